@@ -1,0 +1,354 @@
+"""The canonical data model: every table and column the KPIs read, declared once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Column kinds. The normaliser coerces each kind with one parser (loaders/values.py).
+ID = "id"  # text kept exactly (leading zeros survive)
+TEXT = "text"
+MONEY = "money"  # float dollars
+NUMBER = "number"  # float
+INTEGER = "integer"  # nullable Int64
+DATE = "date"  # datetime64, day precision
+BOOLEAN = "boolean"  # nullable boolean
+METHOD = "method"  # one of METHODS
+CERTIFICATIONS = "certifications"  # "MBE; WBE" -> also sets the is_<cert> flags
+SCORE = "score"  # 0-1, normalised from the source's scale
+KINDS = (ID, TEXT, MONEY, NUMBER, INTEGER, DATE, BOOLEAN, METHOD, CERTIFICATIONS, SCORE)
+
+COMPETITIVE_METHODS = ("invitation for bid", "request for proposals", "request for quotes")
+NONCOMPETITIVE_METHODS = ("sole source", "emergency", "exempt")
+OTHER_METHODS = ("small purchase", "cooperative", "other")
+METHODS = COMPETITIVE_METHODS + NONCOMPETITIVE_METHODS + OTHER_METHODS
+
+# Certification codes a vendor list may carry, and the flag column each one sets.
+CERTIFICATION_FLAGS = {
+    "MBE": "is_mbe",
+    "WBE": "is_wbe",
+    "DBE": "is_dbe",
+    "SBE": "is_sbe",
+    "DVBE": "is_dvbe",
+    "LBE": "is_lbe",
+}
+# Certifications that count as minority- or women-owned for the M/WBE KPIs.
+MWBE_CERTIFICATIONS = ("MBE", "WBE")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    description: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    row: str  # what one row is
+    columns: tuple[Column, ...]
+    # Groups of columns of which at least one must be present and filled ("vendor_id or vendor_name").
+    one_of: tuple[tuple[str, ...], ...] = ()
+    description: str = ""
+    aliases: tuple[str, ...] = field(default=())  # sheet or file names that suggest this table
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def C(name, kind, description, *aliases, required=False):
+    return Column(name, kind, description, required, tuple(aliases))
+
+
+_VENDOR_ID = ("vendor id", "vendor number", "vendor no", "vendor #", "supplier id", "supplier number",
+              "supplier no", "vendor code", "payee id", "vendor_num", "vendorid")
+_VENDOR_NAME = ("vendor", "vendor name", "supplier", "supplier name", "payee", "payee name",
+                "contractor", "contractor name", "company", "company name", "business name",
+                "firm", "firm name", "account name", "legal name", "remit to name")
+_DEPARTMENT = ("department", "department name", "dept", "dept name", "agency", "agency name",
+               "division", "requesting department", "org", "organization", "bureau", "office")
+_CATEGORY = ("category", "commodity", "commodity code", "commodity description", "nigp",
+             "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class")
+_METHOD = ("method", "procurement method", "solicitation type", "solicitation method",
+           "award method", "bid type", "purchase method", "sourcing method", "procurement type code",
+           "contract method", "award type", "selection method", "competition type",
+           "adv or exempt", "type")
+
+SOLICITATIONS = Table(
+    "solicitations",
+    "procurement process (IFB, RFP, RFQ, sole source...)",
+    (
+        C("solicitation_id", ID, "The office's number for the procurement.", "solicitation number",
+          "solicitation no", "solicitation #", "bid number", "bid no", "bid #", "rfp number",
+          "rfp no", "event id", "event number", "sourcing event", "project number",
+          "opportunity id", "solicitation", "ifb number", "rfq number", "bid id", required=True),
+        C("title", TEXT, "What is being bought.", "description", "solicitation title", "bid title",
+          "project name", "project title", "opportunity name", "event name", "short description",
+          "subject"),
+        C("department", TEXT, "Department that needs the purchase.", *_DEPARTMENT),
+        C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY),
+        C("method", METHOD, "Procurement method, normalised to the methods of DESIGN.md.", *_METHOD,
+          required=True),
+        C("estimated_amount", MONEY, "Estimated value before bids (engineer's or budget estimate).",
+          "estimate", "estimated value", "engineers estimate", "estimated cost", "budget amount",
+          "estimated contract value", "est amount"),
+        C("requisition_date", DATE, "Date the department's requisition was received.",
+          "requisition date", "req date", "request date", "requisition received",
+          "requisition received date", "req received date", "intake date"),
+        C("issue_date", DATE, "Date the solicitation was issued (advertised, posted).",
+          "issue date", "issued", "issued date", "release date", "post date", "posted date",
+          "bid post", "advertise date", "advertised date", "publish date", "open date",
+          "date issued", "date posted"),
+        C("due_date", DATE, "Date bids or proposals were due (bid opening).", "due date",
+          "bid due", "bid due date", "closing date", "close date", "bid opening",
+          "bid opening date", "response due", "proposal due date", "deadline"),
+        C("award_date", DATE, "Date the award was made.", "award date", "awarded date",
+          "date awarded", "award approved", "notice of award", "award approval date"),
+        C("status", TEXT, "Status (open, awarded, cancelled...).", "status", "solicitation status",
+          "bid status", "event status", "stage"),
+        C("bids_received", INTEGER, "Number of bids or proposals received.", "bids received",
+          "number of bids", "no of bids", "# bids", "bid count", "responses",
+          "responses received", "number of responses", "proposals received", "num bids",
+          "respondents"),
+        C("awarded_amount", MONEY, "Amount awarded.", "award amount", "awarded amount",
+          "award value", "contract award amount", "amount awarded", "award total"),
+        C("awarded_vendor_id", ID, "Vendor id of the winner.", "awarded vendor id",
+          "award vendor id", "awardee id", "winning vendor id"),
+        C("awarded_vendor_name", TEXT, "Vendor name of the winner (used where ids are missing).",
+          "awarded vendor", "awarded vendor name", "awardee", "awardee name", "winning vendor",
+          "winning bidder", "successful bidder", "award vendor", "account name"),
+        C("award_basis", TEXT, "Basis of award (lowest responsive bid, best value...).",
+          "award basis", "basis of award", "evaluation method"),
+        C("protest_filed", BOOLEAN, "Whether the award was protested.", "protest",
+          "protest filed", "protested"),
+        C("protest_sustained", BOOLEAN, "Whether a protest was sustained.", "protest sustained",
+          "protest upheld"),
+        C("replaces_contract_id", ID, "Contract this solicitation replaces (re-procurement).",
+          "replaces contract", "replaces contract id", "replacement for", "prior contract",
+          "previous contract", "incumbent contract"),
+        C("is_mbe", BOOLEAN, "Award went to a certified minority-owned firm (when the export says so).",
+          "mbe", "mbe c", "minority owned", "minority"),
+        C("is_wbe", BOOLEAN, "Award went to a certified women-owned firm (when the export says so).",
+          "wbe", "wbe c", "women owned", "woman owned"),
+        C("is_dbe", BOOLEAN, "Award went to a certified disadvantaged business (when the export says so).",
+          "dbe", "dbe c", "disadvantaged"),
+    ),
+    aliases=("solicitations", "solicitation", "bids", "bid log", "procurements", "sourcing events",
+             "opportunities", "awards", "procurement log"),
+)
+
+BIDS = Table(
+    "bids",
+    "response to a solicitation",
+    (
+        C("solicitation_id", ID, "Solicitation the bid answers.", "solicitation number",
+          "solicitation no", "bid number", "bid no", "rfp number", "event id", "solicitation",
+          "opportunity id", required=True),
+        C("vendor_id", ID, "Bidder's vendor id.", *_VENDOR_ID, "bidder id"),
+        C("vendor_name", TEXT, "Bidder's name.", *_VENDOR_NAME, "bidder", "bidder name",
+          "respondent", "proposer"),
+        C("bid_amount", MONEY, "Amount bid.", "bid amount", "bid total", "total bid", "bid price",
+          "total price", "price", "amount", "proposal amount", "total"),
+        C("is_winner", BOOLEAN, "Whether this bid won.", "winner", "awarded", "is winner",
+          "successful", "low bidder", "selected"),
+        C("status", TEXT, "Responsive, non-responsive, withdrawn...", "status", "bid status",
+          "responsiveness"),
+    ),
+    one_of=(("vendor_id", "vendor_name"),),
+    aliases=("bids", "bid tabulation", "bid tab", "responses", "bidders", "tabulation"),
+)
+
+CONTRACTS = Table(
+    "contracts",
+    "contract",
+    (
+        C("contract_id", ID, "Contract number.", "contract number", "contract no", "contract #",
+          "contract", "agreement number", "agreement id", "po number contract",
+          "master agreement", "original contract id", "contract award id", "blanket po",
+          required=True),
+        C("title", TEXT, "What the contract is for.", "description", "contract title",
+          "contract description", "short desc", "short description", "scope", "project",
+          "contract name"),
+        C("department", TEXT, "Department that manages the contract.", *_DEPARTMENT),
+        C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY,
+          "contract type", "contract structure type"),
+        C("method", METHOD, "Procurement method that led to the contract.", *_METHOD),
+        C("vendor_id", ID, "Contractor's vendor id.", *_VENDOR_ID),
+        C("vendor_name", TEXT, "Contractor's name.", *_VENDOR_NAME),
+        C("solicitation_id", ID, "Solicitation that led to the contract.", "solicitation number",
+          "solicitation no", "bid number", "rfp number", "solicitation"),
+        C("start_date", DATE, "Contract start (effective) date.", "start date", "start dt",
+          "begin date", "effective date", "term start", "contract start", "from date",
+          "contract start date", "commencement date", required=True),
+        C("end_date", DATE, "Current contract end (expiration) date.", "end date", "end dt",
+          "expiration date", "expiry date", "expires", "term end", "contract end", "to date",
+          "contract end date", "termination date", "exp date", required=True),
+        C("original_amount", MONEY, "Amount at award.", "original amount", "original value",
+          "original contract amount", "award amount", "initial amount", "base amount",
+          "original contract value"),
+        C("current_amount", MONEY, "Amount after amendments (not to exceed).", "current amount",
+          "current value", "contract amount", "amt", "amount", "total amount",
+          "not to exceed", "nte", "revised amount", "contract value", "max amount",
+          "current contract amount", "total contract value"),
+        C("amendment_count", INTEGER, "Number of amendments or change orders.",
+          "amendments", "amendment count", "number of amendments", "change orders",
+          "mod count", "modifications"),
+        C("renewal_options_remaining", INTEGER, "Renewal (extension) options still available.",
+          "renewal options", "renewals remaining", "renewal options remaining",
+          "options remaining", "extensions remaining", "remaining renewals"),
+        C("has_performance_metrics", BOOLEAN, "Whether the contract has performance metrics.",
+          "performance metrics", "has kpis", "kpis", "has performance metrics",
+          "performance measures"),
+        C("is_key_contract", BOOLEAN, "Whether the office tracks it as a key contract.",
+          "key contract", "is key contract", "strategic", "priority contract"),
+        C("executed_date", DATE, "Date the contract was fully executed (signed).",
+          "executed date", "execution date", "date executed", "signed date", "signature date",
+          "fully executed date", "conformed date"),
+        C("status", TEXT, "Active, expired, terminated...", "status", "contract status"),
+    ),
+    aliases=("contracts", "contract", "agreements", "contract list", "active contracts",
+             "contract register"),
+)
+
+PAYMENTS = Table(
+    "payments",
+    "payment or invoice line (spend)",
+    (
+        C("payment_id", ID, "Check, EFT or payment line number.", "payment id", "payment number",
+          "check", "check number", "check no", "check #", "voucher", "voucher number",
+          "voucher id", "transaction id", "payment no", "eft number", "document number",
+          "line id", "warrant number", required=True),
+        C("payment_date", DATE, "Date paid (check date).", "payment date", "check date",
+          "paid date", "date paid", "issue date check", "transaction date", "posting date",
+          "warrant date", "disbursement date", required=True),
+        C("amount", MONEY, "Amount paid.", "amount", "payment amount", "check amount",
+          "paid amount", "amount paid", "transaction amount", "net amount", "line amount",
+          "expense amount", "dollar amount", required=True),
+        C("vendor_id", ID, "Payee's vendor id.", *_VENDOR_ID),
+        C("vendor_name", TEXT, "Payee's name.", *_VENDOR_NAME),
+        C("department", TEXT, "Department that paid.", *_DEPARTMENT),
+        C("category", TEXT, "Spend category or account.", *_CATEGORY, "expense category",
+          "account description", "object description"),
+        C("contract_id", ID, "Contract the payment is made under.", "contract number",
+          "contract no", "contract", "contract id", "agreement number"),
+        C("po_number", ID, "Purchase order number.", "po", "po number", "po no", "po #",
+          "purchase order", "purchase order number"),
+        C("invoice_date", DATE, "Date on the invoice.", "invoice date", "inv date"),
+        C("invoice_received_date", DATE, "Date the office received the invoice.",
+          "invoice received date", "received date", "date received", "stamp date",
+          "invoice received", "receipt date"),
+        C("invoice_due_date", DATE, "Date the invoice is due.", "invoice due date",
+          "due date", "payment due date"),
+    ),
+    aliases=("payments", "payment", "check register", "checks", "spend", "expenditures",
+             "disbursements", "checkbook", "vendor payments", "ap"),
+)
+
+VENDORS = Table(
+    "vendors",
+    "vendor",
+    (
+        C("vendor_id", ID, "Vendor id.", *_VENDOR_ID),
+        C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "dba", "dba name"),
+        C("certifications", CERTIFICATIONS,
+          "Certifications as text (\"MBE; WBE\"), parsed into the is_<cert> flags.",
+          "certifications", "certification", "certification type", "cert type", "certs",
+          "designations", "diversity certification", "certification types"),
+        C("is_mbe", BOOLEAN, "Certified minority-owned business.", "mbe", "minority owned",
+          "mbe certified"),
+        C("is_wbe", BOOLEAN, "Certified women-owned business.", "wbe", "women owned",
+          "wbe certified"),
+        C("is_dbe", BOOLEAN, "Certified disadvantaged business enterprise.", "dbe"),
+        C("is_sbe", BOOLEAN, "Certified small business enterprise.", "sbe"),
+        C("is_dvbe", BOOLEAN, "Certified disabled-veteran business.", "dvbe", "sdvob", "veteran owned"),
+        C("is_lbe", BOOLEAN, "Certified local business enterprise.", "lbe"),
+        C("is_small", BOOLEAN, "Small business.", "small business", "is small", "small", "sb"),
+        C("is_local", BOOLEAN, "Local business.", "local", "is local", "local business",
+          "local vendor"),
+        C("registration_date", DATE, "Date the vendor registered.", "registration date",
+          "registered", "date registered", "vendor since", "created date", "setup date"),
+        C("certification_expiration_date", DATE, "Date the certification expires.",
+          "expiration date", "cert expiration", "certification expiration",
+          "certification expiration date", "expires"),
+    ),
+    one_of=(("vendor_id", "vendor_name"),),
+    aliases=("vendors", "vendor", "suppliers", "vendor list", "certified vendors",
+             "certified firms", "mbe", "wbe", "vendor master"),
+)
+
+EVALUATIONS = Table(
+    "evaluations",
+    "vendor performance evaluation",
+    (
+        C("contract_id", ID, "Contract evaluated.", "contract number", "contract no", "contract",
+          "contract id", required=True),
+        C("vendor_id", ID, "Vendor evaluated.", *_VENDOR_ID),
+        C("due_date", DATE, "Date the evaluation was due.", "due date", "evaluation due",
+          "evaluation due date", "review due"),
+        C("completed_date", DATE, "Date the evaluation was completed.", "completed date",
+          "completed", "completion date", "date completed", "evaluation date",
+          "review date", "submitted date"),
+        C("score", SCORE, "Overall score, normalised to 0-1 from its scale.", "score",
+          "overall score", "evaluation score", "rating score", "total score"),
+        C("rating", TEXT, "Rating (excellent, satisfactory, unsatisfactory...).", "rating",
+          "overall rating", "performance rating"),
+    ),
+    aliases=("evaluations", "evaluation", "vendor evaluations", "performance evaluations",
+             "vendor performance", "cpars"),
+)
+
+ENGAGEMENTS = Table(
+    "engagements",
+    "market-research activity",
+    (
+        C("engagement_id", ID, "Engagement id.", "engagement id", "engagement number", "rfi number",
+          "activity id"),
+        C("type", TEXT, "Internet research, RFI, sources sought, industry day, pre-bid "
+          "conference, one-on-one, prototype competition.", "type", "engagement type",
+          "activity type", "activity", "research type", required=True),
+        C("solicitation_id", ID, "Solicitation the research prepared.", "solicitation number",
+          "solicitation no", "bid number", "rfp number", "solicitation"),
+        C("engagement_date", DATE, "Date of the activity.", "engagement date", "date",
+          "event date", "activity date", "rfi date"),
+        C("responses", INTEGER, "Responses received (RFI answers).", "responses",
+          "responses received", "number of responses"),
+        C("attendees", INTEGER, "Vendors that attended.", "attendees", "attendance",
+          "vendors attending", "number of attendees"),
+    ),
+    aliases=("engagements", "market research", "rfis", "rfi", "vendor engagement",
+             "outreach", "industry days"),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (SOLICITATIONS, BIDS, CONTRACTS, PAYMENTS, VENDORS, EVALUATIONS, ENGAGEMENTS)
+}
+
+
+def normalise_header(text: object) -> str:
+    """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c'."""
+    s = str(text)
+    s = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", s)  # camelCase -> camel Case
+    s = s.lower().replace("#", " # ")
+    s = re.sub(r"[^a-z0-9#]+", " ", s)
+    return " ".join(s.split())
+
+
+def column(qualified: str) -> Column:
+    """Look up 'table.column'."""
+    table, name = qualified.split(".", 1)
+    return TABLES[table].column(name)

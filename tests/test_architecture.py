@@ -1,0 +1,35 @@
+"""Architecture rules: computing packages never import streamlit."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PURE_PACKAGES = ("loaders", "kpi", "storage", "exports", "charts", "sample_data", "benchmarks")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", PURE_PACKAGES)
+def test_package_never_imports_streamlit(package):
+    """kpi/, loaders/ and the other computing packages stay testable without a browser."""
+    files = list((ROOT / package).rglob("*.py")) if (ROOT / package).is_dir() else []
+    offenders = [str(f.relative_to(ROOT)) for f in files if "streamlit" in imported_modules(f)]
+    assert offenders == []
+
+
+def test_no_raw_html_from_data():
+    """No page or helper renders HTML with unsafe_allow_html (text from files is never HTML)."""
+    sources = [p for p in ROOT.rglob("*.py") if ".venv" not in p.parts and "tests" not in p.parts]
+    offenders = [str(p.relative_to(ROOT)) for p in sources if "unsafe_allow_html=True" in p.read_text()]
+    assert offenders == []
