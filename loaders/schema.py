@@ -352,3 +352,40 @@ def column(qualified: str) -> Column:
     """Look up 'table.column'."""
     table, name = qualified.split(".", 1)
     return TABLES[table].column(name)
+
+
+def data_model_markdown() -> str:
+    """docs/data-model.md, generated from the tables above (a test keeps the file in step)."""
+    lines = [
+        "# Canonical data model",
+        "",
+        "Generated from `loaders/schema.py` by `python -m loaders.schema`; do not edit by hand.",
+        "Every loader maps an export onto these tables. Required columns are marked; a row missing a",
+        "required value is excluded and reported. Aliases are matched after lower-casing and removing",
+        "punctuation, so `Check Date`, `CHECK_DATE` and `checkDate` all match `check date`.",
+        "",
+        f"Methods are normalised to: {', '.join(METHODS)}. Competitive: {', '.join(COMPETITIVE_METHODS)};"
+        f" non-competitive: {', '.join(NONCOMPETITIVE_METHODS)}.",
+        "",
+    ]
+    for table in TABLES.values():
+        lines += [f"## `{table.name}`", "", f"One row per {table.row}."]
+        if table.one_of:
+            groups = "; ".join(" or ".join(f"`{c}`" for c in group) for group in table.one_of)
+            lines.append(f"At least one of {groups} is required.")
+        if table.aliases:
+            lines.append(f"Sheet or file names that suggest it: {', '.join(table.aliases)}.")
+        lines += ["", "| column | type | required | description | aliases |", "|---|---|---|---|---|"]
+        for c in table.columns:
+            aliases = ", ".join(c.aliases).replace("|", "\\|")
+            lines.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else ''} | {c.description} | {aliases} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parent.parent / "docs" / "data-model.md"
+    out.write_text(data_model_markdown(), encoding="utf-8")
+    print(f"wrote {out}")
