@@ -1,0 +1,275 @@
+"""Database sources through SQLAlchemy: connect, list tables, read a table or a read-only SELECT."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+CHUNK_ROWS = 50_000
+SECRETS_FILE = Path(".streamlit") / "secrets.toml"
+ENV_PREFIX = "PROCUREMENT_KPI_DB_"  # PROCUREMENT_KPI_DB_ERP=postgresql+psycopg://...
+
+
+class SourceError(Exception):
+    """A database source failed; the message says what failed and never carries a password."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    name: str
+    url: URL
+
+    @property
+    def display(self) -> str:
+        return safe_url(self.url)
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL with its password masked, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "<unparseable database URL>"
+
+
+def _url_from_secrets(section: dict) -> URL:
+    """Build a URL the way st.connection(type="sql") reads [connections.NAME]."""
+    if "url" in section:
+        return make_url(section["url"])
+    dialect = section.get("dialect")
+    if not dialect:
+        raise SourceError("the connection needs either url or dialect (and host, database...)")
+    driver = section.get("driver")
+    return URL.create(
+        f"{dialect}+{driver}" if driver else dialect,
+        username=section.get("username"),
+        password=section.get("password"),
+        host=section.get("host"),
+        port=section.get("port"),
+        database=section.get("database"),
+        query=section.get("query") or {},
+    )
+
+
+def configured_connections(secrets_file: Path | None = None) -> dict[str, Connection]:
+    """Connections named in .streamlit/secrets.toml ([connections.NAME]) and PROCUREMENT_KPI_DB_* variables."""
+    found: dict[str, Connection] = {}
+    path = secrets_file or SECRETS_FILE
+    if path.is_file():
+        try:
+            secrets = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SourceError(f"{path}: not valid TOML ({type(exc).__name__})") from None
+        for name, section in (secrets.get("connections") or {}).items():
+            if isinstance(section, dict):
+                try:
+                    found[name] = Connection(name, _url_from_secrets(section))
+                except (ArgumentError, ValueError, SourceError) as exc:
+                    raise SourceError(f"{path}: connection {name!r} is not usable: {_scrub(str(exc))}") from None
+    for key, value in os.environ.items():
+        if key.startswith(ENV_PREFIX) and value:
+            name = key[len(ENV_PREFIX):].lower()
+            try:
+                found[name] = Connection(name, make_url(value))
+            except (ArgumentError, ValueError):
+                raise SourceError(f"environment variable {key} is not a database URL") from None
+    return found
+
+
+def resolve(source: str, secrets_file: Path | None = None) -> Connection:
+    """A URL as given, or the name of a configured connection."""
+    if "://" in source:
+        try:
+            return Connection("url", make_url(source))
+        except (ArgumentError, ValueError):
+            raise SourceError("not a valid database URL (expected dialect+driver://user@host/db)") from None
+    connections = configured_connections(secrets_file)
+    if source in connections:
+        return connections[source]
+    known = ", ".join(sorted(connections)) or "none configured"
+    raise SourceError(f"no database connection named {source!r} (known: {known})")
+
+
+def _scrub(message: str, url: URL | None = None) -> str:
+    """Remove anything password-like from a driver's message."""
+    if url is not None and url.password:
+        message = message.replace(str(url.password), "***")
+    message = re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", message)
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", message, flags=re.IGNORECASE)
+
+
+def explain(exc: BaseException, connection: Connection) -> str:
+    """One line saying what failed: driver, host, authentication, database, table or statement."""
+    where = connection.display
+    text = str(getattr(exc, "orig", None) or exc)
+    low = text.lower()
+    if isinstance(exc, (NoSuchModuleError, ImportError)):
+        return f"{where}: no driver installed for {connection.url.drivername!r} ({_scrub(text)})"
+    if "password authentication failed" in low or "authentication failed" in low or "access denied" in low:
+        return f"{where}: authentication failed for user {connection.url.username!r}"
+    if "does not exist" in low and "database" in low:
+        return f"{where}: database {connection.url.database!r} does not exist"
+    if any(s in low for s in ("could not connect", "connection refused", "could not translate host",
+                              "name or service not known", "timeout", "no route to host")):
+        return f"{where}: cannot reach the database server ({connection.url.host}:{connection.url.port or 'default port'})"
+    if "unable to open database file" in low:
+        return f"{where}: cannot open the database file"
+    if "file is not a database" in low:
+        return f"{where}: the file is not a SQLite database"
+    first = _scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__, connection.url)
+    return f"{where}: {first}"
+
+
+def connect(connection: Connection) -> Engine:
+    """An engine whose connection has been tried once, so a bad URL fails here with a clear message."""
+    url = connection.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not Path(url.database).is_file():
+            raise SourceError(f"{connection.display}: no SQLite database at {url.database}")
+    try:
+        connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
+        engine = sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, DBAPIError, ImportError) as exc:
+        raise SourceError(explain(exc, connection)) from None
+    return engine
+
+
+def list_tables(engine: Engine, schema: str | None = None) -> list[str]:
+    """Tables and views the database itself lists (the only names read_table accepts)."""
+    inspector = sa.inspect(engine)
+    return sorted(inspector.get_table_names(schema=schema) + inspector.get_view_names(schema=schema))
+
+
+def check_table_name(engine: Engine, name: str, schema: str | None = None) -> str:
+    """The database's own spelling of a table name, or SourceError; exact match first, then case-insensitive."""
+    tables = list_tables(engine, schema)
+    if name in tables:
+        return name
+    folded = [t for t in tables if t.lower() == name.lower()]
+    if len(folded) == 1:
+        return folded[0]
+    shown = ", ".join(tables[:20]) + (" ..." if len(tables) > 20 else "")
+    raise SourceError(f"no table or view named {name!r} (tables: {shown or 'none'})")
+
+
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_WRITE_WORDS = re.compile(
+    r"\b(insert|update|delete|merge|drop|create|alter|truncate|grant|revoke|attach|detach|pragma|"
+    r"vacuum|copy|call|exec|execute|into|lock|set|reindex)\b",
+    re.IGNORECASE,
+)
+
+
+def check_select(sql: str) -> str:
+    """The statement if it is a single read-only SELECT (or WITH ... SELECT), else SourceError."""
+    body = _COMMENTS.sub(" ", sql).strip().rstrip(";").strip()
+    if not body:
+        raise SourceError("the query is empty")
+    if ";" in body:
+        raise SourceError("not a SELECT: only one statement is allowed")
+    if not re.match(r"(select|with)\b", body, re.IGNORECASE):
+        raise SourceError("not a SELECT: the query must start with SELECT or WITH")
+    # Words inside quoted strings are data, not statements.
+    unquoted = re.sub(r"'(?:[^']|'')*'", "''", body)
+    word = _WRITE_WORDS.search(unquoted)
+    if word:
+        raise SourceError(f"not a SELECT: {word.group(0).upper()} is not allowed in a read-only query")
+    return body
+
+
+def _read_only(conn: sa.Connection) -> None:
+    """Ask the database itself to refuse writes in this transaction, as a second line of defence."""
+    backend = conn.engine.url.get_backend_name()
+    if backend == "postgresql":
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    elif backend == "sqlite":
+        conn.exec_driver_sql("PRAGMA query_only = ON")
+
+
+@dataclass
+class SqlRead:
+    frame: pd.DataFrame
+    name: str  # table name or "query"
+    rows: int
+
+
+def read_table(
+    engine: Engine,
+    name: str,
+    *,
+    schema: str | None = None,
+    date_column: str | None = None,
+    date_from=None,
+    date_to=None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int, int | None], None] | None = None,
+    connection: Connection | None = None,
+) -> SqlRead:
+    """Every row of a table or view (optionally between two dates, as bound parameters), read in chunks."""
+    actual = check_table_name(engine, name, schema)
+    table = sa.Table(actual, sa.MetaData(), schema=schema, autoload_with=engine)
+    stmt = sa.select(table)
+    if date_column is not None:
+        if date_column not in table.c:
+            raise SourceError(f"table {actual!r} has no column {date_column!r}")
+        if date_from is not None:
+            stmt = stmt.where(table.c[date_column] >= sa.bindparam("date_from", date_from))
+        if date_to is not None:
+            stmt = stmt.where(table.c[date_column] <= sa.bindparam("date_to", date_to))
+    total_stmt = sa.select(sa.func.count()).select_from(stmt.subquery())
+    return _read(engine, stmt, total_stmt, actual, chunk_rows, progress, connection)
+
+
+def read_query(
+    engine: Engine,
+    sql: str,
+    *,
+    params: dict | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int, int | None], None] | None = None,
+    connection: Connection | None = None,
+) -> SqlRead:
+    """The rows of one read-only SELECT; parameters are bound, never formatted into the text."""
+    stmt = sa.text(check_select(sql))
+    if params:
+        stmt = stmt.bindparams(**params)
+    return _read(engine, stmt, None, "query", chunk_rows, progress, connection)
+
+
+def _read(engine, stmt, total_stmt, name, chunk_rows, progress, connection) -> SqlRead:
+    chunks: list[pd.DataFrame] = []
+    done = 0
+    try:
+        with engine.connect() as conn:
+            _read_only(conn)
+            try:
+                total = conn.execute(total_stmt).scalar_one() if total_stmt is not None else None
+                result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(stmt)
+                columns = list(result.keys())
+                for rows in result.partitions(chunk_rows):
+                    chunks.append(pd.DataFrame.from_records(rows, columns=columns))
+                    done += len(rows)
+                    if progress:
+                        progress(done, total)
+            finally:
+                conn.rollback()
+                if conn.engine.url.get_backend_name() == "sqlite":
+                    conn.exec_driver_sql("PRAGMA query_only = OFF")
+    except (SQLAlchemyError, DBAPIError) as exc:
+        conn_info = connection or Connection("database", engine.url)
+        raise SourceError(explain(exc, conn_info)) from None
+    if not chunks:
+        chunks.append(pd.DataFrame(columns=columns))
+    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    return SqlRead(frame, name, len(frame))
