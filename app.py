@@ -1,0 +1,27 @@
+"""Procurement KPI Dashboard: the entry point frames every page (navigation, sample banner, sidebar filters)."""
+
+import streamlit as st
+
+from ui import data, filters
+from ui.format import md_escape
+from ui.notices import sample_banner
+from ui.pages import PAGES
+
+st.set_page_config(page_title="Procurement KPIs", page_icon=":material/insights:", layout="wide")
+
+sections: dict[str, list] = {}
+for page in PAGES:
+    sections.setdefault(page.section, []).append(
+        st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path,
+                default=page.path == "pages/overview.py")
+    )
+navigation = st.navigation(sections)
+
+showing_sample = data.ensure_sample()
+office = data.settings().get("office_name")
+st.sidebar.caption(md_escape(office) if office else "Procurement KPI Dashboard")
+filters.sidebar()
+if showing_sample:
+    sample_banner()
+
+navigation.run()

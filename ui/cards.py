@@ -1,0 +1,85 @@
+"""The Overview: notable changes as sentences, then one card per scorecard KPI."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import filters as ui_filters
+from ui.format import (
+    STATUS_STYLE,
+    delta_color,
+    format_change,
+    format_goal,
+    format_value,
+    is_missing,
+    md_escape,
+)
+from ui.pages import page_for_theme
+
+CARDS_PER_ROW = 3
+
+
+def status_badge(status: object) -> None:
+    color, icon, word = STATUS_STYLE.get(str(status), STATUS_STYLE["no_data"])
+    st.badge(word, icon=icon, color=color)
+
+
+def notable_changes(card: pd.DataFrame) -> None:
+    """The scorecard's notable changes as sentences (nothing when nothing moved beyond the noise)."""
+    if card.empty or "change_notable" not in card:
+        return
+    rows = card[card["change_notable"].fillna(False).astype(bool)]
+    if rows.empty:
+        st.caption("No change this period is larger than the usual noise.")
+        return
+    st.subheader("What changed")
+    for row in rows.itertuples():
+        color, icon, _ = STATUS_STYLE.get(str(row.status), STATUS_STYLE["no_data"])
+        st.markdown(f"{icon} {md_escape(row.sentence)}")
+
+
+def kpi_card(row, *, key: str) -> None:
+    """One card: status (colour, icon and word), value, change vs previous period and last year, sparkline."""
+    unit = row.unit
+    with st.container(border=True, key=f"card-{key}"):
+        status_badge(row.status)
+        change = format_change(row.value, row.prev_value, unit)
+        spark = [v for v in (row.sparkline if isinstance(row.sparkline, (list, tuple)) else []) if not is_missing(v)]
+        st.metric(
+            md_escape(row.title),
+            format_value(row.value, unit),
+            delta=change,
+            delta_color=delta_color(row.direction),
+            delta_description=f"vs {row.prev_label}" if change else None,
+            chart_data=spark if len(spark) > 1 else None,
+            help=md_escape(row.sentence) if isinstance(row.sentence, str) else None,
+        )
+        period = f"{row.period_label}{' (partial)' if bool(row.partial) else ''}"
+        n = "" if is_missing(row.n) else f" · n = {int(row.n):,}"
+        st.caption(f"{md_escape(period)}{n}")
+        st.caption(md_escape(format_goal(row.target, row.at_risk, unit, row.direction)))
+        yoy = format_change(row.value, row.yoy_value, unit)
+        if yoy:
+            st.caption(f"{md_escape(yoy)} vs {md_escape(row.yoy_label)} (same period last year)")
+        page = page_for_theme(row.theme)
+        if page:
+            st.page_link(page, label="Details", icon=":material/arrow_forward:",
+                         query_params=ui_filters.link_params(kpi=row.kpi_id))
+
+
+def cards(card: pd.DataFrame) -> None:
+    """The grid of KPI cards, in scorecard order."""
+    rows = list(card.itertuples())
+    for start in range(0, len(rows), CARDS_PER_ROW):
+        columns = st.columns(CARDS_PER_ROW)
+        for col, row in zip(columns, rows[start:start + CARDS_PER_ROW], strict=False):
+            with col:
+                kpi_card(row, key=row.kpi_id)
+
+
+def status_counts(card: pd.DataFrame) -> str:
+    """'7 met · 3 at risk · 1 missed · 1 no data' for the headline."""
+    counts = card["status"].astype(str).value_counts() if len(card) else pd.Series(dtype=int)
+    parts = [f"{counts[s]} {STATUS_STYLE[s][2].lower()}" for s in STATUS_STYLE if s in counts]
+    return " · ".join(parts)

@@ -1,0 +1,160 @@
+"""Workspace access and cached computations for the pages: every cache is keyed on the workspace's version."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import kpi
+from storage.workspace import Workspace
+
+DEFAULT_WORKSPACE = "workspace"
+
+
+def workspace_path() -> str:
+    return str(Path(os.environ.get("PROCUREMENT_KPI_WORKSPACE") or DEFAULT_WORKSPACE).resolve())
+
+
+@st.cache_resource(show_spinner=False)
+def _workspace(path: str) -> Workspace:
+    return Workspace(path)
+
+
+def workspace() -> Workspace:
+    """The app's workspace (one object per folder, shared by sessions)."""
+    return _workspace(workspace_path())
+
+
+def version() -> str:
+    return str(workspace().version)
+
+
+def ensure_sample() -> bool:
+    """Fill an empty workspace with the sample city once; True when the sample is being shown."""
+    ws = workspace()
+    if ws.is_empty and not st.session_state.get("_sample_tried"):
+        st.session_state["_sample_tried"] = True
+        import sample_data
+
+        with st.spinner("First start: loading the sample city…"):
+            try:
+                sample_data.ensure_sample(ws)
+            except Exception as exc:  # noqa: BLE001 - the app must still open
+                st.error(f"The sample city could not be loaded: {exc}")
+    return bool(settings().get("sample_data"))
+
+
+# Tables are kept as shared objects (no copy per rerun); a 1M-row frame is never pickled or hashed.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _tables(path: str, ver: str) -> dict[str, pd.DataFrame]:
+    ws = _workspace(path)
+    names = ws.tables()
+    if isinstance(names, dict):
+        return dict(names)
+    out = {}
+    for name in names:
+        frame = ws.table(name)
+        if frame is not None:
+            out[name] = frame
+    return out
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    return _tables(workspace_path(), version())
+
+
+def settings() -> dict:
+    return dict(workspace().settings() or {})
+
+
+def fy_start_month() -> int:
+    return int(settings().get("fiscal_year_start_month") or 7)
+
+
+def as_of():
+    """The data-through date: the sample's own date when showing the sample, else today (the engine's default)."""
+    s = settings()
+    if s.get("as_of"):
+        return pd.Timestamp(s["as_of"]).date()
+    if s.get("sample_data"):
+        import sample_data
+
+        return pd.Timestamp(sample_data.AS_OF).date()
+    return None
+
+
+def goals() -> pd.DataFrame:
+    return workspace().goals()
+
+
+def _goals_key(frame: pd.DataFrame) -> str:
+    return str(pd.util.hash_pandas_object(frame.astype(str), index=False).sum()) if len(frame) else "0"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _filter_options(path: str, ver: str, fy_start: int) -> dict[str, list]:
+    return kpi_filter_options(_tables(path, ver), fy_start)
+
+
+def filter_options() -> dict[str, list]:
+    """Fiscal years, departments, categories and methods present in the data, for the sidebar."""
+    return _filter_options(workspace_path(), version(), fy_start_month())
+
+
+def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int) -> dict[str, list]:
+    years: set[int] = set()
+    values: dict[str, set] = {"department": set(), "category": set(), "method": set()}
+    for frame in frames.values():
+        for col in [c for c in frame.columns if c.endswith("_date")]:
+            d = pd.to_datetime(frame[col], errors="coerce").dropna()
+            if len(d):
+                fy = d.dt.year + ((d.dt.month >= fy_start) & (fy_start != 1)).astype(int)
+                years.update(int(y) for y in fy.unique())
+        for col, bucket in values.items():
+            if col in frame.columns:
+                bucket.update(str(v) for v in frame[col].dropna().unique())
+    return {
+        "fiscal_year": sorted(y for y in years if 1990 < y < 2100),
+        **{k: sorted(v) for k, v in values.items()},
+    }
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _scorecard(path, ver, goals_key, filters, grain, fy_start, as_of_):
+    return kpi.scorecard(_tables(path, ver), goals(), filters=filters, grain=grain,
+                         fy_start_month=fy_start, as_of=as_of_)
+
+
+def scorecard(filters, grain: str) -> pd.DataFrame:
+    g = goals()
+    return _scorecard(workspace_path(), version(), _goals_key(g), filters, grain, fy_start_month(), as_of())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _result(path, ver, kpi_id, filters, grain, by, fy_start, as_of_):
+    return kpi.compute(kpi_id, _tables(path, ver), filters=filters, grain=grain, by=by,
+                       fy_start_month=fy_start, as_of=as_of_)
+
+
+def result(kpi_id: str, filters, grain: str, by: str | None = None):
+    """KPIResult for the current workspace (cached per KPI, filters, grain and breakdown)."""
+    return _result(workspace_path(), version(), kpi_id, filters, grain, by, fy_start_month(), as_of())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_):
+    return kpi.drilldown(kpi_id, _tables(path, ver), filters=filters, period_label=period_label,
+                         grain=grain, fy_start_month=fy_start, as_of=as_of_)
+
+
+def drilldown(kpi_id: str, filters, period_label: str, grain: str):
+    return _drilldown(workspace_path(), version(), kpi_id, filters, period_label, grain,
+                      fy_start_month(), as_of())
+
+
+def goal_for(kpi_id: str, filters) -> dict:
+    """The goal that applies to a KPI under these filters: target, at_risk, source."""
+    return kpi.resolve_goal(kpi_id, goals(), filters=filters)

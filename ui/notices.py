@@ -1,0 +1,58 @@
+"""Banners and notices: sample data, missing data (which export fills it), errors that keep the page alive."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.format import md_escape
+
+DATA_PAGE = "pages/data.py"
+
+# Which export from an ERP or e-procurement system fills each canonical table.
+EXPORT_FOR_TABLE = {
+    "solicitations": "the solicitation or bid log from your e-procurement system "
+                     "(Bonfire, OpenGov, Periscope, Munis bids): one row per IFB, RFP, RFQ or sole source",
+    "bids": "the bid tabulation: one row per bid or proposal received",
+    "contracts": "the contract register from your ERP (Munis, Oracle, SAP, PeopleSoft): "
+                 "one row per contract with start and end dates and amounts",
+    "payments": "the check register or accounts-payable payment export: one row per payment, "
+                "with invoice dates for the payment KPIs",
+    "vendors": "the vendor master or certified-firm list, with certifications (MBE, WBE, SBE...)",
+    "evaluations": "the vendor performance evaluations: contract, due date, completed date, score",
+    "engagements": "the market-research log: RFIs, sources-sought notices, industry days, one-on-ones",
+}
+
+
+def sample_banner() -> None:
+    st.info(
+        "**Sample data.** You are looking at a fictional city, loaded so the app has something to show. "
+        "Import your own exports on the Data page; the sample is replaced when you do.",
+        icon=":material/science:",
+    )
+
+
+def _tables_of(missing) -> list[str]:
+    """'payments.invoice_received_date' -> 'payments'; a bare table name stays as it is."""
+    out: list[str] = []
+    for item in missing or ():
+        table = str(item).split(".", 1)[0]
+        if table not in out:
+            out.append(table)
+    return out
+
+
+def missing_data(missing, *, what: str = "This KPI") -> None:
+    """Say what is missing, which export would fill it, and link to the Data page."""
+    cols = ", ".join(f"`{str(m).replace('`', '')}`" for m in (missing or ())) or "its data"
+    lines = [f"**{md_escape(what)} has no data yet.** It needs {cols}."]
+    for table in _tables_of(missing):
+        if table in EXPORT_FOR_TABLE:
+            lines.append(f"- *{table}*: import {EXPORT_FOR_TABLE[table]}.")
+    with st.container(border=True):
+        st.markdown("\n".join(lines))
+        st.page_link(DATA_PAGE, label="Import it on the Data page", icon=":material/upload_file:")
+
+
+def no_rows(what: str = "These filters") -> None:
+    st.info(f"{md_escape(what)} leave no records. Widen the filters in the sidebar.",
+            icon=":material/filter_alt_off:")

@@ -1,0 +1,49 @@
+"""The app's pages, declared once: app.py builds the navigation from this list and links look pages up here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    section: str
+    themes: tuple[str, ...] = ()  # KPI themes shown on the page
+
+
+PAGES = (
+    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "overview", "Scorecard"),
+    PageSpec("pages/speed.py", "Speed", ":material/timer:", "speed", "Themes", ("Speed",)),
+    PageSpec("pages/competition.py", "Competition and value", ":material/groups:", "competition", "Themes",
+             ("Competition", "Value")),
+    PageSpec("pages/equity.py", "Equity", ":material/diversity_3:", "equity", "Themes", ("Equity",)),
+    PageSpec("pages/contracts.py", "Contract management", ":material/contract:", "contracts", "Themes",
+             ("Contracts",)),
+    PageSpec("pages/payments.py", "Payments", ":material/payments:", "payments", "Themes", ("Payments",)),
+    PageSpec("pages/market_research.py", "Market research", ":material/travel_explore:", "market-research",
+             "Themes", ("Market research",)),
+    PageSpec("pages/data.py", "Data", ":material/upload_file:", "data", "Manage", ("Data quality",)),
+    PageSpec("pages/goals.py", "Goals", ":material/flag:", "goals", "Manage"),
+    PageSpec("pages/definitions.py", "KPI definitions", ":material/menu_book:", "definitions", "Manage"),
+    PageSpec("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing", "Leadership"),
+)
+
+
+def _norm(theme: str) -> str:
+    return str(theme).strip().lower().replace("_", " ")
+
+
+def page_for_theme(theme: str) -> str | None:
+    """The page that shows a KPI theme ('Value' lives on the Competition page)."""
+    for page in PAGES:
+        if _norm(theme) in {_norm(t) for t in page.themes}:
+            return page.path
+    return None
+
+
+def spec(path: str) -> PageSpec:
+    return next(p for p in PAGES if p.path == path)
