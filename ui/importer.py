@@ -1,0 +1,197 @@
+"""The Data page's widgets: upload, per-sheet detection and preview, mapping editor, validation, import, history."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import loaders
+from ui import data
+from ui.charts import csv_button
+from ui.format import md_escape
+from ui.mapping import column_choices, mapping_from_choices, mapping_problems, table_options
+from ui.tables import show_table
+
+UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv", "txt", "tsv", "parquet"]
+SKIP = "(skip this sheet)"
+
+
+def _upload_dir() -> Path:
+    folder = st.session_state.get("_upload_dir")
+    if not folder or not Path(folder).is_dir():
+        folder = tempfile.mkdtemp(prefix="kpi-upload-")
+        st.session_state["_upload_dir"] = folder
+    return Path(folder)
+
+
+def keep_uploads(files) -> dict[str, str]:
+    """Copy uploaded files to a session folder so they outlive the uploader; {file name: path}."""
+    kept: dict[str, str] = st.session_state.setdefault("_uploads", {})
+    for f in files or ():
+        raw = f.getvalue()
+        digest = hashlib.sha1(raw).hexdigest()[:12]
+        path = _upload_dir() / digest / Path(f.name).name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(raw)
+        kept[f.name] = str(path)
+    return kept
+
+
+def _inspect(path: str, name: str, sheet=None, table=None, mapping=None):
+    """loaders.inspect_file, remembered per file, sheet, table and mapping for this session."""
+    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())))
+    cache = st.session_state.setdefault("_inspected", {})
+    if key not in cache:
+        cache[key] = loaders.inspect_file(path, sheet=sheet, table=table, mapping=mapping,
+                                          workspace=data.workspace(), source_name=name)
+    return cache[key]
+
+
+def upload_section() -> None:
+    files = st.file_uploader("Upload exports (Excel or CSV). Several files at once are fine.",
+                             type=UPLOAD_TYPES, accept_multiple_files=True, key="upload")
+    kept = keep_uploads(files)
+    if not kept:
+        st.caption("Each sheet is read, classified as one of the canonical tables, and checked before "
+                   "anything is imported. Nothing changes until you press Import.")
+        return
+    for name, path in list(kept.items()):
+        file_section(name, path)
+    if st.button("Clear uploaded files", icon=":material/clear_all:"):
+        st.session_state["_uploads"] = {}
+        st.session_state["_inspected"] = {}
+        st.rerun()
+
+
+def file_section(name: str, path: str) -> None:
+    st.subheader(md_escape(name))
+    try:
+        parts = _inspect(path, name)
+    except loaders.LoadError as exc:
+        st.error(f"**{md_escape(name)}** could not be read. {md_escape(exc)}", icon=":material/error:")
+        return
+    except Exception as exc:  # noqa: BLE001 - one bad file never takes the page down
+        st.error(f"**{md_escape(name)}** could not be read ({type(exc).__name__}: {md_escape(exc)}). "
+                 "Save it again as .xlsx or .csv and retry.", icon=":material/error:")
+        return
+    if not parts:
+        st.warning(f"No table found in **{md_escape(name)}**.")
+        return
+    for i, part in enumerate(parts):
+        part_section(name, path, part, key=f"{hashlib.sha1(path.encode()).hexdigest()[:8]}-{i}")
+
+
+def _part_title(part) -> str:
+    sheet = f"sheet “{part.sheet}”" if part.sheet else "file"
+    table = part.table or "unrecognised"
+    return f"{sheet} → {table} ({float(part.confidence or 0):.0%} confidence)"
+
+
+def part_section(name: str, path: str, part, *, key: str) -> None:
+    with st.expander(md_escape(_part_title(part)), expanded=True):
+        options = [SKIP, *table_options()]
+        detected = part.table if part.table in options else SKIP
+        table = st.selectbox("Table", options, index=options.index(detected), key=f"table-{key}",
+                             help="Detected automatically; change it if the guess is wrong.")
+        if table == SKIP:
+            st.caption("This sheet will not be imported.")
+            return
+        if table != part.table:
+            part = _reinspect(path, name, part, table=table)
+            if part is None:
+                return
+        st.caption(f"Header found on row {part.header_row} · {part.rows_read:,} rows read · "
+                   f"{part.rows_loaded:,} loadable · {part.rows_excluded:,} excluded")
+        preview_tab, mapping_tab, issues_tab = st.tabs(["Preview", "Column mapping", "Validation"])
+        with preview_tab:
+            show_table(part.preview if part.preview is not None else part.frame.head(20), key=f"prev-{key}")
+        with mapping_tab:
+            mapping = mapping_editor(part, table, key=key)
+        if mapping != dict(part.mapping or {}):
+            part = _reinspect(path, name, part, table=table, mapping=mapping) or part
+        with issues_tab:
+            validation(part, key=key)
+        problems = mapping_problems(mapping, table)
+        for problem in problems:
+            st.warning(problem)
+        if st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
+                     disabled=bool(problems), icon=":material/download_done:"):
+            run_import(name, path, part, table, mapping)
+
+
+def _reinspect(path, name, part, *, table, mapping=None):
+    try:
+        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping)
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"Could not read it as {table}: {md_escape(exc)}")
+        return None
+    return parts[0] if parts else None
+
+
+def mapping_editor(part, table: str, *, key: str) -> dict[str, str]:
+    """A choice per source column; suggested canonical columns first with their scores; * = required."""
+    st.caption("Choose the canonical column for each column of the file. * marks required columns. "
+               "A mapping you import with is remembered and reapplied when this layout comes back.")
+    selected = {}
+    choices = column_choices(part, table)
+    columns = st.columns(2)
+    for i, choice in enumerate(choices):
+        with columns[i % 2]:
+            selected[choice.source] = st.selectbox(
+                md_escape(choice.source), choice.options, index=choice.options.index(choice.current),
+                format_func=choice.labels.get, key=f"map-{key}-{i}-{table}",
+            )
+    return mapping_from_choices(selected)
+
+
+def validation(part, *, key: str) -> None:
+    counts = part.issue_counts() if callable(getattr(part, "issue_counts", None)) else {}
+    if counts:
+        summary = pd.DataFrame({"problem": list(counts), "rows": list(counts.values())})
+        show_table(summary, key=f"sum-{key}")
+    else:
+        st.success("No problems found in this sheet.", icon=":material/check_circle:")
+    issues = part.issues if isinstance(part.issues, pd.DataFrame) else pd.DataFrame()
+    if len(issues):
+        st.caption(f"{len(issues):,} values or rows to review (row numbers as in Excel).")
+        show_table(issues, key=f"iss-{key}")
+        csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
+
+
+def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) -> None:
+    ws = data.workspace()
+    with st.status(f"Importing {name} as {table}…", expanded=True) as status:
+        bar = st.progress(0.1, text="Reading and checking…")
+        try:
+            loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping)
+            bar.progress(0.8, text="Saving the mapping for next time…")
+            if part.fingerprint:
+                ws.save_mapping(part.fingerprint, table, mapping)
+            bar.progress(1.0, text="Done")
+        except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
+            status.update(label=f"Import failed: {md_escape(exc)}", state="error")
+            return
+        status.update(label=f"Imported {part.rows_loaded:,} rows of {table} from {name}", state="complete")
+    st.session_state["_inspected"] = {}
+    st.toast(f"Imported {table}", icon=":material/check:")
+
+
+def history_section() -> None:
+    ws = data.workspace()
+    history = ws.imports()
+    if history is None or history.empty:
+        st.caption("Nothing imported yet.")
+        return
+    show_table(history, key="history")
+    labels = {r.import_id: f"#{r.import_id} · {r.source} · {r.table} · {r.imported_at}" for r in history.itertuples()}
+    choice = st.selectbox("Undo an import", list(labels), format_func=labels.get, index=None,
+                          placeholder="Choose an import to undo", key="undo-choice")
+    if choice is not None and st.button("Undo this import", key="undo", icon=":material/undo:"):
+        ws.undo(choice)
+        st.toast("Import undone", icon=":material/undo:")
+        st.rerun()
