@@ -14,23 +14,26 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-") or "chart"
 
 
-def show_chart(chart, file_stem: str, *, key: str | None = None) -> None:
-    """Render a chart as it will look on a slide, with PNG and SVG download buttons under it.
+def show_chart(chart, file_stem: str, *, key: str | None = None, export=None) -> None:
+    """Render a chart with PNG and SVG download buttons under it.
 
-    The image is rendered only when a button is clicked (a deferred callable), so a rerun stays fast.
+    `export` builds the slide version (full size, title, subtitle, source note); it and the image are
+    made only when a button is clicked (a deferred callable), so a rerun stays fast. Without it the
+    chart on screen is exported as it is.
     """
     if chart is None:
         return
     key = key or slug(file_stem)
-    st.altair_chart(chart, theme=None, width="stretch")
+    st.altair_chart(chart, theme=None, width="content")
     stem = slug(file_stem)
+    build = export or (lambda: chart)
     left, right, _ = st.columns([1, 1, 4])
     with left:
-        st.download_button("PNG", data=lambda: exports.chart_png(chart), file_name=f"{stem}.png",
+        st.download_button("PNG", data=lambda: exports.chart_png(build()), file_name=f"{stem}.png",
                            mime="image/png", key=f"png-{key}", on_click="ignore",
                            icon=":material/image:", help="Slide resolution (2x), with title and source note")
     with right:
-        st.download_button("SVG", data=lambda: exports.chart_svg(chart), file_name=f"{stem}.svg",
+        st.download_button("SVG", data=lambda: exports.chart_svg(build()), file_name=f"{stem}.svg",
                            mime="image/svg+xml", key=f"svg-{key}", on_click="ignore",
                            icon=":material/draw:", help="Vector image for editing or print")
 

@@ -158,3 +158,16 @@ def drilldown(kpi_id: str, filters, period_label: str, grain: str):
 def goal_for(kpi_id: str, filters) -> dict:
     """The goal that applies to a KPI under these filters: target, at_risk, source."""
     return kpi.resolve_goal(kpi_id, goals(), filters=filters)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _theme_scorecard(path, ver, goals_key, ids, filters, grain, fy_start, as_of_):
+    return kpi.scorecard(_tables(path, ver), goals(), filters=filters, grain=grain,
+                         fy_start_month=fy_start, as_of=as_of_, kpis=list(ids))
+
+
+def theme_scorecard(ids: tuple[str, ...], filters, grain: str) -> pd.DataFrame:
+    """The scorecard's columns for any list of KPIs (a theme page's summary)."""
+    g = goals()
+    return _theme_scorecard(workspace_path(), version(), _goals_key(g), tuple(ids), filters, grain,
+                            fy_start_month(), as_of())

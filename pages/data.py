@@ -1,0 +1,16 @@
+"""Data: import this month's exports, check them, and see what the workspace holds and how clean it is."""
+
+import streamlit as st
+
+from ui import importer
+from ui.data_quality import quality_section, tables_section
+
+st.title("Data")
+upload, held, history = st.tabs(["Import files", "Tables and data quality", "Import history"])
+with upload:
+    importer.upload_section()
+with held:
+    tables_section()
+    quality_section()
+with history:
+    importer.history_section()

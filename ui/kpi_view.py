@@ -1,0 +1,154 @@
+"""One KPI in detail: headline, trend with goal, breakdown, distribution, drill-down, definition."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import charts
+import kpi
+from ui import data
+from ui import filters as ui_filters
+from ui.charts import csv_button, show_chart
+from ui.format import STATUS_STYLE, format_goal, format_value, is_missing, md_escape
+from ui.notices import missing_data, no_rows
+from ui.tables import show_table
+
+SCREEN_WIDTH = 560  # fits half of a wide page; the downloads are built at slide size
+BREAKDOWN_LABELS = {"department": "Department", "category": "Category", "method": "Method", "vendor": "Vendor"}
+
+
+def subtitle(k, goal, view) -> list[str]:
+    """The export subtitle: definition, goal, filters and data-through date."""
+    lines = [k.definition]
+    g = charts.goal_text(goal, k.unit, k.direction)
+    as_of = data.as_of()
+    lines.append(" · ".join(x for x in (g, ui_filters.describe(view),
+                                       f"data through {as_of:%d %b %Y}" if as_of else "") if x))
+    return lines
+
+
+def kpi_section(kpi_id: str, view) -> None:
+    """Everything about one KPI under the current filters; a missing-data notice when it has none."""
+    k = kpi.KPIS[kpi_id]
+    st.header(k.title, anchor=kpi_id, divider="gray")
+    st.caption(md_escape(k.definition))
+    res = data.result(kpi_id, view.filters, view.grain)
+    if res.no_data:
+        missing_data(res.missing, what=k.title)
+        definition_expander(k, res, None)
+        return
+    frame = res.frame[res.frame["value"].notna()] if len(res.frame) else res.frame
+    if frame.empty:
+        no_rows()
+        definition_expander(k, res, None)
+        return
+    goal = data.goal_for(kpi_id, view.filters)
+    headline(k, frame, goal)
+    periods = list(frame["period_label"].astype(str))
+    left, right = st.columns(2)
+    with left:
+        trend = charts.trend(res, goal, title=f"{k.title}, by {view.grain_label.lower()}", width=SCREEN_WIDTH)
+        show_chart(trend, f"{kpi_id}_{periods[-1]}_trend", key=f"trend-{kpi_id}",
+                   export=lambda: charts.trend(res, goal, title=k.title, subtitle=subtitle(k, goal, view)))
+    with right:
+        breakdown_part(k, view, goal, periods[-1])
+    period = st.selectbox("Period for the breakdown and the records", periods[::-1], key=f"period-{kpi_id}")
+    if getattr(k, "is_duration", False):
+        distribution_part(k, view, goal, period)
+    drilldown_part(k, view, period)
+    definition_expander(k, res, goal)
+
+
+def headline(k, frame: pd.DataFrame, goal) -> None:
+    last = frame.iloc[-1]
+    status = kpi.assess(k.id, last["value"], goal) if hasattr(kpi, "assess") else "no_data"
+    status = getattr(status, "value", status)
+    color, icon, word = STATUS_STYLE.get(str(status), STATUS_STYLE["no_data"])
+    cols = st.columns([1, 1, 2])
+    partial = " (partial)" if bool(last.get("partial", False)) else ""
+    cols[0].metric(f"{md_escape(last['period_label'])}{partial}", format_value(last["value"], k.unit))
+    with cols[1]:
+        st.badge(word, icon=icon, color=color)
+        st.caption(f"n = {int(last['n']):,}" if not is_missing(last.get("n")) else "")
+    cols[2].caption(md_escape(format_goal(*_goal_pair(goal), k.unit, k.direction)))
+
+
+def _goal_pair(goal):
+    return charts.goal_bounds(goal)
+
+
+def breakdown_part(k, view, goal, period: str) -> None:
+    options = [b for b in (getattr(k, "breakdowns", None) or ()) if b]
+    if not options:
+        st.caption("This KPI has no breakdown.")
+        return
+    by = st.segmented_control("Break down by", options, default=options[0], key=f"by-{k.id}",
+                              format_func=lambda b: BREAKDOWN_LABELS.get(b, str(b).replace("_", " ").title()),
+                              required=True)
+    res = data.result(k.id, view.filters, view.grain, by=by)
+    chart = charts.breakdown(res, goal, title=f"By {by.replace('_', ' ')}, {period}", period=period,
+                             width=SCREEN_WIDTH - 180)
+    show_chart(chart, f"{k.id}_{period}_by_{by}", key=f"bd-{k.id}",
+               export=lambda: charts.breakdown(res, goal, period=period, title=f"{k.title} by {by}, {period}",
+                                               subtitle=subtitle(k, goal, view)))
+
+
+def distribution_part(k, view, goal, period: str) -> None:
+    drill = data.drilldown(k.id, view.filters, period, view.grain)
+    values = duration_values(drill)
+    if values is None or values.empty:
+        return
+    chart = charts.distribution(values, k.unit, goal, title=f"Distribution, {period}", width=SCREEN_WIDTH * 2 - 100)
+    show_chart(chart, f"{k.id}_{period}_distribution", key=f"dist-{k.id}",
+               export=lambda: charts.distribution(values, k.unit, goal, title=f"{k.title}: distribution, {period}",
+                                                  subtitle=subtitle(k, goal, view)))
+
+
+def duration_values(drill) -> pd.Series | None:
+    """The per-record durations behind a median (the drill-down's days column)."""
+    frame = getattr(drill, "numerator", None)
+    if frame is None or frame.empty:
+        return None
+    for col in ("days", "duration_days", "value"):
+        if col in frame.columns:
+            return pd.to_numeric(frame[col], errors="coerce").dropna()
+    return None
+
+
+def drilldown_part(k, view, period: str) -> None:
+    drill = data.drilldown(k.id, view.filters, period, view.grain)
+    st.subheader(f"Records behind {period}")
+    parts = [("Counted", getattr(drill, "numerator", None)), ("Considered", getattr(drill, "denominator", None)),
+             ("Excluded", getattr(drill, "excluded", None))]
+    parts = [(name, f) for name, f in parts if isinstance(f, pd.DataFrame)]
+    if not parts:
+        no_rows()
+        return
+    tabs = st.tabs([f"{name} ({len(f):,})" for name, f in parts])
+    for tab, (name, frame) in zip(tabs, parts, strict=True):
+        with tab:
+            show_table(frame, key=f"drill-{k.id}-{name}")
+            if len(frame):
+                csv_button(frame, f"{k.id}_{period}_{name.lower()}", key=f"csv-{k.id}-{name}")
+
+
+def definition_expander(k, res, goal) -> None:
+    with st.expander("Definition, formula, exclusions and goal source"):
+        st.markdown(f"**Definition.** {md_escape(k.definition)}")
+        st.markdown(f"**Formula.** {md_escape(k.formula)}")
+        needs = ", ".join(str(n) for n in (k.needs or ()))
+        st.markdown(f"**Data used.** {md_escape(needs)}")
+        reasons = getattr(res, "excluded_reasons", None)
+        if isinstance(reasons, dict) and reasons:
+            st.markdown("**Excluded records.**")
+            show_table(pd.DataFrame({"reason": list(reasons), "records": list(reasons.values())}),
+                       key=f"excl-{k.id}")
+        elif isinstance(reasons, pd.DataFrame) and len(reasons):
+            st.markdown("**Excluded records.**")
+            show_table(reasons, key=f"excl-{k.id}")
+        source = getattr(goal, "source", None) if goal is not None else None
+        if isinstance(goal, dict):
+            source = goal.get("source")
+        source = source or getattr(getattr(k, "goal", None), "source", None)
+        st.markdown(f"**Goal source.** {md_escape(source or 'No goal set: add one on the Goals page.')}")

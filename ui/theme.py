@@ -1,0 +1,52 @@
+"""A theme page: every KPI of the theme at a glance, then the chosen one in detail."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import kpi
+from ui import data, filters
+from ui.format import format_goal, format_value, status_word
+from ui.kpi_view import kpi_section
+from ui.pages import spec
+
+
+def theme_kpis(themes) -> list[str]:
+    wanted = {str(t).lower() for t in themes}
+    return [k.id for k in kpi.KPIS.values() if str(k.theme).lower() in wanted]
+
+
+def summary(ids: list[str], view) -> pd.DataFrame:
+    """One row per KPI: latest value, goal and status under the current filters."""
+    card = data.theme_scorecard(tuple(ids), view.filters, view.grain)
+    out = pd.DataFrame({
+        "KPI": card["title"],
+        "Period": card["period_label"].fillna("—"),
+        "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"], strict=True)],
+        "Status": [status_word(s) for s in card["status"]],
+        "Goal": [format_goal(t, a, u, d) for t, a, u, d in
+                 zip(card["target"], card["at_risk"], card["unit"], card["direction"], strict=True)],
+        "n": card["n"],
+    })
+    return out
+
+
+def theme_page(path: str, *, intro: str | None = None) -> str | None:
+    """Title, a summary table of the theme's KPIs, a KPI picker (kept in the URL) and its detail."""
+    page = spec(path)
+    view = filters.current()
+    st.title(page.title)
+    st.caption(filters.describe(view))
+    if intro:
+        st.markdown(intro)
+    ids = theme_kpis(page.themes)
+    if not ids:
+        st.info("No KPI is registered for this theme yet.")
+        return None
+    st.dataframe(summary(ids, view), hide_index=True, key="theme-summary")
+    titles = {i: kpi.KPIS[i].title for i in ids}
+    chosen = st.pills("KPI", ids, default=ids[0], format_func=titles.get, key="kpi", bind="query-params",
+                      required=True)
+    kpi_section(chosen or ids[0], view)
+    return chosen
