@@ -47,19 +47,11 @@ def ensure_sample() -> bool:
     return bool(settings().get("sample_data"))
 
 
+# The version changes with every import, undo, goal or setting, so it alone keys every cache below.
 # Tables are kept as shared objects (no copy per rerun); a 1M-row frame is never pickled or hashed.
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _tables(path: str, ver: str) -> dict[str, pd.DataFrame]:
-    ws = _workspace(path)
-    names = ws.tables()
-    if isinstance(names, dict):
-        return dict(names)
-    out = {}
-    for name in names:
-        frame = ws.table(name)
-        if frame is not None:
-            out[name] = frame
-    return out
+    return dict(_workspace(path).tables())
 
 
 def tables() -> dict[str, pd.DataFrame]:
@@ -88,10 +80,6 @@ def as_of():
 
 def goals() -> pd.DataFrame:
     return workspace().goals()
-
-
-def _goals_key(frame: pd.DataFrame) -> str:
-    return str(pd.util.hash_pandas_object(frame.astype(str), index=False).sum()) if len(frame) else "0"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -123,14 +111,13 @@ def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int) -> dict[s
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _scorecard(path, ver, goals_key, filters, grain, fy_start, as_of_):
-    return kpi.scorecard(_tables(path, ver), goals(), filters=filters, grain=grain,
+def _scorecard(path, ver, filters, grain, fy_start, as_of_):
+    return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_)
 
 
 def scorecard(filters, grain: str) -> pd.DataFrame:
-    g = goals()
-    return _scorecard(workspace_path(), version(), _goals_key(g), filters, grain, fy_start_month(), as_of())
+    return _scorecard(workspace_path(), version(), filters, grain, fy_start_month(), as_of())
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -161,13 +148,12 @@ def goal_for(kpi_id: str, filters) -> dict:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _theme_scorecard(path, ver, goals_key, ids, filters, grain, fy_start, as_of_):
-    return kpi.scorecard(_tables(path, ver), goals(), filters=filters, grain=grain,
+def _theme_scorecard(path, ver, ids, filters, grain, fy_start, as_of_):
+    return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_, kpis=list(ids))
 
 
 def theme_scorecard(ids: tuple[str, ...], filters, grain: str) -> pd.DataFrame:
     """The scorecard's columns for any list of KPIs (a theme page's summary)."""
-    g = goals()
-    return _theme_scorecard(workspace_path(), version(), _goals_key(g), tuple(ids), filters, grain,
+    return _theme_scorecard(workspace_path(), version(), tuple(ids), filters, grain,
                             fy_start_month(), as_of())
