@@ -1,0 +1,632 @@
+"""Altair chart builders for KPI results: trend, breakdown, distribution, sparkline (no streamlit)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import theme as th
+from .formats import axis_format, axis_label_expr, format_value
+
+PARTIAL_LABEL = "partial period (not over yet)"
+COMPLETE_LABEL = "complete period"
+TOP_GROUPS = 15
+# Above this many rows a frame is not an aggregate: refuse early with a clear message instead of
+# letting Altair raise MaxRowsError deep inside to_dict().
+MAX_ROWS = 5000
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _attr(obj, name, default=None):
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _num(x) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _nice_ceiling(x: float) -> float:
+    """The smallest round number (1, 1.2, 1.4 ... 9, 10 times a power of ten) at or above x."""
+    if x <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(x))
+    for m in (1, 1.2, 1.4, 1.5, 1.6, 1.8, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9, 10):
+        if m * exp >= x * (1 - 1e-9):
+            return m * exp
+    return 10 * exp
+
+
+def value_domain(values, unit: str | None, headroom: float = 0.12) -> tuple[float, float]:
+    """[lo, hi] for a value axis: includes zero, the data and goal values, with room for labels above.
+
+    Shares stop at 100% unless a value goes beyond it.
+    """
+    v = [float(x) for x in values if _num(x) is not None]
+    if not v:
+        return 0.0, 1.0
+    top, bottom = max(v + [0.0]), min(v + [0.0])
+    hi = _nice_ceiling(top * (1 + headroom)) if top > 0 else 0.0
+    lo = -_nice_ceiling(-bottom * (1 + headroom)) if bottom < 0 else 0.0
+    if unit == "share" and top <= 1.0 < hi:
+        hi = 1.0
+    if hi == lo:
+        hi = lo + 1.0
+    return lo, hi
+
+
+def goal_bounds(goal) -> tuple[float | None, float | None]:
+    """(target, at_risk) of a Goal-like object or dict; None where unset."""
+    return _num(_attr(goal, "target")), _num(_attr(goal, "at_risk"))
+
+
+def _resolve_goal(result, goal):
+    """goal=None means the KPI's own default goal; goal=False means draw no goal."""
+    if goal is False:
+        return None
+    if goal is None:
+        return _attr(_attr(result, "kpi"), "goal")
+    return goal
+
+
+def goal_text(goal, unit: str | None, direction: str | None) -> str:
+    """'Goal: 60 days or less (at risk up to 90 days)'; '' when the goal has no target."""
+    target, at_risk = goal_bounds(goal)
+    if target is None:
+        return ""
+    t = format_value(target, unit)
+    if direction == "lower":
+        s = f"Goal: {t} or less"
+        if at_risk is not None and at_risk != target:
+            s += f" (at risk up to {format_value(at_risk, unit)})"
+    elif direction == "higher":
+        s = f"Goal: {t} or more"
+        if at_risk is not None and at_risk != target:
+            s += f" (at risk down to {format_value(at_risk, unit)})"
+    else:
+        s = f"Goal: {t}"
+    return s
+
+
+def message_chart(text: str, *, title: str | None = None, width: int = 640, height: int = 200) -> alt.Chart:
+    """A chart that says why there is nothing to draw (never an empty plot)."""
+    df = pd.DataFrame({"text": [text]})
+    chart = (
+        alt.Chart(df)
+        .mark_text(fontSize=th.LABEL_SIZE + 2, color=th.MUTED_COLOR, align="center", baseline="middle")
+        .encode(text="text:N", x=alt.value(width / 2), y=alt.value(height / 2))
+        .properties(width=width, height=height)
+    )
+    if title:
+        chart = chart.properties(title=alt.TitleParams(title))
+    return chart
+
+
+def _title(title, subtitle):
+    """{'title': TitleParams} for .properties(**...), or {} when there is no title at all."""
+    if title is None and not subtitle:
+        return {}
+    if isinstance(subtitle, str):
+        subtitle = [subtitle]
+    if subtitle:
+        return {"title": alt.TitleParams(text=title or "", subtitle=list(subtitle))}
+    return {"title": alt.TitleParams(text=title or "")}
+
+
+def _check_rows(df: pd.DataFrame, what: str) -> None:
+    if len(df) > MAX_ROWS:
+        raise ValueError(
+            f"{what}: {len(df):,} rows is not an aggregate; aggregate in pandas first (at most {MAX_ROWS:,})"
+        )
+
+
+def _no_data_text(result) -> str | None:
+    frame = _attr(result, "frame")
+    missing = _attr(result, "missing") or ()
+    if _attr(result, "no_data") or frame is None or len(frame) == 0 or frame["value"].notna().sum() == 0:
+        if missing:
+            cols = ", ".join(str(m) for m in missing)
+            return f"No data: needs {cols}"
+        return "No data for this selection"
+    return None
+
+
+def _y_axis(unit, title=None) -> alt.Axis:
+    kw = {"format": axis_format(unit), "title": title if title is not None else _unit_axis_title(unit)}
+    expr = axis_label_expr(unit)
+    if expr:
+        kw["labelExpr"] = expr
+    return alt.Axis(tickCount=6, **kw)
+
+
+def _unit_axis_title(unit):
+    return {"days": "days", "bids": "bids per solicitation"}.get(unit or "", "")
+
+
+def _zone_layers(
+    target, at_risk, direction, *, orient: str, domain: tuple[float, float], width: int = 0, label_zones=True
+):
+    """Shaded at-risk band (between target and at-risk limit) and missed zone (limit to the axis end).
+
+    orient "y": horizontal bands on a vertical value axis (trend), zone words right of the plot;
+    "x": vertical bands (breakdown), zone words above the plot. Colour is never the only cue.
+    """
+    if target is None or direction not in ("higher", "lower"):
+        return []
+    lo, hi = domain
+    limit = at_risk if at_risk is not None else target
+    edge = hi if direction == "lower" else lo
+    zones = []
+    if at_risk is not None and at_risk != target:
+        zones.append(("at risk", target, limit, th.AT_RISK_TINT, 0.2, "#8A5A00"))
+    if (edge - limit) * (1 if direction == "lower" else -1) > 0:
+        zones.append(("missed", limit, edge, th.MISSED_TINT, 0.11, "#A34700"))
+    if not zones:
+        return []
+    d = pd.DataFrame([{"zone": z, "a": a, "b": b, "mid": (a + b) / 2} for z, a, b, *_ in zones])
+    enc_a = alt.Y("a:Q") if orient == "y" else alt.X("a:Q")
+    enc_b = alt.Y2("b:Q") if orient == "y" else alt.X2("b:Q")
+    layers = []
+    for z, _a, _b, tint, opacity, _ in zones:
+        layers.append(
+            alt.Chart(d[d["zone"] == z])
+            .mark_rect(color=tint, opacity=opacity)
+            .encode(**({"y": enc_a, "y2": enc_b} if orient == "y" else {"x": enc_a, "x2": enc_b}))
+        )
+    if label_zones:
+        for z, *_rest, word_color in zones:
+            row = d[d["zone"] == z]
+            if orient == "y":
+                text = alt.Chart(row).mark_text(
+                    align="left", baseline="middle", fontSize=13, color=word_color, dx=8, fontStyle="italic"
+                )
+                layers.append(text.encode(y="mid:Q", x=alt.value(width), text="zone:N"))
+            else:
+                text = alt.Chart(row).mark_text(
+                    align="center",
+                    baseline="bottom",
+                    fontSize=13,
+                    color=word_color,
+                    dy=-4,
+                    fontStyle="italic",
+                )
+                layers.append(text.encode(x="mid:Q", y=alt.value(0), text="zone:N"))
+    return layers
+
+
+# ---------------------------------------------------------------- trend
+
+
+def trend(
+    result,
+    goal=None,
+    *,
+    title: str | None = None,
+    subtitle: str | Sequence[str] | None = None,
+    width: int = 640,
+    height: int = 320,
+    label_values: bool | None = None,
+) -> alt.LayerChart | alt.Chart:
+    """Value by period: line and points, goal rule, at-risk band and missed zone, partial periods hollow.
+
+    `result` is a kpi.KPIResult (frame: period_label, period_start, value, n, partial, optional p90,
+    optional group). goal=None uses the KPI's default goal, goal=False draws none. Durations add the
+    90th percentile as a lighter line. A result with no data gives a chart saying so.
+    """
+    kpi = _attr(result, "kpi")
+    unit, direction = _attr(kpi, "unit"), _attr(kpi, "direction")
+    if title is None:
+        title = _attr(kpi, "title")
+    no_data = _no_data_text(result)
+    if no_data:
+        return message_chart(no_data, title=title, width=width, height=height)
+    frame = result.frame
+    _check_rows(frame, "trend")
+    target, at_risk = goal_bounds(_resolve_goal(result, goal))
+
+    df = frame.copy()
+    if "period_start" in df:
+        df = df.sort_values("period_start", kind="stable")
+    grouped = "group" in df.columns and df["group"].notna().any() and df["group"].nunique() > 1
+    cols = [c for c in ("period_label", "group", "value", "p90", "n", "excluded", "partial") if c in df]
+    df = df[cols].copy()
+    df["period_label"] = df["period_label"].astype(str)
+    df["partial"] = df["partial"].fillna(False).astype(bool) if "partial" in df else False
+    df["value_text"] = [format_value(v, unit) for v in df["value"]]
+    df["n"] = pd.to_numeric(df.get("n", 0), errors="coerce").fillna(0).astype(int)
+    df["excluded"] = pd.to_numeric(df.get("excluded", 0), errors="coerce").fillna(0).astype(int)
+    df["period_kind"] = np.where(df["partial"], PARTIAL_LABEL, COMPLETE_LABEL)
+    order = list(dict.fromkeys(df["period_label"]))
+    has_partial = bool(df["partial"].any())
+
+    x = alt.X(
+        "period_label:O",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelAngle=0 if len(order) <= 12 else -40, labelOverlap=True),
+    )
+    extent = list(df["value"]) + list(df.get("p90", [])) + [target, at_risk]
+    domain = value_domain(extent, unit)
+    y_scale = alt.Scale(domain=list(domain), nice=False, zero=True)
+    y = alt.Y("value:Q", axis=_y_axis(unit), scale=y_scale)
+    tooltip = [
+        alt.Tooltip("period_label:N", title="Period"),
+        alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("n:Q", title="Records (n)", format=","),
+        alt.Tooltip("excluded:Q", title="Excluded", format=","),
+        alt.Tooltip("period_kind:N", title="Period"),
+    ]
+
+    layers = _zone_layers(target, at_risk, direction, orient="y", domain=domain, width=width)
+
+    if grouped:
+        df["group"] = df["group"].astype(str)
+        top = df.groupby("group")["n"].sum().sort_values(ascending=False).index[:8]
+        df = df[df["group"].isin(top)]
+        tooltip.insert(1, alt.Tooltip("group:N", title="Group"))
+        base = alt.Chart(df).encode(x=x, y=y)
+        color = alt.Color("group:N", title=None, sort=list(top))
+        layers.append(base.mark_line().encode(color=color))
+        layers.append(
+            base.mark_point(filled=True, size=80, strokeWidth=2).encode(
+                color=color,
+                fill=alt.condition("datum.partial", alt.value("white"), color),
+                tooltip=tooltip,
+            )
+        )
+    else:
+        if "p90" in df.columns and df["p90"].notna().any():
+            df["p90_text"] = [format_value(v, unit) for v in df["p90"]]
+            tooltip.insert(2, alt.Tooltip("p90_text:N", title="90th percentile"))
+            p90 = alt.Chart(df).encode(x=x, y=alt.Y("p90:Q"))
+            layers.append(p90.mark_line(color=th.SECONDARY_COLOR, strokeWidth=2, strokeDash=[2, 2]))
+            layers.append(p90.mark_point(color=th.SECONDARY_COLOR, filled=True, size=30))
+            last = df[df["p90"].notna()].tail(1)
+            layers.append(
+                alt.Chart(last)
+                .mark_text(align="left", dx=8, color="#3E7FA8", fontSize=13)
+                .encode(x=x, y=alt.Y("p90:Q"), text=alt.value("90th percentile"))
+            )
+        # Solid line through complete periods; dashed from the last complete period into partial ones.
+        complete = df[~df["partial"]]
+        layers.append(alt.Chart(complete).mark_line(color=th.SERIES_COLOR).encode(x=x, y=y))
+        if has_partial:
+            first_partial = int(np.argmax(df["partial"].to_numpy()))
+            dashed = df.iloc[max(first_partial - 1, 0) :]
+            layers.append(
+                alt.Chart(dashed)
+                .mark_line(color=th.SERIES_COLOR, strokeDash=[6, 5], opacity=0.8)
+                .encode(x=x, y=y)
+            )
+        fill = alt.Fill(
+            "period_kind:N",
+            scale=alt.Scale(domain=[COMPLETE_LABEL, PARTIAL_LABEL], range=[th.SERIES_COLOR, "white"]),
+            legend=alt.Legend(
+                title=None,
+                orient="top",
+                direction="horizontal",
+                symbolStrokeWidth=2,
+                symbolStrokeColor=th.SERIES_COLOR,
+                labelFontSize=13,
+            )
+            if has_partial
+            else None,
+        )
+        layers.append(
+            alt.Chart(df)
+            .mark_point(size=110, strokeWidth=2.5, opacity=1, color=th.SERIES_COLOR)
+            .encode(x=x, y=y, fill=fill, tooltip=tooltip)
+        )
+        if label_values is None:
+            label_values = len(df) <= 8
+        labelled = df if label_values else df.tail(1)
+        layers.append(
+            alt.Chart(labelled)
+            .mark_text(dy=-16, fontSize=14, fontWeight="bold", color="#1A1A1A")
+            .encode(x=x, y=y, text="value_text:N")
+        )
+
+    if target is not None:
+        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_value(target, unit)}"]})
+        layers.append(
+            alt.Chart(g).mark_rule(color=th.GOAL_COLOR, strokeDash=[8, 4], size=2).encode(y="target:Q")
+        )
+        layers.append(
+            alt.Chart(g)
+            .mark_text(
+                align="left", baseline="middle", dx=8, fontSize=13, fontWeight="bold", color=th.GOAL_COLOR
+            )
+            .encode(y="target:Q", x=alt.value(width), text="label:N")
+        )
+
+    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle))
+
+
+# ---------------------------------------------------------------- breakdown
+
+
+def _latest_period(df: pd.DataFrame, period: str | None) -> pd.DataFrame:
+    if "period_label" not in df or df["period_label"].nunique() <= 1:
+        return df
+    if period is not None:
+        return df[df["period_label"].astype(str) == str(period)]
+    key = "period_start" if "period_start" in df else "period_label"
+    return df[df[key] == df[key].max()]
+
+
+def top_groups(df: pd.DataFrame, unit: str | None, top: int = TOP_GROUPS) -> pd.DataFrame:
+    """The `top` groups with most records; the rest folded into one 'Other (k groups)' row.
+
+    Counts and dollars add up; other units are n-weighted means of the group values (for medians an
+    approximation, said so in the label).
+    """
+    df = df[df["value"].notna()].copy()
+    df["n"] = pd.to_numeric(df["n"], errors="coerce").fillna(0) if "n" in df else 0
+    df = df.sort_values(["n", "value"], ascending=[False, False], kind="stable")
+    head, rest = df.iloc[:top].copy(), df.iloc[top:]
+    head["is_other"] = False
+    if len(rest):
+        if unit in ("count", "dollars"):
+            value = rest["value"].sum()
+        else:
+            w = rest["n"].where(rest["n"] > 0, 0)
+            value = (rest["value"] * w).sum() / w.sum() if w.sum() > 0 else rest["value"].mean()
+        other = {
+            "group": f"Other ({len(rest)} groups)",
+            "value": value,
+            "n": rest["n"].sum(),
+            "excluded": rest["excluded"].sum() if "excluded" in rest else 0,
+            "is_other": True,
+        }
+        head = pd.concat([head, pd.DataFrame([other])], ignore_index=True)
+    return head
+
+
+def breakdown(
+    result_by_group,
+    goal=None,
+    *,
+    title: str | None = None,
+    subtitle: str | Sequence[str] | None = None,
+    width: int = 640,
+    bar_height: int = 26,
+    top: int = TOP_GROUPS,
+    period: str | None = None,
+    group_title: str | None = None,
+) -> alt.LayerChart | alt.Chart:
+    """Horizontal bars by group, sorted by value, with the goal rule and zones; top 15 + 'Other'.
+
+    `result_by_group` is a KPIResult whose frame has a `group` column (one period, or the latest
+    period is taken unless `period` names one). goal=None uses the KPI's default, False none.
+    """
+    kpi = _attr(result_by_group, "kpi")
+    unit, direction = _attr(kpi, "unit"), _attr(kpi, "direction")
+    if title is None:
+        title = _attr(kpi, "title")
+    no_data = _no_data_text(result_by_group)
+    if no_data:
+        return message_chart(no_data, title=title, width=width)
+    frame = result_by_group.frame
+    if "group" not in frame.columns:
+        return message_chart("No breakdown: the result has no group column", title=title, width=width)
+    df = _latest_period(frame, period)
+    _check_rows(df, "breakdown")
+    df = top_groups(df, unit, top)
+    if df.empty:
+        return message_chart("No data for this selection", title=title, width=width)
+    df["group"] = df["group"].astype(str)
+    df["value_text"] = [format_value(v, unit) for v in df["value"]]
+    df["n"] = df["n"].astype(int)
+    df["label"] = [f"{t}  (n={n:,})" for t, n in zip(df["value_text"], df["n"], strict=True)]
+    body = df[~df["is_other"]].sort_values("value", ascending=False, kind="stable")
+    order = list(body["group"]) + list(df.loc[df["is_other"], "group"])
+    height = max(bar_height * len(order), 60)
+    target, at_risk = goal_bounds(_resolve_goal(result_by_group, goal))
+
+    y = alt.Y(
+        "group:N",
+        sort=order,
+        title=group_title,
+        axis=alt.Axis(labelLimit=280, labelFontSize=th.LABEL_SIZE, ticks=False, domain=False),
+    )
+    domain = value_domain(list(df["value"]) + [target, at_risk], unit, headroom=0.2)
+    x = alt.X(
+        "value:Q", axis=_y_axis(unit, title=""), scale=alt.Scale(domain=list(domain), nice=False, zero=True)
+    )
+    tooltip = [
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("n:Q", title="Records (n)", format=","),
+    ]
+    layers = _zone_layers(target, at_risk, direction, orient="x", domain=domain)
+    layers.append(
+        alt.Chart(df)
+        .mark_bar(height=max(bar_height - 8, 6), cornerRadiusEnd=2)
+        .encode(
+            y=y,
+            x=x,
+            color=alt.condition("datum.is_other", alt.value("#A6A6A6"), alt.value(th.SERIES_COLOR)),
+            tooltip=tooltip,
+        )
+    )
+    layers.append(
+        alt.Chart(df)
+        .mark_text(align="left", dx=5, fontSize=13, color="#333333")
+        .encode(y=y, x=x, text="label:N")
+    )
+    if target is not None:
+        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_value(target, unit)}"]})
+        layers.append(
+            alt.Chart(g).mark_rule(color=th.GOAL_COLOR, strokeDash=[8, 4], size=2).encode(x="target:Q")
+        )
+        layers.append(
+            alt.Chart(g)
+            .mark_text(
+                align="right" if direction == "lower" else "left",
+                baseline="bottom",
+                dx=-4 if direction == "lower" else 4,
+                dy=-4,
+                fontSize=13,
+                fontWeight="bold",
+                color=th.GOAL_COLOR,
+            )
+            .encode(x="target:Q", y=alt.value(0), text="label:N")
+        )
+    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle))
+
+
+# ---------------------------------------------------------------- distribution
+
+_NICE_WIDTHS = (1, 2, 5, 7, 10, 14, 15, 30, 60, 90, 120, 180, 365)
+
+
+def histogram_bins(values: pd.Series, *, target_bins: int = 24, clip_quantile: float = 0.98) -> pd.DataFrame:
+    """Histogram counts with a readable bin width; the long tail goes into a last '≥ X' bin.
+
+    Returns bin_start, bin_end, count, label, overflow. Empty input gives an empty frame.
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if v.empty:
+        return pd.DataFrame(columns=["bin_start", "bin_end", "count", "label", "overflow"])
+    lo = min(0.0, float(v.min()))
+    hi = float(v.quantile(clip_quantile)) if len(v) > 50 else float(v.max())
+    span = max(hi - lo, 1.0)
+    width = next((w for w in _NICE_WIDTHS if span / w <= target_bins), None)
+    if width is None:
+        width = 10 ** math.ceil(math.log10(span / target_bins))
+    start = math.floor(lo / width) * width
+    nbins = max(int(math.ceil((hi - start) / width)), 1)
+    edges = start + width * np.arange(nbins + 1)
+    top = edges[-1]
+    overflow = int((v >= top).sum())
+    counts, _ = np.histogram(v[v < top], bins=edges)
+    out = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts, "overflow": False})
+    if overflow:
+        out = pd.concat(
+            [
+                out,
+                pd.DataFrame(
+                    {"bin_start": [top], "bin_end": [top + width], "count": [overflow], "overflow": [True]}
+                ),
+            ],
+            ignore_index=True,
+        )
+    out["label"] = [
+        f"≥ {s:,.0f}" if o else f"{s:,.0f}–{e:,.0f}"
+        for s, e, o in zip(out["bin_start"], out["bin_end"], out["overflow"], strict=True)
+    ]
+    return out
+
+
+def distribution(
+    values: pd.Series,
+    unit: str = "days",
+    goal=None,
+    *,
+    title: str | None = None,
+    subtitle: str | Sequence[str] | None = None,
+    width: int = 640,
+    height: int = 260,
+) -> alt.LayerChart | alt.Chart:
+    """Histogram of durations (binned in pandas), with the median and the goal target as rules.
+
+    `values` may be the raw per-record durations (any length: only the bins reach Altair).
+    `goal` is a Goal-like object or None (no goal drawn).
+    """
+    bins = histogram_bins(values)
+    if bins.empty:
+        return message_chart("No data for this selection", title=title, width=width, height=height)
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    median = float(v.median())
+    unit_word = "days" if unit == "days" else ""
+    bins["zero"] = 0
+    x = alt.X(
+        "bin_start:Q",
+        title=unit_word or None,
+        axis=alt.Axis(format=axis_format(unit), tickCount=10),
+        scale=alt.Scale(zero=True, nice=False),
+    )
+    layers = [
+        alt.Chart(bins)
+        .mark_bar(color=th.SERIES_COLOR, opacity=0.9, stroke="white", strokeWidth=1)
+        .encode(
+            x=x,
+            x2="bin_end:Q",
+            y=alt.Y(
+                "count:Q",
+                title="records",
+                axis=alt.Axis(format=",.0f", tickCount=5),
+                scale=alt.Scale(domain=[0, _nice_ceiling(bins["count"].max() * 1.18)], nice=False),
+            ),
+            y2="zero:Q",
+            color=alt.condition("datum.overflow", alt.value("#7F9FBF"), alt.value(th.SERIES_COLOR)),
+            tooltip=[
+                alt.Tooltip("label:N", title=unit_word or "value"),
+                alt.Tooltip("count:Q", title="records", format=","),
+            ],
+        )
+    ]
+    if bins["overflow"].any():
+        layers.append(
+            alt.Chart(bins[bins["overflow"]])
+            .mark_text(baseline="bottom", dy=-4, fontSize=12, color=th.MUTED_COLOR)
+            .encode(x=alt.X("mid:Q"), y="count:Q", text="label:N")
+            .transform_calculate(mid="(datum.bin_start + datum.bin_end) / 2")
+        )
+    target, _ = goal_bounds(goal)
+    rules = [("Median " + format_value(median, unit), median, th.OKABE_ITO[5], [1, 0])]
+    if target is not None:
+        rules.append((f"Goal {format_value(target, unit)}", target, th.GOAL_COLOR, [8, 4]))
+    # The lower of the two values is labelled to the left of its rule, the higher to the right.
+    low = min(r[1] for r in rules)
+    for label, val, color, dash in rules:
+        left = len(rules) > 1 and val == low
+        r = pd.DataFrame({"x": [val], "label": [label]})
+        layers.append(alt.Chart(r).mark_rule(color=color, size=2, strokeDash=dash).encode(x="x:Q"))
+        layers.append(
+            alt.Chart(r)
+            .mark_text(
+                align="right" if left else "left",
+                baseline="top",
+                dx=-5 if left else 5,
+                dy=4,
+                fontSize=13,
+                fontWeight="bold",
+                color=color,
+            )
+            .encode(x="x:Q", y=alt.value(0), text="label:N")
+        )
+    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle))
+
+
+# ---------------------------------------------------------------- sparkline
+
+
+def sparkline(values, *, width: int = 140, height: int = 36, color: str = th.SERIES_COLOR) -> alt.LayerChart:
+    """A tiny line of values in order (list, Series, or a frame with a `value` column), last point marked."""
+    if isinstance(values, pd.DataFrame):
+        v = values["value"]
+    else:
+        v = pd.Series(list(values) if not isinstance(values, pd.Series) else values)
+    v = pd.to_numeric(v, errors="coerce").reset_index(drop=True)
+    df = pd.DataFrame({"i": range(len(v)), "value": v}).dropna()
+    _check_rows(df, "sparkline")
+    x = alt.X("i:Q", axis=None, scale=alt.Scale(nice=False, padding=4))
+    y = alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False, padding=4))
+    base = alt.Chart(df).encode(x=x, y=y)
+    line = base.mark_line(color=color, strokeWidth=2)
+    last = alt.Chart(df.tail(1)).mark_point(filled=True, size=30, color=color).encode(x=x, y=y)
+    return alt.layer(line, last).properties(width=width, height=height)
