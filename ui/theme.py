@@ -12,7 +12,7 @@ from ui.kpi_view import kpi_section
 from ui.pages import spec
 
 
-def theme_kpis(themes) -> list[str]:
+def theme_kpis_ids(themes) -> list[str]:
     wanted = {str(t).lower() for t in themes}
     return [k.id for k in kpi.KPIS.values() if str(k.theme).lower() in wanted]
 
@@ -32,15 +32,20 @@ def summary(ids: list[str], view) -> pd.DataFrame:
     return out
 
 
-def theme_page(path: str, *, intro: str | None = None) -> str | None:
-    """Title, a summary table of the theme's KPIs, a KPI picker (kept in the URL) and its detail."""
+def theme_header(path: str, intro: str | None = None):
+    """Title, the filters in words, and an optional introduction; returns the current view."""
     page = spec(path)
     view = filters.current()
     st.title(page.title)
     st.caption(filters.describe(view))
     if intro:
         st.markdown(intro)
-    ids = theme_kpis(page.themes)
+    return view
+
+
+def theme_kpis(path: str, view) -> str | None:
+    """A summary table of the theme's KPIs, a KPI picker (kept in the URL) and the chosen KPI in detail."""
+    ids = theme_kpis_ids(spec(path).themes)
     if not ids:
         st.info("No KPI is registered for this theme yet.")
         return None
@@ -50,3 +55,7 @@ def theme_page(path: str, *, intro: str | None = None) -> str | None:
                       required=True)
     kpi_section(chosen or ids[0], view)
     return chosen
+
+
+def theme_page(path: str, *, intro: str | None = None) -> str | None:
+    return theme_kpis(path, theme_header(path, intro))

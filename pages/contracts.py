@@ -1,0 +1,11 @@
+"""Contract management: what ends soon and what it needs, cost growth, overspending, evaluations."""
+
+from ui import contracts
+from ui.theme import theme_header, theme_kpis
+
+view = theme_header("pages/contracts.py",
+                    "Move contract management from compliance to performance: act on expiring contracts "
+                    "before they lapse, and let evaluations inform renewals.")
+contracts.pipeline_section(view)
+contracts.lists_section(view)
+theme_kpis("pages/contracts.py", view)

@@ -1,0 +1,114 @@
+"""Contract management: the expiring pipeline and the lists a contract manager works through."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import charts
+from kpi import contracts as kc
+from ui import data
+from ui.charts import csv_button, show_chart
+from ui.notices import missing_data
+from ui.tables import show_table
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _pipeline(path, ver, as_of_):
+    return kc.expiring_pipeline(data._tables(path, ver), as_of=as_of_)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cost_growth(path, ver, filters):
+    return kc.cost_growth(data._tables(path, ver), filters=filters)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _overspent(path, ver, filters):
+    return kc.overspent_contracts(data._tables(path, ver), filters=filters)
+
+
+def pipeline_section(view) -> None:
+    st.subheader("Contracts ending in the next 18 months")
+    contracts = data.tables().get("contracts")
+    if contracts is None or contracts.empty:
+        missing_data(["contracts.contract_id", "contracts.end_date"], what="The contract pipeline")
+        return
+    pipeline = _pipeline(data.workspace_path(), data.version(), data.as_of())
+    pipeline = _filtered(pipeline, view.filters)
+    if pipeline is None or pipeline.empty:
+        st.success("No contract ends in the next 18 months.", icon=":material/check_circle:")
+        return
+    chart = charts.pipeline_timeline(pipeline, as_of=data.as_of(), width=900)
+    show_chart(chart, "contract_pipeline", key="pipeline",
+               export=lambda: charts.pipeline_timeline(pipeline, as_of=data.as_of()))
+    st.markdown("**What each contract needs**, soonest first")
+    show_table(pipeline, key="pipeline-table")
+    csv_button(pipeline, "contract_pipeline", key="pipeline-csv")
+
+
+def _filtered(frame: pd.DataFrame | None, filters) -> pd.DataFrame | None:
+    """Apply the sidebar's department and category to a contract list (the pipeline is as of a date)."""
+    if frame is None:
+        return None
+    for col, values in (("department", filters.departments), ("category", filters.categories)):
+        if values and col in frame.columns:
+            frame = frame[frame[col].isin(values)]
+    return frame
+
+
+def lists_section(view) -> None:
+    growth, overspent, overdue, scores = st.tabs(
+        ["Cost growth", "Paid beyond their amount", "Overdue evaluations", "Vendor scores"])
+    path, ver = data.workspace_path(), data.version()
+    with growth:
+        st.caption("Contracts whose current amount has grown furthest beyond the amount at award.")
+        frame = _cost_growth(path, ver, view.filters)
+        show_table(frame, key="growth")
+        if frame is not None and len(frame):
+            csv_button(frame, "cost_growth", key="growth-csv")
+    with overspent:
+        st.caption("Contracts whose payments exceed their current (not-to-exceed) amount.")
+        frame = _overspent(path, ver, view.filters)
+        show_table(frame, key="overspent")
+        if frame is not None and len(frame):
+            csv_button(frame, "overspent_contracts", key="overspent-csv")
+    with overdue:
+        st.caption("Performance evaluations past their due date and not completed.")
+        frame = overdue_evaluations(path, ver, data.as_of())
+        show_table(frame, key="overdue")
+        if frame is not None and len(frame):
+            csv_button(frame, "overdue_evaluations", key="overdue-csv")
+    with scores:
+        st.caption("Average evaluation score per vendor (0 to 1), lowest first.")
+        frame = vendor_scores(path, ver)
+        show_table(frame, key="scores")
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def overdue_evaluations(path, ver, as_of_) -> pd.DataFrame:
+    ev = data._tables(path, ver).get("evaluations")
+    if ev is None or ev.empty:
+        return pd.DataFrame()
+    today = pd.Timestamp(as_of_) if as_of_ else pd.Timestamp.today().normalize()
+    late = ev[ev["due_date"].notna() & (ev["due_date"] < today) & ev["completed_date"].isna()]
+    late = late.assign(days_overdue=(today - late["due_date"]).dt.days)
+    cols = [c for c in ("contract_id", "vendor_id", "due_date", "days_overdue") if c in late.columns]
+    return late[cols].sort_values("days_overdue", ascending=False).reset_index(drop=True)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def vendor_scores(path, ver) -> pd.DataFrame:
+    tables = data._tables(path, ver)
+    ev = tables.get("evaluations")
+    if ev is None or ev.empty or ev["score"].notna().sum() == 0:
+        return pd.DataFrame()
+    scored = ev[ev["score"].notna()]
+    out = scored.groupby("vendor_id", dropna=False).agg(evaluations=("score", "size"), score=("score", "mean"),
+                                                        lowest=("score", "min")).reset_index()
+    vendors = tables.get("vendors")
+    if vendors is not None and len(vendors) and "vendor_name" in vendors:
+        names = vendors.dropna(subset=["vendor_id"]).drop_duplicates("vendor_id")[["vendor_id", "vendor_name"]]
+        out = out.merge(names, on="vendor_id", how="left")
+        out = out[["vendor_id", "vendor_name", "evaluations", "score", "lowest"]]
+    return out.sort_values("score", kind="stable").reset_index(drop=True)
