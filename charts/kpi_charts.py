@@ -101,18 +101,17 @@ def goal_text(goal, unit: str | None, direction: str | None) -> str:
     return s
 
 
-def message_chart(text: str, *, title: str | None = None, width: int = 640, height: int = 200) -> alt.Chart:
+def message_chart(
+    text: str, *, title: str | None = None, width: int = 640, height: int = 200
+) -> alt.LayerChart:
     """A chart that says why there is nothing to draw (never an empty plot)."""
     df = pd.DataFrame({"text": [text]})
-    chart = (
+    layer = (
         alt.Chart(df)
         .mark_text(fontSize=th.LABEL_SIZE + 2, color=th.MUTED_COLOR, align="center", baseline="middle")
         .encode(text="text:N", x=alt.value(width / 2), y=alt.value(height / 2))
-        .properties(width=width, height=height)
     )
-    if title:
-        chart = chart.properties(title=alt.TitleParams(title))
-    return chart
+    return alt.layer(layer).properties(width=width, height=height, **_title(title, None))
 
 
 def _title(title, subtitle):
