@@ -1,0 +1,681 @@
+"""Value parsers: raw cells (text, numbers, Excel dates) to typed Series, never raising.
+
+Every parser takes anything list-like, works on the column's distinct values (exports repeat
+values a lot, so this is what keeps 100,000-row files fast) and returns `Parsed`: the typed
+values plus a `problems` Series that names what went wrong per cell (NA where the cell is fine
+or blank). Blank cells are missing values, not problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS
+
+# Text that means "no value" in exports (compared lower-cased and stripped).
+MISSING_TOKENS = frozenset(
+    {"", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "#n/a", "#na", "-", "--", "---", "—", "–",
+     "?", "nat", "(blank)", "<blank>", "not available", "#value!", "#ref!", "#div/0!"}
+)
+
+PLACEHOLDER_DATES = frozenset(
+    np.datetime64(d, "D")
+    for d in ("1899-12-30", "1899-12-31", "1900-01-01", "2050-12-31", "2099-12-31", "2999-12-31",
+              "9999-12-31", "9999-01-01")
+)
+# Dates outside this window are kept but flagged as implausible.
+PLAUSIBLE_YEARS = (1901, 2099)
+
+PROBLEM_MONEY = "not a money amount"
+PROBLEM_NUMBER = "not a number"
+PROBLEM_INTEGER = "not a whole number"
+PROBLEM_DATE = "not a date"
+PROBLEM_PLACEHOLDER = "placeholder date"
+PROBLEM_IMPLAUSIBLE = "implausible date"
+PROBLEM_BOOLEAN = "not a yes/no value"
+PROBLEM_METHOD = "unknown method"
+PROBLEM_CERT = "unrecognised certification"
+PROBLEM_SCORE = "score out of range"
+PROBLEM_FOOTNOTE = "footnote marker in value"
+
+
+@dataclass
+class Parsed:
+    """Typed values and, per cell, the problem found (NA where the cell is fine or blank)."""
+
+    values: pd.Series
+    problems: pd.Series
+
+    @property
+    def ok(self) -> pd.Series:
+        return self.problems.isna()
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def as_series(values) -> pd.Series:
+    """Any list-like as an object Series with a fresh 0..n-1 index (scalars become one cell)."""
+    if isinstance(values, pd.Series):
+        return pd.Series(values.to_numpy(dtype=object, na_value=None), dtype=object)
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        values = [values]
+    return pd.Series(list(values), dtype=object)
+
+
+def _factorize(values) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """The column as codes into its distinct non-missing values (-1 = missing)."""
+    s = as_series(values)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object), s
+
+
+def _expand(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
+    """Spread one result per distinct value back to the rows (missing rows get `fill`)."""
+    out = np.asarray(per_unique)
+    if len(out) == 0:
+        return np.full(len(codes), fill, dtype=out.dtype if out.dtype != object else object)
+    taken = out[np.where(codes < 0, 0, codes)]
+    if (codes < 0).any():
+        taken = taken.astype(object) if taken.dtype.kind not in "fMO" else taken.copy()
+        taken[codes < 0] = fill
+    return taken
+
+
+def _problems(codes: np.ndarray, per_unique: list | np.ndarray) -> pd.Series:
+    arr = np.asarray(per_unique, dtype=object)
+    if len(arr) == 0:
+        return pd.Series([None] * len(codes), dtype=object).astype("str")
+    return pd.Series(_expand(codes, arr, None), dtype="str")
+
+
+def _is_str(u: pd.Series) -> np.ndarray:
+    return np.fromiter((isinstance(x, str) for x in u), dtype=bool, count=len(u))
+
+
+def _is_number(u: pd.Series) -> np.ndarray:
+    return np.fromiter(
+        (isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+         for x in u),
+        dtype=bool,
+        count=len(u),
+    )
+
+
+def _clean_text(u: pd.Series) -> pd.Series:
+    """Strings stripped of surrounding and non-breaking space; non-strings as their str()."""
+    t = u.map(lambda x: x if isinstance(x, str) else str(x)).astype("str")
+    return t.str.replace("\u00a0", " ", regex=False).str.strip()
+
+
+def _missing_text(t: pd.Series) -> np.ndarray:
+    return t.str.lower().isin(MISSING_TOKENS).to_numpy()
+
+
+def is_blank(values) -> pd.Series:
+    """True where a cell is empty, whitespace or a missing token such as 'NA' or 'N/A'."""
+    codes, u, s = _factorize(values)
+    blank_u = np.zeros(len(u), dtype=bool)
+    strs = _is_str(u)
+    if strs.any():
+        blank_u[strs] = _missing_text(_clean_text(u[strs]))
+    floats = np.fromiter((isinstance(x, float) and x != x for x in u), dtype=bool, count=len(u))
+    blank_u |= floats
+    return pd.Series(_expand(codes, blank_u, True).astype(bool))
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers and money
+
+_CURRENCY = re.compile(r"(?i)(us\$|usd|cad|aud|nzd|eur|gbp|mxn|\$|€|£|¥|dollars?)")
+_EU_EVIDENCE = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+,\d{1,2}$")
+_US_EVIDENCE = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+\.\d{1,2}$")
+_NUMBER_SHAPE = r"^(\d[\d,.]*|[.,]\d+)(e[+-]?\d+)?$"
+
+
+def detect_decimal_comma(values) -> bool:
+    """True when the column writes numbers the European way ('1.234,56', '12,5')."""
+    _, u, _ = _factorize(values)
+    strs = _is_str(u)
+    if not strs.any():
+        return False
+    t = _clean_text(u[strs]).str.replace(_CURRENCY, "", regex=True).str.replace(r"[\s()\-+*]", "", regex=True)
+    eu = int(t.str.match(_EU_EVIDENCE.pattern).sum())
+    us = int(t.str.match(_US_EVIDENCE.pattern).sum())
+    return eu > us
+
+
+def _parse_numeric_text(t: pd.Series, decimal_comma: bool, money: bool):
+    """Numbers written as text; returns (float array, footnote-marker flags, parsed-ok flags)."""
+    s = t.str.lower().str.replace(r"\s+", " ", regex=True)
+    footnote = s.str.contains(r"[*†‡]", regex=True).to_numpy()
+    s = s.str.replace(r"[*†‡]", "", regex=True).str.strip()
+    neg = np.zeros(len(s), dtype=bool)
+    paren = s.str.match(r"^\(.*\)$").to_numpy()
+    s = s.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    credit = s.str.contains(r"\d\s*cr$", regex=True).to_numpy()
+    s = s.str.replace(r"\s*(cr|dr)$", "", regex=True)
+    if money:
+        s = s.str.replace(_CURRENCY, "", regex=True)
+    s = s.str.replace(" ", "", regex=False)
+    lead = s.str.startswith("-").to_numpy()
+    trail = s.str.endswith("-").to_numpy() & (s.str.len() > 1).to_numpy()
+    s = s.str.replace(r"^[+-]+|-$", "", regex=True)
+    neg = paren ^ (lead | trail) ^ credit
+    percent = s.str.endswith("%").to_numpy()
+    s = s.str.rstrip("%")
+    if decimal_comma:
+        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        s = s.str.replace(",", "", regex=False)
+    shaped = s.str.match(_NUMBER_SHAPE).to_numpy()
+    num = pd.to_numeric(s.where(shaped, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    num = np.where(neg, -num, num)
+    if not money:
+        num = np.where(percent, num / 100.0, num)
+    ok = ~np.isnan(num)
+    return num, footnote & ok, ok, percent
+
+
+def _parse_numbers(values, *, money: bool, decimal_comma: bool | None, problem: str) -> Parsed:
+    codes, u, s = _factorize(values)
+    n = len(u)
+    out = np.full(n, np.nan)
+    prob = np.full(n, None, dtype=object)
+    if n:
+        nums = _is_number(u)
+        out[nums] = np.asarray(u[nums], dtype=float)
+        strs = _is_str(u)
+        if strs.any():
+            t = _clean_text(u[strs])
+            blank = _missing_text(t)
+            if money:
+                # Excel's accounting format shows zero as "$ -".
+                zero = t.str.replace(" ", "", regex=False).isin(["$-", "$—", "-$"]).to_numpy()
+                filler = t.str.match(r"^\$?\s*_+\s*$").to_numpy()  # '$_______' fill-in line
+                blank = (blank | filler) & ~zero
+            else:
+                zero = np.zeros(len(t), dtype=bool)
+            if decimal_comma is None:
+                decimal_comma = detect_decimal_comma(t[~blank])
+            num, footnote, ok, _ = _parse_numeric_text(t, decimal_comma, money)
+            num = np.where(zero, 0.0, num)
+            ok = ok | zero
+            idx = np.flatnonzero(strs)
+            out[idx] = np.where(blank, np.nan, num)
+            prob[idx[~blank & ~ok]] = problem
+            prob[idx[~blank & ok & footnote]] = PROBLEM_FOOTNOTE
+        other = ~(nums | strs)
+        for i in np.flatnonzero(other):
+            x = u.iloc[i]
+            if isinstance(x, (bool, np.bool_)):
+                prob[i] = problem
+            else:
+                try:
+                    out[i] = float(x)
+                except (TypeError, ValueError):
+                    prob[i] = problem
+    values_ = pd.Series(_expand(codes, out, np.nan).astype(float))
+    return Parsed(values_, _problems(codes, prob))
+
+
+def parse_money(values, *, decimal_comma: bool | None = None) -> Parsed:
+    """Money as float dollars: '$1,234.56', '(1,234.00)', '-$160', '1e+05', '$330,000 CAD'.
+
+    Also '$ 7,179,075.64 ', '$982, 900', '100.00-' and '100.00 CR' (credits), a trailing footnote
+    marker ('$6,387,362.33*', kept and noted) and '1.234,56' where the column writes decimal commas
+    (detected per column unless `decimal_comma` says). "$ -" is zero; 'N/A' and blanks are missing.
+    """
+    return _parse_numbers(values, money=True, decimal_comma=decimal_comma, problem=PROBLEM_MONEY)
+
+
+def parse_number(values, *, decimal_comma: bool | None = None) -> Parsed:
+    """Plain numbers as floats ('1,234.5', '12%' -> 0.12)."""
+    return _parse_numbers(values, money=False, decimal_comma=decimal_comma, problem=PROBLEM_NUMBER)
+
+
+def parse_integer(values) -> Parsed:
+    """Whole numbers as nullable Int64 ('1,200', '3.0'); fractions and text are problems."""
+    p = _parse_numbers(values, money=False, decimal_comma=False, problem=PROBLEM_INTEGER)
+    v = p.values.to_numpy()
+    frac = ~np.isnan(v) & (np.abs(v - np.round(v)) > 1e-9)
+    problems = p.problems.copy()
+    problems[frac] = PROBLEM_INTEGER
+    problems = problems.where(problems != PROBLEM_FOOTNOTE, None).astype("str")
+    v = np.where(frac, np.nan, v)
+    return Parsed(pd.Series(pd.array(np.round(v), dtype="Float64").astype("Int64")), problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+_EPOCH = np.datetime64("1970-01-01", "D")
+_EXCEL_ORIGIN = np.datetime64("1899-12-30", "D")
+_SERIAL_RANGE = (1, 2958465)  # Excel serials 1900-01-01 .. 9999-12-31
+
+_P_ISO = r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[t\s])"
+_P_NUM = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:$|[t\s,])"
+_P_COMPACT = r"^(\d{4})(\d{2})(\d{2})(?:\.0+)?$"
+_P_SERIAL = r"^(\d{1,7}(?:\.\d+)?)$"
+_P_D_MON_Y = r"^(\d{1,2})[-\s/.]([a-z]{3,9})\.?[-\s/.,]+(\d{4}|\d{2})(?:$|[t\s:])"
+_P_MON_D_Y = r"^([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:$|[t\s,])"
+
+
+def _ymd_to_dates(y, m, d) -> np.ndarray:
+    """Vectorised year/month/day (float arrays, NaN = no match) to datetime64[D]; invalid -> NaT."""
+    y = np.asarray(y, dtype=float)
+    m = np.asarray(m, dtype=float)
+    d = np.asarray(d, dtype=float)
+    valid = ~(np.isnan(y) | np.isnan(m) | np.isnan(d))
+    valid &= (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1)
+    yi = np.where(valid, y, 1970).astype(np.int64)
+    mi = np.where(valid, m, 1).astype(np.int64)
+    di = np.where(valid, d, 1).astype(np.int64)
+    months = np.array((yi - 1970) * 12 + (mi - 1), dtype="timedelta64[M]") + np.datetime64("1970-01", "M")
+    first = months.astype("datetime64[D]")
+    dim = ((months + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
+    valid &= di <= dim
+    out = first + (di - 1).astype("timedelta64[D]")
+    return np.where(valid, out, np.datetime64("NaT", "D"))
+
+
+def _two_digit_year(y: np.ndarray, raw_len: np.ndarray) -> np.ndarray:
+    # Excel's rule: 00-29 are 2000s, 30-99 are 1900s.
+    return np.where(raw_len == 2, np.where(y < 30, 2000 + y, 1900 + y), y)
+
+
+def _month_number(names: pd.Series) -> np.ndarray:
+    return names.map(_MONTHS).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _serial_to_dates(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=float)
+    ok = ~np.isnan(v) & (v >= _SERIAL_RANGE[0]) & (v <= _SERIAL_RANGE[1])
+    days = np.floor(np.where(ok, v, 0)).astype(np.int64)
+    out = _EXCEL_ORIGIN + days.astype("timedelta64[D]")
+    return np.where(ok, out, np.datetime64("NaT", "D"))
+
+
+def _numbers_to_dates(v: np.ndarray) -> np.ndarray:
+    """Numbers in a date column: YYYYMMDD integers, else Excel serial day numbers."""
+    v = np.asarray(v, dtype=float)
+    compact = (v >= 10000101) & (v <= 99991231) & (np.floor(v) == v)
+    y, rest = np.divmod(np.where(compact, v, 0), 10000)
+    m, d = np.divmod(rest, 100)
+    nan = np.full(len(v), np.nan)
+    from_compact = _ymd_to_dates(np.where(compact, y, nan), m, d)
+    return np.where(compact, from_compact, _serial_to_dates(np.where(compact, np.nan, v)))
+
+
+def _text_to_dates(t: pd.Series, dayfirst: bool | None) -> np.ndarray:
+    """Date text in the common export formats; the D/M order is decided once for the column."""
+    s = t.str.lower().str.replace(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+", "", regex=True)
+    out = np.full(len(s), np.datetime64("NaT", "D"))
+    todo = np.ones(len(s), dtype=bool)
+
+    iso = s.str.extract(_P_ISO).astype(float).to_numpy()
+    hit = ~np.isnan(iso[:, 0])
+    out[hit] = _ymd_to_dates(iso[hit, 0], iso[hit, 1], iso[hit, 2])
+    todo &= ~hit
+
+    num = s.str.extract(_P_NUM)
+    a = num[0].astype(float).to_numpy()
+    hit = todo & ~np.isnan(a)
+    if hit.any():
+        b = num[1].astype(float).to_numpy()
+        ylen = num[2].str.len().to_numpy(dtype=float, na_value=0)
+        y = _two_digit_year(num[2].astype(float).to_numpy(), ylen)
+        if dayfirst is None:
+            dayfirst = bool((a[hit] > 12).any() and not (b[hit] > 12).any())
+        day, month = (a, b) if dayfirst else (b, a)
+        out[hit] = _ymd_to_dates(y[hit], month[hit], day[hit])
+        todo &= ~hit
+
+    compact = s.str.extract(_P_COMPACT).astype(float).to_numpy()
+    hit = todo & ~np.isnan(compact[:, 0])
+    out[hit] = _ymd_to_dates(compact[hit, 0], compact[hit, 1], compact[hit, 2])
+    todo &= ~hit
+
+    for pattern, order in ((_P_D_MON_Y, "dmy"), (_P_MON_D_Y, "mdy")):
+        if not todo.any():
+            break
+        parts = s.str.extract(pattern)
+        hit = todo & parts[0].notna().to_numpy()
+        if not hit.any():
+            continue
+        if order == "dmy":
+            d, mon, yraw = parts[0], parts[1], parts[2]
+        else:
+            mon, d, yraw = parts[0], parts[1], parts[2]
+        m = _month_number(mon)
+        ylen = yraw.str.len().to_numpy(dtype=float, na_value=0)
+        y = _two_digit_year(yraw.astype(float).to_numpy(), ylen)
+        dd = d.astype(float).to_numpy()
+        good = hit & ~np.isnan(m)
+        out[good] = _ymd_to_dates(y[good], m[good], dd[good])
+        todo &= ~good
+
+    serial = s.str.extract(_P_SERIAL)[0].astype(float).to_numpy()
+    hit = todo & ~np.isnan(serial)
+    out[hit] = _numbers_to_dates(serial[hit])
+    return out
+
+
+def _objects_to_dates(objs: list) -> np.ndarray:
+    """datetime/date/Timestamp objects (what Excel readers give) to datetime64[D], as written."""
+    out = np.full(len(objs), np.datetime64("NaT", "D"))
+    for i, x in enumerate(objs):
+        try:
+            if isinstance(x, dt.datetime | pd.Timestamp):
+                out[i] = np.datetime64(dt.date(x.year, x.month, x.day), "D")
+            elif isinstance(x, dt.date):
+                out[i] = np.datetime64(x, "D")
+            elif isinstance(x, np.datetime64):
+                out[i] = x.astype("datetime64[D]")
+        except (ValueError, OverflowError):
+            pass
+    return out
+
+
+def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
+    """Dates (datetime64[us] at midnight) from ISO text, ISO with time and zone, M/D/YYYY, MM-DD-YYYY,
+    D-Mon-YY, 'April 8, 2021', YYYYMMDD integers, Excel serial numbers and Excel datetime objects.
+
+    A time of day is dropped and the date is kept as written (no time-zone shift). Whether 1/2/2021
+    is January or February is decided once per column: day-first only when some first number is over
+    12 and no second number is; otherwise US month-first (or as `dayfirst` says). Placeholder dates
+    (1900-01-01, 2050-12-31, 9999-12-31...) and years outside 1901-2099 are kept and flagged.
+    """
+    codes, u, s = _factorize(values)
+    n = len(u)
+    out = np.full(n, np.datetime64("NaT", "D"))
+    prob = np.full(n, None, dtype=object)
+    blank = np.zeros(n, dtype=bool)
+    if n:
+        strs = _is_str(u)
+        nums = _is_number(u)
+        if strs.any():
+            t = _clean_text(u[strs])
+            b = _missing_text(t)
+            idx = np.flatnonzero(strs)
+            blank[idx] = b
+            out[idx] = _text_to_dates(t, dayfirst)
+        if nums.any():
+            out[nums] = _numbers_to_dates(np.asarray(u[nums], dtype=float))
+        other = ~(strs | nums)
+        if other.any():
+            out[other] = _objects_to_dates(list(u[other]))
+        nat = np.isnat(out)
+        years = np.where(nat, 2000, out.astype("datetime64[Y]").astype(np.int64) + 1970)
+        placeholder = np.isin(out, np.array(sorted(PLACEHOLDER_DATES), dtype="datetime64[D]"))
+        implausible = ~nat & ~placeholder & ((years < PLAUSIBLE_YEARS[0]) | (years > PLAUSIBLE_YEARS[1]))
+        prob[~blank & implausible] = PROBLEM_IMPLAUSIBLE
+        prob[~blank & placeholder] = PROBLEM_PLACEHOLDER
+        prob[~blank & nat] = PROBLEM_DATE
+    dates = _expand(codes, out.astype("datetime64[us]"), np.datetime64("NaT", "us"))
+    return Parsed(pd.Series(dates.astype("datetime64[us]")), _problems(codes, prob))
+
+
+# ---------------------------------------------------------------------------------------------
+# Booleans
+
+_TRUE = frozenset({"y", "yes", "true", "t", "1", "1.0", "x", "✓", "✔", "√", "checked", "on", "-1"})
+_FALSE = frozenset({"n", "no", "false", "f", "0", "0.0", "unchecked", "off"})
+_MARKS = frozenset({"x", "✓", "✔", "√", "*"})
+
+
+def parse_boolean(values) -> Parsed:
+    """Yes/no values as nullable booleans: Y/N, Yes/No, True/False, 1/0, X marks.
+
+    In a column that only ever holds marks ('X', '✓'), a blank cell means no (False);
+    elsewhere a blank is missing.
+    """
+    codes, u, s = _factorize(values)
+    n = len(u)
+    res: list = [None] * n
+    prob: list = [None] * n
+    keys = [str(x).strip().lower() if not isinstance(x, (bool, np.bool_)) else ("true" if x else "false")
+            for x in u]
+    blank = [k in MISSING_TOKENS and k not in _FALSE and k not in _TRUE for k in keys]
+    for i, k in enumerate(keys):
+        if blank[i]:
+            continue
+        if k in _TRUE:
+            res[i] = True
+        elif k in _FALSE:
+            res[i] = False
+        else:
+            prob[i] = PROBLEM_BOOLEAN
+    seen = {k for k, b in zip(keys, blank, strict=True) if not b}
+    marks_only = bool(seen) and seen <= _MARKS
+    fill = False if marks_only else None
+    if marks_only:
+        for i in range(n):
+            if blank[i]:
+                res[i] = False
+    arr = _expand(codes, np.array(res, dtype=object), fill) if n else np.full(len(codes), fill, dtype=object)
+    return Parsed(pd.Series(pd.array(list(arr), dtype="boolean")), _problems(codes, prob))
+
+
+# ---------------------------------------------------------------------------------------------
+# Certifications
+
+# Each certification code and the words that say it. Checked on the lower-cased text.
+CERTIFICATION_PATTERNS = {
+    "MBE": r"\bmbes?\b|\bminority\b|\bm/w?bes?\b|\bmwbes?\b|\bm/w/dbe\b|\bmbe/wbe\b",
+    "WBE": r"\bwbes?\b|\bwom[ae]n'?s?\b|\bfemale\b|\bwosb\b|\bedwosb\b|\bm/wbes?\b|\bmwbes?\b|\bm/w/dbe\b",
+    "DBE": r"\bdbes?\b|\bdisadvantaged\b|\bacdbe\b|\bm/w/dbe\b",
+    "SBE": r"\bsbes?\b|\bsmall\b|\bsb\b|\besb\b|\bslbe\b|\bvsbe\b|\bmicro\b",
+    "DVBE": r"\bdvbes?\b|\bsdvosb\b|\bsdvob\b|\bvosb\b|\bveteran",
+    "LBE": r"\blbes?\b|\blocal\b|\bslbe\b|\bllbe\b",
+}
+_NO_CERT = frozenset({"none", "no", "n", "not certified", "uncertified", "0", "false"})
+
+
+def parse_certifications(values) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
+    """Certification text ('MBE; WBE', 'MBE/WBE', 'Minority Business Enterprise') to clean text
+    ('MBE; WBE', codes in schema order, unrecognised parts kept) and one boolean column per flag.
+
+    Returns (text, flags, problems). A blank or 'None' certification sets every flag False
+    (the vendor list says what it certifies); text with no known certification is a problem.
+    'M/WBE' sets both MBE and WBE.
+    """
+    codes, u, s = _factorize(values)
+    n = len(u)
+    text: list = [None] * n
+    prob: list = [None] * n
+    flags = {f: np.zeros(n, dtype=bool) for f in CERTIFICATION_FLAGS.values()}
+    compiled = {c: re.compile(p) for c, p in CERTIFICATION_PATTERNS.items()}
+    for i, x in enumerate(u):
+        raw = str(x).strip()
+        low = raw.lower()
+        if low in MISSING_TOKENS or low in _NO_CERT:
+            continue
+        found = []
+        leftovers = []
+        for token in re.split(r"[;,|\n]+", raw):
+            tok = token.strip()
+            if not tok:
+                continue
+            hits = [c for c, rx in compiled.items() if rx.search(tok.lower())]
+            if hits:
+                found.extend(hits)
+            elif tok.lower() not in _NO_CERT:
+                leftovers.append(tok)
+        ordered = [c for c in CERTIFICATION_FLAGS if c in found]
+        for c in ordered:
+            flags[CERTIFICATION_FLAGS[c]][i] = True
+        text[i] = "; ".join(ordered + leftovers) or None
+        if not ordered:
+            prob[i] = PROBLEM_CERT
+    text_s = pd.Series(_expand(codes, np.array(text, dtype=object), None) if n else [None] * len(codes),
+                       dtype="str")
+    flag_df = pd.DataFrame(
+        {f: pd.array(_expand(codes, v, False).astype(bool) if n else np.zeros(len(codes), bool),
+                     dtype="boolean") for f, v in flags.items()}
+    )
+    return text_s, flag_df, _problems(codes, prob)
+
+
+# ---------------------------------------------------------------------------------------------
+# Procurement methods
+
+# Ordered: the first pattern that matches the lower-cased text wins (specific before general).
+# Choices worth knowing:
+# - "Advertised" alone counts as competitive, as a request for proposals: it is how Philadelphia
+#   marks professional-services contracts that went through an advertised RFP (versus "Exempt").
+#   "Advertised bid" / "formal bid" are invitations for bid.
+# - "Request for qualifications" (RFQual, SOQ) is a proposal process, not a request for quotes.
+# - "Non-competitive" without more detail is counted as sole source.
+METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("emergency", r"\bemergenc"),
+    ("sole source", r"\bsole\W*source|\bsingle\W*source|\bproprietary|\bnon\W*competitive|\bno\W*bid\b|^ss$|^sss$"),
+    ("exempt", r"\bexempt|\bexemption|\bwaive"),
+    ("cooperative", r"\bco\W*op|\bpiggy\W*back|\bcooperative|\bstate contract|\bgsa\b|\bsourcewell|\bomnia\b|"
+                    r"\bnaspo|\binterlocal|\bintergovernmental|\bjoint purchas|\bnasp[o]?|\bhgac|\btips\b"),
+    ("small purchase", r"\bsmall\W*purchase|\bmicro\W*purchase|\bp\W*card|\bpurchasing card|\bpetty cash|"
+                       r"\bdirect purchase|\bbelow threshold|\bunder threshold|\bsmall dollar|\bdiscretionary"),
+    ("request for proposals", r"\brfp|\brequest for proposals?|\bproposals?\b|\bcompetitive sealed proposal|"
+                              r"\brfq\W*ual|\brequest for qualifications?|\bqualifications|\bsoq\b|\bbest value|"
+                              r"\brfi/rfp|^advertised$|\badvertised (rfp|proposal)"),
+    ("request for quotes", r"\brfq|\brequest for quot|\bquot(e|es|ation|ations)\b|\binformal (bid|quote)|"
+                           r"\bwritten quot|\bthree quotes|\b3 quotes"),
+    ("invitation for bid", r"\bitb\b|\bifb\b|\binvitation (to|for) bids?|\bformal bid|\bsealed bid|"
+                           r"\bcompetitive (sealed )?bid|\badvertised bid|\blow(est)? bid|^bids?$|\bcompetitive$|"
+                           r"\bcompetitive bidding|^formal$|\bpublic bid"),
+)
+_METHOD_RX = tuple((m, re.compile(p)) for m, p in METHOD_PATTERNS)
+assert all(m in METHODS for m, _ in METHOD_PATTERNS)
+
+
+def method_of(text: object) -> str | None:
+    """One method name for one cell ('ITB' -> 'invitation for bid'); None for blank, 'other' if unknown."""
+    low = str(text).strip().lower()
+    if low in MISSING_TOKENS:
+        return None
+    if low in METHODS:
+        return low
+    for method, rx in _METHOD_RX:
+        if rx.search(low):
+            return method
+    return "other"
+
+
+def parse_method(values) -> Parsed:
+    """Method names normalised to schema.METHODS; anything unknown becomes 'other' and is a problem."""
+    codes, u, s = _factorize(values)
+    res = [method_of(x) for x in u]
+    prob = [PROBLEM_METHOD if (r == "other" and str(x).strip().lower() != "other") else None
+            for x, r in zip(u, res, strict=True)]
+    arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
+    return Parsed(pd.Series(arr, dtype="str"), _problems(codes, prob))
+
+
+def is_competitive(method: pd.Series) -> pd.Series:
+    """True for the three competitive methods, False for the others, NA where the method is unknown."""
+    m = pd.Series(method, dtype="str")
+    out = pd.Series(pd.NA, index=m.index, dtype="boolean")
+    out[m.isin(COMPETITIVE_METHODS)] = True
+    out[m.notna() & ~m.isin(COMPETITIVE_METHODS)] = False
+    return out
+
+
+def is_noncompetitive(method: pd.Series) -> pd.Series:
+    """True for sole source, emergency and exempt."""
+    m = pd.Series(method, dtype="str")
+    return m.isin(NONCOMPETITIVE_METHODS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scores
+
+SCORE_SCALES = ((1.0, 0.0, 1.0), (5.0, 1.0, 5.0), (10.0, 0.0, 10.0), (100.0, 0.0, 100.0))
+
+
+def detect_score_scale(numbers: np.ndarray) -> tuple[float, float] | None:
+    """(low, high) of the scale a score column uses: 0-1, 1-5, 0-10 or 0-100 (None if beyond)."""
+    v = numbers[~np.isnan(numbers)]
+    if len(v) == 0:
+        return (0.0, 1.0)
+    top = v.max()
+    for limit, low, high in SCORE_SCALES:
+        if top <= limit:
+            if limit == 5.0 and v.min() < 1:
+                low = 0.0
+            return (low, high)
+    return None
+
+
+def parse_score(values, *, scale: tuple[float, float] | None = None) -> Parsed:
+    """Scores normalised to 0-1 from the column's scale (0-1, 1-5, 0-10, 0-100, or '85%').
+
+    The scale is detected from the column's largest value unless `scale=(low, high)` is given;
+    a 1-5 scale maps 1 -> 0 and 5 -> 1. Values outside the scale are problems.
+    """
+    codes, u, s = _factorize(values)
+    percent_u = np.zeros(len(u), dtype=bool)
+    strs = _is_str(u)
+    if strs.any():
+        percent_u[strs] = _clean_text(u[strs]).str.endswith("%").to_numpy()
+    p = parse_number(values)
+    v = p.values.to_numpy(dtype=float)
+    percent = _expand(codes, percent_u, False).astype(bool)
+    v = np.where(percent, v * 100.0, v)  # parse_number already divided by 100
+    plain = ~percent
+    low, high = scale or detect_score_scale(v[plain]) or (0.0, 100.0)
+    norm = np.where(percent, v / 100.0, (v - low) / (high - low))
+    bad = ~np.isnan(norm) & ((norm < -1e-9) | (norm > 1 + 1e-9))
+    problems = p.problems.copy()
+    problems[bad] = PROBLEM_SCORE
+    norm = np.where(bad, np.nan, norm)
+    return Parsed(pd.Series(norm.astype(float)), problems.astype("str"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Ids and text
+
+
+def parse_id(values) -> Parsed:
+    """Ids as text kept exactly ('0001' stays '0001'); whole numbers from Excel lose their '.0'."""
+    codes, u, s = _factorize(values)
+    res: list = [None] * len(u)
+    for i, x in enumerate(u):
+        if isinstance(x, str):
+            t = x.replace("\u00a0", " ").strip()
+            res[i] = None if t.lower() in MISSING_TOKENS else t
+        elif isinstance(x, (float, np.floating)):
+            if x != x:
+                continue
+            res[i] = str(int(x)) if float(x).is_integer() and abs(x) < 1e18 else repr(float(x))
+        elif isinstance(x, (dt.datetime, dt.date, pd.Timestamp)):
+            res[i] = x.strftime("%Y-%m-%d")
+        else:
+            res[i] = str(x).strip()
+    arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
+    return Parsed(pd.Series(arr, dtype="str"), _problems(codes, [None] * len(u)))
+
+
+def parse_text(values) -> Parsed:
+    """Text with surrounding space removed; missing tokens ('NA', 'N/A', '-') become missing."""
+    codes, u, s = _factorize(values)
+    if len(u) == 0:
+        return Parsed(pd.Series([None] * len(codes), dtype="str"), _problems(codes, []))
+    strs = _is_str(u)
+    if strs.all():
+        t = _clean_text(u)
+    else:
+        t = pd.Series(parse_id(u).values.to_numpy(dtype=object), dtype="str")
+    t = t.where(~_missing_text(t.fillna("")), None)
+    arr = _expand(codes, t.to_numpy(dtype=object, na_value=None), None)
+    return Parsed(pd.Series(arr, dtype="str"), _problems(codes, [None] * len(u)))
