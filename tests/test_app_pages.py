@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import streamlit as st
@@ -12,6 +14,7 @@ from ui.pages import PAGES
 pytestmark = pytest.mark.xdist_group("app")
 
 TIMEOUT = 120
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +33,7 @@ def sample_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("sample") / "workspace"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PROCUREMENT_KPI_WORKSPACE", str(path))
-        at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         at.run()
         assert not at.exception
     return path
@@ -61,7 +64,7 @@ def payments_only_ws(workspace_dir):
 
 
 def open_page(path: str) -> AppTest:
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     if path != "pages/overview.py":
         at.switch_page(path).run()

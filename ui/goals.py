@@ -41,7 +41,8 @@ def with_defaults(stored: pd.DataFrame) -> pd.DataFrame:
             continue
         rows.append({"kpi_id": k.id, "fiscal_year": None, "scope_type": None, "scope_value": None,
                      "target": _num(getattr(goal, "target", None)), "at_risk": _num(getattr(goal, "at_risk", None)),
-                     "source": DEFAULT_PREFIX + str(getattr(goal, "source", "") or ""), "note": None})
+                     "source": DEFAULT_PREFIX + str(getattr(goal, "source", "") or "none; set by your office"),
+                     "note": None})
     frame = pd.concat([stored, pd.DataFrame(rows, columns=GOAL_COLUMNS)], ignore_index=True) if rows else stored
     order = {kid: i for i, kid in enumerate(kpi.KPIS)}
     frame = frame.assign(_o=frame["kpi_id"].map(order)).sort_values(["_o", "fiscal_year"], kind="stable")
@@ -80,6 +81,8 @@ def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
             continue
         where = f"Row {i} ({md_escape(k.title)})"
         target, at_risk = _num(row.get("target")), _num(row.get("at_risk"))
+        if target is None and str(row.get("source") or "").startswith(DEFAULT_PREFIX):
+            continue  # a KPI whose default goal is left to the office, still unset
         if target is None:
             problems.append(f"{where}: the target is empty.")
             continue
@@ -185,3 +188,52 @@ def editor() -> None:
 def reset_editor(goals: pd.DataFrame) -> None:
     st.session_state["_goals_base"] = with_defaults(goals)
     st.session_state.pop(EDITOR_KEY, None)
+
+
+GOALS_FILE = "goals.toml"
+
+
+def goals_file_bytes(goals: pd.DataFrame) -> bytes:
+    """The office's goals as the goals file kpi reads back (TOML)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / GOALS_FILE
+        kpi.dump_goals_file(goals, path)
+        return path.read_bytes()
+
+
+def export_button() -> None:
+    stored = data.workspace().goals()
+    st.download_button("Export the goals file", data=lambda: goals_file_bytes(stored), file_name=GOALS_FILE,
+                       mime="application/toml", key="goals-export", on_click="ignore", icon=":material/download:",
+                       help="Keep it under your office's control; import it here to restore or share goals.")
+
+
+def import_uploader() -> None:
+    """Replace the goals with a goals file; an unknown KPI id or key is named and nothing changes."""
+    import tempfile
+    from pathlib import Path
+
+    upload = st.file_uploader("Import a goals file", type=["toml", "csv"], key="goals-import")
+    if upload is None or st.session_state.get("_goals_imported") == upload.file_id:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        try:
+            loaded = kpi.load_goals_file(path)
+        except Exception as exc:  # noqa: BLE001 - the message names the bad id or key
+            st.error(f"{md_escape(upload.name)}: {md_escape(exc)}", icon=":material/error:")
+            return
+    clean, problems, _ = validate(loaded)
+    if problems:
+        for problem in problems:
+            st.error(problem, icon=":material/error:")
+        return
+    data.workspace().save_goals(clean)
+    st.session_state["_goals_imported"] = upload.file_id
+    reset_editor(clean)
+    st.toast(f"Imported {len(clean)} goals from {upload.name}", icon=":material/upload:")
+    st.rerun()
