@@ -1,0 +1,749 @@
+"""The PowerPoint briefing (python-pptx), 16:9 with every shape placed for 13.333 x 7.5 in."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.util import Inches, Pt
+
+from charts.formats import format_value
+
+from .model import Briefing, KpiSlide
+from .render import chart_png
+
+SLIDE_W, SLIDE_H = 13.333, 7.5
+MARGIN = 0.5
+CONTENT_W = SLIDE_W - 2 * MARGIN
+FONT = "Arial"
+DARK = "1A1A1A"
+GREY = "595959"
+LIGHT_GREY = "8C8C8C"
+RULE_GREY = "D9D9D9"
+DEFAULT_BRAND = "1F4E79"
+# Badge fills dark enough for white text (contrast >= 4.5:1); the word is always on the badge.
+STATUS_FILL = {"met": "00704F", "at risk": "8F5600", "missed": "A33F00", "no data": "6B6B6B"}
+STATUS_TINT = {"met": "D5F0E6", "at risk": "FBEBC8", "missed": "F8D7C4", "no data": "EDEDED"}
+STATUS_SYMBOL = {"met": "✓", "at risk": "!", "missed": "✗", "no data": "–"}
+DEFINITIONS_PER_SLIDE = 6
+IMPORTS_PER_SLIDE = 12
+URGENT_ROWS = 9
+RENDER_THREADS = 4
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def rgb(hex_color: str | None, default: str = DEFAULT_BRAND) -> RGBColor:
+    """RGBColor from '#1F4E79' or '1f4e79'; the default for anything unreadable."""
+    s = str(hex_color or "").strip().lstrip("#")
+    if len(s) == 3:
+        s = "".join(ch * 2 for ch in s)
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", s):
+        s = default
+    return RGBColor.from_string(s.upper())
+
+
+def status_key(status) -> str:
+    s = str(getattr(status, "value", status) or "no data").replace("_", " ").strip().lower()
+    return s if s in STATUS_FILL else "no data"
+
+
+def _style_runs(paragraph, size, bold=False, color=DARK, italic=False, font=FONT):
+    for run in paragraph.runs:
+        f = run.font
+        f.size, f.bold, f.italic, f.name = Pt(size), bold, italic, font
+        f.color.rgb = color if isinstance(color, RGBColor) else rgb(color, DARK)
+
+
+def add_text(
+    slide,
+    left,
+    top,
+    width,
+    height,
+    text,
+    *,
+    size=14,
+    bold=False,
+    color=DARK,
+    italic=False,
+    align=PP_ALIGN.LEFT,
+    anchor=MSO_ANCHOR.TOP,
+    line_spacing=None,
+    paragraphs=None,
+):
+    """A text box; `paragraphs` = [(text, size, bold, color)] for mixed lines. Text is never run as code."""
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    tf = box.text_frame
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.vertical_anchor = anchor
+    tf.margin_left = tf.margin_right = Inches(0.02)
+    tf.margin_top = tf.margin_bottom = Inches(0.02)
+    items = paragraphs or [(text, size, bold, color)]
+    for i, (t, s, b, c) in enumerate(items):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p.text = str(t)
+        p.alignment = align
+        if line_spacing:
+            p.line_spacing = line_spacing
+        _style_runs(p, s, b, c, italic)
+    return box
+
+
+def send_to_back(shape) -> None:
+    """Move a shape behind the slide's placeholders (first drawn)."""
+    tree = shape._element.getparent()
+    tree.remove(shape._element)
+    tree.insert(2, shape._element)  # after nvGrpSpPr and grpSpPr
+
+
+def add_rect(slide, left, top, width, height, color, shape=MSO_SHAPE.RECTANGLE):
+    r = slide.shapes.add_shape(shape, Inches(left), Inches(top), Inches(width), Inches(height))
+    r.fill.solid()
+    r.fill.fore_color.rgb = color if isinstance(color, RGBColor) else rgb(color)
+    r.line.fill.background()
+    r.shadow.inherit = False
+    return r
+
+
+def set_title(slide, text, *, left=MARGIN, top=0.62, width=CONTENT_W, height=1.0, size=None, color=DARK):
+    """Fill the layout's title placeholder (a real title: outline view, accessibility) and place it."""
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = (
+        Inches(left),
+        Inches(top),
+        Inches(width),
+        Inches(height),
+    )
+    tf = title.text_frame
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.vertical_anchor = MSO_ANCHOR.TOP
+    tf.margin_left = tf.margin_right = Inches(0.02)
+    tf.text = str(text)
+    if size is None:
+        size = 26 if len(text) <= 110 else 22 if len(text) <= 150 else 19
+    for p in tf.paragraphs:
+        p.alignment = PP_ALIGN.LEFT
+        _style_runs(p, size, True, color)
+    return title
+
+
+def set_notes(slide, text: str) -> None:
+    slide.notes_slide.notes_text_frame.text = text
+
+
+def style_cell(cell, text, *, size=12, bold=False, color=DARK, fill=None, align=PP_ALIGN.LEFT, italic=False):
+    cell.text = "" if text is None else str(text)
+    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+    cell.margin_left = cell.margin_right = Inches(0.08)
+    cell.margin_top = cell.margin_bottom = Inches(0.03)
+    for p in cell.text_frame.paragraphs:
+        p.alignment = align
+        _style_runs(p, size, bold, color, italic)
+    cell.text_frame.word_wrap = True
+    if fill is None:
+        cell.fill.background()
+    else:
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = fill if isinstance(fill, RGBColor) else rgb(fill)
+
+
+def add_table(
+    slide,
+    frame_rows: list[list],
+    widths: list[float],
+    *,
+    left=MARGIN,
+    top=1.7,
+    row_h=0.36,
+    header_fill: RGBColor,
+    size=12,
+    header_size=12,
+    aligns=None,
+    cell_style: Callable | None = None,
+    header_h: float | None = None,
+):
+    """A plain table: header in the brand colour, thin banding, our own fills (no template style)."""
+    n_rows, n_cols = len(frame_rows), len(widths)
+    header_h = header_h or row_h
+    shape = slide.shapes.add_table(
+        n_rows,
+        n_cols,
+        Inches(left),
+        Inches(top),
+        Inches(sum(widths)),
+        Inches(header_h + row_h * (n_rows - 1)),
+    )
+    table = shape.table
+    table.first_row = True
+    table.horz_banding = False
+    for j, w in enumerate(widths):
+        table.columns[j].width = Inches(w)
+    for i in range(n_rows):
+        table.rows[i].height = Inches(header_h if i == 0 else row_h)
+    aligns = aligns or [PP_ALIGN.LEFT] * n_cols
+    for i, row in enumerate(frame_rows):
+        for j, value in enumerate(row):
+            cell = table.cell(i, j)
+            if i == 0:
+                style_cell(
+                    cell,
+                    value,
+                    size=header_size,
+                    bold=True,
+                    color="FFFFFF",
+                    fill=header_fill,
+                    align=aligns[j],
+                )
+                continue
+            fill = "F5F5F5" if i % 2 == 0 else "FFFFFF"
+            style_cell(cell, value, size=size, fill=fill, align=aligns[j])
+            if cell_style:
+                cell_style(cell, i, j, value)
+    return shape
+
+
+def change_text(value, reference, unit: str | None) -> str:
+    """'−12%' (relative) or '+3.1 pts' for shares; '' when either side is missing."""
+    try:
+        v, r = float(value), float(reference)
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(v) or math.isnan(r):
+        return ""
+    if unit == "share":
+        d = (v - r) * 100
+        return "no change" if abs(d) < 0.05 else f"{'+' if d > 0 else '−'}{abs(d):.1f} pts"
+    if r == 0:
+        d = v - r
+        return "no change" if d == 0 else f"{'+' if d > 0 else '−'}{format_value(abs(d), unit)}"
+    pct = (v - r) / abs(r) * 100
+    return "no change" if abs(pct) < 0.5 else f"{'+' if pct > 0 else '−'}{abs(pct):.0f}%"
+
+
+# ---------------------------------------------------------------- the deck
+
+
+class Deck:
+    """Builds the slides of one Briefing; each add_* method adds one kind of slide."""
+
+    def __init__(self, briefing: Briefing):
+        self.b = briefing
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
+        self.brand = rgb(briefing.brand_color)
+        self.logo = briefing.logo_path if briefing.logo_path and Path(briefing.logo_path).is_file() else None
+        self._title_only = self.prs.slide_layouts[5]
+        self.pngs: dict[str, bytes] = {}
+
+    # chrome shared by content slides
+    def _content_slide(self, kicker: str, title: str, *, title_size=None):
+        slide = self.prs.slides.add_slide(self._title_only)
+        add_rect(slide, 0, 0, SLIDE_W, 0.09, self.brand)
+        add_text(slide, MARGIN, 0.26, 10.5, 0.34, kicker.upper(), size=12, bold=True, color=self.brand)
+        set_title(slide, title, size=title_size)
+        number = len(self.prs.slides)
+        footer = " · ".join(
+            x
+            for x in (
+                self.b.office_name,
+                self.b.period_label,
+                f"data through {self.b.as_of:%-d %b %Y}",
+                "sample data" if self.b.sample_data else "",
+            )
+            if x
+        )
+        add_rect(slide, MARGIN, 7.02, CONTENT_W, 0.01, RULE_GREY)
+        add_text(slide, MARGIN, 7.07, 10.5, 0.3, footer, size=10, color=LIGHT_GREY)
+        add_text(
+            slide,
+            SLIDE_W - MARGIN - 1.0,
+            7.07,
+            1.0,
+            0.3,
+            str(number),
+            size=10,
+            color=LIGHT_GREY,
+            align=PP_ALIGN.RIGHT,
+        )
+        if self.logo:
+            self._logo(slide, SLIDE_W - MARGIN - 1.6, 0.18, 1.6, 0.42)
+        return slide
+
+    def _logo(self, slide, left, top, max_w, max_h):
+        try:
+            from PIL import Image
+
+            with Image.open(self.logo) as im:
+                w, h = im.size
+            scale = min(max_w / w, max_h / h)
+            slide.shapes.add_picture(
+                self.logo, Inches(left + max_w - w * scale), Inches(top), Inches(w * scale), Inches(h * scale)
+            )
+        except Exception:  # noqa: BLE001 - a broken logo file must not stop the briefing
+            pass
+
+    # 1. title
+    def add_title_slide(self):
+        b = self.b
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[0])
+        send_to_back(add_rect(slide, 0, 0, SLIDE_W, 4.55, self.brand))
+        title = slide.shapes.title
+        set_title(slide, b.title, left=0.8, top=1.35, width=11.5, height=1.5, size=40, color="FFFFFF")
+        title.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
+        sub = slide.placeholders[1]
+        sub.left, sub.top, sub.width, sub.height = Inches(0.8), Inches(3.0), Inches(11.5), Inches(1.0)
+        sub.text_frame.text = b.office_name
+        for p in sub.text_frame.paragraphs:
+            p.alignment = PP_ALIGN.LEFT
+            _style_runs(p, 26, False, "FFFFFF")
+        period = b.period_label + (f" ({b.period_note})" if b.period_note else "")
+        lines = [
+            (period, 24, True, DARK),
+            (f"Data through {b.as_of:%-d %B %Y}", 18, False, GREY),
+            (
+                f"Prepared {b.generated:%-d %B %Y}"
+                + (" · sample data, not real figures" if b.sample_data else ""),
+                14,
+                False,
+                LIGHT_GREY,
+            ),
+        ]
+        if b.filters_text:
+            lines.append((b.filters_text, 14, False, LIGHT_GREY))
+        add_text(slide, 0.8, 4.95, 9.5, 2.0, "", paragraphs=lines, line_spacing=1.15)
+        if self.logo:
+            self._logo(slide, SLIDE_W - 0.8 - 2.6, 5.0, 2.6, 1.6)
+        set_notes(
+            slide,
+            f"{b.title} for {b.office_name}, {period}. Data through {b.as_of:%-d %B %Y}. {b.source_note}",
+        )
+        return slide
+
+    # 2. scorecard
+    def add_scorecard_slide(self):
+        b = self.b
+        slides = b.slides
+        counts = {k: sum(1 for s in slides if s.status == k) for k in STATUS_FILL}
+        with_goal = sum(counts[k] for k in ("met", "at risk", "missed"))
+        if with_goal:
+            title = f"{counts['met']} of {with_goal} KPIs met their goal in {b.period_label}"
+            extra = [
+                f"{counts['at risk']} at risk" if counts["at risk"] else "",
+                f"{counts['missed']} missed" if counts["missed"] else "",
+            ]
+            extra = [x for x in extra if x]
+            if extra:
+                title += "; " + " and ".join(extra)
+        else:
+            title = f"Scorecard for {b.period_label}"
+        slide = self._content_slide("Scorecard", title)
+        compare = "vs last year" if b.comparison == "last_year" else "vs previous"
+        rows = [["KPI", "Value", "Goal", "Status", compare, "Records (n)"]]
+        for s in slides:
+            ref = s.yoy_value if b.comparison == "last_year" else s.prev_value
+            value = format_value(s.value, s.unit) + (
+                " (partial)" if s.partial and s.value is not None else ""
+            )
+            rows.append(
+                [
+                    s.title,
+                    value if s.status != "no data" or s.value is not None else "no data",
+                    _goal_short(s),
+                    f"{STATUS_SYMBOL[s.status]} {s.status}",
+                    change_text(s.value, ref, s.unit) or "–",
+                    f"{s.n:,}" if isinstance(s.n, (int, float)) and not _isnan(s.n) else "–",
+                ]
+            )
+        widths = [4.6, 1.95, 1.9, 1.45, 1.35, 1.08]
+        n = len(rows)
+        row_h = min(0.4, (6.85 - 1.75) / max(n, 1))
+        size = 13 if n <= 13 else 11 if n <= 17 else 9
+
+        def status_cell(cell, i, j, value):
+            if j == 3:
+                key = slides[i - 1].status
+                style_cell(cell, value, size=size, bold=True, color=STATUS_FILL[key], fill=STATUS_TINT[key])
+
+        add_table(
+            slide,
+            rows,
+            widths,
+            top=1.75,
+            row_h=row_h,
+            header_fill=self.brand,
+            size=size,
+            header_size=size,
+            aligns=[
+                PP_ALIGN.LEFT,
+                PP_ALIGN.RIGHT,
+                PP_ALIGN.LEFT,
+                PP_ALIGN.LEFT,
+                PP_ALIGN.RIGHT,
+                PP_ALIGN.RIGHT,
+            ],
+            cell_style=status_cell,
+        )
+        notes = [f"Scorecard for {b.period_label}, data through {b.as_of:%-d %B %Y}."]
+        notes += [f"{s.title}: {s.sentence}" for s in slides if s.sentence]
+        set_notes(slide, "\n".join(notes))
+        return slide
+
+    # 3. one KPI
+    def add_kpi_slide(self, s: KpiSlide):
+        slide = self._content_slide(
+            f"{s.theme} · {s.title}" if s.theme else s.title,
+            s.sentence or f"{s.title}: {format_value(s.value, s.unit)} in {s.period_label}",
+        )
+        png = self.pngs.get(s.kpi_id)
+        chart_l, chart_t, chart_w, chart_h = MARGIN, 1.75, 8.75, 4.75
+        if png:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(png)) as im:
+                w, h = im.size
+            scale = min(chart_w / w, chart_h / h)
+            pic_w, pic_h = w * scale, h * scale
+            slide.shapes.add_picture(
+                io.BytesIO(png), Inches(chart_l), Inches(chart_t), Inches(pic_w), Inches(pic_h)
+            )
+        # Right panel: status, value, goal, comparison, n.
+        px, pw = 9.6, SLIDE_W - MARGIN - 9.6
+        badge = add_rect(slide, px, 1.8, pw, 0.62, STATUS_FILL[s.status], MSO_SHAPE.ROUNDED_RECTANGLE)
+        tf = badge.text_frame
+        tf.text = f"{STATUS_SYMBOL[s.status]}  {s.status.upper()}"
+        tf.vertical_anchor = MSO_ANCHOR.MIDDLE
+        for p in tf.paragraphs:
+            p.alignment = PP_ALIGN.CENTER
+            _style_runs(p, 20, True, "FFFFFF")
+        value = format_value(s.value, s.unit) if s.value is not None else "no data"
+        period = s.period_label + (" (partial period)" if s.partial else "")
+        add_text(
+            slide, px, 2.6, pw, 1.25, "", paragraphs=[(value, 36, True, DARK), (period, 13, False, GREY)]
+        )
+        lines = []
+        goal = _goal_long(s)
+        lines.append((goal or "No goal set: set one on the Goals page", 13, False, DARK))
+        if s.yoy_value is not None and not _isnan(s.yoy_value):
+            label = s.yoy_label or "Same period last year"
+            lines.append(
+                (
+                    f"{label}: {format_value(s.yoy_value, s.unit)} "
+                    f"({change_text(s.value, s.yoy_value, s.unit)})",
+                    13,
+                    False,
+                    DARK,
+                )
+            )
+        if (
+            s.prev_value is not None
+            and not _isnan(s.prev_value)
+            and s.prev_label
+            and s.prev_label != s.yoy_label
+        ):
+            lines.append(
+                (
+                    f"Previous period ({s.prev_label}): {format_value(s.prev_value, s.unit)} "
+                    f"({change_text(s.value, s.prev_value, s.unit)})",
+                    13,
+                    False,
+                    DARK,
+                )
+            )
+        if s.n is not None and not _isnan(s.n):
+            based = f"Based on {int(s.n):,} records"
+            if s.excluded:
+                based += f"; {int(s.excluded):,} excluded"
+            lines.append((based, 12, False, GREY))
+        if s.missing:
+            lines.append(("Missing: " + ", ".join(s.missing), 12, False, STATUS_FILL["missed"]))
+        add_text(slide, px, 3.95, pw, 2.6, "", paragraphs=lines, line_spacing=1.1)
+        definition = f"Definition: {s.definition}"
+        if s.goal_source:
+            definition += f"  Goal source: {s.goal_source}."
+        add_text(slide, MARGIN, 6.55, CONTENT_W, 0.45, definition, size=11, color=GREY, italic=True)
+        notes = [f"{s.title} ({s.kpi_id})", f"Definition: {s.definition}"]
+        if s.formula:
+            notes.append(f"Formula: {s.formula}")
+        notes.append(f"Goal: {goal or 'none set'}. Goal source: {s.goal_source or 'not recorded'}.")
+        if s.n is not None and not _isnan(s.n):
+            notes.append(
+                f"n = {int(s.n):,} records" + (f", {int(s.excluded):,} excluded" if s.excluded else "") + "."
+            )
+        if s.sentence:
+            notes.append(f"Message: {s.sentence}")
+        set_notes(slide, "\n".join(notes))
+        return slide
+
+    # 4. contract pipeline
+    def add_pipeline_slide(self):
+        b = self.b
+        slide = self._content_slide(
+            "Contract management · pipeline", b.pipeline_message or "Contracts ending in the next 18 months"
+        )
+        png = self.pngs.get("__pipeline__")
+        if png:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(png)) as im:
+                w, h = im.size
+            scale = min(7.4 / w, 4.9 / h)
+            slide.shapes.add_picture(
+                io.BytesIO(png), Inches(MARGIN), Inches(1.75), Inches(w * scale), Inches(h * scale)
+            )
+        df = b.pipeline
+        if df is not None and len(df):
+            urgent = _urgent(df).head(URGENT_ROWS)
+            rows = [["Contract", "Ends", "Action needed"]]
+            for _, r in urgent.iterrows():
+                name = str(r.get("title") or r.get("contract_id") or "")
+                vendor = r.get("vendor_name")
+                if isinstance(vendor, str) and vendor:
+                    name = f"{name} ({vendor})"
+                rows.append(
+                    [_clip(name, 48), _date(r.get("end_date")), _clip(str(r.get("action") or ""), 40)]
+                )
+            add_text(slide, 8.1, 1.75, 4.7, 0.35, "Needing action soonest", size=13, bold=True, color=DARK)
+            add_table(
+                slide,
+                rows,
+                [2.4, 0.95, 1.38],
+                left=8.1,
+                top=2.12,
+                row_h=0.46,
+                header_fill=self.brand,
+                size=10,
+                header_size=11,
+            )
+            notes = [b.pipeline_message, "Needing action soonest:"]
+            notes += [" · ".join(str(x) for x in row) for row in rows[1:]]
+            set_notes(slide, "\n".join(n for n in notes if n))
+        else:
+            set_notes(slide, "No contract data, or no contract ends in the next 18 months.")
+        return slide
+
+    # 5. appendix
+    def add_definition_slides(self):
+        b = self.b
+        d = b.definitions
+        if d is None or d.empty:
+            return
+        chunks = [d.iloc[i : i + DEFINITIONS_PER_SLIDE] for i in range(0, len(d), DEFINITIONS_PER_SLIDE)]
+        for k, chunk in enumerate(chunks, start=1):
+            title = "Appendix: KPI definitions" + (f" ({k} of {len(chunks)})" if len(chunks) > 1 else "")
+            slide = self._content_slide("Appendix", title)
+            rows = [["KPI", "Definition", "Goal and its source"]]
+            for _, r in chunk.iterrows():
+                rows.append(
+                    [
+                        r["title"],
+                        _clip(str(r["definition"]), 230),
+                        _clip(
+                            " ".join(
+                                x
+                                for x in (
+                                    str(r.get("goal") or ""),
+                                    f"Source: {r['goal_source']}" if r.get("goal_source") else "",
+                                )
+                                if x
+                            ),
+                            150,
+                        ),
+                    ]
+                )
+            add_table(
+                slide,
+                rows,
+                [2.9, 6.2, 3.23],
+                top=1.7,
+                row_h=0.78,
+                header_h=0.4,
+                header_fill=self.brand,
+                size=11,
+                header_size=12,
+            )
+            set_notes(
+                slide,
+                "\n".join(
+                    f"{r['title']}: {r['definition']} Formula: {r.get('formula', '')}"
+                    for _, r in chunk.iterrows()
+                ),
+            )
+
+    def add_data_quality_slide(self):
+        b = self.b
+        dq = b.data_quality
+        read = (
+            int(pd.to_numeric(dq["rows_read"], errors="coerce").fillna(0).sum())
+            if dq is not None and len(dq)
+            else 0
+        )
+        excl = (
+            int(pd.to_numeric(dq["rows_excluded"], errors="coerce").fillna(0).sum())
+            if dq is not None and len(dq)
+            else 0
+        )
+        if dq is None or dq.empty:
+            title = "Appendix: data quality"
+        else:
+            share = excl / read if read else 0
+            title = (
+                f"Appendix: data quality. {excl:,} of {read:,} rows read ({share:.1%}) were excluded at import"
+                if excl
+                else f"Appendix: data quality. All {read:,} rows read were loaded"
+            )
+        slide = self._content_slide("Appendix", title, title_size=22)
+        if dq is None or dq.empty:
+            add_text(
+                slide,
+                MARGIN,
+                1.8,
+                CONTENT_W,
+                1.0,
+                "No import history: the figures come from data loaded "
+                "without the import log (for example the sample city).",
+                size=14,
+                color=GREY,
+            )
+            set_notes(slide, "No import history available.")
+            return slide
+        shown = dq.sort_values("rows_excluded", ascending=False, kind="stable").head(IMPORTS_PER_SLIDE)
+        rows = [["Source file", "Sheet", "Table", "Rows read", "Loaded", "Excluded", "Excluded %"]]
+        for _, r in shown.iterrows():
+            rr, ex = _int(r.get("rows_read")), _int(r.get("rows_excluded"))
+            rows.append(
+                [
+                    _clip(str(r.get("source") or ""), 42),
+                    _clip(_blank(r.get("sheet")), 20),
+                    str(r.get("table") or ""),
+                    f"{rr:,}" if rr is not None else "–",
+                    f"{_int(r.get('rows_loaded')) or 0:,}",
+                    f"{ex:,}" if ex is not None else "–",
+                    f"{ex / rr:.1%}" if rr and ex is not None else "–",
+                ]
+            )
+        right = PP_ALIGN.RIGHT
+        add_table(
+            slide,
+            rows,
+            [4.3, 1.7, 1.6, 1.2, 1.2, 1.15, 1.18],
+            top=1.7,
+            row_h=0.36,
+            header_fill=self.brand,
+            size=11,
+            header_size=12,
+            aligns=[PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.LEFT, right, right, right, right],
+        )
+        y = 1.7 + 0.36 * len(rows) + 0.15
+        note = (
+            "Rows are excluded when a required value is missing or unreadable; each one is listed with its "
+            "reason on the Data page."
+        )
+        if len(dq) > IMPORTS_PER_SLIDE:
+            note = f"Showing the {IMPORTS_PER_SLIDE} imports with most exclusions of {len(dq)}. " + note
+        add_text(slide, MARGIN, min(y, 6.5), CONTENT_W, 0.45, note, size=11, color=GREY, italic=True)
+        set_notes(slide, f"{excl:,} of {read:,} rows read were excluded at import. " + note)
+        return slide
+
+    # rendering
+    def render_charts(self):
+        jobs = {s.kpi_id: s.chart for s in self.b.slides if s.chart is not None}
+        if self.b.pipeline_chart is not None:
+            jobs["__pipeline__"] = self.b.pipeline_chart
+        self.pngs = render_pngs(jobs)
+
+    def build(self) -> bytes:
+        self.render_charts()
+        self.add_title_slide()
+        self.add_scorecard_slide()
+        for s in self.b.slides:
+            self.add_kpi_slide(s)
+        self.add_pipeline_slide()
+        self.add_definition_slides()
+        self.add_data_quality_slide()
+        buf = io.BytesIO()
+        self.prs.save(buf)
+        return buf.getvalue()
+
+
+def render_pngs(jobs: dict[str, object], threads: int = RENDER_THREADS) -> dict[str, bytes]:
+    """Each chart rendered once, in a small thread pool (vl-convert releases the GIL while it draws)."""
+    if not jobs:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(threads, len(jobs))) as pool:
+        futures = {k: pool.submit(chart_png, c) for k, c in jobs.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+
+def briefing_pptx(briefing: Briefing) -> bytes:
+    """The .pptx bytes of a prepared Briefing (see prepare_briefing)."""
+    return Deck(briefing).build()
+
+
+# ---------------------------------------------------------------- formatting bits
+
+
+def _isnan(x) -> bool:
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return x is None
+
+
+def _int(x):
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else int(v)
+
+
+def _blank(x) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or str(x) in ("None", "nan", "<NA>"):
+        return ""
+    return str(x)
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _date(x) -> str:
+    try:
+        return f"{pd.Timestamp(x):%-d %b %Y}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _goal_short(s: KpiSlide) -> str:
+    if s.target is None or _isnan(s.target):
+        return "not set"
+    t = format_value(s.target, s.unit)
+    return f"≤ {t}" if s.direction == "lower" else f"≥ {t}" if s.direction == "higher" else t
+
+
+def _goal_long(s: KpiSlide) -> str:
+    from charts import goal_text
+
+    return goal_text({"target": s.target, "at_risk": s.at_risk}, s.unit, s.direction)
+
+
+def _urgent(df: pd.DataFrame) -> pd.DataFrame:
+    """Contracts needing an action, soonest end first (those needing none last)."""
+    d = df.copy()
+    act = d["action"].astype(str).str.lower() if "action" in d else pd.Series("", index=d.index)
+    d["_none"] = act.str.contains("no action|none|ok", regex=True)
+    return d.sort_values(["_none", "end_date"], kind="stable")
