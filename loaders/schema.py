@@ -75,7 +75,8 @@ def C(name, kind, description, *aliases, required=False):
 
 
 _VENDOR_ID = ("vendor id", "vendor number", "vendor no", "vendor #", "supplier id", "supplier number",
-              "supplier no", "vendor code", "payee id", "vendor_num", "vendorid")
+              "supplier no", "vendor code", "payee id", "vendor_num", "vendorid", "company id",
+              "business id", "firm id", "supplier code", "payee number", "vendor key")
 _VENDOR_NAME = ("vendor", "vendor name", "supplier", "supplier name", "payee", "payee name",
                 "contractor", "contractor name", "company", "company name", "business name",
                 "firm", "firm name", "account name", "legal name", "remit to name")
@@ -99,7 +100,8 @@ SOLICITATIONS = Table(
         C("title", TEXT, "What is being bought.", "description", "solicitation title", "bid title",
           "project name", "project title", "opportunity name", "event name", "short description",
           "subject"),
-        C("department", TEXT, "Department that needs the purchase.", *_DEPARTMENT),
+        C("department", TEXT, "Department that needs the purchase.", *_DEPARTMENT,
+          "opportunity account name"),  # Salesforce (LA RAMP): the opportunity's account is the department
         C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY),
         C("method", METHOD, "Procurement method, normalised to the methods of DESIGN.md.", *_METHOD,
           required=True),
@@ -162,7 +164,9 @@ BIDS = Table(
         C("vendor_name", TEXT, "Bidder's name.", *_VENDOR_NAME, "bidder", "bidder name",
           "respondent", "proposer"),
         C("bid_amount", MONEY, "Amount bid.", "bid amount", "bid total", "total bid", "bid price",
-          "total price", "price", "amount", "proposal amount", "total"),
+          "total price", "price", "amount", "proposal amount", "total", "total amount",
+          "total amount bid", "amount bid", "base bid", "total base bid", "bid value", "quote amount",
+          "total bid amount", "extended price", "grand total"),
         C("is_winner", BOOLEAN, "Whether this bid won.", "winner", "awarded", "is winner",
           "successful", "low bidder", "selected"),
         C("status", TEXT, "Responsive, non-responsive, withdrawn...", "status", "bid status",

@@ -1,0 +1,391 @@
+"""The loaders' public API: inspect a file (every sheet a Part), import it into a workspace."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect as _inspect
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .headers import Header, find_header
+from .bidtab import BID_TOTAL, bidder_columns, reshape
+from .mapping import alias_index, classify, confidence, fingerprint, map_columns
+from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
+from .readers import LoadError, RawSheet, read_file
+from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
+from .values import CERTIFICATION_PATTERNS
+
+PREVIEW_ROWS = 20
+JSON_ISSUES = 100
+NO_TABLE = "no canonical table recognised; choose one with table="
+
+
+@dataclass
+class Part:
+    """One sheet of a workbook (or one CSV/Parquet file) as read, mapped and normalised."""
+
+    path: str
+    source: str
+    sheet: str | None
+    table: str | None
+    confidence: float
+    header_row: int  # row a person sees in Excel (the last header row); 0 when the format names columns
+    rows_read: int
+    rows_loaded: int
+    rows_excluded: int
+    mapping: dict[str, str]  # source column -> canonical column
+    unmapped_columns: list[str]
+    suggestions: dict[str, list[tuple[str, float]]]  # source column -> [(canonical column, score)]
+    fingerprint: str
+    frame: pd.DataFrame  # canonical columns + source_row, loaded rows only
+    issues: pd.DataFrame  # source, sheet, row, column, value, problem
+    preview: pd.DataFrame  # first raw rows under the detected header
+    columns: list[str] = field(default_factory=list)  # source columns as detected
+    table_scores: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    hidden: bool = False
+
+    def issue_counts(self) -> dict[str, int]:
+        """Problems and how often each occurs, most frequent first."""
+        if self.issues is None or self.issues.empty:
+            return {}
+        counts = self.issues["problem"].value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
+
+    def excluded_rows(self) -> pd.DataFrame:
+        """The rows excluded, with their reason (row, column, value, reason)."""
+        if self.issues.empty:
+            return self.issues
+        ex = self.issues[self.issues["problem"].str.startswith(EXCLUDED).fillna(False)]
+        return ex.assign(reason=ex["problem"].str.slice(len(EXCLUDED)))
+
+    def amount_totals(self) -> dict[str, float]:
+        """Sum over the loaded rows of each canonical money column present, to the cent."""
+        if self.table is None:
+            return {}
+        kinds = {c.name: c.kind for c in TABLES[self.table].columns}
+        out = {}
+        for col in self.frame.columns:
+            if kinds.get(col) == MONEY:
+                values = self.frame[col].to_numpy(dtype=float, na_value=np.nan)
+                out[col] = round(math.fsum(values[~np.isnan(values)]), 2)
+        return out
+
+    def to_json(self) -> dict:
+        """The part as the CLI prints it (`python -m loaders inspect --json`)."""
+        issues = []
+        for r in self.issues.head(JSON_ISSUES).itertuples(index=False):
+            issues.append({"row": 0 if pd.isna(r.row) else int(r.row), "column": _s(r.column),
+                           "value": _s(r.value), "problem": _s(r.problem)})
+        return {
+            "sheet": self.sheet,
+            "table": self.table,
+            "confidence": float(self.confidence),
+            "header_row": int(self.header_row),
+            "rows_read": int(self.rows_read),
+            "rows_loaded": int(self.rows_loaded),
+            "rows_excluded": int(self.rows_excluded),
+            "mapping": dict(self.mapping),
+            "unmapped_columns": list(self.unmapped_columns),
+            "issue_counts": self.issue_counts(),
+            "issues": issues,
+            "amount_totals": self.amount_totals(),
+        }
+
+
+def _s(v) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v)
+
+
+@dataclass
+class ImportResult:
+    """What import_file did with one part."""
+
+    part: Part
+    table: str | None
+    import_id: int | None  # None when the part was not imported
+    skipped: str | None = None  # why it was not imported
+
+    @property
+    def imported(self) -> bool:
+        return self.skipped is None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | None = None, workspace=None,
+                 source_name: str | None = None) -> list[Part]:
+    """Read a file without importing it: one Part per sheet (one for a CSV or Parquet file).
+
+    `sheet` picks one sheet (name or 0-based index); `table` forces the canonical table; `mapping`
+    ({"Check Date": "payment_date"}) overrides the automatic column mapping; with a `workspace`, a
+    mapping confirmed earlier for the same header layout is reapplied. A sheet with no table is a
+    Part with table None and an issue. Raises LoadError (naming the file and what to do) for files
+    that cannot be read, are empty or hold no data at all.
+    """
+    path = Path(path)
+    source = source_name or path.name
+    if table is not None and table not in TABLES:
+        raise LoadError(f"{source}: unknown table {table!r}; the tables are {', '.join(TABLES)}.")
+    sheets = read_file(path, display_name=source)
+    sheets = _pick_sheet(sheets, sheet, source)
+    parts = [_inspect_sheet(path, source, s, table, mapping, workspace) for s in sheets]
+    if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
+        raise LoadError(f"{source}: holds no data (every sheet is empty); export the data again.")
+    return parts
+
+
+def _pick_sheet(sheets: list[RawSheet], sheet, source: str) -> list[RawSheet]:
+    if sheet is None:
+        return sheets
+    names = [s.name for s in sheets]
+    if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+        i = int(sheet)
+        if 0 <= i < len(sheets):
+            return [sheets[i]]
+    for s in sheets:
+        if s.name == sheet:
+            return [s]
+    for s in sheets:
+        if s.name and str(s.name).strip().lower() == str(sheet).strip().lower():
+            return [s]
+    if names == [None]:
+        return sheets  # a CSV has one unnamed sheet
+    raise LoadError(f"{source}: has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}.")
+
+
+def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
+                   workspace) -> Part:
+    header = find_header(sheet)
+    if header is None:
+        issues = _part_issue(source, sheet.name, "no table found on this sheet" if sheet.name else "no data found")
+        for note in sheet.notes:
+            issues = pd.concat([issues, _part_issue(source, sheet.name, note)], ignore_index=True)
+        return Part(str(path), source, sheet.name, None, 0.0, 0, 0, 0, 0, {}, [], {}, "",
+                    pd.DataFrame(), issues, pd.DataFrame(), hidden=sheet.hidden, notes=list(sheet.notes))
+    raw = sheet.grid.iloc[header.row + 1:, header.columns]
+    raw.columns = header.names
+    first = header.row + 2 if header.row >= 0 else 2
+    rows = np.arange(first, first + len(raw))
+    raw = raw.reset_index(drop=True)
+    preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
+    fp = fingerprint(header.names)
+    name_hints = [n for n in (sheet.name, path.stem) if n]
+    notes: list[str] = []
+    extra_issues: list[pd.DataFrame] = []
+    bidders = bidder_columns(header) if table in (None, "bids") else {}
+    if bidders:
+        # Line items down, bidders across: one bid per bidder.
+        tab = reshape(raw, rows, header, sheet.merged, bidders)
+        raw, rows = tab.raw, tab.rows
+        notes += tab.notes
+        for row, label, what in tab.mismatches:
+            extra_issues.append(_part_issue(source, sheet.name, "totals row differs from the sum of line items",
+                                            column=BID_TOTAL, value=f"{label}: {what}", row=row))
+        table = "bids"
+    names = [str(c) for c in raw.columns]
+
+    stored = None
+    if workspace is not None and not mapping and hasattr(workspace, "mapping_for"):
+        try:
+            stored = workspace.mapping_for(fp)
+        except Exception:  # a workspace problem must not stop reading a file
+            stored = None
+    sample = raw.head(300)
+    provided = {t: set(_title_constants(header, t, None)) for t in TABLES}
+    cls = classify(names, name_hints, sample=sample, provided=provided)
+    chosen = table
+    confidence = cls.confidence
+    overrides: dict | None = None
+    if stored and (table is None or stored[0] == table):
+        chosen = stored[0]
+        try:
+            overrides = validate_mapping(stored[1], chosen, names)
+            confidence = 1.0
+            notes.append("mapping confirmed earlier for this layout reapplied")
+        except LoadError:
+            overrides = None
+    if chosen is None:
+        chosen = cls.table
+    elif table is not None:
+        confidence = _forced_confidence(cls, table, provided.get(table, set()))
+    if mapping:
+        if chosen is None:
+            raise LoadError(f"{source}: a mapping was given but the table is unknown; give table= as well.")
+        overrides = validate_mapping(mapping, chosen, names)
+        # Columns the user left out of their mapping keep their automatic match.
+
+    if chosen is None:
+        result = _not_recognised(raw, rows, source, sheet.name)
+        return Part(str(path), source, sheet.name, None, 0.0, header.excel_row if header.row >= 0 else 0,
+                    result.rows_read, 0, result.rows_read, {}, list(names), _suggest_all(cls), fp,
+                    pd.DataFrame(), result.issues, preview, names, cls.scores, notes + sheet.notes, sheet.hidden)
+
+    cm = map_columns(names, chosen, sample=sample, overrides=overrides) if overrides or table else \
+        cls.mappings[chosen]
+    constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
+    result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
+                          constants=constants)
+    issues = pd.concat([result.issues, *extra_issues], ignore_index=True) if extra_issues else result.issues
+    if sheet.hidden:
+        notes.append("hidden sheet")
+    notes += result.notes
+    real_mapping = {k: v for k, v in result.mapping.mapping.items() if k in names}
+    return Part(
+        path=str(path), source=source, sheet=sheet.name, table=chosen, confidence=confidence,
+        header_row=header.excel_row if header.row >= 0 else 0, rows_read=result.rows_read,
+        rows_loaded=result.rows_loaded, rows_excluded=result.rows_excluded, mapping=dict(result.mapping.mapping),
+        unmapped_columns=[h for h in names if h not in real_mapping],
+        suggestions=cm.suggestions, fingerprint=fp, frame=result.frame, issues=issues, preview=preview,
+        columns=list(names), table_scores=cls.scores, notes=notes + list(sheet.notes), hidden=sheet.hidden,
+    )
+
+
+def _forced_confidence(cls, table: str, provided: set[str]) -> float:
+    """Confidence in a table the caller chose: the same measure, against the best other table."""
+    others = [s for t, s in cls.scores.items() if t != table]
+    return confidence(cls.mappings[table], cls.scores[table], max(others) if others else 0.0, provided)
+
+
+def _suggest_all(cls) -> dict[str, list[tuple[str, float]]]:
+    """For an unrecognised sheet: per source column, the best candidates over all tables."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for t, cm in cls.mappings.items():
+        for src, cands in cm.suggestions.items():
+            out.setdefault(src, []).extend((f"{t}.{c}", s) for c, s in cands)
+    return {k: sorted(v, key=lambda kv: -kv[1])[:3] for k, v in out.items()}
+
+
+def _not_recognised(raw: pd.DataFrame, rows: np.ndarray, source: str, sheet: str | None) -> Normalised:
+    from .values import is_blank
+
+    if raw.shape[1]:
+        blank = np.column_stack([is_blank(raw.iloc[:, j]).to_numpy() for j in range(raw.shape[1])])
+        n = int((~blank.all(axis=1)).sum())
+    else:
+        n = 0
+    issues = _part_issue(source, sheet, NO_TABLE)
+    return Normalised(pd.DataFrame(), issues, n, 0, n, None, [])  # type: ignore[arg-type]
+
+
+def _part_issue(source: str, sheet: str | None, problem: str, column: str = "", value: str = "",
+                row: int | None = None) -> pd.DataFrame:
+    """One issue about a whole part (row NA) or about one row."""
+    issues = empty_issues()
+    row = pd.DataFrame({"source": pd.Series([source], dtype="str"), "sheet": pd.Series([sheet], dtype="str"),
+                        "row": pd.Series([pd.NA if row is None else row], dtype="Int64"), "column": pd.Series([column], dtype="str"),
+                        "value": pd.Series([value], dtype="str"), "problem": pd.Series([problem], dtype="str")})
+    return pd.concat([issues, row], ignore_index=True)
+
+
+_LABEL_VALUE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z .#_/&-]{1,40}?)\s*[:#.]?\s*(?P<value>[A-Za-z0-9]*\d[\w\-/.]*)$")
+
+
+def _title_constants(header: Header, table: str, cm) -> dict[str, tuple[str, str]]:
+    """Ids written in title rows ('Solicitation No. 2024-10481') for id columns the table lacks."""
+    index = alias_index(table)
+    kinds = {c.name: c.kind for c in TABLES[table].columns}
+    mapped = set(cm.mapping.values()) if cm is not None else set()
+    out: dict[str, tuple[str, str]] = {}
+    for row, text in header.titles:
+        for piece in re.split(r"\s{2,}|\s[|;]\s", text):
+            m = _LABEL_VALUE.match(piece.strip())
+            if not m:
+                continue
+            label = normalise_header(m.group("label"))
+            col = index.get(label) or index.get(f"{label} number")
+            if col and kinds.get(col) == ID and col not in mapped and col not in out:
+                out[col] = (m.group("value").rstrip("."), f"title row {row}")
+    return out
+
+
+def _name_constants(names: list[str], table: str, cm) -> dict[str, tuple[str, str]]:
+    """A vendor list named for one certification ('Certified MBE vendors') without a certification column."""
+    if table != "vendors":
+        return {}
+    mapped = set(cm.mapping.values())
+    if "certifications" in mapped or mapped.intersection(CERTIFICATION_FLAGS.values()):
+        return {}
+    for name in names:
+        text = " ".join(re.split(r"[_\W]+", str(name).lower()))
+        codes = [c for c in CERTIFICATION_FLAGS if re.search(rf"\b{c.lower()}s?\b|\bm/?wbes?\b", text)
+                 and re.search(CERTIFICATION_PATTERNS[c], text)]
+        if codes:
+            return {"certifications": ("; ".join(codes), f"the name {name!r}")}
+    return {}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def file_checksum(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def import_file(path, workspace, *, sheet=None, table: str | None = None, mapping: dict | None = None,
+                source_name: str | None = None) -> list[ImportResult]:
+    """Inspect a file and import each recognised part with `workspace.import_table`, one call per part.
+
+    Parts with no table, with no required column, or holding the same records as a part imported
+    before them (a summary sheet repeating the detail) are skipped with the reason. After an import
+    the mapping used is saved for the header layout (`workspace.save_mapping`), so the same export
+    maps the same way next time.
+    """
+    parts = inspect_file(path, sheet=sheet, table=table, mapping=mapping, workspace=workspace,
+                         source_name=source_name)
+    checksum = file_checksum(path)
+    results: list[ImportResult] = []
+    seen: list[tuple[str, set, str]] = []
+    accepts_mapping = "mapping" in _inspect.signature(workspace.import_table).parameters
+    order = sorted(range(len(parts)), key=lambda i: (-parts[i].confidence, i))
+    by_index: dict[int, ImportResult] = {}
+    for i in order:
+        part = parts[i]
+        reason = _skip_reason(part, seen)
+        if reason:
+            by_index[i] = ImportResult(part, part.table, None, reason)
+            continue
+        kwargs = dict(source=part.source, sheet=part.sheet, rows_read=part.rows_read,
+                      rows_excluded=part.rows_excluded, checksum=checksum, issues=part.issues)
+        if accepts_mapping:
+            kwargs["mapping"] = {k: v for k, v in part.mapping.items() if k in part.columns}
+        import_id = workspace.import_table(part.table, part.frame, **kwargs)
+        if hasattr(workspace, "save_mapping") and part.fingerprint:
+            workspace.save_mapping(part.fingerprint, part.table,
+                                   {k: v for k, v in part.mapping.items() if k in part.columns})
+        seen.append((part.table, _record_keys(part), part.sheet or part.source))
+        by_index[i] = ImportResult(part, part.table, import_id)
+    results = [by_index[i] for i in range(len(parts))]
+    return results
+
+
+def _record_keys(part: Part) -> set:
+    t = TABLES[part.table]
+    cols = [c for c in (*t.required, *(c for g in t.one_of for c in g)) if c in part.frame.columns]
+    if not cols or part.frame.empty:
+        return set()
+    return set(part.frame[cols].astype(str).itertuples(index=False, name=None))
+
+
+def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
+    if part.table is None:
+        return "no canonical table recognised"
+    if part.rows_read == 0:
+        return "no rows"
+    if part.rows_loaded == 0 and any(p.startswith(EXCLUDED + "no required column") for p in part.issue_counts()):
+        return "no required column found"
+    keys = _record_keys(part)
+    for table, other, where in seen:
+        if table == part.table and keys and keys <= other:
+            return f"same records as {where!r}, already imported"
+    return None

@@ -1,0 +1,363 @@
+"""Header detection: where a sheet's table starts, what its columns are called, and which rows are not data.
+
+Finds the header under title rows and blank rows, joins two-row and merged headers ("Bidder A" merged
+over "Unit Price" / "Total Price" -> "Bidder A Unit Price"), names blank headers after their column
+letter, and marks totals, footnotes and repeated header rows so the normaliser can exclude and report them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .mapping import header_hits
+from .readers import RawSheet
+from .values import MISSING_TOKENS, is_blank
+
+SCAN_ROWS = 60  # the header is looked for in the first rows of a sheet
+GROUP_ROWS_UP = 8  # how far above the header a group label (bidder name) may sit
+
+
+@dataclass
+class Header:
+    """Where a sheet's table is: its header row(s), column names and the data rows under it."""
+
+    row: int  # 0-based grid row of the (last) header row; -1 when the names come from the format
+    names: list[str]  # source column names, unique, one per kept grid column
+    columns: list[int]  # grid columns kept, aligned with names
+    groups: dict[str, str] = field(default_factory=dict)  # source column -> group label above it
+    titles: list[tuple[int, str]] = field(default_factory=list)  # (Excel row, text) above the header
+    group_row: int | None = None  # 0-based grid row of the group labels of a two-level header
+
+    @property
+    def excel_row(self) -> int:
+        """The header's row number as a person sees it in Excel (0 when the format names columns)."""
+        return self.row + 1
+
+
+def column_letter(j: int) -> str:
+    """0 -> 'A', 26 -> 'AA'."""
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def cell_text(x) -> str:
+    """A header cell as clean text ('' when blank); newlines and runs of spaces collapse."""
+    if x is None or (isinstance(x, float) and x != x):
+        return ""
+    if isinstance(x, float) and x.is_integer():
+        x = int(x)
+    elif isinstance(x, (dt.datetime, dt.date)):
+        x = x.strftime("%Y-%m-%d")
+    return " ".join(str(x).split())
+
+
+def _is_texty(x) -> bool:
+    """A cell that could be a column name: text that is not a number or a date."""
+    if not isinstance(x, str):
+        return False
+    t = x.strip()
+    if not t or t.lower() in MISSING_TOKENS:
+        return False
+    if re.fullmatch(r"[-+($]*[\d.,\s]+[)%]*", t):
+        return False
+    return not re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*", t)
+
+
+def _nonblank(x) -> bool:
+    if x is None or (isinstance(x, float) and x != x):
+        return False
+    return not (isinstance(x, str) and not x.strip())
+
+
+def find_header(sheet: RawSheet) -> Header | None:
+    """The sheet's header, or None when the sheet holds no table (no non-blank cell)."""
+    grid = sheet.grid
+    if sheet.typed_header is not None:
+        return Header(-1, _unique(sheet.typed_header, list(range(len(sheet.typed_header)))),
+                      list(range(len(sheet.typed_header))))
+    if grid.empty:
+        return None
+    top = [list(r) for r in grid.iloc[:SCAN_ROWS].itertuples(index=False, name=None)]
+    counts = [sum(_nonblank(x) for x in r) for r in top]
+    if not any(counts):
+        # Nothing in the first rows: the table may start further down.
+        blank = _blank_mask(grid)
+        filled = np.flatnonzero(~blank.all(axis=1))
+        if len(filled) == 0:
+            return None
+        start = int(filled[0])
+        top = [list(r) for r in grid.iloc[start:start + SCAN_ROWS].itertuples(index=False, name=None)]
+        counts = [sum(_nonblank(x) for x in r) for r in top]
+    else:
+        start = 0
+    h = start + _best_header_row(top, counts)
+    filled_top = _fill_merged([list(r) for r in grid.iloc[: h + 1].itertuples(index=False, name=None)],
+                              sheet.merged, h)
+    names, groups, group_rows = _names_with_groups(filled_top, h, sheet.merged)
+    keep = _kept_columns(grid, h, names)
+    names = [names[j] or f"column {column_letter(j)}" for j in keep]
+    unique = _unique(names, keep)
+    group_map = {unique[i]: groups[j] for i, j in enumerate(keep) if groups.get(j)}
+    titles = []
+    grouped_cols = set(groups)
+    for r in range(0, h):
+        cells = [x for j, x in enumerate(filled_top[r]) if not (r in group_rows and j in grouped_cols)]
+        texts = [cell_text(x) for x in cells if _nonblank(x)]
+        seen: list[str] = []
+        for t in texts:
+            if t not in seen:
+                seen.append(t)
+        if seen:
+            titles.append((r + 1, " ".join(seen)))
+    group_row = min(group_rows) if group_rows else None
+    return Header(h, unique, keep, group_map, titles, group_row)
+
+
+def _best_header_row(top: list[list], counts: list[int]) -> int:
+    """The row most like a header: many distinct text cells, known column names, data-like rows below."""
+    width = max(counts) if counts else 0
+    best, best_score = 0, -1.0
+    for i, row in enumerate(top):
+        n = counts[i]
+        if n == 0:
+            continue
+        texts = [cell_text(x) for x in row if _is_texty(x)]
+        if n < 2 and width > 1:
+            score = 0.1 * len(texts)
+        else:
+            distinct = len(set(t.lower() for t in texts))
+            hits = header_hits(texts)
+            long_cells = sum(len(t) > 60 for t in texts)
+            below = [counts[k] for k in range(i + 1, min(i + 6, len(top)))]
+            support = (sum(c >= max(1, 0.5 * n) for c in below) / len(below)) if below else 0.3
+            score = (distinct + 2.0 * hits - long_cells) * (n / width) * (0.5 + 0.5 * support)
+            if len(texts) < 0.5 * n:  # mostly numbers or dates: a data row
+                score *= 0.3
+        if score > best_score + 1e-9:
+            best, best_score = i, score
+    return best
+
+
+def _fill_merged(rows: list[list], merged, h: int) -> list[list]:
+    """Copy each merged range's value into every cell it covers (rows up to the header only)."""
+    for (r0, c0), (r1, c1) in merged or []:
+        if r0 > h:
+            continue
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, h) + 1):
+            for c in range(c0, min(c1 + 1, len(rows[r]))):
+                if not _nonblank(rows[r][c]):
+                    rows[r][c] = value
+    return rows
+
+
+def _names_with_groups(rows: list[list], h: int, merged) -> tuple[list[str], dict[int, str], set[int]]:
+    """Header names, joined with the group label above them where the header is two-level.
+
+    A group label is used for columns whose names repeat (bidder name over Unit / Total price),
+    and for a whole row directly above the header when joining makes more names known
+    ("Vendor" over "ID" / "Name" -> "Vendor ID", "Vendor Name").
+    """
+    header = [cell_text(x) for x in rows[h]]
+    width = len(header)
+    groups: dict[int, str] = {}
+    group_rows: set[int] = set()
+    lowered = [n.lower() for n in header]
+    dup_cols = [j for j, n in enumerate(lowered) if n and lowered.count(n) > 1]
+    if dup_cols:
+        dup_set = set(dup_cols)
+        for r in range(h - 1, max(-1, h - 1 - GROUP_ROWS_UP), -1):
+            labels = _ffill_labels(rows[r], dup_set)
+            found = sum(bool(labels.get(j)) for j in dup_cols)
+            if found >= max(1, len(dup_cols) // 2):
+                for j in dup_cols:
+                    if labels.get(j):
+                        groups[j] = labels[j]
+                group_rows.add(r)
+                break
+    if h >= 1 and h - 1 not in group_rows:
+        above = rows[h - 1]
+        texts = [cell_text(x) for x in above if _is_texty(x)]
+        numbers = sum(_nonblank(x) and not _is_texty(x) for x in above)
+        if len(texts) >= 2 and numbers == 0:
+            labels = _ffill_labels(above, set(range(width)), stop_at_named=header)
+            joined = [(f"{labels[j]} {header[j]}".strip() if labels.get(j) and labels[j] != header[j]
+                       else header[j] or labels.get(j, "")) for j in range(width)]
+            vertical = [header[j] or (cell_text(above[j]) if j < len(above) else "") for j in range(width)]
+            if header_hits(joined) > header_hits(vertical):
+                for j in range(width):
+                    if labels.get(j) and header[j] and labels[j] != header[j]:
+                        groups.setdefault(j, labels[j])
+                group_rows.add(h - 1)
+            else:
+                header = vertical
+    names = []
+    for j in range(width):
+        g = groups.get(j)
+        names.append(f"{g} {header[j]}".strip() if g and header[j] else (header[j] or g or ""))
+    return names, groups, group_rows
+
+
+def _ffill_labels(row: list, cols: set[int], stop_at_named: list[str] | None = None) -> dict[int, str]:
+    """Labels of a group row carried right across blank cells, only within `cols`."""
+    labels: dict[int, str] = {}
+    current = ""
+    for j in range(len(row)):
+        if j not in cols:
+            current = ""
+            continue
+        t = cell_text(row[j]) if _is_texty(row[j]) else ""
+        if t:
+            current = t
+        elif stop_at_named is not None and j < len(stop_at_named) and not stop_at_named[j]:
+            current = ""
+        if current:
+            labels[j] = current
+    return labels
+
+
+def _kept_columns(grid: pd.DataFrame, h: int, names: list[str]) -> list[int]:
+    """Columns with a name or with any data under the header."""
+    keep = []
+    below = grid.iloc[h + 1:]
+    for j in range(grid.shape[1]):
+        if j < len(names) and names[j]:
+            keep.append(j)
+        elif len(below) and not is_blank(below.iloc[:, j]).all():
+            keep.append(j)
+    return keep
+
+
+def _unique(names: list[str], cols: list[int]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for name in names:
+        key = name.lower()
+        if key in seen:
+            seen[key] += 1
+            name = f"{name} ({seen[key]})"
+        else:
+            seen[key] = 1
+        out.append(name)
+    return out
+
+
+def _blank_mask(grid: pd.DataFrame) -> np.ndarray:
+    if grid.shape[1] == 0:
+        return np.ones((len(grid), 0), dtype=bool)
+    return np.column_stack([is_blank(grid.iloc[:, j]).to_numpy() for j in range(grid.shape[1])])
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows that are not data
+
+TOTALS_LABEL = re.compile(
+    r"^\W*(grand|sub|report|overall|final|page|column|net|sum of)?\s*-?\s*totals?\b\W*(for\b.*|of\b.*)?$"
+    r"|^.{0,40}\btotals?\s*:?\W*$|^sum\W*$"
+)
+TOTALS_START = re.compile(r"^\W*(grand\s*|sub\s*-?\s*)?totals?\b")
+FOOTNOTE = re.compile(
+    r"^\s*(\*|†|‡|\(\d+\)|\[\d+\]|notes?\b|nb\b|source\b|sources\b|footnote|report (generated|run|printed|date)"
+    r"|generated\b|printed\b|run (date|time|on)|page \d|prepared by|data as of|as of\b|confidential"
+    r"|end of report|disclaimer|\d+\s+records?\b|records?:|row count|count:)",
+    re.IGNORECASE,
+)
+ESTIMATE = re.compile(r"(?:engineer|architect|consultant|owner|city|county|department)'?s?\s*(?:cost\s*)?estimate"
+                      r"|^\W*estimate\W*$|\bbudget(?:ed)?\s*(?:amount|estimate)?\W*$", re.IGNORECASE)
+
+REASON_TOTALS = "totals row"
+REASON_FOOTNOTE = "footnote"
+REASON_REPEATED_HEADER = "repeated header row"
+
+
+def _text_flags(col: pd.Series, patterns: list[re.Pattern]) -> list[np.ndarray]:
+    """Per pattern, whether each cell of a column is text matching it (checked once per distinct value)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    out = []
+    texts = [(" ".join(x.split()).lower() if isinstance(x, str) else None) for x in uniques]
+    for rx in patterns:
+        per_u = np.fromiter((bool(t) and rx.search(t) is not None for t in texts), dtype=bool, count=len(texts))
+        hit = per_u[np.where(codes < 0, 0, codes)] if len(per_u) else np.zeros(len(codes), dtype=bool)
+        out.append(hit & (codes >= 0))
+    return out
+
+
+def structural_rows(raw: pd.DataFrame, blank: np.ndarray) -> pd.Series:
+    """Reason per row for rows that are not data (totals, footnotes, repeated headers), else NA.
+
+    `blank` is the cell-level blank mask of `raw`. Totals: a label such as 'Total', 'Grand Total',
+    'Aviation Total' on a row no fuller than the typical row, or a row starting 'Total ...' that is
+    sparser than typical, or a trailing unlabelled row of numbers equal to the column sums above.
+    Footnotes: single-cell rows starting '*', 'Note', 'Source', 'Report generated'..., and single-cell
+    prose after the last data row.
+    """
+    n, width = raw.shape
+    reasons = np.full(n, None, dtype=object)
+    if n == 0 or width == 0:
+        return pd.Series(reasons, dtype="str")
+    nb = (~blank).sum(axis=1)
+    filled = nb > 0
+    typical = float(np.median(nb[filled])) if filled.any() else 0.0
+    strong = np.zeros(n, dtype=bool)
+    weak = np.zeros(n, dtype=bool)
+    foot = np.zeros(n, dtype=bool)
+    header_like = np.zeros(n, dtype=int)
+    for j, name in enumerate(raw.columns):
+        col = raw.iloc[:, j]
+        if col.dtype.kind in "biufcmM":
+            continue
+        header_rx = re.compile(r"^" + re.escape(" ".join(str(name).split()).lower()) + r"$")
+        s, w, f, hd = _text_flags(col, [TOTALS_LABEL, TOTALS_START, FOOTNOTE, header_rx])
+        strong |= s
+        weak |= w
+        foot |= f
+        header_like += hd
+    full_rows = np.flatnonzero(nb >= max(2.0, 0.5 * typical))
+    last_full = int(full_rows[-1]) if len(full_rows) else -1
+    trailing = np.arange(n) > last_full
+    repeated = (header_like >= 2) & (header_like >= 0.6 * nb)
+    single = nb == 1
+    prose = np.zeros(n, dtype=bool)
+    if (single & trailing).any() and width >= 3 and typical >= 3:
+        for i in np.flatnonzero(single & trailing):
+            j = int(np.flatnonzero(~blank[i])[0])
+            x = raw.iat[i, j]
+            prose[i] = isinstance(x, str) and len(x.split()) >= 4
+    footnote = single & (foot | prose)
+    # 'Total Community Action, Inc.' is a vendor: a row starting 'Total' must also be sparse.
+    totals = filled & ((strong & (nb <= typical)) | (weak & (nb < typical) & (nb <= max(2.0, 0.6 * typical))))
+    totals |= _unlabelled_totals(raw, blank, nb, trailing & filled & ~footnote & ~totals)
+    reasons[totals] = REASON_TOTALS
+    reasons[footnote] = REASON_FOOTNOTE
+    reasons[repeated] = REASON_REPEATED_HEADER
+    return pd.Series(reasons, dtype="str")
+
+
+def _unlabelled_totals(raw: pd.DataFrame, blank: np.ndarray, nb: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Trailing rows holding only numbers, one of which equals the sum of its column above."""
+    from .values import parse_number
+
+    out = np.zeros(len(raw), dtype=bool)
+    for i in np.flatnonzero(candidates)[:3]:
+        cols = np.flatnonzero(~blank[i])
+        values = parse_number(raw.iloc[i, cols]).values.to_numpy()
+        if np.isnan(values).any():
+            continue
+        for j, v in zip(cols, values, strict=True):
+            above = parse_number(raw.iloc[:i, j]).values.to_numpy()
+            above = above[~np.isnan(above)]
+            if len(above) >= 2 and v != 0 and abs(above.sum() - v) <= max(0.01, abs(v) * 1e-9):
+                out[i] = True
+                break
+    return out

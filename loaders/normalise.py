@@ -1,0 +1,305 @@
+"""The normaliser: any raw frame (source headers, raw cells) to a canonical table plus an issues table.
+
+Every non-blank row under the header is either loaded or excluded with a reason, so
+rows_read == rows_loaded + rows_excluded always holds; every value that could not be coerced
+is listed (source, sheet, row as seen in Excel, column, value, problem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import values as V
+from .headers import ESTIMATE, structural_rows
+from .mapping import ColumnMapping, map_columns, required_groups
+from .readers import LoadError
+from .schema import (
+    BOOLEAN,
+    CERTIFICATION_FLAGS,
+    CERTIFICATIONS,
+    DATE,
+    ID,
+    INTEGER,
+    METHOD,
+    MONEY,
+    NUMBER,
+    SCORE,
+    TABLES,
+    TEXT,
+)
+
+ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "problem")
+SOURCE_ROW = "source_row"
+EXCLUDED = "excluded: "
+ZERO_AMOUNT = "zero amount"
+NO_ESTIMATE_ZERO = {"estimated_amount"}
+
+_PARSERS = {
+    ID: V.parse_id,
+    TEXT: V.parse_text,
+    MONEY: V.parse_money,
+    NUMBER: V.parse_number,
+    INTEGER: V.parse_integer,
+    DATE: V.parse_date,
+    BOOLEAN: V.parse_boolean,
+    METHOD: V.parse_method,
+    SCORE: V.parse_score,
+}
+EMPTY = {
+    ID: "str", TEXT: "str", METHOD: "str", CERTIFICATIONS: "str", MONEY: "float64", NUMBER: "float64",
+    SCORE: "float64", INTEGER: "Int64", DATE: "datetime64[us]", BOOLEAN: "boolean",
+}
+
+
+@dataclass
+class Normalised:
+    """What the normaliser made of one raw frame."""
+
+    frame: pd.DataFrame
+    issues: pd.DataFrame
+    rows_read: int
+    rows_loaded: int
+    rows_excluded: int
+    mapping: ColumnMapping
+    notes: list[str] = field(default_factory=list)
+
+
+def empty_issues() -> pd.DataFrame:
+    return pd.DataFrame({"source": pd.Series([], dtype="str"), "sheet": pd.Series([], dtype="str"),
+                         "row": pd.Series([], dtype="Int64"), "column": pd.Series([], dtype="str"),
+                         "value": pd.Series([], dtype="str"), "problem": pd.Series([], dtype="str")})
+
+
+def _issue_frame(source, sheet, rows, column, values, problem) -> pd.DataFrame:
+    n = len(rows)
+    return pd.DataFrame({
+        "source": pd.Series([source] * n, dtype="str"),
+        "sheet": pd.Series([sheet] * n, dtype="str"),
+        "row": pd.Series(np.asarray(rows, dtype=object), dtype="Int64"),
+        "column": pd.Series(np.asarray(column, dtype=object) if not isinstance(column, str) else [column] * n,
+                            dtype="str"),
+        "value": pd.Series([_show(v) for v in values], dtype="str"),
+        "problem": pd.Series(np.asarray(problem, dtype=object) if not isinstance(problem, str) else [problem] * n,
+                             dtype="str"),
+    })
+
+
+def _show(v) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    text = " ".join(str(v).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def validate_mapping(mapping: dict | None, table: str, headers: list[str]) -> dict[str, str | None]:
+    """A user's {source column: canonical column} checked against the table and the file's headers.
+
+    Source columns are matched exactly, else by their normalised spelling. Raises LoadError naming
+    an unknown canonical column or a source column the data does not have.
+    """
+    from .schema import normalise_header
+
+    if not mapping:
+        return {}
+    if not isinstance(mapping, dict):
+        raise LoadError("the mapping must be an object of {\"source column\": \"canonical column\"}")
+    names = TABLES[table].names
+    by_norm = {normalise_header(h): h for h in headers}
+    out: dict[str, str | None] = {}
+    for src, dst in mapping.items():
+        if dst in ("", None):
+            dst = None
+        elif dst not in names:
+            raise LoadError(f"mapping: {dst!r} is not a column of {table}; the columns are {', '.join(names)}")
+        if src in headers:
+            out[src] = dst
+        elif normalise_header(src) in by_norm:
+            out[by_norm[normalise_header(src)]] = dst
+        else:
+            raise LoadError(f"mapping: the data has no column {src!r}; its columns are {', '.join(map(str, headers))}")
+    return out
+
+
+def normalise(raw: pd.DataFrame, table: str, *, mapping: dict | None = None, source: str = "",
+              sheet: str | None = None, first_row: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Map a raw frame (source column names, raw cell values) onto a canonical table.
+
+    Returns (frame, issues): the loaded rows with the table's canonical columns found plus
+    `source_row` (first_row for the frame's first row, counting up), and every problem found.
+    `mapping` ({"Check Date": "payment_date"}) overrides the automatic mapping. Never raises on
+    bad values; raises LoadError for an unknown table or a mapping that names unknown columns.
+    """
+    if table not in TABLES:
+        raise LoadError(f"unknown table {table!r}; the tables are {', '.join(TABLES)}")
+    rows = np.arange(first_row, first_row + len(raw))
+    result = to_canonical(raw, table, overrides=validate_mapping(mapping, table, [str(c) for c in raw.columns]),
+                          rows=rows, source=source, sheet=sheet)
+    return result.frame, result.issues
+
+
+def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str = "", sheet: str | None = None,
+                 column_mapping: ColumnMapping | None = None, overrides: dict | None = None,
+                 constants: dict[str, tuple[str, str]] | None = None) -> Normalised:
+    """The normaliser behind normalise() and inspect_file().
+
+    `rows` are the Excel-visible row numbers of raw's rows. `constants` fills canonical columns
+    the data lacks from elsewhere ({column: (value, where it came from)}, e.g. a solicitation
+    number in a title row).
+    """
+    t = TABLES[table]
+    kinds = {c.name: c.kind for c in t.columns}
+    raw = raw.copy(deep=False)
+    raw.columns = [str(c) for c in raw.columns]
+    headers = list(raw.columns)
+    issues: list[pd.DataFrame] = []
+    notes: list[str] = []
+
+    # 1. Blank rows are not rows; everything else is read.
+    if raw.shape[1]:
+        blank = np.column_stack([V.is_blank(raw.iloc[:, j]).to_numpy() for j in range(raw.shape[1])])
+    else:
+        blank = np.ones((len(raw), 0), dtype=bool)
+    filled = ~blank.all(axis=1) if raw.shape[1] else np.zeros(len(raw), dtype=bool)
+    data = raw.iloc[np.flatnonzero(filled)].reset_index(drop=True)
+    blank = blank[filled]
+    rownums = np.asarray(rows)[filled]
+    n = len(data)
+
+    # 2. Rows that are not data: totals, footnotes, repeated headers.
+    reasons = structural_rows(data, blank).to_numpy(dtype=object, na_value=None)
+    reasons = np.array([r if isinstance(r, str) else None for r in reasons], dtype=object)
+
+    # 3. Which column is which.
+    if column_mapping is None:
+        sample = data.iloc[np.flatnonzero(pd.isna(reasons))[:200]]
+        column_mapping = map_columns(headers, table, sample=sample, overrides=overrides)
+    column_mapping = ColumnMapping(column_mapping.table, dict(column_mapping.mapping), dict(column_mapping.scores),
+                                   column_mapping.suggestions, list(column_mapping.unmapped),
+                                   dict(column_mapping.rejected))
+    source_columns = list(data.columns)
+    for col, (value, where) in (constants or {}).items():
+        if col in column_mapping.mapping.values() or col not in kinds:
+            continue
+        name = f"({where})"
+        data[name] = value
+        column_mapping.mapping[name] = col
+        column_mapping.scores[name] = 1.0
+        notes.append(f"{col} taken from {where}: {value}")
+    mapping = column_mapping.mapping
+    body = pd.isna(reasons)  # rows that are data
+    body_idx = np.flatnonzero(body)
+
+    # 4. Coerce each mapped column by its kind (data rows only).
+    out: dict[str, pd.Series] = {}
+    cert_flags = None
+    for src, col in mapping.items():
+        if src not in data.columns:
+            continue
+        kind = kinds[col]
+        cells = data[src].iloc[body_idx]
+        if kind == CERTIFICATIONS:
+            text, cert_flags, parsed_problems = V.parse_certifications(cells)
+            out[col] = text
+        else:
+            parsed = _PARSERS[kind](cells)
+            out[col] = parsed.values
+            parsed_problems = parsed.problems
+        bad = parsed_problems.notna().to_numpy()
+        if bad.any():
+            issues.append(_issue_frame(source, sheet, rownums[body_idx[bad]], src,
+                                       cells.to_numpy(dtype=object)[bad], parsed_problems.to_numpy(dtype=object)[bad]))
+        if kind == MONEY and col not in NO_ESTIMATE_ZERO:
+            zero = (out[col].to_numpy() == 0)
+            if zero.any():
+                issues.append(_issue_frame(source, sheet, rownums[body_idx[zero]], src,
+                                           cells.to_numpy(dtype=object)[zero], ZERO_AMOUNT))
+    m = len(body_idx)
+    # Certification text sets the is_<cert> flags; an explicit flag column wins where it is filled.
+    if cert_flags is not None:
+        for flag in CERTIFICATION_FLAGS.values():
+            if flag not in kinds:
+                continue
+            out[flag] = out[flag].fillna(cert_flags[flag]).astype("boolean") if flag in out else cert_flags[flag]
+
+    # 5. Required columns: missing entirely -> one part-level issue; missing in a row -> row excluded.
+    excluded = np.full(m, None, dtype=object)
+    excluded_col = np.full(m, "", dtype=object)
+    groups = required_groups(t)
+    present_groups = [g for g in groups if any(c in out for c in g)]
+    for g in groups:
+        if not any(c in out for c in g):
+            label = " or ".join(g)
+            issues.append(_issue_frame(source, sheet, [None], "", [""], f"required column not found: {label}"))
+            notes.append(f"required column not found: {label}")
+    if groups and not present_groups:
+        excluded[:] = "no required column found (" + "; ".join(" or ".join(g) for g in groups) + ")"
+    else:
+        for g in present_groups:
+            cols = [c for c in g if c in out]
+            missing = np.ones(m, dtype=bool)
+            for c in cols:
+                missing &= out[c].isna().to_numpy()
+            new = missing & pd.isna(excluded)
+            excluded[new] = "missing " + " or ".join(cols)
+            excluded_col[new] = ", ".join(column_mapping.canonical.get(c, c) for c in cols)
+    # 6. Table rules: a bid tabulation's engineer's estimate is not a bid.
+    if table == "bids" and "vendor_name" in out:
+        names = out["vendor_name"].fillna("")
+        est = names.str.contains(ESTIMATE, regex=True).to_numpy() & pd.isna(excluded)
+        excluded[est] = "engineer's estimate, not a bid"
+        excluded_col[est] = column_mapping.canonical.get("vendor_name", "vendor_name")
+
+    # 7. Exclusions as issues, in row order.
+    struct_idx = np.flatnonzero(~body)
+    if len(struct_idx):
+        labels = [_row_label(data[source_columns].iloc[i], blank[i]) for i in struct_idx]
+        issues.append(_issue_frame(source, sheet, rownums[struct_idx], "", labels,
+                                   [EXCLUDED + r for r in reasons[struct_idx]]))
+    ex = np.flatnonzero(pd.notna(excluded))
+    if len(ex):
+        labels = []
+        for i in ex:
+            col = excluded_col[i].split(", ")[0] if excluded_col[i] else ""
+            labels.append(data[col].iloc[body_idx[i]] if col in data.columns else _row_label(
+                data[source_columns].iloc[body_idx[i]], blank[body_idx[i]]))
+        issues.append(_issue_frame(source, sheet, rownums[body_idx[ex]], excluded_col[ex], labels,
+                                   [EXCLUDED + r for r in excluded[ex]]))
+
+    # 8. The canonical frame: loaded rows, schema order, plus source_row.
+    keep = pd.isna(excluded)
+    frame_cols: dict[str, pd.Series] = {}
+    for c in t.names:
+        if c in out:
+            frame_cols[c] = out[c].iloc[np.flatnonzero(keep)].reset_index(drop=True)
+        elif any(c in g for g in groups):
+            frame_cols[c] = _empty(kinds[c], int(keep.sum()))
+    frame_cols[SOURCE_ROW] = pd.Series(rownums[body_idx[keep]].astype("int64"))
+    frame = pd.DataFrame(frame_cols)
+    issue_frame = pd.concat(issues, ignore_index=True) if issues else empty_issues()
+    if len(issue_frame):
+        order = np.lexsort((issue_frame["row"].fillna(0).to_numpy(dtype="int64"),))
+        issue_frame = issue_frame.iloc[order].reset_index(drop=True)
+    rows_loaded = int(keep.sum())
+    return Normalised(frame, issue_frame, n, rows_loaded, n - rows_loaded, column_mapping, notes)
+
+
+def _empty(kind: str, n: int) -> pd.Series:
+    dtype = EMPTY[kind]
+    if dtype == "str":
+        return pd.Series([None] * n, dtype="str")
+    if dtype == "float64":
+        return pd.Series(np.full(n, np.nan))
+    if dtype.startswith("datetime"):
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype=dtype))
+    return pd.Series(pd.array([pd.NA] * n, dtype=dtype))
+
+
+def _row_label(row: pd.Series, blank_row: np.ndarray) -> str:
+    """The non-blank cells of a row, joined: what a person sees on a totals or footnote row."""
+    cells = [_show(v) for v, b in zip(row.to_numpy(dtype=object), blank_row, strict=True) if not b]
+    return " | ".join(c for c in cells if c)
