@@ -1,0 +1,143 @@
+"""Command line: the monthly briefing, one chart, or the KPI workbook, from a workspace folder.
+
+    python -m exports briefing --workspace DIR [--fy YEAR] [--quarter Q] [--kpis id,id,...] --out FILE.pptx
+    python -m exports chart --workspace DIR --kpi ID [--fy YEAR] --out FILE.png|.svg|.pdf
+    python -m exports table --workspace DIR [--fy YEAR] --out FILE.xlsx
+
+Bad input exits with status 2 and one line on standard error saying what to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+USAGE_ERROR = 2
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+class UsageError(Exception):
+    """Input the user can fix; printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line, status 2 (argparse's own code, without the usage dump)
+        if "required: command" in message:
+            message = "choose a command: briefing, chart or table (see --help)"
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m exports", description="Leadership exports from a workspace folder.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def common(sp, *, fy=True):
+        sp.add_argument("--workspace", required=True, metavar="DIR", help="workspace folder")
+        if fy:
+            sp.add_argument(
+                "--fy", type=int, metavar="YEAR", help="fiscal year (default: the latest in the data)"
+            )
+        sp.add_argument("--out", required=True, metavar="FILE", help="output file")
+
+    b = sub.add_parser("briefing", help="the PowerPoint briefing (.pptx)")
+    common(b)
+    b.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="Q", help="fiscal quarter 1-4")
+    b.add_argument("--kpis", metavar="ID,ID,...", help="KPI ids, one slide each (default: the scorecard)")
+    c = sub.add_parser("chart", help="one KPI's trend chart (.png, .svg or .pdf)")
+    common(c)
+    c.add_argument("--kpi", required=True, metavar="ID", help="KPI id")
+    t = sub.add_parser("table", help="the scorecard and KPI tables (.xlsx)")
+    common(t)
+    return p
+
+
+def _workspace(path: str):
+    folder = Path(path)
+    if not folder.is_dir():
+        raise UsageError(f"workspace folder not found: {path}")
+    from storage.workspace import CATALOGUE, Workspace, WorkspaceError
+
+    if not (folder / CATALOGUE).is_file():
+        raise UsageError(f"not a workspace folder (no {CATALOGUE}): {path}")
+    try:
+        ws = Workspace(folder)
+        ws.settings()
+    except WorkspaceError as exc:
+        raise UsageError(f"cannot open workspace {path}: {exc}") from exc
+    return ws
+
+
+def _out(path: str, suffixes: tuple[str, ...]) -> Path:
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(f"--out must end in {' or '.join(suffixes)}: {path}")
+    if not out.parent.exists():
+        raise UsageError(f"output folder does not exist: {out.parent}")
+    return out
+
+
+def _briefing(ws, **kwargs):
+    from .briefing import BriefingError, briefing_from_workspace
+
+    if ws.is_empty and not ws.settings().get("sample_data"):
+        raise UsageError(f"workspace {ws.path} has no data: import files on the Data page first")
+    try:
+        return briefing_from_workspace(ws, **kwargs)
+    except BriefingError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    if args.command == "briefing":
+        out = _out(args.out, (".pptx",))
+        ws = _workspace(args.workspace)
+        kpis = [k.strip() for k in args.kpis.split(",") if k.strip()] if args.kpis else None
+        if args.kpis is not None and not kpis:
+            raise UsageError("--kpis is empty: give KPI ids separated by commas")
+        from .deck import briefing_pptx
+
+        b = _briefing(ws, kpis=kpis, fy=args.fy, quarter=args.quarter)
+        data = briefing_pptx(b)
+        what = f"{3 + len(b.slides) + _appendix_count(b)} slides, {b.period_label}"
+    elif args.command == "chart":
+        out = _out(args.out, CHART_SUFFIXES)
+        ws = _workspace(args.workspace)
+        from .render import chart_bytes
+
+        b = _briefing(ws, kpis=[args.kpi], fy=args.fy)
+        data = chart_bytes(b.slides[0].export_chart, out.suffix)
+        what = f"{args.kpi}, {b.period_label}"
+    else:
+        out = _out(args.out, (".xlsx",))
+        ws = _workspace(args.workspace)
+        from .briefing import briefing_xlsx
+
+        b = _briefing(ws, fy=args.fy)
+        data = briefing_xlsx(b)
+        what = f"{len(b.slides)} KPIs, {b.period_label}"
+    out.write_bytes(data)
+    print(f"wrote {out} ({what}; {len(data) / 1024:,.0f} KB in {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def _appendix_count(b) -> int:
+    from .deck import DEFINITIONS_PER_SLIDE
+
+    n = len(b.definitions) if b.definitions is not None else 0
+    return -(-n // DEFINITIONS_PER_SLIDE) + 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
