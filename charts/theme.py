@@ -27,8 +27,25 @@ STATUS_COLORS = {
     "met": "#009E73",
     "at risk": "#E69F00",
     "missed": "#D55E00",
+    "no goal": "#6B6B6B",
     "no data": "#8C8C8C",
 }
+# Darker twins for text and badges on white or on a tint (contrast >= 4.5:1), and the tints.
+STATUS_DARK = {
+    "met": "#00704F",
+    "at risk": "#8F5600",
+    "missed": "#A33F00",
+    "no goal": "#4D4D4D",
+    "no data": "#6B6B6B",
+}
+STATUS_TINTS = {
+    "met": "#D5F0E6",
+    "at risk": "#FBEBC8",
+    "missed": "#F8D7C4",
+    "no goal": "#EDEDED",
+    "no data": "#EDEDED",
+}
+STATUS_SYMBOLS = {"met": "✓", "at risk": "!", "missed": "✗", "no goal": "○", "no data": "–"}
 # Tints for the chart zones: at-risk band and missed zone behind the data.
 AT_RISK_TINT = "#E69F00"
 MISSED_TINT = "#D55E00"

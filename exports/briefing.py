@@ -119,21 +119,19 @@ def _text(x) -> str:
 
 def _status(x) -> str:
     s = _text(getattr(x, "value", x)).replace("_", " ").strip().lower()
-    return s if s in ("met", "at risk", "missed") else "no data"
+    return s if s in ("met", "at risk", "missed", "no goal") else "no data"
 
 
-def _scorecard(kpi, tables, goals, kpi_ids, filters, grain, fy_start_month, as_of) -> pd.DataFrame:
+def _scorecard(kpi, tables, goals, kpi_ids, filters, grain, fy_start_month, as_of, label) -> pd.DataFrame:
+    """kpi.scorecard for the chosen KPIs and period (the same numbers as the app's Overview)."""
     kwargs = dict(filters=filters, grain=grain, fy_start_month=fy_start_month, as_of=as_of)
-    for name in ("kpi_ids", "kpis", "ids"):
-        if _accepts(kpi.scorecard, name):
-            kwargs[name] = list(kpi_ids)
-            break
+    if _accepts(kpi.scorecard, "period_label"):
+        kwargs["period_label"] = label
+    if _accepts(kpi.scorecard, "kpis"):
+        kwargs["kpis"] = tuple(kpi_ids)
     card = kpi.scorecard(tables, goals, **kwargs)
     if "kpi_id" in card.columns:
         card = card.set_index("kpi_id", drop=False)
-        missing = [k for k in kpi_ids if k not in card.index]
-        if missing and not any(n in kwargs for n in ("kpi_ids", "kpis", "ids")):
-            raise BriefingError(f"the scorecard has no rows for {', '.join(missing)}")
         card = card.loc[[k for k in kpi_ids if k in card.index]].reset_index(drop=True)
     return card
 
@@ -197,7 +195,7 @@ def prepare_briefing(
     label = period_label(fy, quarter)
     filters = filters if filters is not None else kpi.Filters()
 
-    card = _scorecard(kpi, tables, goals, ids, filters, grain, fy_start, period_as_of)
+    card = _scorecard(kpi, tables, goals, ids, filters, grain, fy_start, period_as_of, label)
     by_id = {str(r["kpi_id"]): r for _, r in card.iterrows()} if "kpi_id" in card else {}
     office = _text(settings.get("office_name")) or "Procurement office"
     source = _source_note(office, settings, through)
@@ -300,10 +298,17 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
         if row is not None and row.get("n") is not None
         else (_int(cur["n"]) if cur is not None else None)
     )
-    excluded = _int(cur["excluded"]) if cur is not None and "excluded" in cur else None
+    excluded = (
+        _int(row.get("excluded"))
+        if row is not None and "excluded" in row
+        else (_int(cur["excluded"]) if cur is not None and "excluded" in cur else None)
+    )
     labels = list(frame["period_label"].astype(str)) if len(frame) else []
     prev_label = labels[labels.index(label) - 1] if label in labels and labels.index(label) > 0 else ""
     yoy_label = _year_before(label)
+    if row is not None:
+        prev_label = _text(row.get("prev_label")) or prev_label
+        yoy_label = _text(row.get("yoy_label")) or yoy_label
     status = _status(row.get("status")) if row is not None else "no data"
     if value is None:
         status = "no data"

@@ -17,6 +17,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Inches, Pt
 
 from charts.formats import format_value
+from charts.theme import STATUS_DARK, STATUS_SYMBOLS, STATUS_TINTS
 
 from .model import Briefing, KpiSlide
 from .render import chart_png
@@ -31,9 +32,9 @@ LIGHT_GREY = "8C8C8C"
 RULE_GREY = "D9D9D9"
 DEFAULT_BRAND = "1F4E79"
 # Badge fills dark enough for white text (contrast >= 4.5:1); the word is always on the badge.
-STATUS_FILL = {"met": "00704F", "at risk": "8F5600", "missed": "A33F00", "no data": "6B6B6B"}
-STATUS_TINT = {"met": "D5F0E6", "at risk": "FBEBC8", "missed": "F8D7C4", "no data": "EDEDED"}
-STATUS_SYMBOL = {"met": "✓", "at risk": "!", "missed": "✗", "no data": "–"}
+STATUS_FILL = {k: v.lstrip("#") for k, v in STATUS_DARK.items()}
+STATUS_TINT = {k: v.lstrip("#") for k, v in STATUS_TINTS.items()}
+STATUS_SYMBOL = STATUS_SYMBOLS
 DEFINITIONS_PER_SLIDE = 6
 IMPORTS_PER_SLIDE = 12
 URGENT_ROWS = 9

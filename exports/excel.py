@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from charts.theme import STATUS_COLORS
+from charts.theme import STATUS_DARK, STATUS_SYMBOLS, STATUS_TINTS
 
 from .safety import neutralise
 
@@ -41,8 +41,6 @@ FLOAT_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
 # Columns that carry a KPI value in the row's unit (scorecard and KPI tables with a `unit` column).
 UNIT_VALUE_COLUMNS = ("value", "p90", "target", "at_risk", "prev_value", "yoy_value", "previous", "last_year")
-STATUS_SYMBOLS = {"met": "✓", "at risk": "!", "missed": "✗", "no data": "–"}
-STATUS_TINTS = {"met": "D5F0E6", "at risk": "FBEBC8", "missed": "F8D7C4", "no data": "E8E8E8"}
 
 HEADER_NAMES = {
     "kpi_id": "KPI id",
@@ -207,8 +205,8 @@ def write_sheet(
         header.append(cell)
     ws.append(header)
 
-    status_fills = {k: PatternFill("solid", fgColor=v) for k, v in STATUS_TINTS.items()}
-    status_fonts = {k: Font(bold=True, color=STATUS_COLORS[k].lstrip("#")) for k in STATUS_TINTS}
+    status_fills = {k: PatternFill("solid", fgColor=v.lstrip("#")) for k, v in STATUS_TINTS.items()}
+    status_fonts = {k: Font(bold=True, color=STATUS_DARK[k].lstrip("#")) for k in STATUS_TINTS}
     wrap = Alignment(wrap_text=True, vertical="top")
     long_text = {c for c, w in zip(columns, widths, strict=True) if w >= 60 and kinds[c] == "text"}
     values = [frame[c].tolist() for c in columns]

@@ -255,7 +255,7 @@ def test_theme_is_registered_and_active():
     cfg = charts.theme()["config"]
     assert cfg["axis"]["labelFontSize"] >= 13 and cfg["title"]["fontSize"] >= 20
     assert cfg["range"]["category"][0] == "#0072B2"
-    assert set(charts.STATUS_COLORS) == {"met", "at risk", "missed", "no data"}
+    assert set(charts.STATUS_COLORS) == {"met", "at risk", "missed", "no goal", "no data"}
 
 
 @pytest.mark.parametrize(
