@@ -1,0 +1,686 @@
+"""The computation: records of a KPI -> filters (boolean masks) -> one vectorised aggregation by period and group."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import periods as P
+from .measures import EXPIRING_WINDOWS, Context
+from .prepare import Prepared, normalise_name, prepared
+from .records import NOT_RECORDED, Records
+from .registry import KPI, KPIS
+
+NO_DATE_LABEL = "(no date)"
+AFTER_LABEL = "(after the as-of date)"
+AFTER_REASON = "dated after the as-of date"
+_DENSE_BINS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to look at: fiscal years, a date range (on each KPI's date basis), departments, categories,
+    methods, vendors (names or ids) and a value band (inclusive; None for an open end). Empty = all."""
+
+    fiscal_years: tuple[int, ...] = ()
+    date_from: Any = None
+    date_to: Any = None
+    departments: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+    value_band: tuple[float | None, float | None] | None = None
+
+    def __post_init__(self):
+        # Lists from a UI become tuples so the filters stay hashable (cache keys).
+        for name in ("fiscal_years", "departments", "categories", "methods", "vendors"):
+            v = getattr(self, name)
+            if v is None:
+                v = ()
+            elif isinstance(v, (str, int)):
+                v = (v,)
+            object.__setattr__(self, name, tuple(int(x) for x in v) if name == "fiscal_years" else tuple(v))
+        if self.value_band is not None:
+            object.__setattr__(self, "value_band", tuple(self.value_band))
+
+    @property
+    def scope(self) -> tuple[str, str] | None:
+        """The goal scope these filters select: one department, else one category."""
+        if len(self.departments) == 1:
+            return ("department", self.departments[0])
+        if len(self.categories) == 1:
+            return ("category", self.categories[0])
+        return None
+
+
+@dataclass
+class KPIResult:
+    """A KPI by period (and group): see the module docs of kpi for the frame's columns."""
+
+    kpi: KPI
+    frame: pd.DataFrame
+    excluded_reasons: pd.DataFrame
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    grain: str = "quarter"
+    fy_start_month: int = 7
+    as_of: dt.date | None = None
+    by: str | None = None
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def no_data(self) -> bool:
+        return bool(self.missing) or self.frame.empty or not (self.frame["n"] > 0).any()
+
+    @property
+    def message(self) -> str:
+        """Why there is no value: the missing columns, or no records for the selection."""
+        if self.missing:
+            return "No data: missing " + "; ".join(self.missing)
+        if self.no_data:
+            return "No data: no records for this selection"
+        return ""
+
+    def latest(self, complete: bool = False):
+        """The row of the last period with records (a frame of its groups when `by` was given)."""
+        f = self.frame[self.frame["n"] > 0] if len(self.frame) else self.frame
+        if complete:
+            f = f[~f["partial"]]
+        if f.empty:
+            return None
+        last = f["period_start"].max()
+        rows = f[f["period_start"] == last]
+        return rows if self.by else rows.iloc[-1]
+
+    def at(self, period_label: str):
+        rows = self.frame[self.frame["period_label"] == str(period_label)]
+        if self.by:
+            return rows
+        return rows.iloc[-1] if len(rows) else None
+
+
+# ----------------------------------------------------------------------------- records, codes, masks
+
+
+def _as_of_day(as_of) -> np.datetime64:
+    d = P.as_day(as_of) if as_of is not None else np.datetime64(P.today(), "D")
+    return np.datetime64(P.today(), "D") if np.isnat(d) else d
+
+
+def records(kpi: KPI, p: Prepared, as_of: np.datetime64, fy_start_month: int) -> Records:
+    key = (kpi.id, str(as_of), fy_start_month)
+    rec = p.records.get(key)
+    if rec is None:
+        rec = kpi.measure(Context(p, as_of, fy_start_month))
+        # A record dated after the as-of date is not in the report.
+        after = ~np.isnat(rec.date) & (rec.date > as_of)
+        if after.any():
+            reasons = list(rec.reasons)
+            if AFTER_REASON not in reasons:
+                reasons.append(AFTER_REASON)
+            rec.reason = np.where(after & (rec.reason == 0), reasons.index(AFTER_REASON), rec.reason).astype(np.int16)
+            rec.reasons = tuple(reasons)
+        rec.extra["_after"] = after
+        p.records[key] = rec
+    return rec
+
+
+def _codes(rec: Records, grain: str, fy: int) -> np.ndarray:
+    key = ("codes", grain, fy)
+    if key not in rec.cache:
+        rec.cache[key] = P.period_codes(rec.date, grain, fy)
+    return rec.cache[key]
+
+
+def _dim_mask(rec: Records, dim: str, values: tuple) -> np.ndarray:
+    codes, labels = rec.dims.get(dim, (np.full(len(rec), -1), pd.Index([])))
+    wanted = [str(v).strip() for v in values]
+    if dim == "method":
+        wanted = [w.lower() for w in wanted]
+    allowed = set(labels.get_indexer(wanted).tolist()) if len(labels) else set()
+    if dim == "vendor" and rec.vendor is not None and len(labels):
+        keys = rec.vendor["keys"]
+        norms = {normalise_name(w) for w in wanted} - {""}
+        allowed |= set(keys.get_indexer([f"id:{w}" for w in wanted]).tolist())
+        allowed |= set(keys.get_indexer([f"nm:{n}" for n in norms]).tolist())
+        if norms:
+            label_norm = np.array([normalise_name(x) for x in labels], dtype=object)
+            allowed |= set(np.flatnonzero(np.isin(label_norm, list(norms))).tolist())
+    allowed.discard(-1)
+    return np.isin(codes, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+
+
+def filter_mask(rec: Records, filters: Filters, fy: int, *, dates: bool = True) -> np.ndarray:
+    """Records kept by the filters (snapshot KPIs apply the date filters to periods instead: dates=False)."""
+    key = ("mask", filters, fy, dates)
+    hit = rec.cache.get("mask")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    mask = np.ones(len(rec), bool)
+    for dim, values in (("department", filters.departments), ("category", filters.categories),
+                        ("method", filters.methods), ("vendor", filters.vendors)):
+        if values:
+            mask &= _dim_mask(rec, dim, values)
+    if filters.value_band is not None:
+        lo, hi = filters.value_band
+        a = rec.amount
+        if lo is not None:
+            mask &= a >= float(lo)
+        if hi is not None:
+            mask &= a <= float(hi)
+    if dates:
+        if filters.fiscal_years:
+            mask &= np.isin(P.fiscal_year(rec.date, fy), np.array(filters.fiscal_years, dtype=np.int64))
+        if filters.date_from is not None:
+            mask &= rec.date >= P.as_day(filters.date_from)
+        if filters.date_to is not None:
+            mask &= rec.date <= P.as_day(filters.date_to)
+    rec.cache["mask"] = (key, mask)
+    return mask
+
+
+def _group(rec: Records, by: str | None) -> tuple[np.ndarray, list[str]]:
+    """Group code per record (missing -> the last code, '(not recorded)') and the group labels."""
+    if by is None:
+        return np.zeros(len(rec), dtype=np.int64), [""]
+    codes, labels = rec.dims[by]
+    g = len(labels)
+    return np.where(codes >= 0, codes, g).astype(np.int64), [*map(str, labels), NOT_RECORDED]
+
+
+# ----------------------------------------------------------------------------- aggregation
+
+
+class _Bins:
+    """Compact integer bins for (period, group) keys: dense when small, else through np.unique."""
+
+    def __init__(self, key: np.ndarray, size: int):
+        if size <= _DENSE_BINS:
+            self.inv, self.size, self.keys = key, size, None
+        else:
+            self.keys, self.inv = np.unique(key, return_inverse=True)
+            self.size = len(self.keys)
+
+    def count(self, sel: np.ndarray) -> np.ndarray:
+        return np.bincount(self.inv[sel], minlength=self.size).astype(np.int64)
+
+    def sum(self, sel: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return np.bincount(self.inv[sel], weights=w[sel], minlength=self.size)
+
+    def key_of(self, bins: np.ndarray) -> np.ndarray:
+        return bins if self.keys is None else self.keys[bins]
+
+
+def _period_frame(codes: np.ndarray, grain: str, fy: int, as_of: np.datetime64) -> pd.DataFrame:
+    starts = P.period_start(codes, grain, fy)
+    ends = P.period_end(codes, grain, fy)
+    return pd.DataFrame({
+        "period": P.to_periods(codes, grain, fy),
+        "period_label": P.labels(codes, grain, fy),
+        "period_start": pd.to_datetime(starts),
+        "period_end": pd.to_datetime(ends),
+        "fiscal_year": P.fiscal_year(starts, fy).astype(int),
+        "partial": ends > as_of,
+    })
+
+
+def _empty_frame(kpi: KPI, by: str | None) -> pd.DataFrame:
+    cols = ["period", "period_label", "period_start", "period_end", "fiscal_year"]
+    cols += ["group"] if by else []
+    cols += ["value"] + (["p90"] if kpi.is_duration else []) + ["n", "excluded", "partial"]
+    f = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    f["n"] = f["n"].astype("int64")
+    f["excluded"] = f["excluded"].astype("int64")
+    f["partial"] = f["partial"].astype(bool)
+    return f
+
+
+def _empty_reasons(by: str | None) -> pd.DataFrame:
+    cols = ["period_label"] + (["group"] if by else []) + ["reason", "count"]
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in cols})
+
+
+def _reasons_frame(rec: Records, rows: dict[str, np.ndarray], by: str | None, groups: list[str]) -> pd.DataFrame:
+    """Excluded counts by period label, group and reason from (label, group, reason) code arrays."""
+    if not len(rows["reason"]):
+        return _empty_reasons(by)
+    df = pd.DataFrame({"period_label": rows["label"], "g": rows["g"], "r": rows["reason"]})
+    out = df.groupby(["period_label", "g", "r"], sort=False).size().reset_index(name="count")
+    out["reason"] = np.asarray(rec.reasons, dtype=object)[out["r"].to_numpy()]
+    if by:
+        out["group"] = np.asarray(groups, dtype=object)[out["g"].to_numpy()]
+    cols = ["period_label"] + (["group"] if by else []) + ["reason", "count"]
+    return out[cols].reset_index(drop=True)
+
+
+def _aggregate_events(kpi: KPI, rec: Records, codes: np.ndarray, mask: np.ndarray, by: str | None,
+                      grain: str, fy: int, as_of: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records placed by their date: one set of bin sums over (period, group) keys."""
+    g, groups = _group(rec, by)
+    G = len(groups)
+    after = rec.extra["_after"]
+    dated = codes != P.NO_PERIOD
+    placed = mask & dated & ~after
+    used = placed & (rec.reason == 0)
+    excl = placed & (rec.reason != 0)
+    # Excluded records that no period can hold: undated, or after the as-of date.
+    outside = mask & (~dated | after) & (rec.reason != 0)
+    if not placed.any():
+        frame = _empty_frame(kpi, by)
+        lab = np.where(~dated[outside], AFTER_LABEL, NO_DATE_LABEL)
+        reasons = _reasons_frame(rec, {"label": lab, "g": g[outside], "reason": rec.reason[outside]}, by, groups)
+        return frame, reasons
+    cmin, cmax = int(codes[placed].min()), int(codes[placed].max())
+    key = (codes - cmin) * G + g
+    key = np.where(placed, key, 0)
+    bins = _Bins(key, (cmax - cmin + 1) * G)
+    n = bins.count(used)
+    excluded = bins.count(excl)
+    cols: dict[str, np.ndarray] = {}
+    kind = kpi.kind
+    if kind in ("ratio", "count"):
+        num = bins.sum(used, rec.num)
+        den = bins.sum(used, rec.den)
+        if kind == "ratio":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cols["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
+            cols["numerator"], cols["denominator"] = num, den
+        else:
+            cols["value"] = num
+        if "sustained" in rec.extra:
+            s = bins.sum(used, rec.extra["sustained"])
+            cols["sustained"] = s
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cols["sustained_share"] = np.where(num > 0, s / np.where(num > 0, num, 1), np.nan)
+    elif kind == "mean":
+        s = bins.sum(used, np.nan_to_num(rec.x))
+        s2 = bins.sum(used, np.nan_to_num(rec.x) ** 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = s / n
+            var = (s2 - n * mean ** 2) / np.maximum(n - 1, 1)
+        cols["value"] = np.where(n > 0, mean, np.nan)
+        cols["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
+    elif kind == "duration":
+        x = pd.Series(rec.x[used])
+        grouped = x.groupby(bins.inv[used])
+        med = np.full(bins.size, np.nan)
+        p90 = np.full(bins.size, np.nan)
+        if len(x):
+            m = grouped.median()
+            q = grouped.quantile(0.9)
+            med[m.index.to_numpy()] = m.to_numpy()
+            p90[q.index.to_numpy()] = q.to_numpy()
+        cols["value"], cols["p90"] = med, p90
+    elif kind == "distinct":
+        pairs = np.unique(bins.inv[used].astype(np.int64) * (int(rec.key.max()) + 2) + rec.key[used] + 1) \
+            if used.any() else np.array([], np.int64)
+        cols["value"] = np.bincount(pairs // (int(rec.key.max()) + 2), minlength=bins.size).astype(float)
+    elif kind == "lift":
+        cols.update(_lift(rec, bins, used))
+        # Solicitations in categories without both sides are counted as excluded, not used.
+        uncompared = n - cols.pop("_compared")
+        n = n - uncompared
+        excluded = excluded + uncompared
+    else:  # pragma: no cover - the registry test keeps kinds in this list
+        raise ValueError(f"unknown kind {kind!r}")
+    keep = np.flatnonzero((n > 0) | (excluded > 0))
+    kk = bins.key_of(keep)
+    pcodes = kk // G + cmin
+    frame = _period_frame(pcodes, grain, fy, as_of)
+    if by:
+        frame.insert(5, "group", np.asarray(groups, dtype=object)[kk % G])
+    for name, arr in cols.items():
+        frame[name] = arr[keep]
+    frame["n"] = n[keep]
+    frame["excluded"] = excluded[keep]
+    if kind == "count" and not by:
+        frame = _fill_counts(frame, cmin, cmax, grain, fy, as_of)
+    frame = _order(frame, kpi, by)
+    # Excluded reasons: in-period ones by label, plus the undated and after-as-of ones.
+    exc_codes = codes[excl]
+    labels_in = np.asarray(P.labels(np.unique(exc_codes), grain, fy), dtype=object) if excl.any() else np.array([])
+    lab_in = labels_in[np.searchsorted(np.unique(exc_codes), exc_codes)] if excl.any() else np.array([], object)
+    lab_out = np.where(after[outside], AFTER_LABEL, NO_DATE_LABEL)
+    reasons = _reasons_frame(rec, {"label": np.concatenate([lab_in, lab_out]),
+                                   "g": np.concatenate([g[excl], g[outside]]),
+                                   "reason": np.concatenate([rec.reason[excl], rec.reason[outside]])}, by, groups)
+    return frame, reasons
+
+
+def _lift(rec: Records, bins: _Bins, used: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean bids with engagement minus without, within each category, weighted by the category's
+    solicitations; only categories with both engaged and non-engaged solicitations count."""
+    cat = rec.dims["category"][0]
+    C = int(cat.max()) + 1 if len(cat) and cat.max() >= 0 else 1
+    eng = rec.extra["engaged"].astype(np.int64)
+    sub = (bins.inv.astype(np.int64) * C + np.maximum(cat, 0)) * 2 + eng
+    size = bins.size * C * 2
+    cnt = np.bincount(sub[used], minlength=size).reshape(bins.size, C, 2).astype(float)
+    tot = np.bincount(sub[used], weights=np.nan_to_num(rec.x[used]), minlength=size).reshape(bins.size, C, 2)
+    both = (cnt[:, :, 0] > 0) & (cnt[:, :, 1] > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = tot / cnt
+        diff = means[:, :, 1] - means[:, :, 0]
+    w = np.where(both, cnt.sum(axis=2), 0.0)
+    wsum = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(wsum > 0, np.nansum(np.where(both, diff, 0.0) * w, axis=1) / np.where(wsum > 0, wsum, 1),
+                         np.nan)
+    eng_n = np.where(both, cnt[:, :, 1], 0).sum(axis=1)
+    not_n = np.where(both, cnt[:, :, 0], 0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eng_mean = np.where(eng_n > 0, np.where(both, tot[:, :, 1], 0).sum(axis=1) / np.maximum(eng_n, 1), np.nan)
+        not_mean = np.where(not_n > 0, np.where(both, tot[:, :, 0], 0).sum(axis=1) / np.maximum(not_n, 1), np.nan)
+    return {"value": value, "engaged_n": eng_n.astype(np.int64), "not_engaged_n": not_n.astype(np.int64),
+            "engaged_mean_bids": eng_mean, "not_engaged_mean_bids": not_mean,
+            "_compared": wsum.astype(np.int64)}
+
+
+def _fill_counts(frame: pd.DataFrame, cmin: int, cmax: int, grain: str, fy: int, as_of) -> pd.DataFrame:
+    """A count is zero, not missing, in a period inside the data's span that had no event."""
+    codes = np.arange(cmin, cmax + 1)
+    full = _period_frame(codes, grain, fy, as_of)
+    have = set(frame["period_label"])
+    add = full[~full["period_label"].isin(have)].copy()
+    if add.empty:
+        return frame
+    add["value"] = 0.0
+    add["n"] = 0
+    add["excluded"] = 0
+    return pd.concat([frame, add], ignore_index=True)
+
+
+def _order(frame: pd.DataFrame, kpi: KPI, by: str | None) -> pd.DataFrame:
+    keys = ["period_start"] + (["group"] if by else [])
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    first = ["period", "period_label", "period_start", "period_end", "fiscal_year"] + (["group"] if by else [])
+    first += ["value"] + (["p90"] if "p90" in frame else []) + ["n", "excluded", "partial"]
+    rest = [c for c in frame.columns if c not in first]
+    frame["n"] = frame["n"].astype("int64")
+    frame["excluded"] = frame["excluded"].astype("int64")
+    frame["value"] = frame["value"].astype("float64")
+    return frame[first + rest]
+
+
+# ----------------------------------------------------------------------------- snapshots
+
+
+def snapshot_periods(rec: Records, mask: np.ndarray, grain: str, fy: int, as_of: np.datetime64,
+                     filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+    """Period codes from the first one any record counts in up to the as-of date's, and each period's
+    reference date (its last day, or the as-of date for the period not over yet); date filters select
+    periods."""
+    last = P.code_of(as_of, grain, fy)
+    lo = rec.lo[mask & (rec.reason == 0) & ~np.isnat(rec.lo)] if rec.lo is not None else np.array([], "datetime64[D]")
+    if not len(lo):
+        return np.array([], np.int64), np.array([], "datetime64[D]")
+    first = min(int(P.period_codes(np.array([lo.min()]), grain, fy)[0]), last)
+    codes = np.arange(first, last + 1, dtype=np.int64)
+    refs = np.minimum(P.period_end(codes, grain, fy), as_of)
+    keep = np.ones(len(codes), bool)
+    if filters.fiscal_years:
+        keep &= np.isin(P.code_fiscal_year(codes, grain, fy), np.array(filters.fiscal_years, dtype=np.int64))
+    if filters.date_from is not None:
+        keep &= P.period_end(codes, grain, fy) >= P.as_day(filters.date_from)
+    if filters.date_to is not None:
+        keep &= P.period_start(codes, grain, fy) <= P.as_day(filters.date_to)
+    return codes[keep], refs[keep]
+
+
+def _ranges(refs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index range [a, b] of the reference dates inside [lo, hi] (b < a: none)."""
+    a = np.searchsorted(refs, lo, side="left")
+    b = np.searchsorted(refs, hi, side="right") - 1
+    bad = np.isnat(lo) | np.isnat(hi)
+    return np.where(bad, 1, a), np.where(bad, 0, b)
+
+
+def _range_sum(a: np.ndarray, b: np.ndarray, g: np.ndarray, w: np.ndarray | None, T: int, G: int) -> np.ndarray:
+    """Sum of w over records whose range covers each (group, period): difference arrays, one cumsum."""
+    ok = b >= a
+    weights = np.ones(int(ok.sum())) if w is None else w[ok]
+    diff = np.zeros((G, T + 1))
+    np.add.at(diff, (g[ok], a[ok]), weights)
+    np.add.at(diff, (g[ok], b[ok] + 1), -weights)
+    return np.cumsum(diff, axis=1)[:, :T]
+
+
+def _aggregate_snapshot(kpi: KPI, rec: Records, mask: np.ndarray, by: str | None, grain: str, fy: int,
+                        as_of: np.datetime64, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records counted at each period's reference date (a contract active, or expiring, then)."""
+    codes, refs = snapshot_periods(rec, mask, grain, fy, as_of, filters)
+    g, groups = _group(rec, by)
+    G, T = len(groups), len(codes)
+    if T == 0:
+        return _empty_frame(kpi, by), _empty_reasons(by)
+    used = mask & (rec.reason == 0)
+    a, b = _ranges(refs, rec.lo, rec.hi)
+    n = _range_sum(a[used], b[used], g[used], None, T, G)
+    cols: dict[str, np.ndarray] = {}
+    if kpi.kind == "snapshot_count":
+        for w in EXPIRING_WINDOWS:
+            aw, bw = _ranges(refs, rec.extra[f"lo_{w}"], rec.extra[f"flag_hi_{w}"])
+            cols[f"value_{w}"] = _range_sum(aw[used], bw[used], g[used], None, T, G)
+        aw, bw = _ranges(refs, rec.extra["lo_180"], rec.hi)
+        n = _range_sum(aw[used], bw[used], g[used], None, T, G)
+        cols["value"] = cols["value_180"]
+    else:
+        num = _range_sum(a[used], b[used], g[used], rec.num[used], T, G)
+        den = _range_sum(a[used], b[used], g[used], rec.den[used], T, G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cols["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
+        cols["numerator"], cols["denominator"] = num, den
+    # Excluded records: counted in every period their own range covers (else by their date).
+    excl = mask & (rec.reason != 0)
+    ea, eb = _ranges(refs, rec.lo, rec.hi)
+    R = len(rec.reasons)
+    exc_by_reason = _range_sum(ea[excl], eb[excl], g[excl] * R + rec.reason[excl].astype(np.int64), None, T, G * R)
+    excluded = exc_by_reason.reshape(G, R, T).sum(axis=1)
+    # Frame: every period for the total; periods with records for groups.
+    gg, tt = np.meshgrid(np.arange(G), np.arange(T), indexing="ij")
+    gg, tt = gg.ravel(), tt.ravel()
+    nn, ex = n.ravel(), excluded.ravel()
+    keep = (nn > 0) | (ex > 0) if by else np.ones(len(nn), bool)
+    frame = _period_frame(codes[tt[keep]], grain, fy, as_of)
+    if by:
+        frame.insert(5, "group", np.asarray(groups, dtype=object)[gg[keep]])
+    for name, arr in cols.items():
+        frame[name] = arr.ravel()[keep]
+    frame["n"] = np.rint(nn[keep]).astype(np.int64)
+    frame["excluded"] = np.rint(ex[keep]).astype(np.int64)
+    frame["reference_date"] = pd.to_datetime(refs[tt[keep]])
+    frame = _order(frame, kpi, by)
+    # Reasons frame from the (group, reason, period) counts.
+    er = exc_by_reason.reshape(G, R, T)
+    gi, ri, ti = np.nonzero(np.rint(er) > 0)
+    labels = np.asarray(P.labels(codes, grain, fy), dtype=object)
+    reasons = pd.DataFrame({"period_label": labels[ti], "group": np.asarray(groups, dtype=object)[gi],
+                            "reason": np.asarray(rec.reasons, dtype=object)[ri],
+                            "count": np.rint(er[gi, ri, ti]).astype(np.int64)})
+    if not by:
+        reasons = reasons.drop(columns="group")
+    return frame, reasons.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- public entry points
+
+
+def _kpi(kpi_id: str) -> KPI:
+    try:
+        return KPIS[kpi_id]
+    except KeyError:
+        raise ValueError(f"unknown KPI id {kpi_id!r}") from None
+
+
+def _check_by(kpi: KPI, by: str | None) -> None:
+    if by is not None and by not in kpi.breakdowns:
+        allowed = ", ".join(kpi.breakdowns) or "none"
+        raise ValueError(f"{kpi.id} cannot be broken down by {by!r} (allowed: {allowed})")
+
+
+def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str = "quarter", by: str | None = None,
+            fy_start_month: int = 7, as_of=None) -> KPIResult:
+    """One KPI by period (and group) under the filters.
+
+    Missing tables or columns give a result with `missing` set and an empty frame (never zero, never an
+    exception); an unknown KPI id, grain or breakdown is a ValueError naming it.
+    """
+    kpi = _kpi(kpi_id)
+    filters = filters or Filters()
+    grain = P.normalise_grain(grain)
+    fy = P.check_start_month(fy_start_month)
+    _check_by(kpi, by)
+    day = _as_of_day(as_of)
+    as_of_date = day.astype(dt.date)
+    p = prepared(tables)
+    base = dict(kpi=kpi, grain=grain, fy_start_month=fy, as_of=as_of_date, by=by, filters=filters)
+    missing = p.missing(kpi.needs)
+    if missing:
+        return KPIResult(frame=_empty_frame(kpi, by), excluded_reasons=_empty_reasons(by), missing=missing, **base)
+    rec = records(kpi, p, day, fy)
+    if kpi.kind.startswith("snapshot"):
+        mask = filter_mask(rec, filters, fy, dates=False)
+        frame, reasons = _aggregate_snapshot(kpi, rec, mask, by, grain, fy, day, filters)
+    else:
+        mask = filter_mask(rec, filters, fy)
+        frame, reasons = _aggregate_events(kpi, rec, _codes(rec, grain, fy), mask, by, grain, fy, day)
+    return KPIResult(frame=frame, excluded_reasons=reasons, notes=rec.notes, **base)
+
+
+def compute_all(tables, **kwargs) -> dict[str, KPIResult]:
+    """Every KPI of the registry (same keyword arguments as compute; a `by` a KPI lacks is ignored for it)."""
+    p = prepared(tables)
+    by = kwargs.pop("by", None)
+    return {k: compute(k, p, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
+
+
+# ----------------------------------------------------------------------------- drill-down
+
+
+@dataclass
+class Drilldown:
+    """The records behind one value: numerator, denominator (len == n) and the excluded ones with a reason."""
+
+    numerator: pd.DataFrame
+    denominator: pd.DataFrame
+    excluded: pd.DataFrame
+    kpi: KPI | None = None
+    period_label: str | None = None
+    group: str | None = None
+
+
+def _source_rows(p: Prepared, rec: Records, idx: np.ndarray) -> pd.DataFrame:
+    """The canonical rows of the selected records (with a 'table' column when records span tables)."""
+    if rec.source is None:
+        f = p.frame(rec.table)
+        out = f.iloc[rec.rows[idx]].reset_index(drop=True) if f is not None else pd.DataFrame(index=range(len(idx)))
+        return out
+    parts = []
+    for j, table in enumerate(rec.sources):
+        sel = idx[rec.source[idx] == j]
+        part = p.frame(table).iloc[rec.rows[sel]].reset_index(drop=True)
+        part.insert(0, "table", table)
+        part["_order"] = np.flatnonzero(rec.source[idx] == j)
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame({"table": pd.Series(dtype="str")})
+    return pd.concat(parts, ignore_index=True).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def _with_measures(kpi: KPI, rec: Records, frame: pd.DataFrame, idx: np.ndarray, labels: np.ndarray | None):
+    frame = frame.copy()
+    if labels is not None:
+        frame.insert(0, "period_label", labels)
+    if rec.x is not None and kpi.kind in ("duration", "mean") or (rec.x is not None and kpi.is_duration):
+        frame["days" if kpi.is_duration or kpi.unit == "days" else "value"] = rec.x[idx]
+    elif rec.x is not None:
+        frame["days" if kpi.unit == "days" else "measure"] = rec.x[idx]
+    if kpi.kind in ("ratio",) and rec.den is not None and kpi.unit in ("share", "ratio"):
+        if not np.all(rec.den[idx] == 1):
+            frame["weight"] = rec.den[idx]
+        frame["in_numerator"] = rec.num[idx] != 0 if np.all(np.isin(rec.num[idx], (0, 1))) or \
+            np.all(rec.den[idx] == 1) else rec.num[idx]
+    for name in ("goal_days", "paid", "overspent_by", "engaged", "replacement_date", "value"):
+        if name in rec.extra and name not in frame.columns:
+            arr = rec.extra[name][idx]
+            frame[name] = pd.to_datetime(arr) if np.issubdtype(arr.dtype, np.datetime64) else arr
+    return frame
+
+
+def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_label: str | None = None,
+              group: str | None = None, fy_start_month: int = 7, grain: str = "quarter", as_of=None,
+              by: str | None = None) -> Drilldown:
+    """Records behind the value of `period_label` (default: the latest period) and `group` (a value of the
+    breakdown `by`; when `by` is omitted the group is looked up in the KPI's breakdowns)."""
+    kpi = _kpi(kpi_id)
+    filters = filters or Filters()
+    grain = P.normalise_grain(grain)
+    fy = P.check_start_month(fy_start_month)
+    day = _as_of_day(as_of)
+    p = prepared(tables)
+    empty = pd.DataFrame()
+    if p.missing(kpi.needs):
+        return Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, period_label, group)
+    rec = records(kpi, p, day, fy)
+    snapshot = kpi.kind.startswith("snapshot")
+    mask = filter_mask(rec, filters, fy, dates=not snapshot).copy()
+    if group is not None:
+        dims = [by] if by else [d for d in kpi.breakdowns if d in rec.dims]
+        gmask = np.zeros(len(rec), bool)
+        for d in dims:
+            codes, labels = rec.dims[d]
+            if group == NOT_RECORDED:
+                gmask |= codes < 0
+            else:
+                gmask |= np.isin(codes, labels.get_indexer([group]))
+        mask &= gmask
+    if snapshot:
+        codes, refs = snapshot_periods(rec, mask, grain, fy, day, filters)
+        if not len(codes):
+            return Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, period_label, group)
+        t = len(codes) - 1 if period_label is None else int(np.searchsorted(codes, P.parse_label(period_label, grain, fy)))
+        if t >= len(codes) or codes[t] != (codes[-1] if period_label is None else P.parse_label(period_label, grain, fy)):
+            return Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, period_label, group)
+        ref = refs[t]
+        label = P.labels(codes[t:t + 1], grain, fy)[0]
+        lo = rec.extra.get("lo_180", rec.lo) if kpi.kind == "snapshot_count" else rec.lo
+        covers = ~np.isnat(lo) & ~np.isnat(rec.hi) & (lo <= ref) & (ref <= rec.hi)
+        den_idx = np.flatnonzero(mask & (rec.reason == 0) & covers)
+        if kpi.kind == "snapshot_count":
+            fh = rec.extra["flag_hi_180"][den_idx]
+            num_idx = den_idx[~np.isnat(fh) & (ref <= fh)]
+        else:
+            num_idx = den_idx[rec.num[den_idx] != 0]
+        cov_all = ~np.isnat(rec.lo) & ~np.isnat(rec.hi) & (rec.lo <= ref) & (ref <= rec.hi)
+        exc_idx = np.flatnonzero(mask & (rec.reason != 0) & cov_all)
+        lab = None
+    else:
+        codes = _codes(rec, grain, fy)
+        placed = mask & (codes != P.NO_PERIOD) & ~rec.extra["_after"]
+        if period_label is None:
+            sel = placed & (rec.reason == 0)
+            if not sel.any():
+                return Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, None, group)
+            target = int(codes[sel].max())
+        else:
+            target = P.parse_label(period_label, grain, fy)
+        label = P.labels(np.array([target]), grain, fy)[0]
+        inp = placed & (codes == target)
+        den_idx = np.flatnonzero(inp & (rec.reason == 0))
+        if kpi.kind in ("ratio", "count"):
+            num_idx = den_idx[rec.num[den_idx] != 0]
+        else:
+            num_idx = den_idx
+        exc_idx = np.flatnonzero(inp & (rec.reason != 0))
+        lab = None
+    numerator = _with_measures(kpi, rec, _source_rows(p, rec, num_idx), num_idx, lab)
+    denominator = _with_measures(kpi, rec, _source_rows(p, rec, den_idx), den_idx, lab)
+    excluded = _with_measures(kpi, rec, _source_rows(p, rec, exc_idx), exc_idx, lab)
+    excluded.insert(0, "reason", np.asarray(rec.reasons, dtype=object)[rec.reason[exc_idx]])
+    for f in (numerator, denominator, excluded):
+        f.insert(0, "period_label", label)
+    return Drilldown(numerator, denominator, excluded, kpi, label, group)

@@ -1,0 +1,794 @@
+"""One pure function per KPI: canonical tables in, candidate records out (the engine aggregates them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from loaders.schema import (
+    CERTIFICATION_FLAGS,
+    COMPETITIVE_METHODS,
+    MWBE_CERTIFICATIONS,
+    NONCOMPETITIVE_METHODS,
+    TABLES,
+)
+
+from .periods import NAT, fiscal_year
+from .prepare import Prepared
+from .records import Reasons, Records, concat_dims, empty_dims, first_date
+
+ON_TIME_PAYMENT_DAYS = 30
+EXPIRING_WINDOWS = (90, 180, 365)
+EXPIRING_DAYS = 180
+FIRST_TIME_LOOKBACK_YEARS = 3
+ENGAGEMENT_THRESHOLD = 100_000.0
+# Market research that is not vendor engagement (desk research), so it does not count.
+NOT_ENGAGEMENT = ("internet research",)
+LOW_SCORE = 0.5  # a 0-1 score below this is below satisfactory (both 1-5 scales put "satisfactory" at 0.5+)
+# Cycle-time goals (days from requisition to award) per method and value band: starting points an office
+# changes. Bands: under $100,000; $100,000 to under $1,000,000; $1,000,000 and over.
+CYCLE_TIME_BANDS = (100_000.0, 1_000_000.0)
+CYCLE_TIME_GOALS = {
+    "invitation for bid": (60, 90, 120),
+    "request for proposals": (90, 120, 150),
+    "request for quotes": (30, 45, 60),
+    "small purchase": (15, 30, 30),
+    "cooperative": (30, 45, 60),
+    "sole source": (30, 60, 90),
+    "emergency": (7, 14, 14),
+    "exempt": (30, 60, 90),
+    "other": (60, 90, 120),
+}
+BELOW_SATISFACTORY = ("unsatisf", "marginal", "poor", "needs improvement", "below", "unaccept", "fail",
+                      "does not meet", "inadequate", "deficient", "not satisf")
+SATISFACTORY_OR_BETTER = ("satisf", "good", "excellent", "exceptional", "outstanding", "meets", "exceeds",
+                          "acceptable", "fair", "superior")
+
+
+@dataclass(frozen=True)
+class Context:
+    p: Prepared
+    as_of: np.datetime64
+    fy_start_month: int
+
+
+# ----------------------------------------------------------------------------- shared building blocks
+
+
+def _dims_of(p: Prepared, table: str, vendor: tuple[str, str] | None) -> tuple[dict, dict | None]:
+    dims = {}
+    for d in ("department", "category"):
+        dims[d] = p.text(table, d)
+    dims["method"] = p.method(table)
+    v = None
+    if vendor is not None:
+        v = p.vendor(table, *vendor)
+        dims["vendor"] = (v["codes"], v["labels"])
+    else:
+        dims["vendor"] = (np.full(p.rows(table), -1, dtype=np.int64), pd.Index([], dtype="str"))
+    return dims, v
+
+
+def _joined_dims(p: Prepared, dims: dict, positions: np.ndarray) -> dict:
+    """Dimensions of another table's rows taken at `positions` (-1 -> not recorded)."""
+    return {d: (np.where(positions >= 0, c[np.maximum(positions, 0)] if len(c) else -1, -1).astype(np.int64), lab)
+            for d, (c, lab) in dims.items()}
+
+
+def _solicitation_base(p: Prepared) -> dict:
+    def make():
+        dims, vend = _dims_of(p, "solicitations", ("awarded_vendor_id", "awarded_vendor_name"))
+        awarded = p.number("solicitations", "awarded_amount")
+        amount = np.where(np.isnan(awarded), p.number("solicitations", "estimated_amount"), awarded)
+        codes, labels = dims["method"]
+        competitive = np.asarray(labels.isin(COMPETITIVE_METHODS))
+        comp = np.where(codes >= 0, competitive[np.maximum(codes, 0)] if len(labels) else False, False)
+        return {"dims": dims, "vendor": vend, "amount": amount, "competitive": comp,
+                "method_known": codes >= 0}
+
+    return p._memo(("base", "solicitations"), make)
+
+
+def _contract_base(p: Prepared) -> dict:
+    def make():
+        dims, vend = _dims_of(p, "contracts", ("vendor_id", "vendor_name"))
+        current = p.number("contracts", "current_amount")
+        amount = np.where(np.isnan(current), p.number("contracts", "original_amount"), current)
+        return {"dims": dims, "vendor": vend, "amount": amount}
+
+    return p._memo(("base", "contracts"), make)
+
+
+def _payment_base(p: Prepared) -> dict:
+    def make():
+        dims, vend = _dims_of(p, "payments", ("vendor_id", "vendor_name"))
+        # Payments carry no method: it is the method of the contract they are paid under.
+        pos = p.join("payments", "contract_id", "contracts", "contract_id")
+        dims["method"] = _joined_dims(p, {"method": p.method("contracts")}, pos)["method"]
+        return {"dims": dims, "vendor": vend, "amount": p.number("payments", "amount")}
+
+    return p._memo(("base", "payments"), make)
+
+
+def _evaluation_base(p: Prepared) -> dict:
+    def make():
+        pos = p.join("evaluations", "contract_id", "contracts", "contract_id")
+        cb = _contract_base(p)
+        dims = _joined_dims(p, cb["dims"], pos)
+        return {"dims": dims, "vendor": None, "amount": p.take(cb["amount"], pos, np.nan).astype(float),
+                "contract": pos}
+
+    return p._memo(("base", "evaluations"), make)
+
+
+def _bid_base(p: Prepared) -> dict:
+    def make():
+        pos = p.join("bids", "solicitation_id", "solicitations", "solicitation_id")
+        sb = _solicitation_base(p)
+        dims = _joined_dims(p, sb["dims"], pos)
+        vend = p.vendor("bids", "vendor_id", "vendor_name")
+        dims["vendor"] = (vend["codes"], vend["labels"])
+        bid_amount = p.number("bids", "bid_amount")
+        amount = np.where(np.isnan(bid_amount), p.take(sb["amount"], pos, np.nan).astype(float), bid_amount)
+        return {"dims": dims, "vendor": vend, "amount": amount, "solicitation": pos,
+                "competitive": p.take(sb["competitive"], pos, False).astype(bool)}
+
+    return p._memo(("base", "bids"), make)
+
+
+def _records(table: str, base: dict, date: np.ndarray, r: Reasons, **arrays) -> Records:
+    n = len(date)
+    return Records(table=table, rows=np.arange(n), date=date, reason=r.code, reasons=tuple(r.names),
+                   dims=base["dims"], amount=base["amount"], vendor=base.get("vendor"), **arrays)
+
+
+def _days_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    return (end - start).astype("timedelta64[D]").astype("float64")
+
+
+def _sol_dates(p: Prepared) -> dict[str, np.ndarray]:
+    return {c: p.days("solicitations", c) for c in ("requisition_date", "issue_date", "due_date", "award_date")}
+
+
+def _bid_close_date(p: Prepared) -> np.ndarray:
+    """Bid opening (due_date); the award date, then the issue date, where the due date is missing."""
+    d = _sol_dates(p)
+    return first_date(d["due_date"], d["award_date"], d["issue_date"])
+
+
+# ----------------------------------------------------------------------------- Speed
+
+
+def _award_duration(ctx: Context, start_col: str, start_word: str) -> Records:
+    p = ctx.p
+    d = _sol_dates(p)
+    award, start = d["award_date"], d[start_col]
+    r = Reasons(len(award))
+    r.add(np.isnat(award), "not awarded (award_date missing)")
+    r.add(np.isnat(start), f"{start_col} missing")
+    days = _days_between(start, award)
+    r.add(days < 0, f"award before {start_word} date (negative duration)")
+    date = first_date(award, start, d["issue_date"], d["due_date"], d["requisition_date"])
+    return _records("solicitations", _solicitation_base(p), date, r, x=days)
+
+
+def procurement_lead_time_days(ctx: Context) -> Records:
+    return _award_duration(ctx, "issue_date", "issue")
+
+
+def requisition_to_award_days(ctx: Context) -> Records:
+    return _award_duration(ctx, "requisition_date", "requisition")
+
+
+def decision_days(ctx: Context) -> Records:
+    return _award_duration(ctx, "due_date", "due")
+
+
+def cycle_time_goal(method_labels: pd.Index, method_codes: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """Goal in days for each record's method and value band (NaN where the method has no goal)."""
+    table = np.array([CYCLE_TIME_GOALS.get(m, (np.nan,) * 3) for m in method_labels], dtype=float).reshape(-1, 3)
+    band = np.searchsorted(np.array(CYCLE_TIME_BANDS), np.nan_to_num(amount, nan=0.0), side="right")
+    if not len(table):
+        return np.full(len(amount), np.nan)
+    goal = table[np.maximum(method_codes, 0), band]
+    return np.where(method_codes >= 0, goal, np.nan)
+
+
+def within_cycle_goal_share(ctx: Context) -> Records:
+    p = ctx.p
+    d = _sol_dates(p)
+    base = _solicitation_base(p)
+    award, req = d["award_date"], d["requisition_date"]
+    awarded = p.number("solicitations", "awarded_amount")
+    value = np.where(np.isnan(awarded), p.number("solicitations", "estimated_amount"), awarded)
+    codes, labels = base["dims"]["method"]
+    goal = cycle_time_goal(labels, codes, value)
+    r = Reasons(len(award))
+    r.add(np.isnat(award), "not awarded (award_date missing)")
+    r.add(np.isnat(req), "requisition_date missing")
+    days = _days_between(req, award)
+    r.add(days < 0, "award before requisition date (negative duration)")
+    r.add(np.isnan(goal), "no cycle-time goal for the method")
+    r.add(np.isnan(value), "no awarded or estimated amount (value band unknown)")
+    date = first_date(award, req, d["issue_date"], d["due_date"])
+    return _records("solicitations", base, date, r, num=(days <= goal).astype(float),
+                    den=np.ones(len(award)), x=days, extra={"goal_days": goal})
+
+
+def late_contract_share(ctx: Context) -> Records:
+    p = ctx.p
+    start = p.days("contracts", "start_date")
+    executed = p.days("contracts", "executed_date")
+    r = Reasons(len(start))
+    r.add(np.isnat(start), "start_date missing")
+    r.add(np.isnat(executed), "executed_date missing")
+    late = ~np.isnat(start) & ~np.isnat(executed) & (executed > start)
+    return _records("contracts", _contract_base(p), first_date(start, executed), r,
+                    num=late.astype(float), den=np.ones(len(start)),
+                    x=_days_between(start, executed))
+
+
+# ----------------------------------------------------------------------------- Competition
+
+
+def _competitive_bids(ctx: Context) -> tuple[Records, np.ndarray]:
+    p = ctx.p
+    base = _solicitation_base(p)
+    bids = p.number("solicitations", "bids_received")
+    close = _bid_close_date(p)
+    due = p.days("solicitations", "due_date")
+    r = Reasons(len(bids))
+    r.add(~base["method_known"], "method missing")
+    r.add(~base["competitive"], "not competitive")
+    r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
+    r.add(np.isnan(bids), "bids_received missing")
+    r.add(bids < 0, "bids_received negative")
+    return _records("solicitations", base, close, r), bids
+
+
+def bids_per_solicitation(ctx: Context) -> Records:
+    rec, bids = _competitive_bids(ctx)
+    rec.x = bids
+    return rec
+
+
+def single_bid_share(ctx: Context) -> Records:
+    rec, bids = _competitive_bids(ctx)
+    rec.num, rec.den, rec.x = (bids == 1).astype(float), np.ones(len(bids)), bids
+    return rec
+
+
+def no_bid_share(ctx: Context) -> Records:
+    rec, bids = _competitive_bids(ctx)
+    rec.num, rec.den, rec.x = (bids == 0).astype(float), np.ones(len(bids)), bids
+    return rec
+
+
+def _award_dollars(ctx: Context, *, need_method: bool = True) -> tuple[Records, np.ndarray]:
+    p = ctx.p
+    base = _solicitation_base(p)
+    d = _sol_dates(p)
+    amount = p.number("solicitations", "awarded_amount")
+    r = Reasons(len(amount))
+    r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
+    if need_method:
+        r.add(~base["method_known"], "method missing")
+    r.add(np.isnan(amount), "awarded_amount missing")
+    r.add(amount <= 0, "awarded_amount zero or negative")
+    date = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
+    rec = _records("solicitations", base, date, r)
+    rec.den = np.nan_to_num(amount)
+    return rec, np.nan_to_num(amount)
+
+
+def _method_dollar_share(ctx: Context, methods: tuple[str, ...]) -> Records:
+    rec, amount = _award_dollars(ctx)
+    codes, labels = rec.dims["method"]
+    hit = np.asarray(labels.isin(methods)) if len(labels) else np.zeros(0, bool)
+    is_hit = np.where(codes >= 0, hit[np.maximum(codes, 0)] if len(hit) else False, False)
+    rec.num = np.where(is_hit, amount, 0.0)
+    return rec
+
+
+def noncompetitive_share(ctx: Context) -> Records:
+    return _method_dollar_share(ctx, NONCOMPETITIVE_METHODS)
+
+
+def emergency_share(ctx: Context) -> Records:
+    return _method_dollar_share(ctx, ("emergency",))
+
+
+def cooperative_share(ctx: Context) -> Records:
+    return _method_dollar_share(ctx, ("cooperative",))
+
+
+def cancelled_solicitation_share(ctx: Context) -> Records:
+    p = ctx.p
+    d = _sol_dates(p)
+    codes, labels = p.text("solicitations", "status", lower=True)
+    cancelled_label = np.asarray(labels.str.contains("cancel", regex=False)) if len(labels) else np.zeros(0, bool)
+    cancelled = np.where(codes >= 0, cancelled_label[np.maximum(codes, 0)] if len(labels) else False, False)
+    r = Reasons(len(codes))
+    r.add(np.isnat(d["issue_date"]), "issue_date missing (not issued)")
+    r.add(codes < 0, "status missing")
+    date = first_date(d["issue_date"], d["due_date"], d["award_date"], d["requisition_date"])
+    return _records("solicitations", _solicitation_base(p), date, r,
+                    num=cancelled.astype(float), den=np.ones(len(codes)))
+
+
+def first_time_vendor_share(ctx: Context) -> Records:
+    p = ctx.p
+    base = _solicitation_base(p)
+    d = _sol_dates(p)
+    award = d["award_date"]
+    vendor = base["vendor"]["codes"]
+    r = Reasons(len(award))
+    r.add(np.isnat(award), "not awarded (award_date missing)")
+    r.add(vendor < 0, "awarded vendor missing")
+    fy = fiscal_year(award, ctx.fy_start_month)
+    # History: every award up to the as-of date, whatever the filters (a vendor is new to the office).
+    hist = (r.code == 0) & (award <= ctx.as_of)
+    span = np.int64(10_000)
+    seen = np.unique(vendor[hist].astype(np.int64) * span + fy[hist])
+    key = vendor.astype(np.int64) * span + fy
+    prior = np.zeros(len(award), bool)
+    for back in range(1, FIRST_TIME_LOOKBACK_YEARS + 1):  # three look-ups, each vectorised over all awards
+        prior |= np.isin(key - back, seen)
+    notes = ()
+    if hist.any():
+        first_fy = int(fy[hist].min())
+        notes = (f"Award history starts in FY{first_fy}: for FY{first_fy}-FY{first_fy + FIRST_TIME_LOOKBACK_YEARS - 1}"
+                 f" fewer than {FIRST_TIME_LOOKBACK_YEARS} earlier fiscal years are loaded, so more vendors "
+                 "look new than are.",)
+    date = first_date(award, d["issue_date"], d["due_date"], d["requisition_date"])
+    rec = _records("solicitations", base, date, r, num=(~prior).astype(float), den=np.ones(len(award)),
+                   key=vendor)
+    rec.notes = notes
+    return rec
+
+
+def active_bidder_count(ctx: Context) -> Records:
+    p = ctx.p
+    base = _bid_base(p)
+    pos = base["solicitation"]
+    close = p.take(_bid_close_date(p), pos, NAT).astype("datetime64[D]")
+    due = p.take(p.days("solicitations", "due_date"), pos, NAT).astype("datetime64[D]")
+    vendor = base["vendor"]["codes"]
+    r = Reasons(len(pos))
+    r.add(pos < 0, "solicitation not found")
+    r.add(vendor < 0, "bidder missing")
+    r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
+    return _records("bids", base, close, r, key=vendor)
+
+
+def protest_rate(ctx: Context) -> Records:
+    p = ctx.p
+    base = _solicitation_base(p)
+    d = _sol_dates(p)
+    protested, _ = p.flag("solicitations", "protest_filed")
+    sustained, _ = p.flag("solicitations", "protest_sustained")
+    r = Reasons(len(protested))
+    r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
+    date = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
+    return _records("solicitations", base, date, r, num=protested.astype(float), den=np.ones(len(protested)),
+                    extra={"sustained": (protested & sustained).astype(float)})
+
+
+# ----------------------------------------------------------------------------- Equity
+
+
+def _payment_share(ctx: Context, flags: tuple[str, ...]) -> Records:
+    p = ctx.p
+    base = _payment_base(p)
+    date = p.days("payments", "payment_date")
+    amount = base["amount"]
+    hit = p.vendor_flags("payments", "vendor_id", "vendor_name", flags, on_date=date)
+    r = Reasons(len(amount))
+    r.add(np.isnat(date), "payment_date missing")
+    r.add(np.isnan(amount), "amount missing")
+    a = np.nan_to_num(amount)
+    return _records("payments", base, date, r, num=np.where(hit, a, 0.0), den=a,
+                    extra={"certified": hit.astype(float)})
+
+
+MWBE_FLAGS = tuple(CERTIFICATION_FLAGS[c] for c in MWBE_CERTIFICATIONS)
+
+
+def mwbe_spend_share(ctx: Context) -> Records:
+    return _payment_share(ctx, MWBE_FLAGS)
+
+
+def small_business_share(ctx: Context) -> Records:
+    return _payment_share(ctx, ("is_small", "is_sbe"))
+
+
+def local_spend_share(ctx: Context) -> Records:
+    return _payment_share(ctx, ("is_local", "is_lbe"))
+
+
+def mwbe_award_share(ctx: Context) -> Records:
+    p = ctx.p
+    rec, amount = _award_dollars(ctx, need_method=False)
+    award = p.days("solicitations", "award_date")
+    own = np.zeros(len(amount), bool)
+    for fl in MWBE_FLAGS:
+        own |= p.flag("solicitations", fl)[0]
+    listed = p.vendor_flags("solicitations", "awarded_vendor_id", "awarded_vendor_name", MWBE_FLAGS,
+                            on_date=award)
+    hit = own | listed
+    rec.num = np.where(hit, amount, 0.0)
+    rec.extra = {"certified": hit.astype(float)}
+    return rec
+
+
+def diverse_bid_share(ctx: Context) -> Records:
+    p = ctx.p
+    base = _bid_base(p)
+    pos = base["solicitation"]
+    close = p.take(_bid_close_date(p), pos, NAT).astype("datetime64[D]")
+    due = p.take(p.days("solicitations", "due_date"), pos, NAT).astype("datetime64[D]")
+    vendor = base["vendor"]["codes"]
+    hit = p.vendor_flags("bids", "vendor_id", "vendor_name", tuple(CERTIFICATION_FLAGS.values()), on_date=close)
+    r = Reasons(len(pos))
+    r.add(pos < 0, "solicitation not found")
+    r.add(vendor < 0, "bidder missing")
+    r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
+    return _records("bids", base, close, r, num=hit.astype(float), den=np.ones(len(pos)))
+
+
+# ----------------------------------------------------------------------------- Value
+
+
+def spend_under_contract_share(ctx: Context) -> Records:
+    p = ctx.p
+    base = _payment_base(p)
+    date = p.days("payments", "payment_date")
+    amount = base["amount"]
+    linked = p.text("payments", "contract_id")[0] >= 0
+    r = Reasons(len(amount))
+    r.add(np.isnat(date), "payment_date missing")
+    r.add(np.isnan(amount), "amount missing")
+    a = np.nan_to_num(amount)
+    return _records("payments", base, date, r, num=np.where(linked, a, 0.0), den=a)
+
+
+def savings_rate(ctx: Context) -> Records:
+    p = ctx.p
+    base = _solicitation_base(p)
+    d = _sol_dates(p)
+    est = p.number("solicitations", "estimated_amount")
+    awd = p.number("solicitations", "awarded_amount")
+    r = Reasons(len(est))
+    r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
+    r.add(~base["method_known"], "method missing")
+    r.add(~base["competitive"], "not competitive")
+    r.add(np.isnan(est) | (est <= 0), "estimated_amount missing or zero")
+    r.add(np.isnan(awd), "awarded_amount missing")
+    r.add(awd <= 0, "awarded_amount zero or negative")
+    date = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
+    return _records("solicitations", base, date, r, num=np.nan_to_num(est - awd), den=np.nan_to_num(est))
+
+
+# ----------------------------------------------------------------------------- Contracts
+
+
+def _replacement_start(p: Prepared) -> np.ndarray:
+    """Per contract row: the earliest date of a replacement solicitation under way (not cancelled); NaT
+    where there is none; a replacement with no date at all counts from the beginning of time."""
+    n = p.rows("contracts")
+    out = np.full(n, NAT)
+    if not p.has("solicitations", "replaces_contract_id"):
+        return out
+    pos = p.join("solicitations", "replaces_contract_id", "contracts", "contract_id")
+    codes, labels = p.text("solicitations", "status", lower=True)
+    cancelled_label = np.asarray(labels.str.contains("cancel", regex=False)) if len(labels) else np.zeros(0, bool)
+    cancelled = np.where(codes >= 0, cancelled_label[np.maximum(codes, 0)] if len(labels) else False, False)
+    d = _sol_dates(p)
+    started = first_date(d["requisition_date"], d["issue_date"], d["due_date"], d["award_date"])
+    started = np.where(np.isnat(started), np.datetime64("1000-01-01", "D"), started)
+    ok = (pos >= 0) & ~cancelled
+    if not ok.any():
+        return out
+    earliest = pd.Series(started[ok]).groupby(pos[ok]).min()
+    out[earliest.index.to_numpy()] = earliest.to_numpy(dtype="datetime64[D]")
+    return out
+
+
+def expiring_without_replacement(ctx: Context) -> Records:
+    p = ctx.p
+    start = p.days("contracts", "start_date")
+    end = p.days("contracts", "end_date")
+    options = p.number("contracts", "renewal_options_remaining")
+    no_options = np.isnan(options) | (options <= 0)
+    repl = _replacement_start(p)
+    r = Reasons(len(end))
+    r.add(np.isnat(end), "end_date missing")
+    r.add(~np.isnat(start) & (end < start), "end before start date")
+    one = np.timedelta64(1, "D")
+    hi = end - one  # counted at reference dates strictly before the end date
+    windows = {}
+    for w in EXPIRING_WINDOWS:
+        lo = end - np.timedelta64(w, "D")
+        lo = np.where(np.isnat(start) | (start < lo), lo, start)
+        flag_hi = np.where(no_options, np.where(np.isnat(repl) | (repl - one > hi), hi, repl - one), NAT)
+        windows[w] = (lo, flag_hi)
+    lo, flag_hi = windows[EXPIRING_DAYS]
+    rec = _records("contracts", _contract_base(p), end, r, lo=lo, hi=hi,
+                   extra={"flag_hi": flag_hi, "replacement_date": repl, "no_options": no_options.astype(float)})
+    for w, (lo_w, flag_hi_w) in windows.items():
+        rec.extra[f"lo_{w}"] = lo_w
+        rec.extra[f"flag_hi_{w}"] = flag_hi_w
+    return rec
+
+
+def contracts_with_metrics_share(ctx: Context) -> Records:
+    p = ctx.p
+    start = p.days("contracts", "start_date")
+    end = p.days("contracts", "end_date")
+    key, _ = p.flag("contracts", "is_key_contract")
+    metrics, _ = p.flag("contracts", "has_performance_metrics")
+    r = Reasons(len(end))
+    r.add(~key, "not a key contract")
+    r.add(np.isnat(start), "start_date missing")
+    r.add(np.isnat(end), "end_date missing")
+    r.add(end < start, "end before start date")
+    return _records("contracts", _contract_base(p), first_date(start, end), r, lo=start, hi=end,
+                    num=metrics.astype(float), den=np.ones(len(end)))
+
+
+def evaluation_completion_rate(ctx: Context) -> Records:
+    p = ctx.p
+    due = p.days("evaluations", "due_date")
+    done = p.days("evaluations", "completed_date")
+    r = Reasons(len(due))
+    r.add(np.isnat(due), "due_date missing")
+    r.add(due > ctx.as_of, "not yet due (due_date after the as-of date)")
+    on_time = ~np.isnat(done) & (done <= due) & (done <= ctx.as_of)
+    base = _evaluation_base(p)
+    return _records("evaluations", base, first_date(due, done), r, num=on_time.astype(float),
+                    den=np.ones(len(due)), x=_days_between(due, done))
+
+
+def rating_is_low(labels: pd.Index) -> np.ndarray:
+    """Per rating label: 1.0 below satisfactory, 0.0 satisfactory or better, NaN not recognised."""
+    out = np.full(len(labels), np.nan)
+    for i, text in enumerate(labels):  # over distinct labels only (a handful)
+        t = str(text).lower()
+        if any(w in t for w in BELOW_SATISFACTORY):
+            out[i] = 1.0
+        elif any(w in t for w in SATISFACTORY_OR_BETTER):
+            out[i] = 0.0
+    return out
+
+
+def low_performance_share(ctx: Context) -> Records:
+    p = ctx.p
+    due = p.days("evaluations", "due_date")
+    done = p.days("evaluations", "completed_date")
+    codes, labels = p.text("evaluations", "rating", lower=True)
+    by_label = rating_is_low(labels)
+    from_rating = np.where(codes >= 0, by_label[np.maximum(codes, 0)] if len(labels) else np.nan, np.nan)
+    score = p.number("evaluations", "score")
+    from_score = np.where(np.isnan(score), np.nan, (score < LOW_SCORE).astype(float))
+    low = np.where(np.isnan(from_rating), from_score, from_rating)
+    r = Reasons(len(due))
+    r.add(np.isnat(done), "not completed (completed_date missing)")
+    r.add(np.isnan(low), "no recognisable rating or score")
+    return _records("evaluations", _evaluation_base(p), first_date(done, due), r,
+                    num=np.nan_to_num(low), den=np.ones(len(due)))
+
+
+def cost_growth(ctx: Context) -> Records:
+    p = ctx.p
+    start = p.days("contracts", "start_date")
+    original = p.number("contracts", "original_amount")
+    current = p.number("contracts", "current_amount")
+    r = Reasons(len(start))
+    r.add(np.isnat(start), "start_date missing")
+    r.add(np.isnan(original) | (original <= 0), "original_amount missing or zero")
+    r.add(np.isnan(current), "current_amount missing")
+    return _records("contracts", _contract_base(p), first_date(start, p.days("contracts", "executed_date")), r,
+                    num=np.nan_to_num(current - original), den=np.nan_to_num(original))
+
+
+def contract_payments(p: Prepared, as_of: np.datetime64) -> dict:
+    """Per contract row: total paid up to as_of, number of payments, last payment date, and the date of
+    the payment that took the cumulative total beyond current_amount (NaT if never)."""
+
+    def make():
+        n = p.rows("contracts")
+        pos = p.join("payments", "contract_id", "contracts", "contract_id")
+        date = p.days("payments", "payment_date")
+        amount = p.number("payments", "amount")
+        ok = (pos >= 0) & ~np.isnat(date) & ~np.isnan(amount) & (date <= as_of)
+        paid = np.bincount(pos[ok], weights=amount[ok], minlength=n)[:n] if n else np.zeros(0)
+        count = np.bincount(pos[ok], minlength=n)[:n] if n else np.zeros(0, np.int64)
+        last = np.full(n, NAT)
+        crossed = np.full(n, NAT)
+        if ok.any():
+            order = np.lexsort((date[ok], pos[ok]))
+            cp, cd, ca = pos[ok][order], date[ok][order], amount[ok][order]
+            cum = pd.Series(ca).groupby(cp).cumsum().to_numpy()
+            limit = p.number("contracts", "current_amount")[cp]
+            over = cum > limit
+            first_over = pd.Series(cd[over]).groupby(cp[over]).min()
+            crossed[first_over.index.to_numpy()] = first_over.to_numpy(dtype="datetime64[D]")
+            lastd = pd.Series(cd).groupby(cp).max()
+            last[lastd.index.to_numpy()] = lastd.to_numpy(dtype="datetime64[D]")
+        return {"paid": paid, "count": count, "last": last, "crossed": crossed}
+
+    return p._memo(("contract_payments", str(as_of)), make)
+
+
+def overspent_contracts(ctx: Context) -> Records:
+    p = ctx.p
+    cp = contract_payments(p, ctx.as_of)
+    current = p.number("contracts", "current_amount")
+    r = Reasons(len(current))
+    r.add(np.isnan(current), "current_amount missing")
+    r.add(cp["count"] == 0, "no payments linked to the contract")
+    over = ~np.isnat(cp["crossed"])
+    date = first_date(np.where(over, cp["crossed"], cp["last"]), p.days("contracts", "start_date"))
+    return _records("contracts", _contract_base(p), date, r, num=over.astype(float), den=np.ones(len(current)),
+                    extra={"paid": cp["paid"], "overspent_by": cp["paid"] - current})
+
+
+# ----------------------------------------------------------------------------- Payments
+
+
+def _pay_days(ctx: Context) -> tuple[Records, np.ndarray]:
+    p = ctx.p
+    paid = p.days("payments", "payment_date")
+    received = p.days("payments", "invoice_received_date")
+    days = _days_between(received, paid)
+    r = Reasons(len(paid))
+    r.add(np.isnat(paid), "payment_date missing")
+    r.add(np.isnat(received), "invoice_received_date missing")
+    r.add(days < 0, "paid before the invoice was received (negative duration)")
+    return _records("payments", _payment_base(p), paid, r, x=days), days
+
+
+def on_time_payment_share(ctx: Context) -> Records:
+    rec, days = _pay_days(ctx)
+    rec.num, rec.den = (days <= ON_TIME_PAYMENT_DAYS).astype(float), np.ones(len(days))
+    return rec
+
+
+def days_to_pay(ctx: Context) -> Records:
+    return _pay_days(ctx)[0]
+
+
+# ----------------------------------------------------------------------------- Market research
+
+
+def engaged_solicitations(p: Prepared) -> np.ndarray:
+    """Per solicitation row: True when an engagement other than desk research is linked to it and is dated on
+    or before its issue date (or either date is unknown)."""
+
+    def make():
+        n = p.rows("solicitations")
+        if not p.has("engagements", "solicitation_id"):
+            return np.zeros(n, bool)
+        pos = p.join("engagements", "solicitation_id", "solicitations", "solicitation_id")
+        codes, labels = p.text("engagements", "type", lower=True)
+        desk = np.asarray(labels.isin(NOT_ENGAGEMENT) | labels.str.contains("internet", regex=False)) \
+            if len(labels) else np.zeros(0, bool)
+        is_desk = np.where(codes >= 0, desk[np.maximum(codes, 0)] if len(labels) else False, False)
+        when = p.days("engagements", "engagement_date")
+        issue = p.take(p.days("solicitations", "issue_date"), pos, NAT).astype("datetime64[D]")
+        before = np.isnat(when) | np.isnat(issue) | (when <= issue)
+        ok = (pos >= 0) & ~is_desk & before
+        out = np.zeros(n, bool)
+        out[pos[ok]] = True
+        return out
+
+    return p._memo(("engaged",), make)
+
+
+def engagement_share(ctx: Context) -> Records:
+    p = ctx.p
+    base = _solicitation_base(p)
+    d = _sol_dates(p)
+    est = p.number("solicitations", "estimated_amount")
+    value = np.where(np.isnan(est), p.number("solicitations", "awarded_amount"), est)
+    r = Reasons(len(value))
+    r.add(np.isnan(value), "no estimated or awarded amount")
+    r.add(value < ENGAGEMENT_THRESHOLD, f"below the ${ENGAGEMENT_THRESHOLD:,.0f} value threshold")
+    date = first_date(d["issue_date"], d["due_date"], d["award_date"], d["requisition_date"])
+    engaged = engaged_solicitations(p)
+    return _records("solicitations", base, date, r, num=engaged.astype(float), den=np.ones(len(value)),
+                    extra={"value": value})
+
+
+def engagement_bid_lift(ctx: Context) -> Records:
+    rec, bids = _competitive_bids(ctx)
+    codes = rec.dims["category"][0]
+    r = Reasons(len(bids))
+    r.code = rec.reason.copy()
+    r.names = list(rec.reasons)
+    r.add(codes < 0, "category missing")
+    rec.reason, rec.reasons = r.code, tuple(r.names)
+    rec.x = bids
+    rec.extra = {"engaged": engaged_solicitations(ctx.p).astype(float)}
+    return rec
+
+
+# ----------------------------------------------------------------------------- Data quality
+
+# Where each table's rows fall in time, in order of preference.
+TABLE_DATES = {
+    "solicitations": ("award_date", "issue_date", "due_date", "requisition_date"),
+    "contracts": ("start_date", "executed_date", "end_date"),
+    "payments": ("payment_date", "invoice_date", "invoice_received_date"),
+    "vendors": ("registration_date",),
+    "evaluations": ("due_date", "completed_date"),
+    "engagements": ("engagement_date",),
+}
+
+
+def required_fields(table: str) -> tuple[tuple[str, ...], ...]:
+    """The table's required fields; a 'one of' group ('vendor_id or vendor_name') is one field."""
+    t = TABLES[table]
+    grouped = {c for g in t.one_of for c in g}
+    return tuple((c,) for c in t.required if c not in grouped) + tuple(t.one_of)
+
+
+def field_completeness(ctx: Context) -> Records:
+    p = ctx.p
+    parts, dims, sources = [], [], []
+    for i, table in enumerate(TABLES):
+        if not p.has(table) or p.rows(table) == 0:
+            continue
+        n = p.rows(table)
+        f = p.frame(table)
+        fields = required_fields(table)
+        filled = np.zeros(n)
+        for group in fields:
+            any_filled = np.zeros(n, bool)
+            for c in group:
+                if c in f.columns:
+                    v = f[c]
+                    ok = v.notna().to_numpy(copy=True)
+                    if not (pd.api.types.is_numeric_dtype(v.dtype) or pd.api.types.is_datetime64_any_dtype(v.dtype)
+                            or pd.api.types.is_bool_dtype(v.dtype)):
+                        ok &= (v.astype("str").str.strip() != "").to_numpy()
+                    any_filled |= ok
+            filled += any_filled
+        if table == "bids":
+            pos = p.join("bids", "solicitation_id", "solicitations", "solicitation_id")
+            sd = first_date(*(p.days("solicitations", c) for c in TABLE_DATES["solicitations"]))
+            date = p.take(sd, pos, NAT).astype("datetime64[D]")
+            base = _bid_base(p)
+        else:
+            date = first_date(*(p.days(table, c) for c in TABLE_DATES[table]))
+            base = {"solicitations": _solicitation_base, "contracts": _contract_base, "payments": _payment_base,
+                    "evaluations": _evaluation_base}.get(table)
+            base = base(p) if base else {"dims": empty_dims(n), "amount": np.full(n, np.nan)}
+        parts.append((table, i, n, date, filled, float(len(fields)), base["amount"]))
+        dims.append(base["dims"])
+        sources.append(table)
+    if not parts:
+        r = Reasons(0)
+        return Records(table="", rows=np.arange(0), date=np.array([], "datetime64[D]"), reason=r.code,
+                       reasons=tuple(r.names), dims=empty_dims(0), amount=np.array([]), num=np.array([]),
+                       den=np.array([]))
+    date = np.concatenate([x[3] for x in parts])
+    r = Reasons(len(date))
+    r.add(np.isnat(date), "no date to place the record in a period")
+    rec = Records(
+        table="",
+        rows=np.concatenate([np.arange(x[2]) for x in parts]),
+        date=date, reason=r.code, reasons=tuple(r.names),
+        dims=concat_dims(dims),
+        amount=np.concatenate([x[6] for x in parts]),
+        num=np.concatenate([x[4] for x in parts]),
+        den=np.concatenate([np.full(x[2], x[5]) for x in parts]),
+        source=np.concatenate([np.full(x[2], j) for j, x in enumerate(parts)]),
+        sources=tuple(sources),
+    )
+    # "table" is a breakdown of its own here.
+    rec.dims["table"] = (rec.source.astype(np.int64), pd.Index(sources, dtype="str"))
+    return rec
+
