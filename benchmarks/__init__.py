@@ -1,0 +1,1 @@
+"""City-scale benchmarks (run as python -m benchmarks)."""

@@ -1,0 +1,229 @@
+"""City-scale benchmarks: `python -m benchmarks [--json FILE] [--runs N] [--small]`.
+
+Every figure is the median of N runs (default 3); baselines are measured in the same run. Targets come
+from DESIGN.md; a missed target is printed as MISSED (this is a measurement, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(__file__).resolve().parent / "_data"
+
+FULL = {"payments": 1_000_000, "solicitations": 100_000, "contracts": 50_000, "xlsx_rows": 100_000}
+SMALL = {"payments": 20_000, "solicitations": 2_000, "contracts": 1_000, "xlsx_rows": 2_000}
+
+# key -> (target, "max" for an upper bound | "ratio" for an upper bound on a ratio)
+TARGETS = {
+    "xlsx_ratio_vs_calamine": 1.5,
+    "reopen_1m_payments_s": 1.0,
+    "kpis_all_cold_s": 2.0,
+    "kpis_filter_change_s": 0.3,
+    "page_render_s": 0.5,
+    "briefing_s": 20.0,
+}
+
+
+def median_time(fn, runs: int, setup=None) -> float:
+    """Median wall time of fn() over runs; setup() (untimed) runs before each."""
+    times = []
+    for _ in range(runs):
+        if setup:
+            setup()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def city_tables(sizes: dict) -> dict[str, pd.DataFrame]:
+    from sample_data.generate import generate_city
+
+    return generate_city(seed=7, sizes={k: sizes[k] for k in ("payments", "solicitations", "contracts")})
+
+
+def xlsx_export(rows: int) -> Path:
+    """A payments export of `rows` rows written as the sample city's ERP writes it (title block, totals)."""
+    from sample_data import generate as gen
+
+    path = CACHE / f"check_register_{rows}.xlsx"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        payments = gen.generate_city(seed=11, sizes={"payments": rows})["payments"].head(rows)
+        export = next(e for e in gen.EXPORTS if e.table == "payments")
+        gen._write_xlsx(replace(export, file=path.name, sheet="Check Register"), payments, path)
+    return path
+
+
+def bench_xlsx(rows: int, runs: int) -> dict:
+    from loaders import inspect_file
+
+    path = xlsx_export(rows)
+    parts = inspect_file(path, table="payments")
+    assert parts[0].rows_loaded >= rows * 0.98, "the benchmark export did not load"
+    ours = median_time(lambda: inspect_file(path, table="payments"), runs)
+    calamine = median_time(lambda: pd.read_excel(path, engine="calamine"), runs)
+    openpyxl = median_time(lambda: pd.read_excel(path, engine="openpyxl"), runs)
+    return {
+        "xlsx_rows": rows,
+        "xlsx_100k_read_normalise_s": ours,
+        "xlsx_100k_bare_calamine_s": calamine,
+        "xlsx_100k_bare_openpyxl_s": openpyxl,
+        "xlsx_ratio_vs_calamine": ours / calamine,
+        "xlsx_ratio_vs_openpyxl": ours / openpyxl,
+    }
+
+
+REOPEN_SCRIPT = """
+import sys, time
+from storage import Workspace
+t0 = time.perf_counter()
+frame = Workspace(sys.argv[1]).table("payments")
+print(time.perf_counter() - t0, len(frame))
+"""
+
+
+def bench_workspace(tables: dict, folder: Path, runs: int) -> dict:
+    from storage import Workspace
+
+    ws = Workspace(folder)
+    payments = tables["payments"]
+
+    def import_payments():
+        ws.import_table("payments", payments, source="benchmark_payments.csv", rows_read=len(payments),
+                        rows_excluded=0, checksum="benchmark")
+
+    imported = median_time(import_payments, runs)
+    reopen = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", REOPEN_SCRIPT, str(folder)], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.split()
+        assert int(out[1]) == len(payments)
+        reopen.append(float(out[0]))
+    for name, frame in tables.items():
+        if name != "payments" and len(frame):
+            ws.import_table(name, frame, source=f"benchmark_{name}.csv", rows_read=len(frame),
+                            rows_excluded=0, checksum="benchmark")
+    return {"payments_rows": len(payments), "import_1m_payments_s": imported,
+            "reopen_1m_payments_s": statistics.median(reopen)}
+
+
+def bench_kpis(folder: Path, runs: int) -> dict:
+    import kpi
+    from storage import Workspace
+
+    ws = Workspace(folder)
+    fresh = {}
+
+    def reload():  # new frames: nothing the engine prepared before can be reused
+        fresh["tables"] = {k: v.copy() for k, v in ws.tables().items()}
+
+    cold = median_time(lambda: kpi.compute_all(fresh["tables"], grain="quarter"), runs, setup=reload)
+    tables = fresh["tables"]
+    kpi.compute_all(tables, grain="quarter")
+    departments = sorted(tables["payments"]["department"].dropna().unique())
+    filters = [kpi.Filters(departments=(d,)) for d in departments[: runs + 1]]
+    kpi.compute_all(tables, grain="quarter", filters=filters[0])
+    changes = iter(filters[1:])
+    change = median_time(lambda: kpi.compute_all(tables, grain="quarter", filters=next(changes)), runs)
+    return {"kpis_all_cold_s": cold, "kpis_filter_change_s": change}
+
+
+def bench_page(folder: Path, runs: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["PROCUREMENT_KPI_WORKSPACE"] = str(folder)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    warm = median_time(lambda: at.run(), runs)
+    return {"page_render_s": warm}
+
+
+def bench_briefing(folder: Path, runs: int) -> dict:
+    from exports import briefing_from_workspace, briefing_pptx
+    from storage import Workspace
+
+    ws = Workspace(folder)
+    out = {}
+
+    def build():
+        out["deck"] = briefing_pptx(briefing_from_workspace(ws))
+
+    seconds = median_time(build, runs)
+    from pptx import Presentation
+    import io
+
+    slides = len(Presentation(io.BytesIO(out["deck"])).slides)
+    return {"briefing_s": seconds, "briefing_slides": slides}
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # Linux reports kilobytes
+
+
+def report(results: dict) -> str:
+    lines = [f"{'measure':32} {'value':>12} {'target':>10}  verdict"]
+    for key, value in results.items():
+        if not isinstance(value, float):
+            continue
+        target = TARGETS.get(key)
+        verdict = "" if target is None else ("met" if value <= target else "MISSED")
+        shown = f"{value:.3f}" if value < 100 else f"{value:.0f}"
+        lines.append(f"{key:32} {shown:>12} {'' if target is None else f'<= {target}':>10}  {verdict}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measure (median reported)")
+    parser.add_argument("--small", action="store_true", help="tiny data, for a smoke test")
+    args = parser.parse_args(argv)
+    sizes = SMALL if args.small else FULL
+    runs = max(1, args.runs)
+
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    t0 = time.perf_counter()
+    tables = city_tables(sizes)
+    results["generate_s"] = time.perf_counter() - t0
+    print(f"generated {len(tables['payments']):,} payments, {len(tables['solicitations']):,} solicitations, "
+          f"{len(tables['contracts']):,} contracts in {results['generate_s']:.1f} s", flush=True)
+    results.update(bench_xlsx(sizes["xlsx_rows"], runs))
+    print("xlsx done", flush=True)
+    with tempfile.TemporaryDirectory(prefix="kpi-bench-") as tmp:
+        folder = Path(tmp) / "workspace"
+        results.update(bench_workspace(tables, folder, runs))
+        del tables
+        print("workspace done", flush=True)
+        results.update(bench_kpis(folder, runs))
+        print("kpis done", flush=True)
+        results.update(bench_page(folder, runs))
+        print("page done", flush=True)
+        results.update(bench_briefing(folder, runs))
+    results["peak_rss_mb"] = peak_rss_mb()
+    print(report(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    missed = [k for k, t in TARGETS.items() if k in results and results[k] > t]
+    return 1 if missed and not args.small else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
