@@ -3,8 +3,9 @@
 import streamlit as st
 
 from ui import cards, data, filters
+from ui.frame import framed
 
-view = filters.current()
+view = framed()
 st.title("Procurement scorecard")
 card = data.scorecard(view.filters, view.grain)
 st.caption(f"{filters.describe(view)} · {cards.status_counts(card)}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import filters as ui_filters
 from ui.format import (
     STATUS_STYLE,
     delta_color,
@@ -15,7 +14,7 @@ from ui.format import (
     is_missing,
     md_escape,
 )
-from ui.pages import page_for_theme
+from ui.pages import kpi_link, page_for_theme
 
 CARDS_PER_ROW = 3
 
@@ -65,7 +64,7 @@ def kpi_card(row, *, key: str) -> None:
         page = page_for_theme(row.theme)
         if page:
             st.page_link(page, label="Details", icon=":material/arrow_forward:",
-                         query_params=ui_filters.link_params(kpi=row.kpi_id))
+                         query_params=kpi_link(row.kpi_id, row.title))
 
 
 def cards(card: pd.DataFrame) -> None:

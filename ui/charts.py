@@ -8,10 +8,28 @@ import pandas as pd
 import streamlit as st
 
 import exports
+from ui import data
+
+SLIDE_WIDTH = 980  # the exports' full-width slide chart (exports/render.py)
+SLIDE_HEIGHT = 360
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-") or "chart"
+    return re.sub(r"[^A-Za-z0-9_]+", "-", str(text)).strip("-") or "chart"
+
+
+def source_note() -> str:
+    """The note under an exported chart: whose data, and through when."""
+    s = data.settings()
+    who = "Sample data (a fictional city)" if s.get("sample_data") else (s.get("office_name") or "Procurement office")
+    as_of = data.as_of()
+    through = f"; data through {as_of:%d %b %Y}" if as_of else ""
+    return f"Source: {who}, ERP and e-procurement exports{through}. Procurement KPI Dashboard."
+
+
+def for_slide(chart):
+    """A chart built for export, with the source note under it."""
+    return exports.with_source_note(chart, source_note())
 
 
 def show_chart(chart, file_stem: str, *, key: str | None = None, export=None) -> None:
@@ -26,13 +44,12 @@ def show_chart(chart, file_stem: str, *, key: str | None = None, export=None) ->
     key = key or slug(file_stem)
     st.altair_chart(chart, theme=None, width="content")
     stem = slug(file_stem)
-    build = export or (lambda: chart)
-    left, right, _ = st.columns([1, 1, 4])
-    with left:
+    build = (lambda: for_slide(export())) if export else (lambda: chart)
+    row = st.container(horizontal=True, gap="small")
+    with row:
         st.download_button("PNG", data=lambda: exports.chart_png(build()), file_name=f"{stem}.png",
                            mime="image/png", key=f"png-{key}", on_click="ignore",
                            icon=":material/image:", help="Slide resolution (2x), with title and source note")
-    with right:
         st.download_button("SVG", data=lambda: exports.chart_svg(build()), file_name=f"{stem}.svg",
                            mime="image/svg+xml", key=f"svg-{key}", on_click="ignore",
                            icon=":material/draw:", help="Vector image for editing or print")

@@ -6,7 +6,7 @@ import streamlit as st
 
 import kpi
 from ui.format import format_goal, md_escape
-from ui.pages import page_for_theme
+from ui.pages import kpi_link, page_for_theme
 
 DIRECTION = {"higher": "Higher is better", "lower": "Lower is better"}
 
@@ -43,4 +43,4 @@ def entry(k) -> None:
     st.caption(f"id: `{k.id}`")
     page = page_for_theme(k.theme)
     if page:
-        st.page_link(page, label="See it on its page", icon=":material/arrow_forward:", query_params={"kpi": k.id})
+        st.page_link(page, label="See it on its page", icon=":material/arrow_forward:", query_params=kpi_link(k.id, k.title))

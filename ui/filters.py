@@ -15,6 +15,14 @@ DEFAULT_GRAIN = "quarter"
 KEYS = {"fiscal_years": "fy", "grain": "grain", "departments": "dept", "categories": "cat", "methods": "method"}
 
 
+def fy_label(year) -> str:
+    return f"FY{year}"
+
+
+# A bound widget writes its options' labels into the URL, so links must use the same labels.
+LABELS = {"fy": fy_label, "grain": lambda g: GRAINS.get(g, str(g))}
+
+
 @dataclass(frozen=True)
 class View:
     """What the user is looking at: the engine's filters plus the period grain."""
@@ -33,7 +41,7 @@ def sidebar() -> View:
     sb = st.sidebar
     sb.header("Filters")
     years = sb.multiselect("Fiscal year", options["fiscal_year"], key=KEYS["fiscal_years"],
-                           bind="query-params", format_func=lambda y: f"FY{y}",
+                           bind="query-params", format_func=fy_label,
                            placeholder="All years", help="Leave empty for every year in the data.")
     grain = sb.segmented_control("Period", list(GRAINS), key=KEYS["grain"], bind="query-params",
                                  default=DEFAULT_GRAIN, format_func=GRAINS.get, required=True)
@@ -57,15 +65,9 @@ def current() -> View:
 
 
 def link_params(**extra) -> dict:
-    """Query parameters that carry the current filters to another page, plus any extra ones."""
-    params: dict = {}
-    for key in KEYS.values():
-        value = st.session_state.get(key)
-        if value in (None, [], ()):
-            continue
-        params[key] = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
-    params.update({k: v for k, v in extra.items() if v is not None})
-    return params
+    """Query parameters for a link to another page. The filters need none: their widgets are bound to
+    the URL and put their own parameters back on every page."""
+    return {k: v for k, v in extra.items() if v is not None}
 
 
 def describe(view: View) -> str:

@@ -7,14 +7,16 @@ import streamlit as st
 
 import charts
 import kpi
+from exports import file_stem
 from ui import data
 from ui import filters as ui_filters
-from ui.charts import csv_button, show_chart
+from ui.charts import SLIDE_HEIGHT, SLIDE_WIDTH, csv_button, show_chart
 from ui.format import STATUS_STYLE, format_goal, format_value, is_missing, md_escape
 from ui.notices import missing_data, no_rows
 from ui.tables import show_table
 
-SCREEN_WIDTH = 560  # fits half of a wide page; the downloads are built at slide size
+TREND_WIDTH = 760  # on screen; the downloads are built at slide size
+BREAKDOWN_WIDTH = 560
 BREAKDOWN_LABELS = {"department": "Department", "category": "Category", "method": "Method", "vendor": "Vendor"}
 
 
@@ -46,14 +48,16 @@ def kpi_section(kpi_id: str, view) -> None:
     goal = data.goal_for(kpi_id, view.filters)
     headline(k, frame, goal)
     periods = list(frame["period_label"].astype(str))
+    trend = charts.trend(res, goal, title=f"{k.title}, by {view.grain_label.lower()}", width=TREND_WIDTH)
+    show_chart(trend, file_stem(kpi_id, periods[-1]), key=f"trend-{kpi_id}",
+               export=lambda: charts.trend(res, goal, title=k.title, subtitle=subtitle(k, goal, view),
+                                           width=SLIDE_WIDTH, height=SLIDE_HEIGHT))
     left, right = st.columns(2)
-    with left:
-        trend = charts.trend(res, goal, title=f"{k.title}, by {view.grain_label.lower()}", width=SCREEN_WIDTH)
-        show_chart(trend, f"{kpi_id}_{periods[-1]}_trend", key=f"trend-{kpi_id}",
-                   export=lambda: charts.trend(res, goal, title=k.title, subtitle=subtitle(k, goal, view)))
+    period = left.selectbox("Period for the breakdown and the records", periods[::-1], key=f"period-{kpi_id}")
     with right:
-        breakdown_part(k, view, goal, periods[-1])
-    period = st.selectbox("Period for the breakdown and the records", periods[::-1], key=f"period-{kpi_id}")
+        by = breakdown_choice(k)
+    if by:
+        breakdown_part(k, view, goal, period, by)
     if getattr(k, "is_duration", False):
         distribution_part(k, view, goal, period)
     drilldown_part(k, view, period)
@@ -78,20 +82,23 @@ def _goal_pair(goal):
     return charts.goal_bounds(goal)
 
 
-def breakdown_part(k, view, goal, period: str) -> None:
+def breakdown_choice(k) -> str | None:
     options = [b for b in (getattr(k, "breakdowns", None) or ()) if b]
     if not options:
         st.caption("This KPI has no breakdown.")
-        return
-    by = st.segmented_control("Break down by", options, default=options[0], key=f"by-{k.id}",
-                              format_func=lambda b: BREAKDOWN_LABELS.get(b, str(b).replace("_", " ").title()),
-                              required=True)
+        return None
+    return st.segmented_control("Break down by", options, default=options[0], key=f"by-{k.id}",
+                                format_func=lambda b: BREAKDOWN_LABELS.get(b, str(b).replace("_", " ").title()),
+                                required=True)
+
+
+def breakdown_part(k, view, goal, period: str, by: str) -> None:
     res = data.result(k.id, view.filters, view.grain, by=by)
     chart = charts.breakdown(res, goal, title=f"By {by.replace('_', ' ')}, {period}", period=period,
-                             width=SCREEN_WIDTH - 180)
-    show_chart(chart, f"{k.id}_{period}_by_{by}", key=f"bd-{k.id}",
+                             width=BREAKDOWN_WIDTH)
+    show_chart(chart, f"{file_stem(k.id, period)}_by_{by}", key=f"bd-{k.id}",
                export=lambda: charts.breakdown(res, goal, period=period, title=f"{k.title} by {by}, {period}",
-                                               subtitle=subtitle(k, goal, view)))
+                                               subtitle=subtitle(k, goal, view), width=SLIDE_WIDTH - 200))
 
 
 def distribution_part(k, view, goal, period: str) -> None:
@@ -99,10 +106,11 @@ def distribution_part(k, view, goal, period: str) -> None:
     values = duration_values(drill)
     if values is None or values.empty:
         return
-    chart = charts.distribution(values, k.unit, goal, title=f"Distribution, {period}", width=SCREEN_WIDTH * 2 - 100)
-    show_chart(chart, f"{k.id}_{period}_distribution", key=f"dist-{k.id}",
+    chart = charts.distribution(values, k.unit, goal, title=f"Distribution, {period}", width=TREND_WIDTH)
+    show_chart(chart, f"{file_stem(k.id, period)}_distribution", key=f"dist-{k.id}",
                export=lambda: charts.distribution(values, k.unit, goal, title=f"{k.title}: distribution, {period}",
-                                                  subtitle=subtitle(k, goal, view)))
+                                                  subtitle=subtitle(k, goal, view), width=SLIDE_WIDTH,
+                                                  height=SLIDE_HEIGHT))
 
 
 def duration_values(drill) -> pd.Series | None:
@@ -130,7 +138,7 @@ def drilldown_part(k, view, period: str) -> None:
         with tab:
             show_table(frame, key=f"drill-{k.id}-{name}")
             if len(frame):
-                csv_button(frame, f"{k.id}_{period}_{name.lower()}", key=f"csv-{k.id}-{name}")
+                csv_button(frame, f"{file_stem(k.id, period)}_{name.lower()}", key=f"csv-{k.id}-{name}")
 
 
 def definition_expander(k, res, goal) -> None:

@@ -24,7 +24,7 @@ PAGES = (
     PageSpec("pages/contracts.py", "Contract management", ":material/contract:", "contracts", "Themes",
              ("Contracts",)),
     PageSpec("pages/payments.py", "Payments", ":material/payments:", "payments", "Themes", ("Payments",)),
-    PageSpec("pages/market_research.py", "Market research", ":material/travel_explore:", "market-research",
+    PageSpec("pages/market_research.py", "Market research", ":material/travel_explore:", "market_research",
              "Themes", ("Market research",)),
     PageSpec("pages/data.py", "Data", ":material/upload_file:", "data", "Manage", ("Data quality",)),
     PageSpec("pages/goals.py", "Goals", ":material/flag:", "goals", "Manage"),
@@ -43,6 +43,11 @@ def page_for_theme(theme: str) -> str | None:
         if _norm(theme) in {_norm(t) for t in page.themes}:
             return page.path
     return None
+
+
+def kpi_link(kpi_id: str, title: str) -> dict:
+    """Query parameters that open a theme page on one KPI (the picker is bound to the URL by its label)."""
+    return {"kpi": title}
 
 
 def spec(path: str) -> PageSpec:

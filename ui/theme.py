@@ -8,6 +8,7 @@ import streamlit as st
 import kpi
 from ui import data, filters
 from ui.format import format_goal, format_value, status_word
+from ui.frame import framed
 from ui.kpi_view import kpi_section
 from ui.pages import spec
 
@@ -35,7 +36,7 @@ def summary(ids: list[str], view) -> pd.DataFrame:
 def theme_header(path: str, intro: str | None = None):
     """Title, the filters in words, and an optional introduction; returns the current view."""
     page = spec(path)
-    view = filters.current()
+    view = framed()
     st.title(page.title)
     st.caption(filters.describe(view))
     if intro:
