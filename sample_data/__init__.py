@@ -1,0 +1,59 @@
+"""The bundled sample city: its export files, its data-through date, and filling an empty workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+SAMPLE_DIR = Path(__file__).resolve().parent
+CITY_NAME = "City of Riverton"
+OFFICE_NAME = "City of Riverton Purchasing Division (sample data)"
+AS_OF = dt.date(2026, 5, 31)  # data through this date: FY2026 (July start) is partial
+
+# Each sample export and the canonical table it holds, in the order they are imported
+# (vendors first, so that every later table can join to them).
+SAMPLE_TABLES: tuple[tuple[str, str], ...] = (
+    ("riverton_vendor_master.xlsx", "vendors"),
+    ("riverton_solicitation_log.xlsx", "solicitations"),
+    ("riverton_bid_tabulation.xlsx", "bids"),
+    ("riverton_contract_register.xlsx", "contracts"),
+    ("riverton_market_research.csv", "engagements"),
+    ("riverton_vendor_evaluations.csv", "evaluations"),
+    ("riverton_check_register.csv", "payments"),
+)
+SAMPLE_FILES: list[Path] = [SAMPLE_DIR / name for name, _table in SAMPLE_TABLES]
+
+
+def ensure_sample(workspace) -> bool:
+    """Fill an empty workspace with the sample city through the loaders; True if it loaded.
+
+    A workspace that holds any current import is left alone. The settings record that the sample
+    is shown (sample_data=True) and the office name. Re-running after a partial load is safe:
+    re-importing a sample file replaces its earlier rows.
+    """
+    if not workspace.is_empty:
+        return False
+    from loaders import import_file  # the loaders are the only way data enters the workspace
+
+    for path, (_name, table) in zip(SAMPLE_FILES, SAMPLE_TABLES, strict=True):
+        import_file(path, workspace, table=table)
+    workspace.set_settings(sample_data=True, office_name=OFFICE_NAME)
+    return True
+
+
+def is_sample_source(source: object) -> bool:
+    """Whether an import's source name is one of the sample files (by file name)."""
+    return Path(str(source)).name in {name for name, _table in SAMPLE_TABLES}
+
+
+def remove_sample(workspace) -> int:
+    """Undo every current import of a sample file and clear the sample_data setting; returns how many."""
+    history = workspace.imports()
+    current = history[(history["status"] == "current") & history["source"].map(is_sample_source)]
+    for import_id in current["import_id"]:
+        workspace.undo(int(import_id))
+    if workspace.settings().get("office_name") == OFFICE_NAME:
+        workspace.set_settings(sample_data=False, office_name=None)
+    else:
+        workspace.set_settings(sample_data=False)
+    return len(current)
