@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import charts
+import kpi
 from kpi import contracts as kc
 from ui import data
 from ui.charts import csv_button, show_chart
@@ -13,19 +14,25 @@ from ui.notices import missing_data
 from ui.tables import show_table
 
 
+# The lists are as of the data-through date; the sidebar's department, category and method apply.
 @st.cache_data(max_entries=16, show_spinner=False)
-def _pipeline(path, ver, as_of_):
-    return kc.expiring_pipeline(data._tables(path, ver), as_of=as_of_)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _cost_growth(path, ver, filters):
-    return kc.cost_growth(data._tables(path, ver), filters=filters)
+def _pipeline(path, ver, filters, as_of_, fy_start):
+    dims = kpi.Filters(departments=filters.departments, categories=filters.categories, methods=filters.methods)
+    return kc.expiring_pipeline(data._tables(path, ver), as_of=as_of_, filters=dims, fy_start_month=fy_start)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _overspent(path, ver, filters):
-    return kc.overspent_contracts(data._tables(path, ver), filters=filters)
+def _cost_growth(path, ver, filters, as_of_, fy_start):
+    return kc.cost_growth(data._tables(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _overspent(path, ver, filters, as_of_, fy_start):
+    return kc.overspent_contracts(data._tables(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+
+
+def _args(view):
+    return data.workspace_path(), data.version(), view.filters, data.as_of(), data.fy_start_month()
 
 
 def pipeline_section(view) -> None:
@@ -34,8 +41,7 @@ def pipeline_section(view) -> None:
     if contracts is None or contracts.empty:
         missing_data(["contracts.contract_id", "contracts.end_date"], what="The contract pipeline")
         return
-    pipeline = _pipeline(data.workspace_path(), data.version(), data.as_of())
-    pipeline = _filtered(pipeline, view.filters)
+    pipeline = _pipeline(*_args(view))
     if pipeline is None or pipeline.empty:
         st.success("No contract ends in the next 18 months.", icon=":material/check_circle:")
         return
@@ -47,29 +53,19 @@ def pipeline_section(view) -> None:
     csv_button(pipeline, "contract_pipeline", key="pipeline-csv")
 
 
-def _filtered(frame: pd.DataFrame | None, filters) -> pd.DataFrame | None:
-    """Apply the sidebar's department and category to a contract list (the pipeline is as of a date)."""
-    if frame is None:
-        return None
-    for col, values in (("department", filters.departments), ("category", filters.categories)):
-        if values and col in frame.columns:
-            frame = frame[frame[col].isin(values)]
-    return frame
-
-
 def lists_section(view) -> None:
     growth, overspent, overdue, scores = st.tabs(
         ["Cost growth", "Paid beyond their amount", "Overdue evaluations", "Vendor scores"])
     path, ver = data.workspace_path(), data.version()
     with growth:
         st.caption("Contracts whose current amount has grown furthest beyond the amount at award.")
-        frame = _cost_growth(path, ver, view.filters)
+        frame = _cost_growth(*_args(view))
         show_table(frame, key="growth")
         if frame is not None and len(frame):
             csv_button(frame, "cost_growth", key="growth-csv")
     with overspent:
         st.caption("Contracts whose payments exceed their current (not-to-exceed) amount.")
-        frame = _overspent(path, ver, view.filters)
+        frame = _overspent(*_args(view))
         show_table(frame, key="overspent")
         if frame is not None and len(frame):
             csv_button(frame, "overspent_contracts", key="overspent-csv")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 import kpi
+from kpi import periods as kpi_periods
 from storage.workspace import Workspace
 
 DEFAULT_WORKSPACE = "workspace"
@@ -83,31 +85,43 @@ def goals() -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _filter_options(path: str, ver: str, fy_start: int) -> dict[str, list]:
-    return kpi_filter_options(_tables(path, ver), fy_start)
+def _filter_options(path: str, ver: str, fy_start: int, last_day) -> dict[str, list]:
+    return kpi_filter_options(_tables(path, ver), fy_start, last_day)
 
 
 def filter_options() -> dict[str, list]:
     """Fiscal years, departments, categories and methods present in the data, for the sidebar."""
-    return _filter_options(workspace_path(), version(), fy_start_month())
+    return _filter_options(workspace_path(), version(), fy_start_month(), as_of())
 
 
-def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int) -> dict[str, list]:
+# The dates KPIs are counted on; a contract's end date or a vendor's registration would add years that no
+# KPI reports.
+ACTIVITY_DATES = {
+    "solicitations": ("issue_date", "award_date"),
+    "payments": ("payment_date",),
+    "contracts": ("start_date", "executed_date"),
+    "evaluations": ("due_date",),
+    "engagements": ("engagement_date",),
+}
+
+
+def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int, last_day=None) -> dict[str, list]:
+    """Fiscal years with activity (up to the data-through date), departments, categories and methods."""
     years: set[int] = set()
     values: dict[str, set] = {"department": set(), "category": set(), "method": set()}
-    for frame in frames.values():
-        for col in [c for c in frame.columns if c.endswith("_date")]:
-            d = pd.to_datetime(frame[col], errors="coerce").dropna()
-            if len(d):
-                fy = d.dt.year + ((d.dt.month >= fy_start) & (fy_start != 1)).astype(int)
-                years.update(int(y) for y in fy.unique())
+    last = np.datetime64(last_day or pd.Timestamp.today().date(), "D")
+    for name, frame in frames.items():
+        for col in ACTIVITY_DATES.get(name, ()):
+            if col not in frame.columns:
+                continue
+            days = pd.to_datetime(frame[col], errors="coerce").dropna().to_numpy().astype("datetime64[D]")
+            days = days[days <= last]
+            if len(days):
+                years.update(int(y) for y in np.unique(kpi_periods.fiscal_year(days, fy_start)))
         for col, bucket in values.items():
             if col in frame.columns:
                 bucket.update(str(v) for v in frame[col].dropna().unique())
-    return {
-        "fiscal_year": sorted(y for y in years if 1990 < y < 2100),
-        **{k: sorted(v) for k, v in values.items()},
-    }
+    return {"fiscal_year": sorted(years), **{k: sorted(v) for k, v in values.items()}}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

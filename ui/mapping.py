@@ -41,7 +41,8 @@ def column_choices(part, table: str) -> list[ColumnChoice]:
     """
     spec = TABLES[table]
     mapping = dict(getattr(part, "mapping", None) or {})
-    sources = list(mapping) + [c for c in (getattr(part, "unmapped_columns", None) or ()) if c not in mapping]
+    sources = list(getattr(part, "columns", None) or ())
+    sources += [c for c in [*mapping, *(getattr(part, "unmapped_columns", None) or ())] if c not in sources]
     required = set(spec.required) | {c for group in spec.one_of for c in group}
     choices = []
     for source in sources:
