@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import altair as alt
@@ -27,9 +28,51 @@ def _as_of(df: pd.DataFrame, as_of) -> pd.Timestamp:
     return pd.Timestamp.today().normalize()
 
 
+# The engine's actions (kpi.contracts.expiring_pipeline), most urgent first, with a colour each; any other
+# action text gets a rank by its words and a colour from the rest of the palette.
+ACTION_RULES = (
+    ("re-procurement now", 0, "#D55E00"),  # vermillion: act now
+    ("decide: renew", 1, "#E69F00"),  # orange
+    ("renew", 2, "#0072B2"),  # blue
+    ("plan", 3, "#56B4E9"),  # sky blue
+    ("expire", 4, "#CC79A7"),  # reddish purple
+    ("under way", 5, "#009E73"),  # bluish green: in hand
+)
+
+
+def action_rank(action: str) -> int:
+    """0 for the most urgent action ('start re-procurement now') to 5 ('replacement under way')."""
+    text = str(action).lower()
+    return next((rank for key, rank, _ in ACTION_RULES if key in text), 3)
+
+
 def action_order(df: pd.DataFrame) -> list[str]:
-    """Actions ordered by urgency: the one whose contracts end soonest first."""
-    return list(df.groupby("action")["end_date"].min().sort_values(kind="stable").index.astype(str))
+    """Actions ordered by urgency, then by the soonest end date."""
+    first = df.groupby("action")["end_date"].min()
+    return sorted(first.index.astype(str), key=lambda a: (action_rank(a), first[a]))
+
+
+def action_colors(order: list[str]) -> list[str]:
+    spare = [c for c in th.OKABE_ITO if c not in {c for _, _, c in ACTION_RULES}] + list(th.OKABE_ITO)
+    out = []
+    for a in order:
+        text = a.lower()
+        color = next((c for key, _, c in ACTION_RULES if key in text and c not in out), None)
+        out.append(color or spare.pop(0))
+    return out
+
+
+def wrap_label(text: str, width: int = 24) -> str:
+    """Words joined into lines of about `width` characters, separated by '|' (split by the axis labelExpr)."""
+    lines, line = [], ""
+    for word in str(text).split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "|".join(lines[:4])
 
 
 def pipeline_timeline(
@@ -63,8 +106,8 @@ def pipeline_timeline(
     if df.empty:
         return message_chart("No contracts end in the next 18 months", title=title, width=width)
     order = action_order(df)
-    color_scale = alt.Scale(
-        domain=order, range=list(th.OKABE_ITO[: len(order)]) if len(order) <= 8 else alt.Undefined
+    color_scale = (
+        alt.Scale(domain=order, range=action_colors(order)) if len(order) <= 8 else alt.Scale(domain=order)
     )
     color = alt.Color(
         "action:N",
@@ -142,6 +185,7 @@ def pipeline_timeline(
         # Deterministic spread within an action's row so dots ending the same week do not hide each other.
         df["jitter"] = ((np.arange(len(df)) * 0.6180339887) % 1.0) * 1.6 - 0.8
         h = height or max(70 * len(order), 160)
+        labels = {a: wrap_label(a) for a in order}
         tooltip = [
             alt.Tooltip(f"{c}:N", title=t)
             for c, t in (
@@ -168,7 +212,13 @@ def pipeline_timeline(
                     "action:N",
                     sort=order,
                     title=None,
-                    axis=alt.Axis(ticks=False, domain=False, labelLimit=260, labelFontWeight="bold"),
+                    axis=alt.Axis(
+                        ticks=False,
+                        domain=False,
+                        labelLimit=260,
+                        labelFontWeight="bold",
+                        labelExpr=f"split({json.dumps(labels)}[datum.label] || datum.label, '|')",
+                    ),
                 ),
                 yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1]), title=None),
                 color=alt.Color("action:N", sort=order, legend=None, scale=color_scale),

@@ -401,13 +401,17 @@ def _pipeline(kpi, tables, as_of, through):
     ends = pd.to_datetime(pipe["end_date"], errors="coerce")
     within = ends <= pd.Timestamp(through) + pd.Timedelta(days=548)
     total = int(within.sum())
-    no_option = pipe.get("renewal_options_remaining", pd.Series(0, index=pipe.index)).fillna(0) <= 0
-    no_repl = pipe.get("replacement_solicitation_id", pd.Series(None, index=pipe.index)).isna()
-    soon = ends <= pd.Timestamp(through) + pd.Timedelta(days=180)
-    gap = int((within & soon & no_option & no_repl).sum())
+    action = pipe["action"].astype(str).str.lower() if "action" in pipe else pd.Series("", index=pipe.index)
+    now = int((within & action.str.contains("re-procurement now")).sum())
+    decide = int((within & action.str.startswith("decide")).sum())
     msg = f"{total:,} contract{'s' if total != 1 else ''} end in the next 18 months"
-    if gap:
-        msg += f"; {gap:,} ending within 180 days have no renewal option and no replacement under way"
+    parts = []
+    if now:
+        parts.append(f"{now:,} need{'s' if now == 1 else ''} a re-procurement started now")
+    if decide:
+        parts.append(f"{decide:,} need{'s' if decide == 1 else ''} a renew-or-re-procure decision")
+    if parts:
+        msg += "; " + " and ".join(parts)
     return pipe, chart, msg
 
 

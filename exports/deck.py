@@ -743,8 +743,9 @@ def _goal_long(s: KpiSlide) -> str:
 
 
 def _urgent(df: pd.DataFrame) -> pd.DataFrame:
-    """Contracts needing an action, soonest end first (those needing none last)."""
+    """Contracts by urgency of their action (re-procure now first, replacement under way last), then end date."""
+    from charts.pipeline import action_rank
+
     d = df.copy()
-    act = d["action"].astype(str).str.lower() if "action" in d else pd.Series("", index=d.index)
-    d["_none"] = act.str.contains("no action|none|ok", regex=True)
-    return d.sort_values(["_none", "end_date"], kind="stable")
+    d["_rank"] = d["action"].map(action_rank) if "action" in d else 3
+    return d.sort_values(["_rank", "end_date"], kind="stable")
