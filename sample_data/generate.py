@@ -925,7 +925,7 @@ EXPORTS: tuple[Export, ...] = (
         ("Department", "department", "text"), ("Account Description", "category", "text"),
         ("Contract No.", "contract_id", "id"), ("PO Number", "po_number", "id"),
         ("Invoice Date", "invoice_date", "date"), ("Date Received", "invoice_received_date", "date"),
-        ("Check Amount", "amount", "money_text"),
+        ("Invoice Due Date", "invoice_due_date", "date"), ("Check Amount", "amount", "money_text"),
     ), totals=("amount",), date_format="mdy", encoding="utf-8-sig"),
 )
 assert [e.file for e in EXPORTS] == [name for name, _t in SAMPLE_TABLES]
