@@ -152,13 +152,9 @@ def grid_from_rows(rows: list[list]) -> pd.DataFrame:
     width = max(len(r) for r in rows)
     if any(len(r) != width for r in rows):
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    cols = list(zip(*rows, strict=True))
-    data = {}
-    for j, col in enumerate(cols):
-        arr = np.empty(len(col), dtype=object)
-        arr[:] = col
-        data[j] = arr
-    return pd.DataFrame(data, copy=False)
+    grid = pd.DataFrame(rows, dtype=object)
+    grid.columns = range(grid.shape[1])
+    return grid
 
 
 def _short(exc: BaseException) -> str:
