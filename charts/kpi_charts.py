@@ -156,7 +156,15 @@ def _unit_axis_title(unit):
 
 
 def _zone_layers(
-    target, at_risk, direction, *, orient: str, domain: tuple[float, float], width: int = 0, label_zones=True
+    target,
+    at_risk,
+    direction,
+    *,
+    orient: str,
+    domain: tuple[float, float],
+    width: int = 0,
+    height: int = 0,
+    label_zones=True,
 ):
     """Shaded at-risk band (between target and at-risk limit) and missed zone (limit to the axis end).
 
@@ -186,8 +194,11 @@ def _zone_layers(
             .encode(**({"y": enc_a, "y2": enc_b} if orient == "y" else {"x": enc_a, "x2": enc_b}))
         )
     if label_zones:
+        span = (hi - lo) or 1.0
         for z, *_rest, word_color in zones:
             row = d[d["zone"] == z]
+            if orient == "y" and height and abs(row["mid"].iloc[0] - target) / span * height < 15:
+                continue  # too close to the goal's label to be read: the tint and the goal line say it
             if orient == "y":
                 text = alt.Chart(row).mark_text(
                     align="left", baseline="middle", fontSize=13, color=word_color, dx=8, fontStyle="italic"
@@ -255,7 +266,14 @@ def trend(
         "period_label:O",
         sort=order,
         title=None,
-        axis=alt.Axis(labelAngle=0 if len(order) <= 12 else -40, labelOverlap=True),
+        # 'FY2026 Q2' on two lines, so eight quarters fit side by side.
+        axis=alt.Axis(
+            labelAngle=0 if len(order) <= 12 else -40,
+            labelOverlap=True,
+            labelExpr="split(datum.label, ' ')"
+            if any(" " in o for o in order) and len(order) <= 12
+            else alt.Undefined,
+        ),
     )
     extent = list(df["value"]) + list(df.get("p90", [])) + [target, at_risk]
     domain = value_domain(extent, unit)
@@ -269,7 +287,7 @@ def trend(
         alt.Tooltip("period_kind:N", title="Period"),
     ]
 
-    layers = _zone_layers(target, at_risk, direction, orient="y", domain=domain, width=width)
+    layers = _zone_layers(target, at_risk, direction, orient="y", domain=domain, width=width, height=height)
 
     if grouped:
         df["group"] = df["group"].astype(str)
@@ -293,10 +311,11 @@ def trend(
             p90 = alt.Chart(df).encode(x=x, y=alt.Y("p90:Q"))
             layers.append(p90.mark_line(color=th.SECONDARY_COLOR, strokeWidth=2, strokeDash=[2, 2]))
             layers.append(p90.mark_point(color=th.SECONDARY_COLOR, filled=True, size=30))
-            last = df[df["p90"].notna()].tail(1)
+            # Labelled over its first point: the right edge already holds the goal and zone words.
+            first = df[df["p90"].notna()].head(1)
             layers.append(
-                alt.Chart(last)
-                .mark_text(align="left", dx=8, color="#3E7FA8", fontSize=13)
+                alt.Chart(first)
+                .mark_text(align="left", baseline="bottom", dx=-6, dy=-8, color="#3E7FA8", fontSize=13)
                 .encode(x=x, y=alt.Y("p90:Q"), text=alt.value("90th percentile"))
             )
         # Solid line through complete periods; dashed from the last complete period into partial ones.

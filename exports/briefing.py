@@ -60,6 +60,22 @@ def data_through(tables: Mapping[str, pd.DataFrame], as_of: dt.date | None = Non
     return (latest or cap).date()
 
 
+def data_from(tables: Mapping[str, pd.DataFrame]) -> dt.date | None:
+    """The earliest activity date in the data (None when there is none)."""
+    first = None
+    for table, cols in DATE_COLUMNS.items():
+        frame = tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        for c in cols:
+            if c in frame.columns:
+                s = pd.to_datetime(frame[c], errors="coerce")
+                if s.notna().any():
+                    m = s.min()
+                    first = m if first is None or m < first else first
+    return None if first is None else first.date()
+
+
 def fiscal_year_of(day: dt.date, fy_start_month: int) -> int:
     """FY2026 with a July start runs 1 Jul 2025 to 30 Jun 2026."""
     return day.year + 1 if fy_start_month > 1 and day.month >= fy_start_month else day.year
@@ -189,6 +205,9 @@ def prepare_briefing(
     start, end = period_bounds(fy, quarter, fy_start)
     if start > through:
         raise BriefingError(f"{period_label(fy, quarter)} starts after the data ends ({through:%-d %b %Y})")
+    first = data_from(tables)
+    if first is not None and end < first:
+        raise BriefingError(f"{period_label(fy, quarter)} ends before the data starts ({first:%-d %b %Y})")
     period_as_of = min(end, cap)
     partial = end > through
     grain = "quarter" if quarter else "year"
