@@ -381,3 +381,60 @@ def test_issues_are_kept_per_import(tmp_path):
                              ["checks.csv", 12, None, "Total", "totals row"]]
     second = load(ws, payments("CHK-1"))
     assert len(ws.issues()) == 0 and len(ws.issues(first)) == 2 and len(ws.issues(second)) == 0
+
+
+def test_an_error_before_commit_rolls_back_and_removes_the_new_file(tmp_path, monkeypatch):
+    """An exception inside the transaction leaves the catalogue and the tables folder as they were."""
+    import storage.workspace as w
+
+    folder = tmp_path / "ws"
+    ws = Workspace(folder)
+    load(ws, payments("CHK-1"))
+    before = snapshot(folder)
+
+    def fail(stage):
+        if stage == "before_commit":
+            raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(w, "_test_hook", fail)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        load(ws, payments("CHK-2"), source="second.csv")
+    monkeypatch.setattr(w, "_test_hook", None)
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == before["files"]
+    assert_same(before, snapshot(folder))
+
+
+def test_readers_never_see_a_half_written_table(tmp_path):
+    """While another thread keeps replacing a table, every read returns one complete version."""
+    ws = Workspace(tmp_path / "ws")
+    load(ws, payments(*(f"CHK-{j}" for j in range(100))))
+    stop = threading.Event()
+    errors = []
+
+    def write():
+        try:
+            for i in range(15):
+                load(ws, payments(*(f"CHK-{j}" for j in range(100)), amount=float(i)))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            stop.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    reader = Workspace(tmp_path / "ws")
+    reads = 0
+    while not stop.is_set() or reads == 0:
+        table = reader.table("payments")
+        assert len(table) == 100 and table["amount"].nunique() == 1
+        reads += 1
+    writer.join()
+    assert errors == [] and reads > 0
+
+
+def test_a_file_where_the_folder_should_be_is_a_workspace_error(tmp_path):
+    """A workspace path that is a file gets a message naming it."""
+    path = tmp_path / "not-a-folder"
+    path.write_text("x")
+    with pytest.raises(WorkspaceError, match="is a file"):
+        Workspace(path)
