@@ -37,9 +37,9 @@ def preview(choice: Choice) -> None:
         st.info("Choose at least one KPI.")
         return
     st.subheader("Scorecard slide")
-    from ui.theme import summary
+    from ui.theme import styled_summary, summary
 
-    st.dataframe(summary(list(choice.kpi_ids), choice.view), hide_index=True, key="brief-summary")
+    st.dataframe(styled_summary(summary(card)), hide_index=True, key="brief-summary")
 
 
 def downloads(choice: Choice) -> None:

@@ -14,6 +14,7 @@ from ui.format import (
     is_missing,
     md_escape,
 )
+from ui.notices import DATA_PAGE
 from ui.pages import kpi_link, page_for_theme
 
 CARDS_PER_ROW = 3
@@ -61,6 +62,12 @@ def kpi_card(row, *, key: str) -> None:
         yoy = format_change(row.value, row.yoy_value, unit)
         if yoy:
             st.caption(f"{md_escape(yoy)} vs {md_escape(row.yoy_label)} (same period last year)")
+        missing = tuple(getattr(row, "missing", ()) or ())
+        if missing:
+            tables = ", ".join(dict.fromkeys(str(m).split(".", 1)[0] for m in missing))
+            st.caption(f"Needs the {md_escape(tables)} export.")
+            st.page_link(DATA_PAGE, label="Import it", icon=":material/upload_file:")
+            return
         page = page_for_theme(row.theme)
         if page:
             st.page_link(page, label="Details", icon=":material/arrow_forward:",

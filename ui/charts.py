@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -42,7 +43,10 @@ def show_chart(chart, file_stem: str, *, key: str | None = None, export=None) ->
     if chart is None:
         return
     key = key or slug(file_stem)
-    st.altair_chart(chart, theme=None, width="content")
+    # Streamlit would squeeze title, axes and labels into the width and height ("fit"); "pad" draws the
+    # chart as the exporters do, so the screen and the slide look alike.
+    st.altair_chart(chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding")),
+                    theme=None, width="content")
     stem = slug(file_stem)
     build = (lambda: for_slide(export())) if export else (lambda: chart)
     row = st.container(horizontal=True, gap="small")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -136,8 +137,11 @@ def scorecard(filters, grain: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _result(path, ver, kpi_id, filters, grain, by, fy_start, as_of_):
-    return kpi.compute(kpi_id, _tables(path, ver), filters=filters, grain=grain, by=by,
-                       fy_start_month=fy_start, as_of=as_of_)
+    res = kpi.compute(kpi_id, _tables(path, ver), filters=filters, grain=grain, by=by,
+                      fy_start_month=fy_start, as_of=as_of_)
+    # pandas Period objects do not serialise to a chart spec; period_label and period_start say the same.
+    periods = [c for c in res.frame.columns if isinstance(res.frame[c].dtype, pd.PeriodDtype)]
+    return dataclasses.replace(res, frame=res.frame.drop(columns=periods)) if periods else res
 
 
 def result(kpi_id: str, filters, grain: str, by: str | None = None):

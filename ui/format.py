@@ -17,6 +17,11 @@ STATUS_STYLE = {
     "no_goal": ("gray", ":material/remove:", "No goal"),
 }
 
+# Light tints for table cells (Okabe-Ito hues, as in charts/theme.py), always next to the word.
+STATUS_TINTS = {"met": "#D5EFE6", "at_risk": "#FBEBC8", "missed": "#F7D9C9", "no_data": "#EEEEEE",
+                "no_goal": "#EEEEEE"}
+STATUS_SYMBOL = {"met": "✓", "at_risk": "⚠", "missed": "✗", "no_data": "–", "no_goal": "–"}
+
 UNIT_SUFFIX = {"days": " days", "bids": " bids", "count": "", "ratio": "", "share": "", "dollars": ""}
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&])")
@@ -115,3 +120,9 @@ def status_label(status: object) -> str:
 
 def status_word(status: object) -> str:
     return STATUS_STYLE.get(str(status), STATUS_STYLE["no_data"])[2]
+
+
+def status_text(status: object) -> str:
+    """'✓ Met', '⚠ At risk', '✗ Missed' for tables, where icons cannot be drawn."""
+    key = str(status) if str(status) in STATUS_STYLE else "no_data"
+    return f"{STATUS_SYMBOL[key]} {STATUS_STYLE[key][2]}"

@@ -11,7 +11,15 @@ from exports import file_stem
 from ui import data
 from ui import filters as ui_filters
 from ui.charts import SLIDE_HEIGHT, SLIDE_WIDTH, csv_button, show_chart
-from ui.format import STATUS_STYLE, format_goal, format_value, is_missing, md_escape
+from ui.format import (
+    STATUS_STYLE,
+    delta_color,
+    format_change,
+    format_goal,
+    format_value,
+    is_missing,
+    md_escape,
+)
 from ui.notices import missing_data, no_rows
 from ui.tables import show_table
 
@@ -30,52 +38,65 @@ def subtitle(k, goal, view) -> list[str]:
     return lines
 
 
-def kpi_section(kpi_id: str, view) -> None:
-    """Everything about one KPI under the current filters; a missing-data notice when it has none."""
+def kpi_section(kpi_id: str, view, card=None) -> None:
+    """Everything about one KPI under the current filters; a missing-data notice when it has none.
+
+    `card` is the KPI's scorecard row (value, status and comparisons for the scorecard's period).
+    """
     k = kpi.KPIS[kpi_id]
     st.header(k.title, anchor=kpi_id, divider="gray")
     st.caption(md_escape(k.definition))
     res = data.result(kpi_id, view.filters, view.grain)
     if res.no_data:
-        missing_data(res.missing, what=k.title)
+        if res.missing:
+            missing_data(res.missing, what=k.title)
+        else:
+            no_rows()
         definition_expander(k, res, None)
         return
-    frame = res.frame[res.frame["value"].notna()] if len(res.frame) else res.frame
-    if frame.empty:
-        no_rows()
-        definition_expander(k, res, None)
-        return
+    frame = res.frame[res.frame["value"].notna() & (res.frame["n"] > 0)]
     goal = data.goal_for(kpi_id, view.filters)
-    headline(k, frame, goal)
-    periods = list(frame["period_label"].astype(str))
+    if card is None:
+        card = data.theme_scorecard((kpi_id,), view.filters, view.grain).iloc[0]
+    headline(k, card)
+    periods = list(dict.fromkeys(frame["period_label"].astype(str)))
     trend = charts.trend(res, goal, title=f"{k.title}, by {view.grain_label.lower()}", width=TREND_WIDTH)
     show_chart(trend, file_stem(kpi_id, periods[-1]), key=f"trend-{kpi_id}",
                export=lambda: charts.trend(res, goal, title=k.title, subtitle=subtitle(k, goal, view),
                                            width=SLIDE_WIDTH, height=SLIDE_HEIGHT))
     left, right = st.columns(2)
-    period = left.selectbox("Period for the breakdown and the records", periods[::-1], key=f"period-{kpi_id}")
+    choices = periods[::-1]
+    default = choices.index(card.period_label) if card.period_label in choices else 0
+    period = left.selectbox("Period for the breakdown and the records", choices, index=default,
+                            key=f"period-{kpi_id}-{view.grain}")
     with right:
         by = breakdown_choice(k)
     if by:
         breakdown_part(k, view, goal, period, by)
-    if getattr(k, "is_duration", False):
+    if k.is_duration:
         distribution_part(k, view, goal, period)
     drilldown_part(k, view, period)
     definition_expander(k, res, goal)
 
 
-def headline(k, frame: pd.DataFrame, goal) -> None:
-    last = frame.iloc[-1]
-    status = kpi.assess(k.id, last["value"], goal) if hasattr(kpi, "assess") else "no_data"
-    status = getattr(status, "value", status)
-    color, icon, word = STATUS_STYLE.get(str(status), STATUS_STYLE["no_data"])
-    cols = st.columns([1, 1, 2])
-    partial = " (partial)" if bool(last.get("partial", False)) else ""
-    cols[0].metric(f"{md_escape(last['period_label'])}{partial}", format_value(last["value"], k.unit))
-    with cols[1]:
+def headline(k, card) -> None:
+    """The scorecard's view of the KPI: status, value, change, goal, and the generated sentence."""
+    color, icon, word = STATUS_STYLE.get(str(card.status), STATUS_STYLE["no_data"])
+    partial = " (partial)" if bool(card.partial) else ""
+    left, middle, right = st.columns([1.2, 1, 1.6])
+    change = format_change(card.value, card.prev_value, k.unit)
+    left.metric(f"{md_escape(card.period_label)}{partial}", format_value(card.value, k.unit), delta=change,
+                delta_color=delta_color(k.direction), delta_description=f"vs {card.prev_label}" if change else None)
+    with middle:
         st.badge(word, icon=icon, color=color)
-        st.caption(f"n = {int(last['n']):,}" if not is_missing(last.get("n")) else "")
-    cols[2].caption(md_escape(format_goal(*_goal_pair(goal), k.unit, k.direction)))
+        st.caption(f"n = {int(card.n):,} {md_escape(k.noun)}" if not is_missing(card.n) else "")
+    with right:
+        st.caption(md_escape(format_goal(card.target, card.at_risk, k.unit, k.direction)))
+        yoy = format_change(card.value, card.yoy_value, k.unit)
+        if yoy:
+            st.caption(f"{md_escape(yoy)} vs {md_escape(card.yoy_label)} (same period last year)")
+    if isinstance(card.sentence, str) and card.sentence:
+        st.markdown(md_escape(card.sentence))
 
 
 def _goal_pair(goal):

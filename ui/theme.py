@@ -7,7 +7,7 @@ import streamlit as st
 
 import kpi
 from ui import data, filters
-from ui.format import format_goal, format_value, status_word
+from ui.format import STATUS_TINTS, format_goal, format_value, status_text
 from ui.frame import framed
 from ui.kpi_view import kpi_section
 from ui.pages import spec
@@ -18,19 +18,24 @@ def theme_kpis_ids(themes) -> list[str]:
     return [k.id for k in kpi.KPIS.values() if str(k.theme).lower() in wanted]
 
 
-def summary(ids: list[str], view) -> pd.DataFrame:
-    """One row per KPI: latest value, goal and status under the current filters."""
-    card = data.theme_scorecard(tuple(ids), view.filters, view.grain)
+def summary(card: pd.DataFrame) -> pd.DataFrame:
+    """One row per KPI of a scorecard frame: period, value, status (icon and word), goal, n."""
     out = pd.DataFrame({
         "KPI": card["title"],
         "Period": card["period_label"].fillna("—"),
         "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"], strict=True)],
-        "Status": [status_word(s) for s in card["status"]],
+        "Status": [status_text(s) for s in card["status"]],
         "Goal": [format_goal(t, a, u, d) for t, a, u, d in
                  zip(card["target"], card["at_risk"], card["unit"], card["direction"], strict=True)],
         "n": card["n"],
     })
     return out
+
+
+def styled_summary(frame: pd.DataFrame):
+    """The summary with its Status cells tinted by status (the word and symbol carry it too)."""
+    tints = {status_text(s): f"background-color: {c}" for s, c in STATUS_TINTS.items()}
+    return frame.style.map(lambda v: tints.get(v, ""), subset=["Status"])
 
 
 def theme_header(path: str, intro: str | None = None):
@@ -50,11 +55,12 @@ def theme_kpis(path: str, view) -> str | None:
     if not ids:
         st.info("No KPI is registered for this theme yet.")
         return None
-    st.dataframe(summary(ids, view), hide_index=True, key="theme-summary")
+    card = data.theme_scorecard(tuple(ids), view.filters, view.grain)
+    st.dataframe(styled_summary(summary(card)), hide_index=True, key="theme-summary")
     titles = {i: kpi.KPIS[i].title for i in ids}
     chosen = st.pills("KPI", ids, default=ids[0], format_func=titles.get, key="kpi", bind="query-params",
-                      required=True)
-    kpi_section(chosen or ids[0], view)
+                      required=True) or ids[0]
+    kpi_section(chosen, view, card.set_index("kpi_id").loc[chosen].rename(chosen))
     return chosen
 
 
