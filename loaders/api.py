@@ -284,7 +284,8 @@ def _part_issue(source: str, sheet: str | None, problem: str, column: str = "", 
     return pd.concat([issues, row], ignore_index=True)
 
 
-_LABEL_VALUE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z .#_/&-]{1,40}?)\s*[:#.]?\s*(?P<value>[A-Za-z0-9]*\d[\w\-/.]*)$")
+_LABEL_VALUE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z .#_/&-]{1,40}?)\s*[:#.]?\s*"
+                          r"(?P<value>(?=[\w\-/.]*\d)[A-Za-z0-9][\w\-/.]*)$")
 
 
 def _title_constants(header: Header, table: str, cm) -> dict[str, tuple[str, str]]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .mapping import header_hits
 from .readers import RawSheet
-from .values import MISSING_TOKENS, is_blank
+from .values import MISSING_TOKENS, factorize, is_blank
 
 SCAN_ROWS = 60  # the header is looked for in the first rows of a sheet
 GROUP_ROWS_UP = 8  # how far above the header a group label (bidder name) may sit
@@ -86,22 +86,20 @@ def find_header(sheet: RawSheet) -> Header | None:
                       list(range(len(sheet.typed_header))))
     if grid.empty:
         return None
-    top = [list(r) for r in grid.iloc[:SCAN_ROWS].itertuples(index=False, name=None)]
-    counts = [sum(_nonblank(x) for x in r) for r in top]
-    if not any(counts):
+    start = 0
+    if is_blank_rows(grid.iloc[:SCAN_ROWS]).all():
         # Nothing in the first rows: the table may start further down.
-        blank = _blank_mask(grid)
-        filled = np.flatnonzero(~blank.all(axis=1))
+        filled = np.flatnonzero(~is_blank_rows(grid))
         if len(filled) == 0:
             return None
         start = int(filled[0])
-        top = [list(r) for r in grid.iloc[start:start + SCAN_ROWS].itertuples(index=False, name=None)]
-        counts = [sum(_nonblank(x) for x in r) for r in top]
-    else:
-        start = 0
+    # Merged cells count as filled everywhere they cover (a name merged down over two header rows).
+    window = _fill_merged([list(r) for r in grid.iloc[: start + SCAN_ROWS].itertuples(index=False, name=None)],
+                          sheet.merged, start + SCAN_ROWS)
+    top = window[start:]
+    counts = [sum(_nonblank(x) for x in r) for r in top]
     h = start + _best_header_row(top, counts)
-    filled_top = _fill_merged([list(r) for r in grid.iloc[: h + 1].itertuples(index=False, name=None)],
-                              sheet.merged, h)
+    filled_top = window[: h + 1]
     names, groups, group_rows = _names_with_groups(filled_top, h, sheet.merged)
     keep = _kept_columns(grid, h, names)
     names = [names[j] or f"column {column_letter(j)}" for j in keep]
@@ -253,6 +251,13 @@ def _unique(names: list[str], cols: list[int]) -> list[str]:
     return out
 
 
+def is_blank_rows(grid: pd.DataFrame) -> np.ndarray:
+    """Per row of a grid, whether every cell is blank."""
+    if grid.shape[1] == 0:
+        return np.ones(len(grid), dtype=bool)
+    return _blank_mask(grid).all(axis=1)
+
+
 def _blank_mask(grid: pd.DataFrame) -> np.ndarray:
     if grid.shape[1] == 0:
         return np.ones((len(grid), 0), dtype=bool)
@@ -295,7 +300,7 @@ def _column_flags(col: pd.Series, header_name: str) -> tuple[np.ndarray, np.ndar
     """
     n = len(col)
     none = np.zeros(n, dtype=bool)
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    codes, uniques = factorize(col)
     if len(uniques) == 0:
         return none, none, none
     take = np.where(codes < 0, 0, codes)

@@ -21,6 +21,7 @@ from .schema import BOOLEAN, DATE, INTEGER, MONEY, NUMBER, SCORE, TABLES, Table,
 
 ACCEPT = 0.80  # lowest score mapped automatically; lower candidates are only suggested
 SUGGEST = 0.55
+MIN_EVIDENCE = 1.5  # table score below which a sheet is not classified (one lone 'Total Price' column)
 # Abbreviations spelled out before comparing (both sides), so 'Inv Dt' meets 'invoice date'.
 ABBREVIATIONS = {
     "amt": "amount", "dt": "date", "num": "number", "no": "number", "nbr": "number", "nr": "number",
@@ -276,7 +277,7 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
 
     `names` are the sheet and file names (a hint); `provided` the columns each table would get
     from elsewhere (an id in a title row). None when no table has enough evidence (fewer than
-    two points: e.g. only a 'Total Price' column). Confidence blends how many required columns
+    1.5 points: e.g. only a 'Total Price' column). Confidence blends how many required columns
     are present with the margin over the runner-up.
     """
     provided = provided or {}
@@ -286,7 +287,7 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
               for t, cm in mappings.items()}
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     (best, s1), (_, s2) = ranked[0], ranked[1]
-    if s1 < 2.0:
+    if s1 < MIN_EVIDENCE:
         return Classification(None, 0.0, scores, mappings)
     return Classification(best, confidence(mappings[best], s1, s2, provided.get(best, set())), scores, mappings)
 
@@ -297,6 +298,7 @@ def confidence(cm: ColumnMapping, best: float, runner_up: float, provided: set[s
     groups = required_groups(t)
     present = set(cm.mapping.values()) | set(provided)
     coverage = sum(1 for g in groups if present.intersection(g)) / len(groups) if groups else 1.0
+    best = max(best, 0.0)
     margin = best / (best + max(runner_up, 0.0) + 1.0)
     return round(float(np.clip(0.5 * coverage + 0.5 * margin, 0.0, 1.0)), 2)
 

@@ -125,7 +125,7 @@ def read_excel(path: Path, name: str) -> list[RawSheet]:
     hidden = {}
     try:
         for meta in wb.sheets_metadata:
-            hidden[meta.name] = "visible" not in str(meta.visible).lower()
+            hidden[meta.name] = str(meta.visible).rsplit(".", 1)[-1].lower() != "visible"
     except Exception:  # older calamine versions have no metadata
         pass
     sheets = []

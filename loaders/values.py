@@ -69,10 +69,27 @@ def as_series(values) -> pd.Series:
     return pd.Series(list(values), dtype=object)
 
 
+def factorize(values) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize that also takes unhashable cells (lists, dicts from JSON sources) as their text."""
+    try:
+        return pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        safe = pd.Series(values, dtype=object).map(lambda x: x if _hashable(x) else repr(x))
+        return pd.factorize(safe, use_na_sentinel=True)
+
+
+def _hashable(x) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
+
+
 def _factorize(values) -> tuple[np.ndarray, pd.Series, pd.Series]:
     """The column as codes into its distinct non-missing values (-1 = missing)."""
     s = as_series(values)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = factorize(s)
     return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object), s
 
 
@@ -221,6 +238,9 @@ def _parse_numbers(values, *, money: bool, decimal_comma: bool | None, problem: 
                     out[i] = float(x)
                 except (TypeError, ValueError):
                     prob[i] = problem
+    infinite = np.isinf(out)
+    out[infinite] = np.nan
+    prob[infinite] = problem
     values_ = pd.Series(_expand(codes, out, np.nan).astype(float))
     return Parsed(values_, _problems(codes, prob))
 
