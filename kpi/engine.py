@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +13,7 @@ import pandas as pd
 
 from . import periods as P
 from .measures import EXPIRING_WINDOWS, Context
-from .prepare import Prepared, normalise_name, prepared
+from .prepare import Prepared, normalise_name, normalise_names, prepared
 from .records import NOT_RECORDED, Records
 from .registry import KPI, KPIS
 
@@ -129,29 +131,70 @@ def records(kpi: KPI, p: Prepared, as_of: np.datetime64, fy_start_month: int) ->
     return rec
 
 
-def _codes(rec: Records, grain: str, fy: int) -> np.ndarray:
-    key = ("codes", grain, fy)
-    if key not in rec.cache:
-        rec.cache[key] = P.period_codes(rec.date, grain, fy)
-    return rec.cache[key]
+def _codes(p: Prepared, rec: Records, grain: str, fy: int) -> np.ndarray:
+    """Period codes of the records' dates, shared by every KPI whose records use the same date array."""
+    key = ("codes", id(rec.date), grain, fy)
+    hit = p._cache.get(key)
+    if hit is None or hit[0] is not rec.date:
+        hit = p._cache[key] = (rec.date, P.period_codes(rec.date, grain, fy))
+    return hit[1]
+
+
+_MASKS: OrderedDict = OrderedDict()
+_MASKS_LOCK = threading.Lock()
+_MASKS_SIZE = 256
+
+
+def _shared_mask(array: np.ndarray, key, make) -> np.ndarray:
+    """Masks depend only on one array and the filter values: KPIs sharing a table's arrays share them.
+    The cache keeps the array itself, so its id cannot be reused while the entry lives."""
+    k = (id(array), key)
+    with _MASKS_LOCK:
+        hit = _MASKS.get(k)
+        if hit is not None and hit[0] is array:
+            _MASKS.move_to_end(k)
+            return hit[1]
+    mask = make()
+    with _MASKS_LOCK:
+        _MASKS[k] = (array, mask)
+        while len(_MASKS) > _MASKS_SIZE:
+            _MASKS.popitem(last=False)
+    return mask
+
+
+def _lookup(codes: np.ndarray, allowed: set[int], size: int) -> np.ndarray:
+    """codes -> bool through a table (code -1 is never allowed)."""
+    table = np.zeros(size + 1, bool)
+    table[[a + 1 for a in allowed if 0 <= a < size]] = True
+    return table[codes + 1]
 
 
 def _dim_mask(rec: Records, dim: str, values: tuple) -> np.ndarray:
     codes, labels = rec.dims.get(dim, (np.full(len(rec), -1), pd.Index([])))
-    wanted = [str(v).strip() for v in values]
-    if dim == "method":
-        wanted = [w.lower() for w in wanted]
-    allowed = set(labels.get_indexer(wanted).tolist()) if len(labels) else set()
-    if dim == "vendor" and rec.vendor is not None and len(labels):
-        keys = rec.vendor["keys"]
-        norms = {normalise_name(w) for w in wanted} - {""}
-        allowed |= set(keys.get_indexer([f"id:{w}" for w in wanted]).tolist())
-        allowed |= set(keys.get_indexer([f"nm:{n}" for n in norms]).tolist())
-        if norms:
-            label_norm = np.array([normalise_name(x) for x in labels], dtype=object)
-            allowed |= set(np.flatnonzero(np.isin(label_norm, list(norms))).tolist())
-    allowed.discard(-1)
-    return np.isin(codes, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+
+    def make():
+        wanted = [str(v).strip() for v in values]
+        if dim == "method":
+            wanted = [w.lower() for w in wanted]
+        allowed = set(labels.get_indexer(wanted).tolist()) if len(labels) else set()
+        if dim == "vendor" and rec.vendor is not None and len(labels):
+            keys = rec.vendor["keys"]
+            norms = {normalise_name(w) for w in wanted} - {""}
+            allowed |= set(keys.get_indexer([f"id:{w}" for w in wanted]).tolist())
+            allowed |= set(keys.get_indexer([f"nm:{n}" for n in norms]).tolist())
+            if norms:
+                label_norm = normalise_names(pd.Series(labels)).to_numpy(dtype=object)
+                allowed |= set(np.flatnonzero(np.isin(label_norm, list(norms))).tolist())
+        return _lookup(codes, allowed, len(labels))
+
+    return _shared_mask(codes, (dim, tuple(values)), make)
+
+
+def _fiscal_years(rec: Records, fy: int) -> np.ndarray:
+    key = ("fy", fy)
+    if key not in rec.cache:
+        rec.cache[key] = P.fiscal_year(rec.date, fy)
+    return rec.cache[key]
 
 
 def filter_mask(rec: Records, filters: Filters, fy: int, *, dates: bool = True) -> np.ndarray:
@@ -174,7 +217,9 @@ def filter_mask(rec: Records, filters: Filters, fy: int, *, dates: bool = True) 
             mask &= a <= float(hi)
     if dates:
         if filters.fiscal_years:
-            mask &= np.isin(P.fiscal_year(rec.date, fy), np.array(filters.fiscal_years, dtype=np.int64))
+            years = _fiscal_years(rec, fy)
+            wanted = np.array(filters.fiscal_years, dtype=np.int64)
+            mask &= _shared_mask(rec.date, ("fy", fy, filters.fiscal_years), lambda: np.isin(years, wanted))
         if filters.date_from is not None:
             mask &= rec.date >= P.as_day(filters.date_from)
         if filters.date_to is not None:
@@ -195,24 +240,71 @@ def _group(rec: Records, by: str | None) -> tuple[np.ndarray, list[str]]:
 # ----------------------------------------------------------------------------- aggregation
 
 
-class _Bins:
-    """Compact integer bins for (period, group) keys: dense when small, else through np.unique."""
+class _Layout:
+    """Where each record of a KPI falls for one grain and breakdown: bin key, placeable and used flags.
 
-    def __init__(self, key: np.ndarray, size: int):
-        if size <= _DENSE_BINS:
-            self.inv, self.size, self.keys = key, size, None
-        else:
-            self.keys, self.inv = np.unique(key, return_inverse=True)
-            self.size = len(self.keys)
+    Independent of the filters, so it is built once per (records, grain, breakdown) and a filter change
+    only ANDs a mask in. Bins are dense (period offset x group) unless that would be huge.
+    """
 
-    def count(self, sel: np.ndarray) -> np.ndarray:
-        return np.bincount(self.inv[sel], minlength=self.size).astype(np.int64)
-
-    def sum(self, sel: np.ndarray, w: np.ndarray) -> np.ndarray:
-        return np.bincount(self.inv[sel], weights=w[sel], minlength=self.size)
+    def __init__(self, rec: Records, codes: np.ndarray, by: str | None):
+        self.g, self.groups = _group(rec, by)
+        G = self.G = len(self.groups)
+        self.codes = codes
+        self.dated = codes != P.NO_PERIOD
+        self.after = rec.extra["_after"]
+        self.placeable = self.dated & ~self.after
+        self.cmin = int(codes[self.placeable].min()) if self.placeable.any() else 0
+        self.cmax = int(codes[self.placeable].max()) if self.placeable.any() else 0
+        key = np.where(self.placeable, (codes - self.cmin) * G + self.g, 0)
+        size = (self.cmax - self.cmin + 1) * G
+        self.keys = None
+        if size > _DENSE_BINS:
+            self.keys, key = np.unique(key, return_inverse=True)
+            size = len(self.keys)
+        self.key, self.size = key.astype(np.int64), size
+        ok = rec.reason == 0
+        self.used = self.placeable & ok
+        self.excl = self.placeable & ~ok
+        self.outside = ~self.placeable & ~ok
+        self.order = None  # sort order of the used records by (bin, value), made on first use
 
     def key_of(self, bins: np.ndarray) -> np.ndarray:
         return bins if self.keys is None else self.keys[bins]
+
+    def count(self, sel: np.ndarray) -> np.ndarray:
+        return np.bincount(self.key[sel], minlength=self.size).astype(np.int64)
+
+    def sum(self, sel: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return np.bincount(self.key[sel], weights=w[sel], minlength=self.size)
+
+    def quantiles(self, x: np.ndarray, mask: np.ndarray | None, qs: tuple[float, ...]) -> list[np.ndarray]:
+        """Per bin quantiles (linear interpolation, as pandas) from the cached sort order."""
+        if self.order is None:
+            rows = np.flatnonzero(self.used)
+            self.order = rows[np.lexsort((x[rows], self.key[rows]))]
+        o = self.order if mask is None else self.order[mask[self.order]]
+        ks, xs = self.key[o], x[o]
+        cnt = np.bincount(ks, minlength=self.size)
+        start = np.cumsum(cnt) - cnt
+        out = []
+        for q in qs:
+            res = np.full(self.size, np.nan)
+            b = np.flatnonzero(cnt)
+            pos = start[b] + q * (cnt[b] - 1)
+            lo = np.floor(pos).astype(np.int64)
+            hi = np.minimum(lo + 1, start[b] + cnt[b] - 1)
+            res[b] = xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+            out.append(res)
+        return out
+
+
+def _layout(p: Prepared, rec: Records, grain: str, fy: int, by: str | None) -> _Layout:
+    key = ("layout", grain, fy, by)
+    lay = rec.cache.get(key)
+    if lay is None:
+        lay = rec.cache[key] = _Layout(rec, _codes(p, rec, grain, fy), by)
+    return lay
 
 
 def _period_frame(codes: np.ndarray, grain: str, fy: int, as_of: np.datetime64) -> pd.DataFrame:
@@ -257,27 +349,20 @@ def _reasons_frame(rec: Records, rows: dict[str, np.ndarray], by: str | None, gr
     return out[cols].reset_index(drop=True)
 
 
-def _aggregate_events(kpi: KPI, rec: Records, codes: np.ndarray, mask: np.ndarray, by: str | None,
+def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | None, by: str | None,
                       grain: str, fy: int, as_of: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Records placed by their date: one set of bin sums over (period, group) keys."""
-    g, groups = _group(rec, by)
-    G = len(groups)
-    after = rec.extra["_after"]
-    dated = codes != P.NO_PERIOD
-    placed = mask & dated & ~after
-    used = placed & (rec.reason == 0)
-    excl = placed & (rec.reason != 0)
-    # Excluded records that no period can hold: undated, or after the as-of date.
-    outside = mask & (~dated | after) & (rec.reason != 0)
-    if not placed.any():
+    """Records placed by their date: bin sums over (period, group) keys; mask None = no filter."""
+    g, groups, G = lay.g, lay.groups, lay.G
+    used, excl, outside = lay.used, lay.excl, lay.outside
+    if mask is not None:
+        used, excl, outside = used & mask, excl & mask, outside & mask
+    if not (used.any() or excl.any()):
         frame = _empty_frame(kpi, by)
-        lab = np.where(~dated[outside], AFTER_LABEL, NO_DATE_LABEL)
+        lab = np.where(lay.dated[outside], AFTER_LABEL, NO_DATE_LABEL)
         reasons = _reasons_frame(rec, {"label": lab, "g": g[outside], "reason": rec.reason[outside]}, by, groups)
         return frame, reasons
-    cmin, cmax = int(codes[placed].min()), int(codes[placed].max())
-    key = (codes - cmin) * G + g
-    key = np.where(placed, key, 0)
-    bins = _Bins(key, (cmax - cmin + 1) * G)
+    bins = lay
+    cmin, cmax = lay.cmin, lay.cmax
     n = bins.count(used)
     excluded = bins.count(excl)
     cols: dict[str, np.ndarray] = {}
@@ -305,18 +390,9 @@ def _aggregate_events(kpi: KPI, rec: Records, codes: np.ndarray, mask: np.ndarra
         cols["value"] = np.where(n > 0, mean, np.nan)
         cols["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
     elif kind == "duration":
-        x = pd.Series(rec.x[used])
-        grouped = x.groupby(bins.inv[used])
-        med = np.full(bins.size, np.nan)
-        p90 = np.full(bins.size, np.nan)
-        if len(x):
-            m = grouped.median()
-            q = grouped.quantile(0.9)
-            med[m.index.to_numpy()] = m.to_numpy()
-            p90[q.index.to_numpy()] = q.to_numpy()
-        cols["value"], cols["p90"] = med, p90
+        cols["value"], cols["p90"] = bins.quantiles(rec.x, mask, (0.5, 0.9))
     elif kind == "distinct":
-        pairs = np.unique(bins.inv[used].astype(np.int64) * (int(rec.key.max()) + 2) + rec.key[used] + 1) \
+        pairs = np.unique(bins.key[used] * (int(rec.key.max()) + 2) + rec.key[used] + 1) \
             if used.any() else np.array([], np.int64)
         cols["value"] = np.bincount(pairs // (int(rec.key.max()) + 2), minlength=bins.size).astype(float)
     elif kind == "lift":
@@ -328,8 +404,12 @@ def _aggregate_events(kpi: KPI, rec: Records, codes: np.ndarray, mask: np.ndarra
     else:  # pragma: no cover - the registry test keeps kinds in this list
         raise ValueError(f"unknown kind {kind!r}")
     keep = np.flatnonzero((n > 0) | (excluded > 0))
+    if mask is not None and keep.size:
+        # Filtered: the span of periods shrinks to the records kept.
+        cmin = int(bins.key_of(keep).min() // G + lay.cmin)
+        cmax = int(bins.key_of(keep).max() // G + lay.cmin)
     kk = bins.key_of(keep)
-    pcodes = kk // G + cmin
+    pcodes = kk // G + lay.cmin
     frame = _period_frame(pcodes, grain, fy, as_of)
     if by:
         frame.insert(5, "group", np.asarray(groups, dtype=object)[kk % G])
@@ -341,23 +421,23 @@ def _aggregate_events(kpi: KPI, rec: Records, codes: np.ndarray, mask: np.ndarra
         frame = _fill_counts(frame, cmin, cmax, grain, fy, as_of)
     frame = _order(frame, kpi, by)
     # Excluded reasons: in-period ones by label, plus the undated and after-as-of ones.
-    exc_codes = codes[excl]
+    exc_codes = lay.codes[excl]
     labels_in = np.asarray(P.labels(np.unique(exc_codes), grain, fy), dtype=object) if excl.any() else np.array([])
     lab_in = labels_in[np.searchsorted(np.unique(exc_codes), exc_codes)] if excl.any() else np.array([], object)
-    lab_out = np.where(after[outside], AFTER_LABEL, NO_DATE_LABEL)
+    lab_out = np.where(lay.dated[outside], AFTER_LABEL, NO_DATE_LABEL)
     reasons = _reasons_frame(rec, {"label": np.concatenate([lab_in, lab_out]),
                                    "g": np.concatenate([g[excl], g[outside]]),
                                    "reason": np.concatenate([rec.reason[excl], rec.reason[outside]])}, by, groups)
     return frame, reasons
 
 
-def _lift(rec: Records, bins: _Bins, used: np.ndarray) -> dict[str, np.ndarray]:
+def _lift(rec: Records, bins: _Layout, used: np.ndarray) -> dict[str, np.ndarray]:
     """Mean bids with engagement minus without, within each category, weighted by the category's
     solicitations; only categories with both engaged and non-engaged solicitations count."""
     cat = rec.dims["category"][0]
     C = int(cat.max()) + 1 if len(cat) and cat.max() >= 0 else 1
     eng = rec.extra["engaged"].astype(np.int64)
-    sub = (bins.inv.astype(np.int64) * C + np.maximum(cat, 0)) * 2 + eng
+    sub = (bins.key * C + np.maximum(cat, 0)) * 2 + eng
     size = bins.size * C * 2
     cnt = np.bincount(sub[used], minlength=size).reshape(bins.size, C, 2).astype(float)
     tot = np.bincount(sub[used], weights=np.nan_to_num(rec.x[used]), minlength=size).reshape(bins.size, C, 2)
@@ -547,7 +627,9 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
         frame, reasons = _aggregate_snapshot(kpi, rec, mask, by, grain, fy, day, filters)
     else:
         mask = filter_mask(rec, filters, fy)
-        frame, reasons = _aggregate_events(kpi, rec, _codes(rec, grain, fy), mask, by, grain, fy, day)
+        lay = _layout(p, rec, grain, fy, by)
+        frame, reasons = _aggregate_events(kpi, rec, lay, None if filters == Filters() else mask, by, grain, fy,
+                                           day)
     return KPIResult(frame=frame, excluded_reasons=reasons, notes=rec.notes, **base)
 
 
@@ -659,7 +741,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
         exc_idx = np.flatnonzero(mask & (rec.reason != 0) & cov_all)
         lab = None
     else:
-        codes = _codes(rec, grain, fy)
+        codes = _codes(p, rec, grain, fy)
         placed = mask & (codes != P.NO_PERIOD) & ~rec.extra["_after"]
         if period_label is None:
             sel = placed & (rec.reason == 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -14,20 +13,22 @@ from loaders.schema import TABLES
 
 from .periods import NAT, to_days
 
-_LEGAL_SUFFIX = re.compile(
-    r"\b(incorporated|inc|llc|l l c|llp|lp|ltd|limited|corp|corporation|co|company|pc|pllc|plc|the|dba)\b"
-)
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_LEGAL_SUFFIX = (r"\b(incorporated|inc|llc|l l c|llp|lp|ltd|limited|corp|corporation|co|company|pc|pllc|plc|"
+                 r"the|dba)\b")
+
+
+def normalise_names(names: pd.Series) -> pd.Series:
+    """Vectorised normalise_name (one pass of Arrow string kernels over the distinct names)."""
+    s = pd.Series(names, dtype="str").str.lower().str.replace("&", " and ", regex=False)
+    s = s.str.replace(r"[^a-z0-9]+", " ", regex=True).str.replace(_LEGAL_SUFFIX, " ", regex=True)
+    return s.str.replace(r"\s+", " ", regex=True).str.strip().fillna("")
 
 
 def normalise_name(name: object) -> str:
     """'The ACME Co., Inc.' -> 'acme': lower case, punctuation and legal suffixes dropped."""
     if name is None or (isinstance(name, float) and np.isnan(name)):
         return ""
-    s = str(name).lower().replace("&", " and ")
-    s = _NON_WORD.sub(" ", s)
-    s = _LEGAL_SUFFIX.sub(" ", s)
-    return " ".join(s.split())
+    return str(normalise_names(pd.Series([str(name)])).iloc[0])
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
@@ -125,7 +126,7 @@ class Prepared:
             s = f[column]
             known = s.notna().to_numpy(copy=True)
             if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-                true = s.fillna(0).astype("float64").to_numpy() != 0
+                true = s.astype("float64").to_numpy(na_value=0.0) != 0
             else:
                 t = s.astype("str").str.strip().str.lower()
                 true = t.isin(("yes", "y", "true", "t", "1", "x", "1.0")).to_numpy()
@@ -195,8 +196,8 @@ class Prepared:
 
     # ----------------------------------------------------------------- vendors
 
-    def _name_to_id(self) -> dict[str, str]:
-        """Normalised vendor name -> vendor id, from every table that carries both."""
+    def _name_to_id(self) -> pd.Series:
+        """Normalised vendor name -> vendor id, from every table that carries both (first pair wins)."""
 
         def make():
             pairs = []
@@ -208,61 +209,91 @@ class Prepared:
                 if f is None or id_col not in f.columns or name_col not in f.columns:
                     continue
                 ic, il = self.text(table, id_col)
-                nc, nl = self.text(table, name_col)
+                nc, _ = self.text(table, name_col)
                 ok = (ic >= 0) & (nc >= 0)
                 if not ok.any():
                     continue
                 u = pd.DataFrame({"i": ic[ok], "n": nc[ok]}).drop_duplicates()
-                pairs.append(pd.DataFrame({"id": il.take(u["i"].to_numpy()),
-                                           "name": self._norm_labels(table, name_col)[u["n"].to_numpy()]}))
+                pairs.append(pd.DataFrame({"id": np.asarray(il, dtype=object)[u["i"].to_numpy()],
+                                           "name": self.norm_labels(table, name_col)[u["n"].to_numpy()]}))
             if not pairs:
-                return {}
+                return pd.Series([], dtype=object, index=pd.Index([], dtype="str"))
             allp = pd.concat(pairs, ignore_index=True)
             allp = allp[allp["name"] != ""].drop_duplicates("name", keep="first")
-            return dict(zip(allp["name"], allp["id"], strict=True))
+            return pd.Series(allp["id"].to_numpy(dtype=object), index=pd.Index(allp["name"], dtype="str"))
 
         return self._memo(("name_to_id",), make)
 
-    def _norm_labels(self, table: str, column: str) -> np.ndarray:
-        return self._memo(("norm", table, column), lambda: np.array(
-            [normalise_name(x) for x in self.text(table, column)[1]], dtype=object))
+    def norm_labels(self, table: str, column: str) -> np.ndarray:
+        """Normalised name of each distinct label of a text column (object array aligned with text()[1])."""
+        return self._memo(("norm", table, column), lambda: normalise_names(
+            pd.Series(self.text(table, column)[1])).to_numpy(dtype=object))
 
     def vendor(self, table: str, id_col: str, name_col: str) -> dict:
-        """Vendor of each row: 'key' codes (id, else an id found by name, else the normalised name), display
-        labels per key, and the row's normalised name; code -1 where the row names no vendor."""
+        """Vendor of each row as an integer code into `keys`: 'id:<vendor id>', else the id another table pairs
+        with the normalised name, else 'nm:<normalised name>'; -1 where the row names no vendor. `labels` are
+        display names per key; name_codes/norm_labels give each row's normalised name for name matching."""
+
+        def make():
+            ic, il = self.text(table, id_col)
+            nc, nl = self.text(table, name_col)
+            norm = self.norm_labels(table, name_col)
+            name_to_id = self._name_to_id()
+            id_keys = ("id:" + pd.Series(il, dtype="str")).to_numpy(dtype=object)
+            found = name_to_id.reindex(pd.Index(norm, dtype="str")).to_numpy(dtype=object) if len(norm) else norm
+            has_id = pd.notna(found) if len(norm) else np.zeros(0, bool)
+            name_keys = np.where(has_id, "id:" + pd.Series(found, dtype="str").fillna(""),
+                                 np.where(norm != "", "nm:" + pd.Series(norm, dtype="str"), "")) \
+                if len(norm) else np.array([], dtype=object)
+            name_keys = np.asarray(name_keys, dtype=object)
+            keys = pd.Index(pd.unique(np.concatenate([id_keys, name_keys[name_keys != ""]])), dtype="str")
+            id2k = keys.get_indexer(id_keys) if len(id_keys) else np.zeros(0, np.int64)
+            nm2k = np.where(name_keys != "", keys.get_indexer(name_keys), -1) if len(name_keys) else id2k[:0]
+            by_name = np.where(nc >= 0, nm2k[np.maximum(nc, 0)] if len(nm2k) else -1, -1)
+            codes = np.where(ic >= 0, id2k[np.maximum(ic, 0)] if len(id2k) else -1, by_name).astype(np.int64)
+            # Display label per key: a name seen with it (first row), else the id.
+            display = np.array([k[3:] for k in keys], dtype=object)
+            named = (codes >= 0) & (nc >= 0)
+            if named.any():
+                first = pd.Series(nc[named]).groupby(codes[named]).first()
+                display[first.index.to_numpy()] = np.asarray(nl, dtype=object)[first.to_numpy()]
+            return {"codes": codes, "keys": keys, "labels": pd.Index(display.astype(str), dtype="str"),
+                    "name_codes": nc, "norm_labels": norm}
+
+        return self._memo(("vendor", table, id_col, name_col), make)
+
+    def vendor_rows(self, table: str, id_col: str, name_col: str) -> np.ndarray:
+        """Row position in the vendor list of each row's vendor (by key, else by normalised name); -1 if none."""
 
         def make():
             n = self.rows(table)
-            ic, il = self.text(table, id_col)
-            nc, nl = self.text(table, name_col)
-            norm = self._norm_labels(table, name_col)
-            name_to_id = self._name_to_id()
-            id_keys = np.array(["id:" + x for x in il], dtype=object)
-            name_keys = np.array(["id:" + name_to_id[x] if x in name_to_id else ("nm:" + x if x else "")
-                                  for x in norm], dtype=object)
-            key = np.full(n, "", dtype=object)
-            if len(name_keys):
-                key = np.where(nc >= 0, name_keys[np.maximum(nc, 0)], key)
-            if len(id_keys):
-                key = np.where(ic >= 0, id_keys[np.maximum(ic, 0)], key)
-            codes, keys = pd.factorize(pd.Series(key, dtype="str"))
-            keys = pd.Index(keys, dtype="str")
-            blank = keys.get_indexer([""])[0]
-            if blank >= 0:
-                codes = np.where(codes == blank, -1, codes)
-            # Display label: the row's name, else its id.
-            disp = np.where(nc >= 0, np.asarray(nl, dtype=object)[np.maximum(nc, 0)] if len(nl) else None,
-                            np.asarray(il, dtype=object)[np.maximum(ic, 0)] if len(il) else None)
-            labels = pd.Series(disp)[codes >= 0].groupby(codes[codes >= 0]).first()
-            display = np.array(keys, dtype=object)
-            display[labels.index.to_numpy()] = labels.to_numpy()
-            row_norm = np.where(nc >= 0, norm[np.maximum(nc, 0)] if len(norm) else "", "")
-            return {"codes": codes.astype(np.int64), "keys": keys,
-                    "labels": pd.Index(display.astype(str), dtype="str"), "norm": row_norm,
-                    "id": np.where(ic >= 0, np.asarray(il, dtype=object)[np.maximum(ic, 0)] if len(il) else None,
-                                   None)}
+            if not self.has("vendors"):
+                return np.full(n, -1, dtype=np.int64)
+            v = self.vendor("vendors", "vendor_id", "vendor_name")
+            me = v if table == "vendors" else self.vendor(table, id_col, name_col)
+            rows = np.arange(self.rows("vendors"))
+            ok = v["codes"] >= 0
+            first_of_key = pd.Series(rows[ok]).groupby(v["codes"][ok]).first()
+            key_row = np.full(len(v["keys"]), -1, dtype=np.int64)
+            key_row[first_of_key.index.to_numpy()] = first_of_key.to_numpy()
+            k = v["keys"].get_indexer(me["keys"]) if len(me["keys"]) else np.zeros(0, np.int64)
+            per_key = np.where(k >= 0, key_row[np.maximum(k, 0)] if len(key_row) else -1, -1)
+            pos = np.where(me["codes"] >= 0, per_key[np.maximum(me["codes"], 0)] if len(per_key) else -1, -1)
+            # Fallback by normalised name: vendor list's names -> first row.
+            vn = v["name_codes"]
+            okn = vn >= 0
+            if okn.any() and len(me["norm_labels"]):
+                vnorm = pd.Series(v["norm_labels"][vn[okn]], dtype="str")
+                first_of_name = pd.Series(rows[okn]).groupby(vnorm.to_numpy()).first()
+                first_of_name = first_of_name[first_of_name.index != ""]
+                idx = pd.Index(first_of_name.index, dtype="str").get_indexer(pd.Index(me["norm_labels"], dtype="str"))
+                per_name = np.where(idx >= 0, first_of_name.to_numpy()[np.maximum(idx, 0)], -1)
+                nc = me["name_codes"]
+                by_name = np.where(nc >= 0, per_name[np.maximum(nc, 0)], -1)
+                pos = np.where(pos >= 0, pos, by_name)
+            return pos.astype(np.int64)
 
-        return self._memo(("vendor", table, id_col, name_col), make)
+        return self._memo(("vendor_rows", table, id_col, name_col), make)
 
     def vendor_flags(self, table: str, id_col: str, name_col: str, flags: tuple[str, ...],
                      on_date: np.ndarray | None = None) -> np.ndarray:
@@ -270,35 +301,14 @@ class Prepared:
         name); a certification past its expiration date on `on_date` does not count."""
         if not self.has("vendors"):
             return np.zeros(self.rows(table), bool)
-        vend = self.vendor("vendors", "vendor_id", "vendor_name")
         certified = np.zeros(self.rows("vendors"), bool)
         for fl in flags:
             certified |= self.flag("vendors", fl)[0]
-        expires = self.days("vendors", "certification_expiration_date")
-        vkeys = vend["keys"]
-        # Per vendor key and per normalised name: the first matching vendor row.
-        row_of_key = pd.Series(np.arange(len(certified)))[vend["codes"] >= 0].groupby(
-            vend["codes"][vend["codes"] >= 0]).first()
-        key_pos = np.full(len(vkeys), -1, dtype=np.int64)
-        key_pos[row_of_key.index.to_numpy()] = row_of_key.to_numpy()
-        name_index = pd.Index(vend["norm"])
-        me = self.vendor(table, id_col, name_col)
-        # Row's key -> vendor row via the vendor list's keys, else via the normalised name.
-        by_key = vkeys.get_indexer(me["keys"])
-        pos_key = np.where(by_key >= 0, key_pos[np.maximum(by_key, 0)], -1)
-        pos = self.take(pos_key, me["codes"], -1).astype(np.int64)
-        if name_index.is_unique:
-            by_name = name_index.get_indexer(me["norm"])
-        else:
-            first_name = pd.Series(np.arange(len(name_index)), index=name_index)
-            first_name = first_name[~first_name.index.duplicated()]
-            by_name = first_name.index.get_indexer(me["norm"])
-            by_name = np.where(by_name >= 0, first_name.to_numpy()[np.maximum(by_name, 0)], -1)
-        by_name = np.where(me["norm"] != "", by_name, -1)
-        pos = np.where(pos >= 0, pos, by_name)
-        out = self.take(certified, pos, False).astype(bool)
-        if on_date is not None:
-            exp = self.take(expires, pos, NAT).astype("datetime64[D]")
+        pos = self.vendor_rows(table, id_col, name_col)
+        out = np.where(pos >= 0, certified[np.maximum(pos, 0)] if len(certified) else False, False)
+        if on_date is not None and self.has("vendors", "certification_expiration_date"):
+            expires = self.days("vendors", "certification_expiration_date")
+            exp = np.where(pos >= 0, expires[np.maximum(pos, 0)], NAT)
             out &= np.isnat(exp) | np.isnat(on_date) | (on_date <= exp)
         return out
 
