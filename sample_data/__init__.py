@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -35,8 +36,20 @@ def ensure_sample(workspace) -> bool:
         return False
     from loaders import import_file  # the loaders are the only way data enters the workspace
 
-    for path, (_name, table) in zip(SAMPLE_FILES, SAMPLE_TABLES, strict=True):
-        import_file(path, workspace, table=table)
+    done: list[int] = []
+    try:
+        for path, (_name, table) in zip(SAMPLE_FILES, SAMPLE_TABLES, strict=True):
+            results = import_file(path, workspace, table=table)
+            done += [r.import_id for r in results if r.import_id is not None]
+            if not any(r.import_id is not None for r in results):
+                reasons = "; ".join(str(r.skipped) for r in results) or "nothing read"
+                raise RuntimeError(f"sample file {path.name} was not imported ({reasons})")
+    except BaseException:
+        # All or nothing: a half-loaded sample would never be completed (the workspace is no longer empty).
+        for import_id in reversed(done):
+            with contextlib.suppress(Exception):  # already undone or replaced by a concurrent load
+                workspace.undo(import_id)
+        raise
     workspace.set_settings(sample_data=True, office_name=OFFICE_NAME)
     return True
 

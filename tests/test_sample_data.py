@@ -245,3 +245,24 @@ def test_payment_amounts_are_cents(city):
     for name, col in (("payments", "amount"), ("contracts", "current_amount"), ("bids", "bid_amount")):
         cents = city[name][col].dropna().to_numpy() * 100
         assert np.allclose(cents, np.round(cents), atol=1e-6)
+
+
+def test_a_failed_sample_load_leaves_the_workspace_empty(tmp_path, monkeypatch):
+    """If one sample file cannot be imported, the files imported before it are undone."""
+    import loaders
+
+    real = loaders.import_file
+    calls = []
+
+    def flaky(path, workspace, **kwargs):
+        calls.append(path.name)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(path, workspace, **kwargs)
+
+    monkeypatch.setattr(loaders, "import_file", flaky)
+    ws = Workspace(tmp_path / "ws")
+    with pytest.raises(RuntimeError, match="disk full"):
+        sample_data.ensure_sample(ws)
+    assert ws.is_empty and ws.settings()["sample_data"] is False
+    assert list(ws.imports()["status"]) == ["undone", "undone"]
