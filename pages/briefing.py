@@ -1,4 +1,4 @@
-"""Briefing: choose the KPIs and period, preview, and download the deck, the workbook and the charts."""
+"""Briefing: choose the KPIs and period, download the deck, the workbook and the charts, and preview them."""
 
 import streamlit as st
 
@@ -7,8 +7,10 @@ from ui.frame import framed
 
 framed()
 st.title("Leadership briefing")
-st.caption("A 16:9 PowerPoint deck, an Excel workbook and slide-resolution chart images, from the same numbers "
-           "as the scorecard.")
+st.caption("A 16:9 PowerPoint deck, an Excel workbook and slide-resolution chart images, computed like the "
+           "scorecard.")
 choice = briefing.chooser()
-briefing.preview(choice)
-briefing.downloads(choice)
+deck = briefing.prepare(choice)
+if deck is not None:
+    briefing.downloads(deck)
+    briefing.preview(deck)

@@ -1,47 +1,113 @@
-"""The Briefing page: choose KPIs, period and comparison; preview the slides' charts; download the outputs."""
+"""The Briefing page: choose KPIs, period and comparison; preview the slides; download deck, workbook, charts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
+import exports
 import kpi
 from ui import data, filters
+from ui.charts import show_chart
+from ui.format import STATUS_STYLE, md_escape
+from ui.theme import styled_summary, summary
 
-COMPARISONS = {"previous": "Previous period", "last_year": "Same period last year"}
+COMPARISONS = {"last_year": "Same period last year", "previous": "Previous period"}
+QUARTERS = {0: "Whole fiscal year", 1: "Q1", 2: "Q2", 3: "Q3", 4: "Q4"}
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
 class Choice:
     kpi_ids: tuple[str, ...]
-    view: filters.View
+    fiscal_year: int | None
+    quarter: int | None
     comparison: str
+    scope: kpi.Filters  # the sidebar's department, category and method (the period is chosen here)
+    scope_text: str
 
 
 def chooser() -> Choice:
+    """KPIs (one slide each), fiscal year and quarter, comparison; the scope follows the sidebar."""
     view = filters.current()
-    ids = list(kpi.KPIS)
-    default = [i for i in getattr(kpi, "SCORECARD", ()) if i in kpi.KPIS]
-    chosen = st.multiselect("KPIs, one slide each", ids, default=default, key="brief-kpis",
-                            format_func=lambda i: kpi.KPIS[i].title)
-    comparison = st.segmented_control("Compare with", list(COMPARISONS), default="last_year",
-                                      format_func=COMPARISONS.get, key="brief-compare", required=True)
-    st.caption(f"Period and scope follow the sidebar: {filters.describe(view)}.")
-    return Choice(tuple(chosen), view, comparison or "last_year")
+    default = [i for i in kpi.SCORECARD if i in kpi.KPIS]
+    ids = st.multiselect("KPIs, one slide each", list(kpi.KPIS), default=default, key="brief-kpis",
+                         format_func=lambda i: kpi.KPIS[i].title)
+    years = data.filter_options()["fiscal_year"][::-1]
+    left, middle, right = st.columns(3)
+    fy = left.selectbox("Fiscal year", years or [None], format_func=lambda y: f"FY{y}" if y else "—",
+                        key="brief-fy")
+    quarter = middle.selectbox("Period", list(QUARTERS), format_func=QUARTERS.get, key="brief-q")
+    comparison = right.segmented_control("Compare with", list(COMPARISONS), default="last_year",
+                                         format_func=COMPARISONS.get, key="brief-compare", required=True)
+    f = view.filters
+    scope = kpi.Filters(departments=f.departments, categories=f.categories, methods=f.methods)
+    scope_text = " · ".join(", ".join(v) for v in (f.departments, f.categories, f.methods) if v)
+    st.caption(f"Scope: {md_escape(scope_text) or 'the whole office'} (set in the sidebar).")
+    return Choice(tuple(ids), fy, quarter or None, comparison or "last_year", scope, scope_text)
 
 
-def preview(choice: Choice) -> None:
-    card = data.theme_scorecard(choice.kpi_ids, choice.view.filters, choice.view.grain) if choice.kpi_ids else None
-    if card is None or card.empty:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _briefing(path, ver, choice: Choice):
+    ws = data._workspace(path)
+    return exports.prepare_briefing(
+        data._tables(path, ver), ws.goals(), ws.settings(), imports=ws.imports(), kpis=list(choice.kpi_ids),
+        fy=choice.fiscal_year, quarter=choice.quarter, filters=choice.scope, comparison=choice.comparison,
+        as_of=data.as_of(), filters_text=choice.scope_text,
+    )
+
+
+def prepare(choice: Choice):
+    """The briefing for the choice (computed once per workspace version), or None with the reason shown."""
+    if not choice.kpi_ids:
         st.info("Choose at least one KPI.")
-        return
-    st.subheader("Scorecard slide")
-    from ui.theme import styled_summary, summary
+        return None
+    try:
+        with st.spinner("Preparing the briefing…"):
+            return _briefing(data.workspace_path(), data.version(), choice)
+    except exports.BriefingError as exc:
+        st.warning(md_escape(exc), icon=":material/event_busy:")
+        return None
 
-    st.dataframe(styled_summary(summary(card)), hide_index=True, key="brief-summary")
 
-
-def downloads(choice: Choice) -> None:
+def downloads(b) -> None:
     st.subheader("Download")
-    st.caption("The files are built when you click.")
+    stem = exports.file_stem("briefing", b.period_label)
+    row = st.container(horizontal=True)
+    with row:
+        st.download_button("PowerPoint deck", data=lambda: exports.briefing_pptx(b), file_name=f"{stem}.pptx",
+                           mime=PPTX, key="dl-pptx", on_click="ignore", icon=":material/slideshow:", type="primary")
+        st.download_button("Excel workbook", data=lambda: exports.briefing_xlsx(b), file_name=f"{stem}.xlsx",
+                           mime=XLSX, key="dl-xlsx", on_click="ignore", icon=":material/table:")
+        st.download_button("Chart images (zip)", data=lambda: exports.charts_zip(b), file_name=f"{stem}_charts.zip",
+                           mime="application/zip", key="dl-zip", on_click="ignore", icon=":material/folder_zip:")
+    st.caption("Each file is built when you click: a 16:9 deck (title, scorecard, one slide per KPI, contract "
+               "pipeline, appendix), the tables behind it, and every chart as a slide-resolution PNG.")
+
+
+def preview(b) -> None:
+    """The deck's content on screen: title, scorecard, then each KPI slide's message and chart."""
+    note = f" ({md_escape(b.period_note)})" if b.period_note else ""
+    st.subheader(f"{md_escape(b.office_name)} · {md_escape(b.period_label)}{note}")
+    st.caption(f"Data through {b.as_of:%d %b %Y}. {md_escape(b.source_note)}")
+    if isinstance(b.scorecard, pd.DataFrame) and len(b.scorecard) and "title" in b.scorecard:
+        st.dataframe(styled_summary(summary(b.scorecard)), hide_index=True, key="brief-summary")
+    for i, slide in enumerate(b.slides):
+        with st.container(border=True, key=f"slide-{i}"):
+            color, icon, word = STATUS_STYLE.get(str(slide.status).replace(" ", "_"), STATUS_STYLE["no_data"])
+            st.markdown(f"**{md_escape(slide.title)}**")
+            st.badge(word, icon=icon, color=color)
+            st.markdown(md_escape(slide.sentence))
+            if slide.chart is not None:
+                show_chart(slide.chart, slide.file_name or exports.file_stem(slide.kpi_id, slide.period_label),
+                           key=f"brief-{slide.kpi_id}", export=lambda s=slide: s.export_chart or s.chart,
+                           note=False)
+    if b.pipeline_chart is not None:
+        with st.container(border=True, key="slide-pipeline"):
+            st.markdown("**Contracts ending soon**")
+            if b.pipeline_message:
+                st.markdown(md_escape(b.pipeline_message))
+            show_chart(b.pipeline_chart, "contract_pipeline", key="brief-pipeline", note=False)

@@ -28,12 +28,12 @@ def source_note() -> str:
     return f"Source: {who}, ERP and e-procurement exports{through}. Procurement KPI Dashboard."
 
 
-def for_slide(chart):
+def for_slide(chart, note: str):
     """A chart built for export, with the source note under it."""
-    return exports.with_source_note(chart, source_note())
+    return exports.with_source_note(chart, note)
 
 
-def show_chart(chart, file_stem: str, *, key: str | None = None, export=None) -> None:
+def show_chart(chart, file_stem: str, *, key: str | None = None, export=None, note: bool = True) -> None:
     """Render a chart with PNG and SVG download buttons under it.
 
     `export` builds the slide version (full size, title, subtitle, source note); it and the image are
@@ -48,7 +48,14 @@ def show_chart(chart, file_stem: str, *, key: str | None = None, export=None) ->
     st.altair_chart(chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding")),
                     theme=None, width="content")
     stem = slug(file_stem)
-    build = (lambda: for_slide(export())) if export else (lambda: chart)
+    # The buttons' callables run outside the script run: everything they need is read here.
+    note_text = source_note() if note and export is not None else None
+
+    def build():
+        if export is None:
+            return chart
+        return for_slide(export(), note_text) if note_text else export()
+
     row = st.container(horizontal=True, gap="small")
     with row:
         st.download_button("PNG", data=lambda: exports.chart_png(build()), file_name=f"{stem}.png",
