@@ -262,11 +262,8 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
                                    [EXCLUDED + r for r in reasons[struct_idx]]))
     ex = np.flatnonzero(pd.notna(excluded))
     if len(ex):
-        labels = []
-        for i in ex:
-            col = excluded_col[i].split(", ")[0] if excluded_col[i] else ""
-            labels.append(data[col].iloc[body_idx[i]] if col in data.columns else _row_label(
-                data[source_columns].iloc[body_idx[i]], blank[body_idx[i]]))
+        # The value shown is the row itself (its filled cells): the missing cell alone would be blank.
+        labels = [_row_label(data[source_columns].iloc[body_idx[i]], blank[body_idx[i]]) for i in ex]
         issues.append(_issue_frame(source, sheet, rownums[body_idx[ex]], excluded_col[ex], labels,
                                    [EXCLUDED + r for r in excluded[ex]]))
 
