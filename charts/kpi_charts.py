@@ -351,11 +351,15 @@ def trend(
         if label_values is None:
             label_values = len(df) <= 8
         labelled = df if label_values else df.tail(1)
-        layers.append(
-            alt.Chart(labelled)
-            .mark_text(dy=-16, fontSize=14, fontWeight="bold", color="#1A1A1A")
-            .encode(x=x, y=y, text="value_text:N")
-        )
+        # Labels above their points, except near the top of the axis, where they go below.
+        near_top = labelled["value"] > domain[0] + 0.88 * (domain[1] - domain[0])
+        for below, part in ((False, labelled[~near_top]), (True, labelled[near_top])):
+            if len(part):
+                layers.append(
+                    alt.Chart(part)
+                    .mark_text(dy=20 if below else -16, fontSize=14, fontWeight="bold", color="#1A1A1A")
+                    .encode(x=x, y=y, text="value_text:N")
+                )
 
     if target is not None:
         g = pd.DataFrame({"target": [target], "label": [f"Goal {format_value(target, unit)}"]})

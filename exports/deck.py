@@ -442,7 +442,7 @@ class Deck:
             lines.append(
                 (
                     f"{label}: {format_value(s.yoy_value, s.unit)} "
-                    f"({change_text(s.value, s.yoy_value, s.unit)})",
+                    f"{_paren(change_text(s.value, s.yoy_value, s.unit))}",
                     13,
                     False,
                     DARK,
@@ -457,7 +457,7 @@ class Deck:
             lines.append(
                 (
                     f"Previous period ({s.prev_label}): {format_value(s.prev_value, s.unit)} "
-                    f"({change_text(s.value, s.prev_value, s.unit)})",
+                    f"{_paren(change_text(s.value, s.prev_value, s.unit))}",
                     13,
                     False,
                     DARK,
@@ -600,8 +600,9 @@ class Deck:
             title = "Appendix: data quality"
         else:
             share = excl / read if read else 0
+            pct = "under 0.1%" if 0 < share < 0.001 else f"{share:.1%}"
             title = (
-                f"Appendix: data quality. {excl:,} of {read:,} rows read ({share:.1%}) were excluded at import"
+                f"Appendix: data quality. {excl:,} of {read:,} rows read ({pct}) were excluded at import"
                 if excl
                 else f"Appendix: data quality. All {read:,} rows read were loaded"
             )
@@ -632,7 +633,7 @@ class Deck:
                     f"{rr:,}" if rr is not None else "–",
                     f"{_int(r.get('rows_loaded')) or 0:,}",
                     f"{ex:,}" if ex is not None else "–",
-                    f"{ex / rr:.1%}" if rr and ex is not None else "–",
+                    _pct(ex / rr) if rr and ex is not None else "–",
                 ]
             )
         right = PP_ALIGN.RIGHT
@@ -655,6 +656,10 @@ class Deck:
         if len(dq) > IMPORTS_PER_SLIDE:
             note = f"Showing the {IMPORTS_PER_SLIDE} imports with most exclusions of {len(dq)}. " + note
         add_text(slide, MARGIN, min(y, 6.5), CONTENT_W, 0.45, note, size=11, color=GREY, italic=True)
+        kpi_note = _kpi_exclusions(b.slides)
+        if kpi_note and y + 0.5 < 6.3:
+            add_text(slide, MARGIN, y + 0.5, CONTENT_W, 0.7, kpi_note, size=12, color=DARK)
+            note += " " + kpi_note
         set_notes(slide, f"{excl:,} of {read:,} rows read were excluded at import. " + note)
         return slide
 
@@ -694,6 +699,31 @@ def briefing_pptx(briefing: Briefing) -> bytes:
 
 
 # ---------------------------------------------------------------- formatting bits
+
+
+def _pct(share: float) -> str:
+    return "under 0.1%" if 0 < share < 0.001 else f"{share:.1%}"
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text else ""
+
+
+def _kpi_exclusions(slides: list[KpiSlide], top: int = 3) -> str:
+    """'Procurement lead time set aside 149 of 445 records (33%); ...' for the KPIs setting aside most."""
+    rows = []
+    for s in slides:
+        n, ex = _int(s.n), _int(s.excluded)
+        if n is not None and ex:
+            rows.append((ex / (n + ex), s.title, ex, n + ex))
+    rows.sort(reverse=True)
+    if not rows:
+        return ""
+    parts = [f"{t} {ex:,} of {tot:,} ({share:.0%})" for share, t, ex, tot in rows[:top]]
+    return (
+        "Records the KPIs set aside for missing or unusable values, most first: " + "; ".join(parts) + ". "
+        "Each KPI's drill-down lists them with the reason."
+    )
 
 
 def _isnan(x) -> bool:
