@@ -533,6 +533,7 @@ class Workspace:
             raise WorkspaceError(f"Cannot lock the workspace {self.path}: {exc.strerror or exc}.") from exc
         self._thread.depth = 1
         try:
+            self._collect_garbage()  # files a writer killed earlier left behind
             yield
         finally:
             self._thread.depth = 0
@@ -600,6 +601,8 @@ class Workspace:
     def _collect_garbage(self) -> None:
         """Remove table files no catalogue entry points to (left by a killed write). Lock held."""
         with self._connect() as conn:
+            if not sa.inspect(conn).has_table(_t_current.name):
+                return  # a catalogue still being created has no table files yet
             current = {r[0] for r in conn.execute(sa.select(_t_current.c.file_name))}
         for f in self._tables_dir.iterdir():
             if f.is_file() and f.name not in current and (f.suffix == ".parquet"):

@@ -438,3 +438,16 @@ def test_a_file_where_the_folder_should_be_is_a_workspace_error(tmp_path):
     path.write_text("x")
     with pytest.raises(WorkspaceError, match="is a file"):
         Workspace(path)
+
+
+def test_opening_does_not_wait_for_a_running_import(tmp_path):
+    """While another writer holds the lock, an existing workspace still opens and reads at once."""
+    from storage.lock import FileLock
+
+    folder = tmp_path / "ws"
+    load(Workspace(folder), payments("CHK-1"))
+    with FileLock(folder / ".lock"):
+        start = time.monotonic()
+        ws = Workspace(folder)
+        assert ws.table("payments")["payment_id"].tolist() == ["CHK-1"]
+        assert time.monotonic() - start < 5
