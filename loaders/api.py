@@ -22,7 +22,7 @@ from .values import CERTIFICATION_PATTERNS
 
 PREVIEW_ROWS = 20
 JSON_ISSUES = 100
-NO_TABLE = "no canonical table recognised; choose one with table="
+NO_TABLE = "no canonical table recognised (choose one with table=)"
 
 
 @dataclass
@@ -177,7 +177,7 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
     preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
     fp = fingerprint(header.names)
     name_hints = [n for n in (sheet.name, path.stem) if n]
-    notes: list[str] = []
+    notes: list[str] = ["hidden sheet"] if sheet.hidden else []
     extra_issues: list[pd.DataFrame] = []
     bidders = bidder_columns(header) if table in (None, "bids") else {}
     if bidders:
@@ -233,8 +233,6 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
                           constants=constants)
     issues = pd.concat([result.issues, *extra_issues], ignore_index=True) if extra_issues else result.issues
-    if sheet.hidden:
-        notes.append("hidden sheet")
     notes += result.notes
     real_mapping = {k: v for k, v in result.mapping.mapping.items() if k in names}
     return Part(
@@ -263,15 +261,20 @@ def _suggest_all(cls) -> dict[str, list[tuple[str, float]]]:
 
 
 def _not_recognised(raw: pd.DataFrame, rows: np.ndarray, source: str, sheet: str | None) -> Normalised:
+    """A sheet no table fits: every non-blank row is excluded, with that reason."""
+    from .normalise import _issue_frame, _row_label
     from .values import is_blank
 
     if raw.shape[1]:
         blank = np.column_stack([is_blank(raw.iloc[:, j]).to_numpy() for j in range(raw.shape[1])])
-        n = int((~blank.all(axis=1)).sum())
     else:
-        n = 0
-    issues = _part_issue(source, sheet, NO_TABLE)
-    return Normalised(pd.DataFrame(), issues, n, 0, n, None, [])  # type: ignore[arg-type]
+        blank = np.ones((len(raw), 0), dtype=bool)
+    filled = np.flatnonzero(~blank.all(axis=1)) if raw.shape[1] else np.array([], dtype=int)
+    labels = [_row_label(raw.iloc[i], blank[i]) for i in filled]
+    issues = _issue_frame(source, sheet, np.asarray(rows)[filled], "", labels, EXCLUDED + NO_TABLE)
+    n = len(filled)
+    return Normalised(pd.DataFrame(), issues if n else _part_issue(source, sheet, NO_TABLE), n, 0, n,
+                      None, [])  # type: ignore[arg-type]
 
 
 def _part_issue(source: str, sheet: str | None, problem: str, column: str = "", value: str = "",
@@ -380,7 +383,7 @@ def _record_keys(part: Part) -> set:
 
 def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
     if part.table is None:
-        return "no canonical table recognised"
+        return NO_TABLE
     if part.rows_read == 0:
         return "no rows"
     if part.rows_loaded == 0 and any(p.startswith(EXCLUDED + "no required column") for p in part.issue_counts()):
