@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -119,7 +119,11 @@ def records(kpi: KPI, p: Prepared, as_of: np.datetime64, fy_start_month: int) ->
     if rec is None:
         rec = kpi.measure(Context(p, as_of, fy_start_month))
         # A record dated after the as-of date is not in the report.
-        after = ~np.isnat(rec.date) & (rec.date > as_of)
+        ak = ("after", id(rec.date), str(as_of))
+        hit = p._cache.get(ak)
+        if hit is None or hit[0] is not rec.date:
+            hit = p._cache[ak] = (rec.date, ~np.isnat(rec.date) & (rec.date > as_of))
+        after = hit[1]
         if after.any():
             reasons = list(rec.reasons)
             if AFTER_REASON not in reasons:
@@ -247,26 +251,33 @@ class _Layout:
     only ANDs a mask in. Bins are dense (period offset x group) unless that would be huge.
     """
 
-    def __init__(self, rec: Records, codes: np.ndarray, by: str | None):
+    def __init__(self, p: Prepared, rec: Records, codes: np.ndarray, by: str | None):
         self.g, self.groups = _group(rec, by)
         G = self.G = len(self.groups)
         self.codes = codes
         self.dated = codes != P.NO_PERIOD
         self.after = rec.extra["_after"]
-        self.placeable = self.dated & ~self.after
-        self.cmin = int(codes[self.placeable].min()) if self.placeable.any() else 0
-        self.cmax = int(codes[self.placeable].max()) if self.placeable.any() else 0
-        key = np.where(self.placeable, (codes - self.cmin) * G + self.g, 0)
-        size = (self.cmax - self.cmin + 1) * G
-        self.keys = None
-        if size > _DENSE_BINS:
-            self.keys, key = np.unique(key, return_inverse=True)
-            size = len(self.keys)
-        self.key, self.size = key.astype(np.int64), size
+        # The bin key depends on the dates and the group codes only: KPIs sharing both share it.
+        source = rec.dims[by][0] if by else None
+        ck = ("binkey", id(codes), id(rec.extra["_after"]), id(source), G)
+        hit = p._cache.get(ck)
+        if hit is None or hit[0] is not codes or hit[1] is not source:
+            placeable = self.dated & ~self.after
+            cmin = int(codes[placeable].min()) if placeable.any() else 0
+            cmax = int(codes[placeable].max()) if placeable.any() else 0
+            key = np.where(placeable, (codes - cmin) * G + self.g, 0)
+            size = (cmax - cmin + 1) * G
+            keys = None
+            if size > _DENSE_BINS:
+                keys, key = np.unique(key, return_inverse=True)
+                size = len(keys)
+            hit = p._cache[ck] = (codes, source, placeable, cmin, cmax, key.astype(np.int64), size, keys)
+        _, _, self.placeable, self.cmin, self.cmax, self.key, self.size, self.keys = hit
         ok = rec.reason == 0
         self.used = self.placeable & ok
         self.excl = self.placeable & ~ok
         self.outside = ~self.placeable & ~ok
+        self.unfiltered = None  # (frame, reasons) without filters, made on first use
         self.order = None  # sort order of the used records by (bin, value), made on first use
 
     def key_of(self, bins: np.ndarray) -> np.ndarray:
@@ -299,11 +310,19 @@ class _Layout:
         return out
 
 
+def _all_ones(rec: Records, name: str) -> bool:
+    key = ("ones", name)
+    if key not in rec.cache:
+        a = getattr(rec, name)
+        rec.cache[key] = a is not None and bool(np.all(a == 1))
+    return rec.cache[key]
+
+
 def _layout(p: Prepared, rec: Records, grain: str, fy: int, by: str | None) -> _Layout:
     key = ("layout", grain, fy, by)
     lay = rec.cache.get(key)
     if lay is None:
-        lay = rec.cache[key] = _Layout(rec, _codes(p, rec, grain, fy), by)
+        lay = rec.cache[key] = _Layout(p, rec, _codes(p, rec, grain, fy), by)
     return lay
 
 
@@ -368,8 +387,9 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
     cols: dict[str, np.ndarray] = {}
     kind = kpi.kind
     if kind in ("ratio", "count"):
-        num = bins.sum(used, rec.num)
-        den = bins.sum(used, rec.den)
+        ks = bins.key[used]
+        num = np.bincount(ks, weights=rec.num[used], minlength=bins.size)
+        den = n.astype(float) if _all_ones(rec, "den") else np.bincount(ks, weights=rec.den[used], minlength=bins.size)
         if kind == "ratio":
             with np.errstate(invalid="ignore", divide="ignore"):
                 cols["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
@@ -626,10 +646,19 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
         mask = filter_mask(rec, filters, fy, dates=False)
         frame, reasons = _aggregate_snapshot(kpi, rec, mask, by, grain, fy, day, filters)
     else:
-        mask = filter_mask(rec, filters, fy)
         lay = _layout(p, rec, grain, fy, by)
-        frame, reasons = _aggregate_events(kpi, rec, lay, None if filters == Filters() else mask, by, grain, fy,
-                                           day)
+        # Every period lies inside one fiscal year, so a fiscal-year filter selects periods of the result
+        # (the unfiltered result is cached: changing only the years costs nothing).
+        rest = replace(filters, fiscal_years=())
+        if rest == Filters():
+            if lay.unfiltered is None:
+                lay.unfiltered = _aggregate_events(kpi, rec, lay, None, by, grain, fy, day)
+            frame, reasons = (f.copy() for f in lay.unfiltered)
+        else:
+            frame, reasons = _aggregate_events(kpi, rec, lay, filter_mask(rec, rest, fy), by, grain, fy, day)
+        if filters.fiscal_years:
+            frame = frame[frame["fiscal_year"].isin(filters.fiscal_years)].reset_index(drop=True)
+            reasons = reasons[reasons["period_label"].isin(set(frame["period_label"]))].reset_index(drop=True)
     return KPIResult(frame=frame, excluded_reasons=reasons, notes=rec.notes, **base)
 
 

@@ -155,7 +155,7 @@ def _sol_dates(p: Prepared) -> dict[str, np.ndarray]:
 def _bid_close_date(p: Prepared) -> np.ndarray:
     """Bid opening (due_date); the award date, then the issue date, where the due date is missing."""
     d = _sol_dates(p)
-    return first_date(d["due_date"], d["award_date"], d["issue_date"])
+    return p.first_days("solicitations", "due_date", "award_date", "issue_date")
 
 
 # ----------------------------------------------------------------------------- Speed
@@ -170,7 +170,7 @@ def _award_duration(ctx: Context, start_col: str, start_word: str) -> Records:
     r.add(np.isnat(start), f"{start_col} missing")
     days = _days_between(start, award)
     r.add(days < 0, f"award before {start_word} date (negative duration)")
-    date = first_date(award, start, d["issue_date"], d["due_date"], d["requisition_date"])
+    date = p.first_days("solicitations", "award_date", start_col, "issue_date", "due_date", "requisition_date")
     return _records("solicitations", _solicitation_base(p), date, r, x=days)
 
 
@@ -212,7 +212,7 @@ def within_cycle_goal_share(ctx: Context) -> Records:
     r.add(days < 0, "award before requisition date (negative duration)")
     r.add(np.isnan(goal), "no cycle-time goal for the method")
     r.add(np.isnan(value), "no awarded or estimated amount (value band unknown)")
-    date = first_date(award, req, d["issue_date"], d["due_date"])
+    date = p.first_days("solicitations", "award_date", "requisition_date", "issue_date", "due_date")
     return _records("solicitations", base, date, r, num=(days <= goal).astype(float),
                     den=np.ones(len(award)), x=days, extra={"goal_days": goal})
 
@@ -225,7 +225,7 @@ def late_contract_share(ctx: Context) -> Records:
     r.add(np.isnat(start), "start_date missing")
     r.add(np.isnat(executed), "executed_date missing")
     late = ~np.isnat(start) & ~np.isnat(executed) & (executed > start)
-    return _records("contracts", _contract_base(p), first_date(start, executed), r,
+    return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "executed_date"), r,
                     num=late.astype(float), den=np.ones(len(start)),
                     x=_days_between(start, executed))
 
@@ -277,7 +277,7 @@ def _award_dollars(ctx: Context, *, need_method: bool = True) -> tuple[Records, 
         r.add(~base["method_known"], "method missing")
     r.add(np.isnan(amount), "awarded_amount missing")
     r.add(amount <= 0, "awarded_amount zero or negative")
-    date = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
+    date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
     rec = _records("solicitations", base, date, r)
     rec.den = np.nan_to_num(amount)
     return rec, np.nan_to_num(amount)
@@ -313,7 +313,7 @@ def cancelled_solicitation_share(ctx: Context) -> Records:
     r = Reasons(len(codes))
     r.add(np.isnat(d["issue_date"]), "issue_date missing (not issued)")
     r.add(codes < 0, "status missing")
-    date = first_date(d["issue_date"], d["due_date"], d["award_date"], d["requisition_date"])
+    date = p.first_days("solicitations", "issue_date", "due_date", "award_date", "requisition_date")
     return _records("solicitations", _solicitation_base(p), date, r,
                     num=cancelled.astype(float), den=np.ones(len(codes)))
 
@@ -342,7 +342,7 @@ def first_time_vendor_share(ctx: Context) -> Records:
         notes = (f"Award history starts in FY{first_fy}: for FY{first_fy}-FY{first_fy + FIRST_TIME_LOOKBACK_YEARS - 1}"
                  f" fewer than {FIRST_TIME_LOOKBACK_YEARS} earlier fiscal years are loaded, so more vendors "
                  "look new than are.",)
-    date = first_date(award, d["issue_date"], d["due_date"], d["requisition_date"])
+    date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
     rec = _records("solicitations", base, date, r, num=(~prior).astype(float), den=np.ones(len(award)),
                    key=vendor)
     rec.notes = notes
@@ -371,7 +371,7 @@ def protest_rate(ctx: Context) -> Records:
     sustained, _ = p.flag("solicitations", "protest_sustained")
     r = Reasons(len(protested))
     r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
-    date = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
+    date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
     return _records("solicitations", base, date, r, num=protested.astype(float), den=np.ones(len(protested)),
                     extra={"sustained": (protested & sustained).astype(float)})
 
@@ -467,7 +467,7 @@ def savings_rate(ctx: Context) -> Records:
     r.add(np.isnan(est) | (est <= 0), "estimated_amount missing or zero")
     r.add(np.isnan(awd), "awarded_amount missing")
     r.add(awd <= 0, "awarded_amount zero or negative")
-    date = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
+    date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
     return _records("solicitations", base, date, r, num=np.nan_to_num(est - awd), den=np.nan_to_num(est))
 
 
@@ -486,7 +486,7 @@ def _replacement_start(p: Prepared) -> np.ndarray:
     cancelled_label = np.asarray(labels.str.contains("cancel", regex=False)) if len(labels) else np.zeros(0, bool)
     cancelled = np.where(codes >= 0, cancelled_label[np.maximum(codes, 0)] if len(labels) else False, False)
     d = _sol_dates(p)
-    started = first_date(d["requisition_date"], d["issue_date"], d["due_date"], d["award_date"])
+    started = p.first_days("solicitations", "requisition_date", "issue_date", "due_date", "award_date")
     started = np.where(np.isnat(started), np.datetime64("1000-01-01", "D"), started)
     ok = (pos >= 0) & ~cancelled
     if not ok.any():
@@ -534,7 +534,7 @@ def contracts_with_metrics_share(ctx: Context) -> Records:
     r.add(np.isnat(start), "start_date missing")
     r.add(np.isnat(end), "end_date missing")
     r.add(end < start, "end before start date")
-    return _records("contracts", _contract_base(p), first_date(start, end), r, lo=start, hi=end,
+    return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "end_date"), r, lo=start, hi=end,
                     num=metrics.astype(float), den=np.ones(len(end)))
 
 
@@ -547,7 +547,7 @@ def evaluation_completion_rate(ctx: Context) -> Records:
     r.add(due > ctx.as_of, "not yet due (due_date after the as-of date)")
     on_time = ~np.isnat(done) & (done <= due) & (done <= ctx.as_of)
     base = _evaluation_base(p)
-    return _records("evaluations", base, first_date(due, done), r, num=on_time.astype(float),
+    return _records("evaluations", base, p.first_days("evaluations", "due_date", "completed_date"), r, num=on_time.astype(float),
                     den=np.ones(len(due)), x=_days_between(due, done))
 
 
@@ -576,7 +576,7 @@ def low_performance_share(ctx: Context) -> Records:
     r = Reasons(len(due))
     r.add(np.isnat(done), "not completed (completed_date missing)")
     r.add(np.isnan(low), "no recognisable rating or score")
-    return _records("evaluations", _evaluation_base(p), first_date(done, due), r,
+    return _records("evaluations", _evaluation_base(p), p.first_days("evaluations", "completed_date", "due_date"), r,
                     num=np.nan_to_num(low), den=np.ones(len(due)))
 
 
@@ -589,7 +589,7 @@ def cost_growth(ctx: Context) -> Records:
     r.add(np.isnat(start), "start_date missing")
     r.add(np.isnan(original) | (original <= 0), "original_amount missing or zero")
     r.add(np.isnan(current), "current_amount missing")
-    return _records("contracts", _contract_base(p), first_date(start, p.days("contracts", "executed_date")), r,
+    return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "executed_date"), r,
                     num=np.nan_to_num(current - original), den=np.nan_to_num(original))
 
 
@@ -608,15 +608,19 @@ def contract_payments(p: Prepared, as_of: np.datetime64) -> dict:
         last = np.full(n, NAT)
         crossed = np.full(n, NAT)
         if ok.any():
-            order = np.lexsort((date[ok], pos[ok]))
-            cp, cd, ca = pos[ok][order], date[ok][order], amount[ok][order]
-            cum = pd.Series(ca).groupby(cp).cumsum().to_numpy()
-            limit = p.number("contracts", "current_amount")[cp]
-            over = cum > limit
-            first_over = pd.Series(cd[over]).groupby(cp[over]).min()
-            crossed[first_over.index.to_numpy()] = first_over.to_numpy(dtype="datetime64[D]")
-            lastd = pd.Series(cd).groupby(cp).max()
+            lastd = pd.Series(date[ok]).groupby(pos[ok]).max()
             last[lastd.index.to_numpy()] = lastd.to_numpy(dtype="datetime64[D]")
+            # Only contracts paid beyond their amount in total can have crossed it: cumulate just those.
+            limit = p.number("contracts", "current_amount")
+            over_total = paid > limit
+            sub = ok & over_total[np.maximum(pos, 0)]
+            if sub.any():
+                order = np.flatnonzero(sub)[np.lexsort((date[sub], pos[sub]))]
+                cp, cd = pos[order], date[order]
+                cum = pd.Series(amount[order]).groupby(cp).cumsum().to_numpy()
+                over = cum > limit[cp]
+                first_over = pd.Series(cd[over]).groupby(cp[over]).min()
+                crossed[first_over.index.to_numpy()] = first_over.to_numpy(dtype="datetime64[D]")
         return {"paid": paid, "count": count, "last": last, "crossed": crossed}
 
     return p._memo(("contract_payments", str(as_of)), make)
@@ -696,7 +700,7 @@ def engagement_share(ctx: Context) -> Records:
     r = Reasons(len(value))
     r.add(np.isnan(value), "no estimated or awarded amount")
     r.add(value < ENGAGEMENT_THRESHOLD, f"below the ${ENGAGEMENT_THRESHOLD:,.0f} value threshold")
-    date = first_date(d["issue_date"], d["due_date"], d["award_date"], d["requisition_date"])
+    date = p.first_days("solicitations", "issue_date", "due_date", "award_date", "requisition_date")
     engaged = engaged_solicitations(p)
     return _records("solicitations", base, date, r, num=engaged.astype(float), den=np.ones(len(value)),
                     extra={"value": value})
@@ -751,18 +755,17 @@ def field_completeness(ctx: Context) -> Records:
                 if c in f.columns:
                     v = f[c]
                     ok = v.notna().to_numpy(copy=True)
-                    if not (pd.api.types.is_numeric_dtype(v.dtype) or pd.api.types.is_datetime64_any_dtype(v.dtype)
-                            or pd.api.types.is_bool_dtype(v.dtype)):
-                        ok &= (v.astype("str").str.strip() != "").to_numpy()
+                    if pd.api.types.is_string_dtype(v.dtype) or v.dtype == object:
+                        ok &= (v.astype("str") != "").to_numpy(dtype=bool, na_value=False)
                     any_filled |= ok
             filled += any_filled
         if table == "bids":
             pos = p.join("bids", "solicitation_id", "solicitations", "solicitation_id")
-            sd = first_date(*(p.days("solicitations", c) for c in TABLE_DATES["solicitations"]))
+            sd = p.first_days("solicitations", *TABLE_DATES["solicitations"])
             date = p.take(sd, pos, NAT).astype("datetime64[D]")
             base = _bid_base(p)
         else:
-            date = first_date(*(p.days(table, c) for c in TABLE_DATES[table]))
+            date = p.first_days(table, *TABLE_DATES[table])
             base = {"solicitations": _solicitation_base, "contracts": _contract_base, "payments": _payment_base,
                     "evaluations": _evaluation_base}.get(table)
             base = base(p) if base else {"dims": empty_dims(n), "amount": np.full(n, np.nan)}

@@ -69,9 +69,25 @@ def as_day(value) -> np.datetime64:
     return np.datetime64(ts.date(), "D")
 
 
+def month_ordinals(days: np.ndarray) -> np.ndarray:
+    """Calendar month ordinal (months since 1970-01) of each date; garbage where NaT (callers mask it).
+
+    Through a day -> month table over the dates' span: numpy's calendar conversion is ~10x slower."""
+    valid = days[~np.isnat(days)]
+    if not len(valid):
+        return np.zeros(len(days), dtype=np.int64)
+    lo, hi = valid.min(), valid.max()
+    span = int((hi - lo).astype(np.int64)) + 1
+    if span > 400_000 or len(days) < 50_000:
+        return np.where(np.isnat(days), 0, days.astype("datetime64[M]").astype(np.int64))
+    table = np.arange(lo, hi + np.timedelta64(1, "D")).astype("datetime64[M]").astype(np.int64)
+    offset = (days - lo).astype(np.int64)
+    return table[np.clip(offset, 0, span - 1)]
+
+
 def fiscal_year(days: np.ndarray, fy_start_month: int = 7) -> np.ndarray:
     """Fiscal year of each date (FY2026 = Jul 2025-Jun 2026 with a July start); NO_PERIOD where NaT."""
-    months = days.astype("datetime64[M]").astype(np.int64)
+    months = month_ordinals(days)
     fy = (months - _offset(check_start_month(fy_start_month))) // 12 + 1970
     return np.where(np.isnat(days), NO_PERIOD, fy)
 
@@ -79,7 +95,7 @@ def fiscal_year(days: np.ndarray, fy_start_month: int = 7) -> np.ndarray:
 def period_codes(days: np.ndarray, grain: str, fy_start_month: int = 7) -> np.ndarray:
     """Integer code of each date's period: pandas' own ordinals for M, Q-<end>, Y-<end>."""
     g = normalise_grain(grain)
-    months = days.astype("datetime64[M]").astype(np.int64)  # calendar month ordinal since 1970-01
+    months = month_ordinals(days)  # calendar month ordinal since 1970-01
     if g == "month":
         codes = months
     else:

@@ -12,6 +12,7 @@ import pandas as pd
 from loaders.schema import TABLES
 
 from .periods import NAT, to_days
+from .records import first_date
 
 _LEGAL_SUFFIX = (r"\b(incorporated|inc|llc|l l c|llp|lp|ltd|limited|corp|corporation|co|company|pc|pllc|plc|"
                  r"the|dba)\b")
@@ -21,7 +22,7 @@ def normalise_names(names: pd.Series) -> pd.Series:
     """Vectorised normalise_name (one pass of Arrow string kernels over the distinct names)."""
     s = pd.Series(names, dtype="str").str.lower().str.replace("&", " and ", regex=False)
     s = s.str.replace(r"[^a-z0-9]+", " ", regex=True).str.replace(_LEGAL_SUFFIX, " ", regex=True)
-    return s.str.replace(r"\s+", " ", regex=True).str.strip().fillna("")
+    return s.str.replace(r" +", " ", regex=True).str.strip().fillna("")
 
 
 def normalise_name(name: object) -> str:
@@ -103,6 +104,10 @@ class Prepared:
             return to_days(f[column])
 
         return self._memo(("days", table, column), make)
+
+    def first_days(self, table: str, *columns: str) -> np.ndarray:
+        """Element-wise first date of the columns (KPIs with the same date chain share one array)."""
+        return self._memo(("first", table, columns), lambda: first_date(*(self.days(table, c) for c in columns)))
 
     def number(self, table: str, column: str) -> np.ndarray:
         """float64; NaN where missing."""
@@ -252,7 +257,7 @@ class Prepared:
             by_name = np.where(nc >= 0, nm2k[np.maximum(nc, 0)] if len(nm2k) else -1, -1)
             codes = np.where(ic >= 0, id2k[np.maximum(ic, 0)] if len(id2k) else -1, by_name).astype(np.int64)
             # Display label per key: a name seen with it (first row), else the id.
-            display = np.array([k[3:] for k in keys], dtype=object)
+            display = keys.str[3:].to_numpy(dtype=object)
             named = (codes >= 0) & (nc >= 0)
             if named.any():
                 first = pd.Series(nc[named]).groupby(codes[named]).first()
