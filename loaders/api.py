@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .headers import Header, find_header
 from .bidtab import BID_TOTAL, bidder_columns, reshape
+from .headers import Header, find_header
 from .mapping import alias_index, classify, confidence, fingerprint, map_columns
 from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
 from .readers import LoadError, RawSheet, read_file

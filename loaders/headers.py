@@ -230,9 +230,7 @@ def _kept_columns(grid: pd.DataFrame, h: int, names: list[str]) -> list[int]:
     keep = []
     below = grid.iloc[h + 1:]
     for j in range(grid.shape[1]):
-        if j < len(names) and names[j]:
-            keep.append(j)
-        elif len(below) and not is_blank(below.iloc[:, j]).all():
+        if j < len(names) and names[j] or len(below) and not is_blank(below.iloc[:, j]).all():
             keep.append(j)
     return keep
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ def expand(norm: str) -> str:
     return " ".join(ABBREVIATIONS.get(t, t) for t in norm.split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def alias_index(table: str) -> dict[str, str]:
     """Every spelling (normalised and expanded) of every column of a table -> canonical column."""
     index: dict[str, str] = {}
@@ -54,7 +54,7 @@ def alias_index(table: str) -> dict[str, str]:
     return index
 
 
-@lru_cache(maxsize=None)
+@cache
 def _all_known() -> frozenset[str]:
     return frozenset(k for t in TABLES for k in alias_index(t))
 
@@ -218,7 +218,7 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
 # Classification
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shared_columns() -> frozenset[str]:
     """Columns found in three or more tables (vendor, department...): weak evidence of a table."""
     counts: dict[str, int] = {}
