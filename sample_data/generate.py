@@ -378,7 +378,7 @@ def _solicitation_frame(rng, vendors: _Vendors, n: int) -> dict:
     estimate = np.where(method == RFQ, np.minimum(estimate, 150_000), estimate)
     estimate = np.where(method == SMALL, np.clip(estimate, 500, 10_000), np.maximum(estimate, 2_500))
     estimate = np.where(estimate >= 10_000, np.round(estimate, -2), np.round(estimate, -1))
-    engaged = np.isin(method, (IFB, RFP)) & (estimate >= 100_000) & (rng.random(m) < 0.12 + 0.45 * r_issue)
+    engaged = np.isin(method, (IFB, RFP)) & (estimate >= 100_000) & (rng.random(m) < 0.14 + 0.5 * r_issue)
     return {
         "category": category, "method": method, "award_target": award_target, "issue": issue, "due": due,
         "has_due": has_due, "requisition": requisition, "no_requisition": no_requisition,
@@ -432,7 +432,7 @@ def _award(rng, vendors: _Vendors, sol: dict) -> tuple[dict, dict]:
 
 def _engagements(rng, sol: dict, n_target: int) -> dict:
     engaged = np.nonzero(sol["engaged"])[0]
-    per = 1 + rng.binomial(2, 0.45, len(engaged))
+    per = 1 + rng.binomial(2, 0.5, len(engaged))
     linked = np.repeat(engaged, per)
     n_free = max(0, round(0.08 * n_target))  # outreach not tied to one solicitation (vendor fairs)
     first = np.r_[True, linked[1:] != linked[:-1]] if len(linked) else np.zeros(0, dtype=bool)
