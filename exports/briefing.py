@@ -496,11 +496,12 @@ def briefing_xlsx(b: Briefing) -> bytes:
         )
         if c in trend
     ]
-    sheets = {"Scorecard": _scorecard_sheet(b), "KPI values by period": trend[keep] if keep else trend}
+    trend = trend[keep].rename(columns={"title": "KPI"}) if keep else trend
+    sheets = {"Scorecard": _scorecard_sheet(b), "KPI values by period": trend}
     if b.pipeline is not None and len(b.pipeline):
         sheets["Contract pipeline"] = b.pipeline
     if b.definitions is not None:
-        sheets["Definitions"] = b.definitions
+        sheets["Definitions"] = b.definitions.rename(columns={"title": "KPI"})
     if b.data_quality is not None:
         sheets["Data quality"] = b.data_quality
     about = {
@@ -523,7 +524,7 @@ def _scorecard_sheet(b: Briefing) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "title": s.title,
+                "KPI": s.title,
                 "period_label": s.period_label,
                 "value": s.value,
                 "target": s.target,

@@ -44,7 +44,7 @@ UNIT_VALUE_COLUMNS = ("value", "p90", "target", "at_risk", "prev_value", "yoy_va
 
 HEADER_NAMES = {
     "kpi_id": "KPI id",
-    "title": "KPI",
+    "title": "Title",
     "period_label": "Period",
     "period_start": "Period start",
     "period_end": "Period end",
@@ -77,7 +77,12 @@ def status_word(status) -> str:
 def header_name(column: str, humanise: bool) -> str:
     if not humanise:
         return str(column)
-    return HEADER_NAMES.get(column, str(column).replace("_", " ").capitalize())
+    if column in HEADER_NAMES:
+        return HEADER_NAMES[column]
+    text = str(column)
+    if text != text.lower():  # already written for people ("KPI", "Rows read")
+        return text
+    return text.replace("_", " ").capitalize()
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -296,8 +301,8 @@ SCORECARD_ORDER = (
 def scorecard_frame(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The scorecard in reading order, without the sparkline lists."""
     cols = [c for c in SCORECARD_ORDER if c in scorecard.columns]
-    rest = [c for c in scorecard.columns if c not in cols and c != "sparkline"]
-    return scorecard[cols + rest]
+    rest = [c for c in scorecard.columns if c not in cols and c not in ("sparkline", "missing")]
+    return scorecard[cols + rest].rename(columns={"title": "KPI"})
 
 
 def scorecard_xlsx(scorecard: pd.DataFrame, *, about: Mapping[str, str] | None = None) -> bytes:
