@@ -250,6 +250,11 @@ def trend(
     df = frame.copy()
     if "period_start" in df:
         df = df.sort_values("period_start", kind="stable")
+    if "group" not in df.columns:
+        # Periods without a value before the first and after the last one say nothing: leave them out.
+        has = df["value"].notna().to_numpy()
+        first, last = int(np.argmax(has)), len(has) - int(np.argmax(has[::-1]))
+        df = df.iloc[first:last]
     grouped = "group" in df.columns and df["group"].notna().any() and df["group"].nunique() > 1
     cols = [c for c in ("period_label", "group", "value", "p90", "n", "excluded", "partial") if c in df]
     df = df[cols].copy()

@@ -19,7 +19,7 @@ from charts.formats import format_value
 
 from .excel import excel_workbook, scorecard_frame
 from .model import Briefing, KpiSlide
-from .render import chart_bytes, chart_file_name, with_source_note
+from .render import chart_bytes, chart_file_name, file_stem, with_source_note
 
 SLIDE_CHART_W, SLIDE_CHART_H = 600, 330  # CSS px: the picture fills 8.75 in, so 14 px type reads ~11 pt
 EXPORT_CHART_W, EXPORT_CHART_H = 760, 340
@@ -386,7 +386,7 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
         chart=slide_chart,
         export_chart=export_chart,
         trend=frame,
-        file_name=chart_file_name(k.id, label, "png"),
+        file_name=file_stem(k.id, label),
     )
 
 

@@ -39,7 +39,7 @@ class KpiSlide:
         None  # stand-alone version: title, subtitle (definition, goal, data through), source
     )
     trend: pd.DataFrame | None = None  # the KPI by period, for the workbook
-    file_name: str = ""
+    file_name: str = ""  # "<kpi_id>_<period>", without extension (add .png, .svg or .pdf)
 
 
 @dataclass

@@ -289,3 +289,15 @@ def test_goal_text_is_direction_aware():
         == "Goal: 25% or more (at risk down to 15%)"
     )
     assert charts.goal_text(NS(target=None, at_risk=None), "share", "higher") == ""
+
+
+def test_trend_leaves_out_empty_edge_periods():
+    """Periods with no value before the first and after the last value are not drawn; inner gaps stay."""
+    result = make_result([None, 10, None, 12, None], partial_last=False)
+    d = spec(charts.trend(result))
+    line = next(
+        layer
+        for layer in d["layer"]
+        if layer.get("mark", {}).get("type") == "line" or layer.get("mark") == "line"
+    )
+    assert line["encoding"]["x"]["sort"] == ["FY2023", "FY2024", "FY2025"]
