@@ -519,17 +519,29 @@ def _contracts(rng, vendors: _Vendors, sol: dict, n_target: int) -> dict:
 
 def _link_past_replacements(rng, sol: dict, con: dict) -> None:
     """Solicitations that re-procured a contract ending in the data window point at it."""
-    ended = np.nonzero((con["end"] >= FIRST_DAY + 60) & (con["end"] <= LAST_DAY) & (rng.random(len(con["end"])) < 0.5))[0]
+    # Most contracts with no renewal option left were re-procured; some with options were re-bid anyway.
+    chance = np.where(con["renewals"] == 0, 0.92, 0.35)
+    ended = np.nonzero((con["end"] >= FIRST_DAY + 150) & (con["end"] <= LAST_DAY + 90)
+                       & (rng.random(len(con["end"])) < chance))[0]
     if len(ended) == 0:
         return
-    left = pd.DataFrame({"key": con["end"][ended] - 120, "category": con["category"][ended], "contract": ended})
+    # The re-procurement is issued about nine months before the old contract ends. Each solicitation
+    # replaces at most one contract: a few rounds of nearest matching on what is still unmatched.
+    left = pd.DataFrame({"key": con["end"][ended] - 270, "category": con["category"][ended], "contract": ended})
+    left = left.sort_values("key", kind="stable")
     candidates = np.nonzero(sol["awarded"] & (sol["replaces"] < 0))[0]
     right = pd.DataFrame({"key": sol["issue"][candidates], "category": sol["category"][candidates],
-                          "sol": candidates})
-    matched = pd.merge_asof(left.sort_values("key", kind="stable"), right.sort_values("key", kind="stable"),
-                            on="key", by="category", direction="nearest", tolerance=150).dropna()
-    matched = matched.drop_duplicates("sol")
-    sol["replaces"][matched["sol"].to_numpy(dtype=np.int64)] = matched["contract"].to_numpy(dtype=np.int64)
+                          "sol": candidates}).sort_values("key", kind="stable")
+    for _round in range(6):
+        if left.empty or right.empty:
+            break
+        matched = pd.merge_asof(left, right, on="key", by="category", direction="nearest",
+                                tolerance=90).dropna().drop_duplicates("sol")
+        if matched.empty:
+            break
+        sol["replaces"][matched["sol"].to_numpy(dtype=np.int64)] = matched["contract"].to_numpy(dtype=np.int64)
+        left = left[~left["contract"].isin(matched["contract"])]
+        right = right[~right["sol"].isin(matched["sol"])]
 
 
 def _replacement_solicitations(rng, con: dict) -> dict:
