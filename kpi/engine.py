@@ -20,6 +20,7 @@ from .registry import KPI, KPIS
 NO_DATE_LABEL = "(no date)"
 AFTER_LABEL = "(after the as-of date)"
 AFTER_REASON = "dated after the as-of date"
+NO_COMPARISON = "category without both engaged and non-engaged solicitations"
 _DENSE_BINS = 4_000_000
 
 
@@ -123,7 +124,8 @@ def records(kpi: KPI, p: Prepared, as_of: np.datetime64, fy_start_month: int) ->
         hit = p._cache.get(ak)
         if hit is None or hit[0] is not rec.date:
             hit = p._cache[ak] = (rec.date, ~np.isnat(rec.date) & (rec.date > as_of))
-        after = hit[1]
+        # Snapshot KPIs count records at reference dates up to the as-of date instead.
+        after = hit[1] if not kpi.kind.startswith("snapshot") else np.zeros(len(rec.date), bool)
         if after.any():
             reasons = list(rec.reasons)
             if AFTER_REASON not in reasons:
@@ -431,6 +433,7 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
     kk = bins.key_of(keep)
     pcodes = kk // G + lay.cmin
     frame = _period_frame(pcodes, grain, fy, as_of)
+    frame_labels = frame["period_label"].to_numpy()
     if by:
         frame.insert(5, "group", np.asarray(groups, dtype=object)[kk % G])
     for name, arr in cols.items():
@@ -448,6 +451,11 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
     reasons = _reasons_frame(rec, {"label": np.concatenate([lab_in, lab_out]),
                                    "g": np.concatenate([g[excl], g[outside]]),
                                    "reason": np.concatenate([rec.reason[excl], rec.reason[outside]])}, by, groups)
+    if kind == "lift" and uncompared[keep].any():
+        extra = pd.DataFrame({"period_label": frame_labels, "reason": NO_COMPARISON, "count": uncompared[keep]})
+        if by:
+            extra.insert(1, "group", np.asarray(groups, dtype=object)[kk % G])
+        reasons = pd.concat([reasons, extra[extra["count"] > 0]], ignore_index=True)
     return frame, reasons
 
 
@@ -563,7 +571,7 @@ def _aggregate_snapshot(kpi: KPI, rec: Records, mask: np.ndarray, by: str | None
     cols: dict[str, np.ndarray] = {}
     if kpi.kind == "snapshot_count":
         for w in EXPIRING_WINDOWS:
-            aw, bw = _ranges(refs, rec.extra[f"lo_{w}"], rec.extra[f"flag_hi_{w}"])
+            aw, bw = _ranges(refs, rec.extra[f"lo_{w}"], rec.extra["flag_hi"])
             cols[f"value_{w}"] = _range_sum(aw[used], bw[used], g[used], None, T, G)
         aw, bw = _ranges(refs, rec.extra["lo_180"], rec.hi)
         n = _range_sum(aw[used], bw[used], g[used], None, T, G)
@@ -601,6 +609,14 @@ def _aggregate_snapshot(kpi: KPI, rec: Records, mask: np.ndarray, by: str | None
     reasons = pd.DataFrame({"period_label": labels[ti], "group": np.asarray(groups, dtype=object)[gi],
                             "reason": np.asarray(rec.reasons, dtype=object)[ri],
                             "count": np.rint(er[gi, ri, ti]).astype(np.int64)})
+    # Excluded records no reference date can hold (their dates are missing): listed without a period.
+    undated = excl & (np.isnat(rec.lo) | np.isnat(rec.hi))
+    if undated.any():
+        u = pd.DataFrame({"g": g[undated], "r": rec.reason[undated]}).value_counts().reset_index(name="count")
+        reasons = pd.concat([reasons, pd.DataFrame({
+            "period_label": NO_DATE_LABEL, "group": np.asarray(groups, dtype=object)[u["g"].to_numpy()],
+            "reason": np.asarray(rec.reasons, dtype=object)[u["r"].to_numpy()], "count": u["count"].to_numpy()})],
+            ignore_index=True)
     if not by:
         reasons = reasons.drop(columns="group")
     return frame, reasons.reset_index(drop=True)
@@ -702,23 +718,22 @@ def _source_rows(p: Prepared, rec: Records, idx: np.ndarray) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).sort_values("_order").drop(columns="_order").reset_index(drop=True)
 
 
-def _with_measures(kpi: KPI, rec: Records, frame: pd.DataFrame, idx: np.ndarray, labels: np.ndarray | None):
+def _with_measures(kpi: KPI, rec: Records, frame: pd.DataFrame, idx: np.ndarray) -> pd.DataFrame:
+    """The source rows plus what the KPI measured on each: its duration or count, whether it is counted in
+    the numerator, and for dollar-weighted ratios the numerator and denominator amounts."""
     frame = frame.copy()
-    if labels is not None:
-        frame.insert(0, "period_label", labels)
-    if rec.x is not None and kpi.kind in ("duration", "mean") or (rec.x is not None and kpi.is_duration):
-        frame["days" if kpi.is_duration or kpi.unit == "days" else "value"] = rec.x[idx]
-    elif rec.x is not None:
-        frame["days" if kpi.unit == "days" else "measure"] = rec.x[idx]
-    if kpi.kind in ("ratio",) and rec.den is not None and kpi.unit in ("share", "ratio"):
-        if not np.all(rec.den[idx] == 1):
-            frame["weight"] = rec.den[idx]
-        frame["in_numerator"] = rec.num[idx] != 0 if np.all(np.isin(rec.num[idx], (0, 1))) or \
-            np.all(rec.den[idx] == 1) else rec.num[idx]
-    for name in ("goal_days", "paid", "overspent_by", "engaged", "replacement_date", "value"):
-        if name in rec.extra and name not in frame.columns:
-            arr = rec.extra[name][idx]
-            frame[name] = pd.to_datetime(arr) if np.issubdtype(arr.dtype, np.datetime64) else arr
+    if rec.x is not None:
+        frame[rec.x_name] = rec.x[idx]
+    if rec.num is not None and kpi.kind in ("ratio", "count", "snapshot_ratio"):
+        frame["counted"] = rec.num[idx] != 0
+        if rec.den is not None and not _all_ones(rec, "den"):
+            frame["numerator_amount"] = rec.num[idx]
+            frame["denominator_amount"] = rec.den[idx]
+    for name, arr in rec.extra.items():
+        if name.startswith("_") or name.startswith("lo_") or name.startswith("flag_hi") or name in frame.columns:
+            continue
+        arr = arr[idx]
+        frame[name] = pd.to_datetime(arr) if np.issubdtype(arr.dtype, np.datetime64) else arr
     return frame
 
 
@@ -762,13 +777,13 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
         covers = ~np.isnat(lo) & ~np.isnat(rec.hi) & (lo <= ref) & (ref <= rec.hi)
         den_idx = np.flatnonzero(mask & (rec.reason == 0) & covers)
         if kpi.kind == "snapshot_count":
-            fh = rec.extra["flag_hi_180"][den_idx]
+            fh = rec.extra["flag_hi"][den_idx]
             num_idx = den_idx[~np.isnat(fh) & (ref <= fh)]
         else:
             num_idx = den_idx[rec.num[den_idx] != 0]
         cov_all = ~np.isnat(rec.lo) & ~np.isnat(rec.hi) & (rec.lo <= ref) & (ref <= rec.hi)
         exc_idx = np.flatnonzero(mask & (rec.reason != 0) & cov_all)
-        lab = None
+        extra_reason = None
     else:
         codes = _codes(p, rec, grain, fy)
         placed = mask & (codes != P.NO_PERIOD) & ~rec.extra["_after"]
@@ -782,16 +797,29 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
         label = P.labels(np.array([target]), grain, fy)[0]
         inp = placed & (codes == target)
         den_idx = np.flatnonzero(inp & (rec.reason == 0))
+        exc_idx = np.flatnonzero(inp & (rec.reason != 0))
+        extra_reason = None
+        if kpi.kind == "lift":
+            # Only categories with both engaged and non-engaged solicitations are compared.
+            cat = rec.dims["category"][0][den_idx]
+            eng = rec.extra["engaged"][den_idx] > 0
+            both = np.intersect1d(cat[eng], cat[~eng])
+            compared = np.isin(cat, both)
+            extra_reason = den_idx[~compared]
+            den_idx = den_idx[compared]
         if kpi.kind in ("ratio", "count"):
             num_idx = den_idx[rec.num[den_idx] != 0]
         else:
             num_idx = den_idx
-        exc_idx = np.flatnonzero(inp & (rec.reason != 0))
         lab = None
-    numerator = _with_measures(kpi, rec, _source_rows(p, rec, num_idx), num_idx, lab)
-    denominator = _with_measures(kpi, rec, _source_rows(p, rec, den_idx), den_idx, lab)
-    excluded = _with_measures(kpi, rec, _source_rows(p, rec, exc_idx), exc_idx, lab)
-    excluded.insert(0, "reason", np.asarray(rec.reasons, dtype=object)[rec.reason[exc_idx]])
+    numerator = _with_measures(kpi, rec, _source_rows(p, rec, num_idx), num_idx)
+    denominator = _with_measures(kpi, rec, _source_rows(p, rec, den_idx), den_idx)
+    reason_text = np.asarray(rec.reasons, dtype=object)[rec.reason[exc_idx]]
+    if not snapshot and extra_reason is not None and len(extra_reason):
+        exc_idx = np.concatenate([exc_idx, extra_reason])
+        reason_text = np.concatenate([reason_text, np.full(len(extra_reason), NO_COMPARISON, dtype=object)])
+    excluded = _with_measures(kpi, rec, _source_rows(p, rec, exc_idx), exc_idx)
+    excluded.insert(0, "reason", reason_text)
     for f in (numerator, denominator, excluded):
         f.insert(0, "period_label", label)
     return Drilldown(numerator, denominator, excluded, kpi, label, group)

@@ -227,7 +227,7 @@ def late_contract_share(ctx: Context) -> Records:
     late = ~np.isnat(start) & ~np.isnat(executed) & (executed > start)
     return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "executed_date"), r,
                     num=late.astype(float), den=np.ones(len(start)),
-                    x=_days_between(start, executed))
+                    x=_days_between(start, executed), x_name="days_executed_after_start")
 
 
 # ----------------------------------------------------------------------------- Competition
@@ -250,19 +250,19 @@ def _competitive_bids(ctx: Context) -> tuple[Records, np.ndarray]:
 
 def bids_per_solicitation(ctx: Context) -> Records:
     rec, bids = _competitive_bids(ctx)
-    rec.x = bids
+    rec.x, rec.x_name = bids, "bids"
     return rec
 
 
 def single_bid_share(ctx: Context) -> Records:
     rec, bids = _competitive_bids(ctx)
-    rec.num, rec.den, rec.x = (bids == 1).astype(float), np.ones(len(bids)), bids
+    rec.num, rec.den, rec.x, rec.x_name = (bids == 1).astype(float), np.ones(len(bids)), bids, "bids"
     return rec
 
 
 def no_bid_share(ctx: Context) -> Records:
     rec, bids = _competitive_bids(ctx)
-    rec.num, rec.den, rec.x = (bids == 0).astype(float), np.ones(len(bids)), bids
+    rec.num, rec.den, rec.x, rec.x_name = (bids == 0).astype(float), np.ones(len(bids)), bids, "bids"
     return rec
 
 
@@ -508,18 +508,14 @@ def expiring_without_replacement(ctx: Context) -> Records:
     r.add(~np.isnat(start) & (end < start), "end before start date")
     one = np.timedelta64(1, "D")
     hi = end - one  # counted at reference dates strictly before the end date
-    windows = {}
+    # Flagged while no option is left and before a replacement is under way.
+    flag_hi = np.where(no_options, np.where(np.isnat(repl) | (repl - one > hi), hi, repl - one), NAT)
+    rec = _records("contracts", _contract_base(p), end, r, hi=hi,
+                   extra={"flag_hi": flag_hi, "replacement_date": repl, "no_options": no_options.astype(float)})
     for w in EXPIRING_WINDOWS:
         lo = end - np.timedelta64(w, "D")
-        lo = np.where(np.isnat(start) | (start < lo), lo, start)
-        flag_hi = np.where(no_options, np.where(np.isnat(repl) | (repl - one > hi), hi, repl - one), NAT)
-        windows[w] = (lo, flag_hi)
-    lo, flag_hi = windows[EXPIRING_DAYS]
-    rec = _records("contracts", _contract_base(p), end, r, lo=lo, hi=hi,
-                   extra={"flag_hi": flag_hi, "replacement_date": repl, "no_options": no_options.astype(float)})
-    for w, (lo_w, flag_hi_w) in windows.items():
-        rec.extra[f"lo_{w}"] = lo_w
-        rec.extra[f"flag_hi_{w}"] = flag_hi_w
+        rec.extra[f"lo_{w}"] = np.where(np.isnat(start) | (start < lo), lo, start)
+    rec.lo = rec.extra[f"lo_{EXPIRING_DAYS}"]
     return rec
 
 
@@ -548,7 +544,7 @@ def evaluation_completion_rate(ctx: Context) -> Records:
     on_time = ~np.isnat(done) & (done <= due) & (done <= ctx.as_of)
     base = _evaluation_base(p)
     return _records("evaluations", base, p.first_days("evaluations", "due_date", "completed_date"), r, num=on_time.astype(float),
-                    den=np.ones(len(due)), x=_days_between(due, done))
+                    den=np.ones(len(due)), x=_days_between(due, done), x_name="days_completed_after_due")
 
 
 def rating_is_low(labels: pd.Index) -> np.ndarray:
@@ -714,7 +710,7 @@ def engagement_bid_lift(ctx: Context) -> Records:
     r.names = list(rec.reasons)
     r.add(codes < 0, "category missing")
     rec.reason, rec.reasons = r.code, tuple(r.names)
-    rec.x = bids
+    rec.x, rec.x_name = bids, "bids"
     rec.extra = {"engaged": engaged_solicitations(ctx.p).astype(float)}
     return rec
 

@@ -53,6 +53,7 @@ class Records:
     num: np.ndarray | None = None
     den: np.ndarray | None = None
     x: np.ndarray | None = None
+    x_name: str = "days"  # what x is, as the drill-down's column name
     key: np.ndarray | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     lo: np.ndarray | None = None
