@@ -34,7 +34,7 @@ def sample_ws(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_deck(sample_ws, tmp_path_factory):
-    """The default briefing from the command line, and how long it took."""
+    """The default briefing from the command line (its time is reported, never asserted: DESIGN.md)."""
     out = tmp_path_factory.mktemp("deck") / "briefing.pptx"
     started = time.perf_counter()
     proc = subprocess.run(
@@ -80,12 +80,6 @@ def test_default_deck_has_every_part(default_deck):
         assert kpi.KPIS[kpi_id].definition in notes and "Goal source:" in notes
     cells = [c.text for sh in slides[-1].shapes if sh.has_table for r in sh.table.rows for c in r.cells]
     assert "riverton_check_register.csv" in cells  # rows excluded per imported file
-
-
-def test_default_deck_builds_well_under_20_seconds(default_deck):
-    """DESIGN's target is 20 s for a 15-slide deck; the default deck (more slides) stays well under it."""
-    _, elapsed = default_deck
-    assert elapsed < 20
 
 
 def test_quarter_briefing_with_chosen_kpis(sample_ws, tmp_path):
