@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from loaders.schema import TABLES
-from storage.frames import IMPORT_ID, ConformError, conform, empty_table
+from storage.frames import IMPORT_ID, ConformError, conform, dtypes, empty_table
 from storage.lock import FileLock, LockTimeout
 
 ENV_VAR = "PROCUREMENT_KPI_WORKSPACE"
@@ -117,6 +117,12 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _is_canonical(table: str, frame: pd.DataFrame) -> bool:
+    expected = {**dtypes(table), IMPORT_ID: "int64"}
+    return list(frame.columns) == list(expected) and all(
+        str(t) == expected[c] for c, t in frame.dtypes.items())
 
 
 def _scalar(value):
@@ -237,9 +243,10 @@ class Workspace:
         with self._cache_lock:
             cached = self._cache.get(file_name)
         if cached is None:
-            frame = pq.read_table(self._tables_dir / file_name).to_pandas()
+            # One block per column: no consolidation copy of a million rows.
+            frame = pq.read_table(self._tables_dir / file_name).to_pandas(split_blocks=True, self_destruct=True)
             # Schema changes since the file was written (columns added or dropped) are absorbed here.
-            cached = conform(name, frame)
+            cached = frame if _is_canonical(name, frame) else conform(name, frame)
             with self._cache_lock:
                 for key in [k for k in self._cache if k.startswith(f"{name}-")]:
                     del self._cache[key]
