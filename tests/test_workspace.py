@@ -451,3 +451,14 @@ def test_opening_does_not_wait_for_a_running_import(tmp_path):
         ws = Workspace(folder)
         assert ws.table("payments")["payment_id"].tolist() == ["CHK-1"]
         assert time.monotonic() - start < 5
+
+
+def test_editing_a_returned_table_does_not_change_the_workspace(tmp_path):
+    """Frames handed out are the caller's: edits never reach the next reader of the same workspace."""
+    ws = Workspace(tmp_path / "ws")
+    load(ws, payments("CHK-1", "CHK-2", amount=10.0))
+    mine = ws.table("payments")
+    mine["amount"] = 0.0
+    mine.loc[0, "payment_id"] = "EDITED"
+    again = ws.table("payments")
+    assert again["amount"].tolist() == [10.0, 10.0] and again["payment_id"].tolist() == ["CHK-1", "CHK-2"]
