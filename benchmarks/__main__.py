@@ -147,6 +147,7 @@ def bench_page(folder: Path, runs: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     os.environ["PROCUREMENT_KPI_WORKSPACE"] = str(folder)
+    os.chdir(ROOT)  # st.Page resolves the page files from the working directory
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     assert not at.exception, at.exception
