@@ -120,22 +120,32 @@ def _verb(kpi: KPI, delta: float) -> str:
     return "rose" if delta > 0 else "fell" if delta < 0 else "held"
 
 
+def _named(value, unit: str, what: str) -> str:
+    """'the 20% at-risk limit', 'the 90-day goal', 'the 3.0-bid goal', 'the at-risk limit of 3'."""
+    if unit in ("share", "ratio"):
+        return f"the {format_value(value, unit)} {what}"
+    if unit == "days":
+        return f"the {float(value):g}-day {what}"
+    if unit == "bids":
+        return f"the {float(value):.1f}-bid {what}"
+    return f"the {what} of {format_value(value, unit)}"
+
+
 def goal_phrase(kpi: KPI, value: float, goal) -> str:
-    """', meeting the 90-day goal' / ', above the 20% at-risk limit' / ''."""
+    """', meeting the 90-day goal' / ', above the 20% at-risk limit' / '' (no goal)."""
     target = getattr(goal, "target", None) if goal is not None else None
     at_risk = getattr(goal, "at_risk", None) if goal is not None else None
     status = assess(value, target, at_risk, kpi.direction)
     if status in ("no_goal", "no_data"):
         return ""
-    t = format_value(target, kpi.unit)
     if status == "met":
-        return f", meeting the {t} goal"
+        return f", meeting {_named(target, kpi.unit, 'goal')}"
     side = "above" if kpi.direction == "lower" else "below"
     if status == "at_risk":
-        return f", {side} the {t} goal but within the {format_value(at_risk, kpi.unit)} at-risk limit"
-    limit = at_risk if at_risk is not None else target
-    what = "at-risk limit" if at_risk is not None else "goal"
-    return f", {side} the {format_value(limit, kpi.unit)} {what}"
+        return f", {side} {_named(target, kpi.unit, 'goal')} but within {_named(at_risk, kpi.unit, 'at-risk limit')}"
+    if at_risk is not None:
+        return f", {side} {_named(at_risk, kpi.unit, 'at-risk limit')}"
+    return f", {side} {_named(target, kpi.unit, 'goal')}"
 
 
 def _comparisons(result) -> tuple[pd.Series | None, pd.DataFrame]:
@@ -204,7 +214,7 @@ def change_sentence(kpi: KPI, cur, ref, goal, kind: str, is_notable: bool) -> st
     n = f" ({int(cur['n']):,} {kpi.noun})"
     g = goal_phrase(kpi, v, goal)
     if not is_notable or v == v0:
-        return (f"{head}was {format_value(v, kpi.unit)} in {cur['period_label']}{n}{g}, about the same as "
+        return (f"{head}stood at {format_value(v, kpi.unit)} in {cur['period_label']}{n}{g}, about the same as "
                 f"{when} ({format_value(v0, kpi.unit)}, within normal variation).")
     return (f"{head}{_verb(kpi, v - v0)} to {format_value(v, kpi.unit)} in {cur['period_label']}{n}{g}, "
             f"from {format_value(v0, kpi.unit)} {when}.")
@@ -229,5 +239,5 @@ def summary(result, goal=None, period_label: str | None = None) -> str:
     if changes:
         c = next((c for c in changes if c.kind == "same period last year"), changes[0])
         return c.sentence
-    return (f"{kpi.title} was {format_value(float(cur['value']), kpi.unit)} in {cur['period_label']} "
+    return (f"{kpi.title} stood at {format_value(float(cur['value']), kpi.unit)} in {cur['period_label']} "
             f"({int(cur['n']):,} {kpi.noun}){goal_phrase(kpi, float(cur['value']), goal)}.")

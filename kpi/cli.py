@@ -1,0 +1,185 @@
+"""python -m kpi: `report` (every KPI for a fiscal year, as a table or JSON), `docs`, `bench`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+from pathlib import Path
+
+from . import periods as P
+from .changes import format_value
+from .engine import Filters, compute_all
+from .registry import KPIS, SCORECARD
+
+STATUS_WORDS = {"met": "met", "at_risk": "at risk", "missed": "missed", "no_data": "no data", "no_goal": "no goal"}
+
+
+def _workspace_inputs(path: str):
+    """Tables, goals and settings of a workspace folder (storage is imported here only)."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise SystemExit(f"error: workspace folder not found: {folder}")
+    from storage.workspace import Workspace
+
+    ws = Workspace(folder)
+    tables = ws.tables()
+    if not isinstance(tables, dict):  # a list of names
+        tables = {name: ws.table(name) for name in tables}
+    goals = ws.goals() if hasattr(ws, "goals") else None
+    settings = ws.settings() if hasattr(ws, "settings") else {}
+    return tables, goals, dict(settings or {})
+
+
+def default_as_of(settings: dict) -> dt.date:
+    """The data-through date the app uses: the setting, else the sample's own date, else today."""
+    if settings.get("as_of"):
+        return P.as_day(settings["as_of"]).astype(dt.date)
+    if settings.get("sample_data"):
+        try:
+            import sample_data
+
+            return sample_data.AS_OF
+        except (ImportError, AttributeError):
+            pass
+    return P.today()
+
+
+def _num(x):
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def report_data(tables, goals=None, *, fiscal_year: int | None = None, grain: str = "year",
+                fy_start_month: int = 7, as_of=None) -> dict:
+    """The report as a dict (what --json prints): every KPI's value and status for the fiscal year (given,
+    else the latest complete one with data), from the same scorecard() the app's Overview shows, plus the
+    KPI by period at `grain`."""
+    from .scorecard import scorecard
+
+    grain = P.normalise_grain(grain)
+    as_of = as_of or P.today()
+    label = f"FY{fiscal_year}" if fiscal_year else None
+    card = scorecard(tables, goals, filters=Filters(), grain="year", fy_start_month=fy_start_month, as_of=as_of,
+                     period_label=label, kpis=tuple(KPIS))
+    by_period = compute_all(tables, grain=grain, fy_start_month=fy_start_month, as_of=as_of)
+    fy_label = card["period_label"].iloc[0] if len(card) else (label or "")
+    out = {
+        "fiscal_year": int(fy_label[2:]) if fy_label else None,
+        "fiscal_year_start_month": fy_start_month,
+        "as_of": str(P.as_day(as_of)),
+        "grain": grain,
+        "kpis": [],
+    }
+    for row in card.to_dict("records"):
+        res = by_period[row["kpi_id"]]
+        f = res.frame
+        f = f[f["n"] > 0] if len(f) else f
+        out["kpis"].append({
+            "id": row["kpi_id"],
+            "kpi_id": row["kpi_id"],
+            "title": row["title"],
+            "theme": row["theme"],
+            "unit": row["unit"],
+            "direction": row["direction"],
+            "scorecard": row["kpi_id"] in SCORECARD,
+            "period": row["period_label"],
+            "value": _num(row["value"]),
+            "n": int(row["n"]),
+            "excluded": int(row["excluded"]),
+            "target": _num(row["target"]),
+            "at_risk": _num(row["at_risk"]),
+            "goal": {"target": _num(row["target"]), "at_risk": _num(row["at_risk"]), "source": row["goal_source"]},
+            "status": row["status"],
+            "partial": bool(row["partial"]),
+            "summary": row["sentence"],
+            "missing": list(row["missing"]),
+            "periods": [{"period": r["period_label"], "value": _num(r["value"]), "n": int(r["n"]),
+                         "partial": bool(r["partial"])} for r in f.to_dict("records")],
+        })
+    return out
+
+
+def _text(data: dict) -> str:
+    month = P.end_month_abbr(data["fiscal_year_start_month"])
+    start = dt.date(2000, data["fiscal_year_start_month"], 1).strftime("%B")
+    head = (f"FY{data['fiscal_year']} (fiscal years start in {start}; periods end in {month.title()}), "
+            f"data as of {data['as_of']}")
+    rows = [("KPI", "value", "n", "goal", "status")]
+    for k in data["kpis"]:
+        t, r = k["target"], k["at_risk"]
+        goal = "" if t is None else format_value(t, k["unit"]) + ("" if r is None else f" / {format_value(r, k['unit'])}")
+        mark = "*" if k["scorecard"] else " "
+        rows.append((f"{mark} {k['title']}", format_value(k["value"], k["unit"]) if k["value"] is not None
+                     else "no data", f"{k['n']:,}", goal, STATUS_WORDS.get(k["status"], k["status"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = [head, ""]
+    for i, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) if j in (0, 3, 4) else c.rjust(w) for j, (c, w) in
+                               enumerate(zip(r, widths, strict=True))).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines += ["", "* leadership scorecard; goal = target / at-risk limit (inclusive)", ""]
+    lines += [k["summary"] for k in data["kpis"] if k["scorecard"]]
+    missing = [f"  {k['id']}: {'; '.join(k['missing'])}" for k in data["kpis"] if k["missing"]]
+    if missing:
+        lines += ["", "No data (missing columns):", *missing]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report", help="every KPI's value, goal and status for a fiscal year")
+    rep.add_argument("--workspace", required=True, help="workspace folder")
+    rep.add_argument("--fy", type=int, help="fiscal year (default: the latest complete one with data)")
+    rep.add_argument("--grain", default="year", choices=["fy", "year", "quarter", "month"],
+                     help="periods listed per KPI (the value is always the fiscal year's)")
+    rep.add_argument("--as-of", help="data-through date YYYY-MM-DD (default: the workspace's, else today)")
+    rep.add_argument("--fy-start-month", type=int, help="first month of the fiscal year (default: the setting)")
+    rep.add_argument("--json", action="store_true", help="print JSON")
+    docs = sub.add_parser("docs", help="write docs/kpis.md from the registry")
+    docs.add_argument("--check", action="store_true", help="fail if docs/kpis.md is out of date")
+    bench = sub.add_parser("bench", help="time compute_all on a large synthetic city")
+    bench.add_argument("--payments", type=int, default=1_000_000)
+    bench.add_argument("--solicitations", type=int, default=100_000)
+    bench.add_argument("--contracts", type=int, default=50_000)
+    bench.add_argument("--repeat", type=int, default=3)
+    bench.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.command == "docs":
+        from .docs import DOC_PATH, render, write
+
+        if args.check:
+            ok = DOC_PATH.is_file() and DOC_PATH.read_text(encoding="utf-8") == render()
+            print("docs/kpis.md is up to date" if ok else "docs/kpis.md is out of date: run python -m kpi docs")
+            return 0 if ok else 1
+        print(f"wrote {write()}")
+        return 0
+    if args.command == "bench":
+        from .bench import main as bench_main
+
+        return bench_main(args)
+
+    tables, goals, settings = _workspace_inputs(args.workspace)
+    fy_start = args.fy_start_month or int(settings.get("fiscal_year_start_month") or 7)
+    try:
+        P.check_start_month(fy_start)
+        as_of = P.as_day(args.as_of).astype(dt.date) if args.as_of else default_as_of(settings)
+        if args.as_of and as_of is None:
+            raise ValueError
+    except (ValueError, TypeError):
+        parser.error(f"bad --as-of or --fy-start-month: {args.as_of!r}, {fy_start!r}")
+    data = report_data(tables, goals, fiscal_year=args.fy, grain=args.grain, fy_start_month=fy_start, as_of=as_of)
+    if args.json:
+        json.dump(data, sys.stdout, indent=2)
+        print()
+    else:
+        print(_text(data))
+    return 0
