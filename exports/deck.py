@@ -463,7 +463,7 @@ class Deck:
                     DARK,
                 )
             )
-        if s.n is not None and not _isnan(s.n):
+        if s.n and not _isnan(s.n):
             based = f"Based on {int(s.n):,} records"
             if s.excluded:
                 based += f"; {int(s.excluded):,} excluded"
