@@ -13,7 +13,7 @@ sections: dict[str, list] = {}
 for page in PAGES:
     sections.setdefault(page.section, []).append(
         st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path,
-                default=page.path == "pages/overview.py")
+                default=page.path == "app_pages/overview.py")
     )
 navigation = st.navigation(sections)
 

@@ -3,9 +3,7 @@
 import streamlit as st
 
 from ui import briefing
-from ui.frame import framed
 
-framed()
 st.title("Leadership briefing")
 st.caption("A 16:9 PowerPoint deck, an Excel workbook and slide-resolution chart images, computed like the "
            "scorecard.")

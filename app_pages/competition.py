@@ -2,4 +2,4 @@
 
 from ui.theme import theme_page
 
-theme_page("pages/competition.py")
+theme_page("app_pages/competition.py")

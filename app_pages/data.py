@@ -4,9 +4,7 @@ import streamlit as st
 
 from ui import importer
 from ui.data_quality import quality_section, tables_section
-from ui.frame import framed
 
-framed()
 st.title("Data")
 upload, held, history = st.tabs(["Import files", "Tables and data quality", "Import history"])
 with upload:

@@ -3,9 +3,7 @@
 import streamlit as st
 
 from ui import definitions
-from ui.frame import framed
 
-framed()
 st.title("KPI definitions")
 st.caption("Every KPI is defined once and computed one way everywhere: on these pages, in the exports and "
            "in `python -m kpi report`.")

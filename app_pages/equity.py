@@ -2,4 +2,4 @@
 
 from ui.theme import theme_page
 
-theme_page("pages/equity.py")
+theme_page("app_pages/equity.py")

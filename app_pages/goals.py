@@ -3,9 +3,7 @@
 import streamlit as st
 
 from ui import goals
-from ui.frame import framed
 
-framed()
 st.title("Goals")
 st.markdown(
     "A goal has a **target** and an **at-risk limit** (both inclusive). A KPI meets its goal at or past "

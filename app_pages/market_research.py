@@ -2,4 +2,4 @@
 
 from ui.theme import theme_page
 
-theme_page("pages/market_research.py")
+theme_page("app_pages/market_research.py")

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from ui import cards, data, filters
-from ui.frame import framed
 
-view = framed()
+view = filters.current()
 st.title("Procurement scorecard")
 card = data.scorecard(view.filters, view.grain)
 st.caption(f"{filters.describe(view)} · {cards.status_counts(card)}")

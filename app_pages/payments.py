@@ -2,4 +2,4 @@
 
 from ui.theme import theme_page
 
-theme_page("pages/payments.py")
+theme_page("app_pages/payments.py")

@@ -2,4 +2,4 @@
 
 from ui.theme import theme_page
 
-theme_page("pages/speed.py")
+theme_page("app_pages/speed.py")

@@ -66,7 +66,7 @@ def payments_only_ws(workspace_dir):
 def open_page(path: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    if path != "pages/overview.py":
+    if path != "app_pages/overview.py":
         at.switch_page(path).run()
     return at
 
@@ -87,7 +87,7 @@ def test_page_opens_on_sample_city(sample_ws, path):
 
 def test_sample_banner_is_shown(sample_ws):
     """A fresh start on the sample city says so."""
-    at = open_page("pages/overview.py")
+    at = open_page("app_pages/overview.py")
     assert any("Sample data" in i.value for i in at.info)
 
 
@@ -101,7 +101,7 @@ def test_page_opens_with_missing_tables(payments_only_ws, path):
 
 def test_missing_data_names_the_export_and_links_to_data_page(payments_only_ws):
     """A theme page without its table says which export fills it and links to the Data page."""
-    at = open_page("pages/speed.py")
+    at = open_page("app_pages/speed.py")
     body = texts(at)
     assert "has no data yet" in body
     assert "solicitation" in body.lower()

@@ -36,9 +36,13 @@ def version() -> str:
 
 
 def ensure_sample() -> bool:
-    """Fill an empty workspace with the sample city once; True when the sample is being shown."""
+    """Fill a never-used workspace with the sample city; True when the sample is being shown.
+
+    A workspace that ever held an import is left alone, so removing the sample (or undoing every import)
+    does not bring it back.
+    """
     ws = workspace()
-    if ws.is_empty and not st.session_state.get("_sample_tried"):
+    if not st.session_state.get("_sample_tried") and ws.is_empty and ws.imports().empty:
         st.session_state["_sample_tried"] = True
         import sample_data
 

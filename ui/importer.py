@@ -73,7 +73,7 @@ def file_section(name: str, path: str) -> None:
     try:
         parts = _inspect(path, name)
     except loaders.LoadError as exc:
-        st.error(f"**{md_escape(name)}** could not be read. {md_escape(exc)}", icon=":material/error:")
+        st.error(md_escape(exc), icon=":material/error:")  # the message names the file and what to do
         return
     except Exception as exc:  # noqa: BLE001 - one bad file never takes the page down
         st.error(f"**{md_escape(name)}** could not be read ({type(exc).__name__}: {md_escape(exc)}). "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.format import md_escape
 
-DATA_PAGE = "pages/data.py"
+DATA_PAGE = "app_pages/data.py"
 
 # Which export from an ERP or e-procurement system fills each canonical table.
 EXPORT_FOR_TABLE = {

@@ -16,20 +16,20 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "overview", "Scorecard"),
-    PageSpec("pages/speed.py", "Speed", ":material/timer:", "speed", "Themes", ("Speed",)),
-    PageSpec("pages/competition.py", "Competition and value", ":material/groups:", "competition", "Themes",
+    PageSpec("app_pages/overview.py", "Overview", ":material/dashboard:", "overview", "Scorecard"),
+    PageSpec("app_pages/speed.py", "Speed", ":material/timer:", "speed", "Themes", ("Speed",)),
+    PageSpec("app_pages/competition.py", "Competition and value", ":material/groups:", "competition", "Themes",
              ("Competition", "Value")),
-    PageSpec("pages/equity.py", "Equity", ":material/diversity_3:", "equity", "Themes", ("Equity",)),
-    PageSpec("pages/contracts.py", "Contract management", ":material/contract:", "contracts", "Themes",
+    PageSpec("app_pages/equity.py", "Equity", ":material/diversity_3:", "equity", "Themes", ("Equity",)),
+    PageSpec("app_pages/contracts.py", "Contract management", ":material/contract:", "contracts", "Themes",
              ("Contracts",)),
-    PageSpec("pages/payments.py", "Payments", ":material/payments:", "payments", "Themes", ("Payments",)),
-    PageSpec("pages/market_research.py", "Market research", ":material/travel_explore:", "market_research",
+    PageSpec("app_pages/payments.py", "Payments", ":material/payments:", "payments", "Themes", ("Payments",)),
+    PageSpec("app_pages/market_research.py", "Market research", ":material/travel_explore:", "market_research",
              "Themes", ("Market research",)),
-    PageSpec("pages/data.py", "Data", ":material/upload_file:", "data", "Manage", ("Data quality",)),
-    PageSpec("pages/goals.py", "Goals", ":material/flag:", "goals", "Manage"),
-    PageSpec("pages/definitions.py", "KPI definitions", ":material/menu_book:", "definitions", "Manage"),
-    PageSpec("pages/briefing.py", "Briefing", ":material/slideshow:", "briefing", "Leadership"),
+    PageSpec("app_pages/data.py", "Data", ":material/upload_file:", "data", "Manage", ("Data quality",)),
+    PageSpec("app_pages/goals.py", "Goals", ":material/flag:", "goals", "Manage"),
+    PageSpec("app_pages/definitions.py", "KPI definitions", ":material/menu_book:", "definitions", "Manage"),
+    PageSpec("app_pages/briefing.py", "Briefing", ":material/slideshow:", "briefing", "Leadership"),
 )
 
 

@@ -8,7 +8,6 @@ import streamlit as st
 import kpi
 from ui import data, filters
 from ui.format import STATUS_TINTS, format_goal, format_value, status_text
-from ui.frame import framed
 from ui.kpi_view import kpi_section
 from ui.pages import spec
 
@@ -41,7 +40,7 @@ def styled_summary(frame: pd.DataFrame):
 def theme_header(path: str, intro: str | None = None):
     """Title, the filters in words, and an optional introduction; returns the current view."""
     page = spec(path)
-    view = framed()
+    view = filters.current()
     st.title(page.title)
     st.caption(filters.describe(view))
     if intro:

@@ -1,0 +1,116 @@
+"""The Data page: upload, detection, mapping editor, import with history and undo, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from loaders.schema import TABLES
+from ui.mapping import NOT_USED, column_choices, mapping_from_choices, mapping_problems
+
+pytestmark = pytest.mark.xdist_group("app")
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+
+PAYMENTS_CSV = (
+    b"City of Testville\n"
+    b"Accounts Payable Check Register\n"
+    b"\n"
+    b"Check No.,Check Date,Vendor Name,Department,Check Amount,Date Received\n"
+    b"1001,07/15/2025,Acme Paving,Public Works,\"$1,200.00\",07/01/2025\n"
+    b"1002,08/20/2025,=HYPERLINK(\"http://x\"),Parks,$560.50,07/05/2025\n"
+    b"1003,not a date,**Bold Co**,Parks,$99.00,07/06/2025\n"
+    b"Total,,,,\"$1,859.50\",\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def own_ws(workspace_dir):
+    """A workspace marked as the office's own (initialised, no sample): the Data page of a real user."""
+    from storage.workspace import Workspace
+
+    Workspace(workspace_dir).set_settings(office_name="Testville Purchasing")
+    return workspace_dir
+
+
+def data_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    return at
+
+
+def test_upload_detects_table_and_imports(own_ws, monkeypatch):
+    """A messy payments CSV is detected as payments, previewed, imported, listed in the history and undone."""
+    from storage.workspace import Workspace
+
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)  # keep the workspace our own
+    at = data_page()
+    assert not at.exception
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+    assert not at.exception, at.exception
+    table_boxes = [s for s in at.selectbox if s.label == "Table"]
+    assert table_boxes and table_boxes[0].value == "payments"
+    buttons = [b for b in at.button if b.label.startswith("Import ")]
+    assert buttons, [b.label for b in at.button]
+    buttons[0].click().run()
+    assert not at.exception, at.exception
+    history = Workspace(own_ws).imports()
+    assert list(history["table"]) == ["payments"]
+    assert int(history["rows_loaded"].iloc[0]) == 2  # the bad date row and the totals row are excluded
+
+
+def test_bad_file_gets_a_clear_message(own_ws, monkeypatch):
+    """A corrupt workbook names the file in an error and the page keeps working."""
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)
+    at = data_page()
+    at.file_uploader(key="upload").upload("broken.xlsx", b"this is not a workbook", "application/octet-stream")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("broken" in e.value and "not a valid Excel workbook" in e.value for e in at.error)
+
+
+class _Part:
+    """The fields of loaders.Part the mapping editor reads."""
+
+    def __init__(self, columns, mapping, suggestions):
+        self.columns = columns
+        self.mapping = mapping
+        self.unmapped_columns = [c for c in columns if c not in mapping]
+        self.suggestions = suggestions
+
+
+def test_mapping_choices_put_suggestions_first_and_mark_required():
+    """Each source column offers suggested canonical columns first, with scores; required ones carry a star."""
+    part = _Part(["Check Date", "Amt Paid", "Memo"], {"Check Date": "payment_date"},
+                 {"Amt Paid": [("amount", 0.86), ("payment_id", 0.41)]})
+    choices = {c.source: c for c in column_choices(part, "payments")}
+    assert choices["Check Date"].current == "payment_date"
+    assert choices["Amt Paid"].current == NOT_USED
+    assert choices["Amt Paid"].options[1:3] == ("amount", "payment_id")
+    assert choices["Amt Paid"].labels["amount"] == "amount *  (86% match)"
+    assert set(choices["Memo"].options) == {NOT_USED, *TABLES["payments"].names}
+
+
+def test_mapping_problems_name_missing_required_and_duplicates():
+    """An import is blocked while a required column is unmapped or a canonical column is chosen twice."""
+    mapping = mapping_from_choices({"Check Date": "payment_date", "Paid": "amount", "Net": "amount",
+                                    "Memo": NOT_USED})
+    problems = mapping_problems(mapping, "payments")
+    assert any("payment_id" in p for p in problems)
+    assert any("amount" in p and "Paid" in p and "Net" in p for p in problems)
+    ok = mapping_problems({"No": "payment_id", "Date": "payment_date", "Amt": "amount"}, "payments")
+    assert ok == []
