@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_PACKAGES = ("loaders", "kpi", "storage", "exports", "charts", "sample_data", "benchmarks")
+PURE_PACKAGES = ("loaders", "kpi", "storage", "exports", "charts", "sample_data")  # benchmarks drive AppTest
 
 
 def imported_modules(path: Path) -> set[str]:
