@@ -214,7 +214,7 @@ _ENTRIES = [
     _k(id="active_bidder_count", title="Active bidders", theme="Competition",
        definition="Number of distinct vendors that bid on a solicitation whose bids were due in the period "
                   "(vendors matched by id, else by normalised name).",
-       formula="Distinct bidders in the bids table, placed in the period of their solicitation's bid opening "
+       formula="Distinct bidders in the bids table. Date basis: the bid opening of the solicitation bid on "
                "(due_date; award or issue date where missing). Excluded: solicitation not found, bidder missing, "
                "bids not yet due. n = bids.",
        unit="count", direction="higher", kind="distinct", measure=m.active_bidder_count,
