@@ -15,6 +15,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat", "")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
+MAX_CELLS = 60_000_000  # a sheet's used area beyond which it is reported instead of read (memory)
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -90,10 +91,46 @@ def read_file(path: str | Path, *, display_name: str | None = None) -> list[RawS
             raise LoadError(f"{name}: is a zip archive, not an Excel workbook; unzip it and load the "
                             "spreadsheet or CSV inside.")
         return read_excel(path, name)
-    if path.suffix.lower() in EXCEL_SUFFIXES:
+    # Many ERPs save HTML, SpreadsheetML (Excel 2003 XML) or tab-separated text under an .xls name.
+    markup = _sniff_markup(path)
+    if markup == "html":
+        return read_html(path, name)
+    if markup == "spreadsheetml":
+        return read_spreadsheetml(path, name)
+    if path.suffix.lower() in EXCEL_SUFFIXES and not _looks_like_text(path):
         raise LoadError(f"{name}: is not a valid Excel workbook (the file is damaged or is another format "
                         "renamed); open it in Excel and save it again as .xlsx or .csv.")
-    return [read_csv(path, name)]
+    sheet = read_csv(path, name)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        sheet.notes.append(f"the file is delimited text saved under a {path.suffix} name")
+    return [sheet]
+
+
+def _head_text(path: Path, size: int = 4096) -> str:
+    with path.open("rb") as fh:
+        data = fh.read(size)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="ignore")
+    return data.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+
+def _sniff_markup(path: Path) -> str | None:
+    head = _head_text(path).lstrip().lower()
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head and "<workbook" in head:
+        return "spreadsheetml"
+    if head.startswith(("<!doctype html", "<html", "<table", "<meta", "<head", "<body")) or (
+            head.startswith("<") and "<table" in head):
+        return "html"
+    return None
+
+
+def _looks_like_text(path: Path) -> bool:
+    with path.open("rb") as fh:
+        data = fh.read(8192)
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in data)
+    return printable >= 0.95 * len(data)
 
 
 def _looks_like_workbook_zip(path: Path) -> bool:
@@ -132,6 +169,12 @@ def read_excel(path: Path, name: str) -> list[RawSheet]:
     for sheet_name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(sheet_name)
+            height, width = _used_size(sheet)
+            if height * width > MAX_CELLS:
+                sheets.append(RawSheet(sheet_name, pd.DataFrame(), hidden=hidden.get(sheet_name, False), notes=[
+                    f"sheet too large to read ({height:,} rows x {width:,} columns in use); delete the unused "
+                    "rows and columns in Excel, or export the sheet as CSV"]))
+                continue
             rows = sheet.to_python(skip_empty_area=False)
             merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
         except Exception as exc:
@@ -143,6 +186,14 @@ def read_excel(path: Path, name: str) -> list[RawSheet]:
     if not sheets:
         raise LoadError(f"{name}: the workbook has no sheets; export the data again.")
     return sheets
+
+
+def _used_size(sheet) -> tuple[int, int]:
+    """Rows and columns from A1 to the last used cell (what to_python would build)."""
+    end = getattr(sheet, "end", None)
+    if end:
+        return end[0] + 1, end[1] + 1
+    return getattr(sheet, "height", 0), getattr(sheet, "width", 0)
 
 
 def grid_from_rows(rows: list[list]) -> pd.DataFrame:
@@ -225,6 +276,20 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _max_fields(text: str, delim: str, limit_lines: int | None = None) -> int:
+    lines = io.StringIO(text)
+    reader = csv.reader(lines, delimiter=delim)
+    width = 1
+    try:
+        for i, row in enumerate(reader):
+            width = max(width, len(row))
+            if limit_lines is not None and i >= limit_lines:
+                break
+    except csv.Error:
+        pass
+    return width
+
+
 def read_csv(path: Path, name: str) -> RawSheet:
     """A delimited text file as a grid of strings ('' for empty), every row kept in place."""
     data = path.read_bytes()
@@ -234,19 +299,23 @@ def read_csv(path: Path, name: str) -> RawSheet:
                         "export the data as .xlsx or .csv.")
     if not text.strip():
         raise LoadError(f"{name}: the file is empty; export the data again.")
-    delim = sniff_delimiter(text)
+    first_line = text[:20].split("\n", 1)[0].strip().strip('"').lower()
+    if first_line.startswith("sep=") and len(first_line) == 5:
+        # Excel's hint line ("sep=;") names the delimiter; it is not part of the table.
+        delim = first_line[4]
+        text = "\n" + text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        delim = sniff_delimiter(text)
     options = dict(sep=delim, header=None, dtype=str, keep_default_na=False, na_filter=False,
                    skip_blank_lines=False, quotechar='"', engine="c")
+    # Give pandas the width: blank or short title lines must not decide how many columns there are.
+    width = _max_fields(text[:200_000], delim, limit_lines=500)
     try:
-        grid = pd.read_csv(io.StringIO(text), **options)
-    except pd.errors.ParserError:
-        # Ragged rows (title lines shorter than the table): give pandas the widest row's width.
-        width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=delim)), default=1)
         try:
             grid = pd.read_csv(io.StringIO(text), names=range(width), **options)
-        except Exception as exc:
-            raise LoadError(f"{name}: could not be read as a delimited text file ({_short(exc)}); "
-                            "open it in Excel and save it as .xlsx or .csv.") from exc
+        except pd.errors.ParserError:
+            width = _max_fields(text, delim)  # a later row is wider than the first ones
+            grid = pd.read_csv(io.StringIO(text), names=range(width), **options)
     except Exception as exc:
         raise LoadError(f"{name}: could not be read as a delimited text file ({_short(exc)}); "
                         "open it in Excel and save it as .xlsx or .csv.") from exc
@@ -269,3 +338,162 @@ def read_parquet(path: Path, name: str) -> RawSheet:
     header = [str(c) for c in frame.columns]
     grid = pd.DataFrame({j: frame.iloc[:, j].astype(object).to_numpy() for j in range(frame.shape[1])})
     return RawSheet(None, grid, typed_header=header)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML tables and SpreadsheetML (what many ERPs save as ".xls")
+
+
+class _TableParser:
+    """Collects the cells of every <table> (stdlib html.parser), keeping colspan/rowspan as merges."""
+
+    def __init__(self):
+        from html.parser import HTMLParser
+
+        outer = self
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                outer.start(tag, dict(attrs))
+
+            def handle_endtag(self, tag):
+                outer.end(tag)
+
+            def handle_data(self, data):
+                outer.data(data)
+
+        self.parser = P(convert_charrefs=True)
+        self.tables: list[dict] = []
+        self.stack: list[dict] = []
+
+    def start(self, tag, attrs):
+        if tag == "table":
+            self.stack.append({"rows": [], "merged": [], "taken": set(), "cell": None, "r": -1})
+        elif not self.stack:
+            return
+        elif tag == "tr":
+            t = self.stack[-1]
+            t["r"] += 1
+            t["rows"].append([])
+            t["c"] = 0
+        elif tag in ("td", "th"):
+            t = self.stack[-1]
+            if t["r"] < 0:
+                t["r"] = 0
+                t["rows"].append([])
+                t["c"] = 0
+            row = t["rows"][t["r"]]
+            while (t["r"], t["c"]) in t["taken"]:
+                t["c"] += 1
+            span_c = _int(attrs.get("colspan"), 1, 200)
+            span_r = _int(attrs.get("rowspan"), 1, 10_000)
+            t["cell"] = (t["r"], t["c"], [])
+            for dr in range(span_r):
+                for dc in range(span_c):
+                    t["taken"].add((t["r"] + dr, t["c"] + dc))
+            if span_c > 1 or span_r > 1:
+                t["merged"].append(((t["r"], t["c"]), (t["r"] + span_r - 1, t["c"] + span_c - 1)))
+            t["c"] += span_c
+            del row
+        elif tag == "br" and self.stack[-1]["cell"] is not None:
+            self.stack[-1]["cell"][2].append("\n")
+
+    def data(self, text):
+        if self.stack and self.stack[-1]["cell"] is not None:
+            self.stack[-1]["cell"][2].append(text)
+
+    def end(self, tag):
+        if not self.stack:
+            return
+        t = self.stack[-1]
+        if tag in ("td", "th") and t["cell"] is not None:
+            r, c, parts = t["cell"]
+            text = "\n".join(" ".join(line.split()) for line in "".join(parts).split("\n")).strip()
+            while len(t["rows"]) <= r:
+                t["rows"].append([])
+            row = t["rows"][r]
+            row.extend([""] * (c + 1 - len(row)))
+            row[c] = text
+            t["cell"] = None
+        elif tag == "table":
+            self.tables.append(self.stack.pop())
+
+
+def _int(value, default: int, limit: int) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), limit))
+    except (TypeError, ValueError):
+        return default
+
+
+def read_html(path: Path, name: str) -> list[RawSheet]:
+    """Each HTML <table> with two rows or more as one sheet ('Table 1', 'Table 2'...)."""
+    text, _ = decode(path.read_bytes(), name)
+    collector = _TableParser()
+    try:
+        collector.parser.feed(text)
+        collector.parser.close()
+    except Exception as exc:
+        raise LoadError(f"{name}: is a web page that could not be read ({_short(exc)}); open it in Excel and "
+                        "save it as .xlsx or .csv.") from exc
+    sheets = []
+    for t in collector.tables:
+        if len([r for r in t["rows"] if any(r)]) < 2:
+            continue
+        sheets.append(RawSheet(f"Table {len(sheets) + 1}", grid_from_rows(t["rows"]), merged=t["merged"],
+                               notes=["the file is a web page (HTML table) saved under a spreadsheet name"]
+                               if path.suffix.lower() in EXCEL_SUFFIXES else []))
+    if not sheets:
+        raise LoadError(f"{name}: is a web page with no table in it; export the data as .xlsx or .csv.")
+    return sheets
+
+
+def read_spreadsheetml(path: Path, name: str) -> list[RawSheet]:
+    """An Excel 2003 XML workbook: every Worksheet, typed cells, merges from MergeAcross/MergeDown."""
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    ns = "{urn:schemas-microsoft-com:office:spreadsheet}"
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise LoadError(f"{name}: is an Excel 2003 XML file that could not be read ({_short(exc)}); open it in "
+                        "Excel and save it as .xlsx.") from exc
+    sheets = []
+    for ws in root.iter(f"{ns}Worksheet"):
+        rows: list[list] = []
+        merged = []
+        r = -1
+        for row in ws.iter(f"{ns}Row"):
+            r = _int(row.get(f"{ns}Index"), r + 2, 10**7) - 1
+            while len(rows) <= r:
+                rows.append([])
+            c = -1
+            for cell in row.iter(f"{ns}Cell"):
+                c = _int(cell.get(f"{ns}Index"), c + 2, 20_000) - 1
+                data = cell.find(f"{ns}Data")
+                value = "" if data is None else "".join(data.itertext())
+                kind = "" if data is None else data.get(f"{ns}Type", "")
+                if kind == "Number":
+                    try:
+                        value = float(value)
+                    except ValueError:
+                        pass
+                elif kind == "DateTime":
+                    try:
+                        value = dt.datetime.fromisoformat(value[:19])
+                    except ValueError:
+                        pass
+                out = rows[r]
+                out.extend([""] * (c + 1 - len(out)))
+                out[c] = value
+                across = _int(cell.get(f"{ns}MergeAcross"), 0, 20_000) if cell.get(f"{ns}MergeAcross") else 0
+                down = _int(cell.get(f"{ns}MergeDown"), 0, 10**6) if cell.get(f"{ns}MergeDown") else 0
+                if across or down:
+                    merged.append(((r, c), (r + down, c + across)))
+                c += across
+        sheets.append(RawSheet(ws.get(f"{ns}Name") or f"Sheet {len(sheets) + 1}", grid_from_rows(rows),
+                               merged=merged))
+    if not sheets:
+        raise LoadError(f"{name}: is an Excel 2003 XML file with no worksheet; export the data again.")
+    return sheets
