@@ -107,7 +107,8 @@ def candidates(header: str, table: str) -> dict[str, float]:
     variants = header_variants(header)
     for key, score in variants:
         if key in index:
-            offer(index[key], score)
+            # A longer exact name is more specific: 'Vendor Name' beats 'Vendor' for vendor_name.
+            offer(index[key], score + 0.001 * min(len(key.split()), 5))
     # A known name inside a longer header ('Total Amount Base Bid' holds 'total amount').
     for key, _ in variants[:2]:
         padded = f" {key} "

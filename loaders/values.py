@@ -170,7 +170,8 @@ def detect_decimal_comma(values) -> bool:
 
 def _parse_numeric_text(t: pd.Series, decimal_comma: bool, money: bool):
     """Numbers written as text; returns (float array, footnote-marker flags, parsed-ok flags)."""
-    s = t.str.lower().str.replace(r"\s+", " ", regex=True)
+    s = (t.str.lower().str.replace(r"\s+", " ", regex=True)
+         .str.replace("\u2212", "-", regex=False).str.replace("\u2013", "-", regex=False))
     footnote = s.str.contains(r"[*†‡]", regex=True).to_numpy()
     s = s.str.replace(r"[*†‡]", "", regex=True).str.strip()
     neg = np.zeros(len(s), dtype=bool)
@@ -181,6 +182,12 @@ def _parse_numeric_text(t: pd.Series, decimal_comma: bool, money: bool):
     if money:
         s = s.str.replace(_CURRENCY, "", regex=True)
     s = s.str.replace(" ", "", regex=False)
+    # '$1.2M', '350K': thousands and millions written short.
+    scale = np.select([s.str.match(r"^[-+(]?[\d.,]+k\)?-?$").to_numpy(bool),
+                       s.str.match(r"^[-+(]?[\d.,]+(m|mm|mil|million)\)?-?$").to_numpy(bool),
+                       s.str.match(r"^[-+(]?[\d.,]+(b|bn|billion)\)?-?$").to_numpy(bool)],
+                      [1e3, 1e6, 1e9], 1.0)
+    s = s.str.replace(r"(?<=\d)(k|mm|m|mil|million|bn|b|billion)(?=\)?-?$)", "", regex=True)
     lead = s.str.startswith("-").to_numpy()
     trail = s.str.endswith("-").to_numpy() & (s.str.len() > 1).to_numpy()
     s = s.str.replace(r"^[+-]+|-$", "", regex=True)
@@ -193,7 +200,7 @@ def _parse_numeric_text(t: pd.Series, decimal_comma: bool, money: bool):
         s = s.str.replace(",", "", regex=False)
     shaped = s.str.match(_NUMBER_SHAPE).to_numpy()
     num = pd.to_numeric(s.where(shaped, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    num = np.where(neg, -num, num)
+    num = np.where(neg, -num, num) * scale
     if not money:
         num = np.where(percent, num / 100.0, num)
     ok = ~np.isnan(num)
