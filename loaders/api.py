@@ -165,8 +165,8 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
     header = find_header(sheet)
     if header is None:
         issues = _part_issue(source, sheet.name, "no table found on this sheet" if sheet.name else "no data found")
-        for note in sheet.notes:
-            issues = pd.concat([issues, _part_issue(source, sheet.name, note)], ignore_index=True)
+        for note in (["hidden sheet"] if sheet.hidden else []) + list(sheet.notes):
+            issues = pd.concat([issues, _note_issue(source, sheet.name, note)], ignore_index=True)
         return Part(str(path), source, sheet.name, None, 0.0, 0, 0, 0, 0, {}, [], {}, "",
                     pd.DataFrame(), issues, pd.DataFrame(), hidden=sheet.hidden, notes=list(sheet.notes))
     raw = sheet.grid.iloc[header.row + 1:, header.columns]
@@ -223,17 +223,21 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
 
     if chosen is None:
         result = _not_recognised(raw, rows, source, sheet.name)
+        notes += list(sheet.notes)
+        issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes]], ignore_index=True)
         return Part(str(path), source, sheet.name, None, 0.0, header.excel_row if header.row >= 0 else 0,
                     result.rows_read, 0, result.rows_read, {}, list(names), _suggest_all(cls), fp,
-                    pd.DataFrame(), result.issues, preview, names, cls.scores, notes + sheet.notes, sheet.hidden)
+                    pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden)
 
     cm = map_columns(names, chosen, sample=sample, overrides=overrides) if overrides or table else \
         cls.mappings[chosen]
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
                           constants=constants)
-    issues = pd.concat([result.issues, *extra_issues], ignore_index=True) if extra_issues else result.issues
     notes += result.notes
+    notes += list(sheet.notes)
+    extra_issues += [_note_issue(source, sheet.name, n) for n in notes if not n.startswith("required column")]
+    issues = pd.concat([result.issues, *extra_issues], ignore_index=True) if extra_issues else result.issues
     real_mapping = {k: v for k, v in result.mapping.mapping.items() if k in names}
     return Part(
         path=str(path), source=source, sheet=sheet.name, table=chosen, confidence=confidence,
@@ -241,7 +245,7 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
         rows_loaded=result.rows_loaded, rows_excluded=result.rows_excluded, mapping=dict(result.mapping.mapping),
         unmapped_columns=[h for h in names if h not in real_mapping],
         suggestions=cm.suggestions, fingerprint=fp, frame=result.frame, issues=issues, preview=preview,
-        columns=list(names), table_scores=cls.scores, notes=notes + list(sheet.notes), hidden=sheet.hidden,
+        columns=list(names), table_scores=cls.scores, notes=notes, hidden=sheet.hidden,
     )
 
 
@@ -275,6 +279,12 @@ def _not_recognised(raw: pd.DataFrame, rows: np.ndarray, source: str, sheet: str
     n = len(filled)
     return Normalised(pd.DataFrame(), issues if n else _part_issue(source, sheet, NO_TABLE), n, 0, n,
                       None, [])  # type: ignore[arg-type]
+
+
+def _note_issue(source: str, sheet: str | None, note: str) -> pd.DataFrame:
+    """A note about the part (what was inferred or noticed) as a part-level issue: 'what: detail'."""
+    problem, _, value = note.partition(": ")
+    return _part_issue(source, sheet, problem, value=value)
 
 
 def _part_issue(source: str, sheet: str | None, problem: str, column: str = "", value: str = "",

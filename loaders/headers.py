@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .mapping import header_hits
+from .schema import normalise_header
 from .readers import RawSheet
 from .values import MISSING_TOKENS, factorize, is_blank
 
@@ -285,6 +286,8 @@ def _non_capturing(rx: re.Pattern) -> re.Pattern:
 
 TOTALS_LABEL, TOTALS_START, FOOTNOTE = (_non_capturing(r) for r in (TOTALS_LABEL, TOTALS_START, FOOTNOTE))
 
+_ID_WORDS = {"id", "no", "number", "num", "nbr", "#", "code", "key", "ref", "item", "line", "seq"}
+
 REASON_TOTALS = "totals row"
 REASON_FOOTNOTE = "footnote"
 REASON_REPEATED_HEADER = "repeated header row"
@@ -376,6 +379,8 @@ def _unlabelled_totals(raw: pd.DataFrame, blank: np.ndarray, nb: np.ndarray, can
         if np.isnan(values).any():
             continue
         for j, v in zip(cols, values, strict=True):
+            if _ID_WORDS.intersection(normalise_header(raw.columns[j]).split()):
+                continue  # ids and counts in an id column add up by chance
             above = parse_number(raw.iloc[:i, j]).values.to_numpy()
             above = above[~np.isnan(above)]
             if len(above) >= 2 and v != 0 and abs(above.sum() - v) <= max(0.01, abs(v) * 1e-9):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,9 +277,9 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _max_fields(text: str, delim: str, limit_lines: int | None = None) -> int:
+def _max_fields(text: str, delim: str, limit_lines: int | None = None, quoting: int = csv.QUOTE_MINIMAL) -> int:
     lines = io.StringIO(text)
-    reader = csv.reader(lines, delimiter=delim)
+    reader = csv.reader(lines, delimiter=delim, quoting=quoting)
     width = 1
     try:
         for i, row in enumerate(reader):
@@ -310,18 +311,29 @@ def read_csv(path: Path, name: str) -> RawSheet:
                    skip_blank_lines=False, quotechar='"', engine="c")
     # Give pandas the width: blank or short title lines must not decide how many columns there are.
     width = _max_fields(text[:200_000], delim, limit_lines=500)
+    notes = []
     try:
         try:
             grid = pd.read_csv(io.StringIO(text), names=range(width), **options)
-        except pd.errors.ParserError:
-            width = _max_fields(text, delim)  # a later row is wider than the first ones
-            grid = pd.read_csv(io.StringIO(text), names=range(width), **options)
+        except pd.errors.ParserError as exc:
+            if "EOF inside string" not in str(exc):
+                width = _max_fields(text, delim)  # a later row is wider than the first ones
+                grid = pd.read_csv(io.StringIO(text), names=range(width), **options)
+            else:
+                # An opening quote that never closes would swallow the rest of the file: read the
+                # lines as they are instead, and say so.
+                width = _max_fields(text, delim, quoting=csv.QUOTE_NONE)
+                grid = pd.read_csv(io.StringIO(text), names=range(width), **{**options, "quoting": csv.QUOTE_NONE})
+                grid = grid.apply(lambda c: c.str.strip('"'))
+                where = re.search(r"row (\d+)", str(exc))
+                notes.append("unbalanced quote" + (f" in row {int(where.group(1)) + 1}" if where else "")
+                             + "; the file was read without quoting, check that row")
     except Exception as exc:
         raise LoadError(f"{name}: could not be read as a delimited text file ({_short(exc)}); "
                         "open it in Excel and save it as .xlsx or .csv.") from exc
     grid.columns = range(grid.shape[1])
     grid = grid.astype(object)
-    return RawSheet(None, grid, encoding=encoding, delimiter=delim)
+    return RawSheet(None, grid, encoding=encoding, delimiter=delim, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------
