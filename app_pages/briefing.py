@@ -5,8 +5,10 @@ import streamlit as st
 from ui import briefing
 
 st.title("Leadership briefing")
-st.caption("A 16:9 PowerPoint deck, an Excel workbook and slide-resolution chart images, computed like the "
-           "scorecard.")
+st.caption(
+    "A 16:9 PowerPoint deck, an Excel workbook and slide-resolution chart images, computed like the "
+    "scorecard."
+)
 choice = briefing.chooser()
 deck = briefing.prepare(choice)
 if deck is not None:

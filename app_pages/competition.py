@@ -2,4 +2,7 @@
 
 from ui.theme import theme_page
 
-theme_page("app_pages/competition.py")
+theme_page(
+    "app_pages/competition.py",
+    intro="Are enough vendors competing for the city's work, how much is bought without competition, and what competition saves.",
+)

@@ -6,6 +6,7 @@ from ui import importer
 from ui.data_quality import quality_section, tables_section
 
 st.title("Data")
+importer.workspace_status()
 upload, held, history = st.tabs(["Import files", "Tables and data quality", "Import history"])
 with upload:
     importer.upload_section()

@@ -2,4 +2,7 @@
 
 from ui.theme import theme_page
 
-theme_page("app_pages/equity.py")
+theme_page(
+    "app_pages/equity.py",
+    intro="Is the city's spending reaching minority- and women-owned, small and local businesses?",
+)

@@ -2,4 +2,7 @@
 
 from ui.theme import theme_page
 
-theme_page("app_pages/payments.py")
+theme_page(
+    "app_pages/payments.py",
+    intro="Do we pay vendors on time? Slow payment costs small firms most and keeps them from bidding.",
+)

@@ -2,4 +2,7 @@
 
 from ui.theme import theme_page
 
-theme_page("app_pages/speed.py")
+theme_page(
+    "app_pages/speed.py",
+    intro="How long departments wait: from requisition to award, from bid opening to award, and whether contracts are signed before work starts.",
+)

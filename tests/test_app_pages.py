@@ -107,3 +107,66 @@ def test_missing_data_names_the_export_and_links_to_data_page(payments_only_ws):
     assert "solicitation" in body.lower()
     links = [link.proto.page for link in at.get("page_link")]
     assert any("data" in str(p) for p in links)
+
+
+def metrics_by_label(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_has_one_card_per_scorecard_kpi(sample_ws):
+    """The Overview shows one card (metric) per scorecard KPI."""
+    import kpi
+
+    at = open_page("app_pages/overview.py")
+    assert len(at.metric) == len(kpi.SCORECARD)
+
+
+def test_overview_values_equal_kpi_report(sample_ws):
+    """With the default filters the cards show the values `python -m kpi report --json` prints."""
+    import kpi
+    from kpi.cli import default_as_of, report_data
+    from storage.workspace import Workspace
+    from ui.format import format_value, md_escape
+
+    ws = Workspace(sample_ws)
+    settings = ws.settings()
+    report = report_data(ws.tables(), ws.goals(), fy_start_month=settings["fiscal_year_start_month"],
+                         as_of=default_as_of(settings))
+    expected = {md_escape(r["title"]): format_value(r["value"], r["unit"])
+                for r in report["kpis"] if r["id"] in kpi.SCORECARD}
+    at = open_page("app_pages/overview.py")
+    got = metrics_by_label(at)
+    assert {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v} == {}
+
+
+def test_fiscal_year_filter_changes_values(sample_ws):
+    """Choosing an earlier fiscal year in the sidebar changes the cards' values and period."""
+    at = open_page("app_pages/overview.py")
+    before = metrics_by_label(at)
+    years = at.multiselect(key="fy")
+    earlier = sorted(years.options)[-3]  # labels "FY2024"; the widget's values are the years
+    years.set_value([int(earlier[2:])]).run()
+    assert not at.exception
+    after = metrics_by_label(at)
+    assert after.keys() == before.keys()
+    assert after != before
+    assert any(earlier in c.value for c in at.caption)
+
+
+def test_overview_for_one_fiscal_year_equals_kpi_report_fy(sample_ws):
+    """Choosing FY2024 in the sidebar gives the values of `python -m kpi report --fy 2024`."""
+    import kpi
+    from kpi.cli import default_as_of, report_data
+    from storage.workspace import Workspace
+    from ui.format import format_value, md_escape
+
+    ws = Workspace(sample_ws)
+    settings = ws.settings()
+    report = report_data(ws.tables(), ws.goals(), fiscal_year=2024,
+                         fy_start_month=settings["fiscal_year_start_month"], as_of=default_as_of(settings))
+    expected = {md_escape(r["title"]): format_value(r["value"], r["unit"])
+                for r in report["kpis"] if r["id"] in kpi.SCORECARD}
+    at = open_page("app_pages/overview.py")
+    at.multiselect(key="fy").set_value([2024]).run()
+    got = metrics_by_label(at)
+    assert {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v} == {}

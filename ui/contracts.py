@@ -9,7 +9,7 @@ import charts
 import kpi
 from kpi import contracts as kc
 from ui import data
-from ui.charts import csv_button, show_chart
+from ui.charts import SLIDE_WIDTH, csv_button, show_chart
 from ui.notices import missing_data
 from ui.tables import show_table
 
@@ -36,7 +36,7 @@ def _args(view):
 
 
 def pipeline_section(view) -> None:
-    st.subheader("Contracts ending in the next 18 months")
+    st.subheader("Expiring contracts and what each needs")
     contracts = data.tables().get("contracts")
     if contracts is None or contracts.empty:
         missing_data(["contracts.contract_id", "contracts.end_date"], what="The contract pipeline")
@@ -45,11 +45,13 @@ def pipeline_section(view) -> None:
     if pipeline is None or pipeline.empty:
         st.success("No contract ends in the next 18 months.", icon=":material/check_circle:")
         return
-    chart = charts.pipeline_timeline(pipeline, as_of=data.as_of(), width=900)
+    as_of = data.as_of()
+    chart = charts.pipeline_timeline(pipeline, as_of=as_of, width=760)
     show_chart(chart, "contract_pipeline", key="pipeline",
-               export=lambda: charts.pipeline_timeline(pipeline, as_of=data.as_of()))
-    st.markdown("**What each contract needs**, soonest first")
-    show_table(pipeline, key="pipeline-table")
+               export=lambda: charts.pipeline_timeline(pipeline, as_of=as_of, width=SLIDE_WIDTH))
+    st.markdown("**The action each contract needs**, soonest first")
+    first = [c for c in ("action", "contract_id", "title", "end_date", "days_left") if c in pipeline.columns]
+    show_table(pipeline[first + [c for c in pipeline.columns if c not in first]], key="pipeline-table")
     csv_button(pipeline, "contract_pipeline", key="pipeline-csv")
 
 

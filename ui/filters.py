@@ -10,7 +10,8 @@ import kpi
 from ui import data
 
 GRAINS = {"month": "Month", "quarter": "Quarter", "year": "Fiscal year"}
-DEFAULT_GRAIN = "quarter"
+# A fiscal year by default: the Overview then shows what `python -m kpi report` prints.
+DEFAULT_GRAIN = "year"
 # Widget keys double as the URL's query parameter names.
 KEYS = {"fiscal_years": "fy", "grain": "grain", "departments": "dept", "categories": "cat", "methods": "method"}
 

@@ -80,14 +80,19 @@ def format_change(value: object, previous: object, unit: str) -> str | None:
         return None
     delta = float(value) - float(previous)
     if unit in ("share", "ratio"):
-        return f"{delta * 100:+.1f} pts"
+        return f"{_no_negative_zero(delta * 100, 1):+.1f} pts"
     if unit == "days":
-        return f"{delta:+,.0f} days"
+        return f"{_no_negative_zero(delta, 0):+,.0f} days"
     if unit == "bids":
-        return f"{delta:+.1f} bids"
+        return f"{_no_negative_zero(delta, 1):+.1f} bids"
     if unit == "dollars":
         return ("+" if delta >= 0 else "-") + format_money(abs(delta), short=True)
     return f"{delta:+,.0f}"
+
+
+def _no_negative_zero(x: float, digits: int) -> float:
+    """-0.04 shown to one decimal is '-0.0': call it no change."""
+    return round(x, digits) + 0.0
 
 
 def delta_color(direction: str) -> str:

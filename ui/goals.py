@@ -195,13 +195,7 @@ GOALS_FILE = "goals.toml"
 
 def goals_file_bytes(goals: pd.DataFrame) -> bytes:
     """The office's goals as the goals file kpi reads back (TOML)."""
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / GOALS_FILE
-        kpi.dump_goals_file(goals, path)
-        return path.read_bytes()
+    return kpi.dump_goals_file(goals).encode("utf-8")
 
 
 def export_button() -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import loaders
+import sample_data
 from ui import data
 from ui.charts import csv_button
 from ui.format import md_escape
@@ -164,21 +165,53 @@ def validation(part, *, key: str) -> None:
 
 
 def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) -> None:
+    """Import one sheet; the sample city goes first, so an office's data never mixes with it."""
     ws = data.workspace()
     with st.status(f"Importing {name} as {table}…", expanded=True) as status:
-        bar = st.progress(0.1, text="Reading and checking…")
+        bar = st.progress(0.05, text="Starting…")
         try:
-            loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping)
-            bar.progress(0.8, text="Saving the mapping for next time…")
-            if part.fingerprint:
-                ws.save_mapping(part.fingerprint, table, mapping)
-            bar.progress(1.0, text="Done")
+            if data.settings().get("sample_data"):
+                bar.progress(0.15, text="Removing the sample city…")
+                sample_data.remove_sample(ws)
+            bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
+            results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
+                                          source_name=name)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
-            status.update(label=f"Import failed: {md_escape(exc)}", state="error")
+            status.update(label=f"Import failed; nothing changed. {md_escape(exc)}", state="error")
             return
-        status.update(label=f"Imported {part.rows_loaded:,} rows of {table} from {name}", state="complete")
+        bar.progress(1.0, text="Done")
+        skipped = [r for r in results if not r.imported]
+        for r in skipped:
+            st.warning(f"Not imported: {md_escape(r.skipped)}.")
+        loaded = sum(r.part.rows_loaded for r in results if r.imported)
+        excluded = sum(r.part.rows_excluded for r in results if r.imported)
+        status.update(label=f"Imported {loaded:,} rows of {table} from {md_escape(name)} "
+                            f"({excluded:,} excluded, listed under Validation)",
+                      state="complete" if not skipped else "error")
     st.session_state["_inspected"] = {}
     st.toast(f"Imported {table}", icon=":material/check:")
+
+
+def workspace_status() -> None:
+    """One line on what the workspace holds; with the sample city, how to replace it."""
+    ws = data.workspace()
+    if data.settings().get("sample_data"):
+        with st.container(border=True):
+            st.markdown("**The workspace holds the sample city.** Your first import removes it, so your "
+                        "numbers never mix with the fictional ones. You can also remove it now.")
+            if st.button("Remove the sample data", key="remove-sample", icon=":material/delete_sweep:"):
+                removed = sample_data.remove_sample(ws)
+                st.toast(f"Removed {removed} sample imports", icon=":material/delete_sweep:")
+                st.rerun()
+        return
+    history = ws.imports()
+    current = history[history["status"] == "current"] if len(history) else history
+    if current.empty:
+        st.caption("Nothing is imported yet: upload your exports below.")
+        return
+    last = current["imported_at"].max()
+    st.caption(f"{len(current)} imports in use, across {current['table'].nunique()} tables; the latest on "
+               f"{last:%d %b %Y %H:%M}.")
 
 
 def history_section() -> None:

@@ -48,8 +48,10 @@ def theme_header(path: str, intro: str | None = None):
     return view
 
 
-def theme_kpis(path: str, view) -> str | None:
+def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
     """A summary table of the theme's KPIs, a KPI picker (kept in the URL) and the chosen KPI in detail."""
+    if heading:
+        st.subheader(heading)
     ids = theme_kpis_ids(spec(path).themes)
     if not ids:
         st.info("No KPI is registered for this theme yet.")
