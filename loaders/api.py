@@ -238,6 +238,7 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
     notes += list(sheet.notes)
     extra_issues += [_note_issue(source, sheet.name, n) for n in notes if not n.startswith("required column")]
     issues = pd.concat([result.issues, *extra_issues], ignore_index=True) if extra_issues else result.issues
+    issues = _sorted_issues(issues)
     real_mapping = {k: v for k, v in result.mapping.mapping.items() if k in names}
     return Part(
         path=str(path), source=source, sheet=sheet.name, table=chosen, confidence=confidence,
@@ -279,6 +280,14 @@ def _not_recognised(raw: pd.DataFrame, rows: np.ndarray, source: str, sheet: str
     n = len(filled)
     return Normalised(pd.DataFrame(), issues if n else _part_issue(source, sheet, NO_TABLE), n, 0, n,
                       None, [])  # type: ignore[arg-type]
+
+
+def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
+    """Part-level issues first, then by row (stable, so each row's problems keep their order)."""
+    if issues.empty:
+        return issues
+    key = issues["row"].fillna(0).to_numpy(dtype="int64")
+    return issues.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
 def _note_issue(source: str, sheet: str | None, note: str) -> pd.DataFrame:

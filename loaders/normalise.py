@@ -247,6 +247,13 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             new = missing & pd.isna(excluded)
             excluded[new] = "missing " + " or ".join(cols)
             excluded_col[new] = ", ".join(column_mapping.canonical.get(c, c) for c in cols)
+    # A one-cell row in a table whose rows have several cells is a heading ('Department: Parks') or
+    # a note: say so rather than naming the first required value it lacks.
+    nb = (~blank[body_idx]).sum(axis=1) if m else np.zeros(0, dtype=int)
+    typical = float(np.median((~blank).sum(axis=1))) if n else 0.0
+    heading = (nb == 1) & (typical >= 3) & pd.notna(excluded)
+    excluded[heading] = "one-cell row (a heading or note)"
+    excluded_col[heading] = ""
     # 6. Table rules: a bid tabulation's engineer's estimate is not a bid.
     if table == "bids" and "vendor_name" in out:
         names = out["vendor_name"].fillna("")
