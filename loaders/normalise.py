@@ -250,7 +250,7 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
     # A one-cell row in a table whose rows have several cells is a heading ('Department: Parks') or
     # a note: say so rather than naming the first required value it lacks.
     nb = (~blank[body_idx]).sum(axis=1) if m else np.zeros(0, dtype=int)
-    typical = float(np.median((~blank).sum(axis=1))) if n else 0.0
+    typical = float(np.median(nb)) if m else 0.0
     heading = (nb == 1) & (typical >= 3) & pd.notna(excluded)
     excluded[heading] = "one-cell row (a heading or note)"
     excluded_col[heading] = ""
