@@ -99,8 +99,13 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
         detected = part.table if part.table in options else SKIP
         table = st.selectbox("Table", options, index=options.index(detected), key=f"table-{key}",
                              help="Detected automatically; change it if the guess is wrong.")
+        for note in getattr(part, "notes", None) or ():
+            st.caption(f"Note: {md_escape(note)}")
         if table == SKIP:
-            st.caption("This sheet will not be imported.")
+            if part.table is None:
+                st.warning("No canonical table recognised in this sheet. If it holds one, choose it above.")
+            else:
+                st.caption("This sheet will not be imported.")
             return
         if table != part.table:
             part = _reinspect(path, name, part, table=table)

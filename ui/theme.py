@@ -59,7 +59,11 @@ def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
     card = data.theme_scorecard(tuple(ids), view.filters, view.grain)
     st.dataframe(styled_summary(summary(card)), hide_index=True, key="theme-summary")
     titles = {i: kpi.KPIS[i].title for i in ids}
-    chosen = st.pills("KPI", ids, default=ids[0], format_func=titles.get, key="kpi", bind="query-params",
+    if st.session_state.get("kpi") not in (None, *ids):
+        # The picker shares its key (the URL's "kpi") across theme pages: drop another page's choice.
+        st.session_state["kpi"] = ids[0]
+    default = ids[0] if "kpi" not in st.session_state else None  # (a default beside set state warns)
+    chosen = st.pills("KPI", ids, default=default, format_func=titles.get, key="kpi", bind="query-params",
                       required=True) or ids[0]
     kpi_section(chosen, view, card.set_index("kpi_id").loc[chosen].rename(chosen))
     return chosen
