@@ -113,10 +113,20 @@ def _problems(codes: np.ndarray, per_unique: list | np.ndarray) -> pd.Series:
 
 
 def _is_str(u: pd.Series) -> np.ndarray:
+    kind = pd.api.types.infer_dtype(u, skipna=False)
+    if kind == "string":
+        return np.ones(len(u), dtype=bool)
+    if kind in ("floating", "integer", "mixed-integer-float", "datetime", "date", "boolean", "empty"):
+        return np.zeros(len(u), dtype=bool)
     return np.fromiter((isinstance(x, str) for x in u), dtype=bool, count=len(u))
 
 
 def _is_number(u: pd.Series) -> np.ndarray:
+    kind = pd.api.types.infer_dtype(u, skipna=False)
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        return np.ones(len(u), dtype=bool)
+    if kind in ("string", "datetime", "date", "boolean", "empty"):
+        return np.zeros(len(u), dtype=bool)
     return np.fromiter(
         (isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
          for x in u),
@@ -127,7 +137,10 @@ def _is_number(u: pd.Series) -> np.ndarray:
 
 def _clean_text(u: pd.Series) -> pd.Series:
     """Strings stripped of surrounding and non-breaking space; non-strings as their str()."""
-    t = u.map(lambda x: x if isinstance(x, str) else str(x)).astype("str")
+    if pd.api.types.infer_dtype(u, skipna=False) == "string":
+        t = u.astype("str")
+    else:
+        t = u.map(lambda x: x if isinstance(x, str) else str(x)).astype("str")
     return t.str.replace("\u00a0", " ", regex=False).str.strip()
 
 
@@ -162,7 +175,10 @@ def detect_decimal_comma(values) -> bool:
     strs = _is_str(u)
     if not strs.any():
         return False
-    t = _clean_text(u[strs]).str.replace(_CURRENCY, "", regex=True).str.replace(r"[\s()\-+*]", "", regex=True)
+    texts = u[strs]
+    if len(texts) > 5000:  # a sample of distinct values says how the column writes numbers
+        texts = texts.sample(5000, random_state=0)
+    t = _clean_text(texts).str.replace(_CURRENCY, "", regex=True).str.replace(r"[\s()\-+*]", "", regex=True)
     eu = int(t.str.match(_EU_EVIDENCE.pattern).sum())
     us = int(t.str.match(_US_EVIDENCE.pattern).sum())
     return eu > us
@@ -228,7 +244,20 @@ def _parse_numbers(values, *, money: bool, decimal_comma: bool | None, problem: 
                 zero = np.zeros(len(t), dtype=bool)
             if decimal_comma is None:
                 decimal_comma = detect_decimal_comma(t[~blank])
-            num, footnote, ok, _ = _parse_numeric_text(t, decimal_comma, money)
+            num = np.full(len(t), np.nan)
+            footnote = np.zeros(len(t), dtype=bool)
+            ok = np.zeros(len(t), dtype=bool)
+            # Fast path (Arrow regex): plain numbers and '$1,234.56'; the rest gets the full treatment.
+            simple = np.zeros(len(t), dtype=bool) if decimal_comma else t.str.fullmatch(
+                r"\$?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]*)?|\$?[0-9]+(\.[0-9]*)?").fillna(False).to_numpy(bool)
+            if simple.any():
+                plain = t[simple].str.replace("$", "", regex=False).str.replace(",", "", regex=False)
+                num[simple] = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                ok[simple] = ~np.isnan(num[simple])
+            rest = ~simple & ~blank
+            if rest.any():
+                n_r, f_r, ok_r, _ = _parse_numeric_text(t[rest], decimal_comma, money)
+                num[rest], footnote[rest], ok[rest] = n_r, f_r, ok_r
             num = np.where(zero, 0.0, num)
             ok = ok | zero
             idx = np.flatnonzero(strs)
