@@ -135,10 +135,35 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
         raise LoadError(f"{source}: unknown table {table!r}; the tables are {', '.join(TABLES)}.")
     sheets = read_file(path, display_name=source)
     sheets = _pick_sheet(sheets, sheet, source)
-    parts = [_inspect_sheet(path, source, s, table, mapping, workspace) for s in sheets]
+    if mapping and len(sheets) > 1:
+        # A mapping names one layout's columns: apply it to the sheets that have them.
+        fits = [s for s in sheets if _has_any_column(s, mapping)]
+        if not fits:
+            raise LoadError(f"{source}: no sheet has the columns the mapping names "
+                            f"({', '.join(map(repr, list(mapping)[:5]))}); check the mapping or give the sheet.")
+        parts = [_inspect_sheet(path, source, s, table, mapping if s in fits else None, workspace) for s in sheets]
+    else:
+        parts = [_inspect_sheet(path, source, s, table, mapping, workspace) for s in sheets]
     if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
         raise LoadError(f"{source}: holds no data (every sheet is empty); export the data again.")
     return parts
+
+
+def _table_for_mapping(mapping: dict, cls) -> str | None:
+    """The table a mapping's canonical columns belong to (the classified one when several fit)."""
+    targets = {v for v in mapping.values() if v}
+    fits = [t for t, spec in TABLES.items() if targets <= set(spec.names)]
+    if cls.table in fits or not fits:
+        return cls.table
+    return max(fits, key=lambda t: cls.scores.get(t, 0.0))
+
+
+def _has_any_column(sheet: RawSheet, mapping: dict) -> bool:
+    header = find_header(sheet)
+    if header is None:
+        return False
+    names = {normalise_header(n) for n in header.names}
+    return any(normalise_header(k) in names for k in mapping)
 
 
 def _pick_sheet(sheets: list[RawSheet], sheet, source: str) -> list[RawSheet]:
@@ -216,6 +241,10 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
     elif table is not None:
         confidence = _forced_confidence(cls, table, provided.get(table, set()))
     if mapping:
+        if table is None:
+            chosen = _table_for_mapping(mapping, cls) or chosen
+            if chosen != cls.table:
+                confidence = _forced_confidence(cls, chosen, provided.get(chosen, set())) if chosen else 0.0
         if chosen is None:
             raise LoadError(f"{source}: a mapping was given but the table is unknown; give table= as well.")
         overrides = validate_mapping(mapping, chosen, names)

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .mapping import header_hits
-from .schema import normalise_header
 from .readers import RawSheet
+from .schema import normalise_header
 from .values import MISSING_TOKENS, factorize, is_blank
 
 SCAN_ROWS = 60  # the header is looked for in the first rows of a sheet

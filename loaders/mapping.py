@@ -202,10 +202,10 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
         if h in mapping or col in taken:
             continue
         score = -neg
-        if score < 0.95 and sample is not None and h in sample.columns and kinds[col] in KIND_CHECKED:
-            if not _values_fit(kinds[col], sample[h]):
-                rejected[h] = f"values do not look like {kinds[col]}s for {col}"
-                continue
+        checked = score < 0.95 and sample is not None and h in sample.columns and kinds[col] in KIND_CHECKED
+        if checked and not _values_fit(kinds[col], sample[h]):
+            rejected[h] = f"values do not look like {kinds[col]}s for {col}"
+            continue
         mapping[h] = col
         scores[h] = score
         taken.add(col)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -487,15 +488,11 @@ def read_spreadsheetml(path: Path, name: str) -> list[RawSheet]:
                 value = "" if data is None else "".join(data.itertext())
                 kind = "" if data is None else data.get(f"{ns}Type", "")
                 if kind == "Number":
-                    try:
+                    with contextlib.suppress(ValueError):
                         value = float(value)
-                    except ValueError:
-                        pass
                 elif kind == "DateTime":
-                    try:
+                    with contextlib.suppress(ValueError):
                         value = dt.datetime.fromisoformat(value[:19])
-                    except ValueError:
-                        pass
                 out = rows[r]
                 out.extend([""] * (c + 1 - len(out)))
                 out[c] = value

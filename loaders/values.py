@@ -735,11 +735,8 @@ def parse_text(values) -> Parsed:
     codes, u, s = _factorize(values)
     if len(u) == 0:
         return Parsed(pd.Series([None] * len(codes), dtype="str"), _problems(codes, []))
-    strs = _is_str(u)
-    if strs.all():
-        t = _clean_text(u)
-    else:
-        t = pd.Series(parse_id(u).values.to_numpy(dtype=object), dtype="str")
+    # Strings are cleaned as they are; numbers and dates take the id spelling ('208', '2024-01-02').
+    t = _clean_text(u) if _is_str(u).all() else pd.Series(parse_id(u).values.to_numpy(dtype=object), dtype="str")
     t = t.where(~_missing_text(t.fillna("")), None)
     arr = _expand(codes, t.to_numpy(dtype=object, na_value=None), None)
     return Parsed(pd.Series(arr, dtype="str"), _problems(codes, [None] * len(u)))

@@ -234,3 +234,22 @@ def test_summary_sheet_repeating_detail_is_not_imported_twice(tmp_path):
     assert [r.imported for r in results] == [True, False]
     assert "same records" in results[1].skipped
     assert len(fake.imports) == 1
+
+
+def test_mapping_applies_to_the_sheets_that_have_its_columns(tmp_path):
+    """In a workbook, a mapping is used on the sheets with its columns; the others map automatically."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Checks"
+    ws.append(["Ref", "When", "How Much"])
+    ws.append(["1", "2024-01-01", "5"])
+    other = wb.create_sheet("Vendors")
+    other.append(["Vendor Number", "Vendor Name"])
+    other.append(["7", "Acme"])
+    wb.save(tmp_path / "two.xlsx")
+    checks, vendors = inspect_file(tmp_path / "two.xlsx", table=None,
+                                   mapping={"Ref": "payment_id", "When": "payment_date", "How Much": "amount"})
+    assert checks.table == "payments" and checks.rows_loaded == 1
+    assert vendors.table == "vendors"
+    with pytest.raises(LoadError, match="no sheet has the columns"):
+        inspect_file(tmp_path / "two.xlsx", mapping={"Nope": "amount"})
