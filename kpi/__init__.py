@@ -9,7 +9,15 @@ reference_date for the expiring pipeline count; sustained_share for protests; en
 from . import contracts, market
 from .changes import Change, summary, what_changed
 from .engine import Drilldown, Filters, KPIResult, compute, compute_all, drilldown
-from .goals import GOAL_COLUMNS, STATUSES, assess, default_goals, dump_goals_file, load_goals_file, resolve_goal
+from .goals import (
+    GOAL_COLUMNS,
+    STATUSES,
+    assess,
+    default_goals,
+    dump_goals_file,
+    load_goals_file,
+    resolve_goal,
+)
 from .registry import KPI, KPIS, SCORECARD, THEMES, Goal
 from .scorecard import scorecard
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import Filters, _as_of_day, filter_mask, records
-from .measures import _replacement_start, contract_payments
+from .measures import _replacement_start, cancelled_solicitations, contract_payments
 from .prepare import prepared
 from .registry import KPIS
 
@@ -58,12 +58,7 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
     repl_date = _replacement_start(p)[idx]
     if p.has("solicitations", "replaces_contract_id"):
         pos = p.join("solicitations", "replaces_contract_id", "contracts", "contract_id")
-        status = p.text("solicitations", "status", lower=True)
-        cancelled = np.zeros(len(pos), bool)
-        if len(status[1]):
-            lab = np.asarray(status[1].str.contains("cancel", regex=False))
-            cancelled = np.where(status[0] >= 0, lab[np.maximum(status[0], 0)], False)
-        ok = (pos >= 0) & ~cancelled
+        ok = (pos >= 0) & ~cancelled_solicitations(p)
         first = pd.Series(np.flatnonzero(ok)).groupby(pos[ok]).first()
         sol_of_contract = np.full(p.rows("contracts"), -1, dtype=np.int64)
         sol_of_contract[first.index.to_numpy()] = first.to_numpy()

@@ -292,11 +292,19 @@ class _Layout:
         return np.bincount(self.key[sel], weights=w[sel], minlength=self.size)
 
     def quantiles(self, x: np.ndarray, mask: np.ndarray | None, qs: tuple[float, ...]) -> list[np.ndarray]:
-        """Per bin quantiles (linear interpolation, as pandas) from the cached sort order."""
-        if self.order is None:
-            rows = np.flatnonzero(self.used)
-            self.order = rows[np.lexsort((x[rows], self.key[rows]))]
-        o = self.order if mask is None else self.order[mask[self.order]]
+        """Per bin quantiles (linear interpolation, as pandas) of the used records (or of the row numbers
+        `mask`), from the cached sort order."""
+        if mask is not None and len(mask) * 4 < len(self.key):
+            o = mask[np.lexsort((x[mask], self.key[mask]))]  # a small selection: sort just it
+        else:
+            if self.order is None:
+                rows = np.flatnonzero(self.used)
+                self.order = rows[np.lexsort((x[rows], self.key[rows]))]
+            o = self.order
+            if mask is not None:
+                keep = np.zeros(len(self.key), bool)
+                keep[mask] = True
+                o = o[keep[o]]
         ks, xs = self.key[o], x[o]
         cnt = np.bincount(ks, minlength=self.size)
         start = np.cumsum(cnt) - cnt
@@ -310,6 +318,11 @@ class _Layout:
             res[b] = xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
             out.append(res)
         return out
+
+
+def _has(selection: np.ndarray) -> bool:
+    """A boolean mask or an array of row numbers selects at least one row."""
+    return bool(selection.any()) if selection.dtype == bool else selection.size > 0
 
 
 def _all_ones(rec: Records, name: str) -> bool:
@@ -357,17 +370,21 @@ def _empty_reasons(by: str | None) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in cols})
 
 
-def _reasons_frame(rec: Records, rows: dict[str, np.ndarray], by: str | None, groups: list[str]) -> pd.DataFrame:
-    """Excluded counts by period label, group and reason from (label, group, reason) code arrays."""
-    if not len(rows["reason"]):
+def _reasons_frame(rec: Records, label_codes: np.ndarray, labels: list[str], g: np.ndarray, reason: np.ndarray,
+                   by: str | None, groups: list[str]) -> pd.DataFrame:
+    """Excluded counts by period label, group and reason (one entry per excluded record; label_codes index
+    `labels`)."""
+    if not len(label_codes):
         return _empty_reasons(by)
-    df = pd.DataFrame({"period_label": rows["label"], "g": rows["g"], "r": rows["reason"]})
-    out = df.groupby(["period_label", "g", "r"], sort=False).size().reset_index(name="count")
-    out["reason"] = np.asarray(rec.reasons, dtype=object)[out["r"].to_numpy()]
+    R, G = len(rec.reasons), len(groups)
+    key = (label_codes.astype(np.int64) * G + g) * R + reason.astype(np.int64)
+    uniq, counts = np.unique(key, return_counts=True)
+    out = {"period_label": np.asarray(labels, dtype=object)[uniq // (G * R)]}
     if by:
-        out["group"] = np.asarray(groups, dtype=object)[out["g"].to_numpy()]
-    cols = ["period_label"] + (["group"] if by else []) + ["reason", "count"]
-    return out[cols].reset_index(drop=True)
+        out["group"] = np.asarray(groups, dtype=object)[(uniq // R) % G]
+    out["reason"] = np.asarray(rec.reasons, dtype=object)[uniq % R]
+    out["count"] = counts.astype(np.int64)
+    return pd.DataFrame(out)
 
 
 def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | None, by: str | None,
@@ -376,11 +393,14 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
     g, groups, G = lay.g, lay.groups, lay.G
     used, excl, outside = lay.used, lay.excl, lay.outside
     if mask is not None:
-        used, excl, outside = used & mask, excl & mask, outside & mask
-    if not (used.any() or excl.any()):
+        # Row numbers instead of masks: a filter usually keeps a small part, and every later step
+        # (bin keys, weights, reasons) then touches only those rows.
+        rows = np.flatnonzero(mask)
+        used, excl, outside = rows[used[rows]], rows[excl[rows]], rows[outside[rows]]
+    if not (_has(used) or _has(excl)):
         frame = _empty_frame(kpi, by)
-        lab = np.where(lay.dated[outside], AFTER_LABEL, NO_DATE_LABEL)
-        reasons = _reasons_frame(rec, {"label": lab, "g": g[outside], "reason": rec.reason[outside]}, by, groups)
+        reasons = _reasons_frame(rec, lay.dated[outside].astype(np.int64), [NO_DATE_LABEL, AFTER_LABEL],
+                                 g[outside], rec.reason[outside], by, groups)
         return frame, reasons
     bins = lay
     cmin, cmax = lay.cmin, lay.cmax
@@ -412,10 +432,10 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
         cols["value"] = np.where(n > 0, mean, np.nan)
         cols["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
     elif kind == "duration":
-        cols["value"], cols["p90"] = bins.quantiles(rec.x, mask, (0.5, 0.9))
+        cols["value"], cols["p90"] = bins.quantiles(rec.x, None if mask is None else used, (0.5, 0.9))
     elif kind == "distinct":
         pairs = np.unique(bins.key[used] * (int(rec.key.max()) + 2) + rec.key[used] + 1) \
-            if used.any() else np.array([], np.int64)
+            if _has(used) else np.array([], np.int64)
         cols["value"] = np.bincount(pairs // (int(rec.key.max()) + 2), minlength=bins.size).astype(float)
     elif kind == "lift":
         cols.update(_lift(rec, bins, used))
@@ -444,13 +464,11 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
         frame = _fill_counts(frame, cmin, cmax, grain, fy, as_of)
     frame = _order(frame, kpi, by)
     # Excluded reasons: in-period ones by label, plus the undated and after-as-of ones.
-    exc_codes = lay.codes[excl]
-    labels_in = np.asarray(P.labels(np.unique(exc_codes), grain, fy), dtype=object) if excl.any() else np.array([])
-    lab_in = labels_in[np.searchsorted(np.unique(exc_codes), exc_codes)] if excl.any() else np.array([], object)
-    lab_out = np.where(lay.dated[outside], AFTER_LABEL, NO_DATE_LABEL)
-    reasons = _reasons_frame(rec, {"label": np.concatenate([lab_in, lab_out]),
-                                   "g": np.concatenate([g[excl], g[outside]]),
-                                   "reason": np.concatenate([rec.reason[excl], rec.reason[outside]])}, by, groups)
+    period_codes, in_period = np.unique(lay.codes[excl], return_inverse=True)
+    labels = P.labels(period_codes, grain, fy) + [NO_DATE_LABEL, AFTER_LABEL]
+    where = np.concatenate([in_period.ravel(), len(period_codes) + lay.dated[outside].astype(np.int64)])
+    reasons = _reasons_frame(rec, where, labels, np.concatenate([g[excl], g[outside]]),
+                             np.concatenate([rec.reason[excl], rec.reason[outside]]), by, groups)
     if kind == "lift" and uncompared[keep].any():
         extra = pd.DataFrame({"period_label": frame_labels, "reason": NO_COMPARISON, "count": uncompared[keep]})
         if by:
@@ -807,11 +825,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
             compared = np.isin(cat, both)
             extra_reason = den_idx[~compared]
             den_idx = den_idx[compared]
-        if kpi.kind in ("ratio", "count"):
-            num_idx = den_idx[rec.num[den_idx] != 0]
-        else:
-            num_idx = den_idx
-        lab = None
+        num_idx = den_idx[rec.num[den_idx] != 0] if kpi.kind in ("ratio", "count") else den_idx
     numerator = _with_measures(kpi, rec, _source_rows(p, rec, num_idx), num_idx)
     denominator = _with_measures(kpi, rec, _source_rows(p, rec, den_idx), den_idx)
     reason_text = np.asarray(rec.reasons, dtype=object)[rec.reason[exc_idx]]

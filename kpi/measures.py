@@ -154,7 +154,6 @@ def _sol_dates(p: Prepared) -> dict[str, np.ndarray]:
 
 def _bid_close_date(p: Prepared) -> np.ndarray:
     """Bid opening (due_date); the award date, then the issue date, where the due date is missing."""
-    d = _sol_dates(p)
     return p.first_days("solicitations", "due_date", "award_date", "issue_date")
 
 
@@ -304,12 +303,20 @@ def cooperative_share(ctx: Context) -> Records:
     return _method_dollar_share(ctx, ("cooperative",))
 
 
+def cancelled_solicitations(p: Prepared) -> np.ndarray:
+    """Per solicitation row: its status says cancelled (any status containing 'cancel')."""
+    codes, labels = p.text("solicitations", "status", lower=True)
+    if not len(labels):
+        return np.zeros(len(codes), bool)
+    hit = np.asarray(labels.str.contains("cancel", regex=False))
+    return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
+
+
 def cancelled_solicitation_share(ctx: Context) -> Records:
     p = ctx.p
     d = _sol_dates(p)
-    codes, labels = p.text("solicitations", "status", lower=True)
-    cancelled_label = np.asarray(labels.str.contains("cancel", regex=False)) if len(labels) else np.zeros(0, bool)
-    cancelled = np.where(codes >= 0, cancelled_label[np.maximum(codes, 0)] if len(labels) else False, False)
+    codes = p.text("solicitations", "status", lower=True)[0]
+    cancelled = cancelled_solicitations(p)
     r = Reasons(len(codes))
     r.add(np.isnat(d["issue_date"]), "issue_date missing (not issued)")
     r.add(codes < 0, "status missing")
@@ -482,10 +489,7 @@ def _replacement_start(p: Prepared) -> np.ndarray:
     if not p.has("solicitations", "replaces_contract_id"):
         return out
     pos = p.join("solicitations", "replaces_contract_id", "contracts", "contract_id")
-    codes, labels = p.text("solicitations", "status", lower=True)
-    cancelled_label = np.asarray(labels.str.contains("cancel", regex=False)) if len(labels) else np.zeros(0, bool)
-    cancelled = np.where(codes >= 0, cancelled_label[np.maximum(codes, 0)] if len(labels) else False, False)
-    d = _sol_dates(p)
+    cancelled = cancelled_solicitations(p)
     started = p.first_days("solicitations", "requisition_date", "issue_date", "due_date", "award_date")
     started = np.where(np.isnat(started), np.datetime64("1000-01-01", "D"), started)
     ok = (pos >= 0) & ~cancelled
@@ -690,7 +694,6 @@ def engaged_solicitations(p: Prepared) -> np.ndarray:
 def engagement_share(ctx: Context) -> Records:
     p = ctx.p
     base = _solicitation_base(p)
-    d = _sol_dates(p)
     est = p.number("solicitations", "estimated_amount")
     value = np.where(np.isnan(est), p.number("solicitations", "awarded_amount"), est)
     r = Reasons(len(value))

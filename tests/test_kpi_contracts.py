@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_kpi_examples import EXAMPLES, frame
 
 import kpi
 from kpi import contracts as kc
 from kpi.market import ALL, engagement_comparison
-from test_kpi_examples import EXAMPLES, frame
 
 AS_OF = "2026-03-31"
 

@@ -434,9 +434,9 @@ def test_drilldown_counts_equal_n(kpi_id):
     assert "reason" in drill.excluded.columns
     assert len(drill.excluded) == row["excluded"]
     k = kpi.KPIS[kpi_id]
-    if k.kind in ("ratio", "snapshot_ratio") and k.unit == "share" and "counted" in drill.denominator:
-        if "denominator_amount" not in drill.denominator:  # a count share
-            assert len(drill.numerator) == pytest.approx(row["value"] * row["n"])
+    count_share = k.kind in ("ratio", "snapshot_ratio") and "denominator_amount" not in drill.denominator
+    if count_share and k.unit == "share" and "counted" in drill.denominator:
+        assert len(drill.numerator) == pytest.approx(row["value"] * row["n"])
     if k.kind in ("count", "snapshot_count"):
         assert len(drill.numerator) == row["value"]
 

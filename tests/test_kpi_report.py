@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from test_kpi_examples import EXAMPLES, PAY_DAYS, frame
 
 import kpi
 from kpi.cli import main, report_data
 from kpi.scorecard import COLUMNS
-from test_kpi_examples import EXAMPLES, PAY_DAYS, frame
 
 
 def small_city() -> dict[str, pd.DataFrame]:
