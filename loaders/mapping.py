@@ -167,6 +167,32 @@ def _values_fit(kind: str, sample: pd.Series) -> bool:
     return float(ok.mean()) >= 0.6
 
 
+def _method_from_values(headers, sample, mapping, scores, overrides, taken) -> None:
+    """A column whose values are procurement methods ('RFP', 'Sole Source') is the method column,
+    whatever its header says ('Procurement Type', 'Type', 'Adv or Exempt'); one mapped to a
+    descriptive text column (category, status) moves over."""
+    from .values import MISSING_TOKENS, method_of
+
+    best, best_share = None, 0.0
+    for h in headers:
+        if h in overrides or h not in sample.columns or (h in mapping and mapping[h] not in ("category", "status")):
+            continue
+        values = [str(v).strip() for v in sample[h].tolist() if str(v).strip().lower() not in MISSING_TOKENS
+                  and not (isinstance(v, float) and v != v)]
+        if len(values) < 3:
+            continue
+        share = sum(method_of(v) not in (None, "other") for v in values) / len(values)
+        if share > best_share:
+            best, best_share = h, share
+    if best is not None and best_share >= 0.7:
+        moved = mapping.get(best)
+        if moved:
+            taken.discard(moved)
+        mapping[best] = "method"
+        scores[best] = round(0.8 + 0.1 * best_share, 3)
+        taken.add("method")
+
+
 def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None = None,
                 overrides: dict[str, str | None] | None = None) -> ColumnMapping:
     """Map source headers onto a table's columns.
@@ -209,6 +235,8 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
         mapping[h] = col
         scores[h] = score
         taken.add(col)
+    if "method" in kinds and "method" not in taken and sample is not None:
+        _method_from_values(headers, sample, mapping, scores, overrides, taken)
     ordered = {h: mapping[h] for h in headers if h in mapping}
     ordered.update({k: v for k, v in mapping.items() if k not in ordered})
     unmapped = [h for h in headers if h not in ordered]

@@ -115,3 +115,17 @@ def test_socrata_checkbook_with_generic_date(tmp_path):
     assert part.table == "payments"
     assert part.frame["amount"].tolist() == [-12.5, 1_200_000.0]
     assert part.frame["payment_date"].tolist() == [pd.Timestamp("2023-07-01"), pd.Timestamp("2023-07-02")]
+
+
+def test_method_column_found_by_its_values(tmp_path):
+    """A 'Procurement Type' column holding 'Invitation for Bid', 'RFP', 'Sole Source' is the method."""
+    path = tmp_path / "bids.csv"
+    path.write_text("Bid Number,Bid Title,Procurement Type,Open Date,Close Date,Awarded To,Award Amount\n"
+                    "B-1,Road salt,Invitation for Bid,2023-01-02,2023-01-20,Acme,\"$12,000\"\n"
+                    "B-2,IT audit,RFP,2023-02-02,2023-03-01,,\n"
+                    "B-3,Plow,Sole Source,2023-02-05,,Bolt,5000\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table == "solicitations"
+    assert part.mapping["Procurement Type"] == "method"
+    assert part.mapping["Awarded To"] == "awarded_vendor_name"
+    assert part.frame["method"].tolist() == ["invitation for bid", "request for proposals", "sole source"]
