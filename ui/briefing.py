@@ -12,7 +12,7 @@ import kpi
 from ui import data, filters
 from ui.charts import show_chart
 from ui.format import STATUS_STYLE, md_escape
-from ui.theme import styled_summary, summary
+from ui.theme import summary_table
 
 COMPARISONS = {"last_year": "Same period last year", "previous": "Previous period"}
 QUARTERS = {0: "Whole fiscal year", 1: "Q1", 2: "Q2", 3: "Q3", 4: "Q4"}
@@ -94,7 +94,7 @@ def preview(b) -> None:
     st.subheader(f"{md_escape(b.office_name)} · {md_escape(b.period_label)}{note}")
     st.caption(f"Data through {b.as_of:%d %b %Y}. {md_escape(b.source_note)}")
     if isinstance(b.scorecard, pd.DataFrame) and len(b.scorecard) and "title" in b.scorecard:
-        st.dataframe(styled_summary(summary(b.scorecard)), hide_index=True, key="brief-summary")
+        summary_table(b.scorecard, key="brief-summary")
     for i, slide in enumerate(b.slides):
         with st.container(border=True, key=f"slide-{i}"):
             color, icon, word = STATUS_STYLE.get(str(slide.status).replace(" ", "_"), STATUS_STYLE["no_data"])

@@ -60,7 +60,7 @@ def kpi_card(row, *, key: str) -> None:
         st.caption(f"{md_escape(period)}{n}")
         st.caption(md_escape(format_goal(row.target, row.at_risk, unit, row.direction)))
         yoy = format_change(row.value, row.yoy_value, unit)
-        if yoy:
+        if yoy and row.yoy_label != row.prev_label:
             st.caption(f"{md_escape(yoy)} vs {md_escape(row.yoy_label)} (same period last year)")
         missing = tuple(getattr(row, "missing", ()) or ())
         if missing:

@@ -46,7 +46,22 @@ def with_defaults(stored: pd.DataFrame) -> pd.DataFrame:
     frame = pd.concat([stored, pd.DataFrame(rows, columns=GOAL_COLUMNS)], ignore_index=True) if rows else stored
     order = {kid: i for i, kid in enumerate(kpi.KPIS)}
     frame = frame.assign(_o=frame["kpi_id"].map(order)).sort_values(["_o", "fiscal_year"], kind="stable")
-    return frame.drop(columns="_o").reset_index(drop=True)
+    frame = frame.drop(columns="_o").reset_index(drop=True)
+    frame["unit"] = frame["kpi_id"].map(unit_hint)
+    return frame
+
+
+UNIT_HINTS = {"share": "share (0.25 or 25 = 25%)", "days": "days", "bids": "bids", "count": "count",
+              "dollars": "dollars", "ratio": "ratio"}
+BETTER = {"higher": "higher is better", "lower": "lower is better"}
+
+
+def unit_hint(kpi_id) -> str:
+    """'share (0.25 or 25 = 25%), higher is better': how to type a KPI's target."""
+    k = kpi.KPIS.get(str(kpi_id))
+    if k is None:
+        return ""
+    return ", ".join(x for x in (UNIT_HINTS.get(k.unit, k.unit), BETTER.get(k.direction, "")) if x)
 
 
 def is_default_row(row: dict) -> bool:
@@ -155,10 +170,13 @@ def editor() -> None:
     base = st.session_state["_goals_base"]
     titles = {k.id: k.title for k in kpi.KPIS.values()}
     edited = st.data_editor(
-        base, key=EDITOR_KEY, num_rows="dynamic", hide_index=True,
+        base, key=EDITOR_KEY, num_rows="dynamic", hide_index=True, height=min(36 * (len(base) + 2), 1300),
+        column_order=["kpi_id", "target", "at_risk", "unit", "fiscal_year", "scope_type", "scope_value", "source",
+                      "note"],
         column_config={
-            "kpi_id": st.column_config.SelectboxColumn("KPI", options=list(titles), required=True, width="large",
+            "kpi_id": st.column_config.SelectboxColumn("KPI", options=list(titles), required=True, width="medium",
                                                      format_func=lambda i: titles.get(i, i)),
+            "unit": st.column_config.TextColumn("Unit", disabled=True, width="medium"),
             "fiscal_year": st.column_config.NumberColumn("Fiscal year", help="Empty: every year", format="%d",
                                                          min_value=1990, max_value=2100, step=1),
             "scope_type": st.column_config.SelectboxColumn("Scope", options=SCOPES,

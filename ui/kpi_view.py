@@ -93,7 +93,7 @@ def headline(k, card) -> None:
     with right:
         st.caption(md_escape(format_goal(card.target, card.at_risk, k.unit, k.direction)))
         yoy = format_change(card.value, card.yoy_value, k.unit)
-        if yoy:
+        if yoy and card.yoy_label != card.prev_label:
             st.caption(f"{md_escape(yoy)} vs {md_escape(card.yoy_label)} (same period last year)")
     if isinstance(card.sentence, str) and card.sentence:
         st.markdown(md_escape(card.sentence))
@@ -147,19 +147,22 @@ def duration_values(drill) -> pd.Series | None:
 
 def drilldown_part(k, view, period: str) -> None:
     drill = data.drilldown(k.id, view.filters, period, view.grain)
-    st.subheader(f"Records behind {period}")
-    parts = [("Counted", getattr(drill, "numerator", None)), ("Considered", getattr(drill, "denominator", None)),
-             ("Excluded", getattr(drill, "excluded", None))]
+    st.subheader(f"Records behind {md_escape(period)}")
+    numerator, used, excluded = drill.numerator, drill.denominator, drill.excluded
+    if k.kind in ("ratio", "snapshot_ratio", "count", "snapshot_count") and len(numerator) != len(used):
+        st.caption(f"The value counts the records in the first tab among all the {md_escape(k.noun)} used; "
+                   "excluded records are listed with their reason.")
+        parts = [("Counted", numerator), (f"All {k.noun} used", used), ("Excluded", excluded)]
+    else:
+        parts = [(f"{str(k.noun).capitalize()} used", used), ("Excluded", excluded)]
     parts = [(name, f) for name, f in parts if isinstance(f, pd.DataFrame)]
-    if not parts:
-        no_rows()
-        return
-    tabs = st.tabs([f"{name} ({len(f):,})" for name, f in parts])
+    tabs = st.tabs([f"{md_escape(name)} ({len(f):,})" for name, f in parts])
     for tab, (name, frame) in zip(tabs, parts, strict=True):
         with tab:
-            show_table(frame, key=f"drill-{k.id}-{name}")
+            show_table(frame, key=f"drill-{k.id}-{name.split()[0]}")
             if len(frame):
-                csv_button(frame, f"{file_stem(k.id, period)}_{name.lower()}", key=f"csv-{k.id}-{name}")
+                suffix = name.split()[0].lower()
+                csv_button(frame, f"{file_stem(k.id, period)}_{suffix}", key=f"csv-{k.id}-{suffix}")
 
 
 def definition_expander(k, res, goal) -> None:

@@ -37,6 +37,11 @@ def styled_summary(frame: pd.DataFrame):
     return frame.style.map(lambda v: tints.get(v, ""), subset=["Status"])
 
 
+def summary_table(card: pd.DataFrame, *, key: str) -> None:
+    st.dataframe(styled_summary(summary(card)), hide_index=True, key=key,
+                 column_config={"n": st.column_config.NumberColumn("n", format="localized")})
+
+
 def theme_header(path: str, intro: str | None = None):
     """Title, the filters in words, and an optional introduction; returns the current view."""
     page = spec(path)
@@ -57,7 +62,7 @@ def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
         st.info("No KPI is registered for this theme yet.")
         return None
     card = data.theme_scorecard(tuple(ids), view.filters, view.grain)
-    st.dataframe(styled_summary(summary(card)), hide_index=True, key="theme-summary")
+    summary_table(card, key="theme-summary")
     titles = {i: kpi.KPIS[i].title for i in ids}
     if st.session_state.get("kpi") not in (None, *ids):
         # The picker shares its key (the URL's "kpi") across theme pages: drop another page's choice.
