@@ -68,9 +68,15 @@ def test_upload_detects_table_and_imports(own_ws, monkeypatch):
     assert buttons, [b.label for b in at.button]
     buttons[0].click().run()
     assert not at.exception, at.exception
+    assert any("Imported 2 rows of payments" in s.value for s in at.success)
     history = Workspace(own_ws).imports()
     assert list(history["table"]) == ["payments"]
     assert int(history["rows_loaded"].iloc[0]) == 2  # the bad date row and the totals row are excluded
+
+    at.selectbox(key="undo-choice").set_value(int(history["import_id"].iloc[0])).run()
+    at.button(key="undo").click().run()
+    assert not at.exception, at.exception
+    assert list(Workspace(own_ws).imports()["status"]) == ["undone"]
 
 
 def test_bad_file_gets_a_clear_message(own_ws, monkeypatch):

@@ -33,7 +33,11 @@ def catalogue(query: str = "") -> None:
 
 def entry(k) -> None:
     st.markdown(f"**Definition.** {md_escape(k.definition)}")
+    if getattr(k, "why", ""):
+        st.markdown(f"**Why it matters.** {md_escape(k.why)}")
     st.markdown(f"**Formula.** {md_escape(k.formula)}")
+    if getattr(k, "example", ""):
+        st.markdown(f"**Worked example.** {md_escape(k.example)}")
     goal = getattr(k, "goal", None)
     target, at_risk = getattr(goal, "target", None), getattr(goal, "at_risk", None)
     st.markdown(f"**Default goal.** {md_escape(format_goal(target, at_risk, k.unit, k.direction))}"

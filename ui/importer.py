@@ -54,6 +54,7 @@ def _inspect(path: str, name: str, sheet=None, table=None, mapping=None):
 
 
 def upload_section() -> None:
+    show_flash()
     files = st.file_uploader("Upload exports (Excel or CSV). Several files at once are fine.",
                              type=UPLOAD_TYPES, accept_multiple_files=True, key="upload")
     kept = keep_uploads(files)
@@ -185,16 +186,25 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) 
             status.update(label=f"Import failed; nothing changed. {md_escape(exc)}", state="error")
             return
         bar.progress(1.0, text="Done")
-        skipped = [r for r in results if not r.imported]
-        for r in skipped:
-            st.warning(f"Not imported: {md_escape(r.skipped)}.")
+        skipped = [f"Not imported: {md_escape(r.skipped)}." for r in results if not r.imported]
         loaded = sum(r.part.rows_loaded for r in results if r.imported)
         excluded = sum(r.part.rows_excluded for r in results if r.imported)
-        status.update(label=f"Imported {loaded:,} rows of {table} from {md_escape(name)} "
-                            f"({excluded:,} excluded, listed under Validation)",
-                      state="complete" if not skipped else "error")
+        status.update(label="Imported", state="complete")
+    # Rerun so that every number on the page (and the sample banner) reflects the new workspace.
     st.session_state["_inspected"] = {}
-    st.toast(f"Imported {table}", icon=":material/check:")
+    st.session_state["_flash"] = (f"Imported {loaded:,} rows of {table} from {md_escape(name)}; {excluded:,} "
+                                  "excluded (see Validation and the import history).", skipped)
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The outcome of the import that just ran (kept across the rerun that follows it)."""
+    flash = st.session_state.pop("_flash", None)
+    if flash:
+        message, warnings = flash
+        st.success(message, icon=":material/check_circle:")
+        for warning in warnings:
+            st.warning(warning)
 
 
 def workspace_status() -> None:

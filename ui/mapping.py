@@ -30,7 +30,8 @@ def _scores(part, source: str) -> dict[str, float]:
 
 
 def _score_text(score: float) -> str:
-    return f"{score:.0%}" if score <= 1 else f"{score:.0f}%"
+    """Scores are 0-1 (an exact alias gets a hair over 1 to break ties): '86%'."""
+    return f"{min(score, 1.0):.0%}"
 
 
 def column_choices(part, table: str) -> list[ColumnChoice]:
