@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -118,6 +119,8 @@ def records(kpi: KPI, p: Prepared, as_of: np.datetime64, fy_start_month: int) ->
     key = (kpi.id, str(as_of), fy_start_month)
     rec = p.records.get(key)
     if rec is None:
+        if len(p.records) >= 4 * len(KPIS):  # many as-of dates or start months seen: keep memory bounded
+            p.records.clear()
         rec = kpi.measure(Context(p, as_of, fy_start_month))
         # A record dated after the as-of date is not in the report.
         ak = ("after", id(rec.date), str(as_of))
@@ -148,21 +151,21 @@ def _codes(p: Prepared, rec: Records, grain: str, fy: int) -> np.ndarray:
 
 _MASKS: OrderedDict = OrderedDict()
 _MASKS_LOCK = threading.Lock()
-_MASKS_SIZE = 256
+_MASKS_SIZE = 64
 
 
 def _shared_mask(array: np.ndarray, key, make) -> np.ndarray:
     """Masks depend only on one array and the filter values: KPIs sharing a table's arrays share them.
-    The cache keeps the array itself, so its id cannot be reused while the entry lives."""
+    Entries hold a weak reference to the array (a dead or reused id is never a hit) and the cache is small."""
     k = (id(array), key)
     with _MASKS_LOCK:
         hit = _MASKS.get(k)
-        if hit is not None and hit[0] is array:
+        if hit is not None and hit[0]() is array:
             _MASKS.move_to_end(k)
             return hit[1]
     mask = make()
     with _MASKS_LOCK:
-        _MASKS[k] = (array, mask)
+        _MASKS[k] = (weakref.ref(array), mask)
         while len(_MASKS) > _MASKS_SIZE:
             _MASKS.popitem(last=False)
     return mask

@@ -138,6 +138,11 @@ def _bid_base(p: Prepared) -> dict:
     return p._memo(("base", "bids"), make)
 
 
+def _ones(n: int) -> np.ndarray:
+    """A read-only array of n ones that takes no memory (count shares weigh every record 1)."""
+    return np.broadcast_to(np.float64(1.0), (n,))
+
+
 def _records(table: str, base: dict, date: np.ndarray, r: Reasons, **arrays) -> Records:
     n = len(date)
     return Records(table=table, rows=np.arange(n), date=date, reason=r.code, reasons=tuple(r.names),
@@ -213,7 +218,7 @@ def within_cycle_goal_share(ctx: Context) -> Records:
     r.add(np.isnan(value), "no awarded or estimated amount (value band unknown)")
     date = p.first_days("solicitations", "award_date", "requisition_date", "issue_date", "due_date")
     return _records("solicitations", base, date, r, num=(days <= goal).astype(float),
-                    den=np.ones(len(award)), x=days, extra={"goal_days": goal})
+                    den=_ones(len(award)), x=days, extra={"goal_days": goal})
 
 
 def late_contract_share(ctx: Context) -> Records:
@@ -225,7 +230,7 @@ def late_contract_share(ctx: Context) -> Records:
     r.add(np.isnat(executed), "executed_date missing")
     late = ~np.isnat(start) & ~np.isnat(executed) & (executed > start)
     return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "executed_date"), r,
-                    num=late.astype(float), den=np.ones(len(start)),
+                    num=late.astype(float), den=_ones(len(start)),
                     x=_days_between(start, executed), x_name="days_executed_after_start")
 
 
@@ -255,13 +260,13 @@ def bids_per_solicitation(ctx: Context) -> Records:
 
 def single_bid_share(ctx: Context) -> Records:
     rec, bids = _competitive_bids(ctx)
-    rec.num, rec.den, rec.x, rec.x_name = (bids == 1).astype(float), np.ones(len(bids)), bids, "bids"
+    rec.num, rec.den, rec.x, rec.x_name = (bids == 1).astype(float), _ones(len(bids)), bids, "bids"
     return rec
 
 
 def no_bid_share(ctx: Context) -> Records:
     rec, bids = _competitive_bids(ctx)
-    rec.num, rec.den, rec.x, rec.x_name = (bids == 0).astype(float), np.ones(len(bids)), bids, "bids"
+    rec.num, rec.den, rec.x, rec.x_name = (bids == 0).astype(float), _ones(len(bids)), bids, "bids"
     return rec
 
 
@@ -322,7 +327,7 @@ def cancelled_solicitation_share(ctx: Context) -> Records:
     r.add(codes < 0, "status missing")
     date = p.first_days("solicitations", "issue_date", "due_date", "award_date", "requisition_date")
     return _records("solicitations", _solicitation_base(p), date, r,
-                    num=cancelled.astype(float), den=np.ones(len(codes)))
+                    num=cancelled.astype(float), den=_ones(len(codes)))
 
 
 def first_time_vendor_share(ctx: Context) -> Records:
@@ -350,7 +355,7 @@ def first_time_vendor_share(ctx: Context) -> Records:
                  f" fewer than {FIRST_TIME_LOOKBACK_YEARS} earlier fiscal years are loaded, so more vendors "
                  "look new than are.",)
     date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
-    rec = _records("solicitations", base, date, r, num=(~prior).astype(float), den=np.ones(len(award)),
+    rec = _records("solicitations", base, date, r, num=(~prior).astype(float), den=_ones(len(award)),
                    key=vendor)
     rec.notes = notes
     return rec
@@ -379,7 +384,7 @@ def protest_rate(ctx: Context) -> Records:
     r = Reasons(len(protested))
     r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
     date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
-    return _records("solicitations", base, date, r, num=protested.astype(float), den=np.ones(len(protested)),
+    return _records("solicitations", base, date, r, num=protested.astype(float), den=_ones(len(protested)),
                     extra={"sustained": (protested & sustained).astype(float)})
 
 
@@ -397,7 +402,7 @@ def _payment_share(ctx: Context, flags: tuple[str, ...]) -> Records:
     r.add(np.isnan(amount), "amount missing")
     a = np.nan_to_num(amount)
     return _records("payments", base, date, r, num=np.where(hit, a, 0.0), den=a,
-                    extra={"certified": hit.astype(float)})
+                    extra={"certified": hit})
 
 
 MWBE_FLAGS = tuple(CERTIFICATION_FLAGS[c] for c in MWBE_CERTIFICATIONS)
@@ -426,7 +431,7 @@ def mwbe_award_share(ctx: Context) -> Records:
                             on_date=award)
     hit = own | listed
     rec.num = np.where(hit, amount, 0.0)
-    rec.extra = {"certified": hit.astype(float)}
+    rec.extra = {"certified": hit}
     return rec
 
 
@@ -442,7 +447,7 @@ def diverse_bid_share(ctx: Context) -> Records:
     r.add(pos < 0, "solicitation not found")
     r.add(vendor < 0, "bidder missing")
     r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
-    return _records("bids", base, close, r, num=hit.astype(float), den=np.ones(len(pos)))
+    return _records("bids", base, close, r, num=hit.astype(float), den=_ones(len(pos)))
 
 
 # ----------------------------------------------------------------------------- Value
@@ -535,7 +540,7 @@ def contracts_with_metrics_share(ctx: Context) -> Records:
     r.add(np.isnat(end), "end_date missing")
     r.add(end < start, "end before start date")
     return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "end_date"), r, lo=start, hi=end,
-                    num=metrics.astype(float), den=np.ones(len(end)))
+                    num=metrics.astype(float), den=_ones(len(end)))
 
 
 def evaluation_completion_rate(ctx: Context) -> Records:
@@ -548,7 +553,7 @@ def evaluation_completion_rate(ctx: Context) -> Records:
     on_time = ~np.isnat(done) & (done <= due) & (done <= ctx.as_of)
     base = _evaluation_base(p)
     return _records("evaluations", base, p.first_days("evaluations", "due_date", "completed_date"), r, num=on_time.astype(float),
-                    den=np.ones(len(due)), x=_days_between(due, done), x_name="days_completed_after_due")
+                    den=_ones(len(due)), x=_days_between(due, done), x_name="days_completed_after_due")
 
 
 def rating_is_low(labels: pd.Index) -> np.ndarray:
@@ -577,7 +582,7 @@ def low_performance_share(ctx: Context) -> Records:
     r.add(np.isnat(done), "not completed (completed_date missing)")
     r.add(np.isnan(low), "no recognisable rating or score")
     return _records("evaluations", _evaluation_base(p), p.first_days("evaluations", "completed_date", "due_date"), r,
-                    num=np.nan_to_num(low), den=np.ones(len(due)))
+                    num=np.nan_to_num(low), den=_ones(len(due)))
 
 
 def cost_growth(ctx: Context) -> Records:
@@ -635,7 +640,7 @@ def overspent_contracts(ctx: Context) -> Records:
     r.add(cp["count"] == 0, "no payments linked to the contract")
     over = ~np.isnat(cp["crossed"])
     date = first_date(np.where(over, cp["crossed"], cp["last"]), p.days("contracts", "start_date"))
-    return _records("contracts", _contract_base(p), date, r, num=over.astype(float), den=np.ones(len(current)),
+    return _records("contracts", _contract_base(p), date, r, num=over.astype(float), den=_ones(len(current)),
                     extra={"paid": cp["paid"], "overspent_by": cp["paid"] - current})
 
 
@@ -656,7 +661,7 @@ def _pay_days(ctx: Context) -> tuple[Records, np.ndarray]:
 
 def on_time_payment_share(ctx: Context) -> Records:
     rec, days = _pay_days(ctx)
-    rec.num, rec.den = (days <= ON_TIME_PAYMENT_DAYS).astype(float), np.ones(len(days))
+    rec.num, rec.den = (days <= ON_TIME_PAYMENT_DAYS).astype(float), _ones(len(days))
     return rec
 
 
@@ -701,7 +706,7 @@ def engagement_share(ctx: Context) -> Records:
     r.add(value < ENGAGEMENT_THRESHOLD, f"below the ${ENGAGEMENT_THRESHOLD:,.0f} value threshold")
     date = p.first_days("solicitations", "issue_date", "due_date", "award_date", "requisition_date")
     engaged = engaged_solicitations(p)
-    return _records("solicitations", base, date, r, num=engaged.astype(float), den=np.ones(len(value)),
+    return _records("solicitations", base, date, r, num=engaged.astype(float), den=_ones(len(value)),
                     extra={"value": value})
 
 

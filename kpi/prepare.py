@@ -322,7 +322,7 @@ class Prepared:
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 4
+_CACHE_SIZE = 2  # the current tables and the previous version (a 1M-row city takes a few hundred MB)
 
 
 def prepared(tables: Mapping[str, pd.DataFrame] | Prepared) -> Prepared:
