@@ -55,23 +55,31 @@ def kpi_card(row, *, key: str) -> None:
             chart_data=spark if len(spark) > 1 else None,
             help=md_escape(row.sentence) if isinstance(row.sentence, str) else None,
         )
-        period = f"{row.period_label}{' (partial)' if bool(row.partial) else ''}"
-        n = "" if is_missing(row.n) else f" · n = {int(row.n):,}"
-        st.caption(f"{md_escape(period)}{n}")
+        missing = tuple(getattr(row, "missing", ()) or ())
+        if not missing:
+            period = f"{row.period_label}{' (partial)' if bool(row.partial) else ''}"
+            n = "" if is_missing(row.n) else f" · n = {int(row.n):,}"
+            st.caption(f"{md_escape(period)}{n}")
         st.caption(md_escape(format_goal(row.target, row.at_risk, unit, row.direction)))
         yoy = format_change(row.value, row.yoy_value, unit)
         if yoy and row.yoy_label != row.prev_label:
             st.caption(f"{md_escape(yoy)} vs {md_escape(row.yoy_label)} (same period last year)")
-        missing = tuple(getattr(row, "missing", ()) or ())
         if missing:
-            tables = ", ".join(dict.fromkeys(str(m).split(".", 1)[0] for m in missing))
-            st.caption(f"Needs the {md_escape(tables)} export.")
+            st.caption(f"Needs the {md_escape(exports_phrase(missing))}.")
             st.page_link(DATA_PAGE, label="Import it", icon=":material/upload_file:")
             return
         page = page_for_theme(row.theme)
         if page:
             st.page_link(page, label="Details", icon=":material/arrow_forward:",
                          query_params=kpi_link(row.kpi_id, row.title))
+
+
+def exports_phrase(missing) -> str:
+    """('payments.amount', 'vendors.certifications') -> 'payments and vendors exports'."""
+    tables = list(dict.fromkeys(str(m).split(".", 1)[0].split("|")[0] for m in missing))
+    if len(tables) == 1:
+        return f"{tables[0]} export"
+    return ", ".join(tables[:-1]) + f" and {tables[-1]} exports"
 
 
 def cards(card: pd.DataFrame) -> None:

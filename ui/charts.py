@@ -33,6 +33,22 @@ def for_slide(chart, note: str):
     return exports.with_source_note(chart, note)
 
 
+def slide_builder(chart, export=None, note: str | None = None):
+    """A function that builds the chart to download: `export()` (with the source note) or the chart itself."""
+
+    def build():
+        if export is None:
+            return chart
+        return for_slide(export(), note) if note else export()
+
+    return build
+
+
+def chart_bytes(build, fmt: str) -> bytes:
+    """What a download button hands over: the built chart as PNG or SVG bytes."""
+    return exports.chart_bytes(build(), fmt)
+
+
 def show_chart(chart, file_stem: str, *, key: str | None = None, export=None, note: bool = True) -> None:
     """Render a chart with PNG and SVG download buttons under it.
 
@@ -49,19 +65,13 @@ def show_chart(chart, file_stem: str, *, key: str | None = None, export=None, no
                     theme=None, width="content")
     stem = slug(file_stem)
     # The buttons' callables run outside the script run: everything they need is read here.
-    note_text = source_note() if note and export is not None else None
-
-    def build():
-        if export is None:
-            return chart
-        return for_slide(export(), note_text) if note_text else export()
-
+    build = slide_builder(chart, export, source_note() if note and export is not None else None)
     row = st.container(horizontal=True, gap="small")
     with row:
-        st.download_button("PNG", data=lambda: exports.chart_png(build()), file_name=f"{stem}.png",
+        st.download_button("PNG", data=lambda: chart_bytes(build, "png"), file_name=f"{stem}.png",
                            mime="image/png", key=f"png-{key}", on_click="ignore",
                            icon=":material/image:", help="Slide resolution (2x), with title and source note")
-        st.download_button("SVG", data=lambda: exports.chart_svg(build()), file_name=f"{stem}.svg",
+        st.download_button("SVG", data=lambda: chart_bytes(build, "svg"), file_name=f"{stem}.svg",
                            mime="image/svg+xml", key=f"svg-{key}", on_click="ignore",
                            icon=":material/draw:", help="Vector image for editing or print")
 

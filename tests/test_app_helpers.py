@@ -1,0 +1,104 @@
+"""The app's plain helpers: formatting, escaping text from files, chart downloads, filter options, inventory."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import charts
+import kpi
+from ui.cards import exports_phrase
+from ui.charts import chart_bytes, slide_builder
+from ui.data import kpi_filter_options
+from ui.data_quality import table_inventory
+from ui.format import format_change, format_goal, format_value, md_escape, status_text
+
+pytestmark = pytest.mark.xdist_group("app")
+
+
+def test_md_escape_shows_file_text_literally():
+    """Vendor names with markdown, links or Streamlit colour syntax are escaped, not rendered."""
+    assert md_escape("**Bold Co**") == r"\*\*Bold Co\*\*"
+    assert md_escape("[x](http://evil)") == r"\[x\]\(http\://evil\)"
+    assert md_escape(":red[alarm]") == r"\:red\[alarm\]"
+    assert md_escape("<b>hi</b>") == r"\<b\>hi\</b\>"
+    assert md_escape(None) == "" and md_escape(float("nan")) == ""
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (84.4, "days", "84 days"),
+    (0.2345, "share", "23.4%"),
+    (2.84, "bids", "2.8 bids"),
+    (1_234_567, "dollars", "$1.2M"),
+    (17, "count", "17"),
+    (None, "share", "—"),
+    (float("nan"), "days", "—"),
+])
+def test_format_value(value, unit, text):
+    """Values read as a person says them, and a missing value is a dash (never 0)."""
+    assert format_value(value, unit) == text
+
+
+def test_format_change_has_no_negative_zero():
+    """A change that rounds to nothing is shown as no change, not '-0.0'."""
+    assert format_change(2.80, 2.84, "bids") == "+0.0 bids"
+    assert format_change(0.30, 0.25, "share") == "+5.0 pts"
+    assert format_change(73, 79, "days") == "-6 days"
+    assert format_change(73, None, "days") is None
+
+
+def test_goal_and_status_texts_carry_words_not_only_colour():
+    """Goals say which way is better; statuses carry a symbol and a word."""
+    assert format_goal(60, 90, "days", "lower") == "Goal ≤ 60 days · at risk ≤ 90 days"
+    assert format_goal(0.25, 0.15, "share", "higher") == "Goal ≥ 25% · at risk ≥ 15%"
+    assert format_goal(None, None, "share", "higher") == "No goal set"
+    assert status_text("at_risk") == "⚠ At risk"
+    assert status_text("something odd") == "– No data"
+
+
+def test_exports_phrase():
+    assert exports_phrase(["payments.amount", "vendors.certifications"]) == "payments and vendors exports"
+    assert exports_phrase(["solicitations.issue_date (no values)"]) == "solicitations export"
+
+
+def test_chart_download_is_slide_resolution_with_source_note():
+    """The PNG a chart's button hands over is at least 1600 px wide and carries the source note."""
+    k = kpi.KPIS["procurement_lead_time_days"]
+    frame = pd.DataFrame({
+        "period_label": ["FY2024", "FY2025", "FY2026"],
+        "period_start": pd.to_datetime(["2023-07-01", "2024-07-01", "2025-07-01"]),
+        "value": [81.0, 76.0, 69.0], "n": [40, 42, 18], "excluded": [0, 1, 0], "partial": [False, False, True],
+    })
+    result = kpi.KPIResult(kpi=k, frame=frame, excluded_reasons=pd.DataFrame())
+    build = slide_builder(charts.trend(result, k.goal, width=500),
+                          export=lambda: charts.trend(result, k.goal, width=980), note="Source: test city")
+    png = chart_bytes(build, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">I", png[16:20])[0] >= 1600
+    svg = chart_bytes(build, "svg").decode()
+    assert "Source: test city" in svg
+
+
+def test_filter_options_come_from_activity_dates_up_to_the_data_date():
+    """Fiscal years come from dates KPIs count on (July start), never from a contract's far end date."""
+    frames = {
+        "payments": pd.DataFrame({"payment_date": pd.to_datetime(["2024-06-30", "2024-07-01"]),
+                                  "department": ["Parks", None], "category": ["Goods", "Services"]}),
+        "contracts": pd.DataFrame({"start_date": pd.to_datetime(["2023-01-15"]),
+                                   "end_date": pd.to_datetime(["2031-01-01"]), "method": ["sole source"]}),
+    }
+    options = kpi_filter_options(frames, 7, last_day=np.datetime64("2025-01-01"))
+    assert options["fiscal_year"] == [2023, 2024, 2025]
+    assert options["department"] == ["Parks"]
+    assert options["method"] == ["sole source"]
+
+
+def test_table_inventory_names_the_export_for_missing_tables():
+    """Every canonical table is listed; a missing one says which export fills it."""
+    inv = table_inventory({"payments": pd.DataFrame({"payment_id": ["1"], "amount": [2.0]})}).set_index("table")
+    assert inv.loc["payments", "status"] == "loaded"
+    assert inv.loc["vendors", "status"] == "missing"
+    assert "vendor master" in inv.loc["vendors", "where it comes from"]
