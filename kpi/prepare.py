@@ -85,6 +85,8 @@ class Prepared:
                 t, c = o.split(".", 1)
                 if t not in self.frames:
                     names.append(f"{t} (table not loaded)")
+                elif len(self.frames[t]) == 0:
+                    names.append(f"{t} (no rows)")
                 elif c not in self.frames[t].columns:
                     names.append(o)
                 else:
