@@ -63,6 +63,18 @@ def payments_only_ws(workspace_dir):
     return workspace_dir
 
 
+@pytest.fixture
+def emptied_ws(workspace_dir):
+    """A workspace whose only import was undone: initialised, holding no rows, and not given the sample."""
+    from storage.workspace import Workspace
+
+    ws = Workspace(workspace_dir)
+    frame = pd.DataFrame({"payment_id": ["PAY-1"], "payment_date": pd.to_datetime(["2025-08-15"]), "amount": [1.0]})
+    import_id = ws.import_table("payments", frame, source="p.csv", rows_read=1, rows_excluded=0, checksum="t")
+    ws.undo(import_id)
+    return workspace_dir
+
+
 def open_page(path: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
@@ -94,6 +106,14 @@ def test_sample_banner_is_shown(sample_ws):
 @pytest.mark.parametrize("path", [p.path for p in PAGES])
 def test_page_opens_with_missing_tables(payments_only_ws, path):
     """With only payments loaded, every page still opens, and no sample banner appears."""
+    at = open_page(path)
+    assert not at.exception, at.exception
+    assert not any("Sample data" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("path", [p.path for p in PAGES])
+def test_page_opens_on_an_emptied_workspace(emptied_ws, path):
+    """With no data at all (every import undone), every page opens and says what is missing."""
     at = open_page(path)
     assert not at.exception, at.exception
     assert not any("Sample data" in i.value for i in at.info)

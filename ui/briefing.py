@@ -12,6 +12,7 @@ import kpi
 from ui import data, filters
 from ui.charts import show_chart
 from ui.format import STATUS_STYLE, md_escape
+from ui.notices import missing_data
 from ui.theme import summary_table
 
 COMPARISONS = {"last_year": "Same period last year", "previous": "Previous period"}
@@ -64,6 +65,9 @@ def prepare(choice: Choice):
     """The briefing for the choice (computed once per workspace version), or None with the reason shown."""
     if not choice.kpi_ids:
         st.info("Choose at least one KPI.")
+        return None
+    if choice.fiscal_year is None:
+        missing_data(["solicitations", "contracts", "payments"], what="The briefing")
         return None
     try:
         with st.spinner("Preparing the briefing…"):

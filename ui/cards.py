@@ -14,7 +14,7 @@ from ui.format import (
     is_missing,
     md_escape,
 )
-from ui.notices import DATA_PAGE
+from ui.notices import DATA_PAGE, table_of
 from ui.pages import kpi_link, page_for_theme
 
 CARDS_PER_ROW = 3
@@ -76,14 +76,18 @@ def kpi_card(row, *, key: str) -> None:
 
 def exports_phrase(missing) -> str:
     """('payments.amount', 'vendors.certifications') -> 'payments and vendors exports'."""
-    tables = list(dict.fromkeys(str(m).split(".", 1)[0].split("|")[0] for m in missing))
+    tables = list(dict.fromkeys(table_of(m) for m in missing))
     if len(tables) == 1:
         return f"{tables[0]} export"
     return ", ".join(tables[:-1]) + f" and {tables[-1]} exports"
 
 
 def cards(card: pd.DataFrame) -> None:
-    """The grid of KPI cards, in scorecard order."""
+    """The grid of KPI cards, in scorecard order (with a pointer to the Data page when nothing has data)."""
+    if len(card) and (card["status"].astype(str) == "no_data").all():
+        with st.container(border=True):
+            st.markdown("**No data yet.** Import your ERP and e-procurement exports to fill the scorecard.")
+            st.page_link(DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:")
     rows = list(card.itertuples())
     for start in range(0, len(rows), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from ui.format import md_escape
@@ -31,14 +33,14 @@ def sample_banner() -> None:
     )
 
 
+def table_of(missing_item) -> str:
+    """'payments.invoice_received_date' or 'payments (no rows)' -> 'payments'."""
+    match = re.match(r"\s*([a-z_]+)", str(missing_item))
+    return match.group(1) if match else str(missing_item)
+
+
 def _tables_of(missing) -> list[str]:
-    """'payments.invoice_received_date' -> 'payments'; a bare table name stays as it is."""
-    out: list[str] = []
-    for item in missing or ():
-        table = str(item).split(".", 1)[0]
-        if table not in out:
-            out.append(table)
-    return out
+    return list(dict.fromkeys(table_of(m) for m in missing or ()))
 
 
 def missing_data(missing, *, what: str = "This KPI") -> None:
