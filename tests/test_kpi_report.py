@@ -91,8 +91,9 @@ def test_report_json_is_the_scorecard():
 
 @pytest.fixture
 def city_workspace(tmp_path):
-    storage = pytest.importorskip("storage.workspace")
-    ws = storage.Workspace(tmp_path / "ws")
+    from storage.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
     for table, df in small_city().items():
         ws.import_table(table, df, source=f"{table}.csv", rows_read=len(df), rows_excluded=0, checksum=table)
     return ws
