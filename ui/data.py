@@ -153,7 +153,8 @@ def result(kpi_id: str, filters, grain: str, by: str | None = None):
     return _result(workspace_path(), version(), kpi_id, filters, grain, by, fy_start_month(), as_of())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# Drill-down frames can hold every payment of a year: kept as shared objects (read-only), never pickled.
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_):
     return kpi.drilldown(kpi_id, _tables(path, ver), filters=filters, period_label=period_label,
                          grain=grain, fy_start_month=fy_start, as_of=as_of_)

@@ -235,8 +235,11 @@ def history_section() -> None:
     if history is None or history.empty:
         st.caption("Nothing imported yet.")
         return
-    show_table(history, key="history")
-    labels = {r.import_id: f"#{r.import_id} · {r.source} · {r.table} · {r.imported_at}" for r in history.itertuples()}
+    shown = history.drop(columns=[c for c in ("checksum", "replaced_by") if c in history.columns])
+    show_table(shown.iloc[::-1], key="history")
+    current = history[history["status"] == "current"]
+    labels = {int(r.import_id): f"#{r.import_id} · {r.source} · {r.table} · {r.imported_at:%Y-%m-%d %H:%M}"
+              for r in current.itertuples()}
     choice = st.selectbox("Undo an import", list(labels), format_func=labels.get, index=None,
                           placeholder="Choose an import to undo", key="undo-choice")
     if choice is not None and st.button("Undo this import", key="undo", icon=":material/undo:"):

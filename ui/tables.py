@@ -16,9 +16,10 @@ def column_config(frame: pd.DataFrame) -> dict:
     for col in frame.columns:
         name = str(col)
         series = frame[col]
-        if name.endswith("_date") or name.endswith("_at") or pd.api.types.is_datetime64_any_dtype(series):
-            if pd.api.types.is_datetime64_any_dtype(series):
-                config[col] = st.column_config.DateColumn(name, format="YYYY-MM-DD")
+        if name.endswith("_at") and pd.api.types.is_datetime64_any_dtype(series):
+            config[col] = st.column_config.DatetimeColumn(name, format="YYYY-MM-DD HH:mm")
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            config[col] = st.column_config.DateColumn(name, format="YYYY-MM-DD")
         elif (name.endswith("_amount") or name == "amount") and pd.api.types.is_numeric_dtype(series):
             config[col] = st.column_config.NumberColumn(name, format="dollar")
         elif name in SHARE_COLUMNS and pd.api.types.is_numeric_dtype(series):
