@@ -294,19 +294,19 @@ class _Layout:
     def sum(self, sel: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.bincount(self.key[sel], weights=w[sel], minlength=self.size)
 
-    def quantiles(self, x: np.ndarray, mask: np.ndarray | None, qs: tuple[float, ...]) -> list[np.ndarray]:
-        """Per bin quantiles (linear interpolation, as pandas) of the used records (or of the row numbers
-        `mask`), from the cached sort order."""
-        if mask is not None and len(mask) * 4 < len(self.key):
-            o = mask[np.lexsort((x[mask], self.key[mask]))]  # a small selection: sort just it
+    def quantiles(self, x: np.ndarray, rows: np.ndarray | None, qs: tuple[float, ...]) -> list[np.ndarray]:
+        """Per bin quantiles (linear interpolation, as pandas) of the used records, or of the used row
+        numbers `rows` a filter kept (a small selection is sorted on its own, else the cached order)."""
+        if rows is not None and len(rows) * 4 < len(self.key):
+            o = rows[np.lexsort((x[rows], self.key[rows]))]
         else:
             if self.order is None:
-                rows = np.flatnonzero(self.used)
-                self.order = rows[np.lexsort((x[rows], self.key[rows]))]
+                used = np.flatnonzero(self.used)
+                self.order = used[np.lexsort((x[used], self.key[used]))]
             o = self.order
-            if mask is not None:
+            if rows is not None:
                 keep = np.zeros(len(self.key), bool)
-                keep[mask] = True
+                keep[rows] = True
                 o = o[keep[o]]
         ks, xs = self.key[o], x[o]
         cnt = np.bincount(ks, minlength=self.size)
@@ -405,16 +405,15 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
         reasons = _reasons_frame(rec, lay.dated[outside].astype(np.int64), [NO_DATE_LABEL, AFTER_LABEL],
                                  g[outside], rec.reason[outside], by, groups)
         return frame, reasons
-    bins = lay
     cmin, cmax = lay.cmin, lay.cmax
-    n = bins.count(used)
-    excluded = bins.count(excl)
+    n = lay.count(used)
+    excluded = lay.count(excl)
     cols: dict[str, np.ndarray] = {}
     kind = kpi.kind
     if kind in ("ratio", "count"):
-        ks = bins.key[used]
-        num = np.bincount(ks, weights=rec.num[used], minlength=bins.size)
-        den = n.astype(float) if _all_ones(rec, "den") else np.bincount(ks, weights=rec.den[used], minlength=bins.size)
+        ks = lay.key[used]
+        num = np.bincount(ks, weights=rec.num[used], minlength=lay.size)
+        den = n.astype(float) if _all_ones(rec, "den") else np.bincount(ks, weights=rec.den[used], minlength=lay.size)
         if kind == "ratio":
             with np.errstate(invalid="ignore", divide="ignore"):
                 cols["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
@@ -422,26 +421,26 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
         else:
             cols["value"] = num
         if "sustained" in rec.extra:
-            s = bins.sum(used, rec.extra["sustained"])
+            s = lay.sum(used, rec.extra["sustained"])
             cols["sustained"] = s
             with np.errstate(invalid="ignore", divide="ignore"):
                 cols["sustained_share"] = np.where(num > 0, s / np.where(num > 0, num, 1), np.nan)
     elif kind == "mean":
-        s = bins.sum(used, np.nan_to_num(rec.x))
-        s2 = bins.sum(used, np.nan_to_num(rec.x) ** 2)
+        s = lay.sum(used, np.nan_to_num(rec.x))
+        s2 = lay.sum(used, np.nan_to_num(rec.x) ** 2)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s / n
             var = (s2 - n * mean ** 2) / np.maximum(n - 1, 1)
         cols["value"] = np.where(n > 0, mean, np.nan)
         cols["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
     elif kind == "duration":
-        cols["value"], cols["p90"] = bins.quantiles(rec.x, None if mask is None else used, (0.5, 0.9))
+        cols["value"], cols["p90"] = lay.quantiles(rec.x, None if mask is None else used, (0.5, 0.9))
     elif kind == "distinct":
-        pairs = np.unique(bins.key[used] * (int(rec.key.max()) + 2) + rec.key[used] + 1) \
+        pairs = np.unique(lay.key[used] * (int(rec.key.max()) + 2) + rec.key[used] + 1) \
             if _has(used) else np.array([], np.int64)
-        cols["value"] = np.bincount(pairs // (int(rec.key.max()) + 2), minlength=bins.size).astype(float)
+        cols["value"] = np.bincount(pairs // (int(rec.key.max()) + 2), minlength=lay.size).astype(float)
     elif kind == "lift":
-        cols.update(_lift(rec, bins, used))
+        cols.update(_lift(rec, lay, used))
         # Solicitations in categories without both sides are counted as excluded, not used.
         uncompared = n - cols.pop("_compared")
         n = n - uncompared
@@ -451,9 +450,9 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
     keep = np.flatnonzero((n > 0) | (excluded > 0))
     if mask is not None and keep.size:
         # Filtered: the span of periods shrinks to the records kept.
-        cmin = int(bins.key_of(keep).min() // G + lay.cmin)
-        cmax = int(bins.key_of(keep).max() // G + lay.cmin)
-    kk = bins.key_of(keep)
+        cmin = int(lay.key_of(keep).min() // G + lay.cmin)
+        cmax = int(lay.key_of(keep).max() // G + lay.cmin)
+    kk = lay.key_of(keep)
     pcodes = kk // G + lay.cmin
     frame = _period_frame(pcodes, grain, fy, as_of)
     frame_labels = frame["period_label"].to_numpy()
@@ -480,16 +479,16 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
     return frame, reasons
 
 
-def _lift(rec: Records, bins: _Layout, used: np.ndarray) -> dict[str, np.ndarray]:
+def _lift(rec: Records, lay: _Layout, used: np.ndarray) -> dict[str, np.ndarray]:
     """Mean bids with engagement minus without, within each category, weighted by the category's
     solicitations; only categories with both engaged and non-engaged solicitations count."""
     cat = rec.dims["category"][0]
     C = int(cat.max()) + 1 if len(cat) and cat.max() >= 0 else 1
     eng = rec.extra["engaged"].astype(np.int64)
-    sub = (bins.key * C + np.maximum(cat, 0)) * 2 + eng
-    size = bins.size * C * 2
-    cnt = np.bincount(sub[used], minlength=size).reshape(bins.size, C, 2).astype(float)
-    tot = np.bincount(sub[used], weights=np.nan_to_num(rec.x[used]), minlength=size).reshape(bins.size, C, 2)
+    sub = (lay.key * C + np.maximum(cat, 0)) * 2 + eng
+    size = lay.size * C * 2
+    cnt = np.bincount(sub[used], minlength=size).reshape(lay.size, C, 2).astype(float)
+    tot = np.bincount(sub[used], weights=np.nan_to_num(rec.x[used]), minlength=size).reshape(lay.size, C, 2)
     both = (cnt[:, :, 0] > 0) & (cnt[:, :, 1] > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = tot / cnt
