@@ -185,8 +185,9 @@ def _pick_sheet(sheets: list[RawSheet], sheet, source: str) -> list[RawSheet]:
     raise LoadError(f"{source}: has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}.")
 
 
-def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
-                   workspace) -> Part:
+def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
+                   workspace, *, stem: str | None = None) -> Part:
+    """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None)."""
     header = find_header(sheet)
     if header is None:
         issues = _part_issue(source, sheet.name, "no table found on this sheet" if sheet.name else "no data found")
@@ -201,7 +202,7 @@ def _inspect_sheet(path: Path, source: str, sheet: RawSheet, table: str | None, 
     raw = raw.reset_index(drop=True)
     preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
     fp = fingerprint(header.names)
-    name_hints = [n for n in (sheet.name, path.stem) if n]
+    name_hints = [n for n in (sheet.name, path.stem if isinstance(path, Path) else stem) if n]
     notes: list[str] = ["hidden sheet"] if sheet.hidden else []
     extra_issues: list[pd.DataFrame] = []
     bidders = bidder_columns(header) if table in (None, "bids") else {}
@@ -297,12 +298,9 @@ def _suggest_all(cls) -> dict[str, list[tuple[str, float]]]:
 def _not_recognised(raw: pd.DataFrame, rows: np.ndarray, source: str, sheet: str | None) -> Normalised:
     """A sheet no table fits: every non-blank row is excluded, with that reason."""
     from .normalise import _issue_frame, _row_label
-    from .values import is_blank
+    from .values import blank_grid
 
-    if raw.shape[1]:
-        blank = np.column_stack([is_blank(raw.iloc[:, j]).to_numpy() for j in range(raw.shape[1])])
-    else:
-        blank = np.ones((len(raw), 0), dtype=bool)
+    blank = blank_grid(raw)
     filled = np.flatnonzero(~blank.all(axis=1)) if raw.shape[1] else np.array([], dtype=int)
     labels = [_row_label(raw.iloc[i], blank[i]) for i in filled]
     issues = _issue_frame(source, sheet, np.asarray(rows)[filled], "", labels, EXCLUDED + NO_TABLE)
@@ -395,8 +393,11 @@ def import_file(path, workspace, *, sheet=None, table: str | None = None, mappin
     """
     parts = inspect_file(path, sheet=sheet, table=table, mapping=mapping, workspace=workspace,
                          source_name=source_name)
-    checksum = file_checksum(path)
-    results: list[ImportResult] = []
+    return _import_parts(parts, workspace, file_checksum(path))
+
+
+def _import_parts(parts: list[Part], workspace, checksum: str) -> list[ImportResult]:
+    """Import each recognised part (most confident first), skipping the ones `_skip_reason` names."""
     seen: list[tuple[str, set, str]] = []
     accepts_mapping = "mapping" in _inspect.signature(workspace.import_table).parameters
     order = sorted(range(len(parts)), key=lambda i: (-parts[i].confidence, i))
@@ -417,8 +418,7 @@ def import_file(path, workspace, *, sheet=None, table: str | None = None, mappin
                                    {k: v for k, v in part.mapping.items() if k in part.columns})
         seen.append((part.table, _record_keys(part), part.sheet or part.source))
         by_index[i] = ImportResult(part, part.table, import_id)
-    results = [by_index[i] for i in range(len(parts))]
-    return results
+    return [by_index[i] for i in range(len(parts))]
 
 
 def _record_keys(part: Part) -> set:
@@ -441,3 +441,54 @@ def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
         if table == part.table and keys and keys <= other:
             return f"same records as {where!r}, already imported"
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Database sources: the same path from a table or a SELECT
+
+
+def inspect_sql(source, *, sql_table: str | None = None, sql_query: str | None = None, table: str | None = None,
+                mapping: dict | None = None, workspace=None, date_column: str | None = None, date_from=None,
+                date_to=None, progress=None, password: str | None = None, secrets_file=None) -> list[Part]:
+    """Read a database table or a read-only SELECT without importing it: one Part, as for a CSV file.
+
+    `source` is a SQLAlchemy URL or the name of a configured connection (.streamlit/secrets.toml
+    [connections.NAME] or PROCUREMENT_KPI_DB_NAME). The table name is checked against the database's own
+    list and quoted; date bounds are bound parameters; `progress(rows_done, rows_total)` is called per
+    chunk. The Part's path and source are the password-free URL, its sheet the table's own name (or the
+    query text). Raises LoadError (SourceError) with one line that never shows the password.
+    """
+    from .sql_source import read_sql_sheet
+
+    if table is not None and table not in TABLES:
+        raise LoadError(f"unknown table {table!r}; the tables are {', '.join(TABLES)}.")
+    read = read_sql_sheet(source, sql_table=sql_table, sql_query=sql_query, date_column=date_column,
+                          date_from=date_from, date_to=date_to, progress=progress, password=password,
+                          secrets_file=secrets_file)
+    part = _inspect_sheet(read.origin, read.origin, read.sheet, table, mapping, workspace, stem=None)
+    return [part]
+
+
+def frame_checksum(frame: pd.DataFrame) -> str:
+    """A checksum of the rows read from a database (there is no file to hash)."""
+    h = hashlib.sha256()
+    h.update("\x1f".join(map(str, frame.columns)).encode())
+    if len(frame):
+        h.update(pd.util.hash_pandas_object(frame.astype("str"), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def import_sql(source, workspace, *, sql_table: str | None = None, sql_query: str | None = None,
+               table: str | None = None, mapping: dict | None = None, date_column: str | None = None,
+               date_from=None, date_to=None, progress=None, password: str | None = None,
+               secrets_file=None) -> list[ImportResult]:
+    """Inspect a database table or SELECT and import it into the workspace, as `import_file` does a file.
+
+    Recorded with the password-free URL as its source and the table (or query) as its sheet, so
+    importing the same table again replaces its rows in one transaction.
+    """
+    parts = inspect_sql(source, sql_table=sql_table, sql_query=sql_query, table=table, mapping=mapping,
+                        workspace=workspace, date_column=date_column, date_from=date_from, date_to=date_to,
+                        progress=progress, password=password, secrets_file=secrets_file)
+    checksum = frame_checksum(parts[0].frame.drop(columns=["source_row"], errors="ignore"))
+    return _import_parts(parts, workspace, checksum)

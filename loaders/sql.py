@@ -9,18 +9,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from .readers import LoadError
 
 CHUNK_ROWS = 50_000
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 ENV_PREFIX = "PROCUREMENT_KPI_DB_"  # PROCUREMENT_KPI_DB_ERP=postgresql+psycopg://...
 
 
-class SourceError(Exception):
-    """A database source failed; the message says what failed and never carries a password."""
+class SourceError(LoadError):
+    """A database source failed; the message says what failed and never carries a password.
+
+    A LoadError, so the CLI and the app report it as they report an unreadable file.
+    """
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,19 @@ def safe_url(url: URL | str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
         return "<unparseable database URL>"
+
+
+_SECRET_QUERY_KEYS = ("password", "passwd", "pwd", "secret", "token", "sslpassword", "access_key")
+
+
+def password_free(url: URL | str) -> str:
+    """The URL with no password at all (nor password-like query arguments): what is recorded and saved."""
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):
+        return "<unparseable database URL>"
+    query = {k: v for k, v in u.query.items() if not any(w in k.lower() for w in _SECRET_QUERY_KEYS)}
+    return u.set(password=None, query=query).render_as_string(hide_password=False)
 
 
 def _url_from_secrets(section: dict) -> URL:
@@ -132,9 +151,9 @@ def explain(exc: BaseException, connection: Connection) -> str:
 def connect(connection: Connection) -> Engine:
     """An engine whose connection has been tried once, so a bad URL fails here with a clear message."""
     url = connection.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        if not Path(url.database).is_file():
-            raise SourceError(f"{connection.display}: no SQLite database at {url.database}")
+    if (url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            and not url.database.startswith("file:") and not Path(url.database).is_file()):
+        raise SourceError(f"{connection.display}: no SQLite database at {url.database}")
     try:
         connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
         engine = sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
@@ -180,8 +199,9 @@ def check_select(sql: str) -> str:
         raise SourceError("not a SELECT: only one statement is allowed")
     if not re.match(r"(select|with)\b", body, re.IGNORECASE):
         raise SourceError("not a SELECT: the query must start with SELECT or WITH")
-    # Words inside quoted strings are data, not statements.
+    # Words inside quoted strings are data, and inside quoted identifiers ("Insert Date") names.
     unquoted = re.sub(r"'(?:[^']|'')*'", "''", body)
+    unquoted = re.sub(r'"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]', '""', unquoted)
     word = _WRITE_WORDS.search(unquoted)
     if word:
         raise SourceError(f"not a SELECT: {word.group(0).upper()} is not allowed in a read-only query")
@@ -236,19 +256,37 @@ def read_query(
     sql: str,
     *,
     params: dict | None = None,
+    date_column: str | None = None,
+    date_from=None,
+    date_to=None,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[int, int | None], None] | None = None,
     connection: Connection | None = None,
 ) -> SqlRead:
-    """The rows of one read-only SELECT; parameters are bound, never formatted into the text."""
-    stmt = sa.text(check_select(sql))
+    """The rows of one read-only SELECT; parameters (and date bounds) are bound, never formatted into the text."""
+    body = check_select(sql)
+    params = dict(params or {})
+    if date_column is not None and (date_from is not None or date_to is not None):
+        # The query becomes a subquery; the column name is quoted by the dialect, the dates are bound.
+        column = engine.dialect.identifier_preparer.quote_identifier(str(date_column))
+        where = []
+        if date_from is not None:
+            where.append(f"q.{column} >= :date_from")
+            params["date_from"] = date_from
+        if date_to is not None:
+            where.append(f"q.{column} <= :date_to")
+            params["date_to"] = date_to
+        body = f"SELECT * FROM ({body}) AS q WHERE " + " AND ".join(where)
+    stmt = sa.text(body)
     if params:
         stmt = stmt.bindparams(**params)
     return _read(engine, stmt, None, "query", chunk_rows, progress, connection)
 
 
 def _read(engine, stmt, total_stmt, name, chunk_rows, progress, connection) -> SqlRead:
-    chunks: list[pd.DataFrame] = []
+    """Rows in chunks, kept column by column as the driver's Python values (object columns, no guessing)."""
+    chunks: list[list[tuple]] = []
+    columns: list[str] = []
     done = 0
     try:
         with engine.connect() as conn:
@@ -258,7 +296,7 @@ def _read(engine, stmt, total_stmt, name, chunk_rows, progress, connection) -> S
                 result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(stmt)
                 columns = list(result.keys())
                 for rows in result.partitions(chunk_rows):
-                    chunks.append(pd.DataFrame.from_records(rows, columns=columns))
+                    chunks.append(list(zip(*rows, strict=True)) if rows else [])
                     done += len(rows)
                     if progress:
                         progress(done, total)
@@ -269,7 +307,16 @@ def _read(engine, stmt, total_stmt, name, chunk_rows, progress, connection) -> S
     except (SQLAlchemyError, DBAPIError) as exc:
         conn_info = connection or Connection("database", engine.url)
         raise SourceError(explain(exc, conn_info)) from None
-    if not chunks:
-        chunks.append(pd.DataFrame(columns=columns))
-    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    return SqlRead(frame, name, len(frame))
+    arrays = {}
+    for j in range(len(columns)):
+        values = np.empty(done, dtype=object)
+        at = 0
+        for chunk in chunks:
+            if chunk:
+                # fromiter: a value that is itself a list (a PostgreSQL array) stays one cell
+                values[at:at + len(chunk[j])] = np.fromiter(chunk[j], dtype=object, count=len(chunk[j]))
+                at += len(chunk[j])
+        arrays[j] = values
+    frame = pd.DataFrame(arrays, index=pd.RangeIndex(done))
+    frame.columns = columns  # positional: a query may repeat a column name
+    return SqlRead(frame, name, done)

@@ -10,7 +10,8 @@ Shapes built in on purpose (tests/test_sample_data.py checks them):
   within 30 days; some cancelled solicitations, emergency awards (a storm in autumn 2023), contracts
   paid beyond their current amount, and cost growth through amendments.
 
-`python -m sample_data.generate` rewrites the export files in sample_data/ byte for byte the same.
+`python -m sample_data.generate` rewrites the export files in sample_data/ byte for byte the same, and
+sample_city.sqlite (sample_data/database.py) with the same records.
 """
 
 from __future__ import annotations
@@ -1107,6 +1108,9 @@ def main(argv: list[str] | None = None) -> int:
     outdir = Path(argv[0]) if argv else SAMPLE_DIR
     tables = generate_city()
     paths = write_exports(tables, outdir)
+    from sample_data.database import DATABASE_FILE, write_database  # the same city as a SQLite database
+
+    paths.append(write_database(tables, outdir / DATABASE_FILE))
     total = 0
     for path in paths:
         size = path.stat().st_size
