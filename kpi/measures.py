@@ -361,7 +361,9 @@ def first_time_vendor_share(ctx: Context) -> Records:
     return rec
 
 
-def active_bidder_count(ctx: Context) -> Records:
+def _bids(ctx: Context) -> Records:
+    """Bids, placed at their solicitation's bid opening; excluded: solicitation not found, bidder missing,
+    bids not yet due. `key` is the bidder."""
     p = ctx.p
     base = _bid_base(p)
     pos = base["solicitation"]
@@ -373,6 +375,10 @@ def active_bidder_count(ctx: Context) -> Records:
     r.add(vendor < 0, "bidder missing")
     r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
     return _records("bids", base, close, r, key=vendor)
+
+
+def active_bidder_count(ctx: Context) -> Records:
+    return _bids(ctx)
 
 
 def protest_rate(ctx: Context) -> Records:
@@ -436,18 +442,11 @@ def mwbe_award_share(ctx: Context) -> Records:
 
 
 def diverse_bid_share(ctx: Context) -> Records:
-    p = ctx.p
-    base = _bid_base(p)
-    pos = base["solicitation"]
-    close = p.take(_bid_close_date(p), pos, NAT).astype("datetime64[D]")
-    due = p.take(p.days("solicitations", "due_date"), pos, NAT).astype("datetime64[D]")
-    vendor = base["vendor"]["codes"]
-    hit = p.vendor_flags("bids", "vendor_id", "vendor_name", tuple(CERTIFICATION_FLAGS.values()), on_date=close)
-    r = Reasons(len(pos))
-    r.add(pos < 0, "solicitation not found")
-    r.add(vendor < 0, "bidder missing")
-    r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
-    return _records("bids", base, close, r, num=hit.astype(float), den=_ones(len(pos)))
+    rec = _bids(ctx)
+    hit = ctx.p.vendor_flags("bids", "vendor_id", "vendor_name", tuple(CERTIFICATION_FLAGS.values()),
+                             on_date=rec.date)
+    rec.num, rec.den, rec.key = hit.astype(float), _ones(len(hit)), None
+    return rec
 
 
 # ----------------------------------------------------------------------------- Value
