@@ -1,7 +1,14 @@
 """Command line: `python -m loaders inspect PATH [--sheet S] [--table T] [--json]` and
 `python -m loaders import PATH [--sheet S] --table T [--mapping FILE.json] --workspace DIR`.
 
-Bad input exits with status 2 and one line on stderr naming the file and what to do.
+Database sources take a SQLAlchemy URL (or a configured connection's name) instead of PATH, with
+`--sql-table NAME` or `--sql-query "SELECT ..."`:
+`python -m loaders inspect URL --sql-table NAME [--json]`,
+`python -m loaders import URL --sql-table NAME --table T [--mapping FILE.json] --workspace DIR`, and
+`python -m loaders refresh SOURCE_NAME --workspace DIR` re-imports a source saved in the app.
+
+Bad input exits with status 2 and one line on stderr naming the file (or the password-free URL) and
+what to do.
 """
 
 from __future__ import annotations
@@ -11,9 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-from .api import Part, import_file, inspect_file
+from .api import Part, import_file, import_sql, inspect_file, inspect_sql
 from .readers import LoadError
 from .schema import TABLES
+from .sql import password_free, scrub
 
 EXIT_BAD_INPUT = 2
 
@@ -33,18 +41,65 @@ class _UsageError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m loaders", description="Read procurement exports onto the canonical tables.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = sub.add_parser("inspect", help="read a file without importing it")
-    p.add_argument("path")
+    p = sub.add_parser("inspect", help="read a file or a database table without importing it")
+    p.add_argument("path", help="an export file, or a database URL / connection name with --sql-table or --sql-query")
     p.add_argument("--sheet", help="only this sheet (name or 0-based index)")
     p.add_argument("--table", choices=list(TABLES), help="force the canonical table")
+    _sql_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p = sub.add_parser("import", help="import a file into a workspace")
-    p.add_argument("path")
+    p = sub.add_parser("import", help="import a file or a database table into a workspace")
+    p.add_argument("path", help="an export file, or a database URL / connection name with --sql-table or --sql-query")
     p.add_argument("--sheet", help="only this sheet (name or 0-based index)")
     p.add_argument("--table", required=True, choices=list(TABLES), help="the canonical table")
+    _sql_arguments(p)
     p.add_argument("--mapping", help="JSON file of {\"source column\": \"canonical column\"}")
     p.add_argument("--workspace", required=True, help="workspace folder")
+    p = sub.add_parser("refresh", help="re-import a database source saved in the workspace (replaces its rows)")
+    p.add_argument("name", help="the saved source's name (see the Data page)")
+    p.add_argument("--workspace", required=True, help="workspace folder")
     return parser
+
+
+def _sql_arguments(p: argparse.ArgumentParser) -> None:
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--sql-table", help="a table or view of the database (spaces and capitals are fine)")
+    what.add_argument("--sql-query", help="one read-only SELECT (or WITH ... SELECT) statement")
+    p.add_argument("--date-column", help="only rows whose DATE-COLUMN is between --date-from and --date-to")
+    p.add_argument("--date-from", help="first date (YYYY-MM-DD), inclusive")
+    p.add_argument("--date-to", help="last date (YYYY-MM-DD), inclusive")
+
+
+def _is_sql(args) -> bool:
+    return bool(getattr(args, "sql_table", None) or getattr(args, "sql_query", None))
+
+
+def _display_name(args) -> str:
+    """How the input is named in messages: a file's name, or a URL without its password."""
+    if getattr(args, "command", None) == "refresh":
+        return f"source {args.name!r}"
+    if _is_sql(args) or "://" in args.path:
+        return password_free(args.path) if "://" in args.path else args.path
+    return Path(args.path).name
+
+
+def _sql_options(args) -> dict:
+    if args.sheet is not None:
+        raise LoadError("--sheet is for workbooks; a database source takes --sql-table or --sql-query.")
+    if (args.date_from or args.date_to) and not args.date_column:
+        raise LoadError("--date-from/--date-to need --date-column (the column the dates are in).")
+    return dict(sql_table=args.sql_table, sql_query=args.sql_query, date_column=args.date_column,
+                date_from=_date(args.date_from), date_to=_date(args.date_to))
+
+
+def _date(text: str | None):
+    if not text:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise LoadError(f"{text!r} is not a date; write it as YYYY-MM-DD.") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,18 +108,27 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    name = Path(args.path).name
+    name = _display_name(args)
     try:
+        if args.command == "refresh":
+            return _refresh(args)
         if args.command == "inspect":
-            parts = inspect_file(args.path, sheet=args.sheet, table=args.table)
-            if args.json:
-                print(json.dumps({"path": str(args.path), "parts": [p.to_json() for p in parts]}))
+            if _is_sql(args):
+                parts = inspect_sql(args.path, table=args.table, **_sql_options(args))
+                shown = parts[0].path
             else:
-                print(summary(args.path, parts))
+                _no_sql_options(args)
+                parts = inspect_file(args.path, sheet=args.sheet, table=args.table)
+                shown = str(args.path)
+            if args.json:
+                print(json.dumps({"path": shown, "parts": [p.to_json() for p in parts]}))
+            else:
+                what = "query" if args.sql_query else "table" if args.sql_table else "sheet"
+                print(summary(shown, parts, what=what))
             return 0
         return _import(args)
     except LoadError as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        print(f"error: {_scrubbed(args, _one_line(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -73,9 +137,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {name}: too large to read in memory; split the export or use CSV.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # the CLI boundary: one line, never a traceback
-        print(f"error: {name}: could not be processed ({type(exc).__name__}: {_one_line(exc)}); check that it "
-              "is an Excel, CSV or Parquet export, or report the file to the maintainers.", file=sys.stderr)
+        if _is_sql(args) or args.command == "refresh":
+            print(f"error: {name}: could not be read ({type(exc).__name__}: {_scrubbed(args, _one_line(exc))}); "
+                  "check the table or query, or report it to the maintainers.", file=sys.stderr)
+        else:
+            print(f"error: {name}: could not be processed ({type(exc).__name__}: {_one_line(exc)}); check that "
+                  "it is an Excel, CSV or Parquet export, or report the file to the maintainers.", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _no_sql_options(args) -> None:
+    if "://" in args.path:
+        raise LoadError(f"{password_free(args.path)}: a database URL needs --sql-table NAME or "
+                        "--sql-query \"SELECT ...\".")
+    if args.date_column or args.date_from or args.date_to:
+        raise LoadError("--date-column/--date-from/--date-to are for database sources (with --sql-table).")
+
+
+def _scrubbed(args, message: str) -> str:
+    """A message with any password the command line carried taken out."""
+    path = getattr(args, "path", None)
+    if path and "://" in path:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return scrub(message, make_url(path))
+        except Exception:  # noqa: BLE001 - an unparseable URL: the generic scrub still runs
+            return scrub(message)
+    return scrub(message)
 
 
 def _import(args) -> int:
@@ -92,27 +181,49 @@ def _import(args) -> int:
                                                     for k, v in mapping.items()):
             raise LoadError(f"{args.mapping}: the mapping must be one JSON object of "
                             "{\"Source column\": \"canonical_column\"}.")
+    sql_options = _sql_options(args) if _is_sql(args) else _no_sql_options(args)
     workspace = _open_workspace(args.workspace)
     try:
-        results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping)
+        if sql_options:
+            results = import_sql(args.path, workspace, table=args.table, mapping=mapping, **sql_options)
+        else:
+            results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping)
     except LoadError as exc:
         msg = str(exc)
         if msg.startswith("mapping:"):
-            raise LoadError(f"{Path(args.path).name}: {msg}") from None
+            raise LoadError(f"{_display_name(args)}: {msg}") from None
         raise
+    return _report(results, args)
+
+
+def _refresh(args) -> int:
+    from .sql_source import get_source, refresh_source
+
+    workspace = _open_workspace(args.workspace)
+    saved = get_source(workspace, args.name)
+    return _report(refresh_source(workspace, saved), args, sql_what=saved.what, query=bool(saved.sql_query))
+
+
+def _report(results, args, sql_what: str | None = None, query: bool = False) -> int:
+    sql = _is_sql(args) or args.command == "refresh"
+    what = "the query" if query or getattr(args, "sql_query", None) else None
     imported = [r for r in results if r.imported]
     for r in results:
         p = r.part
-        where = f"sheet {p.sheet!r}" if p.sheet else p.source
+        where = (what or f"table {p.sheet!r}") if sql else (f"sheet {p.sheet!r}" if p.sheet else p.source)
         if r.imported:
             print(f"imported {where} as {r.table}: {p.rows_loaded:,} rows loaded, {p.rows_excluded:,} excluded "
                   f"of {p.rows_read:,} read (import {r.import_id})")
         else:
             print(f"skipped {where}: {r.skipped}")
     if not imported:
-        raise LoadError(f"{Path(args.path).name}: nothing could be imported as {args.table}; run "
-                        f"`python -m loaders inspect {args.path}` to see what was found.")
+        if args.command == "refresh":
+            raise LoadError(f"source {args.name!r}: nothing could be imported from {sql_what}.")
+        how = f" --sql-table {args.sql_table!r}" if args.sql_table else (" --sql-query ..." if args.sql_query else "")
+        raise LoadError(f"{_display_name(args)}: nothing could be imported as {args.table}; run "
+                        f"`python -m loaders inspect {_display_name(args)}{how}` to see what was found.")
     return 0
+
 
 
 def _open_workspace(folder: str):
@@ -130,11 +241,11 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def summary(path, parts: list[Part]) -> str:
-    """A readable account of what inspect found, one block per part."""
+def summary(path, parts: list[Part], *, what: str = "sheet") -> str:
+    """A readable account of what inspect found, one block per part (`what`: sheet, or table for a database)."""
     lines = [str(path)]
     for p in parts:
-        head = f"sheet {p.sheet!r}" if p.sheet else "file"
+        head = f"{what} {p.sheet!r}" if p.sheet else "file"
         if p.table is None:
             reason = p.issues["problem"].iloc[0] if len(p.issues) else "no table"
             lines.append(f"  {head}: {reason}" + (f" ({p.rows_read:,} rows)" if p.rows_read else ""))

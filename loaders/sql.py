@@ -126,6 +126,11 @@ def _scrub(message: str, url: URL | None = None) -> str:
     return re.sub(r"(password\s*=\s*)\S+", r"\1***", message, flags=re.IGNORECASE)
 
 
+def scrub(message: str, url: URL | None = None) -> str:
+    """A message with the URL's password and anything password-like taken out (for any caller's errors)."""
+    return _scrub(message, url)
+
+
 def explain(exc: BaseException, connection: Connection) -> str:
     """One line saying what failed: driver, host, authentication, database, table or statement."""
     where = connection.display

@@ -103,6 +103,16 @@ def read_sql_sheet(source: str | sql.Connection, *, sql_table: str | None = None
     _one_of(sql_table, sql_query)
     connection = source if isinstance(source, sql.Connection) else sql.resolve(str(source), secrets_file)
     connection = with_password(connection, password)
+    try:
+        return _read_sheet(connection, sql_table, sql_query, date_column, date_from, date_to, progress)
+    except sql.SourceError as exc:
+        message = str(exc)
+        if not message.startswith(connection.display):  # every message says which database
+            raise sql.SourceError(f"{connection.display}: {message}") from None
+        raise
+
+
+def _read_sheet(connection, sql_table, sql_query, date_column, date_from, date_to, progress) -> SqlSheet:
     if sql_query:
         sql.check_select(sql_query)  # refused before any connection is made
     engine = sql.connect(connection)

@@ -99,6 +99,13 @@ _t_goals = sa.Table(
 )
 _t_settings = sa.Table("settings", _meta, sa.Column("key", sa.String, primary_key=True),
                        sa.Column("value", sa.String, nullable=False))
+_t_sources = sa.Table(  # named database sources (loaders/sql_source.py): never a password
+    "sources", _meta,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("spec", sa.String, nullable=False),  # JSON: connection, sql_table or sql_query, table, mapping...
+    sa.Column("saved_at", sa.String, nullable=False),
+)
+_SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token")
 
 
 def _now() -> str:
@@ -136,6 +143,27 @@ def _scalar(value):
     if isinstance(value, (pd.Timestamp, dt.date)):
         return value.isoformat()
     return value
+
+
+def _check_no_secret(value, key: str = "") -> None:
+    """Refuse a saved source holding a password: a key named like one, or a URL carrying one."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if any(w in str(k).lower() for w in _SECRET_WORDS) and v not in (None, ""):
+                raise WorkspaceError(f"A saved source never holds a password ({k!r}); keep it in "
+                                     ".streamlit/secrets.toml or an environment variable.")
+            _check_no_secret(v, str(k))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _check_no_secret(v, key)
+    elif isinstance(value, str) and "://" in value and key != "sql_query":
+        try:
+            url = sa.engine.make_url(value)
+        except (sa.exc.ArgumentError, ValueError):
+            return
+        if url.password or any(w in q.lower() for q in url.query for w in _SECRET_WORDS):
+            raise WorkspaceError("A saved source never holds a password: save the URL without it "
+                                 "(or name a configured connection).")
 
 
 class Workspace:
@@ -324,7 +352,36 @@ class Workspace:
             rows = conn.execute(sa.select(_t_settings.c.key, _t_settings.c.value)).all()
         return {**DEFAULT_SETTINGS, **{k: json.loads(v) for k, v in rows}}
 
+    def sources(self) -> dict[str, dict]:
+        """Named database sources as saved: {name: spec}, by name."""
+        with self._connect() as conn:
+            if not sa.inspect(conn).has_table(_t_sources.name):
+                return {}  # a catalogue from before named sources
+            rows = conn.execute(sa.select(_t_sources.c.name, _t_sources.c.spec).order_by(_t_sources.c.name)).all()
+        return {r.name: json.loads(r.spec) for r in rows}
+
     # ------------------------------------------------------------------ writing
+
+    def save_source(self, name: str, spec: dict) -> None:
+        """Save (or replace) a named database source. Anything that looks like a password is refused."""
+        if not name or not str(name).strip():
+            raise WorkspaceError("A saved source needs a name.")
+        _check_no_secret(spec)
+        try:
+            value = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+        except TypeError:
+            raise WorkspaceError(f"Source {name!r} cannot be saved (not plain data).") from None
+        with self._writing(), self._begin() as conn:
+            _t_sources.create(conn, checkfirst=True)
+            conn.execute(sa.delete(_t_sources).where(_t_sources.c.name == name))
+            conn.execute(sa.insert(_t_sources).values(name=name, spec=value, saved_at=_now()))
+
+    def delete_source(self, name: str) -> None:
+        """Forget a named source (its imported rows stay; undo them in the import history)."""
+        with self._writing(), self._begin() as conn:
+            _t_sources.create(conn, checkfirst=True)
+            conn.execute(sa.delete(_t_sources).where(_t_sources.c.name == name))
+
 
     def import_table(self, table: str, frame: pd.DataFrame, *, source: str, sheet: str | None = None,
                      rows_read: int, rows_excluded: int, checksum: str,
