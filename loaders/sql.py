@@ -56,8 +56,9 @@ def password_free(url: URL | str) -> str:
         u = make_url(url)
     except (ArgumentError, ValueError):
         return "<unparseable database URL>"
-    query = {k: v for k, v in u.query.items() if not any(w in k.lower() for w in _SECRET_QUERY_KEYS)}
-    return u.set(password=None, query=query).render_as_string(hide_password=False)
+    secret = [k for k in u.query if any(w in k.lower() for w in _SECRET_QUERY_KEYS)]
+    # URL.set(password=None) would leave the password as it is: replace the field itself.
+    return u.difference_update_query(secret)._replace(password=None).render_as_string(hide_password=False)
 
 
 def _url_from_secrets(section: dict) -> URL:
@@ -138,6 +139,9 @@ def explain(exc: BaseException, connection: Connection) -> str:
     low = text.lower()
     if isinstance(exc, (NoSuchModuleError, ImportError)):
         return f"{where}: no driver installed for {connection.url.drivername!r} ({_scrub(text)})"
+    if "no password supplied" in low or "password is required" in low:
+        return (f"{where}: a password is needed for user {connection.url.username!r} (type it in the app, or keep "
+                "it in .streamlit/secrets.toml or a PROCUREMENT_KPI_DB_* environment variable)")
     if "password authentication failed" in low or "authentication failed" in low or "access denied" in low:
         return f"{where}: authentication failed for user {connection.url.username!r}"
     if "does not exist" in low and "database" in low:
@@ -162,8 +166,9 @@ def connect(connection: Connection) -> Engine:
     try:
         connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
         engine = sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-        with engine.connect():
-            pass
+        with engine.connect() as conn:
+            if url.get_backend_name() == "sqlite":
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")  # a file that is not a database fails here
     except (SQLAlchemyError, DBAPIError, ImportError) as exc:
         raise SourceError(explain(exc, connection)) from None
     return engine
@@ -171,8 +176,11 @@ def connect(connection: Connection) -> Engine:
 
 def list_tables(engine: Engine, schema: str | None = None) -> list[str]:
     """Tables and views the database itself lists (the only names read_table accepts)."""
-    inspector = sa.inspect(engine)
-    return sorted(inspector.get_table_names(schema=schema) + inspector.get_view_names(schema=schema))
+    try:
+        inspector = sa.inspect(engine)
+        return sorted(inspector.get_table_names(schema=schema) + inspector.get_view_names(schema=schema))
+    except (SQLAlchemyError, DBAPIError) as exc:
+        raise SourceError(explain(exc, Connection("database", engine.url))) from None
 
 
 def check_table_name(engine: Engine, name: str, schema: str | None = None) -> str:
@@ -243,7 +251,10 @@ def read_table(
 ) -> SqlRead:
     """Every row of a table or view (optionally between two dates, as bound parameters), read in chunks."""
     actual = check_table_name(engine, name, schema)
-    table = sa.Table(actual, sa.MetaData(), schema=schema, autoload_with=engine)
+    try:
+        table = sa.Table(actual, sa.MetaData(), schema=schema, autoload_with=engine)
+    except (SQLAlchemyError, DBAPIError) as exc:
+        raise SourceError(explain(exc, connection or Connection("database", engine.url))) from None
     stmt = sa.select(table)
     if date_column is not None:
         if date_column not in table.c:
