@@ -1,0 +1,28 @@
+"""The benchmark script runs end to end on tiny data and writes every key the issue names."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+KEYS = {
+    "xlsx_100k_read_normalise_s", "xlsx_100k_bare_calamine_s", "xlsx_ratio_vs_calamine",
+    "xlsx_100k_bare_openpyxl_s", "import_1m_payments_s", "reopen_1m_payments_s", "kpis_all_cold_s",
+    "kpis_filter_change_s", "page_render_s", "page_filter_change_s", "briefing_s", "peak_rss_mb",
+}
+
+
+@pytest.mark.xdist_group("heavy")
+def test_benchmark_smoke_writes_every_key(tmp_path):
+    """`python -m benchmarks --small --runs 1 --json F` exits 0 and F holds positive figures."""
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--small", "--runs", "1", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert KEYS <= set(figures)
+    assert all(figures[k] > 0 for k in KEYS)
+    assert "xlsx_ratio_vs_calamine" in done.stdout
