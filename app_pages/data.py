@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import importer
+from ui import database, importer
 from ui.data_quality import quality_section, tables_section
 
 st.title("Data")
@@ -10,6 +10,7 @@ importer.workspace_status()
 upload, held, history = st.tabs(["Import files", "Tables and data quality", "Import history"])
 with upload:
     importer.upload_section()
+    database.database_section()
 with held:
     tables_section()
     quality_section()

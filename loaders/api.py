@@ -465,8 +465,14 @@ def inspect_sql(source, *, sql_table: str | None = None, sql_query: str | None =
     read = read_sql_sheet(source, sql_table=sql_table, sql_query=sql_query, date_column=date_column,
                           date_from=date_from, date_to=date_to, progress=progress, password=password,
                           secrets_file=secrets_file)
-    part = _inspect_sheet(read.origin, read.origin, read.sheet, table, mapping, workspace, stem=None)
-    return [part]
+    return [sql_part(read, table=table, mapping=mapping, workspace=workspace)]
+
+
+def sql_part(read, *, table: str | None = None, mapping: dict | None = None, workspace=None) -> Part:
+    """A Part from rows already read (`loaders.sql_source.SqlSheet`): another table or mapping, no new query."""
+    if table is not None and table not in TABLES:
+        raise LoadError(f"unknown table {table!r}; the tables are {', '.join(TABLES)}.")
+    return _inspect_sheet(read.origin, read.origin, read.sheet, table, mapping, workspace, stem=None)
 
 
 def frame_checksum(frame: pd.DataFrame) -> str:

@@ -54,8 +54,11 @@ def query_label(query: str) -> str:
 
 
 def with_password(connection: sql.Connection, password: str | None) -> sql.Connection:
-    """The connection with this password (typed into the app, never saved); unchanged when None or empty."""
-    if not password:
+    """The connection with this password (typed into the app, never saved); unchanged when None or empty.
+
+    A SQLite file has no password: one typed for it is ignored.
+    """
+    if not password or connection.url.get_backend_name() == "sqlite":
         return connection
     return sql.Connection(connection.name, connection.url.set(password=password))
 
