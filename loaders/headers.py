@@ -17,7 +17,7 @@ import pandas as pd
 from .mapping import header_hits
 from .readers import RawSheet
 from .schema import normalise_header
-from .values import MISSING_TOKENS, factorize, is_blank
+from .values import MISSING_TOKENS, WIDE, blank_grid, factorize
 
 SCAN_ROWS = 60  # the header is looked for in the first rows of a sheet
 GROUP_ROWS_UP = 8  # how far above the header a group label (bidder name) may sit
@@ -228,12 +228,12 @@ def _ffill_labels(row: list, cols: set[int], stop_at_named: list[str] | None = N
 
 def _kept_columns(grid: pd.DataFrame, h: int, names: list[str]) -> list[int]:
     """Columns with a name or with any data under the header."""
-    keep = []
-    below = grid.iloc[h + 1:]
-    for j in range(grid.shape[1]):
-        if j < len(names) and names[j] or len(below) and not is_blank(below.iloc[:, j]).all():
-            keep.append(j)
-    return keep
+    named = [j for j in range(grid.shape[1]) if j < len(names) and names[j]]
+    unnamed = [j for j in range(grid.shape[1]) if not (j < len(names) and names[j])]
+    below = grid.iloc[h + 1:, unnamed]
+    with_data = [j for j, filled in zip(unnamed, ~blank_grid(below).all(axis=0), strict=True) if filled] \
+        if len(below) else []
+    return sorted(named + with_data)
 
 
 def _unique(names: list[str], cols: list[int]) -> list[str]:
@@ -258,9 +258,7 @@ def is_blank_rows(grid: pd.DataFrame) -> np.ndarray:
 
 
 def _blank_mask(grid: pd.DataFrame) -> np.ndarray:
-    if grid.shape[1] == 0:
-        return np.ones((len(grid), 0), dtype=bool)
-    return np.column_stack([is_blank(grid.iloc[:, j]).to_numpy() for j in range(grid.shape[1])])
+    return blank_grid(grid)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,6 +316,28 @@ def _column_flags(col: pd.Series, header_name: str) -> tuple[np.ndarray, np.ndar
     return strong_u[take] & present, weak_u[take] & present, eq[take] & present
 
 
+def _grid_flags(grid: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """_column_flags for many columns at once (rows x columns arrays): one pass over all distinct values."""
+    n, width = grid.shape
+    flat = pd.Series(grid.to_numpy(dtype=object).ravel(order="F"), dtype=object)
+    strong, weak, _ = _column_flags(flat, "")
+    texts = _lowered_texts(flat)
+    eq = texts == np.repeat(np.asarray(names, dtype=object), n)
+    return (strong.reshape((n, width), order="F"), weak.reshape((n, width), order="F"),
+            eq.astype(bool).reshape((n, width), order="F"))
+
+
+def _lowered_texts(col: pd.Series) -> np.ndarray:
+    """Each cell as stripped lower-case text (None where missing), computed once per distinct value."""
+    codes, uniques = factorize(col)
+    if len(uniques) == 0:
+        return np.full(len(col), None, dtype=object)
+    t = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("str").str.strip().str.lower()
+    out = t.to_numpy(dtype=object, na_value=None)[np.where(codes < 0, 0, codes)]
+    out[codes < 0] = None
+    return out
+
+
 def structural_rows(raw: pd.DataFrame, blank: np.ndarray) -> pd.Series:
     """Reason per row for rows that are not data (totals, footnotes, repeated headers), else NA.
 
@@ -337,11 +357,13 @@ def structural_rows(raw: pd.DataFrame, blank: np.ndarray) -> pd.Series:
     strong = np.zeros(n, dtype=bool)
     weak = np.zeros(n, dtype=bool)
     header_like = np.zeros(n, dtype=int)
-    for j, name in enumerate(raw.columns):
-        col = raw.iloc[:, j]
-        if col.dtype.kind in "biufcmM":
-            continue
-        s, w, hd = _column_flags(col, " ".join(str(name).split()).lower())
+    texty = [j for j in range(width) if raw.iloc[:, j].dtype.kind not in "biufcmM"]
+    names = [" ".join(str(raw.columns[j]).split()).lower() for j in texty]
+    if len(texty) > WIDE:
+        s, w, hd = _grid_flags(raw.iloc[:, texty], names)
+        strong, weak, header_like = s.any(axis=1), w.any(axis=1), hd.sum(axis=1)
+    for j, name in ([] if len(texty) > WIDE else zip(texty, names, strict=True)):
+        s, w, hd = _column_flags(raw.iloc[:, j], name)
         strong |= s
         weak |= w
         header_like += hd

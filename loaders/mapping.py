@@ -95,6 +95,22 @@ def header_variants(header: str) -> list[tuple[str, float]]:
     return unique
 
 
+@cache
+def _alias_keys(table: str) -> list[str]:
+    return list(alias_index(table))
+
+
+@cache
+def _aliases_by_first_token(table: str) -> dict[str, list[tuple[str, str, int]]]:
+    """The alias index grouped by first word: a name can only sit inside a header where its first word does."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for alias, col in alias_index(table).items():
+        words = alias.split()
+        if words:
+            out.setdefault(words[0], []).append((alias, col, len(words)))
+    return out
+
+
 def candidates(header: str, table: str) -> dict[str, float]:
     """Canonical columns of `table` this header may be, with scores 0-1 (best per column)."""
     index = alias_index(table)
@@ -110,18 +126,20 @@ def candidates(header: str, table: str) -> dict[str, float]:
             # A longer exact name is more specific: 'Vendor Name' beats 'Vendor' for vendor_name.
             offer(index[key], score + 0.001 * min(len(key.split()), 5))
     # A known name inside a longer header ('Total Amount Base Bid' holds 'total amount').
+    by_first = _aliases_by_first_token(table)
     for key, _ in variants[:2]:
         padded = f" {key} "
-        n_tokens = len(key.split())
-        for alias, col in index.items():
-            a_tokens = len(alias.split())
-            if a_tokens >= n_tokens or f" {alias} " not in padded:
-                continue
-            extra = n_tokens - a_tokens
-            offer(col, (0.86 if a_tokens >= 2 else 0.80) - 0.02 * extra)
+        tokens = key.split()
+        n_tokens = len(tokens)
+        for first in set(tokens):
+            for alias, col, a_tokens in by_first.get(first, ()):
+                if a_tokens >= n_tokens or f" {alias} " not in padded:
+                    continue
+                extra = n_tokens - a_tokens
+                offer(col, (0.86 if a_tokens >= 2 else 0.80) - 0.02 * extra)
     target = variants[1][0] if len(variants) > 1 else variants[0][0]
     if target:
-        keys = list(index)
+        keys = _alias_keys(table)
         for alias, score, _ in process.extract(target, keys, scorer=fuzz.token_sort_ratio,
                                                score_cutoff=SUGGEST * 100 / 0.9, limit=8):
             offer(index[alias], 0.9 * score / 100)
@@ -181,7 +199,8 @@ def _method_from_values(headers, sample, mapping, scores, overrides, taken) -> N
                   and not (isinstance(v, float) and v != v)]
         if len(values) < 3:
             continue
-        share = sum(method_of(v) not in (None, "other") for v in values) / len(values)
+        known = {v: method_of(v) not in (None, "other") for v in set(values)}  # exports repeat values
+        share = sum(known[v] for v in values) / len(values)
         if share > best_share:
             best, best_share = h, share
     if best is not None and best_share >= 0.7:

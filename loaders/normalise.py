@@ -160,10 +160,7 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
     notes: list[str] = []
 
     # 1. Blank rows are not rows; everything else is read.
-    if raw.shape[1]:
-        blank = np.column_stack([V.is_blank(raw.iloc[:, j]).to_numpy() for j in range(raw.shape[1])])
-    else:
-        blank = np.ones((len(raw), 0), dtype=bool)
+    blank = V.blank_grid(raw)
     filled = ~blank.all(axis=1) if raw.shape[1] else np.zeros(len(raw), dtype=bool)
     data = raw.iloc[np.flatnonzero(filled)].reset_index(drop=True)
     blank = blank[filled]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -18,6 +19,14 @@ TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat", "")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
 MAX_CELLS = 60_000_000  # a sheet's used area beyond which it is reported instead of read (memory)
+
+# The upload limit is Streamlit's server.maxUploadSize (megabytes of 1024 x 1024 bytes), read from the
+# project's .streamlit/config.toml or, as Streamlit does, from its environment variable, so the app's
+# uploader and every loader (command line included) refuse the same files.
+CONFIG_FILE = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
+UPLOAD_LIMIT_ENV = "STREAMLIT_SERVER_MAX_UPLOAD_SIZE"
+STREAMLIT_DEFAULT_UPLOAD_MB = 200
+MB = 1024 * 1024
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -44,6 +53,24 @@ class RawSheet:
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+
+
+def upload_limit_mb() -> int:
+    """The largest file, in MB, the app accepts: $STREAMLIT_SERVER_MAX_UPLOAD_SIZE, else server.maxUploadSize
+    in .streamlit/config.toml, else Streamlit's default (200)."""
+    import tomllib
+
+    env = os.environ.get(UPLOAD_LIMIT_ENV, "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        config = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
+        value = config.get("server", {}).get("maxUploadSize")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        value = None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return STREAMLIT_DEFAULT_UPLOAD_MB
 
 
 def _sniff_kind(path: Path, head: bytes) -> str:
@@ -76,23 +103,36 @@ def read_file(path: str | Path, *, display_name: str | None = None) -> list[RawS
             head = fh.read(8)
     except OSError as exc:
         raise LoadError(f"{name}: cannot be opened ({exc.strerror or exc}); check its permissions.") from exc
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise LoadError(f"{name}: the file is empty; export the data again.")
+    limit = upload_limit_mb()
+    if size > limit * MB:
+        raise LoadError(f"{name}: is {size / MB:,.0f} MB, over the {limit:,} MB upload limit; export a shorter "
+                        "period (or one department) per file, or raise server.maxUploadSize in "
+                        ".streamlit/config.toml.")
     kind = _sniff_kind(path, head)
     if kind == "parquet":
         return [read_parquet(path, name)]
     if kind == "ole":
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
+        # Office's container (CFB): an encrypted .xlsx, an Excel 97-2003 .xls, or a Word/Outlook file.
+        if _ole_holds(path, "EncryptedPackage", "EncryptionInfo"):
             raise LoadError(
                 f"{name}: the workbook is password-protected (encrypted); open it in Excel, remove "
                 "the password (File > Info > Protect Workbook) and save it again."
             )
-        return read_excel(path, name)
+        if not _ole_holds(path, "Workbook", "Book"):
+            if path.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):  # how Excel saves a password-protected book
+                raise LoadError(f"{name}: the workbook is password-protected (encrypted) or damaged; open it in "
+                                "Excel, remove any password (File > Info > Protect Workbook) and save it again.")
+            raise LoadError(f"{name}: is a Microsoft Office file with no Excel workbook inside (a Word or Outlook "
+                            "file, or a damaged workbook); open it in Excel and save it as .xlsx, or export as CSV.")
+        return read_excel(path, name, by_content=path.suffix.lower() != ".xls")
     if kind == "zip":
         if not _looks_like_workbook_zip(path):
             raise LoadError(f"{name}: is a zip archive, not an Excel workbook; unzip it and load the "
                             "spreadsheet or CSV inside.")
-        return read_excel(path, name)
+        return read_excel(path, name, by_content=path.suffix.lower() not in (".xlsx", ".xlsm", ".xlsb", ".ods"))
     # Many ERPs save HTML, SpreadsheetML (Excel 2003 XML) or tab-separated text under an .xls name.
     markup = _sniff_markup(path)
     if markup == "html":
@@ -135,6 +175,14 @@ def _looks_like_text(path: Path) -> bool:
     return printable >= 0.95 * len(data)
 
 
+def _ole_holds(path: Path, *streams: str) -> bool:
+    """Whether a CFB container names any of these streams (directory entries are UTF-16 names)."""
+    import mmap
+
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return any(data.find(s.encode("utf-16-le") + b"\x00\x00") >= 0 for s in streams)
+
+
 def _looks_like_workbook_zip(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
@@ -148,12 +196,20 @@ def _looks_like_workbook_zip(path: Path) -> bool:
 # Excel
 
 
-def read_excel(path: Path, name: str) -> list[RawSheet]:
-    """All sheets with python-calamine: cached values of formulas, merged ranges, hidden flags."""
+def read_excel(path: Path, name: str, *, by_content: bool = False) -> list[RawSheet]:
+    """All sheets with python-calamine: cached values of formulas, merged ranges, hidden flags.
+
+    `by_content`: the name's extension is not the workbook's format (an .xls saved as .xlsx), so
+    calamine picks the format from the bytes rather than from the name.
+    """
     try:
         import python_calamine as pc
 
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        if by_content:
+            with path.open("rb") as fh:
+                wb = pc.CalamineWorkbook.from_filelike(fh)
+        else:
+            wb = pc.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         msg = str(exc).lower()
         if "password" in msg or "encrypt" in msg:

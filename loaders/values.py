@@ -160,6 +160,25 @@ def is_blank(values) -> pd.Series:
     return pd.Series(_expand(codes, blank_u, True).astype(bool))
 
 
+WIDE = 32  # columns beyond which a grid's cells are checked together rather than column by column
+
+
+def blank_grid(frame: pd.DataFrame) -> np.ndarray:
+    """Per cell of a frame, whether it is blank (is_blank), as a rows x columns boolean array.
+
+    Narrow frames go column by column (each column's distinct values are few); wide ones (a 3,000-
+    column export) in one pass over all their cells, so the cost does not grow with the column count.
+    """
+    n, width = frame.shape
+    if width == 0:
+        return np.ones((n, 0), dtype=bool)
+    if width <= WIDE or n == 0:
+        return np.column_stack([is_blank(frame.iloc[:, j]).to_numpy() for j in range(width)]) if n else \
+            np.ones((0, width), dtype=bool)
+    cells = frame.to_numpy(dtype=object).ravel(order="F")
+    return is_blank(cells).to_numpy().reshape((n, width), order="F")
+
+
 # ---------------------------------------------------------------------------------------------
 # Numbers and money
 
