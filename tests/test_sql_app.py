@@ -131,3 +131,36 @@ def test_bad_url_and_wrong_password_say_what_failed_without_the_password(own_ws,
     assert not at.exception, at.exception
     assert any("not a SELECT" in e.value for e in at.error)
     assert SECRET not in page_text(at)
+
+
+def test_configured_connection_is_listed_and_its_table_previewed(own_ws, monkeypatch):
+    """A PROCUREMENT_KPI_DB_* connection appears by name (URL shown without a password); a date range narrows."""
+    monkeypatch.setenv("PROCUREMENT_KPI_DB_RIVERTON", sample_url())
+    at = data_page()
+    assert f"riverton · {sample_url()}" in at.selectbox(key="db-choice").options  # labels: name · URL
+    at.selectbox(key="db-choice").set_value("riverton").run()
+    at.button(key="db-connect").click().run()
+    at.selectbox(key="db-table").set_value("Market Research Log").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="db-target").value == "engagements"
+    full = at.button(key="db-import").label
+    at.selectbox(key="db-date-column").set_value("Activity Date").run()
+    at.date_input(key="db-date-from").set_value(__import__("datetime").date(2025, 7, 1)).run()
+    assert not at.exception, at.exception
+    narrowed = at.button(key="db-import").label
+    assert full.startswith("Import 294 rows") and narrowed != full
+
+
+def test_secrets_connection_is_masked_and_its_failure_is_clear(own_ws, tmp_path):
+    """[connections.NAME] in .streamlit/secrets.toml is offered with its password masked; a failure says why."""
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        f'[connections.erp]\ndialect = "postgresql"\ndriver = "psycopg"\nhost = "127.0.0.1"\nport = 1\n'
+        f'database = "munis"\nusername = "reader"\npassword = "{SECRET}"\n')
+    at = data_page()
+    assert "erp · postgresql+psycopg://reader:***@127.0.0.1:1/munis" in at.selectbox(key="db-choice").options
+    at.selectbox(key="db-choice").set_value("erp").run()
+    at.button(key="db-connect").click().run()
+    assert not at.exception, at.exception
+    assert any("cannot reach the database server" in e.value for e in at.error)
+    assert SECRET not in page_text(at) and SECRET not in str(at.selectbox(key="db-choice").options)

@@ -295,3 +295,36 @@ def test_cli_postgres_errors_never_show_the_password(postgres_url, capsys):
         assert code == 2 and message in err, err
         assert "Wr0ng-Secret" not in err and str(url.password) not in err
         assert err.count("\n") == 1
+
+
+def test_sources_in_a_catalogue_from_before_named_sources(tmp_path):
+    """A workspace whose catalogue has no sources table lists none and saves the first one."""
+    ws = Workspace(tmp_path / "ws")
+    engine = sa.create_engine(f"sqlite:///{ws.path / 'catalogue.sqlite'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE sources")
+    engine.dispose()
+    assert ws.sources() == {}
+    ws.save_source("Checks", {"connection": "erp", "table": "payments", "sql_table": "AP"})
+    assert ws.sources() == {"Checks": {"connection": "erp", "table": "payments", "sql_table": "AP"}}
+    ws.delete_source("Checks")
+    assert Workspace(ws.path).sources() == {}
+
+
+def test_postgres_saved_source_refreshes_with_a_typed_password(pg_db, tmp_path):
+    """A PostgreSQL source is saved without its password; refreshing asks for it and replaces the rows."""
+    url, name = pg_db
+    ws = Workspace(tmp_path / "ws")
+    saved = save_source(ws, SavedSource("PG checks", url, "payments", sql_table=name))
+    assert saved.needs_password() and sa.engine.make_url(saved.connection).password is None
+    with pytest.raises(LoadError, match="a password is needed"):
+        refresh_source(ws, "PG checks")
+    password = sa.engine.make_url(url).password
+    refresh_source(ws, "PG checks", password=password)
+    refresh_source(ws, "PG checks", password=password)
+    history = ws.imports()
+    assert list(history["status"]) == ["replaced", "current"] and history["sheet"].iloc[-1] == name
+    assert len(ws.table("payments")) == 2
+    for f in ws.path.rglob("*"):
+        if f.is_file():
+            assert password.encode() not in f.read_bytes()
