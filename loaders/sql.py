@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -259,10 +260,12 @@ def read_table(
     if date_column is not None:
         if date_column not in table.c:
             raise SourceError(f"table {actual!r} has no column {date_column!r}")
+        column = table.c[date_column]
+        typed = isinstance(column.type, (sa.Date, sa.DateTime))
         if date_from is not None:
-            stmt = stmt.where(table.c[date_column] >= sa.bindparam("date_from", date_from))
+            stmt = stmt.where(column >= sa.bindparam("date_from", _as_date(date_from) if typed else date_from))
         if date_to is not None:
-            stmt = stmt.where(table.c[date_column] <= sa.bindparam("date_to", date_to))
+            stmt = stmt.where(column <= sa.bindparam("date_to", _as_date(date_to) if typed else date_to))
     total_stmt = sa.select(sa.func.count()).select_from(stmt.subquery())
     return _read(engine, stmt, total_stmt, actual, chunk_rows, progress, connection)
 
@@ -295,8 +298,30 @@ def read_query(
         body = f"SELECT * FROM ({body}) AS q WHERE " + " AND ".join(where)
     stmt = sa.text(body)
     if params:
-        stmt = stmt.bindparams(**params)
+        stmt = stmt.bindparams(*[_typed_param(k, v) if k in ("date_from", "date_to") else sa.bindparam(k, v)
+                                 for k, v in params.items()])
     return _read(engine, stmt, None, "query", chunk_rows, progress, connection)
+
+
+def _as_date(value):
+    """An ISO date (or date-time) written as text becomes a date, so a DATE column's driver can bind it."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise SourceError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+    return value
+
+
+def _typed_param(name: str, value) -> sa.BindParameter:
+    """A date bound with its SQL type (each dialect then sends it its own way)."""
+    value = _as_date(value)
+    if isinstance(value, dt.datetime):
+        return sa.bindparam(name, value, type_=sa.DateTime)
+    if isinstance(value, dt.date):
+        return sa.bindparam(name, value, type_=sa.Date)
+    return sa.bindparam(name, value)
 
 
 def _read(engine, stmt, total_stmt, name, chunk_rows, progress, connection) -> SqlRead:

@@ -328,3 +328,14 @@ def test_postgres_saved_source_refreshes_with_a_typed_password(pg_db, tmp_path):
     for f in ws.path.rglob("*"):
         if f.is_file():
             assert password.encode() not in f.read_bytes()
+
+
+def test_date_bounds_on_a_typed_date_column(typed_db):
+    """ISO text or dates bound to a DATE column, for a table and for a query, on SQLite and PostgreSQL."""
+    url, name = typed_db
+    quoted = '"' + name + '"'
+    for request in ({"sql_table": name}, {"sql_query": f"SELECT * FROM {quoted}"}):
+        [part] = inspect_sql(url, **request, date_column="Check Date", date_from="2025-08-01", date_to=dt.date(2025, 12, 31))
+        assert part.frame["payment_id"].tolist() == ["0002"], request
+    with pytest.raises(LoadError, match="is not a date"):
+        inspect_sql(url, sql_table=name, date_column="Check Date", date_from="August")
