@@ -44,8 +44,8 @@ def render() -> str:
         "at the as-of date is partial; records dated after the as-of date are left out. Durations are medians",
         "(with the 90th percentile). Shares carry their denominator count `n`. Goals: a target and an at-risk",
         "limit, both inclusive; status is met, at risk, missed, no data (no value) or no goal. Vendors are",
-        "matched by id, else by normalised name (lower case, punctuation and suffixes such as Inc, LLC, Co",
-        "removed). Competitive methods: invitation for bid, request for proposals, request for quotes;",
+        "matched by id, else by normalised name (lower case, accents, punctuation and suffixes such as Inc,",
+        "LLC, Co removed: 'Café Verde Catering' = 'CAFE VERDE CATERING LLC'). Competitive methods: invitation for bid, request for proposals, request for quotes;",
         "non-competitive: sole source, emergency, exempt.",
         "",
         "**Settings used by the definitions** (kpi/measures.py): on time = paid within "

@@ -19,8 +19,10 @@ _LEGAL_SUFFIX = (r"\b(incorporated|inc|llc|l l c|llp|lp|ltd|limited|corp|corpora
 
 
 def normalise_names(names: pd.Series) -> pd.Series:
-    """Vectorised normalise_name (one pass of Arrow string kernels over the distinct names)."""
-    s = pd.Series(names, dtype="str").str.lower().str.replace("&", " and ", regex=False)
+    """Vectorised normalise_name (one pass of Arrow string kernels over the distinct names). Accents are
+    folded ('Café' = 'Cafe'): one system keeps them and another drops them for the same vendor."""
+    s = pd.Series(names, dtype="str").str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+    s = s.str.lower().str.replace("&", " and ", regex=False)
     s = s.str.replace(r"[^a-z0-9]+", " ", regex=True).str.replace(_LEGAL_SUFFIX, " ", regex=True)
     return s.str.replace(r" +", " ", regex=True).str.strip().fillna("")
 
