@@ -35,6 +35,11 @@ ABBREVIATIONS = {
     "addr": "address", "exp": "expiration", "expir": "expiration", "strt": "start", "beg": "begin",
 }
 UNIT_WORDS = {"usd", "cad", "us", "dollars", "dollar", "in", "c"}
+# A trailing hint on how the values are written says nothing about what the column is: 'Protest (Y/N)',
+# 'Overall Score (1-5)', 'Award Date (MM/DD/YYYY)', 'Amount ($)', 'Key Contract Y/N'.
+FORMAT_HINT = re.compile(
+    r"\s*(?:[(\[]\s*(?:y\s*/\s*n|yes\s*/\s*no|y\s+or\s+n|yes\s+or\s+no|t\s*/\s*f|true\s*/\s*false|"
+    r"\d+\s*[-\u2013]\s*\d+|[$%#]|mm/dd/yy(?:yy)?|m/d/yy(?:yy)?|yyyy-mm-dd)\s*[)\]]|\s+y/n)\s*$", re.IGNORECASE)
 KIND_CHECKED = {DATE, MONEY, NUMBER, INTEGER, BOOLEAN, SCORE}
 
 
@@ -86,6 +91,10 @@ def header_variants(header: str) -> list[tuple[str, float]]:
     tokens = norm.split()
     if len(tokens) > 1 and tokens[-1] in UNIT_WORDS:
         trimmed = " ".join(tokens[:-1])
+        out += [(trimmed, 0.95), (expand(trimmed), 0.94)]
+    hint = FORMAT_HINT.search(raw)
+    if hint and hint.start() > 0:
+        trimmed = normalise_header(raw[:hint.start()])
         out += [(trimmed, 0.95), (expand(trimmed), 0.94)]
     seen, unique = set(), []
     for key, score in out:

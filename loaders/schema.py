@@ -99,7 +99,8 @@ SOLICITATIONS = Table(
           "opportunity id", "solicitation", "ifb number", "rfq number", "bid id", required=True),
         C("title", TEXT, "What is being bought.", "description", "solicitation title", "bid title",
           "project name", "project title", "opportunity name", "event name", "short description",
-          "subject"),
+          "subject", "bid description", "solicitation description", "event description",
+          "project description", "rfp description"),
         C("department", TEXT, "Department that needs the purchase.", *_DEPARTMENT,
           "opportunity account name"),  # Salesforce (LA RAMP): the opportunity's account is the department
         C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY),
@@ -129,7 +130,9 @@ SOLICITATIONS = Table(
         C("awarded_amount", MONEY, "Amount awarded.", "award amount", "awarded amount",
           "award value", "contract award amount", "amount awarded", "award total"),
         C("awarded_vendor_id", ID, "Vendor id of the winner.", "awarded vendor id",
-          "award vendor id", "awardee id", "winning vendor id"),
+          "award vendor id", "awardee id", "winning vendor id", "awarded vendor number",
+          "awarded vendor no", "awarded vendor #", "award vendor number", "awardee number",
+          "awarded supplier id", "awarded supplier number", "winning vendor number"),
         C("awarded_vendor_name", TEXT, "Vendor name of the winner (used where ids are missing).",
           "awarded vendor", "awarded vendor name", "awardee", "awardee name", "winning vendor",
           "winning bidder", "successful bidder", "award vendor", "account name", "awarded to",
@@ -322,7 +325,7 @@ ENGAGEMENTS = Table(
     "market-research activity",
     (
         C("engagement_id", ID, "Engagement id.", "engagement id", "engagement number", "rfi number",
-          "activity id"),
+          "activity id", "outreach id", "outreach number", "research id", "activity number"),
         C("type", TEXT, "Internet research, RFI, sources sought, industry day, pre-bid "
           "conference, one-on-one, prototype competition.", "type", "engagement type",
           "activity type", "activity", "research type", required=True),
