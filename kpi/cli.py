@@ -21,16 +21,25 @@ def _workspace_inputs(path: str):
     """Tables, goals and settings of a workspace folder (storage is imported here only)."""
     folder = Path(path)
     if not folder.is_dir():
-        raise SystemExit(f"error: workspace folder not found: {folder}")
-    from storage.workspace import Workspace
+        raise CliError(f"workspace folder not found: {folder}")
+    from storage.workspace import CATALOGUE, Workspace, WorkspaceError
 
-    ws = Workspace(folder)
-    tables = ws.tables()
+    if not (folder / CATALOGUE).is_file():  # a report never creates a workspace in a stray folder
+        raise CliError(f"not a workspace folder (no {CATALOGUE}): {folder}")
+    try:
+        ws = Workspace(folder)
+        tables = ws.tables()
+    except WorkspaceError as exc:
+        raise CliError(f"cannot open workspace {folder}: {' '.join(str(exc).split())}") from None
     if not isinstance(tables, dict):  # a list of names
         tables = {name: ws.table(name) for name in tables}
     goals = ws.goals() if hasattr(ws, "goals") else None
     settings = ws.settings() if hasattr(ws, "settings") else {}
     return tables, goals, dict(settings or {})
+
+
+class CliError(Exception):
+    """Input the user can fix: printed as one line, exit status 2."""
 
 
 def default_as_of(settings: dict) -> dt.date:
@@ -167,7 +176,11 @@ def main(argv=None) -> int:
 
         return bench_main(args)
 
-    tables, goals, settings = _workspace_inputs(args.workspace)
+    try:
+        tables, goals, settings = _workspace_inputs(args.workspace)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     fy_start = args.fy_start_month or int(settings.get("fiscal_year_start_month") or 7)
     try:
         P.check_start_month(fy_start)

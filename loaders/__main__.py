@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {name}: too large to read in memory; split the export or use CSV.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # the CLI boundary: one line, never a traceback
+        if _is_workspace_error(exc):  # the workspace's message says what and where; the file is not to blame
+            print(f"error: {name}: not imported; {_scrubbed(args, _one_line(exc))}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if _is_sql(args) or args.command == "refresh":
             print(f"error: {name}: could not be read ({type(exc).__name__}: {_scrubbed(args, _one_line(exc))}); "
                   "check the table or query, or report it to the maintainers.", file=sys.stderr)
@@ -234,7 +237,15 @@ def _open_workspace(folder: str):
     try:
         return Workspace(folder)
     except Exception as exc:
-        raise LoadError(f"{folder}: cannot open the workspace ({_one_line(exc)}).") from None
+        raise LoadError(f"{folder}: cannot open the workspace ({_one_line(exc).rstrip('.')}).") from None
+
+
+def _is_workspace_error(exc: BaseException) -> bool:
+    try:
+        from storage.workspace import WorkspaceError
+    except ImportError:
+        return False
+    return isinstance(exc, WorkspaceError)
 
 
 def _one_line(exc: BaseException) -> str:

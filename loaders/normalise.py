@@ -160,10 +160,12 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
     notes: list[str] = []
 
     # 1. Blank rows are not rows; everything else is read.
-    blank = V.blank_grid(raw)
-    filled = ~blank.all(axis=1) if raw.shape[1] else np.zeros(len(raw), dtype=bool)
+    # A row holding only spreadsheet errors (#REF!) is not blank: it is read, and reported.
+    blank, errors = V.blank_and_error_grid(raw)
+    filled = ~(blank & ~errors).all(axis=1) if raw.shape[1] else np.zeros(len(raw), dtype=bool)
     data = raw.iloc[np.flatnonzero(filled)].reset_index(drop=True)
-    blank = blank[filled]
+    blank, errors = blank[filled], errors[filled]
+    error_cols = {h: j for j, h in enumerate(headers) if errors[:, j].any()}
     rownums = np.asarray(rows)[filled]
     n = len(data)
 
@@ -206,6 +208,10 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             parsed = _PARSERS[kind](cells)
             out[col] = parsed.values
             parsed_problems = parsed.problems
+        if src in error_cols:
+            err = errors[body_idx, error_cols[src]]
+            issues.append(_issue_frame(source, sheet, rownums[body_idx[err]], src, cells.to_numpy(dtype=object)[err],
+                                       V.PROBLEM_SPREADSHEET_ERROR))
         bad = parsed_problems.notna().to_numpy()
         if bad.any():
             issues.append(_issue_frame(source, sheet, rownums[body_idx[bad]], src,

@@ -202,6 +202,16 @@ def read_excel(path: Path, name: str, *, by_content: bool = False) -> list[RawSh
     `by_content`: the name's extension is not the workbook's format (an .xls saved as .xlsx), so
     calamine picks the format from the bytes rather than from the name.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Error cells are looked for alongside calamine's parse (decompression runs outside the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(_xlsx_error_cells, path) if _is_zip(path) else None
+        sheets = _read_calamine(path, name, by_content, scan)
+    return sheets
+
+
+def _read_calamine(path: Path, name: str, by_content: bool, scan) -> list[RawSheet]:
     try:
         import python_calamine as pc
 
@@ -223,6 +233,7 @@ def read_excel(path: Path, name: str, *, by_content: bool = False) -> list[RawSh
             hidden[meta.name] = str(meta.visible).rsplit(".", 1)[-1].lower() != "visible"
     except Exception:  # older calamine versions have no metadata
         pass
+    errors = scan.result() if scan is not None else {}
     sheets = []
     for sheet_name in wb.sheet_names:
         try:
@@ -239,11 +250,91 @@ def read_excel(path: Path, name: str, *, by_content: bool = False) -> list[RawSh
             sheets.append(RawSheet(sheet_name, pd.DataFrame(), notes=[f"sheet could not be read: {_short(exc)}"],
                                    hidden=hidden.get(sheet_name, False)))
             continue
+        notes = _put_error_cells(rows, errors.get(sheet_name))
         sheets.append(RawSheet(sheet_name, grid_from_rows(rows), merged=merged,
-                               hidden=hidden.get(sheet_name, False)))
+                               hidden=hidden.get(sheet_name, False), notes=notes))
     if not sheets:
         raise LoadError(f"{name}: the workbook has no sheets; export the data again.")
     return sheets
+
+
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(4) == _ZIP
+
+
+_ERROR_CELL = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_ERROR_VALUE = re.compile(rb"<v>([^<]{1,40})</v>")
+
+
+def _xlsx_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Error cells (#REF!, #DIV/0!...) per sheet name, as (row, column, text) from 0; calamine reads them as blank.
+
+    Each worksheet's XML is scanned once for error-typed cells (t="e"); only sheets that have some are
+    looked at further. Anything unexpected in the package means no error cells are added, never a failure.
+    """
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+            ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+            targets = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+            members = set(z.namelist())
+            for sheet in ET.fromstring(z.read("xl/workbook.xml")).iter(f"{ns_main}sheet"):
+                target = targets.get(sheet.get(f"{ns_rel}id"), "")
+                member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                if member in members:
+                    cells = _error_cells_in(z, member)
+                    if cells:
+                        out[sheet.get("name", "")] = cells
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError, RuntimeError):
+        return {}
+    return out
+
+
+def _error_cells_in(z: zipfile.ZipFile, member: str) -> list[tuple[int, int, str]]:
+    marker = b't="e"'
+    found, tail = False, b""
+    with z.open(member) as fh:  # streamed: a 100,000-row sheet is never held twice
+        while chunk := fh.read(1 << 20):
+            if marker in tail + chunk[:8] or marker in chunk:
+                found = True
+                break
+            tail = chunk[-8:]
+    if not found:
+        return []
+    data = z.read(member)
+    cells = []
+    at = data.find(marker)
+    while at >= 0 and len(cells) < 100_000:
+        start, end = data.rfind(b"<c ", 0, at), data.find(b"</c>", at)
+        where = _ERROR_CELL.search(data, start, at) if start >= 0 else None
+        value = _ERROR_VALUE.search(data, at, end) if end >= 0 else None
+        if where and value:
+            letters, row = where.group(1).decode(), int(where.group(2))
+            col = 0
+            for ch in letters:
+                col = col * 26 + ord(ch) - 64
+            cells.append((row - 1, col - 1, value.group(1).decode("utf-8", "replace")))
+        at = data.find(marker, at + len(marker))
+    return cells
+
+
+def _put_error_cells(rows: list[list], cells) -> list[str]:
+    """Write error cells into calamine's rows (where it left them blank) and say how many there were."""
+    if not cells:
+        return []
+    placed = 0
+    for r, c, text in cells:
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
+            rows[r][c] = text
+            placed += 1
+    kinds = sorted({text for _, _, text in cells})
+    return [f"spreadsheet error values: {placed:,} cells ({', '.join(kinds[:5])}) from broken formulas"] if placed \
+        else []
 
 
 def _used_size(sheet) -> tuple[int, int]:

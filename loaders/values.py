@@ -22,6 +22,12 @@ MISSING_TOKENS = frozenset(
     {"", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "#n/a", "#na", "-", "--", "---", "—", "–",
      "?", "nat", "(blank)", "<blank>", "not available", "#value!", "#ref!", "#div/0!"}
 )
+# Excel's error values (a broken formula in the export): missing values, and each one reported.
+SPREADSHEET_ERRORS = frozenset(
+    {"#ref!", "#div/0!", "#value!", "#name?", "#num!", "#null!", "#n/a", "#getting_data", "#spill!", "#calc!",
+     "#field!", "#blocked!", "#busy!", "#connect!", "#unknown!", "#python!", "#extern!"}
+)
+MISSING_TOKENS = MISSING_TOKENS | SPREADSHEET_ERRORS
 
 PLACEHOLDER_DATES = frozenset(
     np.datetime64(d, "D")
@@ -42,6 +48,7 @@ PROBLEM_METHOD = "unknown method"
 PROBLEM_CERT = "unrecognised certification"
 PROBLEM_SCORE = "score out of range"
 PROBLEM_FOOTNOTE = "footnote marker in value"
+PROBLEM_SPREADSHEET_ERROR = "spreadsheet error (a broken formula in the export)"
 
 
 @dataclass
@@ -150,33 +157,48 @@ def _missing_text(t: pd.Series) -> np.ndarray:
 
 def is_blank(values) -> pd.Series:
     """True where a cell is empty, whitespace or a missing token such as 'NA' or 'N/A'."""
+    return pd.Series(_blank_and_error(values)[0])
+
+
+def is_spreadsheet_error(values) -> pd.Series:
+    """True where a cell is an Excel error value (#REF!, #DIV/0!, #N/A...), which is also blank."""
+    return pd.Series(_blank_and_error(values)[1])
+
+
+def _blank_and_error(values) -> tuple[np.ndarray, np.ndarray]:
     codes, u, s = _factorize(values)
     if len(u) == 0:
-        return pd.Series(np.ones(len(codes), dtype=bool))
+        return np.ones(len(codes), dtype=bool), np.zeros(len(codes), dtype=bool)
     # Arrow-backed string ops: fast on 100,000 distinct values; NaN floats become "nan" (a missing token).
     t = u.astype("str")
-    blank_u = t.isna().to_numpy() | (
-        t.str.replace("\u00a0", " ", regex=False).str.strip().str.lower().isin(MISSING_TOKENS).to_numpy())
-    return pd.Series(_expand(codes, blank_u, True).astype(bool))
+    low = t.str.replace("\u00a0", " ", regex=False).str.strip().str.lower()
+    blank_u = t.isna().to_numpy() | low.isin(MISSING_TOKENS).to_numpy()
+    error_u = low.isin(SPREADSHEET_ERRORS).to_numpy() if blank_u.any() else np.zeros(len(u), dtype=bool)
+    return _expand(codes, blank_u, True).astype(bool), _expand(codes, error_u, False).astype(bool)
 
 
 WIDE = 32  # columns beyond which a grid's cells are checked together rather than column by column
 
 
 def blank_grid(frame: pd.DataFrame) -> np.ndarray:
-    """Per cell of a frame, whether it is blank (is_blank), as a rows x columns boolean array.
+    """Per cell of a frame, whether it is blank (is_blank), as a rows x columns boolean array."""
+    return blank_and_error_grid(frame)[0]
+
+
+def blank_and_error_grid(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of a frame: blank (is_blank) and spreadsheet error (is_spreadsheet_error), rows x columns.
 
     Narrow frames go column by column (each column's distinct values are few); wide ones (a 3,000-
     column export) in one pass over all their cells, so the cost does not grow with the column count.
     """
     n, width = frame.shape
-    if width == 0:
-        return np.ones((n, 0), dtype=bool)
-    if width <= WIDE or n == 0:
-        return np.column_stack([is_blank(frame.iloc[:, j]).to_numpy() for j in range(width)]) if n else \
-            np.ones((0, width), dtype=bool)
-    cells = frame.to_numpy(dtype=object).ravel(order="F")
-    return is_blank(cells).to_numpy().reshape((n, width), order="F")
+    if width == 0 or n == 0:
+        return np.ones((n, width), dtype=bool), np.zeros((n, width), dtype=bool)
+    if width <= WIDE:
+        pairs = [_blank_and_error(frame.iloc[:, j]) for j in range(width)]
+        return np.column_stack([b for b, _ in pairs]), np.column_stack([e for _, e in pairs])
+    blank, error = _blank_and_error(frame.to_numpy(dtype=object).ravel(order="F"))
+    return blank.reshape((n, width), order="F"), error.reshape((n, width), order="F")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -120,9 +120,9 @@ def test_cli_report_october_setting_and_table(city_workspace, capsys):
     assert "Procurement lead time" in out and "60 days" in out
 
 
-def test_cli_report_missing_workspace(tmp_path):
-    with pytest.raises(SystemExit, match="workspace folder not found"):
-        main(["report", "--workspace", str(tmp_path / "nope")])
+def test_cli_report_missing_workspace(tmp_path, capsys):
+    assert main(["report", "--workspace", str(tmp_path / "nope")]) == 2
+    assert "workspace folder not found" in capsys.readouterr().err
 
 
 def test_cli_docs_check(capsys):
