@@ -265,18 +265,30 @@ def _is_zip(path: Path) -> bool:
 
 _ERROR_CELL = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _ERROR_VALUE = re.compile(rb"<v>([^<]{1,40})</v>")
+_ERROR_MARK = b't="e"'
+# A formula cell with no calculated value (written by a program, never opened in Excel): calamine reads blank.
+_UNCACHED_MARKS = (b"</f><v></v>", b"</f><v/>", b"</f></c>")
+_UNCACHED_SHARED = re.compile(rb"<f\b[^>]*/>(?:<v\s*/>|<v></v>)?</c>")
 
 
-def _xlsx_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Error cells (#REF!, #DIV/0!...) per sheet name, as (row, column, text) from 0; calamine reads them as blank.
+@dataclass
+class _Damage:
+    """What calamine leaves blank on a sheet: error cells (row, column, text from 0) and uncalculated formulas."""
 
-    Each worksheet's XML is scanned once for error-typed cells (t="e"); only sheets that have some are
-    looked at further. Anything unexpected in the package means no error cells are added, never a failure.
+    errors: list[tuple[int, int, str]]
+    uncalculated: int
+
+
+def _xlsx_error_cells(path: Path) -> dict[str, _Damage]:
+    """Error cells (#REF!, #DIV/0!...) and formulas without a value, per sheet name (calamine reads both as blank).
+
+    Each worksheet's XML is scanned once, streamed; only sheets with such cells are looked at further.
+    Anything unexpected in the package means nothing is added, never a failure.
     """
     import posixpath
     import xml.etree.ElementTree as ET
 
-    out: dict[str, list[tuple[int, int, str]]] = {}
+    out: dict[str, _Damage] = {}
     try:
         with zipfile.ZipFile(path) as z:
             ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -287,28 +299,30 @@ def _xlsx_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
                 target = targets.get(sheet.get(f"{ns_rel}id"), "")
                 member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
                 if member in members:
-                    cells = _error_cells_in(z, member)
-                    if cells:
-                        out[sheet.get("name", "")] = cells
+                    damage = _damage_in(z, member)
+                    if damage is not None:
+                        out[sheet.get("name", "")] = damage
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError, RuntimeError):
         return {}
     return out
 
 
-def _error_cells_in(z: zipfile.ZipFile, member: str) -> list[tuple[int, int, str]]:
-    marker = b't="e"'
+def _damage_in(z: zipfile.ZipFile, member: str) -> _Damage | None:
+    marks = (_ERROR_MARK, *_UNCACHED_MARKS, b"/></c>")
     found, tail = False, b""
     with z.open(member) as fh:  # streamed: a 100,000-row sheet is never held twice
         while chunk := fh.read(1 << 20):
-            if marker in tail + chunk[:8] or marker in chunk:
+            joint = tail + chunk[:16]
+            if any(m in chunk or m in joint for m in marks):
                 found = True
                 break
-            tail = chunk[-8:]
+            tail = chunk[-16:]
     if not found:
-        return []
+        return None
     data = z.read(member)
+    uncalculated = sum(data.count(m) for m in _UNCACHED_MARKS) + len(_UNCACHED_SHARED.findall(data))
     cells = []
-    at = data.find(marker)
+    at = data.find(_ERROR_MARK)
     while at >= 0 and len(cells) < 100_000:
         start, end = data.rfind(b"<c ", 0, at), data.find(b"</c>", at)
         where = _ERROR_CELL.search(data, start, at) if start >= 0 else None
@@ -319,22 +333,27 @@ def _error_cells_in(z: zipfile.ZipFile, member: str) -> list[tuple[int, int, str
             for ch in letters:
                 col = col * 26 + ord(ch) - 64
             cells.append((row - 1, col - 1, value.group(1).decode("utf-8", "replace")))
-        at = data.find(marker, at + len(marker))
-    return cells
+        at = data.find(_ERROR_MARK, at + len(_ERROR_MARK))
+    return _Damage(cells, uncalculated) if cells or uncalculated else None
 
 
-def _put_error_cells(rows: list[list], cells) -> list[str]:
-    """Write error cells into calamine's rows (where it left them blank) and say how many there were."""
-    if not cells:
+def _put_error_cells(rows: list[list], damage: _Damage | None) -> list[str]:
+    """Write error cells into calamine's rows (where it left them blank); notes on what was found."""
+    if damage is None:
         return []
+    notes = []
     placed = 0
-    for r, c, text in cells:
+    for r, c, text in damage.errors:
         if r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
             rows[r][c] = text
             placed += 1
-    kinds = sorted({text for _, _, text in cells})
-    return [f"spreadsheet error values: {placed:,} cells ({', '.join(kinds[:5])}) from broken formulas"] if placed \
-        else []
+    if placed:
+        kinds = sorted({text for _, _, text in damage.errors})
+        notes.append(f"spreadsheet error values: {placed:,} cells ({', '.join(kinds[:5])}) from broken formulas")
+    if damage.uncalculated:
+        notes.append(f"formulas without a calculated value: {damage.uncalculated:,} cells read as blank (the file was "
+                     "written by a program and never opened in Excel); open it in Excel, save it and import again")
+    return notes
 
 
 def _used_size(sheet) -> tuple[int, int]:
