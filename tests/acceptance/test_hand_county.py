@@ -28,6 +28,7 @@ import pandas as pd
 import pytest
 from hand_county_files import write_csv, write_xlsx
 
+pytestmark = pytest.mark.xdist_group("hand_county")  # one worker: the county is imported and reported once
 ROOT = Path(__file__).resolve().parents[2]
 D = dt.date
 AS_OF = "2026-06-30"
@@ -495,6 +496,61 @@ EXPECTED = {
 # Every loaded row has its required fields (the loader excludes rows without them): 100%. n is left out.
 EXPECTED_VALUE_ONLY = {"field_completeness": (1.0, "met")}
 
+# ==========================================================================================================
+# The same workspace reported with a July fiscal year (--fy-start-month 7): FY2026 = 1 Jul 2025 - 30 Jun 2026,
+# complete at the as-of date. Against the October year this adds July-September 2025: the awards HC-25-020
+# (15 Aug 2025, RFP, $190,000, Ironwood: MBE until 31 Dec 2025) and HC-25-010 (20 Aug 2025, RFP, $250,000,
+# Frontier) -> 15 awards, $3,390,500; HC-25-020's bids (due 2 Jul 2025, 2) -> 12 competitive solicitations,
+# 26 bids; HC-26-001 (issued 2 Sep 2025) for issue-dated KPIs; checks 40001-40003 (Acme 50,000 paid 25 days
+# after receipt, Delta 20,000 / 19 days, Blue Ridge 10,000 / 20 days, no contract) -> 38 payments,
+# $1,470,750. Contracts, evaluations and the snapshot date (30 Jun 2026) are unchanged.
+# ==========================================================================================================
+EXPECTED_JULY = {
+    # + 74 (HC-25-020) and 111 (HC-25-010): 21 23 60 60 70 | 74 80 90 91 111 -> (70+74)/2 = 72.
+    "procurement_lead_time_days": (72.0, 10, "at_risk"),
+    # + 106 and 141: 2 7 10 18 30 30 88 | 92 95 106 109 120 124 141 -> (88+92)/2 = 90, the target (inclusive).
+    "requisition_to_award_days": (90.0, 14, "met"),
+    "late_contract_share": (0.4, 5, "missed"),  # the same five contracts start in Jul 2025 - Jun 2026
+    "bids_per_solicitation": (26 / 12, 12, "at_risk"),  # 24 + 2 bids over 11 + 1 solicitations = 2.17
+    "single_bid_share": (3 / 12, 12, "missed"),  # HC-25-020 had two bids: 3 of 12
+    "noncompetitive_share": (215_000 / 3_390_500, 15, "at_risk"),  # 6.3%
+    # Delta's HC-22-005 (Aug 2022) is now FY2023, inside the look-back: -005 and -010 are not first-time;
+    # Frontier's HC-25-010 and -002 fall in the same FY2026, so Frontier is new -> not new: -001 Acme, -005 and
+    # -010 Delta, -007 Evergreen -> 11/15.
+    "first_time_vendor_share": (11 / 15, 15, "met"),
+    "mwbe_spend_share": (152_000 / 1_470_750, 38, "missed"),  # + Blue Ridge 10,000 -> 10.3%
+    "expiring_without_replacement": (3.0, 5, "at_risk"),
+    "contracts_with_metrics_share": (0.6, 5, "missed"),
+    "evaluation_completion_rate": (0.6, 5, "missed"),
+    "on_time_payment_share": (29 / 36, 36, "at_risk"),  # + 3 on time: 29 of 36 = 80.6%, at least the 80% limit
+    "engagement_share": (3 / 11, 11, "at_risk"),  # + HC-26-001 ($500,000, RFI on 15 Aug before 2 Sep) -> 27%
+    # + HC-25-020 RFP $190k 106 <= 120 yes, HC-25-010 RFP $250k 141 > 120 no -> 10/14 = 71%.
+    "within_cycle_goal_share": (10 / 14, 14, "at_risk"),
+    # + 44 and 79: 7 9 30 30 40 | 44 50 60 61 79 -> 42.
+    "decision_days": (42.0, 10, "met"),
+    "no_bid_share": (1 / 12, 12, "at_risk"),
+    "emergency_share": (80_000 / 3_390_500, 15, "at_risk"),
+    "cancelled_solicitation_share": (1 / 12, 12, "at_risk"),  # + HC-26-001 (awarded) issued in the year
+    "active_bidder_count": (17.0, 26, "no_goal"),  # + Ironwood (HC-25-020); Acme already counted
+    "protest_rate": (1 / 15, 15, "missed"),
+    # + Ironwood's 190,000 (MBE on the award date) -> 547,000 / 3,390,500 = 16.1%: >= 15%, < 25%.
+    "mwbe_award_share": (547_000 / 3_390_500, 15, "at_risk"),
+    "small_business_share": (221_000 / 1_470_750, 38, "missed"),  # + Blue Ridge 10,000
+    "local_spend_share": (1_165_750 / 1_470_750, 38, "met"),  # + Acme 50,000
+    "diverse_bid_share": (10 / 26, 26, "met"),  # + Ironwood's bid on 2 Jul 2025 (MBE then)
+    "spend_under_contract_share": (1_339_750 / 1_470_750, 38, "met"),  # + 50,000 + 20,000 under contracts
+    # + 200k/190k and 260k/250k: (3,125,000 - 2,993,000) / 3,125,000 = 4.2%.
+    "savings_rate": (132_000 / 3_125_000, 10, "at_risk"),
+    "cooperative_share": (175_000 / 3_390_500, 15, "at_risk"),
+    "low_performance_share": (0.5, 4, "missed"),
+    "cost_growth": (0.06, 5, "at_risk"),
+    "overspent_contracts": (1.0, 10, "at_risk"),
+    # + 25, 19, 20: 36 durations, 18th and 19th sorted are 17 and 19 -> 18 days.
+    "days_to_pay": (18.0, 36, "met"),
+    # HC-25-020 is Professional Services, where nothing was engaged: Construction alone, as before.
+    "engagement_bid_lift": (2.0, 4, "no_goal"),
+}
+
 
 # ==========================================================================================================
 
@@ -514,13 +570,18 @@ def county(tmp_path_factory):
     from storage.workspace import Workspace
 
     Workspace(ws_dir).set_settings(fiscal_year_start_month=FY_START_MONTH)
+    # Inspections and imports run side by side (the workspace makes concurrent writers take turns).
     with ThreadPoolExecutor(max_workers=4) as pool:
-        inspected = dict(zip(files, pool.map(lambda p: _run("-m", "loaders", "inspect", str(p), "--json"),
-                                             files.values()), strict=True))
-    imports = {t: _run("-m", "loaders", "import", str(p), "--table", t, "--workspace", str(ws_dir))
-               for t, p in files.items()}
-    report = _run("-m", "kpi", "report", "--workspace", str(ws_dir), "--fy", str(FY), "--as-of", AS_OF, "--json")
-    return {"files": files, "inspected": inspected, "imports": imports, "report": report, "workspace": ws_dir}
+        inspecting = {t: pool.submit(_run, "-m", "loaders", "inspect", str(p), "--json") for t, p in files.items()}
+        importing = {t: pool.submit(_run, "-m", "loaders", "import", str(p), "--table", t, "--workspace", str(ws_dir))
+                     for t, p in files.items()}
+        inspected = {t: f.result() for t, f in inspecting.items()}
+        imports = {t: f.result() for t, f in importing.items()}
+    base = ("-m", "kpi", "report", "--workspace", str(ws_dir), "--fy", str(FY), "--as-of", AS_OF, "--json")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        report, july = pool.map(lambda extra: _run(*base, *extra), [(), ("--fy-start-month", "7")])
+    return {"files": files, "inspected": inspected, "imports": imports, "report": report, "july": july,
+            "workspace": ws_dir}
 
 
 @pytest.mark.parametrize("table", list(INSPECT))
@@ -569,13 +630,22 @@ def test_windows_1252_names_and_decimal_commas_survive(county):
     assert ws.settings()["fiscal_year_start_month"] == 10
 
 
-@pytest.fixture(scope="module")
-def report(county):
-    res = county["report"]
+def _kpis(res: subprocess.CompletedProcess, start_month: int) -> dict[str, dict]:
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
-    assert data["fiscal_year"] == FY and data["fiscal_year_start_month"] == FY_START_MONTH and data["as_of"] == AS_OF
+    assert data["fiscal_year"] == FY and data["fiscal_year_start_month"] == start_month and data["as_of"] == AS_OF
     return {k["id"]: k for k in data["kpis"]}
+
+
+@pytest.fixture(scope="module")
+def report(county):
+    """The report with the workspace's own setting (October)."""
+    return _kpis(county["report"], FY_START_MONTH)
+
+
+@pytest.fixture(scope="module")
+def july(county):
+    return _kpis(county["july"], 7)
 
 
 def test_every_scorecard_kpi_has_a_hand_worked_value():
@@ -583,6 +653,7 @@ def test_every_scorecard_kpi_has_a_hand_worked_value():
 
     assert set(kpi.SCORECARD) <= set(EXPECTED)
     assert set(EXPECTED) | set(EXPECTED_VALUE_ONLY) == set(kpi.KPIS)
+    assert set(EXPECTED_JULY) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("kpi_id", list(EXPECTED))
@@ -598,3 +669,12 @@ def test_kpi_value_and_status(report, kpi_id):
     value, status = EXPECTED_VALUE_ONLY[kpi_id]
     got = report[kpi_id]
     assert (got["value"], got["status"]) == (pytest.approx(value, rel=1e-9), status), got["summary"]
+
+
+@pytest.mark.parametrize("kpi_id", list(EXPECTED_JULY))
+def test_kpi_value_n_and_status_july_year(july, kpi_id):
+    value, n, status = EXPECTED_JULY[kpi_id]
+    got = july[kpi_id]
+    assert (got["value"], got["n"], got["status"]) == (pytest.approx(value, rel=1e-9, abs=1e-12), n, status), \
+        got["summary"]
+    assert got["partial"] is False  # FY2026 ends on the as-of date
