@@ -250,24 +250,49 @@ def read_table(
     progress: Callable[[int, int | None], None] | None = None,
     connection: Connection | None = None,
 ) -> SqlRead:
-    """Every row of a table or view (optionally between two dates, as bound parameters), read in chunks."""
-    actual = check_table_name(engine, name, schema)
+    """Every row of a table or view (optionally between two dates, as bound parameters), read in chunks.
+
+    "schema.table" names a table in another schema (PostgreSQL) when no table has that dotted name.
+    """
+    schema, actual = _schema_and_table(engine, name, schema)
+    shown = f"{schema}.{actual}" if schema else actual
     try:
         table = sa.Table(actual, sa.MetaData(), schema=schema, autoload_with=engine)
     except (SQLAlchemyError, DBAPIError) as exc:
         raise SourceError(explain(exc, connection or Connection("database", engine.url))) from None
     stmt = sa.select(table)
     if date_column is not None:
-        if date_column not in table.c:
-            raise SourceError(f"table {actual!r} has no column {date_column!r}")
-        column = table.c[date_column]
+        found = [c.name for c in table.c if c.name == date_column] or [
+            c.name for c in table.c if c.name.lower() == str(date_column).lower()]
+        if len(found) != 1:
+            raise SourceError(f"table {shown!r} has no column {date_column!r}")
+        column = table.c[found[0]]
         typed = isinstance(column.type, (sa.Date, sa.DateTime))
         if date_from is not None:
             stmt = stmt.where(column >= sa.bindparam("date_from", _as_date(date_from) if typed else date_from))
         if date_to is not None:
             stmt = stmt.where(column <= sa.bindparam("date_to", _as_date(date_to) if typed else date_to))
     total_stmt = sa.select(sa.func.count()).select_from(stmt.subquery())
-    return _read(engine, stmt, total_stmt, actual, chunk_rows, progress, connection)
+    return _read(engine, stmt, total_stmt, shown, chunk_rows, progress, connection)
+
+
+def _schema_and_table(engine: Engine, name: str, schema: str | None) -> tuple[str | None, str]:
+    """(schema, table) as the database spells them; both checked against its own lists."""
+    try:
+        return schema, check_table_name(engine, name, schema)
+    except SourceError as exc:
+        if schema is not None or "." not in name:
+            raise
+        error = exc
+    first, _, rest = name.partition(".")
+    try:
+        schemas = sa.inspect(engine).get_schema_names()
+    except (SQLAlchemyError, DBAPIError, NotImplementedError):
+        raise error from None
+    match = [s for s in schemas if s == first] or [s for s in schemas if s.lower() == first.lower()]
+    if len(match) != 1:
+        raise error from None
+    return match[0], check_table_name(engine, rest, match[0])
 
 
 def read_query(

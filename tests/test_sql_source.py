@@ -339,3 +339,26 @@ def test_date_bounds_on_a_typed_date_column(typed_db):
         assert part.frame["payment_id"].tolist() == ["0002"], request
     with pytest.raises(LoadError, match="is not a date"):
         inspect_sql(url, sql_table=name, date_column="Check Date", date_from="August")
+
+
+def test_postgres_table_in_another_schema(postgres_url):
+    """"Schema.Table" reads a table of another schema (both names checked against the database's lists)."""
+    schema = f"Munis {uuid.uuid4().hex[:6]}"
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.schema.CreateSchema(schema))
+        table = sa.Table("AP Checks", sa.MetaData(), *columns(), schema=schema)
+        table.create(conn)
+        conn.execute(sa.insert(table), ROWS)
+    try:
+        [part] = inspect_sql(postgres_url, sql_table=f"{schema.lower()}.ap checks", date_column="check date",
+                             date_from="2025-08-01")
+        assert part.sheet == f"{schema}.AP Checks" and part.frame["payment_id"].tolist() == ["0002"]
+        with pytest.raises(LoadError, match="no table or view named"):
+            inspect_sql(postgres_url, sql_table=f"{schema}.nope")
+        with pytest.raises(LoadError, match="no table or view named"):
+            inspect_sql(postgres_url, sql_table="pg_catalog.pg_authid; --")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.schema.DropSchema(schema, cascade=True))
+        engine.dispose()
