@@ -170,7 +170,7 @@ def editor() -> None:
     base = st.session_state["_goals_base"]
     titles = {k.id: k.title for k in kpi.KPIS.values()}
     edited = st.data_editor(
-        base, key=EDITOR_KEY, num_rows="dynamic", hide_index=True, height=min(36 * (len(base) + 2), 1300),
+        base, key=EDITOR_KEY, num_rows="dynamic", hide_index=True,
         column_order=["kpi_id", "target", "at_risk", "unit", "fiscal_year", "scope_type", "scope_value", "source",
                       "note"],
         column_config={

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -186,6 +187,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) 
             status.update(label=f"Import failed; nothing changed. {md_escape(exc)}", state="error")
             return
         bar.progress(1.0, text="Done")
+        time.sleep(0.4)  # let "Done" reach the browser before the rerun below replaces the page
         skipped = [f"Not imported: {md_escape(r.skipped)}." for r in results if not r.imported]
         loaded = sum(r.part.rows_loaded for r in results if r.imported)
         excluded = sum(r.part.rows_excluded for r in results if r.imported)

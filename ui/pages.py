@@ -16,7 +16,8 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("app_pages/overview.py", "Overview", ":material/dashboard:", "overview", "Scorecard"),
+    # The default page lives at the app's root URL: its url_path is "".
+    PageSpec("app_pages/overview.py", "Overview", ":material/dashboard:", "", "Scorecard"),
     PageSpec("app_pages/speed.py", "Speed", ":material/timer:", "speed", "Themes", ("Speed",)),
     PageSpec("app_pages/competition.py", "Competition and value", ":material/groups:", "competition", "Themes",
              ("Competition", "Value")),
