@@ -237,10 +237,33 @@ def late_contract_share(ctx: Context) -> Records:
 # ----------------------------------------------------------------------------- Competition
 
 
+def bids_received(p: Prepared) -> np.ndarray:
+    """Bids per solicitation row: bids_received; where an export has no bids_received at all, the distinct
+    bidders of the bids table (0 where it has none); where bids_received is blank, the bids table's bidders if
+    it has any for that solicitation (else unknown)."""
+
+    def make():
+        given = p.number("solicitations", "bids_received")
+        if not p.has("bids", "solicitation_id"):
+            return given
+        n = p.rows("solicitations")
+        pos = p.join("bids", "solicitation_id", "solicitations", "solicitation_id")
+        vendor = p.vendor("bids", "vendor_id", "vendor_name")["codes"]
+        ok = pos >= 0
+        # Distinct bidders (a bid tab may list a bidder on several lines); a row naming no bidder is one bid.
+        pairs = pd.DataFrame({"s": pos[ok], "v": np.where(vendor[ok] >= 0, vendor[ok], -1 - np.arange(ok.sum()))})
+        counts = np.bincount(pairs.drop_duplicates()["s"].to_numpy(), minlength=n)[:n].astype(float)
+        if not p.has("solicitations", "bids_received"):
+            return counts
+        return np.where(np.isnan(given) & (counts > 0), counts, given)
+
+    return p._memo(("bids_received",), make)
+
+
 def _competitive_bids(ctx: Context) -> tuple[Records, np.ndarray]:
     p = ctx.p
     base = _solicitation_base(p)
-    bids = p.number("solicitations", "bids_received")
+    bids = bids_received(p)
     close = _bid_close_date(p)
     due = p.days("solicitations", "due_date")
     r = Reasons(len(bids))

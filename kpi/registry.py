@@ -60,7 +60,9 @@ CTR = ("department", "category", "method", "vendor")
 
 _AWARD_BASIS = "Date basis: award_date."
 _BID_BASIS = ("Date basis: the bid opening (due_date; the award date, then the issue date, where it is missing). "
-              "Only invitations for bid, requests for proposals and requests for quotes count.")
+              "Only invitations for bid, requests for proposals and requests for quotes count. An export without "
+              "bids_received takes the bids table's distinct bidders per solicitation (0 where it lists none); a "
+              "blank bids_received, the bids table's bidders where it lists any.")
 
 
 def _k(**kw) -> KPI:
@@ -140,7 +142,7 @@ _ENTRIES = [
        formula="Sum of bids_received / competitive solicitations with bids_received. " + _BID_BASIS +
                " Excluded: not competitive, bids not yet due at the as-of date, bids_received missing.",
        unit="bids", direction="higher", kind="mean", measure=m.bids_per_solicitation,
-       needs=("solicitations.bids_received", "solicitations.method"),
+       needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method"),
        goal=Goal(3.0, 2.0, "Local governments average 2-3 bids"),
        breakdowns=SOL, noun="solicitations",
        example="Three invitations for bid due in FY2026 Q1 received 1, 2 and 6 bids: mean 3.0, n = 3. A sole "
@@ -152,7 +154,7 @@ _ENTRIES = [
        formula="Competitive solicitations with bids_received = 1 / competitive solicitations with bids_received. "
                + _BID_BASIS + " Excluded: not competitive, not yet due, bids_received missing.",
        unit="share", direction="lower", kind="ratio", measure=m.single_bid_share,
-       needs=("solicitations.bids_received", "solicitations.method"),
+       needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method"),
        goal=Goal(0.10, 0.20, "EU Single Market Scoreboard (single bidder)"),
        breakdowns=SOL, noun="solicitations",
        example="Of four competitive solicitations due in FY2026 Q1, one received a single bid: 25%, n = 4.",
@@ -162,7 +164,7 @@ _ENTRIES = [
        formula="Competitive solicitations with bids_received = 0 / competitive solicitations with bids_received. "
                + _BID_BASIS + " Excluded: not competitive, not yet due, bids_received missing.",
        unit="share", direction="lower", kind="ratio", measure=m.no_bid_share,
-       needs=("solicitations.bids_received", "solicitations.method"),
+       needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method"),
        goal=Goal(0.05, 0.10, OFFICE), breakdowns=SOL, noun="solicitations",
        example="Of five competitive solicitations due in FY2026 Q1, one received no bid: 20%, n = 5.",
        why="A solicitation nobody answers costs a re-bid: a sign of specs or terms the market will not take."),
@@ -447,7 +449,7 @@ _ENTRIES = [
                "solicitations. " + _BID_BASIS + " Excluded: not competitive, not yet due, bids_received missing, "
                "category missing, and categories without both kinds.",
        unit="bids", direction="higher", kind="lift", measure=m.engagement_bid_lift,
-       needs=("solicitations.bids_received", "solicitations.method", "solicitations.category",
+       needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method", "solicitations.category",
               "engagements.solicitation_id"),
        goal=None, breakdowns=("department", "method"), noun="solicitations",
        example="FY2026 Q1, Construction: engaged 5 bids, not engaged 2 and 4 (mean 3): lift +2 over 3 "
