@@ -570,12 +570,13 @@ def parse_boolean(values) -> Parsed:
 
 # Each certification code and the words that say it. Checked on the lower-cased text.
 CERTIFICATION_PATTERNS = {
-    "MBE": r"\bmbes?\b|\bminority\b|\bm/w?bes?\b|\bmwbes?\b|\bm/w/dbe\b|\bmbe/wbe\b",
-    "WBE": r"\bwbes?\b|\bwom[ae]n'?s?\b|\bfemale\b|\bwosb\b|\bedwosb\b|\bm/wbes?\b|\bmwbes?\b|\bm/w/dbe\b",
+    "MBE": r"\bmbes?\b|\bminority\b|\bm/w?bes?\b|\bmwbes?\b|\bm/w/dbe\b|\bmbe/wbe\b|\bw/?mbes?\b",
+    "WBE": r"\bwbes?\b|\bwom[ae]n'?s?\b|\bfemale\b|\bwosb\b|\bedwosb\b|\bm/wbes?\b|\bmwbes?\b|\bm/w/dbe\b|"
+           r"\bw/?mbes?\b",
     "DBE": r"\bdbes?\b|\bdisadvantaged\b|\bacdbe\b|\bm/w/dbe\b",
-    "SBE": r"\bsbes?\b|\bsmall\b|\bsb\b|\besb\b|\bslbe\b|\bvsbe\b|\bmicro\b",
+    "SBE": r"\bsbes?\b|\bsmall\b|\bsb\b|\besb\b|\bslbe\b|\blsbe\b|\bvsbe\b|\bmicro\b",
     "DVBE": r"\bdvbes?\b|\bsdvosb\b|\bsdvob\b|\bvosb\b|\bveteran",
-    "LBE": r"\blbes?\b|\blocal\b|\bslbe\b|\bllbe\b",
+    "LBE": r"\blbes?\b|\blocal\b|\bslbe\b|\blsbe\b|\bllbe\b",
 }
 _NO_CERT = frozenset({"none", "no", "n", "not certified", "uncertified", "0", "false"})
 
