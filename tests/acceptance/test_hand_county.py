@@ -678,3 +678,20 @@ def test_kpi_value_n_and_status_july_year(july, kpi_id):
     assert (got["value"], got["n"], got["status"]) == (pytest.approx(value, rel=1e-9, abs=1e-12), n, status), \
         got["summary"]
     assert got["partial"] is False  # FY2026 ends on the as-of date
+
+
+def test_bid_counts_from_the_bid_tabulation_when_the_register_has_none(county):
+    """A register without 'No. of Responses': the bid tabulation's distinct bidders give the same counts (its
+    30 rows match the register's counts for every FY2026 solicitation; HC-26-008 has no rows: 0 bids)."""
+    from kpi.cli import report_data
+    from storage.workspace import Workspace
+
+    ws = Workspace(county["workspace"])
+    tables = {name: ws.table(name) for name in ws.tables()}
+    tables["solicitations"] = tables["solicitations"].drop(columns="bids_received")
+    got = {k["id"]: k for k in report_data(tables, fiscal_year=FY, fy_start_month=FY_START_MONTH,
+                                           as_of=AS_OF)["kpis"]}
+    for kpi_id in ("bids_per_solicitation", "single_bid_share", "no_bid_share", "engagement_bid_lift"):
+        value, n, status = EXPECTED[kpi_id]
+        assert (got[kpi_id]["value"], got[kpi_id]["n"], got[kpi_id]["status"]) == \
+            (pytest.approx(value, rel=1e-9), n, status), kpi_id
