@@ -164,17 +164,22 @@ def test_fiscal_year_and_department_filters_change_values_and_live_in_the_url(se
 
 # --- every page ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def page_name(spec) -> str:
+    return spec.path.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[page_name(p) for p in PAGES])
 def test_every_page_opens_without_an_exception(server, page, spec):
+    """Each page at its own URL (ui/pages.py's url_path): it renders, without an exception."""
     open_page(page, server, spec.url_path)
     # The page asked for is the page shown (not a 'Page not found' dialog over the default page).
     dialog = page.get_by_role("dialog")
     assert dialog.count() == 0, f"/{spec.url_path}: {dialog.first.inner_text()[:300]}"
+    assert_no_exception(page, server)
     expect(main(page).get_by_role("heading", level=1).first).to_be_visible()
     current = sidebar(page).get_by_test_id("stSidebarNavLink").filter(has_text=spec.title)
     expect(current.first).to_have_attribute("aria-current", "page")
-    assert_no_exception(page, server)
-    screenshot(page, f"page-{spec.url_path}")
+    screenshot(page, f"page-{page_name(spec)}")
 
 
 # --- downloads -----------------------------------------------------------------------------------------------
