@@ -62,6 +62,16 @@ def password_free(url: URL | str) -> str:
     return u.difference_update_query(secret)._replace(password=None).render_as_string(hide_password=False)
 
 
+def with_installed_driver(url: URL) -> URL:
+    """"postgresql://..." means psycopg2 to SQLAlchemy; use psycopg (3), which is installed, when psycopg2 is not."""
+    if url.drivername == "postgresql":
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg") is not None:
+            return url.set(drivername="postgresql+psycopg")
+    return url
+
+
 def _url_from_secrets(section: dict) -> URL:
     """Build a URL the way st.connection(type="sql") reads [connections.NAME]."""
     if "url" in section:
@@ -93,14 +103,14 @@ def configured_connections(secrets_file: Path | None = None) -> dict[str, Connec
         for name, section in (secrets.get("connections") or {}).items():
             if isinstance(section, dict):
                 try:
-                    found[name] = Connection(name, _url_from_secrets(section))
+                    found[name] = Connection(name, with_installed_driver(_url_from_secrets(section)))
                 except (ArgumentError, ValueError, SourceError) as exc:
                     raise SourceError(f"{path}: connection {name!r} is not usable: {_scrub(str(exc))}") from None
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX) and value:
             name = key[len(ENV_PREFIX):].lower()
             try:
-                found[name] = Connection(name, make_url(value))
+                found[name] = Connection(name, with_installed_driver(make_url(value)))
             except (ArgumentError, ValueError):
                 raise SourceError(f"environment variable {key} is not a database URL") from None
     return found
@@ -110,7 +120,7 @@ def resolve(source: str, secrets_file: Path | None = None) -> Connection:
     """A URL as given, or the name of a configured connection."""
     if "://" in source:
         try:
-            return Connection("url", make_url(source))
+            return Connection("url", with_installed_driver(make_url(source)))
         except (ArgumentError, ValueError):
             raise SourceError("not a valid database URL (expected dialect+driver://user@host/db)") from None
     connections = configured_connections(secrets_file)

@@ -362,3 +362,13 @@ def test_postgres_table_in_another_schema(postgres_url):
         with engine.begin() as conn:
             conn.execute(sa.schema.DropSchema(schema, cascade=True))
         engine.dispose()
+
+
+def test_plain_postgresql_url_uses_the_installed_driver():
+    """"postgresql://" (psycopg2 to SQLAlchemy) is read with psycopg when only psycopg is installed."""
+    import importlib.util
+
+    url = sqlmod.resolve("postgresql://reader@db.example/munis").url
+    if importlib.util.find_spec("psycopg2") is None:
+        assert url.drivername == "postgresql+psycopg"
+    assert sqlmod.resolve("postgresql+psycopg://reader@db.example/munis").url.drivername == "postgresql+psycopg"
