@@ -129,3 +129,19 @@ def test_unseen_layout_is_classified_and_mapped(tmp_path, name):
     assert part.table == table, (part.table, part.table_scores)
     assert {k: part.mapping.get(k) for k in key_mapping} == key_mapping
     assert (part.rows_read, part.rows_loaded, part.rows_excluded) == (3, 3, 0), part.issues
+
+
+def test_certification_spellings_of_other_lists(tmp_path):
+    """Certification lists write M/WBE status many ways; each must set the flags the equity KPIs read."""
+    rows = [["V-1", "A", "WMBE"], ["V-2", "B", "W/MBE"], ["V-3", "C", "M/WBE"], ["V-4", "D", "MBE, WBE"],
+            ["V-5", "E", "LSBE"], ["V-6", "F", "Woman-Owned"], ["V-7", "G", "None"]]
+    path = write_csv(tmp_path / "certified.csv", [], ["Vendor ID", "Vendor Name", "Certification Type"], rows, [])
+    [part] = inspect_file(path)
+    f = part.frame.set_index("vendor_id")
+    flags = {v: (bool(f.loc[v, "is_mbe"]), bool(f.loc[v, "is_wbe"]), bool(f.loc[v, "is_sbe"]), bool(f.loc[v, "is_lbe"]))
+             for v in f.index}
+    assert flags == {"V-1": (True, True, False, False), "V-2": (True, True, False, False),
+                     "V-3": (True, True, False, False), "V-4": (True, True, False, False),
+                     "V-5": (False, False, True, True), "V-6": (False, True, False, False),
+                     "V-7": (False, False, False, False)}
+    assert part.issue_counts() == {}
