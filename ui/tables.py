@@ -32,7 +32,24 @@ def show_table(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS
     if frame is None or len(frame) == 0:
         st.caption("No records.")
         return
-    shown = frame.head(max_rows)
+    shown = _arrow_safe(frame.head(max_rows))
     st.dataframe(shown, hide_index=True, column_config=column_config(shown), key=key, height=height)
     if len(frame) > max_rows:
         st.caption(f"Showing the first {max_rows:,} of {len(frame):,} records; the CSV has them all.")
+
+
+_ARROW_READY = ("string", "empty", "boolean", "integer", "floating", "mixed-integer-float", "decimal", "datetime",
+                "datetime64", "date", "time")
+
+
+def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of mixed cells (a raw preview: '#REF!' next to 20.0) as text, so the browser table never
+    needs Streamlit's fallback conversion (which logs a traceback for every such column)."""
+    mixed = [c for c in frame.columns if frame[c].dtype == object
+             and pd.api.types.infer_dtype(frame[c], skipna=True) not in _ARROW_READY]
+    if not mixed:
+        return frame
+    out = frame.copy()
+    for c in mixed:
+        out[c] = out[c].map(lambda v: v if v is None or (isinstance(v, float) and v != v) else str(v)).astype("str")
+    return out
