@@ -37,12 +37,13 @@ def comparison_section(view) -> None:
     st.caption("Competitive solicitations with an RFI, industry day, one-on-one or other engagement before "
                "they were issued, against those without, in the same category. The last row weights the "
                "categories that have both.")
-    shown = frame.rename(columns=LABELS)
+    shares = ["engaged_single_bid_share", "not_engaged_single_bid_share"]
+    shown = frame.assign(**{c: frame[c] * 100 for c in shares}).rename(columns=LABELS)
     st.dataframe(
         shown, hide_index=True, key="engagement-comparison",
         column_config={
-            LABELS["engaged_single_bid_share"]: st.column_config.NumberColumn(format="percent"),
-            LABELS["not_engaged_single_bid_share"]: st.column_config.NumberColumn(format="percent"),
+            LABELS["engaged_single_bid_share"]: st.column_config.NumberColumn(format="%.0f%%"),
+            LABELS["not_engaged_single_bid_share"]: st.column_config.NumberColumn(format="%.0f%%"),
             LABELS["engaged_mean_bids"]: st.column_config.NumberColumn(format="%.1f"),
             LABELS["not_engaged_mean_bids"]: st.column_config.NumberColumn(format="%.1f"),
             LABELS["bid_lift"]: st.column_config.NumberColumn(format="%+.1f"),
