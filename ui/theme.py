@@ -38,7 +38,7 @@ def styled_summary(frame: pd.DataFrame):
 
 
 def summary_table(card: pd.DataFrame, *, key: str) -> None:
-    st.dataframe(styled_summary(summary(card)), hide_index=True, key=key,
+    st.dataframe(styled_summary(summary(card)), hide_index=True, key=key, height=35 * (len(card) + 1) + 3,
                  column_config={"n": st.column_config.NumberColumn("n", format="localized")})
 
 
