@@ -7,7 +7,8 @@ from ui.data_quality import quality_section, tables_section
 
 st.title("Data")
 importer.workspace_status()
-upload, held, history = st.tabs(["Import files", "Tables and data quality", "Import history"])
+upload, held, history, settings = st.tabs(["Import files", "Tables and data quality", "Import history",
+                                          "Settings"])
 with upload:
     importer.upload_section()
     database.database_section()
@@ -16,3 +17,5 @@ with held:
     quality_section()
 with history:
     importer.history_section()
+with settings:
+    importer.settings_section()

@@ -122,3 +122,19 @@ def test_mapping_problems_name_missing_required_and_duplicates():
     assert any("amount" in p and "Paid" in p and "Net" in p for p in problems)
     ok = mapping_problems({"No": "payment_id", "Date": "payment_date", "Amt": "amount"}, "payments")
     assert ok == []
+
+
+def test_settings_change_the_fiscal_year_start(own_ws, monkeypatch):
+    """Saving an October fiscal year start is stored in the workspace and used by the sidebar's years."""
+    from storage.workspace import Workspace
+
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)
+    at = data_page()
+    box = next(s for s in at.selectbox if s.label == "Fiscal year starts in")
+    box.set_value(10)
+    next(t for t in at.text_input if t.label == "Office name").set_value("Hand County Purchasing")
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception, at.exception
+    settings = Workspace(own_ws).settings()
+    assert settings["fiscal_year_start_month"] == 10
+    assert settings["office_name"] == "Hand County Purchasing"

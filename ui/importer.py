@@ -248,3 +248,24 @@ def history_section() -> None:
         ws.undo(choice)
         st.toast("Import undone", icon=":material/undo:")
         st.rerun()
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+def settings_section() -> None:
+    """The office's name (on every export) and the first month of its fiscal year (every period)."""
+    ws = data.workspace()
+    current = data.settings()
+    with st.form("settings"):
+        office = st.text_input("Office name", value=current.get("office_name") or "",
+                               help="Shown in the sidebar, on the briefing's title slide and under exported charts.")
+        month = st.selectbox("Fiscal year starts in", list(range(1, 13)), format_func=lambda m: MONTHS[m - 1],
+                             index=int(current.get("fiscal_year_start_month") or 7) - 1,
+                             help="July for most US cities (FY2026 = July 2025 to June 2026); October for the "
+                                  "federal government and many counties.")
+        if st.form_submit_button("Save settings", icon=":material/save:"):
+            ws.set_settings(office_name=office.strip() or None, fiscal_year_start_month=int(month))
+            st.toast("Settings saved", icon=":material/save:")
+            st.rerun()
