@@ -260,7 +260,8 @@ def upload(page, path: Path | str) -> None:
 
 _PAGE_HEIGHT_JS = """() => Math.max(document.documentElement.scrollHeight,
   ...Array.from(document.querySelectorAll(
-      '[data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stMainBlockContainer"]'))
+      '[data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stMainBlockContainer"], ' +
+      '[data-testid="stSidebarContent"]'))
       .map(e => e.scrollHeight))"""
 
 
