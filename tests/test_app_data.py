@@ -138,3 +138,19 @@ def test_settings_change_the_fiscal_year_start(own_ws, monkeypatch):
     settings = Workspace(own_ws).settings()
     assert settings["fiscal_year_start_month"] == 10
     assert settings["office_name"] == "Hand County Purchasing"
+
+
+def test_mapping_editor_draws_mapped_and_likely_columns_of_a_wide_export():
+    """Over the limit, the editor draws mapped, suggested and requested columns; the rest are listed once."""
+    from ui.mapping import ColumnChoice, editor_columns
+
+    def choice(source, current=NOT_USED, suggested=False):
+        labels = {NOT_USED: "— not used —", "amount": "amount *" + ("  (80% match)" if suggested else "")}
+        return ColumnChoice(source, (NOT_USED, "amount"), labels, current)
+
+    choices = [choice("Check Amount", "amount"), choice("Amt", suggested=True)]
+    choices += [choice(f"Filler {i}") for i in range(100)]
+    drawn, rest = editor_columns(choices, extra=("Filler 7",), limit=60)
+    assert [c.source for c in drawn] == ["Check Amount", "Amt", "Filler 7"]
+    assert len(rest) == 99
+    assert editor_columns(choices[:10])[1] == []

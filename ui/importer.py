@@ -15,11 +15,12 @@ import sample_data
 from ui import data
 from ui.charts import csv_button
 from ui.format import md_escape
-from ui.mapping import column_choices, mapping_from_choices, mapping_problems, table_options
+from ui.mapping import column_choices, editor_columns, mapping_from_choices, mapping_problems, table_options
 from ui.tables import show_table
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv", "txt", "tsv", "parquet"]
 SKIP = "(skip this sheet)"
+PREVIEW_COLUMNS = 50
 
 
 def _upload_dir() -> Path:
@@ -117,7 +118,11 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
                    f"{part.rows_loaded:,} loadable · {part.rows_excluded:,} excluded")
         preview_tab, mapping_tab, issues_tab = st.tabs(["Preview", "Column mapping", "Validation"])
         with preview_tab:
-            show_table(part.preview if part.preview is not None else part.frame.head(20), key=f"prev-{key}")
+            preview = part.preview if part.preview is not None else part.frame.head(20)
+            if preview.shape[1] > PREVIEW_COLUMNS:
+                st.caption(f"The first {PREVIEW_COLUMNS} of {preview.shape[1]:,} columns.")
+                preview = preview.iloc[:, :PREVIEW_COLUMNS]
+            show_table(preview, key=f"prev-{key}")
         with mapping_tab:
             mapping = mapping_editor(part, table, key=key)
         if mapping != dict(part.mapping or {}):
@@ -145,15 +150,24 @@ def mapping_editor(part, table: str, *, key: str) -> dict[str, str]:
     """A choice per source column; suggested canonical columns first with their scores; * = required."""
     st.caption("Choose the canonical column for each column of the file. * marks required columns. "
                "A mapping you import with is remembered and reapplied when this layout comes back.")
-    selected = {}
     choices = column_choices(part, table)
+    shown, rest = editor_columns(choices, extra=st.session_state.get(f"extra-{key}-{table}", ()))
+    selected = {}
     columns = st.columns(2)
-    for i, choice in enumerate(choices):
+    for i, choice in enumerate(shown):
         with columns[i % 2]:
             selected[choice.source] = st.selectbox(
                 md_escape(choice.source), choice.options, index=choice.options.index(choice.current),
-                format_func=choice.labels.get, key=f"map-{key}-{i}-{table}",
+                format_func=choice.labels.get, key=f"map-{key}-{choice.source}-{table}",
             )
+    if rest:
+        st.caption(f"{len(rest):,} more columns match nothing in the {table} table and are not used.")
+        other = st.selectbox("Map one of them too", [c.source for c in rest], index=None,
+                             placeholder="Choose a column", key=f"more-{key}-{table}")
+        if other is not None:
+            st.session_state[f"extra-{key}-{table}"] = (*st.session_state.get(f"extra-{key}-{table}", ()), other)
+            st.session_state.pop(f"more-{key}-{table}", None)
+            st.rerun()
     return mapping_from_choices(selected)
 
 

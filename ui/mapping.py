@@ -62,6 +62,28 @@ def column_choices(part, table: str) -> list[ColumnChoice]:
     return choices
 
 
+EDITOR_LIMIT = 60  # selectboxes drawn at most; a 3,000-column export would otherwise draw 3,000
+
+
+def editor_columns(choices: list[ColumnChoice], *, extra=(), limit: int = EDITOR_LIMIT):
+    """(drawn, left out): every column when there are few; otherwise the mapped ones, those with a
+    suggestion, and those the user asked for, up to `limit` (mapped first). The rest stay not used."""
+    if len(choices) <= limit:
+        return list(choices), []
+    wanted = set(extra)
+
+    def rank(c: ColumnChoice) -> int:
+        if c.current != NOT_USED:
+            return 0
+        if c.source in wanted:
+            return 1
+        return 2 if any("match)" in label for label in c.labels.values()) else 3
+
+    likely = sorted((c for c in choices if rank(c) < 3), key=rank)[:limit]
+    drawn = {c.source for c in likely}
+    return [c for c in choices if c.source in drawn], [c for c in choices if c.source not in drawn]
+
+
 def mapping_from_choices(selected: dict[str, str]) -> dict[str, str]:
     """{source: canonical} from the editor's selections, dropping columns marked not used."""
     return {src: dst for src, dst in selected.items() if dst and dst != NOT_USED}
