@@ -14,7 +14,7 @@ import pandas as pd
 
 from .bidtab import BID_TOTAL, bidder_columns, reshape
 from .headers import Header, find_header
-from .mapping import alias_index, classify, confidence, fingerprint, map_columns
+from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns
 from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
 from .readers import LoadError, RawSheet, read_file
 from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
@@ -393,7 +393,30 @@ def import_file(path, workspace, *, sheet=None, table: str | None = None, mappin
     """
     parts = inspect_file(path, sheet=sheet, table=table, mapping=mapping, workspace=workspace,
                          source_name=source_name)
-    return _import_parts(parts, workspace, file_checksum(path))
+    other = _other_tables(parts) if table is not None and sheet is None else {}
+    results = _import_parts([p for i, p in enumerate(parts) if i not in other], workspace, file_checksum(path))
+    kept = iter(results)
+    return [ImportResult(p, p.table, None, other[i]) if i in other else next(kept) for i, p in enumerate(parts)]
+
+
+def _natural_table(part: Part) -> str | None:
+    """The table a part's own headers point to (best classification score), whatever table was forced."""
+    scores = {t: s for t, s in (part.table_scores or {}).items() if s >= MIN_EVIDENCE}
+    return max(scores, key=scores.get) if scores else None
+
+
+def _other_tables(parts: list[Part]) -> dict[int, str]:
+    """For a table forced on a workbook of several sheets (one export per sheet, as an office often keeps
+    them): the sheets that are clearly another table, with the reason they are skipped. Every sheet is kept
+    when none looks like the forced table (the caller knows best), and a single sheet is always kept."""
+    if len(parts) < 2:
+        return {}
+    forced = next((p.table for p in parts if p.table), None)
+    natural = {i: _natural_table(p) for i, p in enumerate(parts) if p.table}
+    if forced is None or forced not in natural.values():
+        return {}
+    return {i: f"looks like {t}, not {forced}; give the sheet to import it as {forced}"
+            for i, t in natural.items() if t is not None and t != forced}
 
 
 def _import_parts(parts: list[Part], workspace, checksum: str) -> list[ImportResult]:
