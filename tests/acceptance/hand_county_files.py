@@ -37,6 +37,24 @@ def write_xlsx(path: Path, sheet: str, title: list[str], header: list[str], rows
     return path
 
 
+def write_workbook(path: Path, sheets: dict[str, tuple[list[str], list[str], list[list], list[list]]]) -> Path:
+    """One workbook with a sheet per export (sheet name -> title, header, rows, footer), as an office that
+    keeps all its tables in one file would send them."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, (title, header, rows, footer) in sheets.items():
+        ws = wb.create_sheet(name)
+        for line in title:
+            ws.append([line])
+        if title:
+            ws.append([])
+        ws.append(header)
+        for row in rows + footer:
+            ws.append([None if v == "" else v for v in row])
+    wb.save(path)
+    return path
+
+
 def write_csv(path: Path, title: list[str], header: list[str], rows: list[list], footer: list[list], *,
               delimiter: str = ",", encoding: str = "utf-8") -> Path:
     """A text export: title lines (one cell each), the header, rows, footer lines; quoted where needed."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hand_county_files import write_csv, write_xlsx
+from hand_county_files import write_csv, write_workbook, write_xlsx
 
 pytestmark = pytest.mark.xdist_group("hand_county")  # one worker: the county is imported and reported once
 ROOT = Path(__file__).resolve().parents[2]
@@ -695,3 +695,26 @@ def test_bid_counts_from_the_bid_tabulation_when_the_register_has_none(county):
         value, n, status = EXPECTED[kpi_id]
         assert (got[kpi_id]["value"], got[kpi_id]["n"], got[kpi_id]["status"]) == \
             (pytest.approx(value, rel=1e-9), n, status), kpi_id
+
+
+def test_one_workbook_with_a_sheet_per_table(tmp_path):
+    """The seven exports as sheets of one workbook, imported with `--table T` (no sheet named): the import
+    takes its own sheet only and skips the six others, which are clearly other tables (before the fix every
+    sheet was forced into T: bids, contracts and outreach rows became solicitations)."""
+    from loaders import import_file
+    from storage.workspace import Workspace
+
+    book = write_workbook(tmp_path / "HandCounty_AllTables.xlsx", {
+        "Solicitations": (SOL_TITLE, SOL_HEADER, SOL_ROWS, SOL_FOOTER), "Bids": ([], BID_HEADER, BID_ROWS, []),
+        "Contracts": (CTR_TITLE, CTR_HEADER, CTR_ROWS, CTR_FOOTER), "Payments": (PAY_TITLE, PAY_HEADER, PAY_ROWS,
+                                                                                 PAY_FOOTER),
+        "Vendors": ([], VEN_HEADER, VEN_ROWS, []), "Evaluations": ([], EVA_HEADER, EVA_ROWS, []),
+        "Engagements": ([], ENG_HEADER, ENG_ROWS, [])})
+    ws = Workspace(tmp_path / "ws")
+    for table in ("solicitations", "payments"):
+        results = import_file(book, ws, table=table)
+        done = [(r.part.sheet, r.table) for r in results if r.imported]
+        assert done == [(table.title(), table)], [(r.part.sheet, r.table, r.skipped) for r in results]
+        assert all(r.skipped.startswith("looks like ") for r in results if not r.imported)
+    rows = {t: len(ws.table(t)) for t in ws.tables()}
+    assert {t: n for t, n in rows.items() if n} == {"solicitations": 22, "payments": 40}
