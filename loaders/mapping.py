@@ -130,6 +130,8 @@ def candidates(header: str, table: str) -> dict[str, float]:
             found[col] = round(score, 3)
 
     variants = header_variants(header)
+    if not variants:  # a header with no letters or digits ('', '---') names nothing
+        return found
     for key, score in variants:
         if key in index:
             # A longer exact name is more specific: 'Vendor Name' beats 'Vendor' for vendor_name.

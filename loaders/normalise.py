@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import values as V
-from .headers import ESTIMATE, structural_rows
+from .headers import ESTIMATE, _unique, structural_rows
 from .mapping import ColumnMapping, map_columns, required_groups
 from .readers import LoadError
 from .schema import (
@@ -154,7 +154,8 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
     t = TABLES[table]
     kinds = {c.name: c.kind for c in t.columns}
     raw = raw.copy(deep=False)
-    raw.columns = [str(c) for c in raw.columns]
+    # Repeated names (two 'Amount' columns) become 'Amount', 'Amount (2)', as a sheet's header does.
+    raw.columns = _unique([str(c) for c in raw.columns], list(range(raw.shape[1])))
     headers = list(raw.columns)
     issues: list[pd.DataFrame] = []
     notes: list[str] = []
