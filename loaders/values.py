@@ -232,8 +232,9 @@ def _parse_numeric_text(t: pd.Series, decimal_comma: bool, money: bool):
     footnote = s.str.contains(r"[*†‡]", regex=True).to_numpy()
     s = s.str.replace(r"[*†‡]", "", regex=True).str.strip()
     neg = np.zeros(len(s), dtype=bool)
-    paren = s.str.match(r"^\(.*\)$").to_numpy()
-    s = s.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    # '(1,234.00)', and Excel's currency formats written out as shown: '$(1,234.00)', '$ (1,234.00)'.
+    paren = s.str.match(r"^(?:[$€£]\s*)?\(.*\)$").to_numpy()
+    s = s.str.replace(r"^([$€£]\s*)?\((.*)\)$", r"\1\2", regex=True)
     credit = s.str.contains(r"\d\s*cr$", regex=True).to_numpy()
     s = s.str.replace(r"\s*(cr|dr)$", "", regex=True)
     if money:
@@ -434,7 +435,11 @@ def _text_to_dates(t: pd.Series, dayfirst: bool | None) -> np.ndarray:
         ylen = num[2].str.len().to_numpy(dtype=float, na_value=0)
         y = _two_digit_year(num[2].astype(float).to_numpy(), ylen)
         if dayfirst is None:
-            dayfirst = bool((a[hit] > 12).any() and not (b[hit] > 12).any())
+            # Evidence first (a first number over 12 and no second one); else dotted dates ('01.10.2025')
+            # are day-first, as wherever dots are written, and slashes or dashes US month-first.
+            first_big, second_big = bool((a[hit] > 12).any()), bool((b[hit] > 12).any())
+            dotted = s[hit].str.match(r"^\d{1,2}\.\d{1,2}\.").to_numpy(dtype=bool, na_value=False)
+            dayfirst = (first_big and not second_big) or (not first_big and not second_big and dotted.mean() > 0.5)
         day, month = (a, b) if dayfirst else (b, a)
         out[hit] = _ymd_to_dates(y[hit], month[hit], day[hit])
         todo &= ~hit
