@@ -145,3 +145,26 @@ def test_certification_spellings_of_other_lists(tmp_path):
                      "V-5": (False, False, True, True), "V-6": (False, True, False, False),
                      "V-7": (False, False, False, False)}
     assert part.issue_counts() == {}
+
+
+def test_european_payments_and_accounting_negatives(tmp_path):
+    """A Windows-1252 SAP download (semicolons, dotted day-first dates, '1.234,56') and a US register whose
+    credits are written as Excel shows them ('$(300.00)', '$ (1,250.00)'): dates and amounts exact."""
+    eu = write_csv(tmp_path / "fbl1n.csv", [], ["Belegnummer", "Buchungsdatum", "Lieferant", "Betrag"], [
+        ["1500000101", "01.10.2025", "Müller Straßenbau GmbH", "12.500,00"],
+        ["1500000102", "02.11.2025", "Café Verde", "980,10"],
+        ["1500000103", "05.03.2026", "Müller Straßenbau GmbH", "-300,00"],
+    ], [], delimiter=";", encoding="cp1252")
+    mapping = {"Belegnummer": "payment_id", "Buchungsdatum": "payment_date", "Lieferant": "vendor_name",
+               "Betrag": "amount"}
+    [part] = inspect_file(eu, table="payments", mapping=mapping)
+    f = part.frame
+    assert f["payment_date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-10-01", "2025-11-02", "2026-03-05"]
+    assert f["amount"].tolist() == [12_500.0, 980.10, -300.0]
+    assert f["vendor_name"].tolist()[0] == "Müller Straßenbau GmbH"
+    us = write_csv(tmp_path / "register.csv", [], ["Check Number", "Check Date", "Payee", "Check Amount"], [
+        ["1", "10/01/2025", "Acme", "$12,500.00"], ["2", "10/02/2025", "Acme", "$(300.00)"],
+        ["3", "10/03/2025", "Beta", "$ (1,250.00)"]], [])
+    [part] = inspect_file(us)
+    assert part.frame["amount"].tolist() == [12_500.0, -300.0, -1_250.0] and part.issue_counts() == {}
+    assert part.amount_totals() == {"amount": 10_950.0}
