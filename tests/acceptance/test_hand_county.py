@@ -496,6 +496,21 @@ EXPECTED = {
 # Every loaded row has its required fields (the loader excludes rows without them): 100%. n is left out.
 EXPECTED_VALUE_ONLY = {"field_completeness": (1.0, "met")}
 
+# By fiscal quarter (--grain quarter; October year: Q1 = Oct-Dec 2025, Q2 = Jan-Mar 2026, Q3 = Apr-Jun 2026).
+EXPECTED_QUARTERS = {
+    # receipt->payment of the dated payments: Q1 26 15 11 33 35 11 14 28 30 -> 7 of 9 within 30 days; Q2 16 31
+    # 15 22 10 10 9 24 16 29 -> 9 of 10; Q3 17 5 45 2 40 35 19 9 22 9 14 2 32 5 -> 10 of 14 (26 of 33 in all).
+    "on_time_payment_share": {"FY2026 Q1": (7 / 9, 9), "FY2026 Q2": (9 / 10, 10), "FY2026 Q3": (10 / 14, 14)},
+    # awards by quarter: Q1 -001 60, -003 21, -015 23 -> 23; Q2 -002 90, -016 91, -006 60 -> 90; Q3 -007 70,
+    # -009 80 -> 75.
+    "procurement_lead_time_days": {"FY2026 Q1": (23.0, 3), "FY2026 Q2": (90.0, 3), "FY2026 Q3": (75.0, 2)},
+    # at each quarter's end (Q3: the as-of date), contracts ending in the next 180 days: on 31 Dec 2025 only
+    # HC-C-2021-07 (31 Mar), whose replacement HC-26-006 was under way (*doc*: started by its requisition of
+    # 1 Dec) -> 0 of 1; on 31 Mar 2026 (window to 27 Sep) only HC-C-2023-09 (31 Aug, replacement cancelled)
+    # -> 1 of 1; on 30 Jun 2026 as above -> 3 of 5.
+    "expiring_without_replacement": {"FY2026 Q1": (0.0, 1), "FY2026 Q2": (1.0, 1), "FY2026 Q3": (3.0, 5)},
+}
+
 # ==========================================================================================================
 # The same workspace reported with a July fiscal year (--fy-start-month 7): FY2026 = 1 Jul 2025 - 30 Jun 2026,
 # complete at the as-of date. Against the October year this adds July-September 2025: the awards HC-25-020
@@ -578,10 +593,11 @@ def county(tmp_path_factory):
         inspected = {t: f.result() for t, f in inspecting.items()}
         imports = {t: f.result() for t, f in importing.items()}
     base = ("-m", "kpi", "report", "--workspace", str(ws_dir), "--fy", str(FY), "--as-of", AS_OF, "--json")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        report, july = pool.map(lambda extra: _run(*base, *extra), [(), ("--fy-start-month", "7")])
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        report, july, quarters = pool.map(lambda extra: _run(*base, *extra),
+                                          [(), ("--fy-start-month", "7"), ("--grain", "quarter")])
     return {"files": files, "inspected": inspected, "imports": imports, "report": report, "july": july,
-            "workspace": ws_dir}
+            "quarters": quarters, "workspace": ws_dir}
 
 
 @pytest.mark.parametrize("table", list(INSPECT))
@@ -678,6 +694,15 @@ def test_kpi_value_n_and_status_july_year(july, kpi_id):
     assert (got["value"], got["n"], got["status"]) == (pytest.approx(value, rel=1e-9, abs=1e-12), n, status), \
         got["summary"]
     assert got["partial"] is False  # FY2026 ends on the as-of date
+
+
+@pytest.mark.parametrize("kpi_id", list(EXPECTED_QUARTERS))
+def test_kpi_by_fiscal_quarter(county, kpi_id):
+    got = _kpis(county["quarters"], FY_START_MONTH)[kpi_id]
+    periods = {p["period"]: (p["value"], p["n"]) for p in got["periods"]}
+    for label, (value, n) in EXPECTED_QUARTERS[kpi_id].items():
+        assert periods.get(label) == (pytest.approx(value, rel=1e-9), n), (label, got["periods"])
+    assert got["value"] == pytest.approx(EXPECTED[kpi_id][0])  # the value is still the fiscal year's
 
 
 def test_bid_counts_from_the_bid_tabulation_when_the_register_has_none(county):
