@@ -41,5 +41,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def safe_csv(frame: pd.DataFrame, *, index: bool = False) -> bytes:
     """CSV bytes (UTF-8 with BOM, so Excel reads accents right) with formula-like text neutralised."""
     buf = io.StringIO()
-    neutralise_frame(frame).to_csv(buf, index=index, date_format="%Y-%m-%d")
+    if index:  # the index is written as columns, so its values and names are neutralised like any other
+        frame = frame.reset_index()
+    # CRLF rows (RFC 4180): a cell holding a bare carriage return is then quoted. With "\n" rows pandas leaves
+    # it unquoted, Excel starts a new row at it, and text after it ('Parks\r=HYPERLINK(...)') becomes a formula.
+    neutralise_frame(frame).to_csv(buf, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
