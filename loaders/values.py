@@ -643,20 +643,22 @@ def parse_certifications(values) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
 # - "Non-competitive" without more detail is counted as sole source.
 METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
     ("emergency", r"\bemergenc"),
-    ("sole source", r"\bsole\W*source|\bsingle\W*source|\bproprietary|\bnon\W*competitive|\bno\W*bid\b|^ss$|^sss$"),
+    ("sole source", r"\bsole\W*source|\bsingle\W*source|\bproprietary|\bnon\W*competitive|\bno\W*bid\b|^ss$|^sss$|"
+                    r"\bdirect (contract )?award"),
     ("exempt", r"\bexempt|\bexemption|\bwaive"),
     ("cooperative", r"\bco\W*op|\bpiggy\W*back|\bcooperative|\bstate contract|\bgsa\b|\bsourcewell|\bomnia\b|"
-                    r"\bnaspo|\binterlocal|\bintergovernmental|\bjoint purchas|\bnasp[o]?|\bhgac|\btips\b"),
+                    r"\bnaspo|\binterlocal|\bintergovernmental|\bjoint purchas|\bnasp[o]?|\bhgac|\btips\b|"
+                    r"\bstatewide contract|\bstate term contract"),
     ("small purchase", r"\bsmall\W*purchase|\bmicro\W*purchase|\bp\W*card|\bpurchasing card|\bpetty cash|"
                        r"\bdirect purchase|\bbelow threshold|\bunder threshold|\bsmall dollar|\bdiscretionary"),
     ("request for proposals", r"\brfp|\brequest for proposals?|\bproposals?\b|\bcompetitive sealed proposal|"
                               r"\brfq\W*ual|\brequest for qualifications?|\bqualifications|\bsoq\b|\bbest value|"
-                              r"\brfi/rfp|^advertised$|\badvertised (rfp|proposal)"),
+                              r"\brfi/rfp|^advertised$|\badvertised (rfp|proposal)|\bcompetitive negotiation"),
     ("request for quotes", r"\brfq|\brequest for quot|\bquot(e|es|ation|ations)\b|\binformal (bid|quote)|"
                            r"\bwritten quot|\bthree quotes|\b3 quotes"),
     ("invitation for bid", r"\bitb\b|\bifb\b|\binvitation (to|for) bids?|\bformal bid|\bsealed bid|"
                            r"\bcompetitive (sealed )?bid|\badvertised bid|\blow(est)? bid|^bids?$|\bcompetitive$|"
-                           r"\bcompetitive bidding|^formal$|\bpublic bid"),
+                           r"\bcompetitive bidding|^formal$|\bpublic bid|\brfb\b|\brequest for bids?\b"),
 )
 _METHOD_RX = tuple((m, re.compile(p)) for m, p in METHOD_PATTERNS)
 assert all(m in METHODS for m, _ in METHOD_PATTERNS)
