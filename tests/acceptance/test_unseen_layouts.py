@@ -168,3 +168,24 @@ def test_european_payments_and_accounting_negatives(tmp_path):
     [part] = inspect_file(us)
     assert part.frame["amount"].tolist() == [12_500.0, -300.0, -1_250.0] and part.issue_counts() == {}
     assert part.amount_totals() == {"amount": 10_950.0}
+
+
+METHOD_SPELLINGS = {
+    "Request for Bids (RFB)": "invitation for bid", "Invitation to Bid": "invitation for bid",
+    "Sealed Bid": "invitation for bid", "Competitive Negotiation": "request for proposals",
+    "Request for Qualifications": "request for proposals", "Informal Quote": "request for quotes",
+    "Direct Award": "sole source", "Sole Source / Single Source": "sole source",
+    "Emergency Purchase": "emergency", "Exempt - Professional Services": "exempt",
+    "Statewide Contract": "cooperative", "Piggyback": "cooperative", "P-Card": "small purchase",
+}
+
+
+def test_method_spellings_of_other_cities(tmp_path):
+    """Methods as other offices write them, normalised to DESIGN.md's methods (competitive or not)."""
+    rows = [[f"S-{i}", m, "10/1/2025", "$1,000.00"] for i, m in enumerate(METHOD_SPELLINGS)]
+    path = write_csv(tmp_path / "log.csv", [], ["Solicitation Number", "Procurement Method", "Award Date",
+                                                "Award Amount"], rows, [])
+    [part] = inspect_file(path)
+    assert part.table == "solicitations"
+    assert dict(zip(METHOD_SPELLINGS, part.frame["method"], strict=True)) == METHOD_SPELLINGS
+    assert part.issue_counts() == {}
