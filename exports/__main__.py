@@ -119,7 +119,10 @@ def run(argv: list[str] | None = None) -> int:
         b = _briefing(ws, fy=args.fy)
         data = briefing_xlsx(b)
         what = f"{len(b.slides)} KPIs, {b.period_label}"
-    out.write_bytes(data)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     print(f"wrote {out} ({what}; {len(data) / 1024:,.0f} KB in {time.perf_counter() - started:.1f} s)")
     return 0
 
@@ -136,6 +139,14 @@ def main(argv: list[str] | None = None) -> int:
         return run(argv)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the command line's boundary: one line, never a traceback
+        text = " ".join(str(exc).split())[:300] or type(exc).__name__
+        print(f"error: the export could not be made ({type(exc).__name__}: {text}); report it to the maintainers "
+              "with the command you ran.", file=sys.stderr)
         return USAGE_ERROR
 
 

@@ -248,3 +248,15 @@ def test_read_only_workspace_is_one_clear_line(seeded, tmp_path):
     err = one_line(done.stderr)
     assert "read-only" in err and str(seeded) in err
     assert fingerprint(seeded) == before
+
+
+def test_export_to_a_path_that_cannot_be_written_is_one_clear_line(seeded, tmp_path, capsys):
+    """`python -m exports table --out` a folder, or into a folder that is not there: one line, exit 2."""
+    from exports.__main__ import main as exports_main
+
+    folder = tmp_path / "kpis.xlsx"
+    folder.mkdir()
+    assert exports_main(["table", "--workspace", str(seeded), "--out", str(folder)]) == 2
+    assert f"cannot write {folder}" in one_line(capsys.readouterr().err)
+    assert exports_main(["table", "--workspace", str(seeded), "--out", str(tmp_path / "nope" / "k.xlsx")]) == 2
+    assert "output folder does not exist" in one_line(capsys.readouterr().err)

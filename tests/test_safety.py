@@ -232,3 +232,18 @@ def test_app_log_never_holds_a_typed_password(workspace_dir, tmp_path, monkeypat
                        for r in caplog.records)
     assert SECRET not in logged
     assert SECRET.encode() not in (workspace_dir / "catalogue.sqlite").read_bytes()
+
+
+def test_injection_in_a_table_name_from_the_command_line_changes_nothing(tmp_path, capsys):
+    """A table name carrying SQL is looked up among the database's own names, never run: exit 2, table intact."""
+    import sqlalchemy as sa
+
+    from loaders.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'erp.sqlite'}"
+    pd.DataFrame({"Check No": ["1"], "Amount": [5.0]}).to_sql("AP Checks", sa.create_engine(url), index=False)
+    for name in ['AP Checks"; DROP TABLE "AP Checks"; --', "x' OR '1'='1", "AP Checks; DELETE FROM \"AP Checks\""]:
+        assert main(["inspect", url, "--sql-table", name]) == 2
+        err = capsys.readouterr().err
+        assert "no table or view named" in err and err.count("\n") == 1
+    assert len(pd.read_sql_table("AP Checks", sa.create_engine(url))) == 1
