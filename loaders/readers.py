@@ -169,8 +169,8 @@ def _sniff_markup(path: Path) -> str | None:
 def _looks_like_text(path: Path) -> bool:
     with path.open("rb") as fh:
         data = fh.read(8192)
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
+    if data.count(b"\x00") > 0.01 * len(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # a stray NUL in an export is tolerated (read_csv removes it); many are binary
     printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in data)
     return printable >= 0.95 * len(data)
 
@@ -462,9 +462,15 @@ def read_csv(path: Path, name: str) -> RawSheet:
     """A delimited text file as a grid of strings ('' for empty), every row kept in place."""
     data = path.read_bytes()
     text, encoding = decode(data, name)
-    if "\x00" in text[:8192]:
+    sample = text[:65536]
+    controls = sum(sample.count(chr(c)) for c in range(32) if c not in (9, 10, 13))
+    if controls > max(3, 0.01 * len(sample)):
         raise LoadError(f"{name}: is not a text, CSV or Excel file (it holds binary data); "
                         "export the data as .xlsx or .csv.")
+    notes = []
+    if "\x00" in text:  # stray NUL bytes (a padded or damaged export): dropped, and said
+        notes.append(f"{text.count(chr(0)):,} NUL characters removed (stray bytes in the export)")
+        text = text.replace("\x00", "")
     if not text.strip():
         raise LoadError(f"{name}: the file is empty; export the data again.")
     first_line = text[:20].split("\n", 1)[0].strip().strip('"').lower()
@@ -478,7 +484,6 @@ def read_csv(path: Path, name: str) -> RawSheet:
                    skip_blank_lines=False, quotechar='"', engine="c")
     # Give pandas the width: blank or short title lines must not decide how many columns there are.
     width = _max_fields(text[:200_000], delim, limit_lines=500)
-    notes = []
     try:
         try:
             grid = pd.read_csv(io.StringIO(text), names=range(width), **options)

@@ -228,6 +228,8 @@ CASES = {
     "every_script_and_emoji": (lambda p: csv(p / "scripts.csv", [HEADER] + [[f"S-{i}", "07/15/2025", name, "$1.00"]
                                                                           for i, name in enumerate(_all_scripts())]),
                                ("load", {})),
+    "stray_nul_bytes": (lambda p: put(p / "padded.csv", good_rows_bytes().replace(b"Vendor 1", b"Vendor\x001")),
+                        ("load", {"1 NUL characters removed (stray bytes in the export)": 1})),
     "html_and_script_tags": (lambda p: csv(p / "tags.csv", [HEADER] + [[f"H-{i}", "07/15/2025", text, "$1.00"]
                                                                       for i, text in enumerate(HTML)]), ("load", {})),
     "formulas_as_values_csv": (lambda p: csv(p / "formulas.csv", [HEADER] + [[f"F-{i}", "07/15/2025", text, "$1.00"]
