@@ -458,6 +458,8 @@ def breakdown(
     df["value_text"] = [format_value(v, unit) for v in df["value"]]
     df["n"] = df["n"].astype(int)
     df["label"] = [f"{t}  (n={n:,})" for t, n in zip(df["value_text"], df["n"], strict=True)]
+    # Only what the chart draws: the engine's Period objects cannot go into a Vega-Lite spec.
+    df = df[["group", "value", "n", "value_text", "label", "is_other"]]
     body = df[~df["is_other"]].sort_values("value", ascending=False, kind="stable")
     order = list(body["group"]) + list(df.loc[df["is_other"], "group"])
     height = max(bar_height * len(order), 60)

@@ -301,3 +301,15 @@ def test_trend_leaves_out_empty_edge_periods():
         if layer.get("mark", {}).get("type") == "line" or layer.get("mark") == "line"
     )
     assert line["encoding"]["x"]["sort"] == ["FY2023", "FY2024", "FY2025"]
+
+
+def test_breakdown_takes_an_engine_result_with_period_objects():
+    """A breakdown straight from kpi.compute (its frame holds pandas Periods) renders to PNG."""
+    import kpi
+    from exports import chart_png
+    from sample_data.generate import generate_city
+
+    tables = generate_city(seed=3, scale=0.05)
+    result = kpi.compute("mwbe_spend_share", tables, grain="year", by="department", as_of="2026-05-31")
+    assert "period" in result.frame.columns
+    assert chart_png(charts.breakdown(result))[:8] == b"\x89PNG\r\n\x1a\n"
