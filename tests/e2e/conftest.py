@@ -6,6 +6,7 @@ and the browser is started once per worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -47,6 +48,15 @@ class StreamlitServer:
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.log = workspace.parent / f"streamlit-{self.port}.log"
+        self.log_mark = 0  # where the current test's part of the log begins
+
+    def new_log_text(self) -> str:
+        """The log written since the current test began."""
+        if not self.log.exists():
+            return ""
+        with self.log.open("rb") as f:
+            f.seek(self.log_mark)
+            return f.read().decode(errors="replace")
 
     @property
     def url(self) -> str:
@@ -117,6 +127,15 @@ def server(tmp_path_factory):
     srv.stop()
 
 
+@pytest.fixture(autouse=True)
+def _server_log_mark(request):
+    """Each test answers for its own part of the server log (see assert_no_exception)."""
+    if "server" in request.fixturenames:
+        srv = request.getfixturevalue("server")
+        srv.log_mark = srv.log.stat().st_size if srv.log.exists() else 0
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     require(Path(CHROMIUM).exists(), "Debian's chromium is not installed (apt-get install chromium)")
@@ -139,10 +158,8 @@ def page(browser, request):
     yield pg
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed and not pg.is_closed():
-        try:
+        with contextlib.suppress(Exception):  # a missing screenshot must not hide the failure
             screenshot(pg, "FAILED-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
-        except Exception:  # noqa: BLE001 - a missing screenshot must not hide the failure
-            pass
     context.close()
 
 
@@ -224,13 +241,14 @@ def grid_rows(dataframe) -> list[dict[str, str]]:
 
 
 def assert_no_exception(page, server=None) -> None:
-    """No exception element and no 'Traceback' on the page (and none in the server's log, when given)."""
+    """No exception element and no 'Traceback' on the page (and none in the server's log since the test
+    began, when the server is given)."""
     exceptions = page.get_by_test_id("stException")
     assert exceptions.count() == 0, f"exception on {page.url}: {exceptions.first.inner_text()[:2000]}"
     body = page.locator("body").inner_text()
     assert "Traceback" not in body, f"'Traceback' shown on {page.url}: {body[body.find('Traceback'):][:2000]}"
     if server is not None:
-        log = server.log_text()
+        log = server.new_log_text()
         assert "Traceback" not in log, f"traceback in the server log {server.log}:\n{log[log.find('Traceback'):][:3000]}"
 
 
