@@ -19,6 +19,11 @@ TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat", "")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
 MAX_CELLS = 60_000_000  # a sheet's used area beyond which it is reported instead of read (memory)
+# A workbook is a zip: what it expands to is checked before it is opened. Real exports expand 5-15 times
+# (a 100,000-row register: 7 MB to 65 MB); a "zip bomb" expands hundreds of times, to gigabytes.
+MAX_EXPANDED_BYTES = 2 * 1024**3
+MAX_EXPANSION = 100  # times the file's size, once it expands to more than EXPANSION_FLOOR
+EXPANSION_FLOOR = 100 * 1024**2
 
 # The upload limit is Streamlit's server.maxUploadSize (megabytes of 1024 x 1024 bytes), read from the
 # project's .streamlit/config.toml or, as Streamlit does, from its environment variable, so the app's
@@ -132,6 +137,7 @@ def read_file(path: str | Path, *, display_name: str | None = None) -> list[RawS
         if not _looks_like_workbook_zip(path):
             raise LoadError(f"{name}: is a zip archive, not an Excel workbook; unzip it and load the "
                             "spreadsheet or CSV inside.")
+        _check_expansion(path, name, size)
         return read_excel(path, name, by_content=path.suffix.lower() not in (".xlsx", ".xlsm", ".xlsb", ".ods"))
     # Many ERPs save HTML, SpreadsheetML (Excel 2003 XML) or tab-separated text under an .xls name.
     markup = _sniff_markup(path)
@@ -173,6 +179,19 @@ def _looks_like_text(path: Path) -> bool:
         return False  # a stray NUL in an export is tolerated (read_csv removes it); many are binary
     printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in data)
     return printable >= 0.95 * len(data)
+
+
+def _check_expansion(path: Path, name: str, size: int) -> None:
+    """Refuse a workbook that would expand to far more than any real export before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            expanded = sum(max(0, i.file_size) for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the Excel reader reports the damage
+    if expanded > MAX_EXPANDED_BYTES or (expanded > EXPANSION_FLOOR and expanded > MAX_EXPANSION * size):
+        raise LoadError(f"{name}: expands from {size / MB:,.1f} MB to {expanded / MB:,.0f} MB when opened, far more "
+                        "than a real export (a damaged or malicious file); export the data again, as CSV if it "
+                        "is large.")
 
 
 def _ole_holds(path: Path, *streams: str) -> bool:

@@ -165,6 +165,24 @@ def good_rows_bytes() -> bytes:
     return "\n".join(",".join(r) for r in good_rows(3)).encode() + b"\n"
 
 
+def _zip_bomb(p: Path) -> Path:
+    """A real workbook whose sheet expands from about 1 MB to 120 MB of repeated rows (ratio ~ 1000)."""
+    _renamed(p.with_name("template.csv"))
+    with zipfile.ZipFile(p.with_name("real.xlsx")) as src, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED,
+                                                                          compresslevel=1) as z:
+        for info in src.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                z.writestr(info, src.read(info))
+                continue
+            with z.open(info.filename, "w", force_zip64=True) as out:
+                out.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                block = b'<row><c t="inlineStr"><is><t>AAAA</t></is></c></row>' * 20_000
+                for _ in range(120 * MB // len(block)):
+                    out.write(block)
+                out.write(b"</sheetData></worksheet>")
+    return p
+
+
 def _error_values_xlsx(p: Path) -> Path:
     wb = Workbook()
     ws = wb.active
@@ -208,6 +226,7 @@ CASES = {
                                                         ["B-2", "", "07/16/2025", "", "$20.00", ""]]), ("load", {})),
     "three_thousand_columns": (lambda p: _wide(p / "wide.csv"), ("load", {})),
     "over_upload_limit": (lambda p: _over_limit(p / "huge.csv"), ("reject", "upload limit")),
+    "zip_bomb": (lambda p: _zip_bomb(p / "bomb.xlsx"), ("reject", "far more than a real export")),
     "error_values_csv": (lambda p: csv(p / "errors.csv", [HEADER, ["E-1", "07/15/2025", "Acme", "#REF!"],
                                                           ["E-2", "#DIV/0!", "Bolt", "$20.00"],
                                                           ["E-3", "07/16/2025", "Core", "$30.00"]]),
