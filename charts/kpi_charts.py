@@ -148,6 +148,8 @@ def _y_axis(unit, title=None) -> alt.Axis:
     expr = axis_label_expr(unit)
     if expr:
         kw["labelExpr"] = expr
+    if unit == "count":  # whole things: no 0.5 ticks printed as "1, 1, 2, 2"
+        kw["tickMinStep"] = 1
     return alt.Axis(tickCount=6, **kw)
 
 
