@@ -266,7 +266,8 @@ def summary(path, parts: list[Part], *, what: str = "sheet") -> str:
         if p.mapping:
             lines.append("    mapping: " + "; ".join(f"{k} -> {v}" for k, v in p.mapping.items()))
         if p.unmapped_columns:
-            lines.append("    unmapped: " + ", ".join(p.unmapped_columns))
+            more = len(p.unmapped_columns) - 40
+            lines.append("    unmapped: " + ", ".join(p.unmapped_columns[:40]) + (f" ... and {more:,} more" if more > 0 else ""))
         totals = p.amount_totals()
         if totals:
             lines.append("    totals: " + "; ".join(f"{k} {v:,.2f}" for k, v in totals.items()))

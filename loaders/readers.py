@@ -18,6 +18,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat", "")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
+MAX_COLUMNS = 16_384  # Excel's own limit: no real export is wider
 MAX_CELLS = 60_000_000  # a sheet's used area beyond which it is reported instead of read (memory)
 # A workbook is a zip: what it expands to is checked before it is opened. Real exports expand 5-15 times
 # (a 100,000-row register: 7 MB to 65 MB); a "zip bomb" expands hundreds of times, to gigabytes.
@@ -503,6 +504,7 @@ def read_csv(path: Path, name: str) -> RawSheet:
                    skip_blank_lines=False, quotechar='"', engine="c")
     # Give pandas the width: blank or short title lines must not decide how many columns there are.
     width = _max_fields(text[:200_000], delim, limit_lines=500)
+    _check_width(width, name, delim)
     try:
         try:
             grid = pd.read_csv(io.StringIO(text), names=range(width), **options)
@@ -522,9 +524,17 @@ def read_csv(path: Path, name: str) -> RawSheet:
     except Exception as exc:
         raise LoadError(f"{name}: could not be read as a delimited text file ({_short(exc)}); "
                         "open it in Excel and save it as .xlsx or .csv.") from exc
+    _check_width(grid.shape[1], name, delim)
     grid.columns = range(grid.shape[1])
     grid = grid.astype(object)
     return RawSheet(None, grid, encoding=encoding, delimiter=delim, notes=notes)
+
+
+def _check_width(width: int, name: str, delim: str) -> None:
+    if width > MAX_COLUMNS:
+        shown = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
+        raise LoadError(f"{name}: a row has {width:,} {shown}-separated fields, more than a spreadsheet can hold "
+                        f"({MAX_COLUMNS:,} columns); check that it is a table, or export it again.")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -225,6 +225,8 @@ CASES = {
                                                         ["B-1", "", "07/15/2025", "", "$10.00", ""],
                                                         ["B-2", "", "07/16/2025", "", "$20.00", ""]]), ("load", {})),
     "three_thousand_columns": (lambda p: _wide(p / "wide.csv"), ("load", {})),
+    "too_many_fields": (lambda p: put(p / "commas.csv", b"Check No" + b"," * 20_000 + b"\n1\n"),
+                        ("reject", "more than a spreadsheet can hold")),
     "over_upload_limit": (lambda p: _over_limit(p / "huge.csv"), ("reject", "upload limit")),
     "zip_bomb": (lambda p: _zip_bomb(p / "bomb.xlsx"), ("reject", "far more than a real export")),
     "error_values_csv": (lambda p: csv(p / "errors.csv", [HEADER, ["E-1", "07/15/2025", "Acme", "#REF!"],
