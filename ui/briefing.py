@@ -96,7 +96,7 @@ def preview(b) -> None:
     """The deck's content on screen: title, scorecard, then each KPI slide's message and chart."""
     note = f" ({md_escape(b.period_note)})" if b.period_note else ""
     st.subheader(f"{md_escape(b.office_name)} · {md_escape(b.period_label)}{note}")
-    st.caption(f"Data through {b.as_of:%d %b %Y}. {md_escape(b.source_note)}")
+    st.caption(md_escape(b.source_note))  # the note already names the data-through date
     if isinstance(b.scorecard, pd.DataFrame) and len(b.scorecard) and "title" in b.scorecard:
         summary_table(b.scorecard, key="brief-summary")
     for i, slide in enumerate(b.slides):
