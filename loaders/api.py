@@ -145,6 +145,10 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
     else:
         parts = [_inspect_sheet(path, source, s, table, mapping, workspace) for s in sheets]
     if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
+        # A sheet skipped as too large or unreadable says why; only truly empty sheets are "no data".
+        why = [n for p in parts for n in p.notes if n.startswith(("sheet too large", "sheet could not be read"))]
+        if why:
+            raise LoadError(f"{source}: {why[0].rstrip('.')}.")
         raise LoadError(f"{source}: holds no data (every sheet is empty); export the data again.")
     return parts
 

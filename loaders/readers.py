@@ -18,7 +18,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat", "")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
-MAX_COLUMNS = 16_384  # Excel's own limit: no real export is wider
+MAX_COLUMNS = 16_384  # Excel's own limits: no real export is wider or longer
+EXCEL_ROWS = 1_048_576
 MAX_CELLS = 60_000_000  # a sheet's used area beyond which it is reported instead of read (memory)
 # A workbook is a zip: what it expands to is checked before it is opened. Real exports expand 5-15 times
 # (a 100,000-row register: 7 MB to 65 MB); a "zip bomb" expands hundreds of times, to gigabytes.
@@ -505,6 +506,7 @@ def read_csv(path: Path, name: str) -> RawSheet:
     # Give pandas the width: blank or short title lines must not decide how many columns there are.
     width = _max_fields(text[:200_000], delim, limit_lines=500)
     _check_width(width, name, delim)
+    _check_cells(text.count("\n") + 1, width, name)
     try:
         try:
             grid = pd.read_csv(io.StringIO(text), names=range(width), **options)
@@ -528,6 +530,20 @@ def read_csv(path: Path, name: str) -> RawSheet:
     grid.columns = range(grid.shape[1])
     grid = grid.astype(object)
     return RawSheet(None, grid, encoding=encoding, delimiter=delim, notes=notes)
+
+
+def _too_many_cells(height: int, width: int) -> str | None:
+    """Why a grid of this size is not built (every row is padded to the widest), or None."""
+    if height * width <= MAX_CELLS:
+        return None
+    return (f"too large to read ({height:,} rows x {width:,} columns, counting the widest row); delete unused "
+            "rows and columns, or split the export")
+
+
+def _check_cells(height: int, width: int, name: str) -> None:
+    why = _too_many_cells(height, width)
+    if why:
+        raise LoadError(f"{name}: {why}.")
 
 
 def _check_width(width: int, name: str, delim: str) -> None:
@@ -557,6 +573,9 @@ def read_parquet(path: Path, name: str) -> RawSheet:
 # HTML tables and SpreadsheetML (what many ERPs save as ".xls")
 
 
+SPAN_AREA = 2_000_000  # cells a table's row and column spans may cover in all
+
+
 class _TableParser:
     """Collects the cells of every <table> (stdlib html.parser), keeping colspan/rowspan as merges."""
 
@@ -581,35 +600,45 @@ class _TableParser:
 
     def start(self, tag, attrs):
         if tag == "table":
-            self.stack.append({"rows": [], "merged": [], "taken": set(), "cell": None, "r": -1})
+            # Cells spanning later rows are kept as ranges, not cell by cell: a 2 KB page of
+            # rowspan=10000 colspan=200 cells would otherwise be hundreds of millions of cells.
+            self.stack.append({"rows": [], "merged": [], "spans": [], "row_taken": set(), "area": 0,
+                               "cell": None, "r": -1})
         elif not self.stack:
             return
         elif tag == "tr":
-            t = self.stack[-1]
-            t["r"] += 1
-            t["rows"].append([])
-            t["c"] = 0
+            self._new_row(self.stack[-1])
         elif tag in ("td", "th"):
             t = self.stack[-1]
             if t["r"] < 0:
-                t["r"] = 0
-                t["rows"].append([])
-                t["c"] = 0
-            row = t["rows"][t["r"]]
-            while (t["r"], t["c"]) in t["taken"]:
+                self._new_row(t)
+            while t["c"] in t["row_taken"]:
                 t["c"] += 1
+            if t["c"] >= MAX_COLUMNS:
+                raise ValueError(f"a table row is wider than {MAX_COLUMNS:,} columns")
             span_c = _int(attrs.get("colspan"), 1, 200)
             span_r = _int(attrs.get("rowspan"), 1, 10_000)
+            if t["area"] + span_c * span_r > SPAN_AREA:
+                span_r = 1  # past any real report's merged area: the cell keeps its own row
+            t["area"] += span_c * span_r
             t["cell"] = (t["r"], t["c"], [])
-            for dr in range(span_r):
-                for dc in range(span_c):
-                    t["taken"].add((t["r"] + dr, t["c"] + dc))
+            if span_r > 1:
+                t["spans"].append((t["r"], t["r"] + span_r - 1, t["c"], t["c"] + span_c - 1))
             if span_c > 1 or span_r > 1:
                 t["merged"].append(((t["r"], t["c"]), (t["r"] + span_r - 1, t["c"] + span_c - 1)))
             t["c"] += span_c
-            del row
         elif tag == "br" and self.stack[-1]["cell"] is not None:
             self.stack[-1]["cell"][2].append("\n")
+
+    @staticmethod
+    def _new_row(t: dict) -> None:
+        """Start the next row: the columns cells above still cover are taken."""
+        t["r"] += 1
+        t["rows"].append([])
+        t["c"] = 0
+        r = t["r"]
+        t["spans"] = [s for s in t["spans"] if s[1] >= r]
+        t["row_taken"] = {c for r0, _r1, c0, c1 in t["spans"] if r0 < r for c in range(c0, c1 + 1)}
 
     def data(self, text):
         if self.stack and self.stack[-1]["cell"] is not None:
@@ -653,9 +682,11 @@ def read_html(path: Path, name: str) -> list[RawSheet]:
     for t in collector.tables:
         if len([r for r in t["rows"] if any(r)]) < 2:
             continue
-        sheets.append(RawSheet(f"Table {len(sheets) + 1}", grid_from_rows(t["rows"]), merged=t["merged"],
-                               notes=["the file is a web page (HTML table) saved under a spreadsheet name"]
-                               if path.suffix.lower() in EXCEL_SUFFIXES else []))
+        notes = ["the file is a web page (HTML table) saved under a spreadsheet name"] \
+            if path.suffix.lower() in EXCEL_SUFFIXES else []
+        why = _too_many_cells(len(t["rows"]), max(len(r) for r in t["rows"]))
+        sheets.append(RawSheet(f"Table {len(sheets) + 1}", pd.DataFrame() if why else grid_from_rows(t["rows"]),
+                               merged=[] if why else t["merged"], notes=notes + ([f"sheet {why}"] if why else [])))
     if not sheets:
         raise LoadError(f"{name}: is a web page with no table in it; export the data as .xlsx or .csv.")
     return sheets
@@ -678,12 +709,14 @@ def read_spreadsheetml(path: Path, name: str) -> list[RawSheet]:
         merged = []
         r = -1
         for row in ws.iter(f"{ns}Row"):
-            r = _int(row.get(f"{ns}Index"), r + 2, 10**7) - 1
+            r = _int(row.get(f"{ns}Index"), r + 2, EXCEL_ROWS) - 1
             while len(rows) <= r:
                 rows.append([])
             c = -1
             for cell in row.iter(f"{ns}Cell"):
-                c = _int(cell.get(f"{ns}Index"), c + 2, 20_000) - 1
+                c = _int(cell.get(f"{ns}Index"), c + 2, MAX_COLUMNS) - 1
+                if c >= MAX_COLUMNS:  # past Excel's last column (merges pushing right): nothing real is there
+                    break
                 data = cell.find(f"{ns}Data")
                 value = "" if data is None else "".join(data.itertext())
                 kind = "" if data is None else data.get(f"{ns}Type", "")
@@ -701,6 +734,11 @@ def read_spreadsheetml(path: Path, name: str) -> list[RawSheet]:
                 if across or down:
                     merged.append(((r, c), (r + down, c + across)))
                 c += across
+        why = _too_many_cells(len(rows), max((len(r) for r in rows), default=0))
+        if why:
+            sheets.append(RawSheet(ws.get(f"{ns}Name") or f"Sheet {len(sheets) + 1}", pd.DataFrame(),
+                                   notes=[f"sheet {why}"]))
+            continue
         sheets.append(RawSheet(ws.get(f"{ns}Name") or f"Sheet {len(sheets) + 1}", grid_from_rows(rows),
                                merged=merged))
     if not sheets:
