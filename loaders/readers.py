@@ -258,15 +258,20 @@ def _read_calamine(path: Path, name: str, by_content: bool, scan) -> list[RawShe
     sheets = []
     for sheet_name in wb.sheet_names:
         try:
+            known = errors.get(sheet_name)
+            if known is not None and known.rows * known.columns > MAX_CELLS:
+                raise _TooLarge(known.rows, known.columns)  # before calamine allocates the whole rectangle
             sheet = wb.get_sheet_by_name(sheet_name)
             height, width = _used_size(sheet)
             if height * width > MAX_CELLS:
-                sheets.append(RawSheet(sheet_name, pd.DataFrame(), hidden=hidden.get(sheet_name, False), notes=[
-                    f"sheet too large to read ({height:,} rows x {width:,} columns in use); delete the unused "
-                    "rows and columns in Excel, or export the sheet as CSV"]))
-                continue
+                raise _TooLarge(height, width)
             rows = sheet.to_python(skip_empty_area=False)
             merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+        except _TooLarge as big:
+            sheets.append(RawSheet(sheet_name, pd.DataFrame(), hidden=hidden.get(sheet_name, False), notes=[
+                f"sheet too large to read ({big.height:,} rows x {big.width:,} columns in use); delete the unused "
+                "rows and columns in Excel (a stray value far from the table counts), or export the sheet as CSV"]))
+            continue
         except Exception as exc:
             sheets.append(RawSheet(sheet_name, pd.DataFrame(), notes=[f"sheet could not be read: {_short(exc)}"],
                                    hidden=hidden.get(sheet_name, False)))
@@ -277,6 +282,12 @@ def _read_calamine(path: Path, name: str, by_content: bool, scan) -> list[RawShe
     if not sheets:
         raise LoadError(f"{name}: the workbook has no sheets; export the data again.")
     return sheets
+
+
+class _TooLarge(Exception):
+    def __init__(self, height: int, width: int):
+        super().__init__(f"{height} x {width}")
+        self.height, self.width = height, width
 
 
 def _is_zip(path: Path) -> bool:
@@ -294,10 +305,14 @@ _UNCACHED_SHARED = re.compile(rb"<f\b[^>]*/>(?:<v\s*/>|<v></v>)?</c>")
 
 @dataclass
 class _Damage:
-    """What calamine leaves blank on a sheet: error cells (row, column, text from 0) and uncalculated formulas."""
+    """What a sheet's XML holds that calamine cannot be trusted with: error cells (row, column, text from 0) and
+    uncalculated formulas it reads as blank, and the extent of its cells (calamine allocates the whole
+    rectangle at once: one value at A1 and one at XFD1048576 is a 512 GB allocation that aborts the process)."""
 
     errors: list[tuple[int, int, str]]
     uncalculated: int
+    rows: int = 0  # last row and column holding a cell, from 1
+    columns: int = 0
 
 
 def _xlsx_error_cells(path: Path) -> dict[str, _Damage]:
@@ -320,26 +335,66 @@ def _xlsx_error_cells(path: Path) -> dict[str, _Damage]:
                 target = targets.get(sheet.get(f"{ns_rel}id"), "")
                 member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
                 if member in members:
-                    damage = _damage_in(z, member)
-                    if damage is not None:
-                        out[sheet.get("name", "")] = damage
+                    out[sheet.get("name", "")] = _damage_in(z, member)
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError, RuntimeError):
         return {}
     return out
 
 
-def _damage_in(z: zipfile.ZipFile, member: str) -> _Damage | None:
-    marks = (_ERROR_MARK, *_UNCACHED_MARKS, b"/></c>")
-    found, tail = False, b""
+_ROW_TAG = re.compile(rb'<row r="(\d{1,7})"')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})\d')  # columns AA and beyond
+_NARROW_COLUMN = re.compile(rb'<c r="[A-Z]\d')
+_BEYOND: dict[int, re.Pattern] = {}
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _largest(numbers: list[bytes]) -> int:
+    """The largest of digit strings, without converting them all."""
+    width = len(max(numbers, key=len))
+    return int(max(n for n in numbers if len(n) == width))
+
+
+def _damage_in(z: zipfile.ZipFile, member: str) -> _Damage:
+    """One streamed pass over a sheet's XML: its extent, and whether it has error or uncalculated cells.
+
+    Rows are taken from the row tags; a cell whose own reference has more digits than its rows (a stray
+    'A9999999' inside row 2) is caught per chunk and measured exactly. Columns come from the references.
+    """
+    marks = (_ERROR_MARK, b"<f")  # an error cell, or any formula (whether it has a value is checked below)
+    found, tail, last_row, letters, narrow, row = False, b"", 0, set(), False, 0
     with z.open(member) as fh:  # streamed: a 100,000-row sheet is never held twice
-        while chunk := fh.read(1 << 20):
-            joint = tail + chunk[:16]
-            if any(m in chunk or m in joint for m in marks):
-                found = True
+        while True:
+            chunk = fh.read(1 << 20)
+            data = tail + chunk
+            cut = data.rfind(b"<") if chunk else len(data)  # an unfinished tag waits for the next chunk
+            part, tail = data[:cut], data[cut:]
+            tags = _ROW_TAG.findall(part)
+            local = max(row, _largest(tags)) if tags else row
+            digits = len(str(local)) if local else 0
+            beyond = _BEYOND.setdefault(digits, re.compile(rb'<c r="[A-Z]{1,3}\d{%d}' % (digits + 1)))
+            if beyond.search(part):
+                local = max(local, _largest(_CELL_ROW.findall(part)))
+            last_row = max(last_row, local)
+            row = int(tags[-1]) if tags else row
+            letters.update(_WIDE_COLUMN.findall(part))
+            narrow = narrow or _NARROW_COLUMN.search(part) is not None
+            found = found or any(m in part for m in marks)
+            if not chunk:
                 break
-            tail = chunk[-16:]
+    last_column = max([_column_number(c) for c in letters] + [26 if narrow else 0])
+    # A stray reference with as many digits as the rows ('A99999' in row 20,000) is only bounded by them: when
+    # that bound could be too large, every reference is measured (big and wide sheets only).
+    if last_row and (10 ** len(str(last_row)) - 1) * last_column > MAX_CELLS:
+        last_row = max(last_row, _last_cell_row(z, member))
     if not found:
-        return None
+        return _Damage([], 0, last_row, last_column)
     data = z.read(member)
     uncalculated = sum(data.count(m) for m in _UNCACHED_MARKS) + len(_UNCACHED_SHARED.findall(data))
     cells = []
@@ -355,12 +410,26 @@ def _damage_in(z: zipfile.ZipFile, member: str) -> _Damage | None:
                 col = col * 26 + ord(ch) - 64
             cells.append((row - 1, col - 1, value.group(1).decode("utf-8", "replace")))
         at = data.find(_ERROR_MARK, at + len(_ERROR_MARK))
-    return _Damage(cells, uncalculated) if cells or uncalculated else None
+    return _Damage(cells, uncalculated, last_row, last_column)
+
+
+def _last_cell_row(z: zipfile.ZipFile, member: str) -> int:
+    last, tail = 0, b""
+    with z.open(member) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            data = tail + chunk
+            cut = data.rfind(b"<") if chunk else len(data)
+            rows = _CELL_ROW.findall(data[:cut])
+            last = max(last, _largest(rows)) if rows else last
+            tail = data[cut:]
+            if not chunk:
+                return last
 
 
 def _put_error_cells(rows: list[list], damage: _Damage | None) -> list[str]:
     """Write error cells into calamine's rows (where it left them blank); notes on what was found."""
-    if damage is None:
+    if damage is None or not (damage.errors or damage.uncalculated):
         return []
     notes = []
     placed = 0

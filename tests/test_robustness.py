@@ -210,6 +210,16 @@ def _entity_bomb(p: Path) -> Path:
                    "</Workbook>").encode())
 
 
+def _far_cell(p: Path) -> Path:
+    """A small table and one stray value in the last cell Excel has (XFD1048576): 17 billion cells apart."""
+    wb = Workbook()
+    for row in good_rows(3):
+        wb.active.append(row)
+    wb.active["XFD1048576"] = "stray"
+    wb.save(p)
+    return p
+
+
 def _error_values_xlsx(p: Path) -> Path:
     wb = Workbook()
     ws = wb.active
@@ -259,6 +269,7 @@ CASES = {
     "span_bomb_html": (lambda p: _span_bomb(p / "spans.xls"), ("reject", "nothing could be imported")),
     "sparse_xml_far_row": (lambda p: _sparse_xml(p / "far.xls"), ("reject", "too large to read")),
     "entity_bomb_xml": (lambda p: _entity_bomb(p / "laughs.xls"), ("reject", "could not be read")),
+    "stray_value_in_last_cell": (lambda p: _far_cell(p / "stray.xlsx"), ("reject", "too large to read")),
     "over_upload_limit": (lambda p: _over_limit(p / "huge.csv"), ("reject", "upload limit")),
     "zip_bomb": (lambda p: _zip_bomb(p / "bomb.xlsx"), ("reject", "far more than a real export")),
     "error_values_csv": (lambda p: csv(p / "errors.csv", [HEADER, ["E-1", "07/15/2025", "Acme", "#REF!"],
