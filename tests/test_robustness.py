@@ -184,8 +184,8 @@ def _zip_bomb(p: Path) -> Path:
 
 
 def _span_bomb(p: Path) -> Path:
-    """A 3 KB web page saved as .xls whose cells claim 10,000 rows x 200 columns each (2 million cells per cell)."""
-    bomb = "<td rowspan=10000 colspan=200>x</td>" * 40
+    """A 1 KB web page saved as .xls whose cells claim 10,000 rows x 200 columns each (2 million cells per cell)."""
+    bomb = "<td rowspan=10000 colspan=200>x</td>" * 10
     rows = "".join(f"<tr><td>SPAN-{i}</td><td>07/15/2025</td><td>$5.00</td></tr>" for i in range(3))
     return put(p, (f"<html><table><tr><th>Check No</th><th>Check Date</th><th>Amount</th></tr>{rows}"
                    f"<tr>{bomb}</tr><tr>{bomb}</tr></table></html>").encode())
