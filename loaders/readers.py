@@ -20,6 +20,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 16_384  # Excel's own limits: no real export is wider or longer
 EXCEL_ROWS = 1_048_576
+MAX_SHEETS = 100  # sheets (or web-page tables) read from one file
 MAX_CELLS = 60_000_000  # a sheet's used area beyond which it is reported instead of read (memory)
 # A workbook is a zip: what it expands to is checked before it is opened. Real exports expand 5-15 times
 # (a 100,000-row register: 7 MB to 65 MB); a "zip bomb" expands hundreds of times, to gigabytes.
@@ -256,7 +257,7 @@ def _read_calamine(path: Path, name: str, by_content: bool, scan) -> list[RawShe
         pass
     errors = scan.result() if scan is not None else {}
     sheets = []
-    for sheet_name in wb.sheet_names:
+    for sheet_name in wb.sheet_names[:MAX_SHEETS]:
         try:
             known = errors.get(sheet_name)
             if known is not None and known.rows * known.columns > MAX_CELLS:
@@ -281,6 +282,14 @@ def _read_calamine(path: Path, name: str, by_content: bool, scan) -> list[RawShe
                                hidden=hidden.get(sheet_name, False), notes=notes))
     if not sheets:
         raise LoadError(f"{name}: the workbook has no sheets; export the data again.")
+    return _limit_sheets(sheets, len(wb.sheet_names))
+
+
+def _limit_sheets(sheets: list[RawSheet], total: int) -> list[RawSheet]:
+    """At most MAX_SHEETS sheets (thousands of tiny tables would take minutes); the first says so."""
+    if total > MAX_SHEETS:
+        sheets = sheets[:MAX_SHEETS]
+        sheets[0].notes.append(f"only the first {MAX_SHEETS} of {total:,} sheets or tables were read; split the file")
     return sheets
 
 
@@ -747,9 +756,12 @@ def read_html(path: Path, name: str) -> list[RawSheet]:
     except Exception as exc:
         raise LoadError(f"{name}: is a web page that could not be read ({_short(exc)}); open it in Excel and "
                         "save it as .xlsx or .csv.") from exc
-    sheets = []
+    sheets, total = [], 0
     for t in collector.tables:
         if len([r for r in t["rows"] if any(r)]) < 2:
+            continue
+        total += 1
+        if total > MAX_SHEETS:
             continue
         notes = ["the file is a web page (HTML table) saved under a spreadsheet name"] \
             if path.suffix.lower() in EXCEL_SUFFIXES else []
@@ -758,7 +770,7 @@ def read_html(path: Path, name: str) -> list[RawSheet]:
                                merged=[] if why else t["merged"], notes=notes + ([f"sheet {why}"] if why else [])))
     if not sheets:
         raise LoadError(f"{name}: is a web page with no table in it; export the data as .xlsx or .csv.")
-    return sheets
+    return _limit_sheets(sheets, total)
 
 
 def read_spreadsheetml(path: Path, name: str) -> list[RawSheet]:
@@ -773,7 +785,8 @@ def read_spreadsheetml(path: Path, name: str) -> list[RawSheet]:
         raise LoadError(f"{name}: is an Excel 2003 XML file that could not be read ({_short(exc)}); open it in "
                         "Excel and save it as .xlsx.") from exc
     sheets = []
-    for ws in root.iter(f"{ns}Worksheet"):
+    worksheets = list(root.iter(f"{ns}Worksheet"))
+    for ws in worksheets[:MAX_SHEETS]:
         rows: list[list] = []
         merged = []
         r = -1
@@ -812,4 +825,4 @@ def read_spreadsheetml(path: Path, name: str) -> list[RawSheet]:
                                merged=merged))
     if not sheets:
         raise LoadError(f"{name}: is an Excel 2003 XML file with no worksheet; export the data again.")
-    return sheets
+    return _limit_sheets(sheets, len(worksheets))
