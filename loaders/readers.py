@@ -638,6 +638,18 @@ def _check_width(width: int, name: str, delim: str) -> None:
 def read_parquet(path: Path, name: str) -> RawSheet:
     """A Parquet file: its column names are the header, its typed values the cells."""
     try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata  # the size is known before anything is decoded
+        rows, columns = meta.num_rows, meta.num_columns
+    except Exception as exc:
+        raise LoadError(f"{name}: could not be read as a Parquet file ({_short(exc)}); "
+                        "export it again or as CSV.") from exc
+    if columns > MAX_COLUMNS:
+        raise LoadError(f"{name}: has {columns:,} columns, more than a spreadsheet can hold ({MAX_COLUMNS:,}); "
+                        "export only the columns needed.")
+    _check_cells(rows, columns, name)
+    try:
         frame = pd.read_parquet(path)
     except Exception as exc:
         raise LoadError(f"{name}: could not be read as a Parquet file ({_short(exc)}); "

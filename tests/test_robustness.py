@@ -274,6 +274,8 @@ CASES = {
                                                               "<th>Amount</th></tr><tr><td>T-1</td><td>07/15/2025</td>"
                                                               "<td>$5.00</td></tr></table>" * 3000 + "</html>").encode()),
                             ("load", {"only the first 100 of 3,000 sheets or tables were read; split the file": 1})),
+    "damaged_parquet": (lambda p: put(p / "table.parquet", b"PAR1" + random.Random(5).randbytes(3000)),
+                        ("reject", "could not be read as a Parquet file")),
     "over_upload_limit": (lambda p: _over_limit(p / "huge.csv"), ("reject", "upload limit")),
     "zip_bomb": (lambda p: _zip_bomb(p / "bomb.xlsx"), ("reject", "far more than a real export")),
     "error_values_csv": (lambda p: csv(p / "errors.csv", [HEADER, ["E-1", "07/15/2025", "Acme", "#REF!"],
@@ -503,3 +505,17 @@ def test_no_traceback_from_the_module_entry_point(tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.count("\n") == 1 and path.name in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_parquet_file_is_measured_before_it_is_decoded(tmp_path, monkeypatch):
+    """Parquet's own metadata gives rows and columns: a file wider than a spreadsheet is refused unread."""
+    import loaders.readers as readers
+
+    pd.DataFrame({f"Field {i}": ["x"] for i in range(60)}).to_parquet(tmp_path / "wide.parquet")
+    monkeypatch.setattr(readers, "MAX_COLUMNS", 50)
+    with pytest.raises(LoadError, match=r"wide\.parquet: has 60 columns, more than a spreadsheet can hold"):
+        inspect_file(tmp_path / "wide.parquet")
+    monkeypatch.setattr(readers, "MAX_COLUMNS", 16_384)
+    monkeypatch.setattr(readers, "MAX_CELLS", 59)
+    with pytest.raises(LoadError, match="too large to read"):
+        inspect_file(tmp_path / "wide.parquet")
