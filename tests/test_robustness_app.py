@@ -165,3 +165,21 @@ def test_a_very_wide_file_keeps_the_page_responsive(office_ws, tmp_path):
     assert not at.exception, at.exception
     assert [s.value for s in at.selectbox if s.label == "Table"] == ["payments"]
     assert len(at.selectbox) < 200
+
+
+@pytest.mark.parametrize("damage", ["a file", "a damaged catalogue"])
+def test_an_unusable_workspace_is_a_message_not_a_traceback(tmp_path, monkeypatch, damage):
+    """A workspace path that is a file, or a catalogue that is not a database: every page says which and why."""
+    folder = tmp_path / "workspace"
+    if damage == "a file":
+        folder.write_text("not a folder")
+    else:
+        folder.mkdir()
+        (folder / "catalogue.sqlite").write_bytes(b"\x00garbage" * 512)
+    monkeypatch.setenv("PROCUREMENT_KPI_WORKSPACE", str(folder))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(str(folder) in unescaped(e.value) for e in at.error), [e.value for e in at.error]
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception, at.exception

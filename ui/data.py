@@ -12,7 +12,7 @@ import streamlit as st
 
 import kpi
 from kpi import periods as kpi_periods
-from storage.workspace import Workspace
+from storage.workspace import Workspace, WorkspaceError
 
 DEFAULT_WORKSPACE = "workspace"
 
@@ -27,8 +27,18 @@ def _workspace(path: str) -> Workspace:
 
 
 def workspace() -> Workspace:
-    """The app's workspace (one object per folder, shared by sessions)."""
-    return _workspace(workspace_path())
+    """The app's workspace (one object per folder, shared by sessions).
+
+    A folder that cannot be used (read-only, a file, a damaged catalogue) stops the page with the
+    workspace's own message instead of a traceback; it is tried again on the next run.
+    """
+    try:
+        return _workspace(workspace_path())
+    except WorkspaceError as exc:
+        from ui.format import md_escape
+
+        st.error(md_escape(exc), icon=":material/error:")
+        st.stop()
 
 
 def version() -> str:
