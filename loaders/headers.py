@@ -265,8 +265,8 @@ def _blank_mask(grid: pd.DataFrame) -> np.ndarray:
 # Rows that are not data
 
 TOTALS_LABEL = re.compile(
-    r"^\W*(grand|sub|report|overall|final|page|column|net|sum of)?\s*-?\s*totals?\b\W*(for\b.*|of\b.*)?$"
-    r"|^.{0,40}\btotals?\s*:?\W*$|^sum\W*$"
+    r"^\W*+(grand|sub|report|overall|final|page|column|net|sum of)?\s*-?\s*totals?\b\W*+(for\b.*|of\b.*)?$"
+    r"|^.{0,40}\btotals?\s*+:?\W*+$|^sum\W*+$"
 )
 TOTALS_START = re.compile(r"^\W*(grand\s*|sub\s*-?\s*)?totals?\b")
 FOOTNOTE = re.compile(
@@ -275,7 +275,9 @@ FOOTNOTE = re.compile(
     r"|end of report|disclaimer|\d+\s+records?\b|records?:|row count|count:)"
 )
 ESTIMATE = re.compile(r"(?:engineer|architect|consultant|owner|city|county|department)'?s?\s*(?:cost\s*)?estimate"
-                      r"|^\W*estimate\W*$|\bbudget(?:ed)?\s*(?:amount|estimate)?\W*$", re.IGNORECASE)
+                      r"|^\W*+estimate\W*+$|\bbudget(?:ed)?\s*+(?:amount|estimate)?\W*+$", re.IGNORECASE)
+# Possessive quantifiers (*+): a run of spaces or punctuation is never re-split between two of them, so a
+# 'budget' followed by a million spaces is checked in linear time, not quadratic.
 
 def _non_capturing(rx: re.Pattern) -> re.Pattern:
     """The same pattern without capture groups (pandas warns on groups in str.contains)."""

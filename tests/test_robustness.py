@@ -519,3 +519,15 @@ def test_a_parquet_file_is_measured_before_it_is_decoded(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "MAX_CELLS", 59)
     with pytest.raises(LoadError, match="too large to read"):
         inspect_file(tmp_path / "wide.parquet")
+
+
+def test_long_runs_of_spaces_or_punctuation_are_checked_in_linear_time(tmp_path):
+    """A bid tab whose vendor cell is 'Budget' and 100,000 spaces (or a totals label padded the same way) is read
+    at once: the estimate and totals patterns never re-split a run between two quantifiers."""
+    padded = ["Budget" + " " * 100_000 + "x", "Total" + "\u00a0" * 100_000 + "!x", "Budget" + "!" * 100_000 + "x"]
+    path = csv(tmp_path / "bidtab.csv", [["Solicitation No", "Bidder", "Bid Amount"]]
+               + [[f"SOL-{i}", name, "$10.00"] for i, name in enumerate(padded)] + [["SOL-9", "Acme", "$12.00"]])
+    started = time.process_time()
+    [part] = inspect_file(path, table="bids")
+    assert time.process_time() - started < 10
+    assert part.rows_read == part.rows_loaded + part.rows_excluded == 4
