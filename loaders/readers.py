@@ -178,7 +178,13 @@ def _sniff_markup(path: Path) -> str | None:
 def _looks_like_text(path: Path) -> bool:
     with path.open("rb") as fh:
         data = fh.read(8192)
-    if data.count(b"\x00") > 0.01 * len(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data):
+        # Excel's "Unicode Text" (UTF-16, tab-separated), often saved under an .xls name: judged as text.
+        order = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else \
+            "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
+        text = data[: len(data) // 2 * 2].decode(order, errors="replace")
+        return sum(ch.isprintable() or ch in "\t\r\n" for ch in text) >= 0.95 * max(1, len(text))
+    if data.count(b"\x00") > 0.01 * len(data):
         return False  # a stray NUL in an export is tolerated (read_csv removes it); many are binary
     printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in data)
     return printable >= 0.95 * len(data)
@@ -195,6 +201,11 @@ def _check_expansion(path: Path, name: str, size: int) -> None:
         raise LoadError(f"{name}: expands from {size / MB:,.1f} MB to {expanded / MB:,.0f} MB when opened, far more "
                         "than a real export (a damaged or malicious file); export the data again, as CSV if it "
                         "is large.")
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    odd, even = data[1::2].count(0), data[0::2].count(0)
+    return max(odd, even) > 0.4 * len(data) / 2 and min(odd, even) < 0.02 * len(data) / 2
 
 
 def _ole_holds(path: Path, *streams: str) -> bool:
@@ -490,6 +501,13 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    head = data[:4096]
+    if head.count(0) > 0.3 * len(head):  # UTF-16 without its BOM: every other byte of Latin text is zero
+        order = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        try:
+            return data[: len(data) // 2 * 2].decode(order), order
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: the binary check that follows says so
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -300,6 +300,9 @@ CASES = {
                                ("load", {})),
     "stray_nul_bytes": (lambda p: put(p / "padded.csv", good_rows_bytes().replace(b"Vendor 1", b"Vendor\x001")),
                         ("load", {"1 NUL characters removed (stray bytes in the export)": 1})),
+    "utf16_without_bom": (lambda p: put(p / "utf16.csv", good_rows_bytes().decode().encode("utf-16-le")), ("load", {})),
+    "unicode_text_saved_as_xls": (lambda p: put(p / "unicode.xls", b"\xff\xfe" + good_rows_bytes().decode()
+                                                .replace(",", "\t").encode("utf-16-le")), ("load", {})),
     "html_and_script_tags": (lambda p: csv(p / "tags.csv", [HEADER] + [[f"H-{i}", "07/15/2025", text, "$1.00"]
                                                                       for i, text in enumerate(HTML)]), ("load", {})),
     "formulas_as_values_csv": (lambda p: csv(p / "formulas.csv", [HEADER] + [[f"F-{i}", "07/15/2025", text, "$1.00"]
