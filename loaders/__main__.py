@@ -14,7 +14,9 @@ what to do.
 from __future__ import annotations
 
 import argparse
+import builtins
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -22,6 +24,14 @@ from .api import Part, import_file, import_sql, inspect_file, inspect_sql
 from .readers import LoadError
 from .schema import TABLES
 from .sql import password_free, scrub
+
+# Control characters and bidirectional overrides from a file (a header of "\x1b]0;..." or "\x1b[2J") would be
+# run by the terminal: every line this command prints shows them escaped instead.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def print(*args, **kwargs) -> None:  # every line the command writes passes through here
+    builtins.print(*(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(a)) for a in args), **kwargs)
 
 EXIT_BAD_INPUT = 2
 

@@ -534,3 +534,15 @@ def test_long_runs_of_spaces_or_punctuation_are_checked_in_linear_time(tmp_path)
     [part] = inspect_file(path, table="bids")
     assert time.process_time() - started < 10
     assert part.rows_read == part.rows_loaded + part.rows_excluded == 4
+
+
+def test_terminal_control_sequences_from_a_file_are_printed_escaped(tmp_path, capsys):
+    """A header holding escape sequences (set the window title, clear the screen) or a right-to-left override is
+    shown escaped by the command line, never run by the terminal."""
+    path = csv(tmp_path / "ansi.csv", [HEADER + ["\x1b]0;pwned\x07Memo\x1b[2J\u202e"], ["A-1", "07/15/2025", "Acme", "$1", "x"]])
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\u001b]0;pwned\\u0007Memo\\u001b[2J\\u202e" in out
+    assert main(["inspect", str(tmp_path / "\x1b[31mred.csv")]) == 2
+    assert "\x1b" not in capsys.readouterr().err
