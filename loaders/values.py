@@ -186,27 +186,11 @@ def _typed_numbers(values) -> np.ndarray | None:
     return pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-_TOKEN_LEN = max(len(t) for t in MISSING_TOKENS)
-
-
 def _blank_and_error(values) -> tuple[np.ndarray, np.ndarray]:
     typed = _typed_numbers(values)
     if typed is not None:  # a number is never a blank token or a spreadsheet error
         return np.isnan(typed), np.zeros(len(typed), dtype=bool)
-    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
-    if arr.ndim != 1:
-        return _token_cells(values)
-    # Only short or padded text can be a token ('n/a', ' #REF! '): the rest skips the text work.
-    maybe = np.fromiter((isinstance(x, str) and (len(x) <= _TOKEN_LEN or x[:1].isspace() or x[-1:].isspace())
-                         for x in arr), dtype=bool, count=len(arr))
-    blank = pd.isna(arr)
-    error = np.zeros(len(arr), dtype=bool)
-    at = np.flatnonzero(maybe)
-    if len(at):
-        token_blank, token_error = _token_cells(arr[at])
-        blank[at] |= token_blank
-        error[at] = token_error
-    return blank, error
+    return _token_cells(values)
 
 
 def _token_cells(values) -> tuple[np.ndarray, np.ndarray]:
