@@ -150,7 +150,11 @@ def _records(table: str, base: dict, date: np.ndarray, r: Reasons, **arrays) -> 
 
 
 def _days_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    return (end - start).astype("timedelta64[D]").astype("float64")
+    """Whole days from start to end; NaN where either date is missing (NaT would cast to -9.2e18)."""
+    delta = end - start
+    days = delta.astype("timedelta64[D]").astype("float64")
+    days[np.isnat(delta)] = np.nan
+    return days
 
 
 def _sol_dates(p: Prepared) -> dict[str, np.ndarray]:
