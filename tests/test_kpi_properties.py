@@ -173,3 +173,23 @@ def test_compute_never_raises_on_messy_data(kpi_id):
         city = random_city(seed, (30, 15, 40))
         for by in (None, *kpi.KPIS[kpi_id].breakdowns):
             kpi.compute(kpi_id, city, by=by, as_of=AS_OF, grain="month")
+
+
+def test_drilldown_days_are_missing_not_huge_where_a_date_is_missing():
+    """An excluded solicitation without an award date shows no days, not -9223372036854775808."""
+    import pandas as pd
+
+    sols = pd.DataFrame({
+        "solicitation_id": ["SOL-AWARDED", "SOL-NO-AWARD-DATE"],
+        "method": ["invitation for bid", "invitation for bid"],
+        "issue_date": pd.to_datetime(["2025-08-01", "2025-08-01"]),
+        "award_date": pd.to_datetime(["2025-09-10", None]),
+        "awarded_amount": [1000.0, 2000.0],
+    })
+    d = kpi.drilldown("procurement_lead_time_days", {"solicitations": sols}, filters=kpi.Filters(),
+                      grain="year", as_of="2026-05-31")
+    day_columns = [c for c in d.excluded.columns if "day" in c]
+    for c in day_columns:
+        values = pd.to_numeric(d.excluded[c], errors="coerce")
+        assert not (values.abs() > 1e6).any(), (c, values.tolist())
+    assert list(d.numerator["solicitation_id"]) == ["SOL-AWARDED"]
