@@ -171,8 +171,9 @@ def bench_briefing(folder: Path, runs: int) -> dict:
         out["deck"] = briefing_pptx(briefing_from_workspace(ws))
 
     seconds = median_time(build, runs)
-    from pptx import Presentation
     import io
+
+    from pptx import Presentation
 
     slides = len(Presentation(io.BytesIO(out["deck"])).slides)
     return {"briefing_s": seconds, "briefing_slides": slides}

@@ -23,6 +23,6 @@ def test_benchmark_smoke_writes_every_key(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(out.read_text())
-    assert KEYS <= set(figures)
+    assert set(figures) >= KEYS
     assert all(figures[k] > 0 for k in KEYS)
     assert "xlsx_ratio_vs_calamine" in done.stdout
