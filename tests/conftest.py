@@ -42,3 +42,15 @@ def workspace_dir(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "workspace"
     monkeypatch.setenv("PROCUREMENT_KPI_WORKSPACE", str(path))
     return path
+
+
+@pytest.fixture
+def fresh_streamlit_caches():
+    """st.cache_data and st.cache_resource outlive an AppTest in one process: each app test starts and ends clean."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.schema import TABLES
 from ui.mapping import NOT_USED, column_choices, mapping_from_choices, mapping_problems
 
-pytestmark = pytest.mark.xdist_group("app")
+pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.usefixtures("fresh_streamlit_caches")]
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
@@ -26,15 +25,6 @@ PAYMENTS_CSV = (
     b"1003,not a date,**Bold Co**,Parks,$99.00,07/06/2025\n"
     b"Total,,,,\"$1,859.50\",\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -12,21 +12,12 @@ from streamlit.testing.v1 import AppTest
 import kpi
 from ui.goals import DEFAULT_PREFIX, EDITOR_KEY, goals_file_bytes, validate, with_defaults
 
-pytestmark = pytest.mark.xdist_group("app")
+pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.usefixtures("fresh_streamlit_caches")]
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
 LEAD_TIME = "procurement_lead_time_days"  # lower is better, days
 MWBE = "mwbe_spend_share"  # higher is better, share
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import storage.workspace as storage_ws
@@ -27,20 +26,11 @@ from tests.test_robustness import (
     make,
 )
 
-pytestmark = pytest.mark.xdist_group("app")
+pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.usefixtures("fresh_streamlit_caches")]
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 180
 UPLOAD_LIMIT_MB = 1  # the app's uploader cannot be driven past server.maxUploadSize here, so it is made small
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
