@@ -17,7 +17,7 @@ import pandas as pd
 from .mapping import header_hits
 from .readers import RawSheet
 from .schema import normalise_header
-from .values import MISSING_TOKENS, WIDE, blank_grid, factorize
+from .values import MISSING_TOKENS, WIDE, Coded, blank_grid, code, factorize
 
 SCAN_ROWS = 60  # the header is looked for in the first rows of a sheet
 GROUP_ROWS_UP = 8  # how far above the header a group label (bidder name) may sit
@@ -293,20 +293,20 @@ REASON_FOOTNOTE = "footnote"
 REASON_REPEATED_HEADER = "repeated header row"
 
 
-def _column_flags(col: pd.Series, header_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _column_flags(col: pd.Series | Coded, header_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(strong totals label, starts with 'Total', equals the header name) for each cell of a column.
 
     Checked once per distinct value: Arrow string operations narrow 100,000 values down to the
     few holding 'total' or 'sum' before any Python regex runs.
     """
-    n = len(col)
-    none = np.zeros(n, dtype=bool)
-    codes, uniques = factorize(col)
-    if len(uniques) == 0:
+    coded = code(col)
+    codes = coded.codes
+    none = np.zeros(len(codes), dtype=bool)
+    if len(coded.uniques) == 0:
         return none, none, none
     take = np.where(codes < 0, 0, codes)
     present = codes >= 0
-    t = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("str").str.strip().str.lower()
+    t = coded.lowered
     eq = (t == header_name).fillna(False).to_numpy(bool)
     cand = (t.str.contains("total", regex=False) | t.str.contains("sum", regex=False)).fillna(False).to_numpy(bool)
     strong_u = np.zeros(len(t), dtype=bool)
@@ -340,10 +340,10 @@ def _lowered_texts(col: pd.Series) -> np.ndarray:
     return out
 
 
-def structural_rows(raw: pd.DataFrame, blank: np.ndarray) -> pd.Series:
+def structural_rows(raw: pd.DataFrame, blank: np.ndarray, coded: list[Coded] | None = None) -> pd.Series:
     """Reason per row for rows that are not data (totals, footnotes, repeated headers), else NA.
 
-    `blank` is the cell-level blank mask of `raw`. Totals: a label such as 'Total', 'Grand Total',
+    `blank` is the cell-level blank mask of `raw`; `coded`, if given, its columns coded. Totals: a label such as 'Total', 'Grand Total',
     'Aviation Total' on a row no fuller than the typical row, or a row starting 'Total ...' that is
     much sparser than typical, or a trailing unlabelled row of numbers equal to the column sums above.
     Footnotes: single-cell rows starting '*', 'Note', 'Source', 'Report generated'..., and single-cell
@@ -365,7 +365,7 @@ def structural_rows(raw: pd.DataFrame, blank: np.ndarray) -> pd.Series:
         s, w, hd = _grid_flags(raw.iloc[:, texty], names)
         strong, weak, header_like = s.any(axis=1), w.any(axis=1), hd.sum(axis=1)
     for j, name in ([] if len(texty) > WIDE else zip(texty, names, strict=True)):
-        s, w, hd = _column_flags(raw.iloc[:, j], name)
+        s, w, hd = _column_flags(coded[j] if coded else raw.iloc[:, j], name)
         strong |= s
         weak |= w
         header_like += hd

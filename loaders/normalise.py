@@ -162,16 +162,20 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
 
     # 1. Blank rows are not rows; everything else is read.
     # A row holding only spreadsheet errors (#REF!) is not blank: it is read, and reported.
-    blank, errors = V.blank_and_error_grid(raw)
+    # Each column is coded once (its distinct values); the blank check, the totals check and the parser share it.
+    coded = [V.code(raw.iloc[:, j]) for j in range(raw.shape[1])] if raw.shape[1] <= V.WIDE else None
+    blank, errors = V.blank_and_error_grid(raw, coded)
     filled = ~(blank & ~errors).all(axis=1) if raw.shape[1] else np.zeros(len(raw), dtype=bool)
-    data = raw.iloc[np.flatnonzero(filled)].reset_index(drop=True)
+    filled_idx = np.flatnonzero(filled)
+    data = raw.iloc[filled_idx].reset_index(drop=True)
+    coded = [c.take(filled_idx) for c in coded] if coded else None
     blank, errors = blank[filled], errors[filled]
     error_cols = {h: j for j, h in enumerate(headers) if errors[:, j].any()}
     rownums = np.asarray(rows)[filled]
     n = len(data)
 
     # 2. Rows that are not data: totals, footnotes, repeated headers.
-    reasons = structural_rows(data, blank).to_numpy(dtype=object, na_value=None)
+    reasons = structural_rows(data, blank, coded).to_numpy(dtype=object, na_value=None)
     reasons = np.array([r if isinstance(r, str) else None for r in reasons], dtype=object)
 
     # 3. Which column is which.
@@ -191,6 +195,7 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
         column_mapping.scores[name] = 1.0
         notes.append(f"{col} taken from {where}: {value}")
     mapping = column_mapping.mapping
+    position = {h: j for j, h in enumerate(headers)}
     body = pd.isna(reasons)  # rows that are data
     body_idx = np.flatnonzero(body)
 
@@ -202,11 +207,12 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             continue
         kind = kinds[col]
         cells = data[src].iloc[body_idx]
+        given = coded[position[src]].take(body_idx) if coded and src in position else cells
         if kind == CERTIFICATIONS:
-            text, cert_flags, parsed_problems = V.parse_certifications(cells)
+            text, cert_flags, parsed_problems = V.parse_certifications(given)
             out[col] = text
         else:
-            parsed = _PARSERS[kind](cells)
+            parsed = _PARSERS[kind](given)
             out[col] = parsed.values
             parsed_problems = parsed.problems
         if src in error_cols:

@@ -9,6 +9,7 @@ or blank). Blank cells are missing values, not problems.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -93,11 +94,55 @@ def _hashable(x) -> bool:
     return True
 
 
-def _factorize(values) -> tuple[np.ndarray, pd.Series, pd.Series]:
+@dataclass(frozen=True)
+class Coded:
+    """A column coded once: codes into its distinct non-missing values (-1 where missing).
+
+    Every parser accepts one in place of the cells. The normaliser codes each column once and
+    hands the codes to the blank check, the totals-row check and the parser, instead of each
+    hashing 100,000 cells again.
+    """
+
+    codes: np.ndarray
+    uniques: pd.Series  # object dtype, 0..k-1
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @functools.cached_property
+    def lowered(self) -> pd.Series:
+        """Each distinct value as stripped lower-case text (non-breaking spaces as spaces)."""
+        return self.uniques.astype("str").str.replace("\u00a0", " ", regex=False).str.strip().str.lower()
+
+    def take(self, rows: np.ndarray) -> Coded:
+        """These rows only, with the distinct values they hold (as if they were coded afresh)."""
+        codes = self.codes[rows]
+        held = np.bincount(codes[codes >= 0], minlength=len(self.uniques)) > 0
+        if held.all():
+            taken = Coded(codes, self.uniques)
+            keep = None
+        else:
+            renumber = np.cumsum(held) - 1
+            keep = np.flatnonzero(held)
+            taken = Coded(np.where(codes >= 0, renumber[codes], -1), self.uniques.iloc[keep].reset_index(drop=True))
+        if "lowered" in self.__dict__:  # computed once per column, kept through row selections
+            low = self.lowered if keep is None else self.lowered.iloc[keep].reset_index(drop=True)
+            taken.__dict__["lowered"] = low
+        return taken
+
+
+def code(values) -> Coded:
+    """Any list-like as a Coded column."""
+    if isinstance(values, Coded):
+        return values
+    codes, uniques = factorize(values if isinstance(values, pd.Series) else as_series(values))
+    return Coded(np.asarray(codes), pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+
+
+def _factorize(values) -> tuple[np.ndarray, pd.Series]:
     """The column as codes into its distinct non-missing values (-1 = missing)."""
-    s = as_series(values)
-    codes, uniques = factorize(s)
-    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object), s
+    coded = code(values)
+    return coded.codes, coded.uniques
 
 
 def _expand(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
@@ -173,6 +218,12 @@ def _typed_numbers(values) -> np.ndarray | None:
 
     None otherwise. One C-level type scan lets 100,000 typed amounts skip the per-value text work.
     """
+    if isinstance(values, Coded):
+        u = values.uniques
+        if any(isinstance(x, str) for x in u.iloc[:64]) or pd.api.types.infer_dtype(u) not in _NUMERIC_KINDS:
+            return None
+        numbers = pd.to_numeric(u, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return _expand(values.codes, numbers, np.nan).astype(float)
     if isinstance(values, pd.Series):
         if values.dtype.kind in "fiu":
             return values.to_numpy(dtype=float, na_value=np.nan)
@@ -194,13 +245,13 @@ def _blank_and_error(values) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _token_cells(values) -> tuple[np.ndarray, np.ndarray]:
-    codes, u, s = _factorize(values)
+    coded = code(values)
+    codes, u = coded.codes, coded.uniques
     if len(u) == 0:
         return np.ones(len(codes), dtype=bool), np.zeros(len(codes), dtype=bool)
     # Arrow-backed string ops: fast on 100,000 distinct values; NaN floats become "nan" (a missing token).
-    t = u.astype("str")
-    low = t.str.replace("\u00a0", " ", regex=False).str.strip().str.lower()
-    blank_u = t.isna().to_numpy() | low.isin(MISSING_TOKENS).to_numpy()
+    low = coded.lowered
+    blank_u = low.isna().to_numpy() | low.isin(MISSING_TOKENS).to_numpy()
     error_u = low.isin(SPREADSHEET_ERRORS).to_numpy() if blank_u.any() else np.zeros(len(u), dtype=bool)
     return _expand(codes, blank_u, True).astype(bool), _expand(codes, error_u, False).astype(bool)
 
@@ -213,17 +264,18 @@ def blank_grid(frame: pd.DataFrame) -> np.ndarray:
     return blank_and_error_grid(frame)[0]
 
 
-def blank_and_error_grid(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def blank_and_error_grid(frame: pd.DataFrame, coded: list[Coded] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per cell of a frame: blank (is_blank) and spreadsheet error (is_spreadsheet_error), rows x columns.
 
-    Narrow frames go column by column (each column's distinct values are few); wide ones (a 3,000-
-    column export) in one pass over all their cells, so the cost does not grow with the column count.
+    Narrow frames go column by column (each column's distinct values are few; `coded` gives them
+    already coded); wide ones (a 3,000-column export) in one pass over all their cells, so the cost
+    does not grow with the column count.
     """
     n, width = frame.shape
     if width == 0 or n == 0:
         return np.ones((n, width), dtype=bool), np.zeros((n, width), dtype=bool)
     if width <= WIDE:
-        pairs = [_blank_and_error(frame.iloc[:, j]) for j in range(width)]
+        pairs = [_blank_and_error(coded[j] if coded else frame.iloc[:, j]) for j in range(width)]
         return np.column_stack([b for b, _ in pairs]), np.column_stack([e for _, e in pairs])
     blank, error = _blank_and_error(frame.to_numpy(dtype=object).ravel(order="F"))
     return blank.reshape((n, width), order="F"), error.reshape((n, width), order="F")
@@ -240,7 +292,7 @@ _NUMBER_SHAPE = r"^(\d[\d,.]*|[.,]\d+)(e[+-]?\d+)?$"
 
 def detect_decimal_comma(values) -> bool:
     """True when the column writes numbers the European way ('1.234,56', '12,5')."""
-    _, u, _ = _factorize(values)
+    _, u = _factorize(values)
     strs = _is_str(u)
     if not strs.any():
         return False
@@ -301,7 +353,7 @@ def _parse_numbers(values, *, money: bool, decimal_comma: bool | None, problem: 
         out[infinite] = np.nan
         prob = pd.Series(np.where(infinite, problem, None), dtype="str")
         return Parsed(pd.Series(out), prob)
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     n = len(u)
     out = np.full(n, np.nan)
     prob = np.full(n, None, dtype=object)
@@ -534,7 +586,7 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
     12 and no second number is; otherwise US month-first (or as `dayfirst` says). Placeholder dates
     (1900-01-01, 2050-12-31, 9999-12-31...) and years outside 1901-2099 are kept and flagged.
     """
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     n = len(u)
     out = np.full(n, np.datetime64("NaT", "D"))
     prob = np.full(n, None, dtype=object)
@@ -578,7 +630,7 @@ def parse_boolean(values) -> Parsed:
     In a column that only ever holds marks ('X', '✓'), a blank cell means no (False);
     elsewhere a blank is missing.
     """
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     n = len(u)
     res: list = [None] * n
     prob: list = [None] * n
@@ -629,7 +681,7 @@ def parse_certifications(values) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
     (the vendor list says what it certifies); text with no known certification is a problem.
     'M/WBE' sets both MBE and WBE.
     """
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     n = len(u)
     text: list = [None] * n
     prob: list = [None] * n
@@ -714,7 +766,7 @@ def method_of(text: object) -> str | None:
 
 def parse_method(values) -> Parsed:
     """Method names normalised to schema.METHODS; anything unknown becomes 'other' and is a problem."""
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     res = [method_of(x) for x in u]
     prob = [PROBLEM_METHOD if (r == "other" and str(x).strip().lower() != "other") else None
             for x, r in zip(u, res, strict=True)]
@@ -763,7 +815,7 @@ def parse_score(values, *, scale: tuple[float, float] | None = None) -> Parsed:
     The scale is detected from the column's largest value unless `scale=(low, high)` is given;
     a 1-5 scale maps 1 -> 0 and 5 -> 1. Values outside the scale are problems.
     """
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     percent_u = np.zeros(len(u), dtype=bool)
     strs = _is_str(u)
     if strs.any():
@@ -788,7 +840,7 @@ def parse_score(values, *, scale: tuple[float, float] | None = None) -> Parsed:
 
 def parse_id(values) -> Parsed:
     """Ids as text kept exactly ('0001' stays '0001'); whole numbers from Excel lose their '.0'."""
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     n = len(u)
     res = np.full(n, None, dtype=object)
     if n:
@@ -816,7 +868,7 @@ def parse_id(values) -> Parsed:
 
 def parse_text(values) -> Parsed:
     """Text with surrounding space removed; missing tokens ('NA', 'N/A', '-') become missing."""
-    codes, u, s = _factorize(values)
+    codes, u = _factorize(values)
     if len(u) == 0:
         return Parsed(pd.Series([None] * len(codes), dtype="str"), _problems(codes, []))
     # Strings are cleaned as they are; numbers and dates take the id spelling ('208', '2024-01-02').

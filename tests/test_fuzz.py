@@ -9,7 +9,7 @@ import decimal
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from loaders import LoadError, inspect_file, normalise
@@ -18,7 +18,7 @@ from loaders.mapping import alias_index
 from loaders.normalise import EXCLUDED, to_canonical
 from loaders.schema import TABLES
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+FAST = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
 
 TOKENS = ["", " ", "NA", "n/a", "#REF!", "#DIV/0!", "#N/A", "#NAME?", "-", "—", "Total", "Grand Total",
@@ -72,6 +72,42 @@ def test_blank_and_certification_helpers_never_raise(values):
     assert len(V.is_blank(values)) == len(values) == len(V.is_spreadsheet_error(values))
     text, flags, problems = V.parse_certifications(values)
     assert len(text) == len(problems) == len(flags) == len(values)
+
+
+@pytest.mark.parametrize("kind", list(PARSERS))
+@FAST
+@given(data=st.data(), values=cells)
+def test_a_coded_column_parses_as_its_cells_do(kind, data, values):
+    """The normaliser codes a column once and parses row selections of it: the same answer as the cells."""
+    # Coding merges True with 1 and False with 0 (they hash alike), whole column or rows alike: leave that out.
+    bools = [v for v in values if isinstance(v, (bool, np.bool_))]
+    assume(not bools or not any(_is_zero_or_one(v) for v in values if not isinstance(v, (bool, np.bool_))))
+    rows = np.array(data.draw(st.lists(st.integers(0, max(len(values) - 1, 0)), max_size=len(values))
+                              if values else st.just([])), dtype=np.int64)
+    coded = V.code(values).take(rows)
+    expected = PARSERS[kind]([values[i] for i in rows])
+    got = PARSERS[kind](coded)
+    pd.testing.assert_series_equal(got.values, expected.values)
+    pd.testing.assert_series_equal(got.problems, expected.problems)
+    blank, error = V._blank_and_error(coded)
+    assert blank.tolist() == V.is_blank([values[i] for i in rows]).tolist()
+    assert error.tolist() == V.is_spreadsheet_error([values[i] for i in rows]).tolist()
+
+
+def _is_zero_or_one(v) -> bool:
+    try:
+        return v in (0, 1)
+    except Exception:  # arrays, NA and the like compare oddly
+        return False
+
+
+def test_taking_rows_keeps_only_the_values_they_hold():
+    column = V.code(["A", None, " B\u00a0", "A", "c"])
+    assert column.lowered.tolist() == ["a", "b", "c"]
+    taken = column.take(np.array([4, 1, 0]))
+    assert taken.codes.tolist() == [1, -1, 0]
+    assert taken.uniques.tolist() == ["A", "c"]
+    assert taken.lowered.tolist() == ["a", "c"]  # carried over, not recomputed
 
 
 @FAST
