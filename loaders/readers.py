@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .xlsx_scan import SheetScan, scan_workbook
+
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".dat", "")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -239,7 +241,7 @@ def read_excel(path: Path, name: str, *, by_content: bool = False) -> list[RawSh
 
     # Error cells are looked for alongside calamine's parse (decompression runs outside the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(_xlsx_error_cells, path) if _is_zip(path) else None
+        scan = pool.submit(scan_workbook, path) if _is_zip(path) else None
         sheets = _read_calamine(path, name, by_content, scan)
     return sheets
 
@@ -271,6 +273,9 @@ def _read_calamine(path: Path, name: str, by_content: bool, scan) -> list[RawShe
     for sheet_name in wb.sheet_names[:MAX_SHEETS]:
         try:
             known = errors.get(sheet_name)
+            if known is not None and known.malformed:
+                raise LoadError(f"a cell reference is not one ({known.malformed!r}); open the file in Excel and "
+                                "save it again")
             if known is not None and known.rows * known.columns > MAX_CELLS:
                 raise _TooLarge(known.rows, known.columns)  # before calamine allocates the whole rectangle
             sheet = wb.get_sheet_by_name(sheet_name)
@@ -315,139 +320,7 @@ def _is_zip(path: Path) -> bool:
         return fh.read(4) == _ZIP
 
 
-_ERROR_CELL = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
-_ERROR_VALUE = re.compile(rb"<v>([^<]{1,40})</v>")
-_ERROR_MARK = b't="e"'
-# A formula cell with no calculated value (written by a program, never opened in Excel): calamine reads blank.
-_UNCACHED_MARKS = (b"</f><v></v>", b"</f><v/>", b"</f></c>")
-_UNCACHED_SHARED = re.compile(rb"<f\b[^>]*/>(?:<v\s*/>|<v></v>)?</c>")
-
-
-@dataclass
-class _Damage:
-    """What a sheet's XML holds that calamine cannot be trusted with: error cells (row, column, text from 0) and
-    uncalculated formulas it reads as blank, and the extent of its cells (calamine allocates the whole
-    rectangle at once: one value at A1 and one at XFD1048576 is a 512 GB allocation that aborts the process)."""
-
-    errors: list[tuple[int, int, str]]
-    uncalculated: int
-    rows: int = 0  # last row and column holding a cell, from 1
-    columns: int = 0
-
-
-def _xlsx_error_cells(path: Path) -> dict[str, _Damage]:
-    """Error cells (#REF!, #DIV/0!...) and formulas without a value, per sheet name (calamine reads both as blank).
-
-    Each worksheet's XML is scanned once, streamed; only sheets with such cells are looked at further.
-    Anything unexpected in the package means nothing is added, never a failure.
-    """
-    import posixpath
-    import xml.etree.ElementTree as ET
-
-    out: dict[str, _Damage] = {}
-    try:
-        with zipfile.ZipFile(path) as z:
-            ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-            ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-            targets = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
-            members = set(z.namelist())
-            for sheet in ET.fromstring(z.read("xl/workbook.xml")).iter(f"{ns_main}sheet"):
-                target = targets.get(sheet.get(f"{ns_rel}id"), "")
-                member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-                if member in members:
-                    out[sheet.get("name", "")] = _damage_in(z, member)
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError, RuntimeError):
-        return {}
-    return out
-
-
-_ROW_TAG = re.compile(rb'<row r="(\d{1,7})"')
-_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
-_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})\d')  # columns AA and beyond
-_NARROW_COLUMN = re.compile(rb'<c r="[A-Z]\d')
-_BEYOND: dict[int, re.Pattern] = {}
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _largest(numbers: list[bytes]) -> int:
-    """The largest of digit strings, without converting them all."""
-    width = len(max(numbers, key=len))
-    return int(max(n for n in numbers if len(n) == width))
-
-
-def _damage_in(z: zipfile.ZipFile, member: str) -> _Damage:
-    """One streamed pass over a sheet's XML: its extent, and whether it has error or uncalculated cells.
-
-    Rows are taken from the row tags; a cell whose own reference has more digits than its rows (a stray
-    'A9999999' inside row 2) is caught per chunk and measured exactly. Columns come from the references.
-    """
-    marks = (_ERROR_MARK, b"<f")  # an error cell, or any formula (whether it has a value is checked below)
-    found, tail, last_row, letters, narrow, row = False, b"", 0, set(), False, 0
-    with z.open(member) as fh:  # streamed: a 100,000-row sheet is never held twice
-        while True:
-            chunk = fh.read(1 << 20)
-            data = tail + chunk
-            cut = data.rfind(b"<") if chunk else len(data)  # an unfinished tag waits for the next chunk
-            part, tail = data[:cut], data[cut:]
-            tags = _ROW_TAG.findall(part)
-            local = max(row, _largest(tags)) if tags else row
-            digits = len(str(local)) if local else 0
-            beyond = _BEYOND.setdefault(digits, re.compile(rb'<c r="[A-Z]{1,3}\d{%d}' % (digits + 1)))
-            if beyond.search(part):
-                local = max(local, _largest(_CELL_ROW.findall(part)))
-            last_row = max(last_row, local)
-            row = int(tags[-1]) if tags else row
-            letters.update(_WIDE_COLUMN.findall(part))
-            narrow = narrow or _NARROW_COLUMN.search(part) is not None
-            found = found or any(m in part for m in marks)
-            if not chunk:
-                break
-    last_column = max([_column_number(c) for c in letters] + [26 if narrow else 0])
-    # A stray reference with as many digits as the rows ('A99999' in row 20,000) is only bounded by them: when
-    # that bound could be too large, every reference is measured (big and wide sheets only).
-    if last_row and (10 ** len(str(last_row)) - 1) * last_column > MAX_CELLS:
-        last_row = max(last_row, _last_cell_row(z, member))
-    if not found:
-        return _Damage([], 0, last_row, last_column)
-    data = z.read(member)
-    uncalculated = sum(data.count(m) for m in _UNCACHED_MARKS) + len(_UNCACHED_SHARED.findall(data))
-    cells = []
-    at = data.find(_ERROR_MARK)
-    while at >= 0 and len(cells) < 100_000:
-        start, end = data.rfind(b"<c ", 0, at), data.find(b"</c>", at)
-        where = _ERROR_CELL.search(data, start, at) if start >= 0 else None
-        value = _ERROR_VALUE.search(data, at, end) if end >= 0 else None
-        if where and value:
-            letters, row = where.group(1).decode(), int(where.group(2))
-            col = 0
-            for ch in letters:
-                col = col * 26 + ord(ch) - 64
-            cells.append((row - 1, col - 1, value.group(1).decode("utf-8", "replace")))
-        at = data.find(_ERROR_MARK, at + len(_ERROR_MARK))
-    return _Damage(cells, uncalculated, last_row, last_column)
-
-
-def _last_cell_row(z: zipfile.ZipFile, member: str) -> int:
-    last, tail = 0, b""
-    with z.open(member) as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            data = tail + chunk
-            cut = data.rfind(b"<") if chunk else len(data)
-            rows = _CELL_ROW.findall(data[:cut])
-            last = max(last, _largest(rows)) if rows else last
-            tail = data[cut:]
-            if not chunk:
-                return last
-
-
-def _put_error_cells(rows: list[list], damage: _Damage | None) -> list[str]:
+def _put_error_cells(rows: list[list], damage: SheetScan | None) -> list[str]:
     """Write error cells into calamine's rows (where it left them blank); notes on what was found."""
     if damage is None or not (damage.errors or damage.uncalculated):
         return []

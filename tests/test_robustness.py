@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -220,6 +221,40 @@ def _far_cell(p: Path) -> Path:
     return p
 
 
+def _sheet_xml(path: Path, change) -> Path:
+    """A small workbook whose sheet XML is rewritten by `change`: how other writers, or an attacker, spell it."""
+    plain = xlsx(path.with_name("plain_" + path.name), good_rows(3))
+    with zipfile.ZipFile(plain) as zi, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zo:
+        for item in zi.infolist():
+            data = zi.read(item.filename)
+            zo.writestr(item, change(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+    plain.unlink()
+    return path
+
+
+def _append_rows(xml: bytes) -> callable:
+    return lambda data: data.replace(b"</sheetData>", xml + b"</sheetData>")
+
+
+def _prefixed(data: bytes) -> bytes:
+    """Every element with an 'x:' namespace prefix, as .NET's Open XML SDK writes it."""
+    data = data.replace(b'<worksheet xmlns="', b'<x:worksheet xmlns:x="')
+    return re.sub(rb"<(/?)(?![?!])(?!x:)([A-Za-z]+)", rb"<\1x:\2", data)
+
+
+# The cell at XFD1048576 spelt as calamine reads it but not as Excel writes it.
+_FAR_REORDERED = b'<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>stray</t></is></c></row>'
+_FAR_QUOTED = b"<row r='1048576'><c r='XFD1048576' t='inlineStr'><is><t>stray</t></is></c></row>"
+# No references at all: 40,000 empty rows, then 16,000 empty cells and a value (a 640-million-cell rectangle).
+_FAR_UNREFERENCED = (b"<row></row>" * 40_000 + b"<row>" + b"<c/>" * 16_000
+                     + b'<c t="inlineStr"><is><t>stray</t></is></c></row>')
+
+
+def _unreferenced(data: bytes) -> bytes:
+    """Cells and rows without their r="B7" references (allowed: their place is implied by order)."""
+    return re.sub(rb' r="[A-Z]*\d+"', b"", data)
+
+
 def _error_values_xlsx(p: Path) -> Path:
     wb = Workbook()
     ws = wb.active
@@ -270,6 +305,19 @@ CASES = {
     "sparse_xml_far_row": (lambda p: _sparse_xml(p / "far.xls"), ("reject", "too large to read")),
     "entity_bomb_xml": (lambda p: _entity_bomb(p / "laughs.xls"), ("reject", "could not be read")),
     "stray_value_in_last_cell": (lambda p: _far_cell(p / "stray.xlsx"), ("reject", "too large to read")),
+    "stray_cell_reference_not_first": (lambda p: _sheet_xml(p / "reordered.xlsx", _append_rows(_FAR_REORDERED)),
+                                       ("reject", "too large to read")),
+    "stray_cell_single_quoted": (lambda p: _sheet_xml(p / "quoted.xlsx", _append_rows(_FAR_QUOTED)),
+                                 ("reject", "too large to read")),
+    "stray_cell_namespace_prefix": (lambda p: _sheet_xml(p / "prefixed.xlsx",
+                                                         lambda d: _prefixed(_append_rows(_FAR_REORDERED)(d))),
+                                    ("reject", "too large to read")),
+    "stray_cell_by_position": (lambda p: _sheet_xml(p / "unreferenced.xlsx", _append_rows(_FAR_UNREFERENCED)),
+                               ("reject", "too large to read")),
+    "malformed_cell_reference": (lambda p: _sheet_xml(p / "badref.xlsx", lambda d: d.replace(b'r="B2"', b'r="B2B"')),
+                                 ("reject", "a cell reference is not one ('B2B')")),
+    "namespace_prefixed_sheet": (lambda p: _sheet_xml(p / "sdk.xlsx", _prefixed), ("load", {})),
+    "cells_without_references": (lambda p: _sheet_xml(p / "implied.xlsx", _unreferenced), ("load", {})),
     "thousands_of_tables": (lambda p: put(p / "tables.xls", ("<html>" + "<table><tr><th>Check No</th><th>Check Date</th>"
                                                               "<th>Amount</th></tr><tr><td>T-1</td><td>07/15/2025</td>"
                                                               "<td>$5.00</td></tr></table>" * 3000 + "</html>").encode()),
