@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect as _inspect
 import math
@@ -424,7 +425,16 @@ def _other_tables(parts: list[Part]) -> dict[int, str]:
 
 
 def _import_parts(parts: list[Part], workspace, checksum: str) -> list[ImportResult]:
-    """Import each recognised part (most confident first), skipping the ones `_skip_reason` names."""
+    """Import each recognised part (most confident first), skipping the ones `_skip_reason` names.
+
+    All parts land in one transaction where the workspace offers one (`batch`): a workbook is imported
+    whole or not at all."""
+    batch = getattr(workspace, "batch", None)
+    with batch() if batch else contextlib.nullcontext():
+        return _import_each(parts, workspace, checksum)
+
+
+def _import_each(parts: list[Part], workspace, checksum: str) -> list[ImportResult]:
     seen: list[tuple[str, set, str]] = []
     accepts_mapping = "mapping" in _inspect.signature(workspace.import_table).parameters
     order = sorted(range(len(parts)), key=lambda i: (-parts[i].confidence, i))

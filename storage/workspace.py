@@ -170,7 +170,7 @@ class Workspace:
     """The app's memory in one folder: canonical tables, import history, mappings, goals and settings.
 
     The folder is `path`, else $PROCUREMENT_KPI_WORKSPACE, else ./workspace; it is created if missing.
-    Each write is one catalogue transaction; each table version is a Parquet file written under a
+    Each write is one catalogue transaction (several, inside `batch()`); each table version is a Parquet file written under a
     temporary name, renamed, and made current by that transaction, so a failed or killed write leaves
     the workspace as it was. Writers in any process take turns through a lock file.
     """
@@ -429,6 +429,20 @@ class Workspace:
             self._commit_table(conn, table, combined)
         return int(import_id)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several writes as one transaction: all of them land, or none does (a workbook's sheets; removing
+        the sample city and importing in its place). Reads inside the batch see its writes so far."""
+        if getattr(self._thread, "batch", None) is not None:
+            yield
+            return
+        with self._writing(), self._begin() as conn:
+            self._thread.batch = conn
+            try:
+                yield
+            finally:
+                self._thread.batch = None
+
     def undo(self, import_id: int) -> None:
         """Take a current import's rows out of its table and mark it undone.
 
@@ -532,6 +546,9 @@ class Workspace:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sa.Connection]:
+        if getattr(self._thread, "batch", None) is not None:  # inside batch(): read its writes so far
+            yield self._thread.batch
+            return
         try:
             with self._engine.connect() as conn:
                 yield conn
@@ -544,6 +561,9 @@ class Workspace:
     @contextlib.contextmanager
     def _begin(self) -> Iterator[sa.Connection]:
         """One catalogue transaction; the new table file it made current is removed if it fails."""
+        if getattr(self._thread, "batch", None) is not None:  # inside batch(): part of its transaction
+            yield self._thread.batch
+            return
         self._thread.new_files = []
         self._thread.old_files = []
         try:

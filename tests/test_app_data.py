@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -67,6 +68,29 @@ def test_upload_detects_table_and_imports(own_ws, monkeypatch):
     at.button(key="undo").click().run()
     assert not at.exception, at.exception
     assert list(Workspace(own_ws).imports()["status"]) == ["undone"]
+
+
+def test_a_failed_first_import_keeps_the_sample_city(workspace_dir, monkeypatch):
+    """The first import replaces the sample city in the same transaction: when it fails, the sample is still
+    there, whole, and the page says nothing changed."""
+    from storage.workspace import Workspace, WorkspaceError
+
+    at = data_page()  # a new workspace: the app loads the sample city
+    before = Workspace(workspace_dir).imports()
+    assert Workspace(workspace_dir).settings().get("sample_data") and len(before)
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+
+    def disk_full(self, *args, **kwargs):
+        raise WorkspaceError("Cannot write the payments table: No space left on device.")
+
+    monkeypatch.setattr(Workspace, "import_table", disk_full)
+    next(b for b in at.button if b.label.startswith("Import ")).click().run()
+    assert not at.exception, at.exception
+    labels = [s.label for s in at.status]
+    assert any(label.startswith("Import failed; nothing changed.") and "No space" in label for label in labels), labels
+    after = Workspace(workspace_dir)
+    pd.testing.assert_frame_equal(after.imports(), before)
+    assert after.settings().get("sample_data") is True
 
 
 def test_bad_file_gets_a_clear_message(own_ws, monkeypatch):

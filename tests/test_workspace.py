@@ -216,6 +216,29 @@ def test_a_failed_import_changes_nothing(tmp_path):
     assert_same(before, snapshot(folder))
 
 
+def test_a_batch_lands_whole_or_not_at_all(tmp_path):
+    """Writes inside batch() are one transaction: reads inside it see them; an error undoes all of them,
+    table files included; without an error they land together."""
+    folder = tmp_path / "ws"
+    ws = Workspace(folder)
+    first = load(ws, payments("CHK-1"))
+    before = snapshot(folder)
+    with pytest.raises(RuntimeError, match="stop"), ws.batch():
+        ws.undo(first)
+        load(ws, payments("JAN-1"), source="january.xlsx", sheet="January")
+        load(ws, payments("FEB-1"), source="january.xlsx", sheet="February")
+        assert sorted(ws.table("payments")["payment_id"]) == ["FEB-1", "JAN-1"]
+        raise RuntimeError("stop")
+    assert_same(before, snapshot(folder))
+    assert len(list((folder / "tables").iterdir())) == 1  # the files the batch wrote are gone
+    with ws.batch():
+        load(ws, payments("JAN-1"), source="january.xlsx", sheet="January")
+        load(ws, payments("FEB-1"), source="january.xlsx", sheet="February")
+    reopened = Workspace(folder)
+    assert sorted(reopened.table("payments")["payment_id"]) == ["CHK-1", "FEB-1", "JAN-1"]
+    assert len(list((folder / "tables").iterdir())) == 1  # the version the first sheet made is gone too
+
+
 KILLED_IMPORT = """
     import os, signal, sys
     import pandas as pd

@@ -263,14 +263,13 @@ def _finish(results, label: str, table: str) -> None:
 
 
 def _after_sample(ws, load):
-    """Run an import; when the workspace shows the sample city, it is removed once the new rows are read.
-
-    The rows are read first, so a failed connection leaves the sample in place (nothing changed).
-    """
+    """Run an import; when the workspace shows the sample city, it is removed in the same transaction,
+    so a failed connection or import leaves the sample in place (nothing changed)."""
     if not data.settings().get("sample_data"):
         return load()
-    results = load()
-    sample_data.remove_sample(ws)
+    with ws.batch():
+        results = load()
+        sample_data.remove_sample(ws)
     return results
 
 

@@ -191,12 +191,13 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) 
     with st.status(f"Importing {name} as {table}…", expanded=True) as status:
         bar = st.progress(0.05, text="Starting…")
         try:
-            if data.settings().get("sample_data"):
-                bar.progress(0.15, text="Removing the sample city…")
-                sample_data.remove_sample(ws)
-            bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
-            results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
-                                          source_name=name)
+            with ws.batch():  # one transaction: the sample city goes only if the import lands
+                if data.settings().get("sample_data"):
+                    bar.progress(0.15, text="Removing the sample city…")
+                    sample_data.remove_sample(ws)
+                bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
+                results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
+                                              source_name=name)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
             status.update(label=f"Import failed; nothing changed. {md_escape(exc)}", state="error")
             return
