@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS
 
@@ -110,9 +111,14 @@ class Coded:
         return len(self.codes)
 
     @functools.cached_property
+    def cleaned(self) -> pd.Series:
+        """Each distinct value as text, stripped, non-breaking spaces as spaces (parsers use the strings')."""
+        return self.uniques.astype("str").str.replace("\u00a0", " ", regex=False).str.strip()
+
+    @functools.cached_property
     def lowered(self) -> pd.Series:
-        """Each distinct value as stripped lower-case text (non-breaking spaces as spaces)."""
-        return self.uniques.astype("str").str.replace("\u00a0", " ", regex=False).str.strip().str.lower()
+        """`cleaned` in lower case: what blank tokens and totals labels are compared with."""
+        return self.cleaned.str.lower()
 
     def take(self, rows: np.ndarray) -> Coded:
         """These rows only, with the distinct values they hold (as if they were coded afresh)."""
@@ -125,9 +131,10 @@ class Coded:
             renumber = np.cumsum(held) - 1
             keep = np.flatnonzero(held)
             taken = Coded(np.where(codes >= 0, renumber[codes], -1), self.uniques.iloc[keep].reset_index(drop=True))
-        if "lowered" in self.__dict__:  # computed once per column, kept through row selections
-            low = self.lowered if keep is None else self.lowered.iloc[keep].reset_index(drop=True)
-            taken.__dict__["lowered"] = low
+        for name in ("cleaned", "lowered"):  # computed once per column, kept through row selections
+            if name in self.__dict__:
+                text = self.__dict__[name]
+                taken.__dict__[name] = text if keep is None else text.iloc[keep].reset_index(drop=True)
         return taken
 
 
@@ -159,9 +166,14 @@ def _expand(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
 
 def _problems(codes: np.ndarray, per_unique: list | np.ndarray) -> pd.Series:
     arr = np.asarray(per_unique, dtype=object)
-    if len(arr) == 0:
-        return pd.Series([None] * len(codes), dtype=object).astype("str")
+    if not any(p is not None for p in arr):
+        return no_problems(len(codes))
     return pd.Series(_expand(codes, arr, None), dtype="str")
+
+
+def no_problems(n: int) -> pd.Series:
+    """A problems column with no problem in it (built directly in Arrow: most columns of most files)."""
+    return pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
 
 
 def _is_str(u: pd.Series) -> np.ndarray:
@@ -294,12 +306,14 @@ def detect_decimal_comma(values) -> bool:
     """True when the column writes numbers the European way ('1.234,56', '12,5')."""
     _, u = _factorize(values)
     strs = _is_str(u)
-    if not strs.any():
-        return False
-    texts = u[strs]
+    return bool(strs.any()) and _decimal_comma_in(_clean_text(u[strs]))
+
+
+def _decimal_comma_in(texts: pd.Series) -> bool:
+    """detect_decimal_comma on a column's distinct strings, already cleaned."""
     if len(texts) > 5000:  # a sample of distinct values says how the column writes numbers
         texts = texts.sample(5000, random_state=0)
-    t = _clean_text(texts).str.replace(_CURRENCY, "", regex=True).str.replace(r"[\s()\-+*]", "", regex=True)
+    t = texts.str.replace(_CURRENCY, "", regex=True).str.replace(r"[\s()\-+*]", "", regex=True)
     eu = int(t.str.match(_EU_EVIDENCE.pattern).sum())
     us = int(t.str.match(_US_EVIDENCE.pattern).sum())
     return eu > us
@@ -353,7 +367,8 @@ def _parse_numbers(values, *, money: bool, decimal_comma: bool | None, problem: 
         out[infinite] = np.nan
         prob = pd.Series(np.where(infinite, problem, None), dtype="str")
         return Parsed(pd.Series(out), prob)
-    codes, u = _factorize(values)
+    coded = code(values)
+    codes, u = coded.codes, coded.uniques
     n = len(u)
     out = np.full(n, np.nan)
     prob = np.full(n, None, dtype=object)
@@ -362,23 +377,23 @@ def _parse_numbers(values, *, money: bool, decimal_comma: bool | None, problem: 
         out[nums] = np.asarray(u[nums], dtype=float)
         strs = _is_str(u)
         if strs.any():
-            t = _clean_text(u[strs])
-            blank = _missing_text(t)
-            if money:
-                # Excel's accounting format shows zero as "$ -".
-                zero = t.str.replace(" ", "", regex=False).isin(["$-", "$—", "-$"]).to_numpy()
-                filler = t.str.match(r"^\$?\s*_+\s*$").to_numpy()  # '$_______' fill-in line
-                blank = (blank | filler) & ~zero
-            else:
-                zero = np.zeros(len(t), dtype=bool)
+            t = coded.cleaned[strs]
+            blank = coded.lowered[strs].isin(MISSING_TOKENS).to_numpy(dtype=bool, copy=True)
             if decimal_comma is None:
-                decimal_comma = detect_decimal_comma(t[~blank])
-            num = np.full(len(t), np.nan)
-            footnote = np.zeros(len(t), dtype=bool)
-            ok = np.zeros(len(t), dtype=bool)
+                decimal_comma = _decimal_comma_in(t[~blank])
             # Fast path (Arrow regex): plain numbers and '$1,234.56'; the rest gets the full treatment.
             simple = np.zeros(len(t), dtype=bool) if decimal_comma else t.str.fullmatch(
                 r"\$?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]*)?|\$?[0-9]+(\.[0-9]*)?").fillna(False).to_numpy(bool)
+            zero = np.zeros(len(t), dtype=bool)
+            if money and not simple.all():
+                # Excel's accounting format shows zero as "$ -"; '$_______' is a fill-in line, blank.
+                odd = t[~simple]
+                zero[~simple] = odd.str.replace(" ", "", regex=False).isin(["$-", "$—", "-$"]).to_numpy()
+                blank[~simple] |= odd.str.match(r"^\$?\s*_+\s*$").to_numpy()
+                blank &= ~zero
+            num = np.full(len(t), np.nan)
+            footnote = np.zeros(len(t), dtype=bool)
+            ok = np.zeros(len(t), dtype=bool)
             if simple.any():
                 plain = t[simple].str.replace("$", "", regex=False).str.replace(",", "", regex=False)
                 num[simple] = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -503,9 +518,10 @@ def _numbers_to_dates(v: np.ndarray) -> np.ndarray:
     return np.where(compact, from_compact, _serial_to_dates(np.where(compact, np.nan, v)))
 
 
-def _text_to_dates(t: pd.Series, dayfirst: bool | None) -> np.ndarray:
-    """Date text in the common export formats; the D/M order is decided once for the column."""
-    s = t.str.lower().str.replace(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+", "", regex=True)
+def _text_to_dates(lowered: pd.Series, dayfirst: bool | None) -> np.ndarray:
+    """Date text (stripped, lower case) in the common export formats; the D/M order is decided once for the
+    column."""
+    s = lowered.str.replace(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+", "", regex=True)
     out = np.full(len(s), np.datetime64("NaT", "D"))
     todo = np.ones(len(s), dtype=bool)
 
@@ -586,7 +602,8 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
     12 and no second number is; otherwise US month-first (or as `dayfirst` says). Placeholder dates
     (1900-01-01, 2050-12-31, 9999-12-31...) and years outside 1901-2099 are kept and flagged.
     """
-    codes, u = _factorize(values)
+    coded = code(values)
+    codes, u = coded.codes, coded.uniques
     n = len(u)
     out = np.full(n, np.datetime64("NaT", "D"))
     prob = np.full(n, None, dtype=object)
@@ -595,11 +612,10 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
         strs = _is_str(u)
         nums = _is_number(u)
         if strs.any():
-            t = _clean_text(u[strs])
-            b = _missing_text(t)
+            low = coded.lowered[strs]
             idx = np.flatnonzero(strs)
-            blank[idx] = b
-            out[idx] = _text_to_dates(t, dayfirst)
+            blank[idx] = low.isin(MISSING_TOKENS).to_numpy()
+            out[idx] = _text_to_dates(low, dayfirst)
         if nums.any():
             out[nums] = _numbers_to_dates(np.asarray(u[nums], dtype=float))
         other = ~(strs | nums)
@@ -840,14 +856,15 @@ def parse_score(values, *, scale: tuple[float, float] | None = None) -> Parsed:
 
 def parse_id(values) -> Parsed:
     """Ids as text kept exactly ('0001' stays '0001'); whole numbers from Excel lose their '.0'."""
-    codes, u = _factorize(values)
+    coded = code(values)
+    codes, u = coded.codes, coded.uniques
     n = len(u)
     res = np.full(n, None, dtype=object)
     if n:
         strs = _is_str(u)
         if strs.any():
-            t = u[strs].astype("str").str.replace("\u00a0", " ", regex=False).str.strip()
-            missing = t.str.lower().isin(MISSING_TOKENS).to_numpy()
+            t = coded.cleaned[strs]
+            missing = coded.lowered[strs].isin(MISSING_TOKENS).to_numpy()
             res[np.flatnonzero(strs)] = np.where(missing, None, t.to_numpy(dtype=object))
         nums = _is_number(u) & ~strs
         if nums.any():
@@ -868,11 +885,15 @@ def parse_id(values) -> Parsed:
 
 def parse_text(values) -> Parsed:
     """Text with surrounding space removed; missing tokens ('NA', 'N/A', '-') become missing."""
-    codes, u = _factorize(values)
+    coded = code(values)
+    codes, u = coded.codes, coded.uniques
     if len(u) == 0:
         return Parsed(pd.Series([None] * len(codes), dtype="str"), _problems(codes, []))
     # Strings are cleaned as they are; numbers and dates take the id spelling ('208', '2024-01-02').
-    t = _clean_text(u) if _is_str(u).all() else pd.Series(parse_id(u).values.to_numpy(dtype=object), dtype="str")
-    t = t.where(~_missing_text(t.fillna("")), None)
+    if _is_str(u).all():
+        t = coded.cleaned.where(~coded.lowered.isin(MISSING_TOKENS).to_numpy(), None)
+    else:
+        t = pd.Series(parse_id(u).values.to_numpy(dtype=object), dtype="str")
+        t = t.where(~_missing_text(t.fillna("")), None)
     arr = _expand(codes, t.to_numpy(dtype=object, na_value=None), None)
     return Parsed(pd.Series(arr, dtype="str"), _problems(codes, [None] * len(u)))
