@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -12,6 +13,7 @@ KEYS = {
     "xlsx_100k_read_normalise_s", "xlsx_100k_bare_calamine_s", "xlsx_ratio_vs_calamine",
     "xlsx_100k_bare_openpyxl_s", "import_1m_payments_s", "reopen_1m_payments_s", "kpis_all_cold_s",
     "kpis_filter_change_s", "page_render_s", "page_filter_change_s", "briefing_s", "peak_rss_mb",
+    "xlsx_shared_strings_ratio_vs_calamine",
 }
 
 
@@ -26,3 +28,18 @@ def test_benchmark_smoke_writes_every_key(tmp_path):
     assert set(figures) >= KEYS
     assert all(figures[k] > 0 for k in KEYS)
     assert "xlsx_ratio_vs_calamine" in done.stdout
+
+
+def test_the_shared_strings_copy_holds_the_same_cells(tmp_path):
+    """The Excel-style copy of the benchmark export reads cell for cell as the original."""
+    import shutil
+
+    import pandas as pd
+
+    from benchmarks.__main__ import shared_strings_copy, xlsx_export
+
+    original = shutil.copy(xlsx_export(2000), tmp_path / "register.xlsx")
+    shared = shared_strings_copy(original)
+    pd.testing.assert_frame_equal(pd.read_excel(shared, engine="calamine", header=None),
+                                  pd.read_excel(original, engine="calamine", header=None))
+    assert b"inlineStr" not in zipfile.ZipFile(shared).read("xl/worksheets/sheet1.xml")
