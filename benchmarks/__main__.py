@@ -242,14 +242,14 @@ def peak_rss_mb() -> float:
 
 
 def report(results: dict) -> str:
-    lines = [f"{'measure':32} {'value':>12} {'target':>10}  verdict"]
+    lines = [f"{'measure':40} {'value':>12} {'target':>10}  verdict"]
     for key, value in results.items():
         if not isinstance(value, float):
             continue
         target = TARGETS.get(key)
         verdict = "" if target is None else ("met" if value <= target else "MISSED")
         shown = f"{value:.3f}" if value < 100 else f"{value:.0f}"
-        lines.append(f"{key:32} {shown:>12} {'' if target is None else f'<= {target}':>10}  {verdict}")
+        lines.append(f"{key:40} {shown:>12} {'' if target is None else f'<= {target}':>10}  {verdict}")
     return "\n".join(lines)
 
 
