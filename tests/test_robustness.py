@@ -447,6 +447,7 @@ def test_cli_loads_readable_files_and_reports_bad_values(case, workspace, tmp_pa
     elapsed = time.monotonic() - started
     assert code == 0, err
     assert err == "" and "Traceback" not in out
+    # A hang guard, not a benchmark: these files load in well under a second; a quadratic path takes minutes.
     assert elapsed < 20, f"{case} took {elapsed:.1f} s"
     ws = Workspace(workspace)
     history = ws.imports()
@@ -496,13 +497,19 @@ def test_blank_columns_and_unnamed_columns_are_dropped(tmp_path):
     assert not [c for c in part.columns if c.startswith("column ")]
 
 
-def test_three_thousand_columns_read_in_seconds(tmp_path):
-    """A 3,000-column export is read, classified and normalised quickly (each column once, not per column)."""
-    path = make("three_thousand_columns", tmp_path)
-    started = time.process_time()
-    [part] = inspect_file(path)
-    assert time.process_time() - started < 8
+def test_three_thousand_columns_are_checked_together_not_one_by_one(tmp_path, monkeypatch):
+    """A 3,000-column export is read, classified and normalised with its cells checked in one pass, not column by
+    column (which took ~15 s): the per-column checks run a handful of times, not 3,000."""
+    from loaders import headers
+    from loaders import values as V
+
+    calls = []
+    for module, name in ((V, "_blank_and_error"), (V, "code"), (headers, "_column_flags")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    [part] = inspect_file(make("three_thousand_columns", tmp_path))
     assert part.table == "payments" and part.rows_loaded == 30 and len(part.columns) == 3000
+    assert 0 < len(calls) < 50, len(calls)
 
 
 def test_error_cells_in_a_workbook_are_named_not_blank(tmp_path):
@@ -580,7 +587,7 @@ def test_long_runs_of_spaces_or_punctuation_are_checked_in_linear_time(tmp_path)
                + [[f"SOL-{i}", name, "$10.00"] for i, name in enumerate(padded)] + [["SOL-9", "Acme", "$12.00"]])
     started = time.process_time()
     [part] = inspect_file(path, table="bids")
-    assert time.process_time() - started < 10
+    assert time.process_time() - started < 10  # a hang guard: ~0.1 s here, minutes when a pattern backtracks
     assert part.rows_read == part.rows_loaded + part.rows_excluded == 4
 
 

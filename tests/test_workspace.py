@@ -463,17 +463,20 @@ def test_a_file_where_the_folder_should_be_is_a_workspace_error(tmp_path):
         Workspace(path)
 
 
-def test_opening_does_not_wait_for_a_running_import(tmp_path):
-    """While another writer holds the lock, an existing workspace still opens and reads at once."""
+def test_opening_does_not_wait_for_a_running_import(tmp_path, monkeypatch):
+    """While another writer holds the lock, an existing workspace still opens and reads: it never asks for the
+    lock (a writer waiting for it would give up at once here, with 'busy')."""
+    import storage.workspace as storage_ws
     from storage.lock import FileLock
 
     folder = tmp_path / "ws"
     load(Workspace(folder), payments("CHK-1"))
+    monkeypatch.setattr(storage_ws, "LOCK_TIMEOUT", 0.01)
     with FileLock(folder / ".lock"):
-        start = time.monotonic()
         ws = Workspace(folder)
         assert ws.table("payments")["payment_id"].tolist() == ["CHK-1"]
-        assert time.monotonic() - start < 5
+        with pytest.raises(WorkspaceError, match="busy"):
+            load(ws, payments("CHK-2"))  # the same lock does stop a writer
 
 
 def test_editing_a_returned_table_does_not_change_the_workspace(tmp_path):
