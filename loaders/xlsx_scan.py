@@ -37,8 +37,9 @@ _PAD = b"\0" * 32  # reads just past the end of a piece land here
 _NAME_END = np.zeros(256, dtype=bool)  # what may follow an element's name: space, '>' or '/'
 _NAME_END[[9, 10, 13, 32, ord(">"), ord("/")]] = True
 _PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.\-]*:")
-_TAG = re.compile(rb"<(c|row)(?=[\s>/])([^>]*)>")
-_REF_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])([^"'<>]*)\1""")
+# A c or row start tag whole: '>' may appear inside a quoted attribute value.
+_TAG = re.compile(rb"""<(c|row)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTRIBUTE = re.compile(rb"""([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")
 _CELL_REF = re.compile(rb"([A-Za-z]+)(\d+)")
 
 
@@ -175,22 +176,23 @@ class _Extent:
 
     def _add_tag_by_tag(self, piece: bytes) -> None:
         for tag in _TAG.finditer(piece):
-            ref = _REF_ATTRIBUTE.search(tag.group(2))
+            # Attribute by attribute, each value whole: an 'r="..."' inside another value is not the reference.
+            ref = next((a.group(2)[1:-1] for a in _ATTRIBUTE.finditer(tag.group(2)) if a.group(1) == b"r"), None)
             if tag.group(1) == b"row":
                 self.widest, self.open_cells = max(self.widest, self.open_cells), 0
                 if ref is None:
                     self.unnumbered_rows += 1
-                elif ref.group(2).isdigit():
-                    self.rows = max(self.rows, int(ref.group(2)))
+                elif ref.isdigit():
+                    self.rows = max(self.rows, int(ref))
                 else:
-                    self.malformed = self.malformed or ref.group(2).decode("utf-8", "replace")
+                    self.malformed = self.malformed or ref.decode("utf-8", "replace")
             elif ref is None:
                 self.open_cells += 1
-            elif (cell := _CELL_REF.fullmatch(ref.group(2))) is not None:
+            elif (cell := _CELL_REF.fullmatch(ref)) is not None:
                 self.rows = max(self.rows, int(cell.group(2)))
                 self.columns = max(self.columns, _column_number(cell.group(1)))
             else:
-                self.malformed = self.malformed or ref.group(2).decode("utf-8", "replace")
+                self.malformed = self.malformed or ref.decode("utf-8", "replace")
 
 
 def _prefixed(a: np.ndarray, n: int) -> bool:

@@ -244,6 +244,8 @@ def _prefixed(data: bytes) -> bytes:
 
 # The cell at XFD1048576 spelt as calamine reads it but not as Excel writes it.
 _FAR_REORDERED = b'<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>stray</t></is></c></row>'
+_FAR_HIDDEN = (b'<row r="1048576"><c xmlns:q="urn: r=\'A1\' >" t="inlineStr" r="XFD1048576"><is><t>stray</t></is>'
+               b"</c></row>")
 _FAR_QUOTED = b"<row r='1048576'><c r='XFD1048576' t='inlineStr'><is><t>stray</t></is></c></row>"
 # No references at all: 40,000 empty rows, then 16,000 empty cells and a value (a 640-million-cell rectangle).
 _FAR_UNREFERENCED = (b"<row></row>" * 40_000 + b"<row>" + b"<c/>" * 16_000
@@ -307,6 +309,8 @@ CASES = {
     "stray_value_in_last_cell": (lambda p: _far_cell(p / "stray.xlsx"), ("reject", "too large to read")),
     "stray_cell_reference_not_first": (lambda p: _sheet_xml(p / "reordered.xlsx", _append_rows(_FAR_REORDERED)),
                                        ("reject", "too large to read")),
+    "stray_cell_behind_a_decoy_reference": (lambda p: _sheet_xml(p / "decoy.xlsx", _append_rows(_FAR_HIDDEN)),
+                                            ("reject", "too large to read")),
     "stray_cell_single_quoted": (lambda p: _sheet_xml(p / "quoted.xlsx", _append_rows(_FAR_QUOTED)),
                                  ("reject", "too large to read")),
     "stray_cell_namespace_prefix": (lambda p: _sheet_xml(p / "prefixed.xlsx",

@@ -58,6 +58,8 @@ SPELLINGS = {
     "namespace prefix": lambda d: re.sub(rb"<(/?)(?![?!])([A-Za-z]+)", rb"<\1x:\2",
                                          d.replace(b'<worksheet xmlns="', b'<worksheet xmlns:x="')),
     "no references": lambda d: re.sub(rb' r="[A-Z]*\d+"', b"", d),
+    "'>' in an earlier value": lambda d: re.sub(rb'<c r="', b'<c xmlns:q="urn:a>b" r="', d),
+    "'r=' in an earlier value": lambda d: re.sub(rb'<c r="', b'<c xmlns:q="urn: r=\'A1\'" r="', d),
 }
 
 
