@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
 import numpy as np
@@ -14,7 +15,7 @@ from ui.cards import exports_phrase
 from ui.charts import chart_bytes, slide_builder
 from ui.data import kpi_filter_options
 from ui.data_quality import table_inventory
-from ui.format import format_change, format_goal, format_value, md_escape, status_text
+from ui.format import format_change, format_goal, format_value, label_escape, md_escape, status_text
 
 pytestmark = pytest.mark.xdist_group("app")
 
@@ -26,6 +27,40 @@ def test_md_escape_shows_file_text_literally():
     assert md_escape(":red[alarm]") == r"\:red\[alarm\]"
     assert md_escape("<b>hi</b>") == r"\<b\>hi\</b\>"
     assert md_escape(None) == "" and md_escape(float("nan")) == ""
+
+
+# Widget labels render inline Markdown only; each expectation was checked in Chromium (what is shown equals the
+# text). Ordinary headers keep their accessible name as written: no escapes at all.
+@pytest.mark.parametrize(("text", "label"), [
+    ("Contract #", "Contract #"),
+    ("# of Bids", "# of Bids"),
+    ("Check No.", "Check No."),
+    ("Vendor (Name)", "Vendor (Name)"),
+    ("PO_Number_ID", "PO_Number_ID"),
+    ("Amount ($)", "Amount ($)"),
+    ("Cost $ per $ unit", "Cost $ per $ unit"),
+    ("1. Item", "1. Item"),
+    ("[Note]", "[Note]"),
+    ("R&D", "R&D"),
+    ("time 10:30:00", "time 10:30:00"),
+    ("Vendor *", "Vendor *"),
+    ("**bold**", r"\*\*bold\*\*"),
+    ("Total *net*", r"Total \*net\*"),
+    ("__init__", r"\_\_init\_\_"),
+    ("~~gone~~", r"\~\~gone\~\~"),
+    ("`code`", r"\`code\`"),
+    ("[x](http://e.com)", r"\[x\](http://e.com)"),
+    (":red[x]", r"\:red\[x\]"),
+    (":smile:", r"\:smile\:"),
+    (":material/home: x", r"\:material\/home\: x"),
+    ("AT&amp;T", r"AT\&amp;T"),
+    ("$x$", r"\$x\$"),
+    ("a\\*b*", r"a\\\*b\*"),
+    ("two\nlines", "two lines"),
+])
+def test_label_escape_escapes_only_what_a_label_would_render(text, label):
+    assert label_escape(text) == label
+    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", label) == text.replace("\n", " ")  # shown as written
 
 
 @pytest.mark.parametrize(("value", "unit", "text"), [

@@ -26,7 +26,7 @@ from loaders.sql_source import (
 )
 from sample_data.database import SAMPLE_DATABASE, sample_url
 from ui import data, importer
-from ui.format import md_escape
+from ui.format import label_escape, md_escape
 from ui.mapping import mapping_problems, table_options
 from ui.tables import show_table
 
@@ -276,7 +276,7 @@ def _after_sample(ws, load):
 def run_import(source: str, password: str | None, request: dict, table: str, mapping: dict, label: str) -> None:
     """Read again with progress and import in one transaction; the sample city goes first."""
     ws = data.workspace()
-    with st.status(f"Importing {label} as {table}…", expanded=True) as status:
+    with st.status(f"Importing {label_escape(label)} as {table}…", expanded=True) as status:
         bar, progress = _progress_bar()
         try:
             results = _after_sample(ws, lambda: import_sql(source, ws, table=table, mapping=mapping,
@@ -342,7 +342,7 @@ def saved_sources_section() -> None:
 
 def refresh(saved: SavedSource, password: str | None) -> None:
     ws = data.workspace()
-    with st.status(f"Refreshing {saved.name}…", expanded=True) as status:
+    with st.status(f"Refreshing {label_escape(saved.name)}…", expanded=True) as status:
         bar, progress = _progress_bar()
         try:
             results = _after_sample(ws, lambda: refresh_source(ws, saved, password=password, progress=progress))

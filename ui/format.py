@@ -27,6 +27,37 @@ UNIT_SUFFIX = {"days": " days", "bids": " bids", "count": "", "ratio": "", "shar
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&])")
 
 
+# A widget label renders inline Markdown only (checked in Chromium with Streamlit 1.67): emphasis, strikethrough,
+# code, links, LaTeX, emoji and icon shortcodes, colour directives and HTML entities; not headings, lists or
+# quotes. Its accessible name is the raw label, so label_escape escapes only what would render: a screen reader
+# then hears 'Check No.', not 'Check No backslash dot'.
+_LABEL_RULES = (
+    (re.compile(r"\\(?=[!-/:-@\[-`{-~])"), None),  # a backslash before punctuation escapes it
+    (re.compile(r"\*"), re.compile(r"\*.*\*", re.S)),
+    (re.compile(r"~"), re.compile(r"~.*~", re.S)),
+    (re.compile(r"`"), re.compile(r"`.*`", re.S)),
+    (re.compile(r"_"), re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")),  # intraword underscores stay
+    (re.compile(r"[\[\]]"), re.compile(r"\]\(|:[A-Za-z]+\[")),
+    (re.compile(r":"), re.compile(r":(?=[^:\s]*[A-Za-z])[A-Za-z0-9_+\-/]+:|:[A-Za-z]+\[|:([+-]1|100|1234):")),
+    (re.compile(r"/"), re.compile(r":[A-Za-z]+/[^:\s]*:")),  # ':material/home:' is an icon even with \: escapes
+    (re.compile(r"&"), re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")),
+    (re.compile(r"\$"), re.compile(r"\$[^\s$]([^$]*[^\s$])?\$")),
+)
+
+
+def label_escape(text: object) -> str:
+    """Text from a file for a widget label (selectbox, expander, status): shown literally, with escapes only
+    where Markdown would act, so its accessible name stays readable."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    raw = " ".join(str(text).split("\n"))
+    out = raw
+    for chars, risk in _LABEL_RULES:
+        if risk is None or (risk.search(raw) and (chars.pattern != "_" or raw.count("_") >= 2)):
+            out = chars.sub(lambda m: "\\" + m.group(0), out)
+    return out
+
+
 def md_escape(text: object) -> str:
     """Escape text from a file or registry so that Streamlit's markdown shows it literally."""
     if text is None or (isinstance(text, float) and math.isnan(text)):

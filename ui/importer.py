@@ -14,7 +14,7 @@ import loaders
 import sample_data
 from ui import data
 from ui.charts import csv_button
-from ui.format import md_escape
+from ui.format import label_escape, md_escape
 from ui.mapping import column_choices, editor_columns, mapping_from_choices, mapping_problems, table_options
 from ui.tables import show_table
 
@@ -97,7 +97,7 @@ def _part_title(part) -> str:
 
 
 def part_section(name: str, path: str, part, *, key: str) -> None:
-    with st.expander(md_escape(_part_title(part)), expanded=True):
+    with st.expander(label_escape(_part_title(part)), expanded=True):
         options = [SKIP, *table_options()]
         detected = part.table if part.table in options else SKIP
         table = st.selectbox("Table", options, index=options.index(detected), key=f"table-{key}",
@@ -157,7 +157,7 @@ def mapping_editor(part, table: str, *, key: str) -> dict[str, str]:
     for i, choice in enumerate(shown):
         with columns[i % 2]:
             selected[choice.source] = st.selectbox(
-                md_escape(choice.source), choice.options, index=choice.options.index(choice.current),
+                label_escape(choice.source), choice.options, index=choice.options.index(choice.current),
                 format_func=choice.labels.get, key=f"map-{key}-{choice.source}-{table}",
             )
     if rest:
@@ -188,7 +188,7 @@ def validation(part, *, key: str) -> None:
 def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) -> None:
     """Import one sheet; the sample city goes first, so an office's data never mixes with it."""
     ws = data.workspace()
-    with st.status(f"Importing {name} as {table}…", expanded=True) as status:
+    with st.status(f"Importing {label_escape(name)} as {table}…", expanded=True) as status:
         bar = st.progress(0.05, text="Starting…")
         try:
             with ws.batch():  # one transaction: the sample city goes only if the import lands
@@ -199,7 +199,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) 
                 results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
                                               source_name=name)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
-            status.update(label=f"Import failed; nothing changed. {md_escape(exc)}", state="error")
+            status.update(label=f"Import failed; nothing changed. {label_escape(exc)}", state="error")
             return
         bar.progress(1.0, text="Done")
         time.sleep(0.4)  # let "Done" reach the browser before the rerun below replaces the page

@@ -54,8 +54,12 @@ def test_upload_confirm_mapping_import_and_see_it_in_the_history(server, page):
     panel = page.get_by_role("tabpanel", name="Column mapping")
     expect(panel.get_by_role("combobox").first).to_be_visible()
     mapping = {}
-    for box in panel.get_by_role("combobox").all():
-        label = (box.get_attribute("aria-label") or "").replace("\\", "")
+    for dropdown in panel.get_by_test_id("stSelectbox").all():
+        # Each dropdown is named by its column exactly as the export writes it, for screen readers too
+        # ('Contract #', 'Exp. Date': no Markdown escapes in the accessible name).
+        box = dropdown.get_by_role("combobox")
+        label = box.get_attribute("aria-label") or ""
+        assert label == dropdown.get_by_test_id("stWidgetLabel").inner_text(), label
         mapping[label] = box.input_value()
     for column, canonical in EXPECTED_MAPPING.items():
         assert column in mapping, f"no mapping choice for {column!r}: {sorted(mapping)}"
