@@ -179,3 +179,20 @@ def test_overview_for_one_fiscal_year_equals_kpi_report_fy(sample_ws):
     at.multiselect(key="fy").set_value([2024]).run()
     got = metrics_by_label(at)
     assert {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v} == {}
+
+
+def test_briefing_starts_at_the_year_the_overview_shows(sample_ws):
+    """The sample city's data run to 2026-05-31, so FY2026 is partial and the Overview shows FY2025: the
+    Briefing page starts there too (the deck carries the Overview's numbers). A year picked in the sidebar
+    first is where it starts instead."""
+    at = open_page("app_pages/overview.py")
+    assert any("FY2025" in c.value for c in at.caption)
+    at.switch_page("app_pages/briefing.py").run()
+    assert not at.exception
+    assert at.selectbox(key="brief-fy").value == 2025
+
+    at = open_page("app_pages/overview.py")
+    at.multiselect(key="fy").set_value([2024]).run()
+    at.switch_page("app_pages/briefing.py").run()
+    assert not at.exception
+    assert at.selectbox(key="brief-fy").value == 2024

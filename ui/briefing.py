@@ -38,9 +38,11 @@ def chooser() -> Choice:
     ids = st.multiselect("KPIs, one slide each", list(kpi.KPIS), default=default, key="brief-kpis",
                          format_func=lambda i: kpi.KPIS[i].title)
     years = data.filter_options()["fiscal_year"][::-1]
+    shown = overview_year(view)
     left, middle, right = st.columns(3)
     fy = left.selectbox("Fiscal year", years or [None], format_func=lambda y: f"FY{y}" if y else "—",
-                        key="brief-fy")
+                        index=years.index(shown) if shown in years else 0, key="brief-fy",
+                        help="Starts at the year the Overview shows, so the deck carries the same numbers.")
     quarter = middle.selectbox("Period", list(QUARTERS), format_func=QUARTERS.get, key="brief-q")
     comparison = right.segmented_control("Compare with", list(COMPARISONS), default="last_year",
                                          format_func=COMPARISONS.get, key="brief-compare", required=True)
@@ -49,6 +51,17 @@ def chooser() -> Choice:
     scope_text = " · ".join(", ".join(v) for v in (f.departments, f.categories, f.methods) if v)
     st.caption(f"Scope: {md_escape(scope_text) or 'the whole office'} (set in the sidebar).")
     return Choice(tuple(ids), fy, quarter or None, comparison or "last_year", scope, scope_text)
+
+
+def overview_year(view) -> int | None:
+    """The fiscal year the Overview shows for this view: the one the sidebar picks, else the scorecard's (the
+    latest complete year with data). The command line's default, the latest year even if partial, is its own."""
+    if len(view.filters.fiscal_years) == 1:
+        return int(view.filters.fiscal_years[0])
+    card = data.scorecard(view.filters, "year")
+    labels = card["period_label"].dropna().astype(str) if len(card) else pd.Series([], dtype="str")
+    years = labels.str.extract(r"FY(\d{4})")[0].dropna()
+    return int(years.mode().iloc[0]) if len(years) else None
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
