@@ -165,14 +165,16 @@ def result(kpi_id: str, filters, grain: str, by: str | None = None):
 
 # Drill-down frames can hold every payment of a year: kept as shared objects (read-only), never pickled.
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_):
+def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_, group, by):
     return kpi.drilldown(kpi_id, _tables(path, ver), filters=filters, period_label=period_label,
-                         grain=grain, fy_start_month=fy_start, as_of=as_of_)
+                         grain=grain, fy_start_month=fy_start, as_of=as_of_, group=group, by=by)
 
 
-def drilldown(kpi_id: str, filters, period_label: str, grain: str):
+def drilldown(kpi_id: str, filters, period_label: str, grain: str, *, group: str | None = None,
+              by: str | None = None):
+    """The records behind one value; `group` (a value of the breakdown `by`) narrows them to one bar."""
     return _drilldown(workspace_path(), version(), kpi_id, filters, period_label, grain,
-                      fy_start_month(), as_of())
+                      fy_start_month(), as_of(), group, by if group is not None else None)
 
 
 def goal_for(kpi_id: str, filters) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from loaders.labels import friendly_columns
+
 MAX_ROWS = 2_000  # shown in the browser; the CSV download has every row
 
 SHARE_COLUMNS = {"value_share", "share", "confidence", "score"}
@@ -36,6 +38,90 @@ def show_table(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS
     st.dataframe(shown, hide_index=True, column_config=column_config(shown), key=key, height=height)
     if len(frame) > max_rows:
         st.caption(f"Showing the first {max_rows:,} of {len(frame):,} records; the CSV has them all.")
+
+
+def _fmt_flag(v) -> str:
+    return "" if _blank(v) else ("Yes" if bool(v) else "No")
+
+
+def _fmt_date(v) -> str:
+    return "" if _blank(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+
+
+def _fmt_text(v) -> str:
+    return "" if _blank(v) else str(v)
+
+
+def _fmt_money(v) -> str:
+    return "" if _blank(v) else f"${v:,.2f}".replace("$-", "-$")
+
+
+def _fmt_share(v) -> str:
+    return "" if _blank(v) else f"{v:.1%}"
+
+
+def _fmt_code(v) -> str:
+    return "" if _blank(v) else f"{v:.0f}"
+
+
+def _fmt_number(v) -> str:
+    return "" if _blank(v) else f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def display_formats(frame: pd.DataFrame) -> dict:
+    """A formatter per column of a canonical frame: dates as dates, money as dollars, shares as percentages,
+    yes/no for flags; a blank for a missing value (never 'None')."""
+    formats: dict = {}
+    for col in frame.columns:
+        name, series = str(col), frame[col]
+        if pd.api.types.is_bool_dtype(series) or name.startswith(("is_", "has_")) or name == "counted":
+            formats[col] = _fmt_flag
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            formats[col] = _fmt_date
+        elif not pd.api.types.is_numeric_dtype(series):
+            formats[col] = _fmt_text
+        elif name.endswith("_amount") or name in ("amount", "paid", "overspent_by"):
+            formats[col] = _fmt_money
+        elif name in SHARE_COLUMNS:
+            formats[col] = _fmt_share
+        elif name.endswith("_id"):
+            formats[col] = _fmt_code
+        else:
+            formats[col] = _fmt_number
+    return formats
+
+
+def _blank(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def records_view(frame: pd.DataFrame, *, drop=("period_label", "import_id")):
+    """Drill-down records for a person: plain column names, plain exclusion reasons, blanks left blank.
+
+    Returns a pandas Styler over the renamed frame (sorting still works on the underlying values)."""
+    shown = frame.drop(columns=[c for c in drop if c in frame.columns])
+    formats = display_formats(shown)
+    renamed = friendly_columns(_arrow_safe(shown))
+    by_label = {label: formats[col] for col, label in zip(shown.columns, renamed.columns, strict=True)}
+    return renamed.style.format(by_label)
+
+
+def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS) -> None:
+    """A table of KPI records (see records_view), at most `max_rows` of them in the browser."""
+    if frame is None or len(frame) == 0:
+        st.caption("No records.")
+        return
+    st.dataframe(records_view(frame.head(max_rows)), hide_index=True, key=key)
+    if len(frame) > max_rows:
+        st.caption(f"Showing the first {max_rows:,} of {len(frame):,} records; the CSV has them all.")
+
+
+def export_frame(frame: pd.DataFrame, *, drop=("import_id",)) -> pd.DataFrame:
+    """Records for a CSV download: plain column names and reasons, values as they are."""
+    return friendly_columns(frame.drop(columns=[c for c in drop if c in frame.columns]))
 
 
 _ARROW_READY = ("string", "empty", "boolean", "integer", "floating", "mixed-integer-float", "decimal", "datetime",

@@ -26,7 +26,7 @@ def summary(card: pd.DataFrame) -> pd.DataFrame:
         "Status": [status_text(s) for s in card["status"]],
         "Goal": [format_goal(t, a, u, d) for t, a, u, d in
                  zip(card["target"], card["at_risk"], card["unit"], card["direction"], strict=True)],
-        "n": card["n"],
+        "Records": card["n"],
     })
     return out
 
@@ -39,7 +39,7 @@ def styled_summary(frame: pd.DataFrame):
 
 def summary_table(card: pd.DataFrame, *, key: str) -> None:
     st.dataframe(styled_summary(summary(card)), hide_index=True, key=key, height=35 * (len(card) + 1) + 3,
-                 column_config={"n": st.column_config.NumberColumn("n", format="localized")})
+                 column_config={"Records": st.column_config.NumberColumn("Records", format="localized")})
 
 
 def theme_header(path: str, intro: str | None = None):
@@ -54,7 +54,11 @@ def theme_header(path: str, intro: str | None = None):
 
 
 def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
-    """A summary table of the theme's KPIs, a KPI picker (kept in the URL) and the chosen KPI in detail."""
+    """A KPI picker (kept in the URL), the chosen KPI in detail and a summary table of the theme's KPIs.
+
+    Opened from a scorecard card (the URL names a KPI), the KPI's own view comes first and the summary
+    last; opened from the menu, the summary comes first.
+    """
     if heading:
         st.subheader(heading)
     ids = theme_kpis_ids(spec(path).themes)
@@ -62,7 +66,9 @@ def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
         st.info("No KPI is registered for this theme yet.")
         return None
     card = data.theme_scorecard(tuple(ids), view.filters, view.grain)
-    summary_table(card, key="theme-summary")
+    linked = "kpi" in st.query_params
+    if not linked:
+        summary_table(card, key="theme-summary")
     titles = {i: kpi.KPIS[i].title for i in ids}
     if st.session_state.get("kpi") not in (None, *ids):
         # The picker shares its key (the URL's "kpi") across theme pages: drop another page's choice.
@@ -71,6 +77,9 @@ def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
     chosen = st.pills("KPI", ids, default=default, format_func=titles.get, key="kpi", bind="query-params",
                       required=True) or ids[0]
     kpi_section(chosen, view, card.set_index("kpi_id").loc[chosen].rename(chosen))
+    if linked:
+        st.subheader("Every KPI on this page")
+        summary_table(card, key="theme-summary")
     return chosen
 
 
