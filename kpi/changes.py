@@ -17,6 +17,8 @@ SPREAD_PERIODS = 8  # recent periods whose spread is the noise of medians, means
 MIN_SPREAD_PERIODS = 3
 # Percentages that are not a count of successes out of n: judged against the spread of recent periods.
 RATES_NOT_PROPORTIONS = ("cost_growth", "savings_rate")
+# Tests that could not judge the noise: their changes are stated without "within normal variation".
+UNJUDGED = ("fewer than", "too few")
 
 
 @dataclass(frozen=True)
@@ -162,19 +164,20 @@ def what_changed(result, goal=None, period_label: str | None = None, names: dict
         history = before["value"].to_numpy(dtype=float)
         ok, test = notable(kpi, cur, ref, history)
         delta = float(cur["value"]) - float(ref["value"])
-        sentence = change_sentence(kpi, cur, ref, goal, kind, ok, names)
+        sentence = change_sentence(kpi, cur, ref, goal, kind, ok, names, judged=not test.startswith(UNJUDGED))
         out.append(Change(kind, label, float(ref["value"]), str(cur["period_label"]), float(cur["value"]), delta,
                           ok, test, sentence))
     return out
 
 
-def change_sentence(kpi: KPI, cur, ref, goal, kind: str, is_notable: bool, names: dict | None = None) -> str:
+def change_sentence(kpi: KPI, cur, ref, goal, kind: str, is_notable: bool, names: dict | None = None, *,
+                    judged: bool = True) -> str:
     """'Single-bid solicitations rose from 15.0% in FY2025 to 24.1% in FY2026 (41 solicitations), above the 20%
     at-risk limit.' (see kpi.wording.change_sentence)."""
     return wording.change_sentence(
         title=kpi.title, unit=kpi.unit, direction=kpi.direction, noun=kpi.noun, value=float(cur["value"]),
         n=int(cur["n"]), when=_when(names, cur["period_label"]), previous=float(ref["value"]),
-        previous_when=_when(names, ref["period_label"]), notable=is_notable, goal=goal,
+        previous_when=_when(names, ref["period_label"]), notable=is_notable, judged=judged, goal=goal,
         yearly=kind == "same period last year" or result_grain_is_year(cur, ref),
         numerator=_amount(cur, "numerator") if kpi.dollars else None,
         denominator=_amount(cur, "denominator") if kpi.dollars else None, dollars=kpi.dollars)

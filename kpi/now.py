@@ -16,13 +16,13 @@ import pandas as pd
 from . import periods as P
 from .format import format_date, format_month_range
 
-# The dates KPIs are counted on; a contract's end date or a vendor's registration would add future years that
-# no KPI reports.
+# Dates of things that happened: a contract's start or end, or an evaluation's due date, can lie in the future
+# and would move "now" past the data.
 ACTIVITY_DATES = {
     "solicitations": ("issue_date", "award_date"),
     "payments": ("payment_date",),
-    "contracts": ("start_date", "executed_date"),
-    "evaluations": ("due_date", "completed_date"),
+    "contracts": ("executed_date",),
+    "evaluations": ("completed_date",),
     "engagements": ("engagement_date",),
 }
 TABLE_NAMES = {"solicitations": "Solicitations", "payments": "Payments", "contracts": "Contracts",

@@ -109,12 +109,12 @@ def movement_verb(unit: str, before: float, after: float) -> str:
 
 
 def change_sentence(*, title: str, unit: str, direction: str | None, noun: str, value: float, n: int,
-                    when: str, previous: float, previous_when: str, notable: bool, goal=None,
+                    when: str, previous: float, previous_when: str, notable: bool, goal=None, judged: bool = True,
                     yearly: bool = True, numerator: object = None, denominator: object = None,
                     dollars: str = "") -> str:
     """'Single-bid solicitations rose from 15.0% in FY2025 to 24.1% in FY2026 (41 solicitations), above the 20%
     at-risk limit.' A change the noise test does not single out is said so: '..., within normal year-to-year
-    variation.'"""
+    variation.' (only when the noise could be `judged`: with too few periods nothing is said about it)."""
     target, at_risk = _get(goal, "target"), _get(goal, "at_risk")
     after = format_kpi_value(value, unit, target, at_risk)
     before = format_kpi_value(previous, unit, target, at_risk)
@@ -123,7 +123,7 @@ def change_sentence(*, title: str, unit: str, direction: str | None, noun: str, 
     if before == after:
         return f"{title} was unchanged at {after} in {when}{counted}, as in {previous_when}{status}."
     verb = movement_verb(unit, float(previous), float(value))
-    qualifier = "" if notable else f", {NOISE_YEAR if yearly else NOISE_PERIOD}"
+    qualifier = "" if notable or not judged else f", {NOISE_YEAR if yearly else NOISE_PERIOD}"
     return f"{title} {verb} from {before} in {previous_when} to {after} in {when}{counted}{status}{qualifier}."
 
 
