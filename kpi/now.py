@@ -110,6 +110,11 @@ class Period:
         return format_month_range(self.comparison_start, self.comparison_end)
 
     @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: 'FY2026 year to date', 'the 12 months to May 2026'."""
+        return f"the {self.label}" if self.kind == "12m" else self.label
+
+    @property
     def describe(self) -> str:
         """'FY2026 year to date (Jul 2025 – May 2026), compared with the same months of FY2025'."""
         return f"{self.label} ({self.range_text}), compared with {self.comparison_label}"

@@ -141,14 +141,14 @@ def period_scorecard(tables, goals: pd.DataFrame | None, period: Period, *, filt
     months of FY2025') in their sentences, period_name and comparison_name."""
     filters = filters or Filters()
     p = prepared(tables)
-    names = {period.code_label: period.label, period.comparison_code_label: period.comparison_label}
+    names = {period.code_label: period.in_sentence, period.comparison_code_label: period.comparison_label}
     rows = []
     for k in kpis:
         res = period_result(k, p, period, filters)
         rows.append(scorecard_row(res, period.code_label, goals, replace(filters, fiscal_years=(period.fiscal_year,)),
                                   names))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["period_from"], frame["period_to"] = period.start, period.end
+    frame["period_name"], frame["period_from"], frame["period_to"] = period.label, period.start, period.end
     return frame
 
 
