@@ -186,7 +186,7 @@ def prepare_briefing(
 
     `kpis`: KPI ids, one slide each (default kpi.SCORECARD). `filters`: kpi.Filters for the scope
     (departments...). `comparison`: "last_year" or "previous" (period). `as_of`: the data-through cap
-    (default: settings' as_of, the sample city's date, else today). `imports`: Workspace.imports() for
+    (default: the settings' as_of, which the sample city sets, else today). `imports`: Workspace.imports() for
     the data-quality appendix. Raises BriefingError for an unknown KPI or a period after the data.
     """
     kpi = _kpi_module()
@@ -253,17 +253,12 @@ def prepare_briefing(
 
 
 def _as_of(settings: Mapping, as_of) -> dt.date:
+    """The cap on the data: given, else the workspace's as_of setting (the sample city stores its own), else
+    today; the data's own last date within it is the deck's "data through" (see data_through)."""
     if as_of is not None:
         return pd.Timestamp(as_of).date()
     if settings.get("as_of"):
         return pd.Timestamp(settings["as_of"]).date()
-    if settings.get("sample_data"):
-        try:
-            import sample_data
-
-            return pd.Timestamp(sample_data.AS_OF).date()
-        except (ImportError, AttributeError):
-            pass
     return dt.date.today()
 
 
