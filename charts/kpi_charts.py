@@ -9,6 +9,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from kpi.format import format_kpi_value
+
 from . import theme as th
 from .formats import axis_format, axis_label_expr, format_value
 
@@ -262,7 +264,7 @@ def trend(
     df = df[cols].copy()
     df["period_label"] = df["period_label"].astype(str)
     df["partial"] = df["partial"].fillna(False).astype(bool) if "partial" in df else False
-    df["value_text"] = [format_value(v, unit) for v in df["value"]]
+    df["value_text"] = [format_kpi_value(v, unit, target, at_risk) for v in df["value"]]
     df["n"] = pd.to_numeric(df.get("n", 0), errors="coerce").fillna(0).astype(int)
     df["excluded"] = pd.to_numeric(df.get("excluded", 0), errors="coerce").fillna(0).astype(int)
     df["period_kind"] = np.where(df["partial"], PARTIAL_LABEL, COMPLETE_LABEL)
@@ -488,7 +490,7 @@ def breakdown(
         return message_chart("No data for this selection", title=title, width=width)
     target, at_risk = goal_bounds(_resolve_goal(result_by_group, goal))
     df["group"] = df["group"].astype(str)
-    df["value_text"] = [format_value(v, unit) for v in df["value"]]
+    df["value_text"] = [format_kpi_value(v, unit, target, at_risk) for v in df["value"]]
     df["n"] = df["n"].astype(int)
     df["label"] = [f"{t}  (n={n:,})" for t, n in zip(df["value_text"], df["n"], strict=True)]
     df["status"] = [bar_status(v, target, at_risk, direction, other)

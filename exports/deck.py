@@ -18,6 +18,7 @@ from pptx.util import Inches, Pt
 
 from charts.formats import format_value
 from charts.theme import STATUS_DARK, STATUS_SYMBOLS, STATUS_TINTS
+from kpi.format import format_kpi_value
 
 from . import fit
 from .model import Briefing, KpiSlide
@@ -295,7 +296,8 @@ def scorecard_rows(b: Briefing) -> list[list[str]]:
     rows = [["KPI", "Value", "Goal", "Status", compare, "Records (n)"]]
     for s in b.slides:
         ref = s.yoy_value if b.comparison == "last_year" else s.prev_value
-        value = format_value(s.value, s.unit) + (" (partial)" if s.partial and s.value is not None else "")
+        value = format_kpi_value(s.value, s.unit, s.target, s.at_risk) + (
+            " (partial)" if s.partial and s.value is not None else "")
         rows.append([
             s.title,
             value if s.status != "no data" or s.value is not None else "no data",
@@ -474,7 +476,7 @@ class Deck:
         for p in tf.paragraphs:
             p.alignment = PP_ALIGN.CENTER
             _style_runs(p, 20, True, "FFFFFF")
-        value = format_value(s.value, s.unit) if s.value is not None else "no data"
+        value = format_kpi_value(s.value, s.unit, s.target, s.at_risk) if s.value is not None else "no data"
         period = s.period_label + (" (partial period)" if s.partial else "")
         add_text(
             slide, px, 2.6, pw, 1.25, "", paragraphs=[(value, 36, True, DARK), (period, 13, False, GREY)]

@@ -152,7 +152,7 @@ def test_breakdown_keeps_top_15_and_other():
         }
     )
     d = spec(charts.breakdown(NS(kpi=make_kpi(), frame=frame, missing=(), no_data=False)))
-    bar_layer = next(layer for layer in d["layer"] if layer["mark"]["type"] == "bar")
+    bar_layer = next(layer for layer in d["hconcat"][0]["layer"] if layer["mark"]["type"] == "bar")
     order = bar_layer["encoding"]["y"]["sort"]
     assert len(order) == 16 and order[-1] == "Other (5 groups)"
     assert order[0] == "DEPT-19"  # highest value first
