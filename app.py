@@ -22,7 +22,8 @@ office = data.settings().get("office_name")
 st.sidebar.caption(md_escape(office) if office else "Procurement KPI Dashboard")
 view = filters.sidebar()
 if showing_sample:
-    sample_banner()
+    left = data.sample_tables()
+    sample_banner(left, whole=data.sample_is_whole(left))
 as_of_header(view, empty=data.workspace().is_empty)
 
 navigation.run()

@@ -65,6 +65,20 @@ def ensure_sample() -> bool:
     return bool(settings().get("sample_data"))
 
 
+def sample_tables() -> list[str]:
+    """The tables whose rows still come from the sample city (all of them until the office imports)."""
+    import sample_data
+
+    return sample_data.sample_tables(workspace())
+
+
+def sample_is_whole(tables: list[str]) -> bool:
+    """Whether every table of the sample city is still in the workspace (nothing of the office's yet)."""
+    import sample_data
+
+    return len(tables) >= len({t for _name, t in sample_data.SAMPLE_TABLES})
+
+
 # The version changes with every import, undo, goal or setting, so it alone keys every cache below.
 # Tables are kept as shared objects (no copy per rerun); a 1M-row frame is never pickled or hashed.
 @st.cache_resource(max_entries=2, show_spinner=False)

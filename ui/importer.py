@@ -16,7 +16,7 @@ from ui import data
 from ui.charts import csv_button
 from ui.format import label_escape, md_escape
 from ui.mapping import column_choices, editor_columns, mapping_from_choices, mapping_problems, table_options
-from ui.tables import show_table
+from ui.tables import show_records, show_table
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv", "txt", "tsv", "parquet"]
 SKIP = "(skip this sheet)"
@@ -90,21 +90,34 @@ def file_section(name: str, path: str) -> None:
         part_section(name, path, part, key=f"{hashlib.sha1(path.encode()).hexdigest()[:8]}-{i}")
 
 
-def _part_title(part) -> str:
-    sheet = f"sheet “{part.sheet}”" if part.sheet else "file"
-    table = part.table or "unrecognised"
-    return f"{sheet} → {table} ({float(part.confidence or 0):.0%} confidence)"
+def _part_title(part, table: str | None = None) -> str:
+    """'→ payments (95% confidence)' for the table the user chose (the detection's confidence only when it
+    is the detected table)."""
+    table = table or part.table
+    if not table or table == SKIP:
+        return "not imported"
+    if table != part.table:
+        return f"→ {table} (chosen by you)"
+    return f"→ {table} ({float(part.confidence or 0):.0%} confidence)"
+
+
+def _counts_line(part) -> str:
+    return (f"Header found on row {part.header_row} · {part.rows_read:,} rows read · {part.rows_loaded:,} loadable "
+            f"· {part.rows_excluded:,} excluded")
 
 
 def part_section(name: str, path: str, part, *, key: str) -> None:
-    with st.expander(label_escape(_part_title(part)), expanded=True):
+    """One sheet: its table, preview, mapping and validation. The heading, notes and counts are drawn last,
+    from the sheet as read with the user's table and mapping, so they never show the first guess."""
+    sheet = f"Sheet “{part.sheet}”" if part.sheet else "The file"
+    with st.expander(label_escape(sheet), expanded=True):
+        head = st.empty()
         options = [SKIP, *table_options()]
         detected = part.table if part.table in options else SKIP
         table = st.selectbox("Table", options, index=options.index(detected), key=f"table-{key}",
                              help="Detected automatically; change it if the guess is wrong.")
-        for note in getattr(part, "notes", None) or ():
-            st.caption(f"Note: {md_escape(note)}")
         if table == SKIP:
+            head.markdown(f"**{md_escape(sheet)} {md_escape(_part_title(part, table))}**")
             if part.table is None:
                 st.warning("No canonical table recognised in this sheet. If it holds one, choose it above.")
             else:
@@ -114,8 +127,7 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             part = _reinspect(path, name, part, table=table)
             if part is None:
                 return
-        st.caption(f"Header found on row {part.header_row} · {part.rows_read:,} rows read · "
-                   f"{part.rows_loaded:,} loadable · {part.rows_excluded:,} excluded")
+        summary = st.container()
         preview_tab, mapping_tab, issues_tab = st.tabs(["Preview", "Column mapping", "Validation"])
         with preview_tab:
             preview = part.preview if part.preview is not None else part.frame.head(20)
@@ -129,12 +141,71 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             part = _reinspect(path, name, part, table=table, mapping=mapping) or part
         with issues_tab:
             validation(part, key=key)
+        head.markdown(f"**{md_escape(sheet)} {md_escape(_part_title(part, table))}**")
+        with summary:
+            st.caption(_counts_line(part))
+            for note in getattr(part, "notes", None) or ():
+                st.caption(f"Note: {md_escape(note)}")
+            for warning in totals_warnings(part, name):
+                st.warning(warning, icon=":material/functions:")
         problems = mapping_problems(mapping, table)
         for problem in problems:
             st.warning(problem)
-        if st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
-                     disabled=bool(problems), icon=":material/download_done:"):
-            run_import(name, path, part, table, mapping)
+        pending = st.session_state.get("_pending_import")
+        if pending and pending.get("key") == key:
+            confirm_over_sample(name, path, part, table, mapping, key=key)
+        elif st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
+                       disabled=bool(problems), icon=":material/download_done:"):
+            if data.settings().get("sample_data"):
+                st.session_state["_pending_import"] = {"key": key}
+                st.rerun()
+            run_import(name, path, part, table, mapping, keep_sample=False)
+
+
+def totals_warnings(part, name: str) -> list[str]:
+    """A warning per totals-row difference the loader found: file, sheet, row and the two totals."""
+    issues = part.issues if isinstance(part.issues, pd.DataFrame) else pd.DataFrame()
+    if issues.empty or "problem" not in issues:
+        return []
+    hits = issues[issues["problem"].astype(str).str.startswith(loaders_totals_mismatch())]
+    out = []
+    for r in hits.itertuples():
+        where = f"{name}" + (f", sheet “{part.sheet}”" if part.sheet else "") + f", row {int(r.row):,}"
+        detail = str(r.problem).split(": ", 1)[-1]
+        out.append(f"**Totals differ** ({md_escape(where)}, column {md_escape(r.column)}): {md_escape(detail)}. "
+                   "Check for rows the export left out or counted twice before relying on the totals.")
+    return out
+
+
+def loaders_totals_mismatch() -> str:
+    from loaders.normalise import TOTALS_MISMATCH
+
+    return TOTALS_MISMATCH
+
+
+def confirm_over_sample(name: str, path: str, part, table: str, mapping: dict[str, str], *, key: str) -> None:
+    """Ask before the first import replaces the sample city: keep the sample's other tables, or remove it all."""
+    others = [t for t in sample_data.sample_tables(data.workspace()) if t != table]
+    with st.container(border=True, key="confirm-sample"):
+        st.markdown(f"**The workspace shows the sample city.** Importing your {md_escape(table)} replaces the "
+                    f"sample's {md_escape(table)}.")
+        if others:
+            st.markdown("You can keep the sample's other tables (" + md_escape(", ".join(others)) + ") until you "
+                        "import yours; they stay labelled as sample data. Or remove the whole sample now, so no "
+                        "fictional number is ever shown next to yours.")
+        row = st.container(horizontal=True)
+        with row:
+            keep = st.button("Import, keep the other sample tables for now", key=f"keep-{key}", type="primary",
+                             icon=":material/call_split:", disabled=not others)
+            replace = st.button("Import and remove the whole sample", key=f"replace-{key}",
+                                icon=":material/delete_sweep:")
+            cancel = st.button("Cancel", key=f"cancel-{key}", icon=":material/close:")
+    if cancel:
+        st.session_state.pop("_pending_import", None)
+        st.rerun()
+    if keep or replace:
+        st.session_state.pop("_pending_import", None)
+        run_import(name, path, part, table, mapping, keep_sample=bool(keep))
 
 
 def _reinspect(path, name, part, *, table, mapping=None):
@@ -185,16 +256,21 @@ def validation(part, *, key: str) -> None:
         csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
 
 
-def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) -> None:
-    """Import one sheet; the sample city goes first, so an office's data never mixes with it."""
+def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], *, keep_sample: bool) -> None:
+    """Import one sheet. Over the sample city, the sample goes first in the same transaction: only the sample's
+    rows of this table (`keep_sample`), or the whole sample; a failed import leaves everything as it was."""
     ws = data.workspace()
     with st.status(f"Importing {label_escape(name)} as {table}…", expanded=True) as status:
         bar = st.progress(0.05, text="Starting…")
         try:
-            with ws.batch():  # one transaction: the sample city goes only if the import lands
+            with ws.batch():  # one transaction: the sample goes only if the import lands
                 if data.settings().get("sample_data"):
-                    bar.progress(0.15, text="Removing the sample city…")
-                    sample_data.remove_sample(ws)
+                    if keep_sample:
+                        bar.progress(0.15, text=f"Removing the sample's {table}…")
+                        sample_data.remove_sample_table(ws, table)
+                    else:
+                        bar.progress(0.15, text="Removing the sample city…")
+                        sample_data.remove_sample(ws)
                 bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
                 results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
                                               source_name=name)
@@ -204,6 +280,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) 
         bar.progress(1.0, text="Done")
         time.sleep(0.4)  # let "Done" reach the browser before the rerun below replaces the page
         skipped = [f"Not imported: {md_escape(r.skipped)}." for r in results if not r.imported]
+        skipped += [w for r in results if r.imported for w in totals_warnings(r.part, name)]
         loaded = sum(r.part.rows_loaded for r in results if r.imported)
         excluded = sum(r.part.rows_excluded for r in results if r.imported)
         status.update(label="Imported", state="complete")
@@ -225,12 +302,19 @@ def show_flash() -> None:
 
 
 def workspace_status() -> None:
-    """One line on what the workspace holds; with the sample city, how to replace it."""
+    """One line on what the workspace holds; with the sample city (whole or in part), how to replace it."""
     ws = data.workspace()
     if data.settings().get("sample_data"):
-        with st.container(border=True):
-            st.markdown("**The workspace holds the sample city.** Your first import removes it, so your "
-                        "numbers never mix with the fictional ones. You can also remove it now.")
+        left = sample_data.sample_tables(ws)
+        whole = len(left) == len(sample_data.SAMPLE_TABLES)
+        with st.container(border=True, key="sample-status"):
+            if whole:
+                st.markdown("**The workspace holds the sample city.** Your first import asks whether to keep the "
+                            "sample's other tables until yours are in, or to remove it all. You can also remove it "
+                            "now.")
+            else:
+                st.markdown("**Some tables still hold the sample city:** " + md_escape(", ".join(left)) + ". They "
+                            "stay, labelled as sample data, until you import your own or remove them.")
             if st.button("Remove the sample data", key="remove-sample", icon=":material/delete_sweep:"):
                 removed = sample_data.remove_sample(ws)
                 st.toast(f"Removed {removed} sample imports", icon=":material/delete_sweep:")
@@ -253,7 +337,7 @@ def history_section() -> None:
         st.caption("Nothing imported yet.")
         return
     shown = history.drop(columns=[c for c in ("checksum", "replaced_by") if c in history.columns])
-    show_table(shown.iloc[::-1], key="history")
+    show_records(shown.iloc[::-1], key="history", drop=())
     current = history[history["status"] == "current"]
     labels = {int(r.import_id): f"#{r.import_id} · {r.source} · {r.table} · {r.imported_at:%Y-%m-%d %H:%M}"
               for r in current.itertuples()}

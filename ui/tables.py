@@ -109,12 +109,13 @@ def records_view(frame: pd.DataFrame, *, drop=("period_label", "import_id")):
     return renamed.style.format(by_label)
 
 
-def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS) -> None:
+def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS,
+                 drop=("period_label", "import_id")) -> None:
     """A table of KPI records (see records_view), at most `max_rows` of them in the browser."""
     if frame is None or len(frame) == 0:
         st.caption("No records.")
         return
-    st.dataframe(records_view(frame.head(max_rows)), hide_index=True, key=key)
+    st.dataframe(records_view(frame.head(max_rows), drop=drop), hide_index=True, key=key)
     if len(frame) > max_rows:
         st.caption(f"Showing the first {max_rows:,} of {len(frame):,} records; the CSV has them all.")
 
