@@ -542,7 +542,7 @@ def breakdown(
         bars = bars.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)))
     layers.append(bars)
     if target is not None:
-        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_value(target, unit)}"]})
+        g = pd.DataFrame({"target": [target], "goal_text": [f"Goal {format_value(target, unit)}"]})
         layers.append(
             alt.Chart(g).mark_rule(color=th.GOAL_COLOR, strokeDash=[8, 4], size=2).encode(x="target:Q")
         )
@@ -557,7 +557,7 @@ def breakdown(
                 fontWeight="bold",
                 color=th.GOAL_COLOR,
             )
-            .encode(x="target:Q", y=alt.value(0), text="label:N")
+            .encode(x="target:Q", y=alt.value(0), text="goal_text:N")
         )
     plot = alt.layer(*layers).properties(width=plot_w, height=height)
     labels = (
