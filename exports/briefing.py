@@ -139,10 +139,14 @@ def _status(x) -> str:
     return s if s in ("met", "at risk", "missed", "no goal") else "no data"
 
 
-def _scorecard(kpi, tables, goals, kpi_ids, filters, grain, fy_start_month, as_of, label) -> pd.DataFrame:
-    """kpi.scorecard for the chosen KPIs and period (the same numbers as the app's Overview)."""
+def _scorecard(kpi, tables, goals, kpi_ids, filters, grain, fy_start_month, as_of, label,
+               period=None) -> pd.DataFrame:
+    """kpi.scorecard for the chosen KPIs and period (the same numbers as the app's Overview): a fiscal year is
+    kpi.now's period (to date against the same months a year earlier while it runs), a quarter its label."""
     kwargs = dict(filters=filters, grain=grain, fy_start_month=fy_start_month, as_of=as_of)
-    if _accepts(kpi.scorecard, "period_label"):
+    if period is not None:
+        kwargs["period"] = period
+    elif _accepts(kpi.scorecard, "period_label"):
         kwargs["period_label"] = label
     if _accepts(kpi.scorecard, "kpis"):
         kwargs["kpis"] = tuple(kpi_ids)
@@ -215,7 +219,10 @@ def prepare_briefing(
     label = period_label(fy, quarter)
     filters = filters if filters is not None else kpi.Filters()
 
-    card = _scorecard(kpi, tables, goals, ids, filters, grain, fy_start, period_as_of, label)
+    from kpi.now import fiscal_year_period
+
+    period = fiscal_year_period(fy, through, fy_start) if quarter is None else None
+    card = _scorecard(kpi, tables, goals, ids, filters, grain, fy_start, period_as_of, label, period)
     by_id = {str(r["kpi_id"]): r for _, r in card.iterrows()} if "kpi_id" in card else {}
     office = _text(settings.get("office_name")) or "Procurement office"
     source = _source_note(office, settings, through)

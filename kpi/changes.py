@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 
 from . import wording
-from .format import format_value  # noqa: F401 - kept for callers of kpi.changes.format_value
+from .format import (
+    format_period_label,
+    format_value,  # noqa: F401 - kept for callers of kpi.changes.format_value
+)
 from .registry import KPI
 
 Z = 1.96  # two-sided 95%
@@ -133,7 +136,8 @@ def _prev_label(result, row) -> str:
 
 
 def _when(names: dict | None, label: str) -> str:
-    return (names or {}).get(str(label), str(label))
+    """A period label for a sentence: as `names` words it, else 'FY2026 Q2', 'October 2025'."""
+    return (names or {}).get(str(label)) or format_period_label(label)
 
 
 def _amount(row, name):

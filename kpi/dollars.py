@@ -41,9 +41,9 @@ FROM_KPIS = (
     ("spend", "Spend", ("mwbe_spend_share", "small_business_share", "local_spend_share",
                         "spend_under_contract_share"), "denominator"),
     ("awards", "Award dollars", ("noncompetitive_share", "cooperative_share", "emergency_share"), "denominator"),
-    ("mwbe_spend", "M/WBE spend", ("mwbe_spend_share",), "numerator"),
-    ("small_spend", "Small business spend", ("small_business_share",), "numerator"),
-    ("local_spend", "Local spend", ("local_spend_share",), "numerator"),
+    ("mwbe_spend", "Paid to M/WBE firms", ("mwbe_spend_share",), "numerator"),
+    ("small_spend", "Paid to small businesses", ("small_business_share",), "numerator"),
+    ("local_spend", "Paid to local firms", ("local_spend_share",), "numerator"),
     ("noncompetitive", "Non-competitive awards", ("noncompetitive_share",), "numerator"),
     ("savings", "Saved against estimates", ("savings_rate",), "numerator"),
 )

@@ -47,6 +47,19 @@ def goal_text(target: object, at_risk: object, unit: str, direction: str | None)
     return text
 
 
+def goal_words(target: object, at_risk: object, unit: str, direction: str | None) -> str:
+    """'Goal: 60 days or less (at risk up to 90 days)' for a chart or a slide; '' without a target."""
+    if is_missing(target):
+        return ""
+    t = format_goal_value(target, unit)
+    at = None if is_missing(at_risk) or _number(at_risk) == _number(target) else format_goal_value(at_risk, unit)
+    if direction == "lower":
+        return f"Goal: {t} or less" + (f" (at risk up to {at})" if at else "")
+    if direction == "higher":
+        return f"Goal: {t} or more" + (f" (at risk down to {at})" if at else "")
+    return f"Goal: {t}"
+
+
 def named_threshold(value: object, unit: str, what: str) -> str:
     """'the 90% goal', 'the 60-day goal', 'the 3-bid at-risk limit', 'the goal of 12', 'the goal of $1.5M'."""
     text = format_goal_value(value, unit)
@@ -146,5 +159,5 @@ def movement_score(unit: str, direction: str | None, value: object, previous: ob
     return change if direction == "higher" else -change
 
 
-__all__ = ["status_word", "goal_text", "goal_phrase", "named_threshold", "change_sentence", "value_sentence",
+__all__ = ["status_word", "goal_text", "goal_words", "goal_phrase", "named_threshold", "change_sentence", "value_sentence",
            "amounts_phrase", "movement_score", "movement_verb", "nearest_threshold", "STATUS_WORDS"]

@@ -237,10 +237,10 @@ def test_exports_look_like_an_erp(city):
 
 def test_ensure_sample_fills_an_empty_workspace_through_the_loaders(city, tmp_path):
     """An empty workspace gets every sample file, and the loaded tables equal the generated ones."""
-    pytest.importorskip("loaders", reason="the loaders package is not importable")
     ws = Workspace(tmp_path / "ws")
     assert sample_data.ensure_sample(ws) is True
     assert ws.settings()["sample_data"] is True and "Riverton" in ws.settings()["office_name"]
+    assert ws.settings()["as_of"] == sample_data.AS_OF.isoformat()  # the sample's "now" is a setting
     history = ws.imports()
     assert sorted(history["source"]) == sorted(name for name, _t in SAMPLE_TABLES)
     assert (history["status"] == "current").all()
