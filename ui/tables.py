@@ -103,10 +103,24 @@ def records_view(frame: pd.DataFrame, *, drop=("period_label", "import_id")):
 
     Returns a pandas Styler over the renamed frame (sorting still works on the underlying values)."""
     shown = frame.drop(columns=[c for c in drop if c in frame.columns])
+    shown = shown[_measure_first(list(shown.columns))]
     formats = display_formats(shown)
     renamed = friendly_columns(_arrow_safe(shown))
     by_label = {label: formats[col] for col, label in zip(shown.columns, renamed.columns, strict=True)}
     return renamed.style.format(by_label)
+
+
+# What the KPI measured on each record (days late, bids, amount overspent) reads best right after its id.
+MEASURE_FIRST = ("days", "duration_days", "bids", "days_completed_after_due", "overspent_by")
+
+
+def _measure_first(columns: list) -> list:
+    """Columns with the reason (if any) and the record's id first, then its measure, then the rest."""
+    lead = [c for c in ("reason",) if c in columns]
+    ident = [c for c in columns if str(c).endswith("_id") and c not in lead][:1]
+    measure = [c for c in MEASURE_FIRST if c in columns]
+    first = lead + ident + measure
+    return first + [c for c in columns if c not in first]
 
 
 def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS,

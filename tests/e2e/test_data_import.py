@@ -98,7 +98,7 @@ def test_upload_confirm_mapping_import_and_see_it_in_the_history(server, page):
     ours = [r for r in grid_rows(history) if r.get("Source file") == EXPORT.name and r.get("Table") == "contracts"
             and r.get("Status", "current") == "current"]
     assert len(ours) == 1, grid_rows(history)
-    assert ours[0].get("Rows loaded") == f"{rows:,}", ours[0]
+    assert ours[0].get("Rows loaded", "").replace(",", "") == str(rows), ours[0]
 
     # And the app now shows the office's data: the sample label is gone (the sample was replaced).
     open_page(page, server)
