@@ -360,7 +360,7 @@ def test_briefing_xlsx_and_charts_zip():
     assert wb.sheetnames[:2] == ["Scorecard", "KPI values by period"]
     assert "About" in wb.sheetnames and "Contract pipeline" in wb.sheetnames
     ws = wb["Contract pipeline"]
-    vendor_col = [c.value for c in ws[1]].index("Vendor name") + 1
+    vendor_col = [c.value for c in ws[1]].index("Vendor") + 1  # loaders.labels: the one plain name
     assert ws.cell(2, vendor_col).value == "'=Acme"
     with zipfile.ZipFile(io.BytesIO(exports.charts_zip(b))) as z:
         names = sorted(z.namelist())

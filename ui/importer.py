@@ -151,14 +151,10 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
         problems = mapping_problems(mapping, table)
         for problem in problems:
             st.warning(problem)
-        pending = st.session_state.get("_pending_import")
-        if pending and pending.get("key") == key:
+        if pending_for(key):
             confirm_over_sample(name, path, part, table, mapping, key=key)
         elif st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
-                       disabled=bool(problems), icon=":material/download_done:"):
-            if data.settings().get("sample_data"):
-                st.session_state["_pending_import"] = {"key": key}
-                st.rerun()
+                       disabled=bool(problems), icon=":material/download_done:") and not ask_before_sample(key):
             run_import(name, path, part, table, mapping, keep_sample=False)
 
 
@@ -184,7 +180,28 @@ def loaders_totals_mismatch() -> str:
 
 
 def confirm_over_sample(name: str, path: str, part, table: str, mapping: dict[str, str], *, key: str) -> None:
-    """Ask before the first import replaces the sample city: keep the sample's other tables, or remove it all."""
+    """The file import's confirmation over the sample city (see sample_choice)."""
+    choice = sample_choice(table, key=key)
+    if choice is not None:
+        run_import(name, path, part, table, mapping, keep_sample=choice == KEEP)
+
+
+KEEP, REPLACE = "keep", "replace"
+
+
+def ask_before_sample(key: str) -> bool:
+    """After an Import click: True when the sample city is shown, so the page asks first (sample_choice) on
+    the rerun that follows; False when there is no sample to ask about."""
+    if not data.settings().get("sample_data"):
+        return False
+    st.session_state["_pending_import"] = {"key": key}
+    st.rerun()
+    return True
+
+
+def sample_choice(table: str, *, key: str) -> str | None:
+    """Ask before an import replaces the sample city: KEEP the sample's other tables until the office's are
+    in, REPLACE (remove the whole sample), or cancel (None, and the question goes away)."""
     others = [t for t in sample_data.sample_tables(data.workspace()) if t != table]
     with st.container(border=True, key="confirm-sample"):
         st.markdown(f"**The workspace shows the sample city.** Importing your {md_escape(table)} replaces the "
@@ -205,7 +222,13 @@ def confirm_over_sample(name: str, path: str, part, table: str, mapping: dict[st
         st.rerun()
     if keep or replace:
         st.session_state.pop("_pending_import", None)
-        run_import(name, path, part, table, mapping, keep_sample=bool(keep))
+        return KEEP if keep else REPLACE
+    return None
+
+
+def pending_for(key: str) -> bool:
+    pending = st.session_state.get("_pending_import")
+    return bool(pending) and pending.get("key") == key
 
 
 def _reinspect(path, name, part, *, table, mapping=None):
