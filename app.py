@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import data, filters
+from ui.charts import hide_streamlit_chart_menu
 from ui.format import md_escape
 from ui.notices import as_of_header, sample_banner
 from ui.pages import PAGES
@@ -16,6 +17,7 @@ for page in PAGES:
                 default=page.path == "app_pages/overview.py")
     )
 navigation = st.navigation(sections)
+hide_streamlit_chart_menu()
 
 showing_sample = data.ensure_sample()
 office = data.settings().get("office_name")

@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from kpi.format import format_kpi_value
+from kpi.format import format_goal_value, format_kpi_value
 
 from . import theme as th
 from .formats import axis_format, axis_label_expr, format_value
@@ -23,6 +23,37 @@ MAX_ROWS = 5000
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def no_stray_tooltips(chart):
+    """Every mark without a tooltip of its own gets none: Streamlit turns tooltips on for every mark, which
+    would show a zone's or a label's raw fields ('a 0.8 / b 0', 'value_text'). Changes the chart in place."""
+    for attr in ("layer", "hconcat", "vconcat", "concat"):
+        parts = getattr(chart, attr, alt.Undefined)
+        if isinstance(parts, list):
+            for part in parts:
+                no_stray_tooltips(part)
+    if isinstance(chart, alt.Chart):
+        enc = chart.encoding
+        has_tooltip = enc is not alt.Undefined and getattr(enc, "tooltip", alt.Undefined) is not alt.Undefined
+        if not has_tooltip:
+            mark = chart.mark
+            if isinstance(mark, str):
+                chart.mark = alt.MarkDef(type=mark, tooltip=None)
+            elif mark is not alt.Undefined:
+                mark.tooltip = None
+    return chart
+
+
+def quiet_tooltips(builder):
+    """A chart builder whose decorative marks (zones, rules, labels) never show a tooltip."""
+    import functools
+
+    @functools.wraps(builder)
+    def build(*args, **kwargs):
+        return no_stray_tooltips(builder(*args, **kwargs))
+
+    return build
 
 
 def _attr(obj, name, default=None):
@@ -92,6 +123,7 @@ def goal_text(goal, unit: str | None, direction: str | None) -> str:
     return goal_words(target, at_risk, unit or "", direction)
 
 
+@quiet_tooltips
 def message_chart(
     text: str, *, title: str | None = None, width: int = 640, height: int = 200
 ) -> alt.LayerChart:
@@ -213,6 +245,7 @@ def _zone_layers(
 # ---------------------------------------------------------------- trend
 
 
+@quiet_tooltips
 def trend(
     result,
     goal=None,
@@ -362,7 +395,7 @@ def trend(
                 )
 
     if target is not None:
-        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_value(target, unit)}"]})
+        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_goal_value(target, unit)}"]})
         layers.append(
             alt.Chart(g).mark_rule(color=th.GOAL_COLOR, strokeDash=[8, 4], size=2).encode(y="target:Q")
         )
@@ -442,6 +475,7 @@ def top_groups(df: pd.DataFrame, unit: str | None, top: int = TOP_GROUPS) -> pd.
     return head
 
 
+@quiet_tooltips
 def breakdown(
     result_by_group,
     goal=None,
@@ -531,7 +565,7 @@ def breakdown(
         bars = bars.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)))
     layers.append(bars)
     if target is not None:
-        g = pd.DataFrame({"target": [target], "goal_text": [f"Goal {format_value(target, unit)}"]})
+        g = pd.DataFrame({"target": [target], "goal_text": [f"Goal {format_goal_value(target, unit)}"]})
         layers.append(
             alt.Chart(g).mark_rule(color=th.GOAL_COLOR, strokeDash=[8, 4], size=2).encode(x="target:Q")
         )
@@ -623,6 +657,7 @@ def histogram_bins(values: pd.Series, *, target_bins: int = 24, clip_quantile: f
     return out
 
 
+@quiet_tooltips
 def distribution(
     values: pd.Series,
     unit: str = "days",
@@ -681,7 +716,7 @@ def distribution(
     target, _ = goal_bounds(goal)
     rules = [("Median " + format_value(median, unit), median, th.OKABE_ITO[5], [1, 0])]
     if target is not None:
-        rules.append((f"Goal {format_value(target, unit)}", target, th.GOAL_COLOR, [8, 4]))
+        rules.append((f"Goal {format_goal_value(target, unit)}", target, th.GOAL_COLOR, [8, 4]))
     # The lower of the two values is labelled to the left of its rule, the higher to the right.
     low = min(r[1] for r in rules)
     for label, val, color, dash in rules:
@@ -707,6 +742,7 @@ def distribution(
 # ---------------------------------------------------------------- sparkline
 
 
+@quiet_tooltips
 def sparkline(values, *, width: int = 140, height: int = 36, color: str = th.SERIES_COLOR) -> alt.LayerChart:
     """A tiny line of values in order (list, Series, or a frame with a `value` column), last point marked."""
     if isinstance(values, pd.DataFrame):

@@ -333,11 +333,14 @@ def _tooltip_titles(node) -> list[tuple[str, str]]:
 
 
 def _marks_without_tooltip_encoding_have_none(node) -> bool:
-    """A mark with no tooltip encoding must not show one by default (mark tooltip true would list fields)."""
+    """A mark with no tooltip encoding says so (tooltip null): Streamlit would otherwise list its raw fields."""
     if isinstance(node, dict):
         mark = node.get("mark")
-        if isinstance(mark, dict) and mark.get("tooltip") is True:
-            return False
+        if mark is not None:
+            encoding = node.get("encoding") or {}
+            if "tooltip" not in encoding and not (isinstance(mark, dict) and "tooltip" in mark
+                                                  and mark["tooltip"] is None):
+                return False
         return all(_marks_without_tooltip_encoding_have_none(v) for v in node.values())
     if isinstance(node, list):
         return all(_marks_without_tooltip_encoding_have_none(v) for v in node)
@@ -353,6 +356,8 @@ def test_tooltips_carry_plain_titles_never_internal_names():
         charts.trend(make_result([50.0, 45.0, 41.0, 39.0, 30.0, 20.0], p90=[80.0] * 6), goal),
         charts.breakdown(NS(kpi=make_kpi(), frame=by_group, missing=(), no_data=False), goal, select="pick"),
         charts.distribution(pd.Series(np.arange(100.0)), "days", goal),
+        charts.pipeline_timeline(pd.DataFrame({"contract_id": ["CTR-1"], "end_date": [pd.Timestamp("2026-09-01")],
+                                               "action": ["renew"], "current_amount": [1e5]}), as_of="2026-06-01"),
     ]
     for chart in built:
         d = chart.to_dict()

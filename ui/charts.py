@@ -15,6 +15,20 @@ SLIDE_WIDTH = 980  # the exports' full-width slide chart (exports/render.py)
 SLIDE_HEIGHT = 360
 
 
+# Streamlit's own toolbar over a chart (data table, download, fullscreen) would be a second export menu
+# beside our PNG and SVG buttons: hidden for charts only (tables keep theirs). Static CSS, no data in it.
+CHART_MENU_CSS = """<style>
+[data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) [data-testid="stElementToolbar"] {
+  display: none !important;
+}
+</style>"""
+
+
+def hide_streamlit_chart_menu() -> None:
+    """One export menu per chart: ours (see CHART_MENU_CSS)."""
+    st.html(CHART_MENU_CSS)
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "-", str(text)).strip("-") or "chart"
 
