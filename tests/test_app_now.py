@@ -112,3 +112,18 @@ def test_last_twelve_months_from_the_url(sample_dir, monkeypatch):
     assert not at.exception
     assert captions(at)[0].endswith("12 months to May 2026 (Jun 2025 – May 2026), compared with the 12 months to "
                                     "May 2025")
+
+
+def test_what_changed_leads_with_the_largest_movements_worst_first():
+    """Worse movements first, largest first (a large one within the noise is not left out), then the better."""
+    import pandas as pd
+
+    from ui.cards import ordered_changes
+
+    card = pd.DataFrame({
+        "kpi_id": ["WORSE-16-NOTABLE", "WORSE-2", "BETTER-25", "UNCHANGED", "WORSE-30-WITHIN-NOISE", "BETTER-5"],
+        "movement": [-16.0, -2.0, 25.0, 0.0, -30.0, 5.0],
+        "change_notable": [True, False, False, False, False, True],
+    })
+    assert list(ordered_changes(card)["kpi_id"]) == [
+        "WORSE-30-WITHIN-NOISE", "WORSE-16-NOTABLE", "WORSE-2", "BETTER-25", "BETTER-5"]
