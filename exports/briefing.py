@@ -319,6 +319,12 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
     if row is not None:
         prev_label = _text(row.get("prev_label")) or prev_label
         yoy_label = _text(row.get("yoy_label")) or yoy_label
+        # A year to date is compared with the same months a year earlier: the slide names them so.
+        compared = _text(row.get("comparison_name"))
+        if compared and compared != yoy_label:
+            compared = compared[0].upper() + compared[1:]
+            prev_label = compared if prev_label == yoy_label else prev_label
+            yoy_label = compared
     status = _status(row.get("status")) if row is not None else "no data"
     if value is None:
         status = "no data"
