@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kpi.format import d3_format
 from kpi.format import format_value as _format_value
 
 # d3-format strings (Vega-Lite) per unit.
@@ -13,14 +14,8 @@ AXIS_FORMAT = {
     "bids": ",.1~f",
     "ratio": ",.2~f",
 }
-TOOLTIP_FORMAT = {
-    "share": ".1%",
-    "dollars": "$,.0f",
-    "days": ",.0f",
-    "count": ",.0f",
-    "bids": ",.1f",
-    "ratio": ",.2f",
-}
+# Tooltips show the decimals of the cards (kpi.format.DECIMALS).
+TOOLTIP_FORMAT = {unit: d3_format(unit) for unit in ("share", "dollars", "days", "count", "bids", "ratio")}
 AXIS_TITLE = {
     "share": "",
     "dollars": "",

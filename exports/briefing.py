@@ -44,21 +44,10 @@ class BriefingError(ValueError):
 
 
 def data_through(tables: Mapping[str, pd.DataFrame], as_of: dt.date | None = None) -> dt.date:
-    """The latest activity date in the data (no later than as_of, default today)."""
-    cap = pd.Timestamp(as_of or dt.date.today())
-    latest = None
-    for table, cols in DATE_COLUMNS.items():
-        frame = tables.get(table)
-        if frame is None or frame.empty:
-            continue
-        for c in cols:
-            if c in frame.columns:
-                s = pd.to_datetime(frame[c], errors="coerce")
-                s = s[s <= cap]
-                if s.notna().any():
-                    m = s.max()
-                    latest = m if latest is None or m > latest else latest
-    return (latest or cap).date()
+    """The latest activity date in the data, no later than as_of (default today): kpi.now's, the app's "now"."""
+    from kpi.now import data_through as latest_activity
+
+    return latest_activity(tables, today=pd.Timestamp(as_of or dt.date.today()).date())
 
 
 def data_from(tables: Mapping[str, pd.DataFrame]) -> dt.date | None:
@@ -331,6 +320,12 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
     if row is not None:
         prev_label = _text(row.get("prev_label")) or prev_label
         yoy_label = _text(row.get("yoy_label")) or yoy_label
+        # A year to date is compared with the same months a year earlier: the slide names them so.
+        compared = _text(row.get("comparison_name"))
+        if compared and compared != yoy_label:
+            compared = compared[0].upper() + compared[1:]
+            prev_label = compared if prev_label == yoy_label else prev_label
+            yoy_label = compared
     status = _status(row.get("status")) if row is not None else "no data"
     if value is None:
         status = "no data"

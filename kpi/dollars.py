@@ -14,7 +14,7 @@ import pandas as pd
 
 from .contracts import expiring_pipeline
 from .engine import Filters
-from .format import format_date
+from .format import format_date, plural
 from .now import Period
 from .prepare import prepared
 
@@ -103,9 +103,9 @@ def pipeline_dollars(tables, as_of, filters: Filters | None = None, fy_start_mon
     n, k = len(pipe), int(now.sum())
     return [
         DollarFigure("expiring", "Contracts ending in 18 months", float(amount.sum()),
-                     note=f"{n:,} contract{'s' if n != 1 else ''} from {format_date(as_of)}", kpi_id="expiring_without_replacement"),
+                     note=f"{plural(n, 'contracts')} from {format_date(as_of)}", kpi_id="expiring_without_replacement"),
         DollarFigure("act_now", "Re-procurement to start now", float(amount[now].sum()),
-                     note=f"{k:,} contract{'s' if k != 1 else ''}", kpi_id="expiring_without_replacement"),
+                     note=f"{plural(k, 'contracts')} from {format_date(as_of)}", kpi_id="expiring_without_replacement"),
     ]
 
 

@@ -22,6 +22,26 @@ IRREGULAR = {"people": "person", "criteria": "criterion", "analyses": "analysis"
              "statuses": "status"}
 
 
+def excel_format(unit: str | None) -> str:
+    """The Excel number format of a unit's values, with the decimals shown on screen ('0.0%' for shares)."""
+    digits = DECIMALS.get(unit or "", 2)
+    if unit == "share":
+        return "0." + "0" * digits + "%" if digits else "0%"
+    if unit == "dollars":
+        return '"$"#,##0'
+    return "#,##0" + ("." + "0" * digits if digits else "")
+
+
+def d3_format(unit: str | None) -> str:
+    """The d3-format (Vega-Lite tooltip) of a unit's values, with the decimals shown on screen."""
+    digits = DECIMALS.get(unit or "", 2)
+    if unit == "share":
+        return f".{digits}%"
+    if unit == "dollars":
+        return "$,.0f"
+    return f",.{digits}f"
+
+
 def is_missing(value: object) -> bool:
     if value is None:
         return True
@@ -230,6 +250,6 @@ def format_period_label(label: object) -> str:
     return text
 
 
-__all__ = ["format_value", "format_kpi_value", "nearest_threshold", "format_goal_value", "format_money", "format_change", "format_relative_change",
+__all__ = ["excel_format", "d3_format", "format_value", "format_kpi_value", "nearest_threshold", "format_goal_value", "format_money", "format_change", "format_relative_change",
            "format_date", "format_month", "format_month_range", "format_period_label", "plural", "singular",
            "is_missing", "MISSING"]

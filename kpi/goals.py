@@ -131,18 +131,25 @@ class GoalCheck:
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
-def _check_row(row: dict, kid: str, where: str) -> tuple[dict | None, list[str], list[str]]:
+# How a goals file names its fields (its own keys) and how the Goals page names them (plain words).
+FILE_WORDS = {c: c for c in GOAL_COLUMNS}
+PAGE_WORDS = {"kpi_id": "KPI", "fiscal_year": "fiscal year", "scope_type": "scope", "scope_value": "department or "
+              "category name", "target": "target", "at_risk": "at-risk limit", "source": "source", "note": "note"}
+
+
+def _check_row(row: dict, kid: str, where: str, words: dict) -> tuple[dict | None, list[str], list[str]]:
     """One goal row against the rules; (clean record or None, problems, notes)."""
     problems, notes = [], []
+    w = words.get
     kpi = KPIS[kid]
     rec = {c: row.get(c) for c in GOAL_COLUMNS}
     rec["kpi_id"] = kid
     for c in ("target", "at_risk"):
         if not _blank(rec[c]) and _num(rec[c]) is None:
-            problems.append(f"{where}: {c} {rec[c]!r} is not a number")
+            problems.append(f"{where}: {w(c)} {rec[c]!r} is not a number")
         rec[c] = _num(rec[c])
     t, r = rec["target"], rec["at_risk"]
-    if t is None and not any(p.startswith(f"{where}: target") for p in problems):
+    if t is None and not any(p.startswith(f"{where}: {w('target')}") for p in problems):
         problems.append(f"{where}: the target is empty")
     if kpi.unit == "share" and t is not None:
         if t > 1 or (r is not None and r > 1):
@@ -156,24 +163,24 @@ def _check_row(row: dict, kid: str, where: str) -> tuple[dict | None, list[str],
     rec["target"], rec["at_risk"] = t, r
     if t is not None and r is not None:
         if kpi.direction == "lower" and t > r:
-            problems.append(f"{where}: lower is better, so target {t:g} must not exceed at_risk {r:g} (the at-risk "
-                            "limit is at or above the target)")
+            problems.append(f"{where}: lower is better, so {w('target')} {t:g} must not exceed {w('at_risk')} {r:g} "
+                            "(the at-risk limit is at or above the target)")
         if kpi.direction == "higher" and t < r:
-            problems.append(f"{where}: higher is better, so target {t:g} must not be below at_risk {r:g} (the "
-                            "at-risk limit is at or below the target)")
+            problems.append(f"{where}: higher is better, so {w('target')} {t:g} must not be below {w('at_risk')} "
+                            f"{r:g} (the at-risk limit is at or below the target)")
     fy = rec["fiscal_year"]
     rec["fiscal_year"] = None
     if not _blank(fy):
         y = _num(fy)
         if y is None or y != int(y) or not MIN_YEAR <= y <= MAX_YEAR:
-            problems.append(f"{where}: fiscal_year {fy!r} is not a year like 2026")
+            problems.append(f"{where}: {w('fiscal_year')} {fy!r} is not a year like 2026")
         else:
             rec["fiscal_year"] = int(y)
     st = None if _blank(rec["scope_type"]) else str(rec["scope_type"]).strip().lower()
     if st is not None and st not in SCOPE_TYPES:
-        problems.append(f"{where}: unknown scope_type {rec['scope_type']!r} (use {' or '.join(SCOPE_TYPES)})")
+        problems.append(f"{where}: unknown {w('scope_type')} {rec['scope_type']!r} (use {' or '.join(SCOPE_TYPES)})")
     elif (st is None) != _blank(rec["scope_value"]):
-        problems.append(f"{where}: scope_type and scope_value go together: give both the scope (department or "
+        problems.append(f"{where}: {w('scope_type')} and {w('scope_value')} go together: give both the scope (department or "
                         "category) and its name, or neither")
     rec["scope_type"] = st
     for c in ("scope_value", "source", "note"):
@@ -181,11 +188,16 @@ def _check_row(row: dict, kid: str, where: str) -> tuple[dict | None, list[str],
     return (None if problems else rec), problems, notes
 
 
-def validate_goals(rows, where: str = "", *, noun: str = "goal", numbers=None) -> GoalCheck:
+def validate_goals(rows, where: str = "", *, noun: str = "goal", numbers=None, words: dict | None = None,
+                   kpi_name=None) -> GoalCheck:
     """The one validation of goals (the Goals page, the goals file, storage): every problem of every row is
     collected, each naming the row ('goals.toml goal 2 (single_bid_share): ...'). `rows` are dicts or a frame;
     `numbers` the row numbers to name (default 1, 2, ...). Shares typed as percentages (25 for 25%) become
-    fractions, with a note. Blank rows are skipped; a KPI, year and scope may have one goal only."""
+    fractions, with a note. Blank rows are skipped; a KPI, year and scope may have one goal only. `words` names
+    the fields (FILE_WORDS, the file's keys, by default; PAGE_WORDS on the Goals page) and `kpi_name` a KPI (its
+    id by default)."""
+    words = words or FILE_WORDS
+    name = kpi_name or (lambda k: k)
     if isinstance(rows, pd.DataFrame):
         rows = rows.to_dict("records")
     rows = list(rows)
@@ -202,19 +214,20 @@ def validate_goals(rows, where: str = "", *, noun: str = "goal", numbers=None) -
             continue
         kid = "" if _blank(row.get("kpi_id")) else str(row.get("kpi_id")).strip()
         if not kid:
-            problems.append(f"{label}: kpi_id is missing; choose one of the KPIs")
+            problems.append(f"{label}: {words['kpi_id']} is missing; choose one of the KPIs")
             continue
         if kid not in KPIS:
             problems.append(f"{label}: unknown KPI id {kid!r}; choose one from the list")
             continue
-        rec, row_problems, row_notes = _check_row(row, kid, f"{label} ({kid})")
+        rec, row_problems, row_notes = _check_row(row, kid, f"{label} ({name(kid)})", words)
         problems += row_problems
         notes += row_notes
         if rec is None:
             continue
         key = (kid, rec["fiscal_year"], rec["scope_type"], rec["scope_value"])
         if key in seen:
-            problems.append(f"{label} ({kid}): a second goal for the same KPI, year and scope (see {noun} {seen[key]})")
+            problems.append(f"{label} ({name(kid)}): a second goal for the same KPI, year and scope (see {noun} "
+                            f"{seen[key]})")
             continue
         seen[key] = i
         out.append(rec)
@@ -244,7 +257,7 @@ def _validate(rows: list[dict], where: str) -> pd.DataFrame:
 def load_goals_file(path_or_text) -> pd.DataFrame:
     """Goals from a TOML ([[goal]] tables) or CSV file, or from its text; unknown KPI ids or keys and goals
     whose order contradicts the KPI's direction are a ValueError naming them."""
-    text, where, fmt = None, "goals", None
+    text, where, fmt = None, "goals file", None
     if isinstance(path_or_text, Path) or (isinstance(path_or_text, str) and "\n" not in path_or_text
                                           and len(path_or_text) < 1024 and Path(path_or_text).is_file()):
         path = Path(path_or_text)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import periods as P
-from .format import format_date, format_month_range
+from .format import format_date, format_month, format_month_range
 
 # Dates of things that happened: a contract's start or end, or an evaluation's due date, can lie in the future
 # and would move "now" past the data.
@@ -165,10 +165,9 @@ def rolling_period(as_of, fy_start_month: int = 7) -> Period:
     as_of = pd.Timestamp(as_of).date()
     month0 = (as_of.replace(day=1) - pd.DateOffset(months=11)).date()
     calendar = as_of.month % 12 + 1  # a fiscal calendar whose year ends in the as-of month
-    last = format_month_range(as_of, as_of)
     return Period("12m", fiscal_year_of(as_of, fy_start_month), month0, as_of, _year_before(month0),
-                  _year_before(as_of), calendar, f"12 months to {last}",
-                  f"the 12 months to {format_month_range(_year_before(as_of), _year_before(as_of))}")
+                  _year_before(as_of), calendar, f"12 months to {format_month(as_of)}",
+                  f"the 12 months to {format_month(_year_before(as_of))}")
 
 
 def default_period(as_of, fy_start_month: int = 7) -> Period:

@@ -29,14 +29,13 @@ def status_badge(status: object) -> None:
 
 
 def ordered_changes(card: pd.DataFrame) -> pd.DataFrame:
-    """The rows that moved against their comparison, the largest movements first, worse ones before better:
-    a notable change ahead of one within the noise of the same size."""
+    """The rows that moved against their comparison: worse ones first, each group largest movement first (a
+    movement within the noise says so in its sentence; it is not left out)."""
     if card.empty or "movement" not in card:
         return card.iloc[0:0]
     rows = card[card["movement"].fillna(0) != 0]
-    key = pd.DataFrame({"better": rows["movement"] > 0, "quiet": ~rows["change_notable"].fillna(False).astype(bool),
-                        "size": -rows["movement"].abs()}, index=rows.index)
-    return rows.loc[key.sort_values(["better", "quiet", "size"], kind="stable").index]
+    key = pd.DataFrame({"better": rows["movement"] > 0, "size": -rows["movement"].abs()}, index=rows.index)
+    return rows.loc[key.sort_values(["better", "size"], kind="stable").index]
 
 
 def notable_changes(card: pd.DataFrame) -> None:

@@ -88,7 +88,8 @@ def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
         if not unset_default:
             rows.append(row)
             numbers.append(i)
-    check = kpi_goals.validate_goals(rows, noun="row", numbers=numbers)
+    check = kpi_goals.validate_goals(rows, noun="row", numbers=numbers, words=kpi_goals.PAGE_WORDS,
+                                     kpi_name=lambda k: kpi.KPIS[k].title)
     keep = []
     for clean in check.goals.to_dict("records"):
         clean = {c: (None if _blank(v) or str(v) in ("nan", "None", "<NA>") else v) for c, v in clean.items()}
