@@ -86,6 +86,10 @@ OVERRIDES = {
     "status": "Status",
     "checksum": "Checksum",
     "days_left": "Days left",
+    "row": "Row",
+    "column": "Column",
+    "problem": "Problem",
+    "rows": "Rows",
     "action": "Action needed",
 }
 
@@ -137,10 +141,12 @@ def plain_words(text: object) -> str:
 
 
 def friendly_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with plain column names (duplicates kept apart) and exclusion reasons in plain words."""
+    """The frame with plain column names (duplicates kept apart) and exclusion reasons and problems in plain
+    words."""
     out = frame.copy()
-    if "reason" in out.columns:
-        out["reason"] = out["reason"].map(plain_words)
+    for col in ("reason", "problem"):  # sentences that may name canonical columns
+        if col in out.columns:
+            out[col] = out[col].map(plain_words)
     names: list[str] = []
     for col in out.columns:
         label = column_label(col)

@@ -269,13 +269,13 @@ def validation(part, *, key: str) -> None:
     counts = part.issue_counts() if callable(getattr(part, "issue_counts", None)) else {}
     if counts:
         summary = pd.DataFrame({"problem": list(counts), "rows": list(counts.values())})
-        show_table(summary, key=f"sum-{key}")
+        show_records(summary, key=f"sum-{key}", drop=())
     else:
         st.success("No problems found in this sheet.", icon=":material/check_circle:")
     issues = part.issues if isinstance(part.issues, pd.DataFrame) else pd.DataFrame()
     if len(issues):
         st.caption(f"{len(issues):,} values or rows to review (row numbers as in Excel).")
-        show_table(issues, key=f"iss-{key}")
+        show_records(issues, key=f"iss-{key}", drop=())
         csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
 
 
