@@ -419,11 +419,14 @@ def label_below(values: pd.Series, domain: tuple[float, float], height: int, tar
     above would touch the goal line while one below would not."""
     lo, hi = domain
     span = (hi - lo) or 1.0
-    v = pd.to_numeric(values, errors="coerce")
+    v = pd.to_numeric(values, errors="coerce").reset_index(drop=True)
     y = height * (1 - (v - lo) / span)  # pixels from the top
-    below = v > lo + 0.88 * span
+    # A point in a dip (its neighbours higher) is labelled below, where the line is not.
+    before, after = v.shift(1), v.shift(-1)
+    dip = ((before.isna() | (before > v)) & (after.isna() | (after > v))) & (before.notna() | after.notna())
+    below = (v > lo + 0.88 * span) | (dip & (v > lo + 0.12 * span))
     if target is None:
-        return below.fillna(False)
+        return pd.Series(below.fillna(False).to_numpy(), index=values.index)
     goal_y = height * (1 - (target - lo) / span)
 
     def hits(dy):
@@ -432,7 +435,7 @@ def label_below(values: pd.Series, domain: tuple[float, float], height: int, tar
 
     above_hits, below_hits = hits(LABEL_ABOVE_DY), hits(LABEL_BELOW_DY)
     below = (below & ~below_hits) | (above_hits & ~below_hits)
-    return below.fillna(False)
+    return pd.Series(below.fillna(False).to_numpy(), index=values.index)
 
 
 # ---------------------------------------------------------------- breakdown

@@ -384,9 +384,10 @@ def test_breakdown_bars_take_their_status_colour_and_labels_sit_beside_the_plot(
 
 
 def test_trend_labels_step_below_a_goal_line_they_would_touch():
-    """A point just under the goal has its label below it (clear of the line); one far from it, above."""
+    """A point just under the goal, or in a dip of the line, has its label below it; others above."""
     from charts.kpi_charts import label_below
 
-    below = label_below(pd.Series([0.88, 0.5]), (0.0, 1.0), 320, 0.9)
-    assert list(below) == [True, False]
+    below = label_below(pd.Series([0.3, 0.6, 0.88]), (0.0, 1.0), 320, 0.9)
+    assert list(below) == [True, False, True]  # a dip goes below; just under the goal line goes below
+    assert list(label_below(pd.Series([0.5, 0.2, 0.5]), (0.0, 1.0), 320, None)) == [False, True, False]
     assert list(label_below(pd.Series([0.5]), (0.0, 1.0), 320, None)) == [False]
