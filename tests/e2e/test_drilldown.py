@@ -13,12 +13,12 @@ pytestmark = pytest.mark.xdist_group("e2e")
 
 
 def test_one_click_from_a_card_opens_the_kpi_with_its_exceptions_first(server, page):
-    """'Details' on the on-time payment card: one click, the payments page at the KPI's own URL, the KPI's
-    view at the top, and the late payments in the first, open tab, under plain column names."""
+    """'Details: late payments' on the on-time payment card: one click, the payments page at the KPI's own
+    URL, the KPI's view at the top, and the late payments in the first, open tab, under plain column names."""
     open_page(page, server)
     card = main(page).locator(".st-key-card-on_time_payment_share")
     expect(card).to_be_visible()
-    card.get_by_role("link", name=re.compile("Details")).click()
+    card.get_by_role("link", name=re.compile("^Details: late payments")).click()
     page.wait_for_timeout(300)
     wait_idle(page)
 
