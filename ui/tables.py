@@ -116,7 +116,7 @@ MEASURE_FIRST = ("days", "duration_days", "bids", "days_completed_after_due", "o
 
 def _measure_first(columns: list) -> list:
     """Columns with the reason (if any) and the record's id first, then its measure, then the rest."""
-    lead = [c for c in ("reason",) if c in columns]
+    lead = [c for c in ("reason", "action") if c in columns]
     ident = [c for c in columns if str(c).endswith("_id") and c not in lead][:1]
     measure = [c for c in MEASURE_FIRST if c in columns]
     first = lead + ident + measure
