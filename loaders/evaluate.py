@@ -210,7 +210,7 @@ def _part_answer(name: str, index: int, p: dict) -> PartAnswer:
     if table != NO_TABLE and table not in TABLES:
         raise CorpusError(f"{where}: table {table!r} is not one of {', '.join(TABLES)} or {NO_TABLE!r}.")
     names = set(TABLES[table].names) if table in TABLES else set()
-    columns = {str(k): (v,) if isinstance(v, str) else tuple(v) for k, v in p.get("columns", {}).items()}
+    columns = {_name(k): (v,) if isinstance(v, str) else tuple(v) for k, v in p.get("columns", {}).items()}
     bad = [c for v in columns.values() for c in v if c not in names]
     if bad or not all(columns.values()):
         raise CorpusError(f"{where}: {bad} are not columns of {table}.")
@@ -234,7 +234,13 @@ def _part_answer(name: str, index: int, p: dict) -> PartAnswer:
         ints["records"] = ints["data_rows"]
     sheet = p.get("sheet") or None
     return PartAnswer(sheet, table, ints["header_row"], ints["header_lines"], ints["above_header"],
-                      ints["data_rows"], ints["records"], columns, tuple(p.get("not_mapped", ())), totals)
+                      ints["data_rows"], ints["records"], columns, tuple(_name(c) for c in p.get("not_mapped", ())),
+                      totals)
+
+
+def _name(header) -> str:
+    """A header as compared: its words, single-spaced (exports wrap and pad header cells)."""
+    return " ".join(str(header).split())
 
 
 def data_folders(folder) -> list[Path]:
@@ -305,7 +311,7 @@ def score_part(pa: PartAnswer, part) -> PartScore:
                          [{"column": c, "expected": v, "got": None, "equal": False} for c, v in pa.totals.items()],
                          problem="not read")
     real = set(part.columns)
-    mapping = {s: c for s, c in (part.mapping or {}).items() if s in real and c}
+    mapping = {_name(s): c for s, c in (part.mapping or {}).items() if s in real and c}
     right_table = part.table == pa.table
     found, missing = [], []
     for src, accepted in pa.columns.items():
@@ -406,6 +412,8 @@ def report(files: list[FileScore], score: Score, folder) -> str:
         if f.missing:
             lines.append(f"{f.answer.name[:44]:<44} data file {f.answer.file!r} not found")
             continue
+        if f.error:
+            lines.append(f"{f.answer.name[:44]:<44} error: {f.error}")
         for p in f.parts:
             table = ("ok " if p.table_right else "NO ") + f"{p.expected_table} ({p.table or '-'})"
             cols = f"{len(p.found)}/{p.key_columns}"
@@ -413,23 +421,23 @@ def report(files: list[FileScore], score: Score, folder) -> str:
             tot = f"{sum(t['equal'] for t in p.totals)}/{len(p.totals)}"
             lines.append(f"{f.answer.name[:44]:<44} {(p.sheet or '')[:14]:<14} {table[:26]:<26} {cols:>8} "
                          f"{len(p.wrong):>5} {rows:>12} {tot:>6}")
-        if f.error:
-            lines.append(f"    error: {f.error}")
-        for p in f.parts:
-            for w in p.wrong:
-                expected = f"{p.expected_table}.{w['expected']}" if w["expected"] else "not this column"
-                lines.append(f"    wrong: {w['column']!r} -> {w['got']} (answer: {expected})")
-            if p.table_right:
-                for m in p.missing:
-                    lines.append(f"    not found: {m['column']!r} -> {m['expected']} (mapped to {m['got'] or 'nothing'})")
-            if p.lost:
-                lines.append(f"    rows: {p.lost} of {p.nonblank_lines} non-blank lines not accounted for")
-            for t in p.totals:
-                if not t["equal"]:
-                    lines.append(f"    total {t['column']}: {t['got']} loaded, {t['expected']} expected")
+            lines += ["    " + d for d in _details(p)]
     lines.append("-" * len(head))
     lines.append(_summary(score))
     return "\n".join(lines)
+
+
+def _details(p: PartScore) -> list[str]:
+    out = []
+    for w in p.wrong:
+        expected = f"{p.expected_table}.{w['expected']}" if w["expected"] else "not this column"
+        out.append(f"wrong: {w['column']!r} -> {w['got']} (answer: {expected})")
+    if p.table_right:
+        out += [f"not found: {m['column']!r} -> {m['expected']} (mapped to {m['got'] or 'nothing'})" for m in p.missing]
+    if p.lost:
+        out.append(f"rows: {p.lost} of {p.nonblank_lines} non-blank lines not accounted for")
+    out += [f"total {t['column']}: {t['got']} loaded, {t['expected']} expected" for t in p.totals if not t["equal"]]
+    return out
 
 
 def _summary(s: Score) -> str:
