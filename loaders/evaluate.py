@@ -350,10 +350,19 @@ def _one(accepted: tuple[str, ...] | None) -> str | None:
 
 
 def _header_lines(pa: PartAnswer, part) -> int:
-    """Header lines the loader took: the answer's count when it found the same header row, else one (or none)."""
+    """Header lines the loader took that really are header (or title) lines.
+
+    The answer's count when the loader found the same header row; none when the file has no header or the loader
+    took a line below the real header (a record taken for a header is a record lost); one when it took a title
+    line above the real header.
+    """
     if not part.header_row:
         return 0
-    return pa.header_lines if part.header_row == pa.header_row else 1
+    if part.header_row == pa.header_row:
+        return pa.header_lines
+    if not pa.header_row or part.header_row > pa.header_row:
+        return 0
+    return 1
 
 
 def rows_above_header(part) -> int:
