@@ -415,25 +415,51 @@ def total(files: list[FileScore]) -> Score:
 
 def report(files: list[FileScore], score: Score, folder) -> str:
     """The per-file table and the total, as `python -m loaders evaluate` prints them."""
-    head = f"{'file':<44} {'sheet':<14} {'table (got)':<26} {'key cols':>8} {'wrong':>5} {'rows lost':>12} {'totals':>6}"
+    w = max([len("file")] + [len(f.answer.name) for f in files])
+    head = f"{'file':<{w}} {'sheet':<14} {'table (got)':<28} {'key cols':>8} {'wrong':>5} {'rows lost':>12} {'totals':>6}"
     lines = [f"corpus {folder}: {score.files} files read, {score.missing_files} missing", head, "-" * len(head)]
     for f in files:
         if f.missing:
-            lines.append(f"{f.answer.name[:44]:<44} data file {f.answer.file!r} not found")
+            lines.append(f"{f.answer.name:<{w}} data file {f.answer.file!r} not found")
             continue
         if f.error:
-            lines.append(f"{f.answer.name[:44]:<44} error: {f.error}")
+            lines.append(f"{f.answer.name:<{w}} error: {f.error}")
         for p in f.parts:
             table = ("ok " if p.table_right else "NO ") + f"{p.expected_table} ({p.table or '-'})"
-            cols = f"{len(p.found)}/{p.key_columns}"
-            rows = f"{p.lost}/{p.nonblank_lines}"
-            tot = f"{sum(t['equal'] for t in p.totals)}/{len(p.totals)}"
-            lines.append(f"{f.answer.name[:44]:<44} {(p.sheet or '')[:14]:<14} {table[:26]:<26} {cols:>8} "
-                         f"{len(p.wrong):>5} {rows:>12} {tot:>6}")
+            lines.append(f"{f.answer.name:<{w}} {(p.sheet or '')[:14]:<14} {table[:28]:<28} {_cols(p):>8} "
+                         f"{len(p.wrong):>5} {_rows(p):>12} {_totals(p):>6}")
             lines += ["    " + d for d in _details(p)]
     lines.append("-" * len(head))
     lines.append(_summary(score))
     return "\n".join(lines)
+
+
+def markdown(files: list[FileScore], score: Score) -> str:
+    """The per-file score as a Markdown table (docs/corpus.md), one row per part."""
+    out = ["| file | sheet | government | table (loaders) | key columns | wrong mappings | rows lost | totals equal |",
+           "|---|---|---|---|---|---|---|---|"]
+    for f in files:
+        if f.missing:
+            out.append(f"| {f.answer.name} | | {f.answer.government} | data not found | | | | |")
+            continue
+        for p in f.parts:
+            table = ("ok " if p.table_right else "**no** ") + f"{p.expected_table} ({p.table or 'none'})"
+            out.append(f"| {f.answer.name} | {p.sheet or ''} | {f.answer.government} | {table} | {_cols(p)} | "
+                       f"{len(p.wrong)} | {_rows(p)} | {_totals(p)} |")
+    out += ["", _summary(score)]
+    return "\n".join(out)
+
+
+def _cols(p: PartScore) -> str:
+    return f"{len(p.found)}/{p.key_columns}"
+
+
+def _rows(p: PartScore) -> str:
+    return f"{p.lost}/{p.nonblank_lines}"
+
+
+def _totals(p: PartScore) -> str:
+    return f"{sum(t['equal'] for t in p.totals)}/{len(p.totals)}"
 
 
 def _details(p: PartScore) -> list[str]:
