@@ -29,12 +29,12 @@ FLOOR = {
     "files": 30,
     "tables_right": 20,
     "key_columns_found": 66,
-    "rows_accounted": 21116,
+    "rows_accounted": 21118,
     "totals_equal": 6,
 }
 CEILING = {  # counts of failures: these may only go down
     "wrong_mappings": 19,
-    "rows_lost": 47,
+    "rows_lost": 45,
 }
 
 
