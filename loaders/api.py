@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .bidtab import BID_TOTAL, bidder_columns, reshape
-from .headers import Header, find_header
+from .bidtab import BID_TOTAL, bidder_columns, pay_item_columns, reshape, reshape_pay_items
+from .headers import Header, column_profile, find_header
 from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns
 from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
 from .readers import LoadError, RawSheet, read_file
@@ -22,8 +22,32 @@ from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
 from .values import CERTIFICATION_PATTERNS
 
 PREVIEW_ROWS = 20
+ABOVE_SHOWN = 5
+ABOVE_HEADER = "row above the header (a title or note, not data)"  # rows above the header shown in the inspect JSON and on the Data page
 JSON_ISSUES = 100
 NO_TABLE = "no canonical table recognised (choose one with table=)"
+
+
+@dataclass
+class RowAccount:
+    """Where every row of a sheet went: lines == header + above_header + blank + data, always.
+
+    `data` rows are the non-blank rows under the header: each loaded or excluded with a reason, or (a bid
+    tabulation) combined into its bidder's bid (`combined`)."""
+
+    lines: int
+    header: int
+    above_header: list[tuple[int, str]]  # (row as seen in Excel, its cells joined)
+    blank: int
+    data: int
+    combined: int = 0
+
+    def balanced(self) -> bool:
+        return self.lines == self.header + len(self.above_header) + self.blank + self.data
+
+    def to_json(self) -> dict:
+        return {"lines": self.lines, "header": self.header, "above_header": len(self.above_header),
+                "blank": self.blank, "data": self.data, "combined": self.combined}
 
 
 @dataclass
@@ -50,6 +74,13 @@ class Part:
     table_scores: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     hidden: bool = False
+    account: RowAccount | None = None
+    duplicates: dict | None = None  # repeated ids: see loaders.quality.duplicate_summary
+
+    @property
+    def rows_above_header(self) -> list[tuple[int, str]]:
+        """Non-blank rows above the header (titles, group labels, anything else), as (row, text)."""
+        return list(self.account.above_header) if self.account else []
 
     def issue_counts(self) -> dict[str, int]:
         """Problems and how often each occurs, most frequent first."""
@@ -96,6 +127,10 @@ class Part:
             "issue_counts": self.issue_counts(),
             "issues": issues,
             "amount_totals": self.amount_totals(),
+            "rows_above_header": {"count": len(self.rows_above_header),
+                                  "rows": [{"row": r, "value": v} for r, v in self.rows_above_header[:ABOVE_SHOWN]]},
+            "rows_accounted": self.account.to_json() if self.account else None,
+            "duplicates": self.duplicates,
         }
 
 
@@ -198,27 +233,46 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
         issues = _part_issue(source, sheet.name, "no table found on this sheet" if sheet.name else "no data found")
         for note in (["hidden sheet"] if sheet.hidden else []) + list(sheet.notes):
             issues = pd.concat([issues, _note_issue(source, sheet.name, note)], ignore_index=True)
+        lines = len(sheet.grid)
         return Part(str(path), source, sheet.name, None, 0.0, 0, 0, 0, 0, {}, [], {}, "",
-                    pd.DataFrame(), issues, pd.DataFrame(), hidden=sheet.hidden, notes=list(sheet.notes))
-    raw = sheet.grid.iloc[header.row + 1:, header.columns]
+                    pd.DataFrame(), issues, pd.DataFrame(), hidden=sheet.hidden, notes=list(sheet.notes),
+                    account=RowAccount(lines, 0, [], lines, 0))
+    raw = sheet.grid.iloc[header.data_start:, header.columns]
     raw.columns = header.names
-    first = header.row + 2 if header.row >= 0 else 2
+    # Row numbers as a person sees them; a format that names its columns (Parquet) counts its header as row 1.
+    first = header.data_start + 1 if header.row >= 0 or header.headerless else 2
     rows = np.arange(first, first + len(raw))
     raw = raw.reset_index(drop=True)
+    under = len(raw)
     preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
-    fp = fingerprint(header.names)
+    above = _rows_above(sheet, header)
+    account = RowAccount(len(sheet.grid) + (1 if header.row < 0 and not header.headerless else 0),
+                         0 if header.headerless else 1, above, header.data_start - len(above)
+                         - (1 if header.row >= 0 and not header.headerless else 0), 0)
+    fp = fingerprint(header.names if not header.headerless else
+                     [f"{n} ({k})" for n, k in zip(header.names, column_profile(sheet, header), strict=True)])
     name_hints = [n for n in (sheet.name, path.stem if isinstance(path, Path) else stem) if n]
     notes: list[str] = ["hidden sheet"] if sheet.hidden else []
-    extra_issues: list[pd.DataFrame] = []
+    if header.headerless:
+        notes.append(f"no header row: the first row is data; columns are named by position (Column 1 to "
+                     f"Column {len(header.names)}): name them in the column mapping")
+    extra_issues: list[pd.DataFrame] = [_part_issue(source, sheet.name, ABOVE_HEADER, value=text, row=r)
+                                        for r, text in above]
     bidders = bidder_columns(header) if table in (None, "bids") else {}
-    if bidders:
-        # Line items down, bidders across: one bid per bidder.
-        tab = reshape(raw, rows, header, sheet.merged, bidders)
+    items = pay_item_columns(header.names) if table in (None, "bids") and not bidders else None
+    combined = 0
+    if bidders or items:
+        # Line items down, bidders across (or one row per item and bidder): one bid per bidder.
+        tab = reshape(raw, rows, header, sheet.merged, bidders) if bidders else reshape_pay_items(raw, rows, items)
         raw, rows = tab.raw, tab.rows
+        combined = tab.source_rows
         notes += tab.notes
         for row, label, what in tab.mismatches:
             extra_issues.append(_part_issue(source, sheet.name, "totals row differs from the sum of line items",
                                             column=BID_TOTAL, value=f"{label}: {what}", row=row))
+        for row, text in tab.unused:
+            extra_issues.append(_part_issue(source, sheet.name, "row belongs to no bid (no bidder or no extension)",
+                                            value=text, row=row))
         table = "bids"
     names = [str(c) for c in raw.columns]
 
@@ -260,9 +314,10 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
         result = _not_recognised(raw, rows, source, sheet.name)
         notes += list(sheet.notes)
         issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes]], ignore_index=True)
-        return Part(str(path), source, sheet.name, None, 0.0, header.excel_row if header.row >= 0 else 0,
+        _settle(account, under, result.rows_read, combined)
+        return Part(str(path), source, sheet.name, None, 0.0, header.excel_row,
                     result.rows_read, 0, result.rows_read, {}, list(names), _suggest_all(cls), fp,
-                    pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden)
+                    pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden, account)
 
     cm = map_columns(names, chosen, sample=sample, overrides=overrides) if overrides or table else \
         cls.mappings[chosen]
@@ -277,12 +332,37 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     real_mapping = {k: v for k, v in result.mapping.mapping.items() if k in names}
     return Part(
         path=str(path), source=source, sheet=sheet.name, table=chosen, confidence=confidence,
-        header_row=header.excel_row if header.row >= 0 else 0, rows_read=result.rows_read,
+        header_row=header.excel_row, rows_read=result.rows_read,
         rows_loaded=result.rows_loaded, rows_excluded=result.rows_excluded, mapping=dict(result.mapping.mapping),
         unmapped_columns=[h for h in names if h not in real_mapping],
         suggestions=cm.suggestions, fingerprint=fp, frame=result.frame, issues=issues, preview=preview,
         columns=list(names), table_scores=cls.scores, notes=notes, hidden=sheet.hidden,
+        account=_settle(account, under, result.rows_read, combined),
     )
+
+
+def _settle(account: RowAccount, under: int, read: int, combined: int) -> RowAccount:
+    """The account completed with the `under` grid rows under the header: `read` of them non-blank and each
+    loaded or excluded, or (a bid tabulation) `combined` non-blank rows made into its bids."""
+    account.data = combined or read
+    account.combined = combined
+    account.blank += under - account.data
+    return account
+
+
+def _rows_above(sheet: RawSheet, header: Header) -> list[tuple[int, str]]:
+    """Every non-blank row above the header (or above the first row of a headerless sheet), with its text."""
+    from .headers import cell_text, is_blank_rows
+
+    top = header.row if not header.headerless else header.data_start
+    if top <= 0:
+        return []
+    grid = sheet.grid.iloc[:top]
+    out = []
+    for i in np.flatnonzero(~is_blank_rows(grid)):
+        texts = [cell_text(x) for x in grid.iloc[i].tolist()]
+        out.append((int(i) + 1, " | ".join(t for t in texts if t)))
+    return out
 
 
 def _forced_confidence(cls, table: str, provided: set[str]) -> float:

@@ -615,8 +615,14 @@ def test_inspect_finds_table_rows_and_totals(county, table):
     assert {k: v for k, v in part["mapping"].items()} == want["mapping"]
     assert sorted(part["unmapped_columns"]) == sorted(want.get("unmapped", []))
     assert part["amount_totals"] == pytest.approx(want["totals"], abs=0.001)
-    # Only the totals/footnote exclusions and nothing else: every value of these exports is readable.
-    others = {k: v for k, v in part["issue_counts"].items() if not k.startswith("excluded: ")}
+    # Only the totals/footnote exclusions and the title lines above the header (each reported, never silently
+    # dropped): every value of these exports is readable.
+    titles = {"solicitations": SOL_TITLE, "bids": BID_TITLE, "contracts": CTR_TITLE, "payments": PAY_TITLE,
+              "vendors": VEN_TITLE, "evaluations": EVA_TITLE}[table]
+    assert part["rows_above_header"]["count"] == len(titles)
+    assert [r["value"] for r in part["rows_above_header"]["rows"]] == titles[:5]
+    others = {k: v for k, v in part["issue_counts"].items()
+              if not k.startswith("excluded: ") and k != "row above the header (a title or note, not data)"}
     assert others == {}
 
 
