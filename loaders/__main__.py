@@ -1,5 +1,5 @@
 """Command line: `python -m loaders inspect PATH [--sheet S] [--table T] [--json]` and
-`python -m loaders import PATH [--sheet S] --table T [--mapping FILE.json] --workspace DIR`.
+`python -m loaders import PATH [--sheet S] --table T [--mapping FILE.json] [--duplicates latest|all] --workspace DIR`.
 
 Database sources take a SQLAlchemy URL (or a configured connection's name) instead of PATH, with
 `--sql-table NAME` or `--sql-query "SELECT ..."`:
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="only this sheet (name or 0-based index)")
     p.add_argument("--table", choices=list(TABLES), help="force the canonical table")
     _sql_arguments(p)
+    _duplicates_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p = sub.add_parser("import", help="import a file or a database table into a workspace")
     p.add_argument("path", help="an export file, or a database URL / connection name with --sql-table or --sql-query")
@@ -63,11 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", required=True, choices=list(TABLES), help="the canonical table")
     _sql_arguments(p)
     p.add_argument("--mapping", help="JSON file of {\"source column\": \"canonical column\"}")
+    _duplicates_argument(p)
     p.add_argument("--workspace", required=True, help="workspace folder")
     p = sub.add_parser("refresh", help="re-import a database source saved in the workspace (replaces its rows)")
     p.add_argument("name", help="the saved source's name (see the Data page)")
     p.add_argument("--workspace", required=True, help="workspace folder")
     return parser
+
+
+def _duplicates_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--duplicates", choices=["latest", "all"],
+                   help="a contract or solicitation id on several rows (amendments): keep only the latest row of "
+                        "each, or all rows (default: the choice saved with this layout, else all)")
 
 
 def _sql_arguments(p: argparse.ArgumentParser) -> None:
@@ -128,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 shown = parts[0].path
             else:
                 _no_sql_options(args)
-                parts = inspect_file(args.path, sheet=args.sheet, table=args.table)
+                parts = inspect_file(args.path, sheet=args.sheet, table=args.table, duplicates=args.duplicates)
                 shown = str(args.path)
             if args.json:
                 print(json.dumps({"path": shown, "parts": [p.to_json() for p in parts]}))
@@ -200,7 +208,8 @@ def _import(args) -> int:
         if sql_options:
             results = import_sql(args.path, workspace, table=args.table, mapping=mapping, **sql_options)
         else:
-            results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping)
+            results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping,
+                                  duplicates=args.duplicates)
     except LoadError as exc:
         msg = str(exc)
         if msg.startswith("mapping:"):

@@ -16,7 +16,8 @@ import pandas as pd
 from .bidtab import BID_TOTAL, bidder_columns, pay_item_columns, reshape, reshape_pay_items
 from .headers import Header, column_profile, find_header
 from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns
-from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
+from .normalise import EXCLUDED, SOURCE_ROW, Normalised, _issue_frame, empty_issues, to_canonical, validate_mapping
+from .quality import DUPLICATE_CHOICES, DUPLICATES_ALL, DUPLICATES_LATEST, EARLIER, REPEATED, find_repeats
 from .readers import LoadError, RawSheet, read_file
 from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
 from .values import CERTIFICATION_PATTERNS
@@ -156,12 +157,14 @@ class ImportResult:
 
 
 def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | None = None, workspace=None,
-                 source_name: str | None = None) -> list[Part]:
+                 source_name: str | None = None, duplicates: str | None = None) -> list[Part]:
     """Read a file without importing it: one Part per sheet (one for a CSV or Parquet file).
 
     `sheet` picks one sheet (name or 0-based index); `table` forces the canonical table; `mapping`
     ({"Check Date": "payment_date"}) overrides the automatic column mapping; with a `workspace`, a
-    mapping confirmed earlier for the same header layout is reapplied. A sheet with no table is a
+    mapping confirmed earlier for the same header layout is reapplied. `duplicates` ('all' or 'latest';
+    default: the choice saved with the layout, else 'all') says which rows of a repeated contract or
+    solicitation id to keep. A sheet with no table is a
     Part with table None and an issue. Raises LoadError (naming the file and what to do) for files
     that cannot be read, are empty or hold no data at all.
     """
@@ -169,6 +172,8 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
     source = source_name or path.name
     if table is not None and table not in TABLES:
         raise LoadError(f"{source}: unknown table {table!r}; the tables are {', '.join(TABLES)}.")
+    if duplicates is not None and duplicates not in DUPLICATE_CHOICES:
+        raise LoadError(f"{source}: duplicates must be one of {', '.join(DUPLICATE_CHOICES)}, not {duplicates!r}.")
     sheets = read_file(path, display_name=source)
     sheets = _pick_sheet(sheets, sheet, source)
     if mapping and len(sheets) > 1:
@@ -177,9 +182,10 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
         if not fits:
             raise LoadError(f"{source}: no sheet has the columns the mapping names "
                             f"({', '.join(map(repr, list(mapping)[:5]))}); check the mapping or give the sheet.")
-        parts = [_inspect_sheet(path, source, s, table, mapping if s in fits else None, workspace) for s in sheets]
+        parts = [_inspect_sheet(path, source, s, table, mapping if s in fits else None, workspace,
+                                duplicates=duplicates) for s in sheets]
     else:
-        parts = [_inspect_sheet(path, source, s, table, mapping, workspace) for s in sheets]
+        parts = [_inspect_sheet(path, source, s, table, mapping, workspace, duplicates=duplicates) for s in sheets]
     if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
         # A sheet skipped as too large or unreadable says why; only truly empty sheets are "no data".
         why = [n for p in parts for n in p.notes if n.startswith(("sheet too large", "sheet could not be read"))]
@@ -226,7 +232,7 @@ def _pick_sheet(sheets: list[RawSheet], sheet, source: str) -> list[RawSheet]:
 
 
 def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
-                   workspace, *, stem: str | None = None) -> Part:
+                   workspace, *, stem: str | None = None, duplicates: str | None = None) -> Part:
     """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None)."""
     header = find_header(sheet)
     if header is None:
@@ -324,6 +330,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
                           constants=constants)
+    choice = duplicates or _saved_choice(workspace, fp) or DUPLICATES_ALL
+    result, repeats = _repeats(result, chosen, choice, source, sheet.name)
     notes += result.notes
     notes += list(sheet.notes)
     extra_issues += [_note_issue(source, sheet.name, n) for n in notes if not n.startswith("required column")]
@@ -338,7 +346,46 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
         suggestions=cm.suggestions, fingerprint=fp, frame=result.frame, issues=issues, preview=preview,
         columns=list(names), table_scores=cls.scores, notes=notes, hidden=sheet.hidden,
         account=_settle(account, under, result.rows_read, combined),
+        duplicates=repeats.to_json(choice) if repeats else None,
     )
+
+
+def _saved_choice(workspace, fp: str) -> str | None:
+    """The repeated-ids choice saved with this layout ('all' or 'latest'), if any."""
+    if workspace is None or not hasattr(workspace, "layout_options"):
+        return None
+    try:
+        choice = workspace.layout_options(fp).get("duplicates")
+    except Exception:  # a workspace problem must not stop reading a file
+        return None
+    return choice if choice in DUPLICATE_CHOICES else None
+
+
+def _repeats(result: Normalised, table: str, choice: str, source: str, sheet: str | None):
+    """Repeated record ids reported row by row; with 'latest', the earlier versions excluded with that reason."""
+    rep = find_repeats(result.frame, table)
+    if rep is None:
+        return result, None
+    src = result.mapping.canonical.get(rep.column, rep.column)
+    rows = result.frame[SOURCE_ROW].to_numpy()
+    ids = result.frame[rep.column].to_numpy(dtype=object)
+    flagged = [_issue_frame(source, sheet, rows[rep.repeated], src, ids[rep.repeated],
+                            REPEATED.format(column=rep.column))]
+    kept = choice == DUPLICATES_LATEST
+    how = (f"{int(rep.earlier.sum()):,} earlier versions excluded, the latest row of each kept" if kept else
+           "all rows kept (choose 'latest' to keep one row per id)")
+    note = (f"repeated ids: {rep.ids:,} {rep.column} values on {rep.rows:,} rows (amendments or modifications?); "
+            f"{how}")
+    frame = result.frame
+    if kept and rep.earlier.any():
+        drop = rep.earlier
+        flagged.append(_issue_frame(source, sheet, rows[drop], src, ids[drop],
+                                    EXCLUDED + EARLIER.format(column=rep.column)))
+        frame = frame.loc[~drop].reset_index(drop=True)
+    issues = pd.concat([result.issues, *flagged], ignore_index=True)
+    dropped = int(rep.earlier.sum()) if kept else 0
+    return Normalised(frame, issues, result.rows_read, result.rows_loaded - dropped, result.rows_excluded + dropped,
+                      result.mapping, [*result.notes, note]), rep
 
 
 def _settle(account: RowAccount, under: int, read: int, combined: int) -> RowAccount:
@@ -468,16 +515,16 @@ def file_checksum(path) -> str:
 
 
 def import_file(path, workspace, *, sheet=None, table: str | None = None, mapping: dict | None = None,
-                source_name: str | None = None) -> list[ImportResult]:
+                source_name: str | None = None, duplicates: str | None = None) -> list[ImportResult]:
     """Inspect a file and import each recognised part with `workspace.import_table`, one call per part.
 
     Parts with no table, with no required column, or holding the same records as a part imported
     before them (a summary sheet repeating the detail) are skipped with the reason. After an import
     the mapping used is saved for the header layout (`workspace.save_mapping`), so the same export
-    maps the same way next time.
+    maps the same way next time, with the repeated-ids choice (`duplicates`: 'all' or 'latest').
     """
     parts = inspect_file(path, sheet=sheet, table=table, mapping=mapping, workspace=workspace,
-                         source_name=source_name)
+                         source_name=source_name, duplicates=duplicates)
     other = _other_tables(parts) if table is not None and sheet is None else {}
     results = _import_parts([p for i, p in enumerate(parts) if i not in other], workspace, file_checksum(path))
     kept = iter(results)
@@ -533,6 +580,8 @@ def _import_each(parts: list[Part], workspace, checksum: str) -> list[ImportResu
         if hasattr(workspace, "save_mapping") and part.fingerprint:
             workspace.save_mapping(part.fingerprint, part.table,
                                    {k: v for k, v in part.mapping.items() if k in part.columns})
+            if part.duplicates and hasattr(workspace, "save_layout_options"):
+                workspace.save_layout_options(part.fingerprint, {"duplicates": part.duplicates["choice"]})
         seen.append((part.table, _record_keys(part), part.sheet or part.source))
         by_index[i] = ImportResult(part, part.table, import_id)
     return [by_index[i] for i in range(len(parts))]
