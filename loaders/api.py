@@ -16,7 +16,15 @@ import pandas as pd
 from .bidtab import BID_TOTAL, bidder_columns, pay_item_columns, reshape, reshape_pay_items
 from .headers import Header, column_profile, find_header
 from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns
-from .normalise import EXCLUDED, SOURCE_ROW, Normalised, _issue_frame, empty_issues, to_canonical, validate_mapping
+from .normalise import (
+    EXCLUDED,
+    SOURCE_ROW,
+    Normalised,
+    _issue_frame,
+    empty_issues,
+    to_canonical,
+    validate_mapping,
+)
 from .quality import DUPLICATE_CHOICES, DUPLICATES_ALL, DUPLICATES_LATEST, EARLIER, REPEATED, find_repeats
 from .readers import LoadError, RawSheet, read_file
 from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
