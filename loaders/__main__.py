@@ -303,11 +303,20 @@ def summary(path, parts: list[Part], *, what: str = "sheet") -> str:
     for p in parts:
         head = f"{what} {p.sheet!r}" if p.sheet else "file"
         if p.table is None:
-            reason = p.issues["problem"].iloc[0] if len(p.issues) else "no table"
+            problems = [x for x in p.issues["problem"].tolist() if not x.startswith("row above the header")]
+            reason = problems[0] if problems else "no table"
             lines.append(f"  {head}: {reason}" + (f" ({p.rows_read:,} rows)" if p.rows_read else ""))
             continue
-        lines.append(f"  {head}: {p.table} (confidence {p.confidence:.2f}), header on row {p.header_row}")
+        where = f"header on row {p.header_row}" if p.header_row else "no header row (columns named by position)"
+        lines.append(f"  {head}: {p.table} (confidence {p.confidence:.2f}), {where}")
         lines.append(f"    rows: {p.rows_read:,} read = {p.rows_loaded:,} loaded + {p.rows_excluded:,} excluded")
+        if p.rows_above_header:
+            r, text = p.rows_above_header[0]
+            lines.append(f"    above the header: {len(p.rows_above_header):,} rows (row {r}: {text[:60]})")
+        if p.duplicates:
+            d = p.duplicates
+            lines.append(f"    repeated {d['column']}: {d['ids']:,} ids on {d['rows']:,} rows; keeping {d['choice']} "
+                         "(--duplicates latest|all)")
         if p.mapping:
             lines.append("    mapping: " + "; ".join(f"{k} -> {v}" for k, v in p.mapping.items()))
         if p.unmapped_columns:

@@ -327,7 +327,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     if chosen is None:
         result = _not_recognised(raw, rows, source, sheet.name)
         notes += list(sheet.notes)
-        issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes]], ignore_index=True)
+        issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes], *extra_issues],
+                           ignore_index=True)
         _settle(account, under, result.rows_read, combined)
         return Part(str(path), source, sheet.name, None, 0.0, header.excel_row,
                     result.rows_read, 0, result.rows_read, {}, list(names), _suggest_all(cls), fp,

@@ -111,8 +111,12 @@ def find_header(sheet: RawSheet) -> Header | None:
         # Rows of data above the 'best' row: that row is a stray (a note, a VOID line, a second report's
         # header), never the header of the rows above it.
         h = first_full
-    if _looks_like_data(window[h], _column_kinds(window[h + 1:h + 1 + KIND_ROWS])):
-        return _headerless(grid, window, start, h)
+    below = _column_kinds(window[h + 1:h + 1 + KIND_ROWS])
+    if _looks_like_data(window[h], below):
+        first = h
+        while first > start and _looks_like_data(window[first - 1], below):
+            first -= 1  # records above the row chosen are records too
+        return _headerless(grid, window, start, first)
     filled_top = window[: h + 1]
     names, groups, group_rows = _names_with_groups(filled_top, h, sheet.merged)
     keep = _kept_columns(grid, h, names)

@@ -40,6 +40,7 @@ PLACEHOLDER_DATES = frozenset(
 )
 # Any 1 January or 31 December this far ahead is a placeholder too (2075-12-31, 2100-01-01...).
 PLACEHOLDER_FROM_YEAR = 2049
+PLACEHOLDER_YEARS = (2049, 2050)
 # Other dates outside this window are kept but flagged: before 1990, or more than 5 years after today.
 EARLIEST_YEAR = 1990
 YEARS_AHEAD = 5
@@ -605,8 +606,11 @@ def _placeholder(days: np.ndarray) -> np.ndarray:
     years = days.astype("datetime64[Y]")
     day_of_year = (days - years.astype("datetime64[D]")).astype(np.int64)
     last = (years + 1).astype("datetime64[D]") - years.astype("datetime64[D]") - 1
-    far = years.astype(np.int64) + 1970 >= PLACEHOLDER_FROM_YEAR
-    return known | (far & ((day_of_year == 0) | (day_of_year == last.astype(np.int64))))
+    year = years.astype(np.int64) + 1970
+    far = year >= PLACEHOLDER_FROM_YEAR
+    # Whole years systems use for 'open-ended' (Philadelphia ends open contracts on any day of 2050).
+    placeholder_year = np.isin(year, PLACEHOLDER_YEARS) | (year >= 2099)
+    return known | placeholder_year | (far & ((day_of_year == 0) | (day_of_year == last.astype(np.int64))))
 
 
 def _out_of_range(days: np.ndarray) -> np.ndarray:
