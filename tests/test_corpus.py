@@ -29,12 +29,12 @@ FLOOR = {
     "files": 25,
     "tables_right": 13,
     "key_columns_found": 54,
-    "rows_accounted": 17822,
+    "rows_accounted": 17857,
     "totals_equal": 4,
 }
 CEILING = {  # counts of failures: these may only go down
     "wrong_mappings": 16,
-    "rows_lost": 36,
+    "rows_lost": 1,
 }
 
 
