@@ -190,10 +190,12 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
         if not fits:
             raise LoadError(f"{source}: no sheet has the columns the mapping names "
                             f"({', '.join(map(repr, list(mapping)[:5]))}); check the mapping or give the sheet.")
-        parts = [_inspect_sheet(path, source, s, table, mapping if s in fits else None, workspace,
-                                duplicates=duplicates) for s in sheets]
+        given = {id(s): mapping for s in fits}
     else:
-        parts = [_inspect_sheet(path, source, s, table, mapping, workspace, duplicates=duplicates) for s in sheets]
+        given = {id(s): mapping for s in sheets}
+    headers = _continued(sheets, [find_header(s) for s in sheets])
+    parts = [_inspect_sheet(path, source, s, table, given.get(id(s)), workspace, duplicates=duplicates,
+                            header=h) for s, h in zip(sheets, headers, strict=True)]
     if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
         # A sheet skipped as too large or unreadable says why; only truly empty sheets are "no data".
         why = [n for p in parts for n in p.notes if n.startswith(("sheet too large", "sheet could not be read"))]
@@ -239,10 +241,64 @@ def _pick_sheet(sheets: list[RawSheet], sheet, source: str) -> list[RawSheet]:
     raise LoadError(f"{source}: has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}.")
 
 
+def _continued(sheets: list[RawSheet], headers: list[Header | None]) -> list[Header | None]:
+    """Headerless sheets that continue the sheet before them (a PDF's 'Page 2', a report split across
+    sheets) take that sheet's column names: each of their columns lines up, in order, with a column of
+    the sheet before holding the same kind of values (a converter may drop that sheet's empty columns)."""
+    out = list(headers)
+    for i in range(1, len(headers)):
+        h, prev = headers[i], out[i - 1]
+        if h is None or not h.headerless or prev is None or prev.headerless or len(h.columns) > len(prev.columns):
+            continue
+        lined_up = _line_up(column_profile(sheets[i], h), column_profile(sheets[i - 1], prev),
+                            _fill_shares(sheets[i - 1], prev))
+        if lined_up is None:
+            continue
+        out[i] = Header(h.row, [prev.names[k] for k in lined_up], h.columns, {}, h.titles, None, headerless=True,
+                        continues=sheets[i - 1].name or "the sheet before")
+    return out
+
+
+def _line_up(mine: list[str], theirs: list[str], filled: list[float] | None = None) -> list[int] | None:
+    """For each of my columns, in order, the column of theirs it continues (kinds agreeing but for at most one
+    in five, and one), preferring their fuller columns; None when no such alignment exists."""
+    n, m = len(mine), len(theirs)
+    filled = filled or [1.0] * m
+    inf = float(n + 1)
+    # cost[i][j]: disagreeing kinds (plus a hundredth per empty share) lining up my first i columns in their first j
+    cost = [[0.0 if i == 0 else inf for _ in range(m + 1)] for i in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            differ = mine[i - 1] != theirs[j - 1] and "blank" not in (mine[i - 1], theirs[j - 1])
+            cost[i][j] = min(cost[i][j - 1], cost[i - 1][j - 1] + differ + 0.01 * (1 - filled[j - 1]))
+    if int(cost[n][m]) > min(1, n // 5):
+        return None
+    picks, i, j = [], n, m
+    while i > 0:
+        if j > i and cost[i][j] == cost[i][j - 1]:
+            j -= 1
+            continue
+        picks.append(j - 1)
+        i, j = i - 1, j - 1
+    return picks[::-1]
+
+
+def _fill_shares(sheet: RawSheet, header: Header) -> list[float]:
+    """Per kept column, the share of rows under the header with a value."""
+    from .values import blank_grid
+
+    under = sheet.grid.iloc[header.data_start:, header.columns]
+    if under.empty:
+        return [0.0] * len(header.columns)
+    return list((~blank_grid(under)).mean(axis=0))
+
+
 def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
-                   workspace, *, stem: str | None = None, duplicates: str | None = None) -> Part:
-    """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None)."""
-    header = find_header(sheet)
+                   workspace, *, stem: str | None = None, duplicates: str | None = None,
+                   header: Header | None = None) -> Part:
+    """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None);
+    `header` is the sheet's header when the caller found it already."""
+    header = header if header is not None else find_header(sheet)
     if header is None:
         issues = _part_issue(source, sheet.name, "no table found on this sheet" if sheet.name else "no data found")
         for note in (["hidden sheet"] if sheet.hidden else []) + list(sheet.notes):
@@ -263,11 +319,14 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     account = RowAccount(len(sheet.grid) + (1 if header.row < 0 and not header.headerless else 0),
                          0 if header.headerless else 1, above, header.data_start - len(above)
                          - (1 if header.row >= 0 and not header.headerless else 0), 0)
-    fp = fingerprint(header.names if not header.headerless else
+    fp = fingerprint(header.names if not header.headerless or header.continues else
                      [f"{n} ({k})" for n, k in zip(header.names, column_profile(sheet, header), strict=True)])
     name_hints = [n for n in (sheet.name, path.stem if isinstance(path, Path) else stem) if n]
     notes: list[str] = ["hidden sheet"] if sheet.hidden else []
-    if header.headerless:
+    if header.continues:
+        notes.append(f"no header row: the sheet continues {header.continues!r} (its columns line up with that "
+                     "sheet's, holding the same kinds of values), so that sheet's column names are used")
+    elif header.headerless:
         notes.append(f"no header row: the first row is data; columns are named by position (Column 1 to "
                      f"Column {len(header.names)}): name them in the column mapping")
     extra_issues: list[pd.DataFrame] = [_part_issue(source, sheet.name, ABOVE_HEADER, value=text, row=r)

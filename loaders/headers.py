@@ -34,6 +34,7 @@ class Header:
     titles: list[tuple[int, str]] = field(default_factory=list)  # (Excel row, text) above the header
     group_row: int | None = None  # 0-based grid row of the group labels of a two-level header
     headerless: bool = False  # no header row: the data starts at row + 1 and columns are named by position
+    continues: str | None = None  # a headerless sheet named after the sheet it continues (that sheet's name)
 
     @property
     def excel_row(self) -> int:
@@ -162,6 +163,15 @@ def _cell_kind(x) -> str:
     return "text"
 
 
+def _year_like(x) -> bool:
+    """A whole number that reads as a year (a column heading such as 2024), not an amount."""
+    try:
+        v = float(str(x).replace(",", "")) if isinstance(x, str) else float(x)
+    except ValueError:
+        return False
+    return v.is_integer() and 1990 <= v <= 2100
+
+
 def _column_kinds(rows: list[list]) -> dict[int, str]:
     """Per column, the kind most of these rows hold (blank cells not counted)."""
     tally: dict[int, dict[str, int]] = {}
@@ -179,8 +189,12 @@ def _looks_like_data(row: list, below: dict[int, str]) -> bool:
     known column name, and cell kinds that agree with the rows under it."""
     kinds = {j: _cell_kind(x) for j, x in enumerate(row)}
     filled = [j for j, k in kinds.items() if k != "blank"]
-    if len(filled) < 2 or not any(kinds[j] in ("number", "date") for j in filled):
+    typed = [j for j in filled if kinds[j] in ("number", "date")]
+    if len(filled) < 2 or not typed:
         return False
+    if all(kinds[j] == "number" and _year_like(row[j]) and below.get(j) == "number" for j in typed) and \
+            len(typed) < len(filled):
+        return False  # 'Vendor | 2023 | 2024': years heading columns of amounts
     if header_hits([cell_text(row[j]) for j in filled if kinds[j] == "text"]):
         return False
     if not below:

@@ -228,3 +228,23 @@ def junk_files(folder: Path) -> list[Path]:
         z.writestr("register.csv", "Contract ID,Amount\nC-1,5\n")
     out.append(archive)
     return out
+
+
+def pdf_pages_workbook(folder: Path) -> tuple[Path, dict]:
+    """A PDF converted to Excel: 'Page 1' has the header, 'Page 2' continues without one and without the
+    empty 'Notes' column the converter dropped."""
+    wb = Workbook()
+    p1 = wb.active
+    p1.title = "Page 1"
+    p1.append(["Payments over 250"])
+    p1.append(["Check Date", "Check Number", "Payee", "Notes", "Amount"])
+    p1.append([dt.datetime(2024, 7, 1), "1001", "Acme Paving", None, 500.0])
+    p1.append([dt.datetime(2024, 7, 2), "1002", "Bolt Electric", "split", 750.0])
+    p1.append([dt.datetime(2024, 7, 3), "1003", "City Lumber", None, 260.0])
+    p2 = wb.create_sheet("Page 2")
+    p2.append(["Payments over 250"])
+    p2.append([dt.datetime(2024, 7, 9), "1004", "Delta Fuel", 300.0])
+    p2.append([dt.datetime(2024, 7, 10), "1005", "Echo Signs", 410.0])
+    path = folder / "payments_pdf.xlsx"
+    wb.save(path)
+    return path, dict(page2_columns=["Check Date", "Check Number", "Payee", "Amount"], page2_total=710.0)

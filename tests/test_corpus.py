@@ -27,7 +27,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 # improve; a change that lowers a number below it is a regression.
 FLOOR = {
     "files": 25,
-    "tables_right": 13,
+    "tables_right": 14,
     "key_columns_found": 54,
     "rows_accounted": 17857,
     "totals_equal": 4,

@@ -177,3 +177,16 @@ def test_junk_bytes_refused_whatever_the_name(tmp_path):
                                  cwd=ROOT, timeout=120)
             assert run.returncode == 2, (path.name, run.stdout, run.stderr)
             assert run.stderr.count("\n") == 1 and path.name in run.stderr and "Traceback" not in run.stderr
+
+
+def test_headerless_sheet_continuing_the_one_before_takes_its_names(tmp_path):
+    """'Page 2' of a converted PDF has no header: its columns line up with Page 1's (the empty Notes column
+    dropped), so it reads as payments with Page 1's names, and its title line is above the data."""
+    path, want = H.pdf_pages_workbook(tmp_path)
+    page1, page2 = inspect_file(path)
+    assert (page1.table, page1.header_row, page1.rows_loaded) == ("payments", 2, 3)
+    assert page2.header_row == 0 and page2.columns == want["page2_columns"]
+    assert page2.table == "payments" and page2.rows_loaded == 2
+    assert page2.amount_totals() == {"amount": want["page2_total"]}
+    assert page2.rows_above_header == [(1, "Payments over 250")]
+    assert any("continues 'Page 1'" in n for n in page2.notes)
