@@ -184,13 +184,13 @@ def _column_kinds(rows: list[list]) -> dict[int, str]:
     return {j: max(t, key=t.get) for j, t in tally.items()}
 
 
-def _looks_like_data(row: list, below: dict[int, str]) -> bool:
-    """A row that is a record, not column names: two or more cells, a number or a date among them, no cell a
-    known column name, and cell kinds that agree with the rows under it."""
+def _looks_like_data(row: list, below: dict[int, str], *, one_column: bool = False) -> bool:
+    """A row that is a record, not column names: two or more cells (one in a one-column list), a number or a
+    date among them, no cell a known column name, and cell kinds that agree with the rows under it."""
     kinds = {j: _cell_kind(x) for j, x in enumerate(row)}
     filled = [j for j, k in kinds.items() if k != "blank"]
     typed = [j for j in filled if kinds[j] in ("number", "date")]
-    if len(filled) < 2 or not typed:
+    if len(filled) < (1 if one_column else 2) or not typed:
         return False
     if all(kinds[j] == "number" and _year_like(row[j]) and below.get(j) == "number" for j in typed) and \
             len(typed) < len(filled):
@@ -207,7 +207,7 @@ def _first_full_row(counts: list[int]) -> int:
     """The first row about as full as the fullest rows (title lines above a table are sparse)."""
     width = max(counts) if counts else 0
     for i, n in enumerate(counts):
-        if n >= max(2, 0.5 * width):
+        if n and n >= max(min(2, width), 0.5 * width):
             return i
     return 0
 
@@ -215,7 +215,10 @@ def _first_full_row(counts: list[int]) -> int:
 def _data_rows_between(window: list[list], lo: int, hi: int) -> int:
     """How many rows from lo up to (not including) hi look like records."""
     below = _column_kinds(window[hi + 1:hi + 1 + KIND_ROWS])
-    return sum(_looks_like_data(window[r], below) for r in range(lo, hi))
+    one_column = max((sum(_nonblank(x) for x in r) for r in window), default=0) <= 1
+    if one_column:  # a one-column list: judge by the rows above (the candidate may be its last line)
+        below = _column_kinds(window[lo:hi])
+    return sum(_looks_like_data(window[r], below, one_column=one_column) for r in range(lo, hi))
 
 
 def _headerless(grid: pd.DataFrame, window: list[list], start: int, first: int) -> Header:
