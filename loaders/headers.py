@@ -195,8 +195,9 @@ def _looks_like_data(row: list, below: dict[int, str], *, one_column: bool = Fal
     if all(kinds[j] == "number" and _year_like(row[j]) and below.get(j) == "number" for j in typed) and \
             len(typed) < len(filled):
         return False  # 'Vendor | 2023 | 2024': years heading columns of amounts
-    if header_hits([cell_text(row[j]) for j in filled if kinds[j] == "text"]):
-        return False
+    texts = [cell_text(row[j]) for j in filled if kinds[j] == "text"]
+    if texts and 2 * header_hits(texts) >= len(texts):
+        return False  # mostly known column names ('Vendor | 2023 | 2024'); one status 'Paid' among values is data
     if not below:
         return True
     agree = sum(below.get(j) == kinds[j] for j in filled)
