@@ -315,10 +315,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     raw = raw.reset_index(drop=True)
     under = len(raw)
     preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
-    above = _rows_above(sheet, header)
-    account = RowAccount(len(sheet.grid) + (1 if header.row < 0 and not header.headerless else 0),
-                         0 if header.headerless else 1, above, header.data_start - len(above)
-                         - (1 if header.row >= 0 and not header.headerless else 0), 0)
+    account = _account_above(sheet, header)
+    above = account.above_header
     fp = fingerprint(header.names if not header.headerless or header.continues else
                      [f"{n} ({k})" for n, k in zip(header.names, column_profile(sheet, header), strict=True)])
     name_hints = [n for n in (sheet.name, path.stem if isinstance(path, Path) else stem) if n]
@@ -329,8 +327,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     elif header.headerless:
         notes.append(f"no header row: the first row is data; columns are named by position (Column 1 to "
                      f"Column {len(header.names)}): name them in the column mapping")
-    extra_issues: list[pd.DataFrame] = [_part_issue(source, sheet.name, ABOVE_HEADER, value=text, row=r)
-                                        for r, text in above]
+    extra_issues: list[pd.DataFrame] = [_issue_frame(source, sheet.name, [r for r, _ in above], "",
+                                                     [t for _, t in above], ABOVE_HEADER)] if above else []
     bidders = bidder_columns(header) if table in (None, "bids") else {}
     items = pay_item_columns(header.names) if table in (None, "bids") and not bidders else None
     combined = 0
@@ -463,6 +461,16 @@ def _settle(account: RowAccount, under: int, read: int, combined: int) -> RowAcc
     account.combined = combined
     account.blank += under - account.data
     return account
+
+
+def _account_above(sheet: RawSheet, header: Header) -> RowAccount:
+    """The account of the lines down to the header: the header line (none when the sheet has none; a format that
+    names its columns, Parquet, counts its names as one line), the lines above it, the blank ones."""
+    named_by_format = header.row < 0 and not header.headerless
+    header_lines = 0 if header.headerless else 1
+    above = _rows_above(sheet, header)
+    blank = header.data_start - len(above) - (header_lines if not named_by_format else 0)
+    return RowAccount(len(sheet.grid) + named_by_format, header_lines, above, blank, 0)
 
 
 def _rows_above(sheet: RawSheet, header: Header) -> list[tuple[int, str]]:
