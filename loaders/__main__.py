@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             return _refresh(args)
         if args.command == "inspect":
             if _is_sql(args):
-                parts = inspect_sql(args.path, table=args.table, **_sql_options(args))
+                parts = inspect_sql(args.path, table=args.table, duplicates=args.duplicates, **_sql_options(args))
                 shown = parts[0].path
             else:
                 _no_sql_options(args)
@@ -215,7 +215,8 @@ def _import(args) -> int:
     workspace = _open_workspace(args.workspace)
     try:
         if sql_options:
-            results = import_sql(args.path, workspace, table=args.table, mapping=mapping, **sql_options)
+            results = import_sql(args.path, workspace, table=args.table, mapping=mapping, duplicates=args.duplicates,
+                                 **sql_options)
         else:
             results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping,
                                   duplicates=args.duplicates)

@@ -691,7 +691,8 @@ def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
 
 def inspect_sql(source, *, sql_table: str | None = None, sql_query: str | None = None, table: str | None = None,
                 mapping: dict | None = None, workspace=None, date_column: str | None = None, date_from=None,
-                date_to=None, progress=None, password: str | None = None, secrets_file=None) -> list[Part]:
+                date_to=None, progress=None, password: str | None = None, secrets_file=None,
+                duplicates: str | None = None) -> list[Part]:
     """Read a database table or a read-only SELECT without importing it: one Part, as for a CSV file.
 
     `source` is a SQLAlchemy URL or the name of a configured connection (.streamlit/secrets.toml
@@ -707,14 +708,18 @@ def inspect_sql(source, *, sql_table: str | None = None, sql_query: str | None =
     read = read_sql_sheet(source, sql_table=sql_table, sql_query=sql_query, date_column=date_column,
                           date_from=date_from, date_to=date_to, progress=progress, password=password,
                           secrets_file=secrets_file)
-    return [sql_part(read, table=table, mapping=mapping, workspace=workspace)]
+    return [sql_part(read, table=table, mapping=mapping, workspace=workspace, duplicates=duplicates)]
 
 
-def sql_part(read, *, table: str | None = None, mapping: dict | None = None, workspace=None) -> Part:
+def sql_part(read, *, table: str | None = None, mapping: dict | None = None, workspace=None,
+             duplicates: str | None = None) -> Part:
     """A Part from rows already read (`loaders.sql_source.SqlSheet`): another table or mapping, no new query."""
     if table is not None and table not in TABLES:
         raise LoadError(f"unknown table {table!r}; the tables are {', '.join(TABLES)}.")
-    return _inspect_sheet(read.origin, read.origin, read.sheet, table, mapping, workspace, stem=None)
+    if duplicates is not None and duplicates not in DUPLICATE_CHOICES:
+        raise LoadError(f"duplicates must be one of {', '.join(DUPLICATE_CHOICES)}, not {duplicates!r}.")
+    return _inspect_sheet(read.origin, read.origin, read.sheet, table, mapping, workspace, stem=None,
+                          duplicates=duplicates)
 
 
 def frame_checksum(frame: pd.DataFrame) -> str:
@@ -729,7 +734,7 @@ def frame_checksum(frame: pd.DataFrame) -> str:
 def import_sql(source, workspace, *, sql_table: str | None = None, sql_query: str | None = None,
                table: str | None = None, mapping: dict | None = None, date_column: str | None = None,
                date_from=None, date_to=None, progress=None, password: str | None = None,
-               secrets_file=None) -> list[ImportResult]:
+               secrets_file=None, duplicates: str | None = None) -> list[ImportResult]:
     """Inspect a database table or SELECT and import it into the workspace, as `import_file` does a file.
 
     Recorded with the password-free URL as its source and the table (or query) as its sheet, so
@@ -737,6 +742,6 @@ def import_sql(source, workspace, *, sql_table: str | None = None, sql_query: st
     """
     parts = inspect_sql(source, sql_table=sql_table, sql_query=sql_query, table=table, mapping=mapping,
                         workspace=workspace, date_column=date_column, date_from=date_from, date_to=date_to,
-                        progress=progress, password=password, secrets_file=secrets_file)
+                        progress=progress, password=password, secrets_file=secrets_file, duplicates=duplicates)
     checksum = frame_checksum(parts[0].frame.drop(columns=["source_row"], errors="ignore"))
     return _import_parts(parts, workspace, checksum)
