@@ -27,15 +27,15 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 # improve; a change that lowers a number below it is a regression.
 FLOOR = {
     "files": 30,
-    "tables_right": 20,
+    "tables_right": 21,
     "key_columns_found": 66,
-    "rows_accounted": 21118,
+    "rows_accounted": 21162,
     "records_loaded": 6806,
     "totals_equal": 6,
 }
 CEILING = {  # counts of failures: these may only go down
     "wrong_mappings": 19,
-    "rows_lost": 45,
+    "rows_lost": 1,
 }
 
 
