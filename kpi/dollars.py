@@ -102,7 +102,7 @@ def pipeline_dollars(tables, as_of, filters: Filters | None = None, fy_start_mon
     now = pipe["action"].astype(str) == ACT_NOW
     n, k = len(pipe), int(now.sum())
     return [
-        DollarFigure("expiring", "Contracts ending in 18 months", float(amount.sum()),
+        DollarFigure("expiring", "Ending in 18 months", float(amount.sum()),
                      note=f"{plural(n, 'contracts')} from {format_date(as_of)}", kpi_id="expiring_without_replacement"),
         DollarFigure("act_now", "Re-procurement to start now", float(amount[now].sum()),
                      note=f"{plural(k, 'contracts')} from {format_date(as_of)}", kpi_id="expiring_without_replacement"),

@@ -88,6 +88,13 @@ _t_mappings = sa.Table(
     sa.Column("mapping", sa.String, nullable=False),
     sa.Column("saved_at", sa.String, nullable=False),
 )
+# Choices made for an export layout besides its columns (repeated ids: keep "all" rows or the "latest" per id).
+_t_layout_options = sa.Table(
+    "layout_options", _meta,
+    sa.Column("fingerprint", sa.String, primary_key=True),
+    sa.Column("options", sa.String, nullable=False),  # JSON object
+    sa.Column("saved_at", sa.String, nullable=False),
+)
 _t_goals = sa.Table(
     "goals", _meta,
     sa.Column("position", sa.Integer, primary_key=True),
@@ -328,6 +335,21 @@ class Workspace:
             row = conn.execute(sa.select(_t_mappings.c.table_name, _t_mappings.c.mapping)
                                .where(_t_mappings.c.fingerprint == fingerprint)).first()
         return None if row is None else (row.table_name, json.loads(row.mapping))
+
+    def layout_options(self, fingerprint: str) -> dict:
+        """The choices saved with an export layout's mapping ({"duplicates": "latest"}), or {}."""
+        with self._connect() as conn:
+            row = conn.execute(sa.select(_t_layout_options.c.options)
+                               .where(_t_layout_options.c.fingerprint == fingerprint)).first()
+        return {} if row is None else json.loads(row.options)
+
+    def save_layout_options(self, fingerprint: str, options: dict) -> None:
+        """Remember choices for an export layout (merged into what was saved before)."""
+        merged = {**self.layout_options(fingerprint), **{str(k): v for k, v in options.items()}}
+        value = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+        with self._writing(), self._begin() as conn:
+            conn.execute(sa.delete(_t_layout_options).where(_t_layout_options.c.fingerprint == fingerprint))
+            conn.execute(sa.insert(_t_layout_options).values(fingerprint=fingerprint, options=value, saved_at=_now()))
 
     def goals(self) -> pd.DataFrame:
         """Goals as saved: kpi_id, fiscal_year, scope_type, scope_value, target, at_risk, source, note

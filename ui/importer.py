@@ -45,13 +45,13 @@ def keep_uploads(files) -> dict[str, str]:
     return kept
 
 
-def _inspect(path: str, name: str, sheet=None, table=None, mapping=None):
-    """loaders.inspect_file, remembered per file, sheet, table and mapping for this session."""
-    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())))
+def _inspect(path: str, name: str, sheet=None, table=None, mapping=None, duplicates=None):
+    """loaders.inspect_file, remembered per file, sheet, table, mapping and repeated-ids choice for this session."""
+    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())), duplicates)
     cache = st.session_state.setdefault("_inspected", {})
     if key not in cache:
         cache[key] = loaders.inspect_file(path, sheet=sheet, table=table, mapping=mapping,
-                                          workspace=data.workspace(), source_name=name)
+                                          workspace=data.workspace(), source_name=name, duplicates=duplicates)
     return cache[key]
 
 
@@ -102,7 +102,7 @@ def _part_title(part, table: str | None = None) -> str:
 
 
 def _counts_line(part) -> str:
-    return (f"Header found on row {part.header_row} · {part.rows_read:,} rows read · {part.rows_loaded:,} loadable "
+    return (f"{_header_phrase(part)} · {part.rows_read:,} rows read · {part.rows_loaded:,} loadable "
             f"· {part.rows_excluded:,} excluded")
 
 
@@ -128,6 +128,9 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             if part is None:
                 return
         summary = st.container()
+        duplicates = duplicates_choice(part, key=key)
+        if duplicates != (part.duplicates or {}).get("choice", duplicates):
+            part = _reinspect(path, name, part, table=table, duplicates=duplicates) or part
         preview_tab, mapping_tab, issues_tab = st.tabs(["Preview", "Column mapping", "Validation"])
         with preview_tab:
             preview = part.preview if part.preview is not None else part.frame.head(20)
@@ -138,12 +141,13 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
         with mapping_tab:
             mapping = mapping_editor(part, table, key=key)
         if mapping != dict(part.mapping or {}):
-            part = _reinspect(path, name, part, table=table, mapping=mapping) or part
+            part = _reinspect(path, name, part, table=table, mapping=mapping, duplicates=duplicates) or part
         with issues_tab:
             validation(part, key=key)
         head.markdown(f"**{md_escape(sheet)} {md_escape(_part_title(part, table))}**")
         with summary:
             st.caption(_counts_line(part))
+            above_header(part)
             for note in getattr(part, "notes", None) or ():
                 st.caption(f"Note: {md_escape(note)}")
             for warning in totals_warnings(part, name):
@@ -152,10 +156,10 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
         for problem in problems:
             st.warning(problem)
         if pending_for(key):
-            confirm_over_sample(name, path, part, table, mapping, key=key)
+            confirm_over_sample(name, path, part, table, mapping, key=key, duplicates=duplicates)
         elif st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
                        disabled=bool(problems), icon=":material/download_done:") and not ask_before_sample(key):
-            run_import(name, path, part, table, mapping, keep_sample=False)
+            run_import(name, path, part, table, mapping, duplicates, keep_sample=False)
 
 
 def totals_warnings(part, name: str) -> list[str]:
@@ -179,11 +183,12 @@ def loaders_totals_mismatch() -> str:
     return TOTALS_MISMATCH
 
 
-def confirm_over_sample(name: str, path: str, part, table: str, mapping: dict[str, str], *, key: str) -> None:
+def confirm_over_sample(name: str, path: str, part, table: str, mapping: dict[str, str], *, key: str,
+                        duplicates: str | None = None) -> None:
     """The file import's confirmation over the sample city (see sample_choice)."""
     choice = sample_choice(table, key=key)
     if choice is not None:
-        run_import(name, path, part, table, mapping, keep_sample=choice == KEEP)
+        run_import(name, path, part, table, mapping, duplicates, keep_sample=choice == KEEP)
 
 
 KEEP, REPLACE = "keep", "replace"
@@ -231,9 +236,46 @@ def pending_for(key: str) -> bool:
     return bool(pending) and pending.get("key") == key
 
 
-def _reinspect(path, name, part, *, table, mapping=None):
+def _header_phrase(part) -> str:
+    if part.header_row:
+        return f"Header found on row {part.header_row}"
+    if getattr(part, "columns", None) and str(part.columns[0]) == "Column 1":
+        return "No header row: columns are named by position (Column 1, Column 2...); name them under Column mapping"
+    return "Column names from the file's format"
+
+
+def above_header(part) -> None:
+    """The lines above the header (titles, notes), so a user sees that nothing there was dropped unseen."""
+    rows = getattr(part, "rows_above_header", None) or []
+    if not rows:
+        return
+    shown = "; ".join(f"row {r}: {md_escape(text[:80])}" for r, text in rows[:3])
+    more = f" and {len(rows) - 3:,} more" if len(rows) > 3 else ""
+    st.caption(f"{len(rows):,} rows above the header, not read as data ({shown}{more}). They are listed under "
+               "Validation.")
+
+
+DUPLICATE_LABELS = {"all": "Keep every row", "latest": "Keep only the latest row of each id"}
+
+
+def duplicates_choice(part, *, key: str) -> str | None:
+    """When an id repeats (amendments, modifications): keep every row, or only the latest of each id."""
+    dup = getattr(part, "duplicates", None)
+    if not dup:
+        return None
+    examples = ", ".join(md_escape(x) for x in dup["examples"][:3])
+    st.warning(f"{dup['ids']:,} ids repeat on {dup['rows']:,} rows (e.g. {examples}): amendments or "
+               "modifications of the same record?", icon=":material/content_copy:")
+    options = list(DUPLICATE_LABELS)
+    return st.radio("Rows with a repeated id", options, index=options.index(dup["choice"]),
+                    format_func=DUPLICATE_LABELS.get, horizontal=True, key=f"dups-{key}",
+                    help="The latest row is the one with the latest date (or the last in the file). "
+                         "Your choice is remembered with this layout's column mapping.")
+
+
+def _reinspect(path, name, part, *, table, mapping=None, duplicates=None):
     try:
-        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping)
+        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping, duplicates=duplicates)
     except Exception as exc:  # noqa: BLE001
         st.error(f"Could not read it as {table}: {md_escape(exc)}")
         return None
@@ -279,7 +321,8 @@ def validation(part, *, key: str) -> None:
         csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
 
 
-def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], *, keep_sample: bool) -> None:
+def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], duplicates: str | None = None, *,
+               keep_sample: bool = False) -> None:
     """Import one sheet. Over the sample city, the sample goes first in the same transaction: only the sample's
     rows of this table (`keep_sample`), or the whole sample; a failed import leaves everything as it was."""
     ws = data.workspace()
@@ -296,7 +339,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], 
                         sample_data.remove_sample(ws)
                 bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
                 results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
-                                              source_name=name)
+                                              source_name=name, duplicates=duplicates)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
             status.update(label=f"Import failed; nothing changed. {label_escape(exc)}", state="error")
             return

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi import dollars
-from kpi.format import format_change, format_money
+from kpi.format import format_change, format_date, format_money
 from ui import data
 from ui.format import md_escape
 
@@ -39,12 +39,12 @@ def dollar_row(view) -> None:
     if not figs:
         return
     st.subheader(f"Dollars · {md_escape(view.period.label)}")
+    st.caption(f"Changes against {md_escape(view.period.comparison_label)}; contracts as of {md_escape(format_date(data.as_of()))}.")
     for start in range(0, len(figs), PER_ROW):
         for col, f in zip(st.columns(PER_ROW), figs[start:start + PER_ROW], strict=False):
             change = format_change(f.amount, f.comparison, "dollars")
             with col.container(key=f"dollars-{f.key}"):
-                st.metric(f.label, format_money(f.amount), delta=change, delta_color="off",
-                          delta_description=f"vs {view.period.comparison_label}" if change else None)
+                st.metric(f.label, format_money(f.amount), delta=change, delta_color="off")
                 if f.note:
                     st.caption(md_escape(f.note))
 
