@@ -314,8 +314,10 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
         order = np.lexsort((issue_frame["row"].fillna(0).to_numpy(dtype="int64"),))
         issue_frame = issue_frame.iloc[order].reset_index(drop=True)
     totals = _totals_issues(data, reasons, rownums, mapping, kinds, out, keep, source, sheet)
-    if len(totals):
+    if len(totals):  # in row order with the rest, after the row's own exclusion
         issue_frame = pd.concat([issue_frame, totals], ignore_index=True)
+        order = np.argsort(issue_frame["row"].fillna(0).to_numpy(dtype="int64"), kind="stable")
+        issue_frame = issue_frame.iloc[order].reset_index(drop=True)
     rows_loaded = int(keep.sum())
     return Normalised(frame, issue_frame, n, rows_loaded, n - rows_loaded, column_mapping, notes)
 
@@ -339,9 +341,9 @@ def _totals_issues(data, reasons, rownums, mapping, kinds, out, keep, source, sh
         if abs(float(stated) - imported) > TOTALS_TOLERANCE:
             excluded = int((~keep).sum())
             why = f"; {excluded:,} {'row was' if excluded == 1 else 'rows were'} excluded" if excluded else ""
-            problem = (f"{TOTALS_MISMATCH}: the file says {float(stated):,.2f}, the {int(keep.sum()):,} rows "
-                       f"imported add up to {imported:,.2f} (difference {imported - float(stated):+,.2f}{why})")
-            parts.append(_issue_frame(source, sheet, [rownums[i]], src, [_show(data[src].iloc[i])], problem))
+            detail = (f"the file says {float(stated):,.2f}, the {int(keep.sum()):,} rows imported add up to "
+                      f"{imported:,.2f} (difference {imported - float(stated):+,.2f}{why})")
+            parts.append(_issue_frame(source, sheet, [rownums[i]], src, [detail], TOTALS_MISMATCH))
     return pd.concat(parts, ignore_index=True) if parts else empty_issues()
 
 

@@ -167,11 +167,11 @@ def totals_warnings(part, name: str) -> list[str]:
     issues = part.issues if isinstance(part.issues, pd.DataFrame) else pd.DataFrame()
     if issues.empty or "problem" not in issues:
         return []
-    hits = issues[issues["problem"].astype(str).str.startswith(loaders_totals_mismatch())]
+    hits = issues[issues["problem"].astype(str) == loaders_totals_mismatch()]
     out = []
     for r in hits.itertuples():
         where = f"{name}" + (f", sheet “{part.sheet}”" if part.sheet else "") + f", row {int(r.row):,}"
-        detail = str(r.problem).split(": ", 1)[-1]
+        detail = str(r.value)
         out.append(f"**Totals differ** ({md_escape(where)}, column {md_escape(r.column)}): {md_escape(detail)}. "
                    "Check for rows the export left out or counted twice before relying on the totals.")
     return out
