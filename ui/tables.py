@@ -98,16 +98,34 @@ def _blank(v) -> bool:
         return False
 
 
-def records_view(frame: pd.DataFrame, *, drop=("period_label", "import_id")):
+def records_view(frame: pd.DataFrame, *, drop=("period_label", "import_id")) -> tuple[pd.DataFrame, dict]:
     """Drill-down records for a person: plain column names, plain exclusion reasons, blanks left blank.
 
-    Returns a pandas Styler over the renamed frame (sorting still works on the underlying values)."""
+    Returns the frame to show and its column_config. Vectorised (a Styler took seconds per 2,000 rows): text,
+    dates, flags and numbers with gaps become display text with '' for a gap; complete numbers stay numbers
+    (sortable) with a format."""
     shown = frame.drop(columns=[c for c in drop if c in frame.columns])
-    shown = shown[_measure_first(list(shown.columns))]
+    shown = _arrow_safe(shown[_measure_first(list(shown.columns))])
     formats = display_formats(shown)
-    renamed = friendly_columns(_arrow_safe(shown))
-    by_label = {label: formats[col] for col, label in zip(shown.columns, renamed.columns, strict=True)}
-    return renamed.style.format(by_label)
+    out: dict = {}
+    config: dict = {}
+    for col in shown.columns:
+        series, fmt = shown[col], formats[col]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        if numeric and series.notna().all() and fmt in (_fmt_money, _fmt_share, _fmt_number):
+            out[col] = series
+            kind = {_fmt_money: "dollar", _fmt_share: "percent"}.get(fmt, "localized")
+            config[col] = kind
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            out[col] = series.dt.strftime("%Y-%m-%d").fillna("")
+        elif fmt is _fmt_text:
+            out[col] = series.astype("str").where(series.notna(), "")
+        else:
+            out[col] = series.map(fmt).astype("str")
+    view = friendly_columns(pd.DataFrame(out, index=shown.index))
+    labels = dict(zip(shown.columns, view.columns, strict=True))
+    column_config = {labels[c]: st.column_config.NumberColumn(labels[c], format=f) for c, f in config.items()}
+    return view, column_config
 
 
 # What the KPI measured on each record (days late, bids, amount overspent) reads best right after its id.
@@ -129,7 +147,8 @@ def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_RO
     if frame is None or len(frame) == 0:
         st.caption("No records.")
         return
-    st.dataframe(records_view(frame.head(max_rows), drop=drop), hide_index=True, key=key)
+    view, config = records_view(frame.head(max_rows), drop=drop)
+    st.dataframe(view, hide_index=True, key=key, column_config=config)
     if len(frame) > max_rows:
         st.caption(f"Showing the first {max_rows:,} of {len(frame):,} records; the CSV has them all.")
 

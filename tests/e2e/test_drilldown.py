@@ -44,6 +44,15 @@ def test_one_click_from_a_card_opens_the_kpi_with_its_exceptions_first(server, p
     days = [int(r["Days"].replace(",", "")) for r in rows if r.get("Days")]
     assert days == sorted(days, reverse=True) and days[0] > 30  # the latest first, all late
     assert not any("None" in v for r in rows for v in r.values())
+
+    # One export menu per chart: our PNG and SVG buttons; Streamlit's own chart toolbar is hidden.
+    chart = main(page).get_by_test_id("stVegaLiteChart").first
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    toolbars = main(page).locator('[data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) '
+                                  '[data-testid="stElementToolbar"]')
+    assert all(d == "none" for d in toolbars.evaluate_all("els => els.map(e => getComputedStyle(e).display)"))
+    expect(main(page).get_by_test_id("stDownloadButton").filter(has_text="PNG").first).to_be_visible()
     assert_no_exception(page, server)
 
 
