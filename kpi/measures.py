@@ -759,6 +759,8 @@ TABLE_DATES = {
     "vendors": ("registration_date",),
     "evaluations": ("due_date", "completed_date"),
     "engagements": ("engagement_date",),
+    "metric_results": ("period_end",),
+    "checkins": ("meeting_date",),
 }
 
 
@@ -773,8 +775,8 @@ def field_completeness(ctx: Context) -> Records:
     p = ctx.p
     parts, dims, sources = [], [], []
     for i, table in enumerate(TABLES):
-        if not p.has(table) or p.rows(table) == 0:
-            continue
+        if not p.has(table) or p.rows(table) == 0 or table not in TABLE_DATES:
+            continue  # contract_metrics has no date of its own
         n = p.rows(table)
         f = p.frame(table)
         fields = required_fields(table)

@@ -264,7 +264,7 @@ class Workspace:
         raise WorkspaceError(f"The {name} table of {self.path} keeps changing or its file is missing.")
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """All seven canonical tables by name."""
+        """Every canonical table by name."""
         return {name: self.table(name) for name in TABLES}
 
     def _read(self, name: str, file_name: str) -> pd.DataFrame:
