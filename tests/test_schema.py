@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DESIGN_REQUIRED = {
     "solicitations": {"solicitation_id", "method"},
     "bids": {"solicitation_id"},
-    "contracts": {"contract_id", "start_date", "end_date"},
+    "contracts": {"contract_id", "start_date"},
     "payments": {"payment_id", "payment_date", "amount"},
     "vendors": set(),
     "evaluations": {"contract_id"},
