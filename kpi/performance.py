@@ -363,3 +363,29 @@ def check_checkins(entered: pd.DataFrame, tables) -> tuple[pd.DataFrame, list[st
     if len(frame):
         frame["open_actions"] = frame["open_actions"].astype("Int64")
     return frame, problems
+
+
+def reads_as_percent(unit: object, target: object) -> bool:
+    """A percent metric: its unit says so, or it has no unit and a target written as a fraction (95% = 0.95)."""
+    if is_percent(unit):
+        return True
+    return not _text(unit) and target is not None and not pd.isna(target) and 0 < float(target) <= 1
+
+
+def format_metric(value: object, unit: object, target: object = None) -> str:
+    """'92%' for a percent metric, else the number and its unit ('4.5 hours'); an em dash for no value."""
+    if value is None or pd.isna(value):
+        return "—"
+    v = float(value)
+    if reads_as_percent(unit, target):
+        return f"{v:.1%}".replace(".0%", "%")
+    text = f"{v:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} {_text(unit)}".strip()
+
+
+def format_target(target: object, unit: object, direction: str) -> str:
+    """'at least 95%', 'at most 4 hours'; '—' without a target."""
+    if target is None or pd.isna(target):
+        return "—"
+    word = "at most" if str(direction).startswith("lower") else "at least" if direction else ""
+    return f"{word} {format_metric(target, unit, target)}".strip()
