@@ -134,7 +134,7 @@ def run(argv: list[str] | None = None) -> int:
 
         b = _briefing(ws, kpis=kpis, fy=args.fy, quarter=args.quarter)
         data = briefing_pptx(b)
-        what = f"{3 + len(b.slides) + _appendix_count(b)} slides, {b.period_label}"
+        what = f"{4 + len(b.slides) + _appendix_count(b)} slides, {b.period_label}"
     elif args.command == "chart":
         out = _out(args.out, CHART_SUFFIXES)
         ws = _workspace(args.workspace)
