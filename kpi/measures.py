@@ -14,6 +14,7 @@ from loaders.schema import (
     NONCOMPETITIVE_METHODS,
     TABLES,
 )
+from loaders.values import direction_of
 
 from .periods import NAT, fiscal_year, period_codes, period_start
 from .prepare import Prepared
@@ -579,22 +580,11 @@ def contracts_with_metrics_share(ctx: Context) -> Records:
 CHECKIN_QUARTER = "quarter"  # check-ins are counted per fiscal quarter, whatever the report's grain
 EVALUATION_LOOKBACK_DAYS = 365
 HIGHER, LOWER = 1, -1
-_HIGHER_WORDS = ("higher", "high", "more", "increase", "up", "max", "maximise", "maximize", "above", "at least",
-                 ">", "\u2191")
-_LOWER_WORDS = ("lower", "low", "less", "fewer", "decrease", "down", "min", "minimise", "minimize", "below",
-                "at most", "<", "\u2193")
 
 
 def direction_sign(text: object) -> int:
     """'higher' / 'Higher is better' / 'max' -> 1; 'lower' / 'Lower is better' / 'min' -> -1; else 0."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return 0
-    t = str(text).strip().lower()
-    first = t.split()[0] if t.split() else ""
-    for sign, words in ((HIGHER, _HIGHER_WORDS), (LOWER, _LOWER_WORDS)):
-        if t in words or first in words or any(t.startswith(w + " ") for w in words if " " in w):
-            return sign
-    return 0
+    return {"higher": HIGHER, "lower": LOWER}.get(direction_of(text), 0)
 
 
 def contracts_with_metric_rows(p: Prepared) -> np.ndarray:

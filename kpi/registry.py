@@ -535,8 +535,8 @@ _ENTRIES = [
               "|bids.solicitation_id|engagements.type|vendors.vendor_id|vendors.vendor_name",),
        goal=Goal(0.97, 0.90, "EU Single Market Scoreboard ('reporting quality'): 3% missing or less"),
        breakdowns=("table", "department", "category"), noun="records",
-       example="FY2026 Q1: two payments (3 required fields each, one amount blank) and one contract (3 required "
-               "fields, all filled): 8 / 9 = 88.9%, n = 3.",
+       example="FY2026 Q1: two payments (3 required fields each, one amount blank) and one contract (2 required "
+               "fields, contract_id and start_date, both filled): 7 / 8 = 87.5%, n = 3.",
        why="Every other number is only as good as the fields behind it."),
 ]
 

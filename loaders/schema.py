@@ -16,7 +16,8 @@ BOOLEAN = "boolean"  # nullable boolean
 METHOD = "method"  # one of METHODS
 CERTIFICATIONS = "certifications"  # "MBE; WBE" -> also sets the is_<cert> flags
 SCORE = "score"  # 0-1, normalised from the source's scale
-KINDS = (ID, TEXT, MONEY, NUMBER, INTEGER, DATE, BOOLEAN, METHOD, CERTIFICATIONS, SCORE)
+DIRECTION = "direction"  # "higher" or "lower" (which way a metric is better)
+KINDS = (ID, TEXT, MONEY, NUMBER, INTEGER, DATE, BOOLEAN, METHOD, CERTIFICATIONS, SCORE, DIRECTION)
 
 COMPETITIVE_METHODS = ("invitation for bid", "request for proposals", "request for quotes")
 NONCOMPETITIVE_METHODS = ("sole source", "emergency", "exempt")
@@ -370,7 +371,7 @@ CONTRACT_METRICS = Table(
           "metric description", "measure description"),
         C("unit", TEXT, "Unit of the values: percent, days, count, dollars...", "unit", "units",
           "unit of measure", "uom", "measure unit"),
-        C("direction", TEXT, "Which way is better: higher or lower (\"higher is better\", \"lower\").",
+        C("direction", DIRECTION, "Which way is better: higher or lower (\"Higher is better\", \"max\", \"lower\").",
           "direction", "better", "better is", "better when", "better if", "good direction", "polarity", "higher or lower",
           "desired direction", "direction of improvement"),
         C("target", NUMBER, "Target value; percents as fractions (\"95%\" is 0.95).", "target",

@@ -10,7 +10,6 @@ import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
 from test_contract_performance_cli import (
     CHECKINS,
     CHECKINS_MAP,
@@ -129,10 +128,10 @@ def test_record_a_result_turns_the_contract_back_on_track_and_is_logged(hand_cit
 
 
 def test_checkin_for_an_unknown_contract_is_refused(hand_city):
+    import pandas as pd
+
     from kpi import performance as kp
     from storage.workspace import Workspace
-
-    import pandas as pd
 
     tables = Workspace(hand_city).tables()
     _, problems = kp.check_checkins(pd.DataFrame([{"contract_id": "CTR-NOPE", "meeting_date": "2026-03-02"}]), tables)

@@ -423,7 +423,7 @@ def _examples() -> dict[str, Example]:
         ]), "contracts": frame("contracts", [
             dict(contract_id="CTR-COMPLETE", start_date="2025-08-01", end_date="2026-07-31"),
         ])},
-        "FY2026 Q1", 8 / 9, 3, "no date to place the record in a period")
+        "FY2026 Q1", 7 / 8, 3, "no date to place the record in a period")
     return E
 
 
