@@ -248,7 +248,7 @@ def record_section(contract_id: str | None = None) -> None:
     keyed = _key_contracts(*_args())
     choices = list(dict.fromkeys([*([contract_id] if contract_id else []), *keyed["contract_id"],
                                   *contracts["contract_id"].dropna()]))
-    results, checkin, metrics, log = st.tabs(["Enter a quarter's results", "Log a check-in", "Metrics", "Log"])
+    results, checkin, metrics, log = st.tabs(["Enter a quarter's results", "Log a check-in", "Metrics", "Who recorded what"])
     with results:
         _results_form(choices, contract_id)
     with checkin:

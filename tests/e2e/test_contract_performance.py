@@ -37,14 +37,20 @@ def metric_row(page) -> dict[str, str]:
     return rows[0]
 
 
+def type_date(page, label: str, day: str) -> None:
+    """A date field (year, month and day segments): click the year and type the digits, as a user does."""
+    field = main(page).get_by_label(label, exact=True)
+    field.get_by_role("spinbutton").first.click()
+    page.keyboard.type(day.replace("-", ""))
+    page.keyboard.press("Tab")
+    expect(field).to_contain_text(day[:4])
+
+
 def enter_result(page, period_end: str, value: str) -> None:
     """The 'Enter a quarter's results' tab: the period's last day and the ticket metric's value, then save."""
     page.get_by_role("tab", name="Enter a quarter's results").click()
-    date = main(page).get_by_label("Period ending")
-    date.click()
-    date.fill(period_end)
-    page.keyboard.press("Enter")
-    box = main(page).get_by_label(f"{METRIC} (target at least 90%)")
+    type_date(page, "Period ending", period_end)
+    box = main(page).get_by_label(f"{METRIC} (target at least 90%)", exact=True)
     box.fill(value)
     main(page).get_by_role("button", name="Save results").click()
     wait_idle(page)
@@ -78,18 +84,15 @@ def test_record_results_and_a_checkin_then_download_the_pack(server, page):
 
     # A check-in with two open actions: its history and the log show it.
     page.get_by_role("tab", name="Log a check-in").click()
-    date = main(page).get_by_label("Meeting date")
-    date.click()
-    date.fill("2026-05-28")
-    page.keyboard.press("Enter")
-    main(page).get_by_label("Open actions after the meeting").fill("2")
-    main(page).get_by_label("Notes").fill("April dip explained: ticketing system migration.")
+    type_date(page, "Meeting date", "2026-05-28")
+    main(page).get_by_label("Open actions after the meeting", exact=True).fill("2")
+    main(page).get_by_label("Notes", exact=True).fill("April dip explained: ticketing system migration.")
     main(page).get_by_role("button", name="Save the check-in").click()
     wait_idle(page)
     expect(main(page).get_by_text("Saved the check-in of 28 May 2026", exact=False)).to_be_visible()
     expect(main(page).get_by_text("Open actions from the last meeting:** 2", exact=False).or_(
         main(page).get_by_text("Open actions from the last meeting: 2", exact=False))).to_be_visible()
-    page.get_by_role("tab", name="Log").click()
+    page.get_by_role("tab", name="Who recorded what").click()
     log = main(page).get_by_test_id("stDataFrame").filter(has_text="Who")
     expect(log.first).to_be_visible()
     assert_no_exception(page, server)
