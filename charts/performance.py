@@ -23,7 +23,7 @@ def metric_trend(results: pd.DataFrame, *, title: str, target=None, unit=None, d
     as a dashed rule. `results`: period_end, value (one metric). `direction`: 'higher is better' / 'lower is
     better' (decides which points miss)."""
     pct = _is_percent(unit, target)
-    fmt = ".0%" if pct else ",.4~g"
+    fmt = ".1~%" if pct else ",.4~g"
     f = results[["period_end", "value"]].copy()
     lower = str(direction).startswith("lower")
     if target is not None and pd.notna(target):
@@ -37,14 +37,15 @@ def metric_trend(results: pd.DataFrame, *, title: str, target=None, unit=None, d
                  alt.Tooltip("value:Q", title="Value", format=fmt), alt.Tooltip("status:N", title="Status")],
     )
     line = base.mark_line(color=SERIES_COLOR, strokeWidth=2.5)
+    colours = {"on target": SERIES_COLOR, "off target": MISSED_TINT, "no target": "#6B6B6B"}
+    present = [k for k in colours if k in set(f["status"])]
     points = base.mark_point(filled=True, size=80).encode(
-        color=alt.Color("status:N", scale=alt.Scale(domain=["on target", "off target", "no target"],
-                                                    range=[SERIES_COLOR, MISSED_TINT, "#6B6B6B"]),
+        color=alt.Color("status:N", scale=alt.Scale(domain=present, range=[colours[k] for k in present]),
                         legend=alt.Legend(title=None, orient="bottom")))
     layers = [line, points]
     if target is not None and pd.notna(target):
         word = "at most" if lower else "at least"
-        label = f"Target: {word} {format(target, fmt.replace('~g', 'g').replace(',', ''))}"
+        label = f"Target: {word} " + (f"{target:.1%}".replace(".0%", "%") if pct else f"{target:,.4g}")
         rule = alt.Chart(pd.DataFrame({"target": [target], "label": [label]})).encode(y="target:Q")
         layers += [rule.mark_rule(color=GOAL_COLOR, strokeDash=[6, 4], strokeWidth=1.5),
                    rule.mark_text(align="left", dx=4, dy=-8, color=GOAL_COLOR, fontSize=13).encode(

@@ -73,7 +73,7 @@ def test_key_contracts_off_track_first(hand_city):
     (no metrics, no check-in last or this quarter) is listed after it with its check-in overdue."""
     at = open_page()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Key contracts off track"] == "1 of 2"
+    assert metrics["Key contracts off track"] == "1 of 1"  # of the key contracts with metrics
     assert metrics["Check-ins overdue (FY2026 Q3)"] == "1"
     contracts = table(at, 0)
     assert list(contracts["Contract"]) == ["CTR-RESPONSE", "CTR-OPEN-ENDED"]
@@ -88,12 +88,11 @@ def test_key_contracts_off_track_first(hand_city):
 def test_contract_page_has_its_own_url(hand_city):
     """?contract=ID opens the contract: its vendor, term, each metric's trend chart and its check-ins."""
     at = open_page(contract="CTR-RESPONSE")
-    facts = {m.label: m.value for m in at.metric}
-    assert facts["Vendor"] == "Fix-It Inc"
-    assert facts["Term"] == "01 Jul 2024 – 30 Jun 2027"
+    text = " ".join(plain(m.value) for m in at.markdown)
+    assert "**Fix-It Inc**" in text
+    assert "**01 Jul 2024 – 30 Jun 2027**" in text
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert len(charts) == 1
-    text = " ".join(m.value for m in at.markdown)
     assert "Open actions from the last meeting:** 1" in text
     assert at.button(key="back")
 

@@ -74,8 +74,10 @@ def overview() -> None:
     due = _checkins_due(*_args())
     quarter = due["quarter"].iloc[0] if len(due) else ""
     off = int((contracts["status"] == kp.OFF_TRACK).sum())
+    measured = int((contracts["metrics"] > 0).sum())
     cols = st.columns(3)
-    cols[0].metric("Key contracts off track", f"{off} of {len(contracts)}")
+    cols[0].metric("Key contracts off track", f"{off} of {measured}",
+                   help="Key contracts with metrics whose latest result misses the target on any metric.")
     cols[1].metric(f"Check-ins overdue ({quarter})" if quarter else "Check-ins overdue",
                    int((due["status"] == kp.OVERDUE).sum()))
     cols[2].metric(f"Check-ins still due ({quarter})" if quarter else "Check-ins still due",
@@ -173,12 +175,13 @@ def contract_view(contract_id: str) -> bool:
     c = detail["contract"]
     st.button("← All key contracts", on_click=open_contract, args=(None,), key="back")
     st.header(f"{md_escape(contract_id)}: {md_escape(c.get('title') or '')}".rstrip(": "), anchor=False)
-    facts = st.columns(4)
-    facts[0].metric("Vendor", c.get("vendor_name") or c.get("vendor_id") or "—")
-    facts[1].metric("Amount", format_money(c.get("current_amount") if c.get("current_amount") is not None
-                                           else c.get("original_amount")))
-    facts[2].metric("Term", f"{_d(c.get('start_date'))} – {_d(c.get('end_date')) or 'open-ended'}")
-    facts[3].metric("Department", c.get("department") or "—")
+    amount = c.get("current_amount") if c.get("current_amount") is not None else c.get("original_amount")
+    facts = {"Vendor": c.get("vendor_name") or c.get("vendor_id") or "—", "Amount": format_money(amount),
+             "Term": f"{_d(c.get('start_date'))} – {_d(c.get('end_date')) or 'open-ended'}",
+             "Department": c.get("department") or "—"}
+    for col, (label, value) in zip(st.columns([3, 2, 3, 3]), facts.items(), strict=True):
+        col.caption(label)
+        col.markdown(f"**{md_escape(value)}**")
     checkin = CHECKIN_MARK.get(detail["checkin"], "not a key contract this quarter")
     st.markdown(f"**Check-in {md_escape(detail['quarter'])}:** {checkin}. "
                 f"**Open actions from the last meeting:** {_n(detail['open_actions'])}"
@@ -208,9 +211,13 @@ def contract_view(contract_id: str) -> bool:
     if ev.empty:
         st.caption("No evaluation of this contract is on file.")
     else:
-        show_table(ev[[c for c in ("due_date", "completed_date", "score", "rating") if c in ev.columns]]
-                   .rename(columns={"due_date": "Due", "completed_date": "Completed", "rating": "Rating"}),
-                   key="contract-evaluations")
+        shown = pd.DataFrame({
+            "Due": [_d(x) for x in ev["due_date"]],
+            "Completed": [_d(x) or "not completed" for x in ev["completed_date"]],
+            "Score": ["" if pd.isna(x) else f"{x:.0%}" for x in ev["score"]],
+            "Rating": ev["rating"].fillna(""),
+        })
+        st.dataframe(shown, hide_index=True, key="contract-evaluations")
     return True
 
 
