@@ -24,6 +24,7 @@ def metric_trend(results: pd.DataFrame, *, title: str, target=None, unit=None, d
     better' (decides which points miss)."""
     pct = _is_percent(unit, target)
     fmt = ".1~%" if pct else ",.4~g"
+    axis_fmt = ".2~%" if pct else ",.4~g"  # ticks 0.05 points apart stay distinct
     f = results[["period_end", "value"]].copy()
     lower = str(direction).startswith("lower")
     if target is not None and pd.notna(target):
@@ -32,7 +33,7 @@ def metric_trend(results: pd.DataFrame, *, title: str, target=None, unit=None, d
         f["status"] = "no target"
     base = alt.Chart(f).encode(
         x=alt.X("period_end:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
-        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False)),
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=axis_fmt), scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("period_end:T", title="Period ending", format="%d %b %Y"),
                  alt.Tooltip("value:Q", title="Value", format=fmt), alt.Tooltip("status:N", title="Status")],
     )

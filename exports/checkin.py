@@ -130,7 +130,7 @@ class _Pack:
             part = m.iloc[start:start + METRICS_PER_SLIDE]
             n_off = int((part["status"] == kp.OFF_TRACK).sum())
             title = ("Each metric against its target" if n_off == 0 else
-                     f"{n_off} metric{'s' if n_off > 1 else ''} off target this quarter")
+                     f"{n_off} metric{'s' if n_off > 1 else ''} off target on the latest result")
             s = self.slide("Performance", title)
             for i, row in enumerate(part.to_dict("records")):
                 left = MARGIN + i * (CONTENT_W / 2)
@@ -202,8 +202,9 @@ class _Pack:
         rows = [["Due", "Completed", "Score", "Rating"]]
         for r in ev.sort_values("due_date", ascending=False, na_position="last").head(8).to_dict("records"):
             score = r.get("score")
+            not_due = pd.notna(r.get("due_date")) and r["due_date"].date() > self.d["as_of"]
             rows.append([_d(r.get("due_date")), _d(r.get("completed_date")) if pd.notna(r.get("completed_date"))
-                         else "not completed", "—" if score is None or pd.isna(score) else f"{score:.0%}",
+                         else "not yet due" if not_due else "not completed", "—" if score is None or pd.isna(score) else f"{score:.0%}",
                          r.get("rating") if isinstance(r.get("rating"), str) else "—"])
         add_table(s, rows, [3.0, 3.0, 2.5, 3.8], top=1.75, row_h=0.42, header_fill=self.brand, size=14)
 

@@ -688,11 +688,21 @@ def offtrack_key_contract_share(ctx: Context) -> Records:
                   vendor=cb["vendor"], num=np.nan_to_num(per["off"].to_numpy(float)), den=_ones(len(rows)),
                   extra={"metrics_reported": per["metrics"].to_numpy(float),
                          "off_track_metric": off_rows["metric_id"].to_numpy(dtype=object),
+                         "off_track_metric_name": _metric_names(p, off_rows),
                          "latest_value": off_rows["value"].to_numpy(float),
                          "target": off_rows["target"].to_numpy(float)})
     if unknown:
         rec.notes = (f"{unknown} latest result(s) name contracts that are not in the contracts table",)
     return rec
+
+
+def _metric_names(p: Prepared, rows: pd.DataFrame) -> np.ndarray:
+    """The metric_name of each (contract_id, metric_id) row (its id where the metric has no name)."""
+    names = metric_definitions(p).set_index(["contract_id", "metric_id"])["metric_name"]
+    keys = pd.MultiIndex.from_arrays([rows["contract_id"].to_numpy(dtype=object),
+                                      rows["metric_id"].to_numpy(dtype=object)])
+    found = names.reindex(keys).to_numpy(dtype=object) if len(names) else np.full(len(rows), None, dtype=object)
+    return np.where(pd.notna(found), found, rows["metric_id"].to_numpy(dtype=object))
 
 
 def _checkin_quarters(p: Prepared, as_of: np.datetime64, fy: int) -> pd.DataFrame:

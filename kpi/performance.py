@@ -389,3 +389,16 @@ def format_target(target: object, unit: object, direction: str) -> str:
         return "—"
     word = "at most" if str(direction).startswith("lower") else "at least" if direction else ""
     return f"{word} {format_metric(target, unit, target)}".strip()
+
+
+def by_metric(status: pd.DataFrame, contract_ids=None) -> pd.DataFrame:
+    """The breakdown by metric (by name: the same measure across contracts): key contracts reporting it, how
+    many of them are off track on it, and that share; most off track first. `status` is metric_status();
+    `contract_ids` limits it (the key contracts)."""
+    s = status if contract_ids is None else status[status["contract_id"].isin(set(contract_ids))]
+    s = s[s["status"].isin((OFF_TRACK, ON_TRACK))]
+    out = s.groupby("metric_name").agg(contracts=("contract_id", "nunique"),
+                                       off_track=("status", lambda x: int((x == OFF_TRACK).sum())))
+    out["off_track_share"] = out["off_track"] / out["contracts"]
+    return out.reset_index().sort_values(["off_track_share", "contracts"], ascending=[False, False],
+                                         kind="stable").reset_index(drop=True)

@@ -95,7 +95,14 @@ def overview() -> None:
             open_contract(choice)
             st.rerun()
         st.subheader("Each metric against its target")
-        _metrics_table(_metric_status(*_args()[:2], data.as_of()), set(contracts["contract_id"]))
+        status = _metric_status(*_args()[:2], data.as_of())
+        _metrics_table(status, set(contracts["contract_id"]))
+        with st.expander("By metric: which measures key contracts miss most"):
+            summary = kp.by_metric(status, contracts["contract_id"])
+            st.dataframe(summary.rename(columns={"metric_name": "Metric", "contracts": "Key contracts reporting it",
+                                                 "off_track": "Off track on it", "off_track_share": "Share off track"}),
+                         hide_index=True, key="by-metric",
+                         column_config={"Share off track": st.column_config.NumberColumn(format="percent")})
     st.subheader(f"Check-ins this quarter ({quarter})" if quarter else "Check-ins this quarter")
     st.caption("Every key contract should meet its vendor at least once a quarter. Overdue: none this quarter "
                "and none the quarter before.")

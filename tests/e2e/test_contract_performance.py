@@ -22,7 +22,8 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.xdist_group("e2e")
 
-# The sample city's IT help-desk contract that improved after its check-ins began (on track as of 31 May 2026);
+# The sample city's IT contract (Software Licensing) that improved after its check-ins began (on track as of
+# 31 May 2026);
 # its ticket metric: at least 90% of priority tickets resolved within 4 hours.
 CONTRACT = "C2021-0007"
 METRIC = "Priority tickets resolved within 4 hours"
