@@ -181,3 +181,13 @@ def test_page_without_the_tables_names_what_to_import(workspace_dir, tmp_path):
     row = kpis[kpis["KPI"] == "Key contracts checked in on each quarter"].iloc[0]
     assert row["Value"] == "—" and "No data" in row["Status"]
     assert io  # (kept for symmetry with other app tests)
+
+
+def test_picking_a_contract_opens_its_page_and_back_returns(hand_city):
+    at = open_page()
+    at.selectbox(key="open-contract").set_value("CTR-RESPONSE").run()
+    assert at.query_params["contract"] == ["CTR-RESPONSE"] or at.query_params["contract"] == "CTR-RESPONSE"
+    assert any("Fix-It Inc" in plain(m.value) for m in at.markdown)
+    at.button(key="back").click().run()
+    assert "contract" not in at.query_params
+    assert table(at, 0)["Contract"].iloc[0] == "CTR-RESPONSE"

@@ -88,12 +88,9 @@ def overview() -> None:
     else:
         st.subheader("Key contracts, off track first")
         _contracts_table(contracts)
-        choice = st.selectbox("Open a contract's page", [""] + list(contracts["contract_id"]),
-                              format_func=lambda c: "Choose a contract…" if not c else _contract_label(contracts, c),
-                              key="open-contract")
-        if choice:
-            open_contract(choice)
-            st.rerun()
+        st.selectbox("Open a contract's page", [""] + list(contracts["contract_id"]),
+                     format_func=lambda c: "Choose a contract…" if not c else _contract_label(contracts, c),
+                     key="open-contract", on_change=_open_chosen)
         st.subheader("Each metric against its target")
         status = _metric_status(*_args()[:2], data.as_of())
         _metrics_table(status, set(contracts["contract_id"]))
@@ -107,6 +104,12 @@ def overview() -> None:
     st.caption("Every key contract should meet its vendor at least once a quarter. Overdue: none this quarter "
                "and none the quarter before.")
     _due_table(due)
+
+
+def _open_chosen() -> None:
+    """The picker opens the contract's page (its URL) and goes back to blank for the next visit."""
+    open_contract(st.session_state.get("open-contract") or None)
+    st.session_state["open-contract"] = ""
 
 
 def _contract_label(contracts: pd.DataFrame, contract_id: str) -> str:
