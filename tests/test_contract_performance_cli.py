@@ -160,3 +160,11 @@ def test_office_without_the_tables_sees_no_data_naming_them(tmp_path):
         k = kpis[kpi_id]
         assert k["value"] is None and k["status"] == "no_data", k
         assert any(table in m for m in k["missing"]), k["missing"]
+
+
+def test_checkin_rate_with_calendar_fiscal_years(city):
+    """--fy-start-month 1: FY2026 is calendar 2026, its Q1 Jan-Mar. As of 31 Mar 2026: CTR-OPEN-ENDED (Q1 missed:
+    its check-ins are 30 Jun 2025 and 20 Apr 2026) and CTR-RESPONSE (1 Feb 2026: met); CTR-ENDS-DEC ended in 2025.
+    1/2."""
+    k = report(city, "--as-of", "2026-03-31", "--fy-start-month", "1")["quarterly_checkin_rate"]
+    assert k["value"] == 0.5 and k["n"] == 2
