@@ -79,10 +79,12 @@ def metric_status(tables, *, as_of=None, contract_id: str | None = None) -> pd.D
     if contract_id is not None:
         defs = defs[defs["contract_id"] == contract_id]
         res = res[res["contract_id"] == contract_id]
-    g = res.groupby(["contract_id", "metric_id"], sort=False)
-    last = g.agg(latest_value=("value", "last"), latest_period_end=("period_end", "last"),
-                 trend=("value", lambda s: [float(x) for x in s.tail(TREND_POINTS)]),
-                 previous_value=("value", lambda s: float(s.iloc[-2]) if len(s) > 1 else np.nan)).reset_index()
+    keys = list(METRIC_KEYS)
+    g = res.groupby(keys, sort=False)
+    last = g.tail(1).rename(columns={"value": "latest_value", "period_end": "latest_period_end"}).set_index(keys)
+    last["previous_value"] = g.nth(-2).set_index(keys)["value"].reindex(last.index)
+    last["trend"] = g.tail(TREND_POINTS).groupby(keys, sort=False)["value"].agg(list).reindex(last.index)
+    last = last.reset_index()
     out = defs.merge(last, on=list(METRIC_KEYS), how="outer")
     if out.empty:
         return pd.DataFrame(columns=["contract_id", "metric_id", "metric_name", "unit", "direction", "target",
@@ -133,25 +135,25 @@ def checkins_due(tables, *, as_of=None, fy_start_month: int = 7) -> pd.DataFrame
     open_actions (at the last check-in), status. Overdue first, then due."""
     day = _day(as_of)
     code, q_start, q_end, label = _quarter(day, fy_start_month)
-    contracts = _active_key_contracts(tables, q_start, day)
+    c = _active_key_contracts(tables, q_start, day)
     ch = _checkins(tables, day)
+    prev_start = pd.Timestamp(P.period_start(np.array([code - 1]), "quarter", fy_start_month)[0])
+    q_start, q_end = pd.Timestamp(q_start), pd.Timestamp(q_end)
+    met_now = set(ch.loc[(ch["meeting_date"] >= q_start) & (ch["meeting_date"] <= q_end), "contract_id"])
+    met_before = set(ch.loc[(ch["meeting_date"] >= prev_start) & (ch["meeting_date"] < q_start), "contract_id"])
     last = ch.groupby("contract_id").tail(1).set_index("contract_id")
-    prev_start = P.period_start(np.array([code - 1]), "quarter", fy_start_month)[0]
-    rows = []
-    for c in contracts.to_dict("records"):
-        mine = ch[ch["contract_id"] == c["contract_id"]]["meeting_date"]
-        this = bool(((mine >= pd.Timestamp(q_start)) & (mine <= pd.Timestamp(q_end))).any())
-        before = bool(((mine >= pd.Timestamp(prev_start)) & (mine < pd.Timestamp(q_start))).any())
-        started = c.get("start_date")
-        was_active = pd.isna(started) or started < pd.Timestamp(q_start)
-        status = CHECKED_IN if this else OVERDUE if (was_active and not before) else DUE
-        lc = last.loc[c["contract_id"]] if c["contract_id"] in last.index else None
-        rows.append({"contract_id": c["contract_id"], "title": c.get("title"), "vendor_name": c.get("vendor_name"),
-                     "department": c.get("department"), "quarter": label, "due_by": pd.Timestamp(q_end),
-                     "last_checkin_date": None if lc is None else lc["meeting_date"],
-                     "open_actions": None if lc is None else lc.get("open_actions"), "status": status})
-    out = pd.DataFrame(rows, columns=["contract_id", "title", "vendor_name", "department", "quarter", "due_by",
-                                      "last_checkin_date", "open_actions", "status"])
+    ids = c["contract_id"]
+    started = c["start_date"] if "start_date" in c else pd.Series(pd.NaT, index=c.index)
+    was_active = (started.isna() | (started < q_start)).to_numpy()
+    this = ids.isin(met_now).to_numpy()
+    before = ids.isin(met_before).to_numpy()
+    out = pd.DataFrame({
+        "contract_id": ids, "title": c.get("title"), "vendor_name": c.get("vendor_name"),
+        "department": c.get("department"), "quarter": label, "due_by": q_end,
+        "last_checkin_date": last["meeting_date"].reindex(ids).to_numpy(),
+        "open_actions": last["open_actions"].reindex(ids).to_numpy() if len(last) else pd.NA,
+        "status": np.where(this, CHECKED_IN, np.where(was_active & ~before, OVERDUE, DUE)),
+    }).reset_index(drop=True)
     order = {OVERDUE: 0, DUE: 1, CHECKED_IN: 2}
     return out.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
@@ -162,26 +164,27 @@ def key_contracts(tables, *, as_of=None, fy_start_month: int = 7) -> pd.DataFram
     quarter's check-in status), last_checkin_date, open_actions."""
     day = _day(as_of)
     _, q_start, _, _ = _quarter(day, fy_start_month)
-    contracts = _active_key_contracts(tables, q_start, day)
+    c = _active_key_contracts(tables, q_start, day)
     ms = metric_status(tables, as_of=day)
-    due = checkins_due(tables, as_of=day, fy_start_month=fy_start_month).set_index("contract_id")
-    rows = []
-    for c in contracts.to_dict("records"):
-        mine = ms[ms["contract_id"] == c["contract_id"]]
-        statuses = set(mine["status"])
-        status = next((s for s in STATUS_ORDER if s in statuses), NO_METRICS)
-        if status in (NO_RESULT, NO_TARGET) and ON_TRACK in statuses:
-            status = ON_TRACK
-        d = due.loc[c["contract_id"]] if c["contract_id"] in due.index else None
-        rows.append({"contract_id": c["contract_id"], "title": c.get("title"), "vendor_name": c.get("vendor_name"),
-                     "department": c.get("department"), "current_amount": c.get("current_amount"),
-                     "metrics": len(mine), "off_track": int((mine["status"] == OFF_TRACK).sum()), "status": status,
-                     "checkin": None if d is None else d["status"],
-                     "last_checkin_date": None if d is None else d["last_checkin_date"],
-                     "open_actions": None if d is None else d["open_actions"]})
-    out = pd.DataFrame(rows, columns=["contract_id", "title", "vendor_name", "department", "current_amount",
-                                      "metrics", "off_track", "status", "checkin", "last_checkin_date",
-                                      "open_actions"])
+    ms = ms[ms["contract_id"].isin(set(c["contract_id"]))]
+    rank = ms["status"].map({st: i for i, st in enumerate(STATUS_ORDER)})
+    g = ms.assign(rank=rank, off=(ms["status"] == OFF_TRACK), on=(ms["status"] == ON_TRACK)).groupby("contract_id")
+    per = g.agg(metrics=("metric_id", "size"), off_track=("off", "sum"), on=("on", "sum"), rank=("rank", "min"))
+    ids = c["contract_id"]
+    per = per.reindex(ids)
+    status = [STATUS_ORDER[int(r)] if pd.notna(r) else NO_METRICS for r in per["rank"]]
+    # Some metrics on track and the rest without a result or target: on track.
+    status = [ON_TRACK if st in (NO_RESULT, NO_TARGET) and (on or 0) > 0 else st
+              for st, on in zip(status, per["on"], strict=True)]
+    due = checkins_due(tables, as_of=day, fy_start_month=fy_start_month).set_index("contract_id").reindex(ids)
+    out = pd.DataFrame({
+        "contract_id": ids.to_numpy(), "title": c.get("title"), "vendor_name": c.get("vendor_name"),
+        "department": c.get("department"), "current_amount": c.get("current_amount"),
+        "metrics": per["metrics"].fillna(0).astype(int).to_numpy(),
+        "off_track": per["off_track"].fillna(0).astype(int).to_numpy(), "status": status,
+        "checkin": due["status"].to_numpy(), "last_checkin_date": due["last_checkin_date"].to_numpy(),
+        "open_actions": due["open_actions"].to_numpy(),
+    })
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     return out.sort_values(["status", "contract_id"], key=lambda s: s.map(order) if s.name == "status" else s,
                            kind="stable").reset_index(drop=True)
