@@ -473,6 +473,10 @@ def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
         return "no rows"
     if part.rows_loaded == 0 and any(p.startswith(EXCLUDED + "no required column") for p in part.issue_counts()):
         return "no required column found"
+    missing = [n.partition(": ")[2] for n in part.notes if n.startswith("required column not found: ")]
+    if missing:
+        # Rows without an identity column are not records: nothing is imported with it left empty.
+        return "required column not found: " + "; ".join(missing)
     keys = _record_keys(part)
     for table, other, where in seen:
         if table == part.table and keys and keys <= other:

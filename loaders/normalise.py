@@ -229,6 +229,18 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
                 issues.append(_issue_frame(source, sheet, rownums[body_idx[zero]], src,
                                            cells.to_numpy(dtype=object)[zero], ZERO_AMOUNT))
     m = len(body_idx)
+    # Many checkbooks have no payment id: one is made from the row (its content and its position).
+    if table == "payments" and m:
+        given = out.get("payment_id")
+        need = np.ones(m, bool) if given is None else given.isna().to_numpy()
+        if need.any():
+            made = row_ids(data[source_columns].iloc[body_idx[need]], rownums[body_idx[need]])
+            ids = np.full(m, None, dtype=object) if given is None else given.to_numpy(dtype=object, na_value=None)
+            ids[need] = made
+            out["payment_id"] = pd.Series(ids, dtype="str")
+            what = "the export has no payment id" if given is None else "its payment id is blank"
+            notes.append(f"payment_id made from the row (content and row number) for {int(need.sum()):,} rows: "
+                         f"{what}")
     # Certification text sets the is_<cert> flags; an explicit flag column wins where it is filled.
     if cert_flags is not None:
         for flag in CERTIFICATION_FLAGS.values():
@@ -317,3 +329,14 @@ def _row_label(row: pd.Series, blank_row: np.ndarray) -> str:
     """The non-blank cells of a row, joined: what a person sees on a totals or footnote row."""
     cells = [_show(v) for v, b in zip(row.to_numpy(dtype=object), blank_row, strict=True) if not b]
     return " | ".join(c for c in cells if c)
+
+
+def row_ids(rows: pd.DataFrame, rownums: np.ndarray) -> list[str]:
+    """A stable id per row from its cells and its row number ('R12-3fa94c1e'): the same export gives
+    the same ids, two identical lines on different rows get different ones."""
+    if rows.shape[1]:
+        text = rows.astype("str").fillna("")
+        h = pd.util.hash_pandas_object(text, index=False, categorize=True).to_numpy()
+    else:
+        h = np.zeros(len(rows), dtype=np.uint64)
+    return [f"R{int(r)}-{int(x) & 0xFFFFFFFF:08x}" for r, x in zip(rownums, h, strict=True)]
