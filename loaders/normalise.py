@@ -144,12 +144,14 @@ def normalise(raw: pd.DataFrame, table: str, *, mapping: dict | None = None, sou
 
 def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str = "", sheet: str | None = None,
                  column_mapping: ColumnMapping | None = None, overrides: dict | None = None,
-                 constants: dict[str, tuple[str, str]] | None = None) -> Normalised:
+                 constants: dict[str, tuple[str, str]] | None = None,
+                 recodes: dict[str, dict[str, str]] | None = None) -> Normalised:
     """The normaliser behind normalise() and inspect_file().
 
     `rows` are the Excel-visible row numbers of raw's rows. `constants` fills canonical columns
     the data lacks from elsewhere ({column: (value, where it came from)}, e.g. a solicitation
-    number in a title row).
+    number in a title row). `recodes` ({canonical column: {value as written: canonical value}}) are the
+    user's choices for values the vocabularies do not know (methods).
     """
     t = TABLES[table]
     kinds = {c.name: c.kind for c in t.columns}
@@ -211,6 +213,14 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
         if kind == CERTIFICATIONS:
             text, cert_flags, parsed_problems = V.parse_certifications(given)
             out[col] = text
+        elif kind == METHOD:
+            parsed = V.parse_method(given, (recodes or {}).get(col))
+            out[col] = parsed.values
+            parsed_problems = parsed.problems
+            if "method_text" in kinds and parsed_problems.notna().any():
+                # Kept only where the vocabulary did not recognise the value: not missing, not guessed.
+                text = V.parse_text(given).values
+                out["method_text"] = text.where(parsed_problems.notna().to_numpy(), None)
         else:
             parsed = _PARSERS[kind](given)
             out[col] = parsed.values
@@ -241,10 +251,11 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             what = "the export has no payment id" if given is None else "its payment id is blank"
             notes.append(f"payment_id made from the row (content and row number) for {int(need.sum()):,} rows: "
                          f"{what}")
-    # Certification text sets the is_<cert> flags; an explicit flag column wins where it is filled.
+    # Certification text sets the is_<cert> flags; an explicit flag column wins where it is filled. A
+    # certification the text never names is not recorded by this list (an MBE list says nothing of SBEs).
     if cert_flags is not None:
         for flag in CERTIFICATION_FLAGS.values():
-            if flag not in kinds:
+            if flag not in kinds or (flag not in out and not bool(cert_flags[flag].any())):
                 continue
             out[flag] = out[flag].fillna(cert_flags[flag]).astype("boolean") if flag in out else cert_flags[flag]
 
@@ -266,6 +277,8 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             missing = np.ones(m, dtype=bool)
             for c in cols:
                 missing &= out[c].isna().to_numpy()
+                if c == "method" and "method_text" in out:  # written but not recognised: not missing
+                    missing &= out["method_text"].isna().to_numpy()
             new = missing & pd.isna(excluded)
             excluded[new] = "missing " + " or ".join(cols)
             excluded_col[new] = ", ".join(column_mapping.canonical.get(c, c) for c in cols)

@@ -23,6 +23,11 @@ NONCOMPETITIVE_METHODS = ("sole source", "emergency", "exempt")
 OTHER_METHODS = ("small purchase", "cooperative", "other")
 METHODS = COMPETITIVE_METHODS + NONCOMPETITIVE_METHODS + OTHER_METHODS
 
+# Columns the normaliser fills itself (never mapped from a source column): the method as the export wrote it.
+DERIVED_COLUMNS = frozenset({"method_text"})
+METHOD_TEXT_DESCRIPTION = ("The method as the export wrote it, where the vocabulary did not recognise it (filled "
+                           "by the loader: an unrecognised method is told from a blank one, and can be recoded).")
+
 # Certification codes a vendor list may carry, and the flag column each one sets.
 CERTIFICATION_FLAGS = {
     "MBE": "is_mbe",
@@ -108,6 +113,7 @@ SOLICITATIONS = Table(
         C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY),
         C("method", METHOD, "Procurement method, normalised to the methods of DESIGN.md.", *_METHOD,
           required=True),
+        C("method_text", TEXT, METHOD_TEXT_DESCRIPTION),
         C("estimated_amount", MONEY, "Estimated value before bids (engineer's or budget estimate).",
           "estimate", "estimated value", "engineers estimate", "estimated cost", "budget amount",
           "estimated contract value", "est amount", "estimated budget", "budget", "budget estimate",
@@ -202,6 +208,7 @@ CONTRACTS = Table(
         C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY,
           "contract type", "contract structure type"),
         C("method", METHOD, "Procurement method that led to the contract.", *_METHOD),
+        C("method_text", TEXT, METHOD_TEXT_DESCRIPTION),
         C("vendor_id", ID, "Contractor's vendor id.", *_VENDOR_ID),
         C("vendor_name", TEXT, "Contractor's name.", *_VENDOR_NAME),
         C("solicitation_id", ID, "Solicitation that led to the contract.", "solicitation number",
