@@ -72,8 +72,9 @@ def test_unrecognised_method_is_left_out_of_noncompetitive_share_with_its_reason
 
 def test_unrecognised_method_recoded_by_the_user_counts():
     raw = pd.DataFrame({"Solicitation No": ["S-1"], "Method": ["Prior to 2-1-2006"]})
-    from loaders.normalise import to_canonical
     import numpy as np
+
+    from loaders.normalise import to_canonical
 
     res = to_canonical(raw, "solicitations", rows=np.array([2]), recodes={"method": {"Prior to 2-1-2006": "exempt"}})
     assert res.frame["method"].tolist() == ["exempt"]
