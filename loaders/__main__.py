@@ -6,6 +6,8 @@ Database sources take a SQLAlchemy URL (or a configured connection's name) inste
 `python -m loaders inspect URL --sql-table NAME [--json]`,
 `python -m loaders import URL --sql-table NAME --table T [--mapping FILE.json] --workspace DIR`, and
 `python -m loaders refresh SOURCE_NAME --workspace DIR` re-imports a source saved in the app.
+`python -m loaders evaluate CORPUS_FOLDER [--json]` scores the loaders on a corpus of real exports and their
+answers (see loaders/evaluate.py); it exits 0 whatever the score, 2 when the folder cannot be read.
 
 Bad input exits with status 2 and one line on stderr naming the file (or the password-free URL) and
 what to do.
@@ -67,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("refresh", help="re-import a database source saved in the workspace (replaces its rows)")
     p.add_argument("name", help="the saved source's name (see the Data page)")
     p.add_argument("--workspace", required=True, help="workspace folder")
+    p = sub.add_parser("evaluate", help="score the loaders on a corpus of exports and their answers")
+    p.add_argument("path", help="the corpus folder (*.answer.toml files, with their data files)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.command == "evaluate":
+        return _evaluate(args)
     name = _display_name(args)
     try:
         if args.command == "refresh":
@@ -207,6 +214,21 @@ def _import(args) -> int:
             raise LoadError(f"{_display_name(args)}: {msg}") from None
         raise
     return _report(results, args)
+
+
+def _evaluate(args) -> int:
+    from .evaluate import CorpusError, evaluate, report, to_json
+
+    try:
+        files, score = evaluate(args.path)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(to_json(files, score, args.path)))
+    else:
+        print(report(files, score, args.path))
+    return 0
 
 
 def _refresh(args) -> int:
