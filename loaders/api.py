@@ -15,7 +15,7 @@ import pandas as pd
 
 from .bidtab import BID_TOTAL, bidder_columns, reshape
 from .headers import Header, find_header
-from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns
+from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns, spread_sample
 from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
 from .readers import LoadError, RawSheet, read_file
 from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
@@ -228,7 +228,7 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             stored = workspace.mapping_for(fp)
         except Exception:  # a workspace problem must not stop reading a file
             stored = None
-    sample = raw.head(300)
+    sample = spread_sample(raw)
     provided = {t: set(_title_constants(header, t, None)) for t in TABLES}
     cls = classify(names, name_hints, sample=sample, provided=provided)
     chosen = table
@@ -264,7 +264,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
                     result.rows_read, 0, result.rows_read, {}, list(names), _suggest_all(cls), fp,
                     pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden)
 
-    cm = map_columns(names, chosen, sample=sample, overrides=overrides) if overrides or table else \
+    profiles = next(iter(cls.mappings.values())).profiles  # read once, shared by every table's mapping
+    cm = map_columns(names, chosen, sample=sample, overrides=overrides, profiles=profiles) if overrides or table else \
         cls.mappings[chosen]
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import values as V
 from .headers import ESTIMATE, _unique, structural_rows
-from .mapping import ColumnMapping, map_columns, required_groups
+from .mapping import ColumnMapping, map_columns, required_groups, spread_sample
 from .readers import LoadError
 from .schema import (
     BOOLEAN,
@@ -182,7 +182,7 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
 
     # 3. Which column is which.
     if column_mapping is None:
-        sample = data.iloc[np.flatnonzero(pd.isna(reasons))[:200]]
+        sample = spread_sample(data.iloc[np.flatnonzero(pd.isna(reasons))])
         column_mapping = map_columns(headers, table, sample=sample, overrides=overrides)
     column_mapping = ColumnMapping(column_mapping.table, dict(column_mapping.mapping), dict(column_mapping.scores),
                                    column_mapping.suggestions, list(column_mapping.unmapped),
@@ -298,14 +298,15 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
 
     # 7. Exclusions as issues, in row order.
     struct_idx = np.flatnonzero(~body)
+    cells = data[source_columns].to_numpy(dtype=object) if (len(struct_idx) or pd.notna(excluded).any()) else None
     if len(struct_idx):
-        labels = [_row_label(data[source_columns].iloc[i], blank[i]) for i in struct_idx]
+        labels = [_row_label(cells[i], blank[i]) for i in struct_idx]
         issues.append(_issue_frame(source, sheet, rownums[struct_idx], "", labels,
                                    [EXCLUDED + r for r in reasons[struct_idx]]))
     ex = np.flatnonzero(pd.notna(excluded))
     if len(ex):
         # The value shown is the row itself (its filled cells): the missing cell alone would be blank.
-        labels = [_row_label(data[source_columns].iloc[body_idx[i]], blank[body_idx[i]]) for i in ex]
+        labels = [_row_label(cells[body_idx[i]], blank[body_idx[i]]) for i in ex]
         issues.append(_issue_frame(source, sheet, rownums[body_idx[ex]], excluded_col[ex], labels,
                                    [EXCLUDED + r for r in excluded[ex]]))
 
@@ -338,9 +339,10 @@ def _empty(kind: str, n: int) -> pd.Series:
     return pd.Series(pd.array([pd.NA] * n, dtype=dtype))
 
 
-def _row_label(row: pd.Series, blank_row: np.ndarray) -> str:
-    """The non-blank cells of a row, joined: what a person sees on a totals or footnote row."""
-    cells = [_show(v) for v, b in zip(row.to_numpy(dtype=object), blank_row, strict=True) if not b]
+def _row_label(row, blank_row: np.ndarray) -> str:
+    """The non-blank cells of a row (a Series or an array), joined: what a person sees on a totals or footnote row."""
+    values = row.to_numpy(dtype=object) if isinstance(row, pd.Series) else row
+    cells = [_show(v) for v, b in zip(values, blank_row, strict=True) if not b]
     return " | ".join(c for c in cells if c)
 
 

@@ -138,7 +138,8 @@ ABBREVIATIONS: dict[str, str] = {
     "awd": "award", "awrd": "award", "stat": "status", "sts": "status", "typ": "type", "cd": "code",
     "lbe": "lbe", "sbe": "sbe", "bus": "business", "biz": "business", "co": "company",
     "supp": "supplier", "suppl": "supplier", "sup": "supplier", "bidr": "bidder",
-    "ext": "extension", "extd": "extended", "lc": "local currency", "dba": "dba",
+    "ext": "extension", "extd": "extended", "lc": "local currency", "dba": "dba", "nett": "net",
+    "subj": "subjective", "exps": "expenses", "expense": "expense",
 }
 
 # Word families: words that say the same thing about a column, mapped to the word the canonical names
@@ -165,7 +166,7 @@ WORD_FAMILIES: dict[str, str] = {
     "organization": "department", "directorate": "department", "ministry": "department",
     "entity": "department", "unit": "department", "cost centre": "department", "fund": "department",
     # description
-    "descr": "description", "desc": "description", "title": "description", "purpose": "description",
+    "descr": "description", "desc": "description", "purpose": "description",
     "memo": "description", "narrative": "description", "subject": "description", "scope": "description",
     # agreements
     "agreement": "contract", "contracts": "contract", "po": "purchase order",
@@ -181,6 +182,24 @@ WORD_FAMILIES: dict[str, str] = {
     "effective": "start", "commencement": "start", "begin": "start", "beginning": "start",
     "award": "award", "awarded": "award",
 }
+
+# Words that make a column about something else than the thing it names: 'Vendor Contact Number' is a phone
+# number, not the vendor's id; 'Vendor Email' is not the vendor. A header holding one of these matches an
+# alias only when the alias holds it too.
+OTHER_ATTRIBUTE_WORDS: frozenset[str] = frozenset({
+    "contact", "phone", "telephone", "tel", "fax", "email", "mail", "address", "street", "city", "state",
+    "zip", "postal", "postcode", "county", "country", "url", "link", "website", "web", "attachment",
+    "attachments", "comment", "comments", "note", "notes", "remarks", "created", "modified", "updated",
+    "user", "time", "hour", "percent", "percentage", "pct", "count", "flag", "tax", "fiscal", "year",
+    "month", "period", "quarter", "line", "sequence", "seq", "row", "index", "rank", "latitude", "longitude",
+    "parent", "duns", "uei", "ein", "tin", "naics", "psc", "zone", "district", "ward", "fund", "program",
+    "project", "grant", "account", "object", "budget", "encumbrance", "balance", "remaining", "retainage",
+})
+# Single concepts too general to name a column inside a longer header on their own ('Vendor Contact
+# Number' is not a 'reference #').
+GENERIC_CONCEPTS: frozenset[str] = frozenset({"id", "amount", "date", "name", "description", "method",
+                                              "status", "department", "payment", "vendor", "solicitation",
+                                              "contract", "award", "start", "end"})
 
 # Words that say nothing about what a column is ('Amount (USD)', 'Vendor Name - Text').
 STOP_WORDS: frozenset[str] = frozenset({
