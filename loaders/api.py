@@ -18,8 +18,8 @@ from .headers import Header, find_header
 from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns, spread_sample
 from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
 from .readers import LoadError, RawSheet, read_file
-from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
-from .values import CERTIFICATION_PATTERNS
+from .schema import CERTIFICATION_FLAGS, ID, METHODS, MONEY, TABLES, normalise_header
+from .values import CERTIFICATION_PATTERNS, PROBLEM_METHOD
 
 PREVIEW_ROWS = 20
 JSON_ISSUES = 100
@@ -50,6 +50,15 @@ class Part:
     table_scores: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     hidden: bool = False
+    recodes: dict[str, str] = field(default_factory=dict)  # method value as written -> method (the user's)
+
+    def unrecognised_methods(self) -> dict[str, int]:
+        """Method values the vocabulary did not recognise, as written, with how many rows hold each."""
+        if self.issues is None or self.issues.empty:
+            return {}
+        hit = self.issues[self.issues["problem"] == PROBLEM_METHOD]
+        counts = hit["value"].astype("str").str.strip().value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
 
     def issue_counts(self) -> dict[str, int]:
         """Problems and how often each occurs, most frequent first."""
@@ -121,12 +130,14 @@ class ImportResult:
 
 
 def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | None = None, workspace=None,
-                 source_name: str | None = None) -> list[Part]:
+                 source_name: str | None = None, recodes: dict[str, str] | None = None) -> list[Part]:
     """Read a file without importing it: one Part per sheet (one for a CSV or Parquet file).
 
     `sheet` picks one sheet (name or 0-based index); `table` forces the canonical table; `mapping`
     ({"Check Date": "payment_date"}) overrides the automatic column mapping; with a `workspace`, a
-    mapping confirmed earlier for the same header layout is reapplied. A sheet with no table is a
+    mapping confirmed earlier for the same header layout is reapplied, and so are the method recodes saved with
+    it; `recodes` ({"Prior to 2-1-2006": "exempt"}) recode method values the vocabulary does not recognise
+    (they win over saved ones). A sheet with no table is a
     Part with table None and an issue. Raises LoadError (naming the file and what to do) for files
     that cannot be read, are empty or hold no data at all.
     """
@@ -142,9 +153,10 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
         if not fits:
             raise LoadError(f"{source}: no sheet has the columns the mapping names "
                             f"({', '.join(map(repr, list(mapping)[:5]))}); check the mapping or give the sheet.")
-        parts = [_inspect_sheet(path, source, s, table, mapping if s in fits else None, workspace) for s in sheets]
+        parts = [_inspect_sheet(path, source, s, table, mapping if s in fits else None, workspace, recodes=recodes)
+                 for s in sheets]
     else:
-        parts = [_inspect_sheet(path, source, s, table, mapping, workspace) for s in sheets]
+        parts = [_inspect_sheet(path, source, s, table, mapping, workspace, recodes=recodes) for s in sheets]
     if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
         # A sheet skipped as too large or unreadable says why; only truly empty sheets are "no data".
         why = [n for p in parts for n in p.notes if n.startswith(("sheet too large", "sheet could not be read"))]
@@ -191,7 +203,7 @@ def _pick_sheet(sheets: list[RawSheet], sheet, source: str) -> list[RawSheet]:
 
 
 def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
-                   workspace, *, stem: str | None = None) -> Part:
+                   workspace, *, stem: str | None = None, recodes: dict[str, str] | None = None) -> Part:
     """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None)."""
     header = find_header(sheet)
     if header is None:
@@ -268,8 +280,12 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     cm = map_columns(names, chosen, sample=sample, overrides=overrides, profiles=profiles) if overrides or table else \
         cls.mappings[chosen]
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
+    saved = stored_recodes(workspace, fp)
+    if saved and not recodes:
+        notes.append("method recodes saved for this layout reapplied")
+    applied = {**saved, **(recodes or {})}
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
-                          constants=constants)
+                          constants=constants, recodes={"method": applied} if applied else None)
     notes += result.notes
     notes += list(sheet.notes)
     extra_issues += [_note_issue(source, sheet.name, n) for n in notes if not n.startswith("required column")]
@@ -282,8 +298,32 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
         rows_loaded=result.rows_loaded, rows_excluded=result.rows_excluded, mapping=dict(result.mapping.mapping),
         unmapped_columns=[h for h in names if h not in real_mapping],
         suggestions=cm.suggestions, fingerprint=fp, frame=result.frame, issues=issues, preview=preview,
-        columns=list(names), table_scores=cls.scores, notes=notes, hidden=sheet.hidden,
+        columns=list(names), table_scores=cls.scores, notes=notes, hidden=sheet.hidden, recodes=applied,
     )
+
+
+RECODES_SETTING = "method_recodes"  # workspace setting: {layout fingerprint: {value as written: method}}
+
+
+def stored_recodes(workspace, fp: str) -> dict[str, str]:
+    """The method recodes saved with a layout's mapping ({} without a workspace or none saved)."""
+    if workspace is None or not fp or not hasattr(workspace, "settings"):
+        return {}
+    try:
+        saved = (workspace.settings() or {}).get(RECODES_SETTING) or {}
+    except Exception:  # noqa: BLE001 - a workspace problem must not stop reading a file
+        return {}
+    layout = saved.get(fp) if isinstance(saved, dict) else None
+    return {str(k): str(v) for k, v in layout.items() if v in METHODS} if isinstance(layout, dict) else {}
+
+
+def save_recodes(workspace, fp: str, recodes: dict[str, str]) -> None:
+    """Remember a layout's method recodes with its mapping (reapplied when the layout comes back)."""
+    if not recodes or not fp or not hasattr(workspace, "set_settings"):
+        return
+    saved = dict((workspace.settings() or {}).get(RECODES_SETTING) or {})
+    saved[fp] = {str(k): str(v) for k, v in recodes.items() if v in METHODS}
+    workspace.set_settings(**{RECODES_SETTING: saved})
 
 
 def _forced_confidence(cls, table: str, provided: set[str]) -> float:
@@ -389,7 +429,7 @@ def file_checksum(path) -> str:
 
 
 def import_file(path, workspace, *, sheet=None, table: str | None = None, mapping: dict | None = None,
-                source_name: str | None = None) -> list[ImportResult]:
+                source_name: str | None = None, recodes: dict[str, str] | None = None) -> list[ImportResult]:
     """Inspect a file and import each recognised part with `workspace.import_table`, one call per part.
 
     Parts with no table, with no required column, or holding the same records as a part imported
@@ -398,7 +438,7 @@ def import_file(path, workspace, *, sheet=None, table: str | None = None, mappin
     maps the same way next time.
     """
     parts = inspect_file(path, sheet=sheet, table=table, mapping=mapping, workspace=workspace,
-                         source_name=source_name)
+                         source_name=source_name, recodes=recodes)
     other = _other_tables(parts) if table is not None and sheet is None else {}
     results = _import_parts([p for i, p in enumerate(parts) if i not in other], workspace, file_checksum(path))
     kept = iter(results)
@@ -454,6 +494,7 @@ def _import_each(parts: list[Part], workspace, checksum: str) -> list[ImportResu
         if hasattr(workspace, "save_mapping") and part.fingerprint:
             workspace.save_mapping(part.fingerprint, part.table,
                                    {k: v for k, v in part.mapping.items() if k in part.columns})
+            save_recodes(workspace, part.fingerprint, part.recodes)
         seen.append((part.table, _record_keys(part), part.sheet or part.source))
         by_index[i] = ImportResult(part, part.table, import_id)
     return [by_index[i] for i in range(len(parts))]
