@@ -49,6 +49,7 @@ from .schema import (
 from .vocabulary import (
     ABBREVIATIONS,
     GENERIC_CONCEPTS,
+    NOT_COLUMNS,
     OTHER_ATTRIBUTE_WORDS,
     STOP_WORDS,
     WHOLE_WORDS,
@@ -174,18 +175,22 @@ def alias_index(table: str) -> dict[str, str]:
 
 
 @cache
-def _concept_index(table: str) -> list[tuple[frozenset[str], str]]:
-    """(concepts, canonical column) for the name and every alias of every column of a table."""
-    out: list[tuple[frozenset[str], str]] = []
+def _concept_index(table: str) -> list[tuple[frozenset[str], str, float]]:
+    """(concepts, canonical column, penalty) for the name and every alias of every column of a table. An
+    alias holding another column's name word ('procurement type' of category holds 'method', the
+    family of 'type') is confusable: it loses ties to the column that word names."""
+    cols = [c for c in TABLES[table].columns if c.name not in DERIVED_COLUMNS]
+    name_words = {c.name: concepts(c.name.replace("_", " ")) for c in cols}
+    single = {next(iter(w)): n for n, w in name_words.items() if len(w) == 1}
+    out: list[tuple[frozenset[str], str, float]] = []
     seen: set[tuple[frozenset[str], str]] = set()
-    for col in TABLES[table].columns:
-        if col.name in DERIVED_COLUMNS:
-            continue
+    for col in cols:
         for text in (col.name.replace("_", " "), *col.aliases):
             c = concepts(text)
             if c and (c, col.name) not in seen:
                 seen.add((c, col.name))
-                out.append((c, col.name))
+                confusable = any(single.get(w, col.name) != col.name and w not in name_words[col.name] for w in c)
+                out.append((c, col.name, 0.03 if confusable else 0.0))
     return out
 
 
@@ -196,7 +201,7 @@ def _all_known() -> frozenset[str]:
 
 @cache
 def _all_concepts() -> frozenset[frozenset[str]]:
-    return frozenset(c for t in TABLES for c, _ in _concept_index(t))
+    return frozenset(c for t in TABLES for c, _, _ in _concept_index(t))
 
 
 def header_hits(names: list[str]) -> int:
@@ -291,7 +296,7 @@ def candidates(header: str, table: str) -> dict[str, float]:
             found[col] = round(score, 3)
 
     variants = header_variants(header)
-    if not variants:  # a header with no letters or digits ('', '---') names nothing
+    if not variants or variants[0][0] in NOT_COLUMNS:  # '---' names nothing; 'Company Code' names no column
         return found
     for key, score in variants:
         if key in index:
@@ -299,10 +304,10 @@ def candidates(header: str, table: str) -> dict[str, float]:
             offer(index[key], score + 0.001 * min(len(key.split()), 5))
     # The same concepts in other words ('Supplier Nm' = vendor name; 'CHECK_DT' = check date).
     h = concepts(str(header))
-    for a, col in _concept_index(table):
+    for a, col, penalty in _concept_index(table):
         cs = _concept_score(h, a)
         if cs:
-            offer(col, cs + 0.001 * min(len(a & h), 5))
+            offer(col, cs - penalty + 0.001 * min(len(a & h), 5))
     # A known name inside a longer header ('Total Amount Base Bid' holds 'total amount').
     by_first = _aliases_by_first_token(table)
     other = h & OTHER_ATTRIBUTE_WORDS
@@ -342,6 +347,7 @@ class Profile:
     distinct: float = 0.0
     date_any: float = 0.0  # parses as a date, numbers included ('20240105' in a date column)
     method: float = 0.0  # recognised as a procurement method
+    codes: float = 0.0  # short, no spaces, holds a digit ('V00042', '2024-118'): an id or code
 
     @property
     def blank(self) -> bool:
@@ -401,7 +407,7 @@ def profile(sample: pd.Series) -> Profile:
     if n > PROFILE_VALUES:
         s = s.iloc[np.linspace(0, n - 1, PROFILE_VALUES).astype(np.int64)]
     n = len(s)
-    dates = date_any = numbers = integers = booleans = letters = 0
+    dates = date_any = numbers = integers = booleans = letters = codes = 0
     texts: list[str] = []
     for v in s.tolist():
         if isinstance(v, (bool, np.bool_)):
@@ -415,7 +421,9 @@ def profile(sample: pd.Series) -> Profile:
             continue
         if isinstance(v, (int, float, np.integer, np.floating)):
             numbers += 1
-            integers += float(v).is_integer()
+            whole = float(v).is_integer()
+            integers += whole
+            codes += whole
             booleans += v in (0, 1)
             texts.append(str(v))
             continue
@@ -430,13 +438,14 @@ def profile(sample: pd.Series) -> Profile:
         date_any += is_date
         booleans += low in BOOLEAN_WORDS
         letters += any(ch.isalpha() for ch in t)
+        codes += len(t) <= 20 and " " not in t and any(ch.isdigit() for ch in t) and not is_date
     distinct = len(set(texts)) / n
     method = 0.0
     if distinct <= 0.5 or n < 20:
         known = {t: V.method_of(t) is not None for t in set(texts)}
         method = sum(known[t] for t in texts) / n
     return Profile(n, dates / n, numbers / n, integers / n, booleans / n, letters / n, distinct, date_any / n,
-                   method)
+                   method, codes / n)
 
 
 def fit(kind: str, prof: Profile | None) -> float:
@@ -592,6 +601,9 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
                     rejected.setdefault(h, f"values do not look like {kind}s for {col}")
                 continue
             final = score if score >= EXACT and f >= 0.6 else score * (0.7 + 0.3 * f)
+            if (kind == ID and prof is not None and prof.codes >= 0.9 and prof.filled >= 3
+                    and concepts(str(h)) <= concepts(col.replace("_", " "))):
+                final = max(final, min(score + 0.15, 0.9))  # 'Vendor' holding 100042, 100043: the vendor's number
             if final >= ACCEPT:
                 offers.append((-round(final, 3), -len(concepts(str(h))), pos, h, col))
     offers.sort()

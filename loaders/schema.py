@@ -81,18 +81,27 @@ def C(name, kind, description, *aliases, required=False):
 
 _VENDOR_ID = ("vendor id", "vendor number", "vendor no", "vendor #", "supplier id", "supplier number",
               "supplier no", "vendor code", "payee id", "vendor_num", "vendorid", "company id",
-              "business id", "firm id", "supplier code", "payee number", "vendor key")
+              "business id", "firm id", "supplier code", "payee number", "vendor key", "uei", "recipient uei",
+              "duns", "recipient duns", "vendor duns", "supplier id number", "vendor account")
 _VENDOR_NAME = ("vendor", "vendor name", "supplier", "supplier name", "payee", "payee name",
                 "contractor", "contractor name", "company", "company name", "business name",
-                "firm", "firm name", "account name", "legal name", "remit to name")
+                "firm", "firm name", "account name", "legal name", "remit to name", "name 1", "name1",
+                "recipient name", "recipient", "beneficiary", "payee name 1")
 _DEPARTMENT = ("department", "department name", "dept", "dept name", "agency", "agency name",
-               "division", "requesting department", "org", "organization", "bureau", "office")
+               "division", "requesting department", "org", "organization", "bureau", "office",
+               "service area", "directorate", "service", "cost centre", "cost center", "expense area",
+               "owner org", "owner organization", "awarding agency", "awarding agency name", "ministry",
+               "business unit", "department description", "dept description", "org name")
 _CATEGORY = ("category", "commodity", "commodity code", "commodity description", "nigp",
-             "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class")
+             "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class",
+             "expenses type", "expense type", "expenditure type", "expenditure category", "subjective",
+             "subjective description", "account description", "object description", "expense category")
 _METHOD = ("method", "procurement method", "solicitation type", "solicitation method",
            "award method", "bid type", "purchase method", "sourcing method", "procurement type code",
            "contract method", "award type", "selection method", "competition type",
-           "adv or exempt", "type")
+           "adv or exempt", "type", "extent competed", "solicitation procedure", "procurement procedure",
+           "procedure type", "type of procedure", "procurement route", "route to market", "competition",
+           "sourcing type", "bid type code")
 
 SOLICITATIONS = Table(
     "solicitations",
@@ -217,10 +226,13 @@ CONTRACTS = Table(
           "solicitation no", "bid number", "rfp number", "solicitation"),
         C("start_date", DATE, "Contract start (effective) date.", "start date", "start dt",
           "begin date", "effective date", "term start", "contract start", "from date",
-          "contract start date", "commencement date"),
+          "contract start date", "commencement date", "contract period start", "start of contract",
+          "period of performance start date"),
         C("end_date", DATE, "Current contract end (expiration) date; blank for an open-ended contract (ends on completion).", "end date", "end dt",
           "expiration date", "expiry date", "expires", "term end", "contract end", "to date",
-          "contract end date", "termination date", "exp date"),
+          "contract end date", "termination date", "exp date", "contract period end", "end of contract",
+          "period of performance end date", "period of performance current end date", "delivery date",
+          "contract expiry", "contract expiry date", "expiry"),
         C("original_amount", MONEY, "Amount at award.", "original amount", "original value",
           "original contract amount", "award amount", "initial amount", "base amount",
           "original contract value"),

@@ -148,7 +148,7 @@ WORD_FAMILIES: dict[str, str] = {
     # who was paid / who bid / who holds the contract
     "supplier": "vendor", "suppliers": "vendor", "payee": "vendor", "contractor": "vendor",
     "awardee": "vendor", "recipient": "vendor", "bidder": "vendor", "firm": "vendor", "vendors": "vendor",
-    "company": "vendor", "merchant": "vendor", "beneficiary": "vendor", "respondent": "vendor",
+    "merchant": "vendor", "beneficiary": "vendor", "respondent": "vendor",
     "proposer": "vendor", "provider": "vendor", "seller": "vendor", "remit": "vendor", "remittee": "vendor",
     # the payment itself
     "check": "payment", "cheque": "payment", "warrant": "payment", "disbursement": "payment",
@@ -191,8 +191,8 @@ OTHER_ATTRIBUTE_WORDS: frozenset[str] = frozenset({
     "zip", "postal", "postcode", "county", "country", "url", "link", "website", "web", "attachment",
     "attachments", "comment", "comments", "note", "notes", "remarks", "created", "modified", "updated",
     "user", "time", "hour", "percent", "percentage", "pct", "count", "flag", "tax", "fiscal", "year",
-    "month", "period", "quarter", "line", "sequence", "seq", "row", "index", "rank", "latitude", "longitude",
-    "parent", "duns", "uei", "ein", "tin", "naics", "psc", "zone", "district", "ward", "fund", "program",
+    "month", "quarter", "line", "sequence", "seq", "row", "index", "rank", "latitude", "longitude",
+    "parent", "naics", "psc", "zone", "district", "ward", "fund", "program",
     "project", "grant", "account", "object", "budget", "encumbrance", "balance", "remaining", "retainage",
 })
 # Single concepts too general to name a column inside a longer header on their own ('Vendor Contact
@@ -200,6 +200,16 @@ OTHER_ATTRIBUTE_WORDS: frozenset[str] = frozenset({
 GENERIC_CONCEPTS: frozenset[str] = frozenset({"id", "amount", "date", "name", "description", "method",
                                               "status", "department", "payment", "vendor", "solicitation",
                                               "contract", "award", "start", "end"})
+
+# Headers that name something the canonical tables do not hold, however their words read ('Company Code'
+# is SAP's legal entity, not a vendor's id): never mapped automatically (the user still can).
+NOT_COLUMNS: frozenset[str] = frozenset({
+    "company code", "co code", "fiscal year", "fiscal period", "posting period", "document type", "doc type",
+    "posting key", "currency", "currency key", "fund", "fund code", "object code", "gl account", "g l account",
+    "cost element", "ledger", "batch", "batch number", "journal", "journal number", "line number",
+    "record number", "row number", "id", "#", "no", "number", "vendor contact number", "contact number",
+    "phone number", "telephone number", "fax number", "zip code", "postal code", "tax id", "ein",
+})
 
 # Words that say nothing about what a column is ('Amount (USD)', 'Vendor Name - Text').
 STOP_WORDS: frozenset[str] = frozenset({
