@@ -6,7 +6,7 @@ Database sources take a SQLAlchemy URL (or a configured connection's name) inste
 `python -m loaders inspect URL --sql-table NAME [--json]`,
 `python -m loaders import URL --sql-table NAME --table T [--mapping FILE.json] --workspace DIR`, and
 `python -m loaders refresh SOURCE_NAME --workspace DIR` re-imports a source saved in the app.
-`python -m loaders evaluate CORPUS_FOLDER [--json]` scores the loaders on a corpus of real exports and their
+`python -m loaders evaluate CORPUS_FOLDER [--json | --markdown]` scores the loaders on a corpus of real exports and their
 answers (see loaders/evaluate.py); it exits 0 whatever the score, 2 when the folder cannot be read.
 
 Bad input exits with status 2 and one line on stderr naming the file (or the password-free URL) and
@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", required=True, help="workspace folder")
     p = sub.add_parser("evaluate", help="score the loaders on a corpus of exports and their answers")
     p.add_argument("path", help="the corpus folder (*.answer.toml files, with their data files)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true", help="print one JSON object")
+    how.add_argument("--markdown", action="store_true", help="print the per-file table in Markdown")
     return parser
 
 
@@ -217,7 +219,7 @@ def _import(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from .evaluate import CorpusError, evaluate, report, to_json
+    from .evaluate import CorpusError, evaluate, markdown, report, to_json
 
     try:
         files, score = evaluate(args.path)
@@ -226,6 +228,8 @@ def _evaluate(args) -> int:
         return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(to_json(files, score, args.path)))
+    elif args.markdown:
+        print(markdown(files, score))
     else:
         print(report(files, score, args.path))
     return 0

@@ -210,7 +210,7 @@ def _part_answer(name: str, index: int, p: dict) -> PartAnswer:
     if table != NO_TABLE and table not in TABLES:
         raise CorpusError(f"{where}: table {table!r} is not one of {', '.join(TABLES)} or {NO_TABLE!r}.")
     names = set(TABLES[table].names) if table in TABLES else set()
-    columns = {str(k): (v,) if isinstance(v, str) else tuple(v) for k, v in p.get("columns", {}).items()}
+    columns = {_name(k): (v,) if isinstance(v, str) else tuple(v) for k, v in p.get("columns", {}).items()}
     bad = [c for v in columns.values() for c in v if c not in names]
     if bad or not all(columns.values()):
         raise CorpusError(f"{where}: {bad} are not columns of {table}.")
@@ -234,7 +234,13 @@ def _part_answer(name: str, index: int, p: dict) -> PartAnswer:
         ints["records"] = ints["data_rows"]
     sheet = p.get("sheet") or None
     return PartAnswer(sheet, table, ints["header_row"], ints["header_lines"], ints["above_header"],
-                      ints["data_rows"], ints["records"], columns, tuple(p.get("not_mapped", ())), totals)
+                      ints["data_rows"], ints["records"], columns, tuple(_name(c) for c in p.get("not_mapped", ())),
+                      totals)
+
+
+def _name(header) -> str:
+    """A header as compared: its words, single-spaced (exports wrap and pad header cells)."""
+    return " ".join(str(header).split())
 
 
 def data_folders(folder) -> list[Path]:
@@ -305,7 +311,7 @@ def score_part(pa: PartAnswer, part) -> PartScore:
                          [{"column": c, "expected": v, "got": None, "equal": False} for c, v in pa.totals.items()],
                          problem="not read")
     real = set(part.columns)
-    mapping = {s: c for s, c in (part.mapping or {}).items() if s in real and c}
+    mapping = {_name(s): c for s, c in (part.mapping or {}).items() if s in real and c}
     right_table = part.table == pa.table
     found, missing = [], []
     for src, accepted in pa.columns.items():
@@ -344,10 +350,19 @@ def _one(accepted: tuple[str, ...] | None) -> str | None:
 
 
 def _header_lines(pa: PartAnswer, part) -> int:
-    """Header lines the loader took: the answer's count when it found the same header row, else one (or none)."""
+    """Header lines the loader took that really are header (or title) lines.
+
+    The answer's count when the loader found the same header row; none when the file has no header or the loader
+    took a line below the real header (a record taken for a header is a record lost); one when it took a title
+    line above the real header.
+    """
     if not part.header_row:
         return 0
-    return pa.header_lines if part.header_row == pa.header_row else 1
+    if part.header_row == pa.header_row:
+        return pa.header_lines
+    if not pa.header_row or part.header_row > pa.header_row:
+        return 0
+    return 1
 
 
 def rows_above_header(part) -> int:
@@ -400,36 +415,64 @@ def total(files: list[FileScore]) -> Score:
 
 def report(files: list[FileScore], score: Score, folder) -> str:
     """The per-file table and the total, as `python -m loaders evaluate` prints them."""
-    head = f"{'file':<44} {'sheet':<14} {'table (got)':<26} {'key cols':>8} {'wrong':>5} {'rows lost':>12} {'totals':>6}"
+    w = max([len("file")] + [len(f.answer.name) for f in files])
+    head = f"{'file':<{w}} {'sheet':<14} {'table (got)':<28} {'key cols':>8} {'wrong':>5} {'rows lost':>12} {'totals':>6}"
     lines = [f"corpus {folder}: {score.files} files read, {score.missing_files} missing", head, "-" * len(head)]
     for f in files:
         if f.missing:
-            lines.append(f"{f.answer.name[:44]:<44} data file {f.answer.file!r} not found")
+            lines.append(f"{f.answer.name:<{w}} data file {f.answer.file!r} not found")
             continue
+        if f.error:
+            lines.append(f"{f.answer.name:<{w}} error: {f.error}")
         for p in f.parts:
             table = ("ok " if p.table_right else "NO ") + f"{p.expected_table} ({p.table or '-'})"
-            cols = f"{len(p.found)}/{p.key_columns}"
-            rows = f"{p.lost}/{p.nonblank_lines}"
-            tot = f"{sum(t['equal'] for t in p.totals)}/{len(p.totals)}"
-            lines.append(f"{f.answer.name[:44]:<44} {(p.sheet or '')[:14]:<14} {table[:26]:<26} {cols:>8} "
-                         f"{len(p.wrong):>5} {rows:>12} {tot:>6}")
-        if f.error:
-            lines.append(f"    error: {f.error}")
-        for p in f.parts:
-            for w in p.wrong:
-                expected = f"{p.expected_table}.{w['expected']}" if w["expected"] else "not this column"
-                lines.append(f"    wrong: {w['column']!r} -> {w['got']} (answer: {expected})")
-            if p.table_right:
-                for m in p.missing:
-                    lines.append(f"    not found: {m['column']!r} -> {m['expected']} (mapped to {m['got'] or 'nothing'})")
-            if p.lost:
-                lines.append(f"    rows: {p.lost} of {p.nonblank_lines} non-blank lines not accounted for")
-            for t in p.totals:
-                if not t["equal"]:
-                    lines.append(f"    total {t['column']}: {t['got']} loaded, {t['expected']} expected")
+            lines.append(f"{f.answer.name:<{w}} {(p.sheet or '')[:14]:<14} {table[:28]:<28} {_cols(p):>8} "
+                         f"{len(p.wrong):>5} {_rows(p):>12} {_totals(p):>6}")
+            lines += ["    " + d for d in _details(p)]
     lines.append("-" * len(head))
     lines.append(_summary(score))
     return "\n".join(lines)
+
+
+def markdown(files: list[FileScore], score: Score) -> str:
+    """The per-file score as a Markdown table (docs/corpus.md), one row per part."""
+    out = ["| file | sheet | government | table (loaders) | key columns | wrong mappings | rows lost | totals equal |",
+           "|---|---|---|---|---|---|---|---|"]
+    for f in files:
+        if f.missing:
+            out.append(f"| {f.answer.name} | | {f.answer.government} | data not found | | | | |")
+            continue
+        for p in f.parts:
+            table = ("ok " if p.table_right else "**no** ") + f"{p.expected_table} ({p.table or 'none'})"
+            out.append(f"| {f.answer.name} | {p.sheet or ''} | {f.answer.government} | {table} | {_cols(p)} | "
+                       f"{len(p.wrong)} | {_rows(p)} | {_totals(p)} |")
+    out += ["", _summary(score)]
+    return "\n".join(out)
+
+
+def _cols(p: PartScore) -> str:
+    return f"{len(p.found)}/{p.key_columns}"
+
+
+def _rows(p: PartScore) -> str:
+    return f"{p.lost}/{p.nonblank_lines}"
+
+
+def _totals(p: PartScore) -> str:
+    return f"{sum(t['equal'] for t in p.totals)}/{len(p.totals)}"
+
+
+def _details(p: PartScore) -> list[str]:
+    out = []
+    for w in p.wrong:
+        expected = f"{p.expected_table}.{w['expected']}" if w["expected"] else "not this column"
+        out.append(f"wrong: {w['column']!r} -> {w['got']} (answer: {expected})")
+    if p.table_right:
+        out += [f"not found: {m['column']!r} -> {m['expected']} (mapped to {m['got'] or 'nothing'})" for m in p.missing]
+    if p.lost:
+        out.append(f"rows: {p.lost} of {p.nonblank_lines} non-blank lines not accounted for")
+    out += [f"total {t['column']}: {t['got']} loaded, {t['expected']} expected" for t in p.totals if not t["equal"]]
+    return out
 
 
 def _summary(s: Score) -> str:
