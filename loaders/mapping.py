@@ -50,6 +50,7 @@ from .vocabulary import (
     ABBREVIATIONS,
     GENERIC_CONCEPTS,
     NOT_COLUMNS,
+    OPEN_END_WORDS,
     OTHER_ATTRIBUTE_WORDS,
     STOP_WORDS,
     WHOLE_WORDS,
@@ -348,6 +349,7 @@ class Profile:
     date_any: float = 0.0  # parses as a date, numbers included ('20240105' in a date column)
     method: float = 0.0  # recognised as a procurement method
     codes: float = 0.0  # short, no spaces, holds a digit ('V00042', '2024-118'): an id or code
+    blank_share: float = 0.0  # of the sampled rows, the share with no value
 
     @property
     def blank(self) -> bool:
@@ -388,6 +390,7 @@ _DATE_RX = re.compile(
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?)?"
     r"|\d{1,2}[-\s](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[-\s,]*\d{2,4}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[-\s']+\d{2}(?:\d{2})?"
     r"|\d{8})(?:\.0)?$", re.IGNORECASE)
 
 
@@ -400,16 +403,20 @@ def profile(sample: pd.Series) -> Profile:
 
     from . import values as V
 
+    total = len(sample)
     s = sample[~V.is_blank(sample).to_numpy()]
     n = len(s)
     if n == 0:
-        return Profile(0)
+        return Profile(0, blank_share=1.0)
+    blank_share = 1.0 - n / total
     if n > PROFILE_VALUES:
         s = s.iloc[np.linspace(0, n - 1, PROFILE_VALUES).astype(np.int64)]
     n = len(s)
     dates = date_any = numbers = integers = booleans = letters = codes = 0
     texts: list[str] = []
-    for v in s.tolist():
+    values = [v for v in s.tolist() if not (isinstance(v, str) and v.strip().lower() in OPEN_END_WORDS)]
+    n = len(values) or 1
+    for v in values:
         if isinstance(v, (bool, np.bool_)):
             booleans += 1
             texts.append(str(v))
@@ -445,7 +452,7 @@ def profile(sample: pd.Series) -> Profile:
         known = {t: V.method_of(t) is not None for t in set(texts)}
         method = sum(known[t] for t in texts) / n
     return Profile(n, dates / n, numbers / n, integers / n, booleans / n, letters / n, distinct, date_any / n,
-                   method, codes / n)
+                   method, codes / n, blank_share)
 
 
 def fit(kind: str, prof: Profile | None) -> float:
@@ -531,15 +538,15 @@ def _method_from_values(headers, sample, mapping, scores, overrides, taken) -> N
 
 
 def _single_date_fallback(table: str, headers, mapping, scores, profiles, kinds, overrides) -> None:
-    """A spend file's only date is its spend date: a payments export whose one date-like column went to
-    invoice_date (or nowhere) gives it to the required payment_date."""
+    """A spend file's only well-filled date is its spend date: a payments export with no payment_date whose
+    one date column filled on (nearly) every row went to invoice_date, or nowhere, gives it to payment_date."""
     if table != "payments" or "payment_date" in mapping.values() or not profiles:
         return
-    dated = [h for h in headers if profiles.get(h) is not None and profiles[h].kind == "date" and h not in overrides]
-    dated = [h for h in dated if mapping.get(h) in (None, "invoice_date", "invoice_received_date")]
-    other_dates = [h for h in headers if mapping.get(h) and kinds.get(mapping[h]) == DATE and h not in dated]
-    if len(dated) == 1 and not other_dates:
-        h = dated[0]
+    dated = [h for h in headers if profiles.get(h) is not None and profiles[h].kind == "date"
+             and profiles[h].blank_share <= 0.2 and h not in overrides]
+    free = [h for h in dated if mapping.get(h) in (None, "invoice_date", "invoice_received_date")]
+    if len(dated) == 1 and len(free) == 1:
+        h = free[0]
         mapping[h] = "payment_date"
         scores[h] = round(max(0.72, scores.get(h, 0.0) - 0.1), 3)
 
@@ -575,6 +582,7 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
     taken: set[str] = set()
     if profiles is None:
         profiles = profiles_of(headers, sample)
+    required = set(t.required) | {c for g in t.one_of for c in g}
     for src, dst in overrides.items():
         if dst:
             mapping[src] = dst
@@ -601,6 +609,9 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
                     rejected.setdefault(h, f"values do not look like {kind}s for {col}")
                 continue
             final = score if score >= EXACT and f >= 0.6 else score * (0.7 + 0.3 * f)
+            if col in required and prof is not None and prof.blank_share > 0.2:
+                # A required (identity) column blank on most rows would exclude them: a fuller one is better.
+                final *= 1.0 - 0.6 * prof.blank_share
             if (kind == ID and prof is not None and prof.codes >= 0.9 and prof.filled >= 3
                     and concepts(str(h)) <= concepts(col.replace("_", " "))):
                 final = max(final, min(score + 0.15, 0.9))  # 'Vendor' holding 100042, 100043: the vendor's number

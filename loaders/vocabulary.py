@@ -207,8 +207,17 @@ NOT_COLUMNS: frozenset[str] = frozenset({
     "company code", "co code", "fiscal year", "fiscal period", "posting period", "document type", "doc type",
     "posting key", "currency", "currency key", "fund", "fund code", "object code", "gl account", "g l account",
     "cost element", "ledger", "batch", "batch number", "journal", "journal number", "line number",
-    "record number", "row number", "id", "#", "no", "number", "vendor contact number", "contact number",
+    "record number", "row number", "id", "#", "no", "vendor contact number", "contact number",
+    "bidder number", "bidder no", "bidder #", "bid rank", "rank", "bidder rank", "bidder order",
     "phone number", "telephone number", "fax number", "zip code", "postal code", "tax id", "ein",
+})
+
+# What a date column writes for "no date": an open-ended contract, a date not set yet. Not evidence against
+# the column holding dates.
+OPEN_END_WORDS: frozenset[str] = frozenset({
+    "ongoing", "on going", "open", "open ended", "open-ended", "tbd", "tba", "tbc", "until completion",
+    "on completion", "completion", "upon completion", "until further notice", "indefinite", "rolling",
+    "evergreen", "perpetual", "n/a", "na", "none", "various", "as required",
 })
 
 # Words that say nothing about what a column is ('Amount (USD)', 'Vendor Name - Text').
