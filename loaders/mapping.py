@@ -383,7 +383,7 @@ PROFILE_VALUES = 150
 BOOLEAN_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "t", "f", "0", "1", "x", "1.0", "0.0"})
 
 
-_MONEY_RX = re.compile(r"^\(?[-+]?\s*(?:[$£€]|usd|cad|gbp|eur)?\s*[-+]?(?:\d{1,3}(?:[,\s]\d{3})+|\d+)?(?:[.,]\d+)?\s*"
+_MONEY_RX = re.compile(r"^\(?[-+]?\s*(?:[$£€]|usd|cad|gbp|eur)?\s*[-+]?(?:\d{1,3}(?:[,.\s'\u00a0]\d{3})+|\d+)?(?:[.,]\d+)?\s*"
                        r"(?:[$£€]|usd|cad|gbp|eur)?\)?-?$", re.IGNORECASE)
 _DATE_RX = re.compile(
     r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|\s*[+-]\d{2}:?\d{2})?)?"
