@@ -270,6 +270,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
 
     if chosen is None:
         result = _not_recognised(raw, rows, source, sheet.name)
+        if cls.reason:
+            notes.append(f"not imported as a table: {cls.reason}")
         notes += list(sheet.notes)
         issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes]], ignore_index=True)
         return Part(str(path), source, sheet.name, None, 0.0, header.excel_row if header.row >= 0 else 0,

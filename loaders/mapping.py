@@ -49,8 +49,11 @@ from .schema import (
 from .vocabulary import (
     ABBREVIATIONS,
     GENERIC_CONCEPTS,
+    AGGREGATE_WORDS,
     NOT_COLUMNS,
     OPEN_END_WORDS,
+    PIVOT_HEADER_PREFIXES,
+    PIVOT_HEADERS,
     OTHER_ATTRIBUTE_WORDS,
     STOP_WORDS,
     WHOLE_WORDS,
@@ -145,6 +148,8 @@ def header_words(header: str) -> tuple[str, ...]:
         else:
             m = re.fullmatch(r"([a-z]+)(\d+)", t)  # 'address1' -> 'address'
             tokens.append(m.group(1) if m and len(m.group(1)) > 2 else t)
+    if any(not t.isdigit() for t in tokens):
+        tokens = [t for t in tokens if not t.isdigit()]  # 'Estimated Annual Value 2017/18': the year says nothing
     multi = len(tokens) > 1
     return tuple(_complete(t, i == len(tokens) - 1, multi) for i, t in enumerate(tokens))
 
@@ -604,6 +609,9 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
                 continue
             kind = kinds[col]
             f = fit(kind, prof)
+            if (kind == METHOD and prof is not None and prof.filled >= 5 and prof.method < 0.2
+                    and not {"method", "procedure"} & set(header_words(str(h)))):
+                continue  # a 'Type' column of contract types is not the procurement method
             if kind in KIND_CHECKED and prof is not None and f < (0.2 if score >= EXACT else 0.6):
                 if score >= ACCEPT:
                     rejected.setdefault(h, f"values do not look like {kind}s for {col}")
@@ -672,6 +680,27 @@ class Classification:
     confidence: float
     scores: dict[str, float]
     mappings: dict[str, ColumnMapping]
+    reason: str = ""  # why no table was chosen, when one could have been ('a summary, not records')
+
+
+def summary_reason(headers: list[str], profiles: dict[str, Profile]) -> str:
+    """Why a sheet is a summary (totals per vendor, a pivot), not one row per record; '' when it is not."""
+    norms = [normalise_header(h) for h in headers]
+    if any(n.startswith(PIVOT_HEADER_PREFIXES) or n in PIVOT_HEADERS for n in norms):
+        return "a pivot table of totals, not one row per record"
+    if not profiles:
+        return ""
+    filled = {h: p for h, p in profiles.items() if not p.blank}
+    money = [h for h, p in filled.items() if p.kind == "money" and not _year_like(h, p)]
+    if not money or any(p.kind == "date" for p in filled.values()):
+        return ""
+    if all(set(normalise_header(h).split()) & AGGREGATE_WORDS for h in money) and len(filled) <= 5:
+        return "totals with no date (a summary), not one row per record"
+    return ""
+
+
+def _year_like(header: str, prof: Profile) -> bool:
+    return "year" in normalise_header(header).split() or (prof.integer >= 0.95 and "fy" in normalise_header(header))
 
 
 def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset()) -> float:
@@ -718,6 +747,9 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
     (best, s1), (_, s2) = ranked[0], ranked[1]
     if s1 < MIN_EVIDENCE:
         return Classification(None, 0.0, scores, mappings)
+    reason = summary_reason(headers, profiles)
+    if reason and not overrides and not name_hint(names, best):
+        return Classification(None, 0.0, scores, mappings, reason)
     return Classification(best, confidence(mappings[best], s1, s2, provided.get(best, set())), scores, mappings)
 
 

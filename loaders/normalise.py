@@ -233,6 +233,12 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
         if bad.any():
             issues.append(_issue_frame(source, sheet, rownums[body_idx[bad]], src,
                                        cells.to_numpy(dtype=object)[bad], parsed_problems.to_numpy(dtype=object)[bad]))
+        if kind == MONEY:
+            scale = unit_scale(src)
+            if scale != 1.0:
+                out[col] = out[col] * scale
+                notes.append(f"{col} in {src!r} written in {UNIT_NAMES.get(scale, f'units of {scale:,.0f}')}: "
+                             f"multiplied by {scale:,.0f}")
         if kind == MONEY and col not in NO_ESTIMATE_ZERO:
             zero = (out[col].to_numpy() == 0)
             if zero.any():
@@ -326,6 +332,24 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
         issue_frame = issue_frame.iloc[order].reset_index(drop=True)
     rows_loaded = int(keep.sum())
     return Normalised(frame, issue_frame, n, rows_loaded, n - rows_loaded, column_mapping, notes)
+
+
+UNIT_NAMES = {1e3: "thousands", 1e6: "millions", 1e9: "billions"}
+
+
+def unit_scale(header: str) -> float:
+    """The factor a money header's unit word says ('eng_estimate_mils' -> 1,000,000; 'Value ($000s)' -> 1,000)."""
+    from .schema import normalise_header
+    from .vocabulary import UNIT_SCALES
+
+    words = normalise_header(header).split()
+    if len(words) < 2:
+        return 1.0
+    last = words[-1]
+    if last in UNIT_SCALES:
+        return UNIT_SCALES[last]
+    hits = [UNIT_SCALES[w] for w in words[1:] if w in UNIT_SCALES and len(w) > 1]
+    return hits[0] if len(hits) == 1 else 1.0
 
 
 def _empty(kind: str, n: int) -> pd.Series:

@@ -220,6 +220,20 @@ OPEN_END_WORDS: frozenset[str] = frozenset({
     "evergreen", "perpetual", "n/a", "na", "none", "various", "as required",
 })
 
+# A summary is not records: an Excel pivot's headers ('Sum of Invoice Nett Amount', 'Row Labels'), or money
+# columns that are all totals ('total', 'total_constant_2019_dollars') with no date to place a record in time.
+PIVOT_HEADER_PREFIXES: tuple[str, ...] = ("sum of ", "count of ", "average of ", "avg of ", "max of ", "min of ",
+                                          "total of ", "countof ", "sumof ")
+PIVOT_HEADERS: frozenset[str] = frozenset({"row labels", "column labels", "grand total", "values"})
+AGGREGATE_WORDS: frozenset[str] = frozenset({"total", "totals", "sum", "subtotal", "aggregate", "overall"})
+
+# Amounts written in thousands or millions, said in the header ('eng_estimate_mils', 'Value ($000s)',
+# 'Budget £m'): the words (whole words of the header) and the factor to dollars.
+UNIT_SCALES: dict[str, float] = {
+    "mils": 1e6, "mil": 1e6, "millions": 1e6, "million": 1e6, "mm": 1e6, "m": 1e6,
+    "thousands": 1e3, "thousand": 1e3, "000s": 1e3, "000": 1e3, "k": 1e3, "bn": 1e9, "billions": 1e9,
+}
+
 # Words that say nothing about what a column is ('Amount (USD)', 'Vendor Name - Text').
 STOP_WORDS: frozenset[str] = frozenset({
     "the", "of", "a", "an", "for", "to", "in", "by", "and", "or", "usd", "cad", "gbp", "eur", "us", "c", "r",
