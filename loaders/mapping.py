@@ -355,6 +355,7 @@ class Profile:
     method: float = 0.0  # recognised as a procurement method
     codes: float = 0.0  # short, no spaces, holds a digit ('V00042', '2024-118'): an id or code
     blank_share: float = 0.0  # of the sampled rows, the share with no value
+    rows: int = 0  # sampled rows (filled or not)
 
     @property
     def blank(self) -> bool:
@@ -412,7 +413,7 @@ def profile(sample: pd.Series) -> Profile:
     s = sample[~V.is_blank(sample).to_numpy()]
     n = len(s)
     if n == 0:
-        return Profile(0, blank_share=1.0)
+        return Profile(0, blank_share=1.0, rows=total)
     blank_share = 1.0 - n / total
     if n > PROFILE_VALUES:
         s = s.iloc[np.linspace(0, n - 1, PROFILE_VALUES).astype(np.int64)]
@@ -457,7 +458,7 @@ def profile(sample: pd.Series) -> Profile:
         known = {t: V.method_of(t) is not None for t in set(texts)}
         method = sum(known[t] for t in texts) / n
     return Profile(n, dates / n, numbers / n, integers / n, booleans / n, letters / n, distinct, date_any / n,
-                   method, codes / n, blank_share)
+                   method, codes / n, blank_share, total)
 
 
 def fit(kind: str, prof: Profile | None) -> float:
@@ -617,7 +618,7 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
                     rejected.setdefault(h, f"values do not look like {kind}s for {col}")
                 continue
             final = score if score >= EXACT and f >= 0.6 else score * (0.7 + 0.3 * f)
-            if col in required and prof is not None and prof.blank_share > 0.2:
+            if col in required and prof is not None and prof.blank_share > 0.4 and prof.rows >= 20:
                 # A required (identity) column blank on most rows would exclude them: a fuller one is better.
                 final *= 1.0 - 0.6 * prof.blank_share
             if (kind == ID and prof is not None and prof.codes >= 0.9 and prof.filled >= 3
@@ -694,7 +695,8 @@ def summary_reason(headers: list[str], profiles: dict[str, Profile]) -> str:
     money = [h for h, p in filled.items() if p.kind == "money" and not _year_like(h, p)]
     if not money or any(p.kind == "date" for p in filled.values()):
         return ""
-    if all(set(normalise_header(h).split()) & AGGREGATE_WORDS for h in money) and len(filled) <= 5:
+    labels = [h for h, p in filled.items() if h not in money and not _year_like(h, p)]
+    if all(set(normalise_header(h).split()) & AGGREGATE_WORDS for h in money) and len(labels) <= 2:
         return "totals with no date (a summary), not one row per record"
     return ""
 
@@ -765,7 +767,10 @@ def confidence(cm: ColumnMapping, best: float, runner_up: float, provided: set[s
     filled = [h for h, p in cm.profiles.items() if not p.blank] if cm.profiles else list(cm.mapping) + cm.unmapped
     explained = (sum(1 for h in filled if h in cm.mapping) / len(filled)) if filled else 1.0
     explained = min(1.0, explained * 1.5)  # half the columns explained is a fully explained export
-    return round(float(np.clip(0.40 * coverage + 0.35 * margin + 0.25 * explained, 0.0, 1.0)), 2)
+    value = 0.40 * coverage + 0.35 * margin + 0.25 * explained
+    if len(filled) > 1 and sum(1 for h in cm.mapping if h in filled or not cm.profiles) <= 1:
+        value = min(value, 0.5)  # a table named by one column of several is a guess: ask
+    return round(float(np.clip(value, 0.0, 1.0)), 2)
 
 
 def _valid_overrides(overrides, table: str):

@@ -17,9 +17,8 @@ pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.usefixtures("fresh_str
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
 
-# Only 'Vendor Name' and 'Total' say anything: it looks a little like a bid list, not enough to preselect.
-WEAK_CSV = b'Project,Vendor Name,Total,Stage\nMain St,Acme,"1,200.00",Design\nLibrary,Bolt,560.50,Build\n' \
-           b"Pool,Core,99.00,Close\n"
+# Only 'Vendor' says anything: it looks a little like a vendor list, not enough to preselect.
+WEAK_CSV = b"Description,Status,Vendor\nDesks,Open,Acme\nChairs,Closed,Bolt\nLamps,Open,Core\n"
 SOLICITATIONS_CSV = (
     b"Solicitation No,Title,Method,Award Date,Award Amount\n"
     b"S-1,Paving,ITB,2025-08-01,100\n"

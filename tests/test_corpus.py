@@ -27,13 +27,13 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 # improve; a change that lowers a number below it is a regression.
 FLOOR = {
     "files": 30,
-    "tables_right": 20,
-    "key_columns_found": 66,
+    "tables_right": 33,  # 20 on main at 835d660; 33 with the recognition of issue 13 (branch recognition)
+    "key_columns_found": 147,  # was 66
     "rows_accounted": 21118,
-    "totals_equal": 6,
+    "totals_equal": 22,  # was 6
 }
 CEILING = {  # counts of failures: these may only go down
-    "wrong_mappings": 19,
+    "wrong_mappings": 0,  # was 19
     "rows_lost": 45,
 }
 
