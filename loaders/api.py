@@ -503,8 +503,13 @@ def _import_each(parts: list[Part], workspace, checksum: str) -> list[ImportResu
 
 
 def _record_keys(part: Part) -> set:
+    """What identifies the part's records: its required columns and the ids it carries (a payment id made
+    from the row is left out: it says where a line is, not what it is)."""
     t = TABLES[part.table]
-    cols = [c for c in (*t.required, *(c for g in t.one_of for c in g)) if c in part.frame.columns]
+    made = any(n.startswith("payment_id made") for n in part.notes)
+    ids = [c.name for c in t.columns if c.kind == ID and not (made and c.name == "payment_id")]
+    wanted = dict.fromkeys((*t.required, *(c for g in t.one_of for c in g), *ids))
+    cols = [c for c in wanted if c in part.frame.columns]
     if not cols or part.frame.empty:
         return set()
     return set(part.frame[cols].astype(str).itertuples(index=False, name=None))

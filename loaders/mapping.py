@@ -67,6 +67,7 @@ ASK = 0.60  # below this confidence in a table the app asks which table a sheet 
 MIN_EVIDENCE = 1.5  # table score below which a sheet is not classified (one lone 'Total Price' column)
 UNEXPLAINED_PENALTY = 0.35  # per money or date column a table leaves unexplained
 UNEXPLAINED_OTHER = 0.1  # per other filled column
+WIDE_PROFILE = 200  # above this many columns only candidate columns are profiled
 UNIT_WORDS = {"usd", "cad", "gbp", "eur", "us", "dollars", "dollar", "in", "c"}
 # A trailing hint on how the values are written says nothing about what the column is: 'Protest (Y/N)',
 # 'Overall Score (1-5)', 'Award Date (MM/DD/YYYY)', 'Amount ($)', 'Key Contract Y/N'.
@@ -294,6 +295,11 @@ def _concept_score(h: frozenset[str], a: frozenset[str]) -> float:
 
 def candidates(header: str, table: str) -> dict[str, float]:
     """Canonical columns of `table` this header may be, with scores 0-1 (best per column)."""
+    return dict(_candidates(str(header), table))
+
+
+@lru_cache(maxsize=65536)
+def _candidates(header: str, table: str) -> tuple[tuple[str, float], ...]:
     index = alias_index(table)
     found: dict[str, float] = {}
 
@@ -303,7 +309,7 @@ def candidates(header: str, table: str) -> dict[str, float]:
 
     variants = header_variants(header)
     if not variants or variants[0][0] in NOT_COLUMNS:  # '---' names nothing; 'Company Code' names no column
-        return found
+        return ()
     for key, score in variants:
         if key in index:
             # A longer exact name is more specific: 'Vendor Name' beats 'Vendor' for vendor_name.
@@ -333,7 +339,7 @@ def candidates(header: str, table: str) -> dict[str, float]:
         for alias, score, _ in process.extract(target, keys, scorer=fuzz.ratio,
                                                score_cutoff=SUGGEST * 100 / 0.85, limit=8):
             offer(index[alias], 0.85 * score / 100)
-    return found
+    return tuple(found.items())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,6 +575,15 @@ def profiles_of(headers: list[str], sample: pd.DataFrame | None) -> dict[str, Pr
     return out
 
 
+def _profiles_for(headers: list[str], sample: pd.DataFrame | None, tables: tuple[str, ...]) -> dict[str, Profile]:
+    """Profiles of the columns; of a very wide export, only of those one of `tables` could take (content is
+    evidence for a header's candidate; the unexplained-columns measure is capped anyway)."""
+    if sample is None or len(headers) <= WIDE_PROFILE:
+        return profiles_of(headers, sample)
+    keep = [h for h in headers if any(max(candidates(h, t).values(), default=0.0) >= SUGGEST for t in tables)]
+    return profiles_of(keep, sample)
+
+
 def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None = None,
                 overrides: dict[str, str | None] | None = None,
                 profiles: dict[str, Profile] | None = None) -> ColumnMapping:
@@ -587,7 +602,7 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
     rejected: dict[str, str] = {}
     taken: set[str] = set()
     if profiles is None:
-        profiles = profiles_of(headers, sample)
+        profiles = _profiles_for(headers, sample, (table,))
     required = set(t.required) | {c for g in t.one_of for c in g}
     for src, dst in overrides.items():
         if dst:
@@ -724,7 +739,9 @@ def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset(
     missing = sum(1 for g in required_groups(t) if not present.intersection(g))
     score -= 1.0 * missing
     unexplained = [prof.kind for h, prof in cm.profiles.items() if h not in cm.mapping and not prof.blank]
-    score -= sum(UNEXPLAINED_PENALTY if k in ("date", "money") else UNEXPLAINED_OTHER for k in unexplained)
+    typed = sum(1 for k in unexplained if k in ("date", "money"))
+    # Capped: a 3,000-column export explains few of its columns whatever it is.
+    score -= UNEXPLAINED_PENALTY * min(typed, 4) + UNEXPLAINED_OTHER * min(len(unexplained) - typed, 10)
     if hinted:
         score += 1.5
     return score
@@ -740,7 +757,7 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
     1.5 points: e.g. only a 'Total Price' column).
     """
     provided = provided or {}
-    profiles = profiles_of(headers, sample)
+    profiles = _profiles_for(headers, sample, tuple(TABLES))
     mappings = {t: map_columns(headers, t, sample=sample, overrides=_valid_overrides(overrides, t),
                                profiles=profiles) for t in TABLES}
     scores = {t: round(table_score(cm, name_hint(names, t), provided.get(t, set())), 3)
