@@ -88,7 +88,7 @@ def total(values) -> float:
 @dataclass
 class Look:
     name: str  # the real export's answer name; the lookalike is '<name>.lookalike'
-    ext: str  # "csv" or "xlsx"
+    ext: str  # "csv", "txt" or "xlsx"
     government: str
     country: str
     kind: str
@@ -190,7 +190,7 @@ def answer_text(look: Look) -> str:
 
 
 def write(look: Look, folder: Path = HERE) -> dict[Path, bytes]:
-    data = look.data if look.ext == "csv" else xlsx_bytes(look.data)
+    data = xlsx_bytes(look.data) if look.ext == "xlsx" else look.data
     return {folder / look.file: data, folder / f"{look.name}.lookalike.answer.toml": answer_text(look).encode()}
 
 
@@ -915,6 +915,196 @@ def _wvu(name: str, year: int) -> Look:
                 {"Sheet1": rows})
 
 
+def canadabuys_bc_contract_awards() -> Look:
+    rng = random.Random("canadabuys")
+    rows, values = [["winner_company", "contract_value", "date", "tender_title", "url"]], []
+    for i in range(18):
+        blank = i == 7
+        value = money(rng, 90000, 9000000)
+        if not blank:
+            values.append(value)
+        title = rng.choice(_TITLES) + rng.choice(["", " – Site A", ", British Columbia", ", Example National Park"])
+        rows.append([vendor(rng, "CA"), "" if blank else f"CAD {value:,.2f}",
+                     day(rng, date(2025, 6, 1), 360).strftime("%Y/%m/%d"), title,
+                     f"https://canadabuys.example.invalid/en/tender-opportunities/award-notice/cb-{rng.randint(100, 999)}-{rng.randint(100000, 99999999)}"])
+    return Look("canadabuys_bc_contract_awards", "csv", "Government of Canada (CanadaBuys award notices)", "CA",
+                "an award log of federal contract awards", """Collector's headers (winner_company, contract_value, date,
+                tender_title, url); values 'CAD 273,936.60' quoted; one award without a value; dates yyyy/mm/dd; the
+                only identifier is the award-notice URL; en dashes in titles.""",
+                [dict(table="solicitations", header_row=1, data_rows=18, records=18,
+                      columns={"url": "solicitation_id", "winner_company": "awarded_vendor_name",
+                               "contract_value": "awarded_amount", "date": "award_date", "tender_title": "title"},
+                      totals={"awarded_amount": total(values)})],
+                csv_bytes(rows))
+
+
+def buyandsell_tender_notices_2019() -> Look:
+    rng = random.Random("buyandsell")
+    lines = [" title|url"]
+    for _ in range(16):
+        number = f"{rng.choice(['W', 'F', 'T', 'E'])}{rng.randint(1000, 9999)}-{rng.randint(180000, 199999)}/{rng.choice('AB')}"
+        lines.append(f" {rng.choice(_TITLES)} ({number})|https://buyandsell.example.invalid/procurement-data/tender-notice/"
+                     f"PW-{rng.choice(['PET', 'TOR', 'VIC', 'WPG'])}-{rng.randint(1, 999):03d}-{rng.randint(1000, 99999)}")
+    return Look("buyandsell_tender_notices_2019", "csv", "Government of Canada (buyandsell.gc.ca tender notices)", "CA",
+                "a solicitation log of open tender notices", """Pipe-delimited, CRLF, every line (the header too) starting
+                with a space; the solicitation number only inside the title in parentheses and the notice number inside
+                the URL; no dates or values.""",
+                [dict(table="solicitations", header_row=1, data_rows=16, records=16,
+                      columns={"title": "title", "url": "solicitation_id"})],
+                ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+
+def assam_tenders_ocds_2021_22_sample() -> Look:
+    rng = random.Random("assam")
+    head = ["ocid", "initiationType", "tag", "id", "date", "tender/id", "tender/externalReference", "tender/title",
+            "tender/mainProcurementCategory", "tender/procurementMethod", "tender/contractType",
+            "tenderclassification/description", "tender/submissionMethodDetails", "tender/value/amount",
+            "tender/datePublished", "tender/milestones/type", "tender/tenderPeriod/durationInDays", "tender/status",
+            "tender/stage", "tender/numberOfTenderers", "tender/milestones/type.1", "tender/bidOpening/date",
+            "buyer/name", "fiscal_year"]
+    rows, values = [head], []
+    for _ in range(30):
+        tid = f"2021_{rng.choice(['PWD', 'WRD', 'FOR'])}_{rng.randint(10000, 29999)}_{rng.randint(1, 9)}"
+        value = Decimal(rng.randint(200000, 90000000))
+        values.append(value)
+        pub = datetime.combine(day(rng, date(2021, 4, 1), 360), time(rng.randint(9, 17), rng.choice([0, 30])))
+        rows.append([f"ocds-xxxxxx-{tid}", "tender", "tender", "1", "29-09-2022", tid,
+                     f"EE/{rng.choice(['RD', 'BLD'])}/{rng.randint(1, 99)}/2021-22", rng.choice(_TITLES),
+                     rng.choice(["Works", "Goods", "Services"]), rng.choice(["Open Tender"] * 6 + ["Limited"]),
+                     rng.choice(["Item Rate", "Supply"]), rng.choice(["Civil Works – Roads", "Supply of Materials"]),
+                     "NA", str(value), pub.strftime("%d-%m-%Y %H:%M"), "assessment", str(rng.choice([7, 14, 21, 180])),
+                     "NA", rng.choice(["To be Opened", "Technical Evaluation", "Retender", "Financial Bid Opening"]),
+                     rng.choice(["0", "2", "3", "5", "NA"]), "assessment",
+                     (pub + timedelta(days=20)).strftime("%d-%m-%Y %H:%M"),
+                     rng.choice(["Public Works Roads Department", "Department of Water Resources"]), "2021-2022"])
+    return Look("assam_tenders_ocds_2021-22_sample", "csv", "Government of Assam (OCDS-mapped tenders)", "IN",
+                "a solicitation log flattened from OCDS", """OCDS paths as headers ('tender/id', 'tender/value/amount',
+                'buyer/name') with a pandas '.1' suffix; CRLF; 'NA' for missing values; dd-mm-yyyy dates, some with a
+                time; 'date' is the release date (the same on every row); methods 'Open Tender' and 'Limited'; whole
+                rupee values.""",
+                [dict(table="solicitations", header_row=1, data_rows=30, records=30,
+                      columns={"tender/id": "solicitation_id", "tender/title": "title",
+                               "tender/procurementMethod": "method", "tender/value/amount": "estimated_amount",
+                               "tender/datePublished": "issue_date", "buyer/name": "department",
+                               "tender/numberOfTenderers": "bids_received"},
+                      not_mapped=["date", "ocid", "id", "fiscal_year", "tender/tenderPeriod/durationInDays"],
+                      totals={"estimated_amount": total(values)})],
+                csv_bytes(rows, newline="\r\n"))
+
+
+def portugal_public_works_contracts_2015_2022() -> Look:
+    rng = random.Random("portugal")
+    head = ["", "ID", "Descrição Breve", "Cpvs", "Designação Cpvs", "Critério Ambiental (F/V)", "Ano de publicação",
+            "Ano de fecho", "País", "Município", "Distrito", "Prazo de submissão (dias)", "Data de celebração",
+            "Data de fecho", "Prazo de execução (dias)", "Preço Base (€)", "Preço Inicial (€)", "Preço Efetivo (€)",
+            "Diferença de Preço", "Critério de adjudicação", "Caução", "Publicado no Jornal EU",
+            "Número de concorrentes", "Justificação para mudança de preço"]
+    rows, initial, final = [head], [], []
+    for i in range(26):
+        start = day(rng, date(2015, 1, 1), 2500)
+        ini = money(rng, 10000, 3000000)
+        eff = (ini * Decimal(rng.choice(["1", "1", "1.05", "0.97", "1.12"]))).quantize(CENT)
+        initial.append(ini)
+        final.append(eff)
+        rows.append([float(i), float(rng.randint(100000, 9999999)), "Empreitada de " + rng.choice(["reabilitação",
+                     "construção", "reparação"]) + f" do edifício {i}", f"45{rng.randint(100000, 999999)}-{rng.randint(1, 9)}",
+                     "Obras de construção", False, str(start.year), str(start.year + 1), "Portugal",
+                     " " + rng.choice(["Vila Exemplo", "Monte Alto", "Ribeira Nova"]), rng.choice(["Faro", "Viseu", "Braga"]),
+                     "N/A" if i % 5 == 0 else float(rng.randint(10, 40)), start.strftime("%d-%m-%Y"),
+                     (start + timedelta(days=rng.randint(60, 700))).strftime("%d-%m-%Y"), float(rng.randint(30, 400)),
+                     "N/A" if i % 9 == 0 else float((ini * Decimal("1.02")).quantize(CENT)), float(ini), float(eff),
+                     float(ini - eff), rng.choice(["Preço\n", "Melhor relação qualidade-preço"]),
+                     rng.choice(["N/A", " 5\n \n"]), rng.choice(["Não", "Sim"]), float(rng.randint(1, 8)),
+                     rng.choice(["N/A", "Revisão de preços"])])
+    return Look("portugal_public_works_contracts_2015-2022", "xlsx", "Portugal (public works contracts, Portal BASE)",
+                "PT", "a contract register with Portuguese headers", """Portuguese headers with units ('Preço Inicial
+                (€)'); an unnamed index column; dd-mm-yyyy text dates; 'N/A' text for missing values; a padded
+                municipality; cells with line breaks; no supplier column; initial and effective price besides the base
+                (estimate) price; 'Critério de adjudicação' is the award criterion, not the procedure.""",
+                [dict(sheet="Sheet1", table="contracts", header_row=1, data_rows=26, records=26,
+                      columns={"ID": "contract_id", "Descrição Breve": "title",
+                               "Data de celebração": ["executed_date", "start_date"],
+                               "Preço Inicial (€)": "original_amount", "Preço Efetivo (€)": "current_amount"},
+                      not_mapped=["Preço Base (€)", "Diferença de Preço", "Critério de adjudicação",
+                                  "Número de concorrentes", "Prazo de submissão (dias)"],
+                      totals={"original_amount": total(initial), "current_amount": total(final)})],
+                {"Sheet1": rows})
+
+
+def _mndot(name: str, old: bool) -> Look:
+    rng = random.Random(name)
+    contract = "230417"
+    bidders = [(f"00003{rng.randint(10000, 99999)}", vendor(rng).replace(" Inc", ", Inc.")) for _ in range(4)]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    w.writerow(["Letting Date", "Job Description", "Contract Id", "SP Number", "District", "County"])
+    w.writerow(["03/10/2023", "LOCATED ON T.H. 12 FROM EXAMPLE RD TO 4TH ST.", contract, "1234-56", "Example", "EXAMPLE"])
+    out.write("\r\n")
+    labels = [b[0] if old else b[1] for b in bidders]
+    head = ["ContractId", "SectionDescription", "LineNumber", "ItemNumber", "ItemDescription", "UnitPrice", "Quantity",
+            "UnitName", "Engineers (Unit Price)", "Engineers (Extended Amount)"]
+    for label in labels:
+        head += [f"{label} (Unit Price) ", f"{label} (Extension)  "]
+    w.writerow(head)
+    totals = [Decimal(0)] * len(bidders)
+    for k in range(24):
+        qty = Decimal(rng.choice([1, 1, rng.randint(2, 900), rng.randint(1000, 90000)]))
+        eng = Decimal(rng.randint(40, 900000)) / 100
+        row = [contract, "0001 -  SP 1234-56", f"{(k + 1) * 5:04d}", f"{rng.randint(2011, 2582)}{rng.randint(501, 604)}/{rng.randint(0, 99999):05d}",
+               rng.choice(_TITLES).upper() + (" 6\\'' LINE" if k % 9 == 4 else ""), f"{eng}", f"{qty}",
+               rng.choice(["LS", "EACH", "L F", "TON"]), f"{eng}", f"{(eng * qty).normalize():f}"]
+        for b in range(len(bidders)):
+            unit = (eng * Decimal(rng.choice(["0.8", "0.95", "1", "1.1", "1.3"]))).quantize(CENT)
+            ext = (unit * qty).quantize(CENT)
+            totals[b] += ext
+            row += [f"${unit:,.2f}".replace("$0.", "$.").rjust(16), f"${ext:,.2f}".replace("$0.", "$.").rjust(16)]
+        w.writerow(row)
+    out.write("\r\n")
+    w.writerow(["Bidder Number", "Bidder Name", "Bidder Amount"])
+    shown = bidders[:2] if old else bidders
+    for (num, nm), t in zip(shown, totals, strict=False):
+        w.writerow([num, nm, f"${t:,.2f}".rjust(16)])
+    if old:
+        out.write("\r\n")
+    summary = len(shown) + 1
+    return Look(name, "csv", "Minnesota Department of Transportation", "US",
+                "a WIDE bid tabulation (a unit price / extension pair per bidder) with a bidder summary",
+                ("""Older format: bidder NUMBERS head the bidder columns, names only in the summary, which lists two of
+                 the four bidders; a trailing blank line. """ if old else "") + """Three stacked tables (project block,
+                blank line, pay-item table, blank line, bidder summary), every value quoted, CRLF; the engineer's
+                estimate columns first; header cells with trailing spaces; bid money as padded text ('       $5,200.00',
+                '            $.77'); 'UnitPrice' is the engineer's unit price.""",
+                [dict(table="bids", header_row=4, above_header=2, data_rows=24 + summary, records=4,
+                      columns={"ContractId": "solicitation_id"},
+                      not_mapped=["Engineers (Unit Price)", "Engineers (Extended Amount)", "UnitPrice", "Quantity",
+                                  "LineNumber", "ItemNumber"],
+                      totals={"bid_amount": total(totals)},
+                      notes="Four bids: each bidder's extensions summed over the 24 items.")],
+                out.getvalue().encode("utf-8"))
+
+
+def florida_vendor_payments_fy2014_justice_admin() -> Look:
+    rng = random.Random("florida")
+    lines, amounts = [], []
+    for _ in range(12):
+        name = (vendor(rng, upper=True) + " OF THE EXAMPLE REGION")[:30]
+        amount = money(rng, 100, 20000)
+        amounts.append(amount)
+        fields = ["2014", "F", f"XXXXX{rng.randint(1000, 9999)}", name.ljust(30), f"PO BOX {rng.randint(100, 9999)}".ljust(31),
+                  " " * 31, " " * 31, f"{rng.choice(['SARASOTA', 'OCALA', 'MIAMI']):<17}FL {rng.randint(32000, 34999)}      ",
+                  "210000", "JUSTICE ADMINISTRATION".ljust(41), f"D40{rng.randint(10000000, 99999999)}",
+                  f"0{rng.randint(100000, 999999)}", day(rng, date(2013, 7, 1), 360).isoformat(),
+                  f"VPT{rng.randint(1, 99)}".ljust(7), "305", "5470557", str(rng.randint(100, 999999)).ljust(9), "131300",
+                  "CONSULTING SERVICES".ljust(48), f"+{amount:013.2f}"]
+        lines.append("|".join(fields))
+    return Look("florida_vendor_payments_fy2014_justice_admin", "txt", "State of Florida (state vendor payments)", "US",
+                "a state checkbook extract with no header row", """No header row; pipe-delimited and fixed-width (fields
+                padded to their width); vendor names cut at 30 characters; masked vendor ids ('XXXXX4339'); signed,
+                zero-padded amounts ('+0000002500.00'); a '.txt' file without a final newline.""",
+                [dict(table="payments", header_row=0, data_rows=12, records=12, totals={"amount": total(amounts)})],
+                "\n".join(lines).encode("utf-8"))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -938,7 +1128,10 @@ def lookalikes() -> list[Look]:
            _texas_solicitations("texas_esbd_solicitations_nigp915", "915"),
            _texas_solicitations("texas_esbd_solicitations_nigp920", "920"),
            _texas_solicitations("texas_it_solicitations_tracker", "Sheet1", tracker=True),
-           _wvu("wvu_purchase_order_lines_2018", 2018), _wvu("wvu_purchase_order_lines_2021", 2021)]
+           _wvu("wvu_purchase_order_lines_2018", 2018), _wvu("wvu_purchase_order_lines_2021", 2021),
+           canadabuys_bc_contract_awards(), buyandsell_tender_notices_2019(), assam_tenders_ocds_2021_22_sample(),
+           portugal_public_works_contracts_2015_2022(), _mndot("mndot_bid_abstract_220005", old=False),
+           _mndot("mndot_bid_abstract_220005_oldformat", old=True), florida_vendor_payments_fy2014_justice_admin()]
     return out
 
 
