@@ -21,6 +21,7 @@ from .schema import (
     CERTIFICATION_FLAGS,
     CERTIFICATIONS,
     DATE,
+    DIRECTION,
     ID,
     INTEGER,
     METHOD,
@@ -35,6 +36,7 @@ ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "problem")
 SOURCE_ROW = "source_row"
 EXCLUDED = "excluded: "
 ZERO_AMOUNT = "zero amount"
+NEGATIVE_AMOUNT = "negative amount (a credit, refund or void?)"
 NO_ESTIMATE_ZERO = {"estimated_amount"}
 
 _PARSERS = {
@@ -47,10 +49,11 @@ _PARSERS = {
     BOOLEAN: V.parse_boolean,
     METHOD: V.parse_method,
     SCORE: V.parse_score,
+    DIRECTION: V.parse_direction,
 }
 EMPTY = {
     ID: "str", TEXT: "str", METHOD: "str", CERTIFICATIONS: "str", MONEY: "float64", NUMBER: "float64",
-    SCORE: "float64", INTEGER: "Int64", DATE: "datetime64[us]", BOOLEAN: "boolean",
+    SCORE: "float64", INTEGER: "Int64", DATE: "datetime64[us]", BOOLEAN: "boolean", DIRECTION: "str",
 }
 
 
@@ -244,6 +247,17 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             if zero.any():
                 issues.append(_issue_frame(source, sheet, rownums[body_idx[zero]], src,
                                            cells.to_numpy(dtype=object)[zero], ZERO_AMOUNT))
+        if kind == MONEY:
+            negative = out[col].to_numpy(dtype=float, na_value=np.nan) < 0
+            if negative.any():
+                issues.append(_issue_frame(source, sheet, rownums[body_idx[negative]], src,
+                                           cells.to_numpy(dtype=object)[negative], NEGATIVE_AMOUNT))
+        if kind == DATE and col == "end_date":
+            placeholder = (parsed_problems == V.PROBLEM_PLACEHOLDER).to_numpy()
+            if placeholder.any():
+                notes.append(f"placeholder end dates: {int(placeholder.sum()):,} rows (e.g. "
+                             f"{_show(cells.to_numpy(dtype=object)[placeholder][0])}) read as open-ended; kept as "
+                             "written, so no KPI treats them as ending")
     m = len(body_idx)
     # Many checkbooks have no payment id: one is made from the row (its content and its position).
     if table == "payments" and m:
