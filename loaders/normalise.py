@@ -21,6 +21,7 @@ from .schema import (
     CERTIFICATION_FLAGS,
     CERTIFICATIONS,
     DATE,
+    DIRECTION,
     ID,
     INTEGER,
     METHOD,
@@ -48,10 +49,11 @@ _PARSERS = {
     BOOLEAN: V.parse_boolean,
     METHOD: V.parse_method,
     SCORE: V.parse_score,
+    DIRECTION: V.parse_direction,
 }
 EMPTY = {
     ID: "str", TEXT: "str", METHOD: "str", CERTIFICATIONS: "str", MONEY: "float64", NUMBER: "float64",
-    SCORE: "float64", INTEGER: "Int64", DATE: "datetime64[us]", BOOLEAN: "boolean",
+    SCORE: "float64", INTEGER: "Int64", DATE: "datetime64[us]", BOOLEAN: "boolean", DIRECTION: "str",
 }
 
 

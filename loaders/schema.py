@@ -16,7 +16,8 @@ BOOLEAN = "boolean"  # nullable boolean
 METHOD = "method"  # one of METHODS
 CERTIFICATIONS = "certifications"  # "MBE; WBE" -> also sets the is_<cert> flags
 SCORE = "score"  # 0-1, normalised from the source's scale
-KINDS = (ID, TEXT, MONEY, NUMBER, INTEGER, DATE, BOOLEAN, METHOD, CERTIFICATIONS, SCORE)
+DIRECTION = "direction"  # "higher" or "lower" (which way a metric is better)
+KINDS = (ID, TEXT, MONEY, NUMBER, INTEGER, DATE, BOOLEAN, METHOD, CERTIFICATIONS, SCORE, DIRECTION)
 
 COMPETITIVE_METHODS = ("invitation for bid", "request for proposals", "request for quotes")
 NONCOMPETITIVE_METHODS = ("sole source", "emergency", "exempt")
@@ -209,9 +210,9 @@ CONTRACTS = Table(
         C("start_date", DATE, "Contract start (effective) date.", "start date", "start dt",
           "begin date", "effective date", "term start", "contract start", "from date",
           "contract start date", "commencement date", required=True),
-        C("end_date", DATE, "Current contract end (expiration) date.", "end date", "end dt",
+        C("end_date", DATE, "Current contract end (expiration) date; blank: open-ended (ends on completion).", "end date", "end dt",
           "expiration date", "expiry date", "expires", "term end", "contract end", "to date",
-          "contract end date", "termination date", "exp date", required=True),
+          "contract end date", "termination date", "exp date"),
         C("original_amount", MONEY, "Amount at award.", "original amount", "original value",
           "original contract amount", "award amount", "initial amount", "base amount",
           "original contract value"),
@@ -316,7 +317,7 @@ EVALUATIONS = Table(
     (
         C("contract_id", ID, "Contract evaluated.", "contract number", "contract no", "contract",
           "contract id", required=True),
-        C("vendor_id", ID, "Vendor evaluated.", *_VENDOR_ID),
+        C("vendor_id", ID, "Vendor evaluated (blank: the vendor of the contract evaluated).", *_VENDOR_ID),
         C("due_date", DATE, "Date the evaluation was due.", "due date", "evaluation due",
           "evaluation due date", "review due"),
         C("completed_date", DATE, "Date the evaluation was completed.", "completed date",
@@ -356,11 +357,77 @@ ENGAGEMENTS = Table(
              "outreach", "industry days"),
 )
 
+CONTRACT_METRICS = Table(
+    "contract_metrics",
+    "performance metric of a (key) contract",
+    (
+        C("contract_id", ID, "Contract the metric belongs to.", "contract number", "contract no",
+          "contract #", "contract", "contract id", "agreement number", required=True),
+        C("metric_id", ID, "The metric's code, unique within its contract.", "metric id", "metric",
+          "metric code", "metric number", "metric no", "measure id", "measure code", "kpi id", "kpi code",
+          "indicator id", "indicator code", required=True),
+        C("metric_name", TEXT, "What the metric measures, in words.", "metric name", "measure",
+          "measure name", "kpi", "kpi name", "indicator", "indicator name", "performance measure",
+          "metric description", "measure description"),
+        C("unit", TEXT, "Unit of the values: percent, days, count, dollars...", "unit", "units",
+          "unit of measure", "uom", "measure unit"),
+        C("direction", DIRECTION, "Which way is better: higher or lower (\"Higher is better\", \"max\", \"lower\").",
+          "direction", "better", "better is", "better when", "better if", "good direction", "polarity", "higher or lower",
+          "desired direction", "direction of improvement"),
+        C("target", NUMBER, "Target value; percents as fractions (\"95%\" is 0.95).", "target",
+          "target value", "goal", "goal value", "standard", "performance standard", "threshold",
+          "service level", "sla", "sla target"),
+        C("frequency", TEXT, "How often results are reported: monthly, quarterly, annual.", "frequency",
+          "reporting frequency", "reporting", "reported", "cadence", "reporting period", "how often"),
+    ),
+    aliases=("contract metrics", "metrics", "performance metrics", "kpis", "measures",
+             "performance measures", "contract kpis", "slas", "service levels"),
+)
+
+METRIC_RESULTS = Table(
+    "metric_results",
+    "reported value of a contract's performance metric",
+    (
+        C("contract_id", ID, "Contract the result belongs to.", "contract number", "contract no",
+          "contract #", "contract", "contract id", "agreement number", required=True),
+        C("metric_id", ID, "The metric reported (its code in the contract's metrics).", "metric id", "metric",
+          "metric code", "metric number", "metric no", "measure id", "measure code", "kpi id", "kpi code",
+          "indicator id", "indicator code", required=True),
+        C("period_end", DATE, "Last day of the period the value reports on.", "period end", "period ending",
+          "period end date", "as of", "as of date", "reporting period end", "quarter end", "month end",
+          "quarter ending", "month ending", "period", "date", "reporting date", "result date", required=True),
+        C("value", NUMBER, "The value reported; percents as fractions (\"92%\" is 0.92).", "value", "result",
+          "actual", "actual value", "result value", "measured value", "reported value", "actual result",
+          required=True),
+    ),
+    aliases=("metric results", "results", "performance results", "kpi results", "actuals",
+             "performance data", "measurements", "quarterly results"),
+)
+
+CHECKINS = Table(
+    "checkins",
+    "performance meeting with a vendor (active contract management)",
+    (
+        C("contract_id", ID, "Contract discussed.", "contract number", "contract no", "contract #",
+          "contract", "contract id", "agreement number", required=True),
+        C("meeting_date", DATE, "Date of the meeting.", "meeting date", "date", "check in date",
+          "checkin date", "meeting", "held on", "review date", "date held", "meeting held", required=True),
+        C("meeting_type", TEXT, "Quarterly review, site visit, call...", "meeting type", "type",
+          "check in type", "checkin type", "format", "kind"),
+        C("open_actions", INTEGER, "Actions agreed and still open after the meeting.", "open actions",
+          "open action items", "action items", "actions open", "outstanding actions", "actions"),
+        C("notes", TEXT, "What was discussed and agreed.", "notes", "note", "comments", "summary",
+          "minutes", "discussion", "remarks"),
+    ),
+    aliases=("checkins", "check ins", "check-ins", "meetings", "vendor meetings", "performance meetings",
+             "contract meetings", "performance reviews", "quarterly reviews"),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (SOLICITATIONS, BIDS, CONTRACTS, PAYMENTS, VENDORS, EVALUATIONS, ENGAGEMENTS)
+    for t in (SOLICITATIONS, BIDS, CONTRACTS, PAYMENTS, VENDORS, EVALUATIONS, ENGAGEMENTS, CONTRACT_METRICS,
+              METRIC_RESULTS, CHECKINS)
 }
-
 
 def normalise_header(text: object) -> str:
     """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c'."""

@@ -56,6 +56,7 @@ PROBLEM_BOOLEAN = "not a yes/no value"
 PROBLEM_METHOD = "unknown method"
 PROBLEM_CERT = "unrecognised certification"
 PROBLEM_SCORE = "score out of range"
+PROBLEM_DIRECTION = "not higher or lower (which way the metric is better)"
 PROBLEM_FOOTNOTE = "footnote marker in value"
 PROBLEM_SPREADSHEET_ERROR = "spreadsheet error (a broken formula in the export)"
 
@@ -817,6 +818,35 @@ def parse_method(values) -> Parsed:
     codes, u = _factorize(values)
     res = [method_of(x) for x in u]
     prob = [PROBLEM_METHOD if (r == "other" and str(x).strip().lower() != "other") else None
+            for x, r in zip(u, res, strict=True)]
+    arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
+    return Parsed(pd.Series(arr, dtype="str"), _problems(codes, prob))
+
+
+_HIGHER_WORDS = ("higher", "high", "more", "increase", "up", "max", "maximise", "maximize", "above", "at least",
+                 "greater", ">", ">=", "\u2191")
+_LOWER_WORDS = ("lower", "low", "less", "fewer", "decrease", "down", "min", "minimise", "minimize", "below",
+                "at most", "smaller", "<", "<=", "\u2193")
+
+
+def direction_of(text: object) -> str | None:
+    """'Higher is better', 'max', '>=' -> 'higher'; 'Lower is better', 'min' -> 'lower'; None otherwise."""
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return None
+    t = str(text).strip().lower()
+    words = t.split()
+    first = words[0] if words else ""
+    for result, vocabulary in (("higher", _HIGHER_WORDS), ("lower", _LOWER_WORDS)):
+        if t in vocabulary or first in vocabulary or any(t.startswith(w + " ") for w in vocabulary if " " in w):
+            return result
+    return None
+
+
+def parse_direction(values) -> Parsed:
+    """Which way a metric is better, as 'higher' or 'lower'; anything else is a problem (left blank)."""
+    codes, u = _factorize(values)
+    res = [direction_of(x) for x in u]
+    prob = [PROBLEM_DIRECTION if r is None and str(x).strip().lower() not in MISSING_TOKENS else None
             for x, r in zip(u, res, strict=True)]
     arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
     return Parsed(pd.Series(arr, dtype="str"), _problems(codes, prob))
