@@ -33,7 +33,7 @@ FLOOR = {
     "tables_right": 22,
     "key_columns_found": 67,
     "rows_accounted": 27280,
-    "records_loaded": 7222,
+    "records_loaded": 7243,
     "totals_equal": 6,
 }
 CEILING = {  # counts of failures: these may only go down
