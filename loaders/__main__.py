@@ -1,5 +1,5 @@
 """Command line: `python -m loaders inspect PATH [--sheet S] [--table T] [--json]` and
-`python -m loaders import PATH [--sheet S] --table T [--mapping FILE.json] --workspace DIR`.
+`python -m loaders import PATH [--sheet S] --table T [--mapping FILE.json] [--duplicates latest|all] --workspace DIR`.
 
 Database sources take a SQLAlchemy URL (or a configured connection's name) instead of PATH, with
 `--sql-table NAME` or `--sql-query "SELECT ..."`:
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="only this sheet (name or 0-based index)")
     p.add_argument("--table", choices=list(TABLES), help="force the canonical table")
     _sql_arguments(p)
+    _duplicates_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p = sub.add_parser("import", help="import a file or a database table into a workspace")
     p.add_argument("path", help="an export file, or a database URL / connection name with --sql-table or --sql-query")
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", required=True, choices=list(TABLES), help="the canonical table")
     _sql_arguments(p)
     p.add_argument("--mapping", help="JSON file of {\"source column\": \"canonical column\"}")
+    _duplicates_argument(p)
     p.add_argument("--workspace", required=True, help="workspace folder")
     p = sub.add_parser("refresh", help="re-import a database source saved in the workspace (replaces its rows)")
     p.add_argument("name", help="the saved source's name (see the Data page)")
@@ -75,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--json", action="store_true", help="print one JSON object")
     how.add_argument("--markdown", action="store_true", help="print the per-file table in Markdown")
     return parser
+
+
+def _duplicates_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--duplicates", choices=["latest", "all"],
+                   help="a contract or solicitation id on several rows (amendments): keep only the latest row of "
+                        "each, or all rows (default: the choice saved with this layout, else all)")
 
 
 def _sql_arguments(p: argparse.ArgumentParser) -> None:
@@ -133,11 +141,11 @@ def main(argv: list[str] | None = None) -> int:
             return _refresh(args)
         if args.command == "inspect":
             if _is_sql(args):
-                parts = inspect_sql(args.path, table=args.table, **_sql_options(args))
+                parts = inspect_sql(args.path, table=args.table, duplicates=args.duplicates, **_sql_options(args))
                 shown = parts[0].path
             else:
                 _no_sql_options(args)
-                parts = inspect_file(args.path, sheet=args.sheet, table=args.table)
+                parts = inspect_file(args.path, sheet=args.sheet, table=args.table, duplicates=args.duplicates)
                 shown = str(args.path)
             if args.json:
                 print(json.dumps({"path": shown, "parts": [p.to_json() for p in parts]}))
@@ -207,9 +215,11 @@ def _import(args) -> int:
     workspace = _open_workspace(args.workspace)
     try:
         if sql_options:
-            results = import_sql(args.path, workspace, table=args.table, mapping=mapping, **sql_options)
+            results = import_sql(args.path, workspace, table=args.table, mapping=mapping, duplicates=args.duplicates,
+                                 **sql_options)
         else:
-            results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping)
+            results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping,
+                                  duplicates=args.duplicates)
     except LoadError as exc:
         msg = str(exc)
         if msg.startswith("mapping:"):
@@ -259,7 +269,9 @@ def _report(results, args, sql_what: str | None = None, query: bool = False) -> 
         if args.command == "refresh":
             raise LoadError(f"source {args.name!r}: nothing could be imported from {sql_what}.")
         how = f" --sql-table {args.sql_table!r}" if args.sql_table else (" --sql-query ..." if args.sql_query else "")
-        raise LoadError(f"{_display_name(args)}: nothing could be imported as {args.table}; run "
+        why = "; ".join(dict.fromkeys(r.skipped for r in results if r.skipped))
+        why = f" ({why})" if why else ""
+        raise LoadError(f"{_display_name(args)}: nothing could be imported as {args.table}{why}; run "
                         f"`python -m loaders inspect {_display_name(args)}{how}` to see what was found.")
     return 0
 
@@ -294,11 +306,20 @@ def summary(path, parts: list[Part], *, what: str = "sheet") -> str:
     for p in parts:
         head = f"{what} {p.sheet!r}" if p.sheet else "file"
         if p.table is None:
-            reason = p.issues["problem"].iloc[0] if len(p.issues) else "no table"
+            problems = [x for x in p.issues["problem"].tolist() if not x.startswith("row above the header")]
+            reason = problems[0] if problems else "no table"
             lines.append(f"  {head}: {reason}" + (f" ({p.rows_read:,} rows)" if p.rows_read else ""))
             continue
-        lines.append(f"  {head}: {p.table} (confidence {p.confidence:.2f}), header on row {p.header_row}")
+        where = f"header on row {p.header_row}" if p.header_row else "no header row (columns named by position)"
+        lines.append(f"  {head}: {p.table} (confidence {p.confidence:.2f}), {where}")
         lines.append(f"    rows: {p.rows_read:,} read = {p.rows_loaded:,} loaded + {p.rows_excluded:,} excluded")
+        if p.rows_above_header:
+            r, text = p.rows_above_header[0]
+            lines.append(f"    above the header: {len(p.rows_above_header):,} rows (row {r}: {text[:60]})")
+        if p.duplicates:
+            d = p.duplicates
+            lines.append(f"    repeated {d['column']}: {d['ids']:,} ids on {d['rows']:,} rows; keeping {d['choice']} "
+                         "(--duplicates latest|all)")
         if p.mapping:
             lines.append("    mapping: " + "; ".join(f"{k} -> {v}" for k, v in p.mapping.items()))
         if p.unmapped_columns:

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS
+from .vocabulary import METHOD_CODES, METHOD_PATTERNS
 
 # Text that means "no value" in exports (compared lower-cased and stripped).
 MISSING_TOKENS = frozenset(
@@ -31,24 +32,32 @@ SPREADSHEET_ERRORS = frozenset(
 )
 MISSING_TOKENS = MISSING_TOKENS | SPREADSHEET_ERRORS
 
+# Dates systems write for "none" or "open-ended" (and Excel's day zero): kept as written and flagged. A
+# placeholder end date therefore reads as open-ended in every KPI (it never comes), which is what it means.
 PLACEHOLDER_DATES = frozenset(
     np.datetime64(d, "D")
-    for d in ("1899-12-30", "1899-12-31", "1900-01-01", "2050-12-31", "2099-12-31", "2999-12-31",
-              "9999-12-31", "9999-01-01")
+    for d in ("1899-12-30", "1899-12-31", "1900-01-01", "1901-01-01", "1970-01-01", "2000-01-01", "2049-12-31",
+              "2050-01-01", "2050-12-31", "2099-12-31", "2999-12-31", "9999-12-31", "9999-01-01")
 )
-# Dates outside this window are kept but flagged as implausible.
-PLAUSIBLE_YEARS = (1901, 2099)
+# Any 1 January or 31 December this far ahead is a placeholder too (2075-12-31, 2100-01-01...).
+PLACEHOLDER_FROM_YEAR = 2049
+PLACEHOLDER_YEARS = (2049, 2050)
+# Other dates outside this window are kept but flagged: before 1990, or more than 5 years after today.
+EARLIEST_YEAR = 1990
+YEARS_AHEAD = 5
+PLAUSIBLE_YEARS = (EARLIEST_YEAR, 2099)  # kept for callers of the old name; the upper bound is YEARS_AHEAD from today
 
 PROBLEM_MONEY = "not a money amount"
 PROBLEM_NUMBER = "not a number"
 PROBLEM_INTEGER = "not a whole number"
 PROBLEM_DATE = "not a date"
 PROBLEM_PLACEHOLDER = "placeholder date"
-PROBLEM_IMPLAUSIBLE = "implausible date"
+PROBLEM_IMPLAUSIBLE = "date out of range (before 1990 or more than 5 years ahead)"
 PROBLEM_BOOLEAN = "not a yes/no value"
-PROBLEM_METHOD = "unknown method"
+PROBLEM_METHOD = "method not recognised"
 PROBLEM_CERT = "unrecognised certification"
 PROBLEM_SCORE = "score out of range"
+PROBLEM_DIRECTION = "not higher or lower (which way the metric is better)"
 PROBLEM_FOOTNOTE = "footnote marker in value"
 PROBLEM_SPREADSHEET_ERROR = "spreadsheet error (a broken formula in the export)"
 
@@ -593,6 +602,31 @@ def _objects_to_dates(objs: list) -> np.ndarray:
     return out
 
 
+def _placeholder(days: np.ndarray) -> np.ndarray:
+    """Whether each date (datetime64[D]) is one systems write for 'no date' (see PLACEHOLDER_DATES)."""
+    known = np.isin(days, np.array(sorted(PLACEHOLDER_DATES), dtype="datetime64[D]"))
+    years = days.astype("datetime64[Y]")
+    day_of_year = (days - years.astype("datetime64[D]")).astype(np.int64)
+    last = (years + 1).astype("datetime64[D]") - years.astype("datetime64[D]") - 1
+    year = years.astype(np.int64) + 1970
+    far = year >= PLACEHOLDER_FROM_YEAR
+    # Whole years systems use for 'open-ended' (Philadelphia ends open contracts on any day of 2050).
+    placeholder_year = np.isin(year, PLACEHOLDER_YEARS) | (year >= 2099)
+    return known | placeholder_year | (far & ((day_of_year == 0) | (day_of_year == last.astype(np.int64))))
+
+
+def _out_of_range(days: np.ndarray) -> np.ndarray:
+    """Before EARLIEST_YEAR, or more than YEARS_AHEAD years after today."""
+    import datetime as _dt
+
+    today = _dt.date.today()
+    try:
+        limit = today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year + YEARS_AHEAD, day=28)
+    return (days < np.datetime64(f"{EARLIEST_YEAR}-01-01", "D")) | (days > np.datetime64(limit, "D"))
+
+
 def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
     """Dates (datetime64[us] at midnight) from ISO text, ISO with time and zone, M/D/YYYY, MM-DD-YYYY,
     D-Mon-YY, 'April 8, 2021', YYYYMMDD integers, Excel serial numbers and Excel datetime objects.
@@ -600,7 +634,8 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
     A time of day is dropped and the date is kept as written (no time-zone shift). Whether 1/2/2021
     is January or February is decided once per column: day-first only when some first number is over
     12 and no second number is; otherwise US month-first (or as `dayfirst` says). Placeholder dates
-    (1900-01-01, 2050-12-31, 9999-12-31...) and years outside 1901-2099 are kept and flagged.
+    (1900-01-01, 2000-01-01, 2050-12-31, 9999-12-31...) and dates before 1990 or more than 5 years after
+    today are kept and flagged.
     """
     coded = code(values)
     codes, u = coded.codes, coded.uniques
@@ -622,9 +657,8 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
         if other.any():
             out[other] = _objects_to_dates(list(u[other]))
         nat = np.isnat(out)
-        years = np.where(nat, 2000, out.astype("datetime64[Y]").astype(np.int64) + 1970)
-        placeholder = np.isin(out, np.array(sorted(PLACEHOLDER_DATES), dtype="datetime64[D]"))
-        implausible = ~nat & ~placeholder & ((years < PLAUSIBLE_YEARS[0]) | (years > PLAUSIBLE_YEARS[1]))
+        placeholder = ~nat & _placeholder(out)
+        implausible = ~nat & ~placeholder & _out_of_range(out)
         prob[~blank & implausible] = PROBLEM_IMPLAUSIBLE
         prob[~blank & placeholder] = PROBLEM_PLACEHOLDER
         prob[~blank & nat] = PROBLEM_DATE
@@ -737,54 +771,76 @@ def parse_certifications(values) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
 # ---------------------------------------------------------------------------------------------
 # Procurement methods
 
-# Ordered: the first pattern that matches the lower-cased text wins (specific before general).
-# Choices worth knowing:
-# - "Advertised" alone counts as competitive, as a request for proposals: it is how Philadelphia
-#   marks professional-services contracts that went through an advertised RFP (versus "Exempt").
-#   "Advertised bid" / "formal bid" are invitations for bid.
-# - "Request for qualifications" (RFQual, SOQ) is a proposal process, not a request for quotes.
-# - "Non-competitive" without more detail is counted as sole source.
-METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("emergency", r"\bemergenc"),
-    ("sole source", r"\bsole\W*source|\bsingle\W*source|\bproprietary|\bnon\W*competitive|\bno\W*bid\b|^ss$|^sss$|"
-                    r"\bdirect (contract )?award"),
-    ("exempt", r"\bexempt|\bexemption|\bwaive"),
-    ("cooperative", r"\bco\W*op|\bpiggy\W*back|\bcooperative|\bstate contract|\bgsa\b|\bsourcewell|\bomnia\b|"
-                    r"\bnaspo|\binterlocal|\bintergovernmental|\bjoint purchas|\bnasp[o]?|\bhgac|\btips\b|"
-                    r"\bstatewide contract|\bstate term contract"),
-    ("small purchase", r"\bsmall\W*purchase|\bmicro\W*purchase|\bp\W*card|\bpurchasing card|\bpetty cash|"
-                       r"\bdirect purchase|\bbelow threshold|\bunder threshold|\bsmall dollar|\bdiscretionary"),
-    ("request for proposals", r"\brfp|\brequest for proposals?|\bproposals?\b|\bcompetitive sealed proposal|"
-                              r"\brfq\W*ual|\brequest for qualifications?|\bqualifications|\bsoq\b|\bbest value|"
-                              r"\brfi/rfp|^advertised$|\badvertised (rfp|proposal)|\bcompetitive negotiation"),
-    ("request for quotes", r"\brfq|\brequest for quot|\bquot(e|es|ation|ations)\b|\binformal (bid|quote)|"
-                           r"\bwritten quot|\bthree quotes|\b3 quotes"),
-    ("invitation for bid", r"\bitb\b|\bifb\b|\binvitation (to|for) bids?|\bformal bid|\bsealed bid|"
-                           r"\bcompetitive (sealed )?bid|\badvertised bid|\blow(est)? bid|^bids?$|\bcompetitive$|"
-                           r"\bcompetitive bidding|^formal$|\bpublic bid|\brfb\b|\brequest for bids?\b"),
-)
+# The vocabulary (codes and patterns from US municipal, state and federal, Canadian and UK/EU exports) is
+# data in loaders/vocabulary.py; a value it does not know is not recognised (None), never guessed.
 _METHOD_RX = tuple((m, re.compile(p)) for m, p in METHOD_PATTERNS)
 assert all(m in METHODS for m, _ in METHOD_PATTERNS)
 
 
-def method_of(text: object) -> str | None:
-    """One method name for one cell ('ITB' -> 'invitation for bid'); None for blank, 'other' if unknown."""
-    low = str(text).strip().lower()
+def method_key(text: object) -> str:
+    """How a method cell is looked up: lower case, single spaces, punctuation other than / & - dropped."""
+    low = re.sub(r"[^\w/&\-]+", " ", str(text).lower()).replace("_", " ")
+    return " ".join(low.split())
+
+
+def method_of(text: object, recodes: dict[str, str] | None = None) -> str | None:
+    """One method name for one cell ('ITB' -> 'invitation for bid'); None for blank and for a value the
+    vocabulary does not know (check `is_blank_method` to tell them apart). `recodes` ({value as written:
+    method}) are the user's own choices for values the vocabulary does not know, and win."""
+    raw = str(text).strip()
+    low = raw.lower()
     if low in MISSING_TOKENS:
         return None
+    if recodes:
+        given = recodes.get(raw) or recodes.get(low) or recodes.get(method_key(raw))
+        if given in METHODS:
+            return given
     if low in METHODS:
         return low
+    key = method_key(raw)
+    if key in METHOD_CODES:
+        return METHOD_CODES[key]
     for method, rx in _METHOD_RX:
         if rx.search(low):
             return method
-    return "other"
+    return None
 
 
-def parse_method(values) -> Parsed:
-    """Method names normalised to schema.METHODS; anything unknown becomes 'other' and is a problem."""
+def parse_method(values, recodes: dict[str, str] | None = None) -> Parsed:
+    """Method names normalised to schema.METHODS; a value the vocabulary does not know is None with the
+    problem 'method not recognised' (the value as written is kept by the normaliser in method_text)."""
     codes, u = _factorize(values)
-    res = [method_of(x) for x in u]
-    prob = [PROBLEM_METHOD if (r == "other" and str(x).strip().lower() != "other") else None
+    res = [method_of(x, recodes) for x in u]
+    prob = [PROBLEM_METHOD if (r is None and str(x).strip().lower() not in MISSING_TOKENS) else None
+            for x, r in zip(u, res, strict=True)]
+    arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
+    return Parsed(pd.Series(arr, dtype="str"), _problems(codes, prob))
+
+
+_HIGHER_WORDS = ("higher", "high", "more", "increase", "up", "max", "maximise", "maximize", "above", "at least",
+                 "greater", ">", ">=", "\u2191")
+_LOWER_WORDS = ("lower", "low", "less", "fewer", "decrease", "down", "min", "minimise", "minimize", "below",
+                "at most", "smaller", "<", "<=", "\u2193")
+
+
+def direction_of(text: object) -> str | None:
+    """'Higher is better', 'max', '>=' -> 'higher'; 'Lower is better', 'min' -> 'lower'; None otherwise."""
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return None
+    t = str(text).strip().lower()
+    words = t.split()
+    first = words[0] if words else ""
+    for result, vocabulary in (("higher", _HIGHER_WORDS), ("lower", _LOWER_WORDS)):
+        if t in vocabulary or first in vocabulary or any(t.startswith(w + " ") for w in vocabulary if " " in w):
+            return result
+    return None
+
+
+def parse_direction(values) -> Parsed:
+    """Which way a metric is better, as 'higher' or 'lower'; anything else is a problem (left blank)."""
+    codes, u = _factorize(values)
+    res = [direction_of(x) for x in u]
+    prob = [PROBLEM_DIRECTION if r is None and str(x).strip().lower() not in MISSING_TOKENS else None
             for x, r in zip(u, res, strict=True)]
     arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
     return Parsed(pd.Series(arr, dtype="str"), _problems(codes, prob))

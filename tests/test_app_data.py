@@ -129,10 +129,11 @@ def test_mapping_choices_put_suggestions_first_and_mark_required():
 
 def test_mapping_problems_name_missing_required_and_duplicates():
     """An import is blocked while a required column is unmapped or a canonical column is chosen twice."""
-    mapping = mapping_from_choices({"Check Date": "payment_date", "Paid": "amount", "Net": "amount",
+    # Changed rule (issue 13): payment_id is no longer required (made from the row); the date still is.
+    mapping = mapping_from_choices({"Check No": "payment_id", "Paid": "amount", "Net": "amount",
                                     "Memo": NOT_USED})
     problems = mapping_problems(mapping, "payments")
-    assert any("payment_id" in p for p in problems)
+    assert any("payment_date" in p for p in problems)
     assert any("amount" in p and "Paid" in p and "Net" in p for p in problems)
     ok = mapping_problems({"No": "payment_id", "Date": "payment_date", "Amt": "amount"}, "payments")
     assert ok == []
@@ -168,3 +169,39 @@ def test_mapping_editor_draws_mapped_and_likely_columns_of_a_wide_export():
     assert [c.source for c in drawn] == ["Check Amount", "Amt", "Filler 7"]
     assert len(rest) == 99
     assert editor_columns(choices[:10])[1] == []
+
+
+AMENDMENTS_CSV = (
+    b"Contract register FY2025\n"
+    b"Contract ID,Amendment Item,Vendor,Start Date,End Date,Amount\n"
+    b"C-1,C-1-00,Acme,07/01/2023,06/30/2026,100000.00\n"
+    b"C-1,C-1-01,Acme,01/01/2024,06/30/2026,125000.00\n"
+    b"C-2,C-2-00,Bolt,08/01/2024,07/31/2025,5000.00\n"
+    b"C-1,C-1-02,Acme,07/01/2024,06/30/2026,140000.00\n"
+)
+
+
+def test_rows_above_header_shown_and_repeated_ids_choice_imports_latest(own_ws, monkeypatch):
+    """The title line above the header is named on the page; repeated contract ids offer 'latest' or 'all', and
+    importing with 'latest' loads one row per id and remembers the choice for the layout."""
+    from storage.workspace import Workspace
+
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)
+    at = data_page()
+    at.file_uploader(key="upload").upload("amendments.csv", AMENDMENTS_CSV, "text/csv").run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "1 rows above the header, not read as data (row 1: Contract register FY2025)" in captions
+    assert any("1 ids repeat on 3 rows (e.g. C\\-1)" in w.value for w in at.warning)  # Markdown-escaped
+    [choice] = [r for r in at.radio if r.label == "Rows with a repeated id"]
+    assert choice.value == "all"
+    assert [b.label for b in at.button if b.label.startswith("Import ")] == ["Import 4 rows as contracts"]
+    choice.set_value("latest").run()
+    assert not at.exception, at.exception
+    [button] = [b for b in at.button if b.label.startswith("Import ")]
+    assert button.label == "Import 2 rows as contracts"
+    button.click().run()
+    assert not at.exception, at.exception
+    ws = Workspace(own_ws)
+    assert int(ws.imports()["rows_loaded"].iloc[0]) == 2
+    assert sorted(ws.table("contracts")["contract_id"]) == ["C-1", "C-2"]

@@ -14,7 +14,8 @@ from loaders.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PART_KEYS = ["sheet", "table", "confidence", "header_row", "rows_read", "rows_loaded", "rows_excluded", "mapping",
-             "unmapped_columns", "issue_counts", "issues", "amount_totals"]
+             "unmapped_columns", "issue_counts", "issues", "amount_totals", "rows_above_header", "rows_accounted",
+             "duplicates"]
 
 
 def payments_csv(path, header=("Check Number", "Check Date", "Payee", "Amount")) -> Path:
@@ -45,7 +46,7 @@ def bad_files(tmp_path):
     empty_book = tmp_path / "empty_book.xlsx"
     Workbook().save(empty_book)
     return {"empty": (empty, "empty"), "blank": (blank, "empty"), "encrypted": (encrypted, "password"),
-            "pdf": (pdf, "not a valid Excel workbook"), "binary": (binary, "binary"),
+            "pdf": (pdf, "is a PDF document"), "binary": (binary, "PNG image"),
             "zip": (not_workbook, "zip archive"), "broken": (broken, "could not be read"),
             "empty_book": (empty_book, "no data"), "missing": (tmp_path / "nope.csv", "not found"),
             "folder": (tmp_path, "folder")}
