@@ -23,6 +23,11 @@ from .records import Reasons, Records, concat_dims, empty_dims, first_date
 ON_TIME_PAYMENT_DAYS = 30
 EXPIRING_WINDOWS = (90, 180, 365)
 EXPIRING_DAYS = 180
+# A contract with no end date is open-ended (public works end on completion): it never expires, and it is
+# active from its start on.
+OPEN_ENDED = "no end date (open-ended, ends on completion)"
+OPEN_END = np.datetime64("9999-12-31", "D")
+METHOD_NOT_RECOGNISED = "method not recognised"
 FIRST_TIME_LOOKBACK_YEARS = 3
 ENGAGEMENT_THRESHOLD = 100_000.0
 # Market research that is not vendor engagement (desk research), so it does not count.
@@ -88,8 +93,11 @@ def _solicitation_base(p: Prepared) -> dict:
         codes, labels = dims["method"]
         competitive = np.asarray(labels.isin(COMPETITIVE_METHODS))
         comp = np.where(codes >= 0, competitive[np.maximum(codes, 0)] if len(labels) else False, False)
+        # A method the vocabulary did not recognise (its text kept in method_text) is not a missing one, and
+        # never counts as non-competitive: it is left out of method-based KPIs with its own reason.
+        written = p.text("solicitations", "method_text")[0] >= 0
         return {"dims": dims, "vendor": vend, "amount": amount, "competitive": comp,
-                "method_known": codes >= 0}
+                "method_known": codes >= 0, "method_unrecognised": (codes < 0) & written}
 
     return p._memo(("base", "solicitations"), make)
 
@@ -221,6 +229,7 @@ def within_cycle_goal_share(ctx: Context) -> Records:
     r.add(np.isnat(req), "requisition_date missing")
     days = _days_between(req, award)
     r.add(days < 0, "award before requisition date (negative duration)")
+    r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
     r.add(np.isnan(goal), "no cycle-time goal for the method")
     r.add(np.isnan(value), "no awarded or estimated amount (value band unknown)")
     date = p.first_days("solicitations", "award_date", "requisition_date", "issue_date", "due_date")
@@ -274,6 +283,7 @@ def _competitive_bids(ctx: Context) -> tuple[Records, np.ndarray]:
     close = _bid_close_date(p)
     due = p.days("solicitations", "due_date")
     r = Reasons(len(bids))
+    r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
     r.add(~base["method_known"], "method missing")
     r.add(~base["competitive"], "not competitive")
     r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
@@ -308,7 +318,8 @@ def _award_dollars(ctx: Context, *, need_method: bool = True) -> tuple[Records, 
     r = Reasons(len(amount))
     r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
     if need_method:
-        r.add(~base["method_known"], "method missing")
+        r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
+    r.add(~base["method_known"], "method missing")
     r.add(np.isnan(amount), "awarded_amount missing")
     r.add(amount <= 0, "awarded_amount zero or negative")
     date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
@@ -503,6 +514,7 @@ def savings_rate(ctx: Context) -> Records:
     awd = p.number("solicitations", "awarded_amount")
     r = Reasons(len(est))
     r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
+    r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
     r.add(~base["method_known"], "method missing")
     r.add(~base["competitive"], "not competitive")
     r.add(np.isnan(est) | (est <= 0), "estimated_amount missing or zero")
@@ -542,7 +554,7 @@ def expiring_without_replacement(ctx: Context) -> Records:
     no_options = np.isnan(options) | (options <= 0)
     repl = _replacement_start(p)
     r = Reasons(len(end))
-    r.add(np.isnat(end), "end_date missing")
+    r.add(np.isnat(end), OPEN_ENDED)
     r.add(~np.isnat(start) & (end < start), "end before start date")
     one = np.timedelta64(1, "D")
     hi = end - one  # counted at reference dates strictly before the end date
@@ -561,13 +573,14 @@ def contracts_with_metrics_share(ctx: Context) -> Records:
     p = ctx.p
     start = p.days("contracts", "start_date")
     end = p.days("contracts", "end_date")
+    # A blank end date is an open-ended contract (it ends on completion): active from its start on.
+    end = np.where(np.isnat(end), OPEN_END, end)
     key, _ = p.flag("contracts", "is_key_contract")
     flagged, _ = p.flag("contracts", "has_performance_metrics")
     metrics = flagged | contracts_with_metric_rows(p)
     r = Reasons(len(end))
     r.add(~key, "not a key contract")
     r.add(np.isnat(start), "start_date missing")
-    r.add(np.isnat(end), "end_date missing")
     r.add(end < start, "end before start date")
     return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "end_date"), r, lo=start, hi=end,
                     num=metrics.astype(float), den=_ones(len(end)))

@@ -176,7 +176,7 @@ _ENTRIES = [
     _k(id="noncompetitive_share", title="Non-competitive award dollars", theme="Competition",
        definition="Share of award dollars in the period awarded by sole source, emergency or exempt procurement.",
        formula="Sum of awarded_amount of sole source, emergency and exempt awards / sum of awarded_amount of all "
-               "awards. " + _AWARD_BASIS + " Excluded: not awarded, method missing, awarded_amount missing, "
+               "awards. " + _AWARD_BASIS + " Excluded: not awarded, method not recognised or missing, awarded_amount missing, "
                "zero or negative.",
        unit="share", direction="lower", kind="ratio", measure=m.noncompetitive_share,
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
@@ -188,7 +188,7 @@ _ENTRIES = [
     _k(id="emergency_share", title="Emergency award dollars", theme="Competition",
        definition="Share of award dollars in the period awarded as emergency procurements.",
        formula="Sum of awarded_amount of emergency awards / sum of awarded_amount of all awards. " + _AWARD_BASIS +
-               " Excluded: not awarded, method missing, awarded_amount missing, zero or negative.",
+               " Excluded: not awarded, method not recognised or missing, awarded_amount missing, zero or negative.",
        unit="share", direction="lower", kind="ratio", measure=m.emergency_share,
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
        goal=Goal(0.02, 0.05, OFFICE), breakdowns=SOLV, noun="awards",
@@ -327,7 +327,7 @@ _ENTRIES = [
        definition="Share of award dollars in the period awarded through cooperative (piggyback, joint) "
                   "contracts.",
        formula="Sum of awarded_amount of cooperative awards / sum of awarded_amount of all awards. " +
-               _AWARD_BASIS + " Excluded: not awarded, method missing, awarded_amount missing, zero or negative.",
+               _AWARD_BASIS + " Excluded: not awarded, method not recognised or missing, awarded_amount missing, zero or negative.",
        unit="share", direction="higher", kind="ratio", measure=m.cooperative_share,
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
        goal=Goal(0.10, 0.05, "EU Single Market Scoreboard ('aggregation'): 10% or more"),
@@ -343,9 +343,11 @@ _ENTRIES = [
        formula="Count of contracts with reference date < end_date <= reference date + 180 days, start_date <= "
                "reference date, renewal_options_remaining 0 or blank, and no replacement. n = all contracts "
                "ending in that window. Date basis: each period's last day (the as-of date for the current "
-               "period). Excluded: end_date missing, end before start.",
+               "period). Excluded: no end date (an open-ended contract never expires), end before start. No data "
+               "without solicitations that name the contract they replace (replaces_contract_id): the "
+               "replacement check cannot be made.",
        unit="count", direction="lower", kind="snapshot_count", measure=m.expiring_without_replacement,
-       needs=("contracts.end_date",),
+       needs=("contracts.end_date", "solicitations.replaces_contract_id"),
        goal=Goal(0, 3, "Design default (RDC5 active contract management)"), breakdowns=CTR, noun="contracts",
        example="As of 31 Mar 2026: CTR-EXPIRES-IN-60 (no options, no replacement) counts; CTR-EXPIRES-IN-90 with "
                "a replacement solicitation issued 1 Feb 2026 does not; CTR-RENEWABLE (1 option) does not; "
@@ -357,11 +359,11 @@ _ENTRIES = [
                   "has_performance_metrics flag (a blank flag and no row count as none).",
        formula="Key contracts (is_key_contract) with start_date <= reference date <= end_date that have a "
                "contract_metrics row or has_performance_metrics / key contracts active then. Date basis: each "
-               "period's last day (as-of date for the current period). Excluded: not a key contract, start or "
-               "end date missing.",
+               "period's last day (as-of date for the current period); a contract with no end date is "
+               "open-ended, active from its start. Excluded: not a key contract, start_date missing.",
        unit="share", direction="higher", kind="snapshot_ratio", measure=m.contracts_with_metrics_share,
        needs=("contracts.is_key_contract", "contracts.has_performance_metrics|contract_metrics.contract_id",
-              "contracts.start_date", "contracts.end_date"),
+              "contracts.start_date"),
        goal=Goal(1.0, 0.80, "RDC2 (What Works Cities): key contracts measure outcomes"),
        breakdowns=CTR, noun="key contracts",
        example="On 30 Jun 2026 five key contracts are active: three flagged as having metrics, one not flagged "
@@ -537,8 +539,8 @@ _ENTRIES = [
               "|bids.solicitation_id|engagements.type|vendors.vendor_id|vendors.vendor_name",),
        goal=Goal(0.97, 0.90, "EU Single Market Scoreboard ('reporting quality'): 3% missing or less"),
        breakdowns=("table", "department", "category"), noun="records",
-       example="FY2026 Q1: two payments (3 required fields each, one amount blank) and one contract (2 required "
-               "fields, contract_id and start_date, both filled): 7 / 8 = 87.5%, n = 3.",
+       example="FY2026 Q1: two payments (2 required fields each, payment date and amount; one amount blank) and "
+               "one contract (1 required field, its id, filled): 4 / 5 = 80%, n = 3.",
        why="Every other number is only as good as the fields behind it."),
 ]
 

@@ -267,7 +267,7 @@ def _examples() -> dict[str, Example]:
                 replaces_contract_id="CTR-EXPIRES-IN-90-REPLACED"),
         ])},
         # As of 31 Mar 2026 (the last day of FY2026 Q3): only CTR-EXPIRES-IN-60 needs action.
-        "FY2026 Q3", 1.0, 3, "end_date missing", as_of="2026-03-31",
+        "FY2026 Q3", 1.0, 3, "no end date (open-ended, ends on completion)", as_of="2026-03-31",
         extra={"value_90": 1.0, "value_365": 2.0})
     E["contracts_with_metrics_share"] = Example(
         {"contracts": frame("contracts", [
@@ -423,7 +423,7 @@ def _examples() -> dict[str, Example]:
         ]), "contracts": frame("contracts", [
             dict(contract_id="CTR-COMPLETE", start_date="2025-08-01", end_date="2026-07-31"),
         ])},
-        "FY2026 Q1", 7 / 8, 3, "no date to place the record in a period")
+        "FY2026 Q1", 4 / 5, 3, "no date to place the record in a period")
     return E
 
 

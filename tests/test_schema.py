@@ -9,8 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DESIGN_REQUIRED = {
     "solicitations": {"solicitation_id", "method"},
     "bids": {"solicitation_id"},
-    "contracts": {"contract_id", "start_date"},
-    "payments": {"payment_id", "payment_date", "amount"},
+    # Required means identity (issue 13): a blank end date is an open-ended contract, and a payment
+    # without an id gets one made from its row.
+    "contracts": {"contract_id"},
+    "payments": {"payment_date", "amount"},
     "vendors": set(),
     "evaluations": {"contract_id"},
     "engagements": {"type"},
