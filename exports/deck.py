@@ -39,6 +39,7 @@ STATUS_FILL = {k: v.lstrip("#") for k, v in STATUS_DARK.items()}
 STATUS_TINT = {k: v.lstrip("#") for k, v in STATUS_TINTS.items()}
 STATUS_SYMBOL = STATUS_SYMBOLS
 IMPORTS_PER_SLIDE = 12
+URGENT_ROWS = 9  # the performance slide's off-track contracts
 TABLE_TOP = 1.7
 TABLE_BOTTOM = 6.9  # the footer rule is at 7.02 in
 CELL_MARGIN_X, CELL_MARGIN_Y = 0.08, 0.03
@@ -598,6 +599,46 @@ class Deck:
                       header_size=12, aligns=[PP_ALIGN.LEFT] * 3 + [PP_ALIGN.LEFT, right, PP_ALIGN.LEFT])
             set_notes(slide, "\n".join(" · ".join(str(x) for x in row if x) for row in rows[1 + start:1 + stop]))
 
+    def add_performance_slide(self):
+        """Key contracts off track (and which metric), and how often their vendors were met."""
+        b = self.b
+        if not b.performance_message:  # a briefing made without contract performance (prepare_briefing sets it)
+            return None
+        slide = self._content_slide("Contract management · performance", b.performance_message, title_size=24)
+        if b.offtrack_share is None and b.checkin_rate is None:
+            add_text(slide, MARGIN, 1.9, CONTENT_W, 1.0, "Until then, this slide stays empty rather than "
+                     "showing a zero.", size=16, color=GREY)
+            set_notes(slide, b.performance_message)
+            return slide
+        figures = [("Key contracts off track", "—" if b.offtrack_share is None else _pct(b.offtrack_share),
+                    "" if b.offtrack_share is None else f"{b.performance_counts[0]} of {b.performance_counts[1]} "
+                    "with results; goal 10% or fewer"),
+                   ("Quarterly check-ins held", "—" if b.checkin_rate is None else _pct(b.checkin_rate),
+                    "of key-contract quarters; goal: every quarter")]
+        for i, (label, value, note) in enumerate(figures):
+            top = 1.85 + i * 2.25
+            add_text(slide, MARGIN, top, 3.6, 0.4, label, size=14, bold=True, color=GREY)
+            add_text(slide, MARGIN, top + 0.4, 3.6, 1.0, value, size=44, bold=True, color=self.brand)
+            add_text(slide, MARGIN, top + 1.4, 3.6, 0.6, note, size=12, color=GREY)
+        df = b.performance
+        notes = [b.performance_message]
+        if df is not None and len(df):
+            rows = [["Contract", "Metric off track", "Latest", "Target", "Last check-in"]]
+            for _, r in df.head(URGENT_ROWS).iterrows():
+                name = r["contract"] + (f" ({r['vendor']})" if r["vendor"] else "")
+                rows.append([_clip(name, 44), _clip(r["metric"], 30), r["latest"], r["target"],
+                             _date(r["last_checkin"]) or "none"])
+            add_text(slide, 4.6, 1.75, 8.2, 0.35, "Off track: the metric missing its target", size=13, bold=True,
+                     color=DARK)
+            add_table(slide, rows, [3.1, 2.2, 0.9, 1.1, 1.0], left=4.6, top=2.12, row_h=0.46,
+                      header_fill=self.brand, size=10, header_size=11)
+            notes += [" · ".join(str(x) for x in row) for row in rows[1:]]
+        else:
+            add_text(slide, 4.6, 1.9, 8.2, 0.5, "No key contract is off track on its latest results.", size=16,
+                     color=DARK)
+        set_notes(slide, "\n".join(notes))
+        return slide
+
     # 5. appendix
     def add_definition_slides(self):
         b = self.b
@@ -724,6 +765,7 @@ class Deck:
         for s in self.b.slides:
             self.add_kpi_slide(s)
         self.add_pipeline_slide()
+        self.add_performance_slide()
         self.add_definition_slides()
         self.add_data_quality_slide()
         buf = io.BytesIO()
@@ -792,6 +834,11 @@ def _blank(x) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)) or str(x) in ("None", "nan", "<NA>"):
         return ""
     return str(x)
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def fit_paragraphs(lines: list[tuple], width: float, height: float, *, line_spacing: float = 1.1,

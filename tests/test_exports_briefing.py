@@ -67,10 +67,11 @@ def test_default_deck_has_every_part(default_deck):
     action_now = sum("re-procurement started now" in t and " in all" in t for t in titles)
     definitions = sum(t.startswith("Appendix: KPI definitions") for t in titles)
     assert action_now >= 1 and definitions >= 1
-    assert len(slides) == 2 + n + 1 + action_now + definitions + 1
+    assert len(slides) == 2 + n + 1 + action_now + 1 + definitions + 1  # pipeline, action now, performance
     assert titles[0] == "Procurement performance briefing"
     assert "KPIs met their goal in FY2026" in titles[1]
     assert "contract" in titles[2 + n].lower()
+    assert "key contracts" in titles[3 + n].lower() or "contract performance" in titles[3 + n].lower()
     assert titles[-1].startswith("Appendix: data quality")
     table = next(s for s in slides[1].shapes if s.has_table).table
     assert len(table.rows) == n + 1
@@ -106,7 +107,7 @@ def test_quarter_briefing_with_chosen_kpis(sample_ws, tmp_path):
     prs = Presentation(str(out))
     titles = [s.shapes.title.text for s in prs.slides]
     action_now = sum("re-procurement started now" in t and " in all" in t for t in titles)
-    assert len(prs.slides) == 2 + 2 + 1 + action_now + 1 + 1
+    assert len(prs.slides) == 2 + 2 + 1 + action_now + 1 + 1 + 1  # + contract performance
     assert "FY2025 Q3" in prs.slides[2].shapes.title.text
 
 

@@ -12,6 +12,8 @@ import streamlit as st
 
 import loaders
 import sample_data
+from loaders.mapping import ASK
+from loaders.schema import METHODS, TABLES
 from ui import data
 from ui.charts import csv_button
 from ui.format import label_escape, md_escape
@@ -19,6 +21,8 @@ from ui.mapping import column_choices, editor_columns, mapping_from_choices, map
 from ui.tables import show_records, show_table
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv", "txt", "tsv", "parquet"]
+NOT_RECOGNISED = "(not recognised: left out)"
+RECODE_LIMIT = 30
 SKIP = "(skip this sheet)"
 PREVIEW_COLUMNS = 50
 
@@ -45,13 +49,16 @@ def keep_uploads(files) -> dict[str, str]:
     return kept
 
 
-def _inspect(path: str, name: str, sheet=None, table=None, mapping=None, duplicates=None):
-    """loaders.inspect_file, remembered per file, sheet, table, mapping and repeated-ids choice for this session."""
-    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())), duplicates)
+def _inspect(path: str, name: str, sheet=None, table=None, mapping=None, duplicates=None, recodes=None):
+    """loaders.inspect_file, remembered per file, sheet, table, mapping, repeated-ids choice and method recodes
+    for this session."""
+    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())), duplicates,
+           tuple(sorted((recodes or {}).items())))
     cache = st.session_state.setdefault("_inspected", {})
     if key not in cache:
         cache[key] = loaders.inspect_file(path, sheet=sheet, table=table, mapping=mapping,
-                                          workspace=data.workspace(), source_name=name, duplicates=duplicates)
+                                          workspace=data.workspace(), source_name=name, duplicates=duplicates,
+                                          recodes=recodes or None)
     return cache[key]
 
 
@@ -90,15 +97,18 @@ def file_section(name: str, path: str) -> None:
         part_section(name, path, part, key=f"{hashlib.sha1(path.encode()).hexdigest()[:8]}-{i}")
 
 
-def _part_title(part, table: str | None = None) -> str:
-    """'→ payments (95% confidence)' for the table the user chose (the detection's confidence only when it
-    is the detected table)."""
-    table = table or part.table
-    if not table or table == SKIP:
-        return "not imported"
-    if table != part.table:
-        return f"→ {table} (chosen by you)"
-    return f"→ {table} ({float(part.confidence or 0):.0%} confidence)"
+def needs_choice(part) -> bool:
+    """Whether the page asks which table a sheet is instead of preselecting its best guess."""
+    return part.table is not None and float(part.confidence or 0) < ASK
+
+
+def _part_title(part) -> str:
+    sheet = f"sheet “{part.sheet}”" if part.sheet else "file"
+    if part.table is None:
+        return f"{sheet} → unrecognised"
+    if needs_choice(part):
+        return f"{sheet} → choose its table (looks most like {part.table}, {float(part.confidence or 0):.0%} sure)"
+    return f"{sheet} → {part.table} ({float(part.confidence or 0):.0%} confidence)"
 
 
 def _counts_line(part) -> str:
@@ -107,19 +117,22 @@ def _counts_line(part) -> str:
 
 
 def part_section(name: str, path: str, part, *, key: str) -> None:
-    """One sheet: its table, preview, mapping and validation. The heading, notes and counts are drawn last,
-    from the sheet as read with the user's table and mapping, so they never show the first guess."""
-    sheet = f"Sheet “{part.sheet}”" if part.sheet else "The file"
-    with st.expander(label_escape(sheet), expanded=True):
-        head = st.empty()
+    with st.expander(label_escape(_part_title(part)), expanded=True):
         options = [SKIP, *table_options()]
-        detected = part.table if part.table in options else SKIP
+        # A weak guess is not preselected: one click must not import a sheet into the wrong table.
+        detected = part.table if part.table in options and not needs_choice(part) else SKIP
         table = st.selectbox("Table", options, index=options.index(detected), key=f"table-{key}",
                              help="Detected automatically; change it if the guess is wrong.")
+        for note in getattr(part, "notes", None) or ():
+            st.caption(f"Note: {md_escape(note)}")
         if table == SKIP:
-            head.markdown(f"**{md_escape(sheet)} {md_escape(_part_title(part, table))}**")
             if part.table is None:
                 st.warning("No canonical table recognised in this sheet. If it holds one, choose it above.")
+            elif needs_choice(part):
+                st.warning(f"Not sure what this sheet is: it looks most like **{part.table}**, but only "
+                           f"{float(part.confidence or 0):.0%} sure. Check the preview and choose its table above.")
+                show_table(part.preview.iloc[:, :PREVIEW_COLUMNS] if part.preview is not None else part.frame.head(20),
+                           key=f"ask-{key}")
             else:
                 st.caption("This sheet will not be imported.")
             return
@@ -144,22 +157,26 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             part = _reinspect(path, name, part, table=table, mapping=mapping, duplicates=duplicates) or part
         with issues_tab:
             validation(part, key=key)
-        head.markdown(f"**{md_escape(sheet)} {md_escape(_part_title(part, table))}**")
-        with summary:
+        recodes = dict(getattr(part, "recodes", None) or {})
+        if "method" in TABLES[table].names:
+            chosen = method_recoder(part, key=f"{key}-{table}")
+            if chosen != recodes:
+                recodes = chosen
+                part = _reinspect(path, name, part, table=table, mapping=mapping, duplicates=duplicates,
+                                  recodes=recodes) or part
+        with summary:  # drawn last: the sheet as read with the user's table, mapping and choices
             st.caption(_counts_line(part))
             above_header(part)
-            for note in getattr(part, "notes", None) or ():
-                st.caption(f"Note: {md_escape(note)}")
             for warning in totals_warnings(part, name):
                 st.warning(warning, icon=":material/functions:")
         problems = mapping_problems(mapping, table)
         for problem in problems:
             st.warning(problem)
         if pending_for(key):
-            confirm_over_sample(name, path, part, table, mapping, key=key, duplicates=duplicates)
+            confirm_over_sample(name, path, part, table, mapping, key=key, duplicates=duplicates, recodes=recodes)
         elif st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
                        disabled=bool(problems), icon=":material/download_done:") and not ask_before_sample(key):
-            run_import(name, path, part, table, mapping, duplicates, keep_sample=False)
+            run_import(name, path, part, table, mapping, duplicates, recodes)
 
 
 def totals_warnings(part, name: str) -> list[str]:
@@ -184,11 +201,11 @@ def loaders_totals_mismatch() -> str:
 
 
 def confirm_over_sample(name: str, path: str, part, table: str, mapping: dict[str, str], *, key: str,
-                        duplicates: str | None = None) -> None:
+                        duplicates: str | None = None, recodes: dict[str, str] | None = None) -> None:
     """The file import's confirmation over the sample city (see sample_choice)."""
     choice = sample_choice(table, key=key)
     if choice is not None:
-        run_import(name, path, part, table, mapping, duplicates, keep_sample=choice == KEEP)
+        run_import(name, path, part, table, mapping, duplicates, recodes, keep_sample=choice == KEEP)
 
 
 KEEP, REPLACE = "keep", "replace"
@@ -236,6 +253,36 @@ def pending_for(key: str) -> bool:
     return bool(pending) and pending.get("key") == key
 
 
+def method_recoder(part, *, key: str) -> dict[str, str]:
+    """Method values the vocabulary did not recognise, with their counts, each recodable to a method.
+
+    Returns {value as written: method} (the part's current recodes plus the user's choices); a value left
+    as "not recognised" stays out of the method-based KPIs with that reason."""
+    current = dict(getattr(part, "recodes", None) or {})
+    unknown = part.unrecognised_methods() if callable(getattr(part, "unrecognised_methods", None)) else {}
+    if not unknown and not current:
+        return current
+    with st.expander(f"Methods not recognised ({len(unknown):,})", expanded=bool(unknown)):
+        st.caption("These procurement methods are not in the app's vocabulary. Until you recode them they are "
+                   "left out of the method-based measures (non-competitive share, bids per solicitation...) "
+                   "with the reason \"method not recognised\", never counted as non-competitive. Your choices "
+                   "are saved with this layout's mapping and reapplied next time.")
+        options = [NOT_RECOGNISED, *METHODS]
+        out = dict(current)
+        shown = list(unknown.items())[:RECODE_LIMIT] + [(v, 0) for v in current if v not in unknown]
+        if len(unknown) > RECODE_LIMIT:
+            st.caption(f"The {RECODE_LIMIT} most frequent of {len(unknown):,} values.")
+        for value, count in shown:
+            pick = st.selectbox(label_escape(f"{value} ({count:,} rows)" if count else value), options,
+                                index=options.index(current.get(value, NOT_RECOGNISED)),
+                                key=f"recode-{key}-{value}")
+            if pick == NOT_RECOGNISED:
+                out.pop(value, None)
+            else:
+                out[value] = pick
+    return out
+
+
 def _header_phrase(part) -> str:
     if part.header_row:
         return f"Header found on row {part.header_row}"
@@ -273,9 +320,10 @@ def duplicates_choice(part, *, key: str) -> str | None:
                          "Your choice is remembered with this layout's column mapping.")
 
 
-def _reinspect(path, name, part, *, table, mapping=None, duplicates=None):
+def _reinspect(path, name, part, *, table, mapping=None, duplicates=None, recodes=None):
     try:
-        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping, duplicates=duplicates)
+        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping, duplicates=duplicates,
+                         recodes=recodes)
     except Exception as exc:  # noqa: BLE001
         st.error(f"Could not read it as {table}: {md_escape(exc)}")
         return None
@@ -321,15 +369,15 @@ def validation(part, *, key: str) -> None:
         csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
 
 
-def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], duplicates: str | None = None, *,
-               keep_sample: bool = False) -> None:
+def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], duplicates: str | None = None,
+               recodes: dict[str, str] | None = None, *, keep_sample: bool = False) -> None:
     """Import one sheet. Over the sample city, the sample goes first in the same transaction: only the sample's
     rows of this table (`keep_sample`), or the whole sample; a failed import leaves everything as it was."""
     ws = data.workspace()
     with st.status(f"Importing {label_escape(name)} as {table}…", expanded=True) as status:
         bar = st.progress(0.05, text="Starting…")
         try:
-            with ws.batch():  # one transaction: the sample goes only if the import lands
+            with ws.batch():  # one transaction: the sample city goes only if the import lands
                 if data.settings().get("sample_data"):
                     if keep_sample:
                         bar.progress(0.15, text=f"Removing the sample's {table}…")
@@ -339,7 +387,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], 
                         sample_data.remove_sample(ws)
                 bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
                 results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
-                                              source_name=name, duplicates=duplicates)
+                                              source_name=name, duplicates=duplicates, recodes=recodes or None)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
             status.update(label=f"Import failed; nothing changed. {label_escape(exc)}", state="error")
             return
