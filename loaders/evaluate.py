@@ -27,7 +27,8 @@ keyed `"original_amount|current_amount"`). A loader mapping is
 wrong when it sends an answered column elsewhere, gives an answered canonical column to another source
 column, or maps a `not_mapped` column. Rows: every non-blank line of the file must be accounted for, as a
 header line, a data row read (loaded or excluded with its reason) or a line reported above the header;
-what is left is lost. Totals must equal the answer's to the cent.
+what is left is lost. Records loaded counts the answer's records loaded into the right table (none when the
+table is wrong). Totals must equal the answer's to the cent.
 
 The data file is looked for beside the answer, then in each folder of `PROCUREMENT_CORPUS_DATA`
 (os.pathsep-separated), then in `../shared/corpus` next to the project. A data file found nowhere is
@@ -159,6 +160,8 @@ class Score:
     rows: int = 0
     rows_accounted: int = 0
     rows_lost: int = 0
+    records: int = 0  # records the answers load (parts with a table)
+    records_loaded: int = 0  # of those, loaded into the right table
     totals: int = 0
     totals_equal: int = 0
 
@@ -404,6 +407,9 @@ def total(files: list[FileScore]) -> Score:
             s.rows += p.nonblank_lines
             s.rows_accounted += min(p.accounted, p.nonblank_lines)
             s.rows_lost += p.lost
+            if p.expected_table != NO_TABLE:
+                s.records += p.expected_records
+                s.records_loaded += min(p.rows_loaded, p.expected_records) if p.table_right else 0
             s.totals += len(p.totals)
             s.totals_equal += sum(t["equal"] for t in p.totals)
     return s
@@ -481,7 +487,8 @@ def _summary(s: Score) -> str:
 
     return (f"total: tables right {pct(s.tables_right, s.parts)}; key columns found {pct(s.key_columns_found, s.key_columns)}; "
             f"wrong mappings {s.wrong_mappings}; rows accounted for {pct(s.rows_accounted, s.rows)}, "
-            f"{s.rows_lost} lost; totals equal {pct(s.totals_equal, s.totals)}")
+            f"{s.rows_lost} lost; records loaded {pct(s.records_loaded, s.records)}; "
+            f"totals equal {pct(s.totals_equal, s.totals)}")
 
 
 def to_json(files: list[FileScore], score: Score, folder) -> dict:

@@ -30,6 +30,7 @@ FLOOR = {
     "tables_right": 21,
     "key_columns_found": 66,
     "rows_accounted": 21162,
+    "records_loaded": 6806,
     "totals_equal": 6,
 }
 CEILING = {  # counts of failures: these may only go down
@@ -216,6 +217,7 @@ def test_evaluate_a_tiny_corpus(tmp_path):
     assert (score.files, score.parts, score.tables_right) == (1, 1, 1)
     assert (score.key_columns, score.key_columns_found, score.wrong_mappings) == (4, 4, 0)
     assert (score.rows, score.rows_accounted, score.rows_lost) == (3, 3, 0)
+    assert (score.records, score.records_loaded) == (2, 2)
     assert (score.totals, score.totals_equal) == (1, 1)
 
 
