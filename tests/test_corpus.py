@@ -30,7 +30,7 @@ FLOOR = {
     "tables_right": 21,
     "key_columns_found": 66,
     "rows_accounted": 21162,
-    "records_loaded": 6806,
+    "records_loaded": 6822,
     "totals_equal": 6,
 }
 CEILING = {  # counts of failures: these may only go down
