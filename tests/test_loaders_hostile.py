@@ -198,3 +198,13 @@ def test_mixed_encodings_read_line_by_line(tmp_path):
     [part] = inspect_file(path)
     assert part.frame["vendor_name"].tolist() == want["names"]
     assert any(n.startswith("mixed encodings") for n in part.notes)
+
+
+def test_purchase_order_lines_are_not_taken_for_a_pay_item_tab(tmp_path):
+    """Vendor, item, quantity, unit price and amount without a bid word anywhere: each line stays a row."""
+    from loaders.bidtab import pay_item_columns
+
+    names = ["PO Number", "Line", "Vendor", "Item", "Description", "Quantity", "Unit Price", "Amount"]
+    assert pay_item_columns(names, ["po_lines.csv"]) is None
+    assert pay_item_columns(names, ["bid_tab_2024.csv"])["extension"] == "Amount"
+    assert pay_item_columns(["Bidder", "Item No", "Quantity", "Unit Price", "Extension"], [])["bidder"] == "Bidder"
