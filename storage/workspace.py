@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from kpi.goals import GOAL_COLUMNS  # one goal shape, declared beside its one validation
 from loaders.schema import TABLES
 from storage.frames import IMPORT_ID, ConformError, conform, dtypes, empty_table
 from storage.lock import FileLock, LockTimeout
@@ -30,7 +31,6 @@ LOCK = ".lock"
 TABLES_DIR = "tables"
 SCHEMA_VERSION = 1
 DEFAULT_SETTINGS: dict = {"fiscal_year_start_month": 7, "office_name": None, "sample_data": False}
-GOAL_COLUMNS = ("kpi_id", "fiscal_year", "scope_type", "scope_value", "target", "at_risk", "source", "note")
 ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "problem")
 IMPORT_COLUMNS = ("import_id", "source", "sheet", "table", "imported_at", "rows_read", "rows_loaded",
                   "rows_excluded", "checksum", "status")
@@ -498,9 +498,15 @@ class Workspace:
                                                        mapping=value, saved_at=_now()))
 
     def save_goals(self, goals: pd.DataFrame) -> None:
-        """Replace all goals with this frame, in one transaction (validation is kpi/goals.py's job)."""
+        """Replace all goals with this frame, in one transaction, after kpi.goals.validate_goals (the rules of
+        the Goals page and the goals file) finds no problem; every problem is listed in the WorkspaceError."""
         if "kpi_id" not in goals.columns:
             raise WorkspaceError("A goals table needs a kpi_id column.")
+        from kpi.goals import validate_goals
+
+        check = validate_goals(goals.reindex(columns=GOAL_COLUMNS), "goals", numbers=range(1, len(goals) + 1))
+        if check.problems:
+            raise WorkspaceError("Goals not saved: " + "; ".join(check.problems) + ".")
         rows = []
         for position, record in enumerate(goals.to_dict("records")):
             row = {"position": position}

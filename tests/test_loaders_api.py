@@ -192,8 +192,9 @@ def test_fingerprint_is_stable_and_layout_specific(tmp_path):
 
 def test_import_into_the_real_workspace(tmp_path):
     """import_file stores the rows in storage.workspace.Workspace and the CLI import command works."""
-    workspace_mod = pytest.importorskip("storage.workspace")
-    ws = workspace_mod.Workspace(tmp_path / "ws")
+    from storage.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
     [result] = import_file(payments_csv(tmp_path / "checks.csv"), ws)
     assert result.imported
     assert len(ws.table("payments")) == 2
@@ -202,7 +203,7 @@ def test_import_into_the_real_workspace(tmp_path):
     code = main(["import", str(tmp_path / "checks.csv"), "--table", "payments", "--mapping", str(mapping),
                  "--workspace", str(tmp_path / "ws")])
     assert code == 0
-    assert len(workspace_mod.Workspace(tmp_path / "ws").table("payments")) == 2  # replaced, not duplicated
+    assert len(Workspace(tmp_path / "ws").table("payments")) == 2  # replaced, not duplicated
 
 
 def test_cli_import_bad_mapping_file(tmp_path, capsys):
