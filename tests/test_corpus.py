@@ -28,16 +28,18 @@ LOOKALIKES = CORPUS / "lookalikes"
 
 # What main scores on the corpus (docs/corpus.md). A floor that only goes up: raise it when the loaders
 # improve; a change that lowers a number below it is a regression.
+# Raised with the recognition of issue 13 (branch recognition); main at 14fb1a2 scored 22 tables, 67 key
+# columns, 21 wrong mappings, 7,243 records and 6 totals.
 FLOOR = {
     "files": 40,
-    "tables_right": 22,
-    "key_columns_found": 67,
+    "tables_right": 38,
+    "key_columns_found": 152,
     "rows_accounted": 27280,
-    "records_loaded": 7222,
-    "totals_equal": 6,
+    "records_loaded": 15472,
+    "totals_equal": 25,
 }
 CEILING = {  # counts of failures: these may only go down
-    "wrong_mappings": 21,
+    "wrong_mappings": 10,
     "rows_lost": 1371,
 }
 
@@ -45,14 +47,14 @@ CEILING = {  # counts of failures: these may only go down
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
     "files": 40,
-    "tables_right": 22,
-    "key_columns_found": 67,
+    "tables_right": 37,  # main at 14fb1a2: 22
+    "key_columns_found": 150,  # 67
     "rows_accounted": 1207,
-    "records_loaded": 412,
-    "totals_equal": 6,
+    "records_loaded": 786,  # 412
+    "totals_equal": 25,  # 6
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 21,
+    "wrong_mappings": 12,  # 21
     "rows_lost": 32,
 }
 
