@@ -741,7 +741,7 @@ def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset(
     unexplained = [prof.kind for h, prof in cm.profiles.items() if h not in cm.mapping and not prof.blank]
     typed = sum(1 for k in unexplained if k in ("date", "money"))
     # Capped: a 3,000-column export explains few of its columns whatever it is.
-    score -= UNEXPLAINED_PENALTY * min(typed, 4) + UNEXPLAINED_OTHER * min(len(unexplained) - typed, 10)
+    score -= UNEXPLAINED_PENALTY * min(typed, 3) + UNEXPLAINED_OTHER * min(len(unexplained) - typed, 5)
     if hinted:
         score += 1.5
     return score
@@ -767,7 +767,7 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
     if s1 < MIN_EVIDENCE:
         return Classification(None, 0.0, scores, mappings)
     reason = summary_reason(headers, profiles)
-    if reason and not overrides and not name_hint(names, best):
+    if reason and not overrides:
         return Classification(None, 0.0, scores, mappings, reason)
     return Classification(best, confidence(mappings[best], s1, s2, provided.get(best, set())), scores, mappings)
 
