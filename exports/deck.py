@@ -538,6 +538,8 @@ class Deck:
     def add_performance_slide(self):
         """Key contracts off track (and which metric), and how often their vendors were met."""
         b = self.b
+        if not b.performance_message:  # a briefing made without contract performance (prepare_briefing sets it)
+            return None
         slide = self._content_slide("Contract management · performance", b.performance_message, title_size=24)
         if b.offtrack_share is None and b.checkin_rate is None:
             add_text(slide, MARGIN, 1.9, CONTENT_W, 1.0, "Until then, this slide stays empty rather than "

@@ -1049,7 +1049,12 @@ def _mndot(name: str, old: bool) -> Look:
     totals = [Decimal(0)] * len(bidders)
     for k in range(24):
         qty = Decimal(rng.choice([1, 1, rng.randint(2, 900), rng.randint(1000, 90000)]))
-        eng = Decimal(rng.randint(40, 900000)) / 100
+        if qty == 1:  # lump sums: thousands; counted items: tens to hundreds; lengths and tons: cents to dollars
+            eng = Decimal(rng.randint(100000, 15000000)) / 100
+        elif qty < 1000:
+            eng = Decimal(rng.randint(1000, 90000)) / 100
+        else:
+            eng = Decimal(rng.randint(30, 500)) / 100
         row = [contract, "0001 -  SP 1234-56", f"{(k + 1) * 5:04d}", f"{rng.randint(2011, 2582)}{rng.randint(501, 604)}/{rng.randint(0, 99999):05d}",
                rng.choice(_TITLES).upper() + (" 6\\'' LINE" if k % 9 == 4 else ""), f"{eng}", f"{qty}",
                rng.choice(["LS", "EACH", "L F", "TON"]), f"{eng}", f"{(eng * qty).normalize():f}"]
