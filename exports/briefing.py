@@ -281,7 +281,7 @@ def _performance(kpi, tables, filters, grain, fy_start, as_of, label) -> dict:
     if off is not None:
         parts.append(f"{counts[0]} of {counts[1]} key contracts with results are off track in {label}")
     if rate is not None:
-        parts.append(f"vendors were met in {rate:.0%} of key-contract quarters")
+        parts.append(f"vendors were met in {format_value(rate, 'share')} of key-contract quarters")
     if parts:
         message = "; ".join(parts)
         message = message[0].upper() + message[1:]
