@@ -138,7 +138,9 @@ def record(dataset: str, tables: dict[str, pd.DataFrame], compute: Callable, dri
                 row["reasons"] = "; ".join(f"{k}={v}" for k, v in
                                            sorted(d.excluded["reason"].astype(str).value_counts().items()))
             drills.append(row)
-    return (pd.concat(values, ignore_index=True), pd.concat(reasons, ignore_index=True),
+    empty = pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str")
+                          for c in ("case", "period_label", "group", "reason", "count")})
+    return (pd.concat(values, ignore_index=True), pd.concat([empty, *reasons], ignore_index=True),
             pd.DataFrame(drills))
 
 
@@ -169,3 +171,67 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ----------------------------------------------------------------------------- comparing an engine with the record
+
+REL_TOL = 1e-9  # the record keeps 10 significant digits (float_format %.10g)
+
+
+def _close(a, b) -> bool:
+    import math
+
+    if (a is None or (isinstance(a, float) and math.isnan(a))) and (b is None or (isinstance(b, float) and math.isnan(b))):
+        return True
+    if a is None or b is None or (isinstance(a, float) and math.isnan(a)) or (isinstance(b, float) and math.isnan(b)):
+        return False
+    return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=1e-9)
+
+
+def differences(dataset: str, recorded: dict[str, pd.DataFrame], got: tuple[pd.DataFrame, ...],
+                only: set[str] | None = None) -> list[str]:
+    """Every difference between a fresh recording and the stored one, one line each (empty: identical)."""
+    out: list[str] = []
+    values, reasons, drills = got
+    old = recorded["values"]
+    if only is not None:
+        old = old[old["case"].str.split("|").str[0].isin(only)]
+        values = values[values["case"].str.split("|").str[0].isin(only)]
+    key = ["case", "period_label", "group"]
+    old = old.fillna({"group": ""})
+    values = values.fillna({"group": ""})
+    m = old.merge(values, on=key, how="outer", suffixes=("_old", "_new"), indicator=True)
+    for row in m[m["_merge"] != "both"].itertuples():
+        out.append(f"{dataset} {row.case} {row.period_label} {row.group!r}: only in "
+                   f"{'record' if row[-1] == 'left_only' else 'new engine'}")
+    both = m[m["_merge"] == "both"]
+    for col in VALUE_COLUMNS + ("partial",):
+        a, b = both[f"{col}_old"].to_numpy(), both[f"{col}_new"].to_numpy()
+        for i in range(len(both)):
+            if not _close(a[i], b[i]):
+                r = both.iloc[i]
+                out.append(f"{dataset} {r['case']} {r['period_label']} {r['group']!r} {col}: {a[i]!r} -> {b[i]!r}")
+    oldr = recorded["reasons"]
+    if only is not None:
+        oldr = oldr[oldr["case"].str.split("|").str[0].isin(only)]
+        reasons = reasons[reasons["case"].str.split("|").str[0].isin(only)]
+    rk = ["case", "period_label", "group", "reason"]
+    mr = oldr.fillna({"group": ""}).merge(reasons.fillna({"group": ""}), on=rk, how="outer",
+                                          suffixes=("_old", "_new"))
+    bad = mr[mr["count_old"].fillna(-1) != mr["count_new"].fillna(-1)]
+    for row in bad.itertuples():
+        out.append(f"{dataset} {row.case} reasons {row.period_label} {row.group!r} {row.reason!r}: "
+                   f"{row.count_old} -> {row.count_new}")
+    oldd = recorded["drilldowns"]
+    if only is not None:
+        oldd = oldd[oldd["case"].str.split("|").str[0].isin(only)]
+        drills = drills[drills["case"].str.split("|").str[0].isin(only)]
+    md = oldd.merge(drills, on="case", how="outer", suffixes=("_old", "_new"))
+    for col in ("period_label", "numerator", "denominator", "excluded", "reasons"):
+        if f"{col}_old" not in md:
+            continue
+        for row in md.itertuples():
+            a, b = getattr(row, f"{col}_old"), getattr(row, f"{col}_new")
+            if not (a == b or (pd.isna(a) and pd.isna(b))):
+                out.append(f"{dataset} {row.case} drill-down {col}: {a!r} -> {b!r}")
+    return out
