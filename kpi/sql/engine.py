@@ -191,11 +191,32 @@ def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset):
             hit = (None, None)
         else:
             expr = rec.t.select(**_columns(rec, kpi, as_of))
-            src.con._register_in_memory_tables(expr)
-            table = src.con.sql(src.con.compile(expr), schema=expr.schema())
-            hit = (rec, table, expr)
+            sql = _compiled(src, expr, (kpi.id, fy, as_of, with_method))
+            view = f"kpi_records_{kpi.id}_{len(src.memo)}"
+            hit = (rec, src.view(view, sql))
         src.memo[key] = hit
     return hit[0], hit[1]
+
+
+_SQL: dict = {}
+_SQL_LOCK = threading.Lock()
+
+
+def _compiled(src: Source, expr: ir.Table, key: tuple) -> str:
+    """The SQL of a KPI's records: compiled once per process for the same tables (names and column types),
+    KPI, fiscal start and as-of date; a new source over new data reuses it."""
+    tables = tuple(sorted((n, t.get_name(), tuple(t.schema().items())) for n, t in src.tables.items()))
+    k = (src.dialect, tables, *key)
+    with _SQL_LOCK:
+        hit = _SQL.get(k)
+    if hit is None:
+        src.con._register_in_memory_tables(expr)
+        hit = str(src.con.compile(expr))
+        with _SQL_LOCK:
+            if len(_SQL) > 512:
+                _SQL.clear()
+            _SQL[k] = hit
+    return hit
 
 
 def _filter(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, *, dates: bool = True) -> ir.BooleanValue:

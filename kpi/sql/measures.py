@@ -310,7 +310,7 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
         out = out.astype({"_vid": "str", "_vname": "str", "_vkey": "str", "_vlabel": "str"})
         out["_vexp"] = out["_vexp"].astype("datetime64[s]").dt.date
         src.memo[("vendor_lookup_frame", table)] = out
-        return ibis.memtable(out, schema=_LOOKUP_SCHEMA)
+        return src.put(f"kpi_vendor_lookup_{table}", out, _LOOKUP_SCHEMA)
 
     return _memo(src, ("vendor_lookup", table, id_col, name_col), make)
 

@@ -84,6 +84,37 @@ class Source:
     def from_url(cls, url: str, *, schema: str | None = None) -> Source:
         return cls.from_connection(connect(url), schema=schema, label=safe_url(url))
 
+    # ----------------------------------------------------------------- small helper tables and views
+
+    @property
+    def dialect(self) -> str:
+        return getattr(self.con, "name", "duckdb")
+
+    def put(self, name: str, frame: pd.DataFrame, schema) -> ir.Table:
+        """A small lookup table (a few thousand rows at most) made available to this connection's queries
+        under `name`: registered Arrow in DuckDB, a temporary table or view elsewhere (no write to the
+        office's schemas)."""
+        name = str(name)
+        if self.dialect == "duckdb":
+            self.con.con.register(name, pa.Table.from_pandas(frame, schema=schema.to_pyarrow(),
+                                                             preserve_index=False))
+            return self.con.table(name)
+        if self.dialect == "pyspark":
+            session = self.con._session
+            df = session.createDataFrame(frame.astype(object).where(frame.notna(), None),
+                                         schema=schema.to_pyspark() if hasattr(schema, "to_pyspark") else None)
+            df.createOrReplaceTempView(name)
+            return self.con.table(name)
+        return self.con.create_table(name, ibis.memtable(frame, schema=schema), temp=True, overwrite=True)
+
+    def view(self, name: str, sql: str) -> ir.Table:
+        """A temporary view of compiled SQL (our own text, never user input) on this connection."""
+        if self.dialect == "pyspark":
+            self.con._session.sql(f'CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}')
+        else:
+            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+        return self.con.table(name)
+
     # ----------------------------------------------------------------- presence
 
     def table(self, name: str) -> ir.Table | None:
