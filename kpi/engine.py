@@ -530,6 +530,11 @@ def _aggregate_snapshot(kpi: KPI, rec: Records, mask: np.ndarray, by: str | None
 # ----------------------------------------------------------------------------- public entry points
 
 
+def _in_database(tables) -> bool:
+    """Tables that live in a database (a kpi.sql Source): computed there by the SQL engine."""
+    return type(tables).__name__ == "Source" and type(tables).__module__ == "kpi.sql.source"
+
+
 def _kpi(kpi_id: str) -> KPI:
     try:
         return KPIS[kpi_id]
@@ -550,6 +555,11 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     Missing tables or columns give a result with `missing` set and an empty frame (never zero, never an
     exception); an unknown KPI id, grain or breakdown is a ValueError naming it.
     """
+    if _in_database(tables):
+        from .sql import engine as sql_engine
+
+        return sql_engine.compute(kpi_id, tables, filters=filters, grain=grain, by=by,
+                                  fy_start_month=fy_start_month, as_of=as_of)
     kpi = _kpi(kpi_id)
     filters = filters or Filters()
     grain = P.normalise_grain(grain)
@@ -585,6 +595,10 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
 
 def compute_all(tables, **kwargs) -> dict[str, KPIResult]:
     """Every KPI of the registry (same keyword arguments as compute; a `by` a KPI lacks is ignored for it)."""
+    if _in_database(tables):
+        from .sql import engine as sql_engine
+
+        return sql_engine.compute_all(tables, **kwargs)
     p = prepared(tables)
     by = kwargs.pop("by", None)
     return {k: compute(k, p, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
@@ -635,6 +649,11 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
               by: str | None = None) -> Drilldown:
     """Records behind the value of `period_label` (default: the latest period) and `group` (a value of the
     breakdown `by`; when `by` is omitted the group is looked up in the KPI's breakdowns)."""
+    if _in_database(tables):
+        from .sql import engine as sql_engine
+
+        return sql_engine.drilldown(kpi_id, tables, filters=filters, period_label=period_label, group=group,
+                                    fy_start_month=fy_start_month, grain=grain, as_of=as_of, by=by)
     kpi = _kpi(kpi_id)
     filters = filters or Filters()
     grain = P.normalise_grain(grain)

@@ -104,7 +104,7 @@ def scorecard(tables, goals: pd.DataFrame | None = None, *, filters: Filters | N
     this, so they show the same numbers."""
     filters = filters or Filters()
     grain = P.normalise_grain(grain)
-    p = prepared(tables)
+    p = tables if type(tables).__name__ == "Source" else prepared(tables)  # a database: kpi.sql
     results = {k: compute(k, p, filters=filters, grain=grain, fy_start_month=fy_start_month, as_of=as_of)
                for k in kpis}
     if not results:

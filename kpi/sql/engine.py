@@ -164,7 +164,7 @@ def _columns(rec: M.Rec, kpi: KPI, as_of: dt.date) -> dict[str, ir.Value]:
         cols["_key"] = m.key.cast("string")
     elif isinstance(m, M.Lift):
         cols["_x"] = m.x.cast("float64")
-        cols["_eng"] = m.engaged.cast("int8")
+        cols["_eng"] = ibis.ifelse(m.engaged, 1, 0)
     elif isinstance(m, M.Expiring):
         for w in m.windows:
             cols[f"_lo{w}"] = m.lo(rec.date, w)
@@ -454,11 +454,11 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, r: ir.Table, by: str | None, grain
     j = j.inner_join(ref_t, [j._wlo <= ref_t._ref, ref_t._ref <= j._hi])
     u = j._reason.isnull()
     in_range = (j._lo <= j._ref) & (j._ref <= j._hi)
-    aggs = {"n": (u & in_range).cast("int64").sum(), "excluded": (~u & in_range).cast("int64").sum()}
+    aggs = {"n": ibis.ifelse(u & in_range, 1, 0).sum(), "excluded": ibis.ifelse(~u & in_range, 1, 0).sum()}
     if expiring:
         for w in m.windows:
-            aggs[f"value_{w}"] = (u & (j[f"_lo{w}"] <= j._ref) & (j._ref <= j._flag_hi)).fill_null(False) \
-                .cast("int64").sum()
+            aggs[f"value_{w}"] = ibis.ifelse((u & (j[f"_lo{w}"] <= j._ref) & (j._ref <= j._flag_hi))
+                                             .fill_null(False), 1, 0).sum()
     else:
         aggs["numerator"] = j._num.sum(where=u & in_range)
         aggs["denominator"] = j._den.sum(where=u & in_range)
@@ -590,7 +590,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
             measures["numerator_amount"] = m.num.cast("float64")
             measures["denominator_amount"] = m.den.cast("float64")
     if isinstance(m, M.Lift):
-        measures["engaged"] = m.engaged.cast("float64")
+        measures["engaged"] = M.one_if(m.engaged)
     for name, e in rec.extra.items():
         if name not in shown:
             measures[name] = e

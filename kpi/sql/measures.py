@@ -45,6 +45,7 @@ from .source import Source
 DIMENSIONS = ("department", "category", "method", "vendor")
 MWBE_FLAGS = tuple(CERTIFICATION_FLAGS[c] for c in MWBE_CERTIFICATIONS)
 FAR_PAST = dt.date(1000, 1, 1)
+NO_KEY = "\x1f"  # stands for a missing id or name in the vendor lookup join (not a character ids use)
 
 
 # ----------------------------------------------------------------------------- typed measures
@@ -200,6 +201,11 @@ def days_between(start: ir.DateValue, end: ir.DateValue) -> ir.FloatingValue:
     return end.delta(start, unit="day").cast("float64")
 
 
+def one_if(condition: ir.BooleanValue) -> ir.FloatingValue:
+    """1.0 where the condition holds, else 0.0 (PostgreSQL casts no boolean to a number)."""
+    return ibis.ifelse(condition.fill_null(False), 1.0, 0.0)
+
+
 def first_date(*dates: ir.DateValue) -> ir.DateValue:
     return ibis.coalesce(*dates)
 
@@ -288,8 +294,8 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
         keys = np.asarray(v["keys"], dtype=object)
         labels = np.asarray(v["labels"], dtype=object)
         out = pd.DataFrame({
-            "_vid": pairs[id_col].astype("str").fillna("\x00").to_numpy(dtype=object) if len(pairs) else [],
-            "_vname": pairs[name_col].astype("str").fillna("\x00").to_numpy(dtype=object) if len(pairs) else [],
+            "_vid": pairs[id_col].astype("str").fillna(NO_KEY).to_numpy(dtype=object) if len(pairs) else [],
+            "_vname": pairs[name_col].astype("str").fillna(NO_KEY).to_numpy(dtype=object) if len(pairs) else [],
             "_vkey": np.where(codes >= 0, keys[np.maximum(codes, 0)] if len(keys) else None, None),
             "_vlabel": np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None),
         })
@@ -324,7 +330,7 @@ _LOOKUP_SCHEMA = ibis.schema({"_vid": "string", "_vname": "string", "_vkey": "st
 def with_vendor(src: Source, t: ir.Table, table: str, id_col: str, name_col: str) -> ir.Table:
     """t with its vendor's identity (_vkey, _vlabel), certification flags and expiry joined in."""
     look = vendor_lookup(src, table, id_col, name_col)
-    t = t.mutate(_jid=text(t, id_col).fill_null("\x00"), _jname=text(t, name_col).fill_null("\x00"))
+    t = t.mutate(_jid=text(t, id_col).fill_null(NO_KEY), _jname=text(t, name_col).fill_null(NO_KEY))
     j = t.left_join(look, [t._jid == look._vid, t._jname == look._vname])
     return j.drop("_jid", "_jname", "_vid", "_vname")
 
@@ -431,7 +437,7 @@ def _sol_cols(ctx: Context, **more) -> ir.Table:
         "_s_due": date(s, "due_date"),
         "_s_close": first_date(date(s, "due_date"), date(s, "award_date"), date(s, "issue_date")),
         "_s_first": first_date(*(date(s, c) for c in TABLE_DATES["solicitations"])),
-        "_s_competitive": competitive(s).cast("int8"), **more})
+        "_s_competitive": ibis.ifelse(competitive(s), 1, 0), **more})
 
 
 def bid_base(ctx: Context) -> ir.Table:
@@ -466,7 +472,7 @@ def _with_bids(ctx: Context, t: ir.Table) -> ir.Table:
     b = b.mutate(_sk=text(b, "solicitation_id"))
     b = b.filter(b._sk.notnull())
     # Distinct bidders (a bid tab may list a bidder on several lines); a row naming no bidder is one bid.
-    counts = b.group_by("_sk").aggregate(_nb=b._vkey.nunique() + b._vkey.isnull().cast("int64").sum())
+    counts = b.group_by("_sk").aggregate(_nb=b._vkey.nunique() + ibis.ifelse(b._vkey.isnull(), 1, 0).sum())
     # Only the first solicitation row of an id receives its bids (as a join to the first match).
     t = t.mutate(_sk2=text(t, "solicitation_id"))
     t = t.left_join(counts, t._sk2 == counts._sk).drop("_sk2", "_sk")
@@ -544,7 +550,7 @@ def within_cycle_goal_share(ctx: Context) -> Rec:
                (goal.isnull(), "no cycle-time goal for the method"),
                (value.isnull(), "no awarded or estimated amount (value band unknown)")]
     when = first_date(award, req, d["issue_date"], d["due_date"])
-    num = (days <= goal).fill_null(False).cast("float64")
+    num = one_if(days <= goal)
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), value, Ratio(num, ONE, x=days),
                 extra={"goal_days": goal})
 
@@ -553,7 +559,7 @@ def late_contract_share(ctx: Context) -> Rec:
     t = contract_base(ctx)
     start, executed = date(t, "start_date"), date(t, "executed_date")
     reasons = [(start.isnull(), "start_date missing"), (executed.isnull(), "executed_date missing")]
-    late = (executed > start).fill_null(False).cast("float64")
+    late = one_if(executed > start)
     return _rec(t, "contracts", first_date(start, executed), reasons, contract_dims(t), contract_amount(t),
                 Ratio(late, ONE, x=days_between(start, executed), x_name="days_executed_after_start"))
 
@@ -581,13 +587,13 @@ def bids_per_solicitation(ctx: Context) -> Rec:
 def single_bid_share(ctx: Context) -> Rec:
     t, reasons, close = _competitive_bids(ctx)
     return _rec(t, "solicitations", close, reasons, solicitation_dims(t), sol_amount(t),
-                Ratio((t._bids == 1).fill_null(False).cast("float64"), ONE, x=t._bids, x_name="bids"))
+                Ratio(one_if(t._bids == 1), ONE, x=t._bids, x_name="bids"))
 
 
 def no_bid_share(ctx: Context) -> Rec:
     t, reasons, close = _competitive_bids(ctx)
     return _rec(t, "solicitations", close, reasons, solicitation_dims(t), sol_amount(t),
-                Ratio((t._bids == 0).fill_null(False).cast("float64"), ONE, x=t._bids, x_name="bids"))
+                Ratio(one_if(t._bids == 0), ONE, x=t._bids, x_name="bids"))
 
 
 def _award_dollars(ctx: Context, t: ir.Table, *, need_method: bool = True):
@@ -632,7 +638,7 @@ def cancelled_solicitation_share(ctx: Context) -> Rec:
                (text(t, "status").isnull(), "status missing")]
     when = first_date(d["issue_date"], d["due_date"], d["award_date"], d["requisition_date"])
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), sol_amount(t),
-                Ratio(is_cancelled(t).cast("float64"), ONE))
+                Ratio(one_if(is_cancelled(t)), ONE))
 
 
 def fiscal_year_of(d: ir.DateValue, fy_start_month: int) -> ir.IntegerValue:
@@ -640,7 +646,7 @@ def fiscal_year_of(d: ir.DateValue, fy_start_month: int) -> ir.IntegerValue:
     y = d.year().cast("int64")
     if fy_start_month == 1:
         return y
-    return y + (d.month() >= fy_start_month).cast("int64")
+    return y + ibis.ifelse(d.month() >= fy_start_month, 1, 0)
 
 
 def first_time_vendor_share(ctx: Context) -> Rec:
@@ -669,7 +675,7 @@ def first_time_vendor_share(ctx: Context) -> Rec:
     reasons = [(d["award_date"].isnull(), NOT_AWARDED), (j._vkey.isnull(), "awarded vendor missing")]
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
     rec = _rec(j, "solicitations", when, reasons, solicitation_dims(j), sol_amount(j),
-               Ratio((~j._prior).cast("float64"), ONE))
+               Ratio(one_if(~j._prior), ONE))
     rec.notes = notes
     return rec
 
@@ -693,7 +699,7 @@ def protest_rate(ctx: Context) -> Rec:
     sustained = protested & flag(t, "protest_sustained")
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
     return _rec(t, "solicitations", when, [(d["award_date"].isnull(), NOT_AWARDED)], solicitation_dims(t),
-                sol_amount(t), Ratio(protested.cast("float64"), ONE, sustained=sustained.cast("float64")))
+                sol_amount(t), Ratio(one_if(protested), ONE, sustained=one_if(sustained)))
 
 
 # ----------------------------------------------------------------------------- Equity
@@ -736,7 +742,7 @@ def mwbe_award_share(ctx: Context) -> Rec:
 def diverse_bid_share(ctx: Context) -> Rec:
     t, reasons, close = _bids(ctx)
     hit = certified(t, tuple(CERTIFICATION_FLAGS.values()), close)
-    return _rec(t, "bids", close, reasons, bid_dims(t), bid_amount(t), Ratio(hit.cast("float64"), ONE))
+    return _rec(t, "bids", close, reasons, bid_dims(t), bid_amount(t), Ratio(one_if(hit), ONE))
 
 
 # ----------------------------------------------------------------------------- Value
@@ -798,7 +804,7 @@ def expiring_without_replacement(ctx: Context) -> Rec:
     reasons = [(end.isnull(), "end_date missing"), (start.notnull() & (end < start), "end before start date")]
     m = Expiring(start=start, hi=hi, flag_hi=flag_hi)
     return _rec(t, "contracts", end, reasons, contract_dims(t), contract_amount(t), m,
-                extra={"replacement_date": t._repl, "no_options": no_options.cast("float64")})
+                extra={"replacement_date": t._repl, "no_options": one_if(no_options)})
 
 
 def contracts_with_metrics_share(ctx: Context) -> Rec:
@@ -807,7 +813,7 @@ def contracts_with_metrics_share(ctx: Context) -> Rec:
     reasons = [(~flag(t, "is_key_contract"), "not a key contract"), (start.isnull(), "start_date missing"),
                (end.isnull(), "end_date missing"), (end < start, "end before start date")]
     return _rec(t, "contracts", first_date(start, end), reasons, contract_dims(t), contract_amount(t),
-                Active(lo=start, hi=end, num=flag(t, "has_performance_metrics").cast("float64"), den=ONE))
+                Active(lo=start, hi=end, num=one_if(flag(t, "has_performance_metrics")), den=ONE))
 
 
 def evaluation_completion_rate(ctx: Context) -> Rec:
@@ -816,7 +822,7 @@ def evaluation_completion_rate(ctx: Context) -> Rec:
     reasons = [(due.isnull(), "due_date missing"), (due > ctx.as_of, "not yet due (due_date after the as-of date)")]
     on_time = (done.notnull() & (done <= due) & (done <= ctx.as_of)).fill_null(False)
     return _rec(t, "evaluations", first_date(due, done), reasons, joined_dims(t), t._c_amount,
-                Ratio(on_time.cast("float64"), ONE, x=days_between(due, done), x_name="days_completed_after_due"))
+                Ratio(one_if(on_time), ONE, x=days_between(due, done), x_name="days_completed_after_due"))
 
 
 def rating_low(rating: ir.StringValue) -> ir.FloatingValue:
@@ -834,7 +840,7 @@ def low_performance_share(ctx: Context) -> Rec:
     t = evaluation_base(ctx)
     due, done = date(t, "due_date"), date(t, "completed_date")
     score = number(t, "score")
-    from_score = ibis.ifelse(score.isnull(), ibis.null("float64"), (score < LOW_SCORE).cast("float64"))
+    from_score = ibis.ifelse(score.isnull(), ibis.null("float64"), one_if(score < LOW_SCORE))
     low = ibis.coalesce(rating_low(text(t, "rating", lower=True)), from_score)
     reasons = [(done.isnull(), "not completed (completed_date missing)"),
                (low.isnull(), "no recognisable rating or score")]
@@ -882,7 +888,7 @@ def overspent_contracts(ctx: Context) -> Rec:
                                                             "no payments linked to the contract")]
     when = first_date(ibis.ifelse(over, t._crossed, t._last), date(t, "start_date"))
     paid = t._paid.fill_null(0.0)
-    return _rec(t, "contracts", when, reasons, contract_dims(t), contract_amount(t), Count(over.cast("float64")),
+    return _rec(t, "contracts", when, reasons, contract_dims(t), contract_amount(t), Count(one_if(over)),
                 extra={"paid": paid, "overspent_by": paid - current})
 
 
@@ -901,7 +907,7 @@ def _pay_days(ctx: Context):
 def on_time_payment_share(ctx: Context) -> Rec:
     t, paid, reasons, days = _pay_days(ctx)
     return _rec(t, "payments", paid, reasons, payment_dims(t), number(t, "amount"),
-                Ratio((days <= ON_TIME_PAYMENT_DAYS).fill_null(False).cast("float64"), ONE, x=days))
+                Ratio(one_if(days <= ON_TIME_PAYMENT_DAYS), ONE, x=days))
 
 
 def days_to_pay(ctx: Context) -> Rec:
@@ -940,7 +946,7 @@ def engagement_share(ctx: Context) -> Rec:
                (value < ENGAGEMENT_THRESHOLD, f"below the ${ENGAGEMENT_THRESHOLD:,.0f} value threshold")]
     when = first_date(d["issue_date"], d["due_date"], d["award_date"], d["requisition_date"])
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), sol_amount(t),
-                Ratio(t._engaged.cast("float64"), ONE), extra={"value": value})
+                Ratio(one_if(t._engaged), ONE), extra={"value": value})
 
 
 def engagement_bid_lift(ctx: Context) -> Rec:
@@ -1008,7 +1014,7 @@ def field_completeness(ctx: Context) -> Rec:
             any_filled = ibis.literal(False)
             for c in group:
                 any_filled = any_filled | _filled(t, c)
-            filled = filled + any_filled.cast("float64")
+            filled = filled + one_if(any_filled)
         parts.append(t.select(_when=when, _num=filled, _den=ibis.literal(float(len(fields))), _amount=amount,
                               _table=ibis.literal(table),
                               **{f"_d_{d}": dims[d].cast("string") for d in DIMENSIONS}))

@@ -105,7 +105,24 @@ class Source:
                                          schema=schema.to_pyspark() if hasattr(schema, "to_pyspark") else None)
             df.createOrReplaceTempView(name)
             return self.con.table(name)
-        return self.con.create_table(name, ibis.memtable(frame, schema=schema), temp=True, overwrite=True)
+        if self.dialect == "postgres":
+            return self._put_postgres(name, frame, schema)
+        raise SourceError(f"cannot hold lookup tables on {self.dialect}")
+
+    _PG_TYPES = {"string": "TEXT", "boolean": "BOOLEAN", "date": "DATE", "int64": "BIGINT", "float64": "DOUBLE PRECISION"}
+
+    def _put_postgres(self, name: str, frame: pd.DataFrame, schema) -> ir.Table:
+        """A temporary table (session-scoped; nothing written to the office's schemas), rows bound by the
+        driver. Column names and types are our own."""
+        cols = list(schema.names)
+        ddl = ", ".join(f'"{c}" {self._PG_TYPES[str(schema[c]).lower().rstrip("!")]}' for c in cols)
+        rows = frame[cols].astype(object).where(frame[cols].notna(), None).itertuples(index=False, name=None)
+        with self.con.con.cursor() as cur:
+            cur.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"')
+            cur.execute(f'CREATE TEMP TABLE "{name}" ({ddl})')
+            cur.executemany(f'INSERT INTO pg_temp."{name}" VALUES ({", ".join(["%s"] * len(cols))})', list(rows))
+        self.con.con.commit()
+        return self.con.table(name)
 
     def view(self, name: str, sql: str) -> ir.Table:
         """A temporary view of compiled SQL (our own text, never user input) on this connection."""
