@@ -37,6 +37,7 @@ from ..results import (
     period_frame,
 )
 from . import measures as M
+from . import query as Q
 from .source import Source
 
 # ----------------------------------------------------------------------------- sources
@@ -117,15 +118,14 @@ def _needed(by: str | None, filters: Filters) -> frozenset:
     return frozenset(dims)
 
 
-def _vendor_match(src: Source, rec: M.Rec, r: ir.Table, wanted: tuple) -> ir.BooleanValue:
+def _vendor_match(src: Source, rec: M.Rec, wanted: tuple):
     """Records whose vendor is one of `wanted` (a display name, an id, or a name normalised alike)."""
     words = [str(v).strip() for v in wanted]
     norms = {normalise_name(w) for w in words} - {""}
     lookups = [v for k, v in src.memo.items() if isinstance(k, tuple) and k[0] == "vendor_lookup_frame"
                and k[1] == rec.table]
-    label = r._d_vendor
     if not lookups or rec.table == "evaluations":
-        return label.isin(words).fill_null(False)
+        return Q.is_in("_d_vendor", words)
     f = lookups[0]
     keys = set(f.loc[f["_vlabel"].isin(words), "_vkey"].dropna())
     keys |= {k for k in f["_vkey"].dropna() if k in {f"id:{w}" for w in words} | {f"nm:{n}" for n in norms}}
@@ -133,7 +133,7 @@ def _vendor_match(src: Source, rec: M.Rec, r: ir.Table, wanted: tuple) -> ir.Boo
         labels = f["_vlabel"].dropna().drop_duplicates()
         hit = labels[normalise_names(labels).isin(norms).to_numpy()]
         keys |= set(f.loc[f["_vlabel"].isin(hit), "_vkey"].dropna())
-    return r._vkey.isin(sorted(keys)).fill_null(False) if keys else ibis.literal(False)
+    return Q.is_in("_vkey", sorted(keys))
 
 
 def _reason(rec: M.Rec) -> ir.StringValue:
@@ -188,14 +188,14 @@ def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset):
         ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}))
         rec = measure_of(kpi.id)(ctx)
         if rec is None:
-            hit = (None, None)
+            hit = (None, None, None)
         else:
             expr = rec.t.select(**_columns(rec, kpi, as_of))
             sql = _compiled(src, expr, (kpi.id, fy, as_of, with_method))
             view = f"kpi_records_{kpi.id}_{len(src.memo)}"
-            hit = (rec, src.view(view, sql))
+            hit = (rec, src.view(view, sql), view)
         src.memo[key] = hit
-    return hit[0], hit[1]
+    return hit
 
 
 _SQL: dict = {}
@@ -219,7 +219,39 @@ def _compiled(src: Source, expr: ir.Table, key: tuple) -> str:
     return hit
 
 
-def _filter(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, *, dates: bool = True) -> ir.BooleanValue:
+def _where(src: Source, rec: M.Rec, filters: Filters, *, dates: bool = True) -> Q.exp.Expression:
+    """The filters as a WHERE condition on the record view (values as literals the generator quotes)."""
+    cond: list = []
+    for dim, values in (("department", filters.departments), ("category", filters.categories),
+                        ("method", filters.methods)):
+        if values:
+            wanted = [str(v).strip() for v in values]
+            if dim == "method":
+                wanted = [w.lower() for w in wanted]
+            cond.append(Q.is_in(f"_d_{dim}", wanted))
+    if filters.vendors:
+        cond.append(_vendor_match(src, rec, filters.vendors))
+    if filters.value_band is not None:
+        lo, hi = filters.value_band
+        if lo is not None:
+            cond.append(Q.col("_amount") >= Q.literal(float(lo)))
+        if hi is not None:
+            cond.append(Q.col("_amount") <= Q.literal(float(hi)))
+    if dates:
+        if filters.date_from is not None:
+            cond.append(Q.col("_date") >= Q.literal(P.as_day(filters.date_from).astype(dt.date)))
+        if filters.date_to is not None:
+            cond.append(Q.col("_date") <= Q.literal(P.as_day(filters.date_to).astype(dt.date)))
+    return Q.exp.and_(*cond) if cond else Q.exp.true()
+
+
+def filtered(src: Source, rec: M.Rec, r: ir.Table, by: str | None, filters: Filters, *, dates: bool = True):
+    """The record table under the filters (drill-downs: Ibis, rows to fetch), with _g."""
+    r = r.filter(_ibis_where(src, rec, r, filters, dates))
+    return r.mutate(_g=r[f"_d_{by}"] if by else ibis.literal(""))
+
+
+def _ibis_where(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, dates: bool) -> ir.BooleanValue:
     cond = ibis.literal(True)
     for dim, values in (("department", filters.departments), ("category", filters.categories),
                         ("method", filters.methods)):
@@ -229,7 +261,13 @@ def _filter(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, *, dates: bo
                 wanted = [w.lower() for w in wanted]
             cond = cond & r[f"_d_{dim}"].isin(wanted).fill_null(False)
     if filters.vendors:
-        cond = cond & _vendor_match(src, rec, r, filters.vendors)
+        m = _vendor_match(src, rec, filters.vendors)
+        if isinstance(m, Q.exp.In):
+            name = m.this.name
+            values = [v.this for v in m.expressions]
+            cond = cond & r[name].isin(values).fill_null(False)
+        else:
+            cond = cond & ibis.literal(False)
     if filters.value_band is not None:
         lo, hi = filters.value_band
         if lo is not None:
@@ -244,12 +282,6 @@ def _filter(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, *, dates: bo
     return cond
 
 
-def filtered(src: Source, rec: M.Rec, r: ir.Table, by: str | None, filters: Filters, *, dates: bool = True):
-    """The record table under the filters, with _g: the group of the breakdown ('' without one)."""
-    r = r.filter(_filter(src, rec, r, filters, dates=dates))
-    return r.mutate(_g=r[f"_d_{by}"] if by else ibis.literal(""))
-
-
 # ----------------------------------------------------------------------------- events
 
 
@@ -257,27 +289,26 @@ def _fetch(expr) -> pd.DataFrame:
     return expr.to_pyarrow().to_pandas()
 
 
-def _aggregate_events(kpi: KPI, r: ir.Table, by: str | None, grain: str, fy: int, as_of: dt.date
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, grain: str, fy: int,
+                      as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records placed by their date. One query groups them by (period, group, reason) with the kind's sums
     (used records have no reason); quantiles, distinct counts and the lift's category sums take a second."""
-    r = r.mutate(_placed=(r._date.notnull() & (r._date <= as_of)).fill_null(False))
-    r = r.mutate(_code=ibis.ifelse(r._placed, period_code(r._date, grain, fy), ibis.null("int64")),
-                 _undated=r._date.isnull())
     kind = kpi.kind
-    sums = {"count": ibis._.count()}
+    sums = ""
     if kind in ("ratio", "count"):
-        sums["numerator"] = ibis._._num.sum()
-        if kind == "ratio":
-            sums["denominator"] = ibis._._den.sum()
-        if "_sus" in r.columns:
-            sums["sustained"] = ibis._._sus.sum()
+        sums = ", SUM(_num) AS numerator" + (", SUM(_den) AS denominator" if kind == "ratio" else "")
+        if kpi.id == "protest_rate":
+            sums += ", SUM(_sus) AS sustained"
     elif kind == "mean":
-        sums["_s"] = ibis._._x.sum()
-        sums["_s2"] = (ibis._._x * ibis._._x).sum()
-    raw = _fetch(r.group_by(["_code", "_placed", "_undated", "_g", "_reason"]).aggregate(**sums))
-    used = raw[raw["_reason"].isna() & raw["_placed"].astype(bool)].drop(columns=["_reason", "_placed", "_undated"])
-    excl = raw[raw["_reason"].notna() & raw["_placed"].astype(bool)]
+        sums = ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
+    inner = Q.placed_records(view, by, grain, fy)
+    raw = Q.fetch(src, Q.build(
+        f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) AS r '
+        "GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of))
+    for c in ("_placed", "_undated"):
+        raw[c] = raw[c].astype(bool)
+    used = raw[raw["_reason"].isna() & raw["_placed"]].drop(columns=["_reason", "_placed", "_undated"])
+    excl = raw[raw["_reason"].notna() & raw["_placed"]]
     reasons_raw = raw[raw["_reason"].notna()]
     agg = used.rename(columns={"count": "n"}).merge(
         excl.groupby(["_code", "_g"], dropna=False)["count"].sum().rename("excluded").reset_index(),
@@ -287,14 +318,14 @@ def _aggregate_events(kpi: KPI, r: ir.Table, by: str | None, grain: str, fy: int
     agg["n"] = agg["n"].fillna(0).astype(np.int64)
     agg["excluded"] = agg["excluded"].fillna(0).astype(np.int64)
     agg["_code"] = agg["_code"].astype(np.int64)
-    if kind in ("duration", "distinct", "lift"):
-        u = r.filter(r._placed & r._reason.isnull())
-        if kind == "duration":
-            q = u.group_by(["_code", "_g"]).aggregate(value=u._x.quantile(0.5), p90=u._x.quantile(0.9))
-            agg = agg.merge(_fetch(q), on=["_code", "_g"], how="left")
-        elif kind == "distinct":
-            q = u.group_by(["_code", "_g"]).aggregate(value=u._key.nunique())
-            agg = agg.merge(_fetch(q), on=["_code", "_g"], how="left")
+    used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
+    if kind in ("duration", "distinct"):
+        cols = ("QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90" if kind == "duration"
+                else "COUNT(DISTINCT _key) AS value")
+        q = Q.fetch(src, Q.build(used_only.format(cols=f"_code, _g, {cols}", keys="_code, _g"), where, as_of=as_of))
+        q["_code"] = q["_code"].astype(np.int64)
+        agg = agg.merge(q, on=["_code", "_g"], how="left")
+        if kind == "distinct":
             agg["value"] = agg["value"].fillna(0).astype(float)
     uncompared = None
     n = agg["n"].to_numpy(dtype=float)
@@ -322,7 +353,11 @@ def _aggregate_events(kpi: KPI, r: ir.Table, by: str | None, grain: str, fy: int
         agg["value"] = np.where(n > 0, mean, np.nan)
         agg["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
     elif kind == "lift":
-        agg, uncompared = _lift(r.filter(r._placed & r._reason.isnull()), agg)
+        cat = Q.fetch(src, Q.build(used_only.format(
+            cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
+            keys="_code, _g, _d_category, _eng"), where, as_of=as_of))
+        cat["_code"] = cat["_code"].astype(np.int64)
+        agg, uncompared = _lift(cat, agg)
     agg = agg.sort_values(["_code", "_g"], na_position="first").reset_index(drop=True)
     frame = period_frame(agg["_code"].to_numpy(), grain, fy, np.datetime64(as_of, "D"))
     if by:
@@ -347,12 +382,10 @@ def _aggregate_events(kpi: KPI, r: ir.Table, by: str | None, grain: str, fy: int
     return frame, reasons
 
 
-def _lift(placed: ir.Table, agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _lift(cat: pd.DataFrame, agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (period, group): mean bids with engagement minus without, within each category (only categories
     with both), weighted by the category's solicitations; the per-category sums come from the engine."""
-    placed = placed.mutate(_cat=placed._d_category)
-    cat = _fetch(placed.group_by(["_code", "_g", "_cat", "_eng"]).aggregate(c=placed.count(),
-                                                                                s=placed._x.sum()))
+    cat = cat.astype({"_eng": np.int64, "c": np.int64})
     rows = []
     for (code, g), part in cat.groupby(["_code", "_g"], dropna=False, sort=False):
         piv = part.pivot_table(index="_cat", columns="_eng", values=["c", "s"], aggfunc="sum", fill_value=0,
@@ -530,7 +563,7 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     missing = src.missing(kpi.needs)
     if missing:
         return _empty_result(kpi, by, missing, base)
-    rec, table = records(src, kpi, fy, day, _needed(by, filters))
+    rec, table, view = records(src, kpi, fy, day, _needed(by, filters))
     if rec is None:
         return _empty_result(kpi, by, (), base)
     if kpi.kind.startswith("snapshot"):
@@ -538,8 +571,8 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
         frame, reasons = _aggregate_snapshot(kpi, rec, r, by, grain, fy, day, filters)
     else:
         # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
-        r = filtered(src, rec, table, by, replace(filters, fiscal_years=()))
-        frame, reasons = _aggregate_events(kpi, r, by, grain, fy, day)
+        where = _where(src, rec, replace(filters, fiscal_years=()))
+        frame, reasons = _aggregate_events(kpi, src, view, where, by, grain, fy, day)
         if filters.fiscal_years:
             frame = frame[frame["fiscal_year"].isin(filters.fiscal_years)].reset_index(drop=True)
             reasons = reasons[reasons["period_label"].isin(set(frame["period_label"]))].reset_index(drop=True)
@@ -572,7 +605,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
     if src.missing(kpi.needs):
         return none
     dims = [by] if by else [d for d in kpi.breakdowns]
-    rec, _table = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []))
+    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []))
     if rec is None:
         return none
     snapshot = kpi.kind.startswith("snapshot")
