@@ -286,7 +286,7 @@ def _ibis_where(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, dates: b
 
 
 def _fetch(expr) -> pd.DataFrame:
-    return expr.to_pyarrow().to_pandas()
+    return Q.fetch_expr(expr)
 
 
 def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, grain: str, fy: int,

@@ -45,6 +45,9 @@ from .source import Source
 DIMENSIONS = ("department", "category", "method", "vendor")
 MWBE_FLAGS = tuple(CERTIFICATION_FLAGS[c] for c in MWBE_CERTIFICATIONS)
 FAR_PAST = dt.date(1000, 1, 1)
+# Typed: PostgreSQL reads a bare 1.0 as NUMERIC.
+F0 = ibis.literal(0.0, type="float64")
+F1 = ibis.literal(1.0, type="float64")
 NO_KEY = "\x1f"  # stands for a missing id or name in the vendor lookup join (not a character ids use)
 
 
@@ -203,7 +206,7 @@ def days_between(start: ir.DateValue, end: ir.DateValue) -> ir.FloatingValue:
 
 def one_if(condition: ir.BooleanValue) -> ir.FloatingValue:
     """1.0 where the condition holds, else 0.0 (PostgreSQL casts no boolean to a number)."""
-    return ibis.ifelse(condition.fill_null(False), 1.0, 0.0)
+    return ibis.ifelse(condition.fill_null(False), F1, F0)
 
 
 def first_date(*dates: ir.DateValue) -> ir.DateValue:
@@ -476,7 +479,7 @@ def _with_bids(ctx: Context, t: ir.Table) -> ir.Table:
     # Only the first solicitation row of an id receives its bids (as a join to the first match).
     t = t.mutate(_sk2=text(t, "solicitation_id"))
     t = t.left_join(counts, t._sk2 == counts._sk).drop("_sk2", "_sk")
-    n = t._nb.cast("float64").fill_null(0.0)
+    n = t._nb.cast("float64").fill_null(F0)
     if not src.has("solicitations", "bids_received"):
         return t.mutate(_bids=n)
     return t.mutate(_bids=ibis.ifelse(given.isnull() & (n > 0), n, given))
@@ -490,7 +493,7 @@ def _rec(t: ir.Table, table: str, date_: ir.DateValue, reasons, dims, amount, me
                source_columns=tuple(c for c in _canon(table) if c in t.columns) if table else (), **kw)
 
 
-ONE = ibis.literal(1.0)
+ONE = ibis.literal(1.0, type="float64")
 
 
 def _sol_dates(t: ir.Table) -> dict[str, ir.DateValue]:
@@ -528,13 +531,13 @@ def decision_days(ctx: Context) -> Rec:
 
 def cycle_time_goal(method: ir.StringValue, amount: ir.FloatingValue) -> ir.FloatingValue:
     """Goal in days for the method and value band (NULL where the method has no goal)."""
-    a = amount.fill_null(0.0)
+    a = amount.fill_null(F0)
     lo, hi = CYCLE_TIME_BANDS
     cases = []
     for m, (g0, g1, g2) in CYCLE_TIME_GOALS.items():
-        cases.append(((method == m) & (a < lo), float(g0)))
-        cases.append(((method == m) & (a < hi), float(g1)))
-        cases.append((method == m, float(g2)))
+        cases.append(((method == m) & (a < lo), ibis.literal(float(g0), type="float64")))
+        cases.append(((method == m) & (a < hi), ibis.literal(float(g1), type="float64")))
+        cases.append((method == m, ibis.literal(float(g2), type="float64")))
     return ibis.cases(*cases, else_=ibis.null("float64"))
 
 
@@ -604,13 +607,13 @@ def _award_dollars(ctx: Context, t: ir.Table, *, need_method: bool = True):
         reasons.append((text(t, "method", lower=True).isnull(), "method missing"))
     reasons += [(amount.isnull(), "awarded_amount missing"), (amount <= 0, "awarded_amount zero or negative")]
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
-    return reasons, when, amount.fill_null(0.0)
+    return reasons, when, amount.fill_null(F0)
 
 
 def _method_dollar_share(ctx: Context, methods: tuple[str, ...]) -> Rec:
     t = sol_base(ctx)
     reasons, when, amount = _award_dollars(ctx, t)
-    num = ibis.ifelse(in_list(text(t, "method", lower=True), methods), amount, 0.0)
+    num = ibis.ifelse(in_list(text(t, "method", lower=True), methods), amount, F0)
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), sol_amount(t),
                 Ratio(num, amount, dollars=True))
 
@@ -710,10 +713,10 @@ def _payment_share(ctx: Context, flags: tuple[str, ...]) -> Rec:
     when = date(t, "payment_date")
     amount = number(t, "amount")
     hit = certified(t, flags, when)
-    a = amount.fill_null(0.0)
+    a = amount.fill_null(F0)
     reasons = [(when.isnull(), "payment_date missing"), (amount.isnull(), "amount missing")]
     return _rec(t, "payments", when, reasons, payment_dims(t), amount,
-                Ratio(ibis.ifelse(hit, a, 0.0), a, dollars=True), extra={"certified": hit})
+                Ratio(ibis.ifelse(hit, a, F0), a, dollars=True), extra={"certified": hit})
 
 
 def mwbe_spend_share(ctx: Context) -> Rec:
@@ -736,7 +739,7 @@ def mwbe_award_share(ctx: Context) -> Rec:
         own = own | flag(t, fl)
     hit = own | certified(t, MWBE_FLAGS, date(t, "award_date"))
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), sol_amount(t),
-                Ratio(ibis.ifelse(hit, amount, 0.0), amount, dollars=True), extra={"certified": hit})
+                Ratio(ibis.ifelse(hit, amount, F0), amount, dollars=True), extra={"certified": hit})
 
 
 def diverse_bid_share(ctx: Context) -> Rec:
@@ -752,11 +755,11 @@ def spend_under_contract_share(ctx: Context) -> Rec:
     t = payment_base(ctx)
     when = date(t, "payment_date")
     amount = number(t, "amount")
-    a = amount.fill_null(0.0)
+    a = amount.fill_null(F0)
     linked = text(t, "contract_id").notnull()
     reasons = [(when.isnull(), "payment_date missing"), (amount.isnull(), "amount missing")]
     return _rec(t, "payments", when, reasons, payment_dims(t), amount,
-                Ratio(ibis.ifelse(linked, a, 0.0), a, dollars=True))
+                Ratio(ibis.ifelse(linked, a, F0), a, dollars=True))
 
 
 def savings_rate(ctx: Context) -> Rec:
@@ -768,7 +771,7 @@ def savings_rate(ctx: Context) -> Rec:
                (awd.isnull(), "awarded_amount missing"), (awd <= 0, "awarded_amount zero or negative")]
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), sol_amount(t),
-                Ratio((est - awd).fill_null(0.0), est.fill_null(0.0), dollars=True))
+                Ratio((est - awd).fill_null(F0), est.fill_null(F0), dollars=True))
 
 
 # ----------------------------------------------------------------------------- Contracts
@@ -833,7 +836,7 @@ def rating_low(rating: ir.StringValue) -> ir.FloatingValue:
     ok = ibis.literal(False)
     for w in SATISFACTORY_OR_BETTER:
         ok = ok | rating.contains(w)
-    return ibis.cases((low.fill_null(False), 1.0), (ok.fill_null(False), 0.0), else_=ibis.null("float64"))
+    return ibis.cases((low.fill_null(False), 1.0), (ok.fill_null(False), F0), else_=ibis.null("float64"))
 
 
 def low_performance_share(ctx: Context) -> Rec:
@@ -845,7 +848,7 @@ def low_performance_share(ctx: Context) -> Rec:
     reasons = [(done.isnull(), "not completed (completed_date missing)"),
                (low.isnull(), "no recognisable rating or score")]
     return _rec(t, "evaluations", first_date(done, due), reasons, joined_dims(t), t._c_amount,
-                Ratio(low.fill_null(0.0), ONE))
+                Ratio(low.fill_null(F0), ONE))
 
 
 def cost_growth(ctx: Context) -> Rec:
@@ -856,7 +859,7 @@ def cost_growth(ctx: Context) -> Rec:
                (original.isnull() | (original <= 0), "original_amount missing or zero"),
                (current.isnull(), "current_amount missing")]
     return _rec(t, "contracts", first_date(start, date(t, "executed_date")), reasons, contract_dims(t),
-                contract_amount(t), Ratio((current - original).fill_null(0.0), original.fill_null(0.0),
+                contract_amount(t), Ratio((current - original).fill_null(F0), original.fill_null(F0),
                                           dollars=True))
 
 
@@ -887,7 +890,7 @@ def overspent_contracts(ctx: Context) -> Rec:
     reasons = [(current.isnull(), "current_amount missing"), (t._count.fill_null(0) == 0,
                                                             "no payments linked to the contract")]
     when = first_date(ibis.ifelse(over, t._crossed, t._last), date(t, "start_date"))
-    paid = t._paid.fill_null(0.0)
+    paid = t._paid.fill_null(F0)
     return _rec(t, "contracts", when, reasons, contract_dims(t), contract_amount(t), Count(one_if(over)),
                 extra={"paid": paid, "overspent_by": paid - current})
 
@@ -1009,13 +1012,13 @@ def field_completeness(ctx: Context) -> Rec:
             when = first_date(*(date(t, c) for c in TABLE_DATES[table]))
             dims = {d: ibis.null("string") for d in DIMENSIONS}
             amount = ibis.null("float64")
-        filled = ibis.literal(0.0)
+        filled = F0
         for group in fields:
             any_filled = ibis.literal(False)
             for c in group:
                 any_filled = any_filled | _filled(t, c)
             filled = filled + one_if(any_filled)
-        parts.append(t.select(_when=when, _num=filled, _den=ibis.literal(float(len(fields))), _amount=amount,
+        parts.append(t.select(_when=when, _num=filled, _den=ibis.literal(float(len(fields)), type="float64"), _amount=amount,
                               _table=ibis.literal(table),
                               **{f"_d_{d}": dims[d].cast("string") for d in DIMENSIONS}))
     if not parts:

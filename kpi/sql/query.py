@@ -68,12 +68,24 @@ def sql_of(tree: exp.Expression, dialect: str) -> str:
 
 def fetch(src, tree: exp.Expression) -> pd.DataFrame:
     """Run a query on the source's backend, rows back as a DataFrame (column names as written)."""
-    sql = sql_of(tree, src.dialect)
-    con = src.con
-    if src.dialect == "duckdb":
+    return run(src.con, src.dialect, sql_of(tree, src.dialect))
+
+
+def fetch_expr(expr) -> pd.DataFrame:
+    """An Ibis expression run on its backend's driver (numbers as floats on every backend: PostgreSQL
+    types a literal 1.0 NUMERIC, which Ibis's Arrow conversion refuses)."""
+    con = expr._find_backend()
+    if con.name == "duckdb":
+        return expr.to_pyarrow().to_pandas()
+    con._register_in_memory_tables(expr)
+    return run(con, con.name, str(con.compile(expr)))
+
+
+def run(con, dialect: str, sql: str) -> pd.DataFrame:
+    if dialect == "duckdb":
         with _LOCK:  # one DuckDB connection: its registered tables and views are its own
             return con.con.sql(sql).to_arrow_table().to_pandas()
-    if src.dialect == "pyspark":
+    if dialect == "pyspark":
         return con._session.sql(sql).toPandas()
     with con.con.cursor() as cur:
         cur.execute(sql)
