@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import data, filters
 from ui.format import md_escape
-from ui.notices import sample_banner
+from ui.notices import as_of_header, sample_banner
 from ui.pages import PAGES
 
 st.set_page_config(page_title="Procurement KPIs", page_icon=":material/insights:", layout="wide")
@@ -20,8 +20,9 @@ navigation = st.navigation(sections)
 showing_sample = data.ensure_sample()
 office = data.settings().get("office_name")
 st.sidebar.caption(md_escape(office) if office else "Procurement KPI Dashboard")
-filters.sidebar()
+view = filters.sidebar()
 if showing_sample:
     sample_banner()
+as_of_header(view, empty=data.workspace().is_empty)
 
 navigation.run()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import math
+from kpi.format import d3_format
+from kpi.format import format_value as _format_value
 
 # d3-format strings (Vega-Lite) per unit.
 AXIS_FORMAT = {
@@ -13,14 +14,8 @@ AXIS_FORMAT = {
     "bids": ",.1~f",
     "ratio": ",.2~f",
 }
-TOOLTIP_FORMAT = {
-    "share": ".1%",
-    "dollars": "$,.0f",
-    "days": ",.0f",
-    "count": ",.0f",
-    "bids": ",.1f",
-    "ratio": ",.2f",
-}
+# Tooltips show the decimals of the cards (kpi.format.DECIMALS).
+TOOLTIP_FORMAT = {unit: d3_format(unit) for unit in ("share", "dollars", "days", "count", "bids", "ratio")}
 AXIS_TITLE = {
     "share": "",
     "dollars": "",
@@ -46,39 +41,8 @@ def axis_label_expr(unit: str | None) -> str | None:
     return None
 
 
-def format_value(value, unit: str | None, *, precise: bool = False) -> str:
-    """A value as a person reads it: 0.123 share -> '12.3%', 84 days -> '84 days', 1.2e6 -> '$1.2M'.
-
-    None or NaN gives an en dash.
-    """
-    if value is None:
-        return "–"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(v):
-        return "–"
-    if unit == "share":
-        pct = v * 100
-        return f"{pct:.1f}%" if precise or abs(pct) < 10 and pct != round(pct) else f"{pct:.0f}%"
-    if unit == "dollars":
-        return _dollars(v)
-    if unit == "days":
-        d = round(v)
-        return f"{d:,} day" if d == 1 else f"{d:,} days"
-    if unit == "count":
-        return f"{v:,.0f}"
-    if unit in ("bids", "ratio"):
-        return f"{v:,.1f}" if unit == "bids" else f"{v:,.2f}"
-    return f"{v:,.2f}"
-
-
-def _dollars(v: float) -> str:
-    sign = "-" if v < 0 else ""
-    a = abs(v)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= size:
-            s = f"{a / size:.1f}".rstrip("0").rstrip(".")
-            return f"{sign}${s}{suffix}"
-    return f"{sign}${a:,.0f}"
+def format_value(value, unit: str | None, *, precise: bool = False, against=None) -> str:
+    """A value as a person reads it: kpi.format.format_value, the one rounding of the app, the exports and the
+    deck (0.123 share -> '12.3%', 84 days -> '84 days', 1.2e6 -> '$1.2M'; an em dash for none). `precise` is
+    kept for callers: every share already shows one decimal."""
+    return _format_value(value, unit, against=against)

@@ -83,22 +83,11 @@ def _resolve_goal(result, goal):
 
 
 def goal_text(goal, unit: str | None, direction: str | None) -> str:
-    """'Goal: 60 days or less (at risk up to 90 days)'; '' when the goal has no target."""
+    """'Goal: 60 days or less (at risk up to 90 days)'; '' when the goal has no target (kpi.wording.goal_words)."""
+    from kpi.wording import goal_words
+
     target, at_risk = goal_bounds(goal)
-    if target is None:
-        return ""
-    t = format_value(target, unit)
-    if direction == "lower":
-        s = f"Goal: {t} or less"
-        if at_risk is not None and at_risk != target:
-            s += f" (at risk up to {format_value(at_risk, unit)})"
-    elif direction == "higher":
-        s = f"Goal: {t} or more"
-        if at_risk is not None and at_risk != target:
-            s += f" (at risk down to {format_value(at_risk, unit)})"
-    else:
-        s = f"Goal: {t}"
-    return s
+    return goal_words(target, at_risk, unit or "", direction)
 
 
 def message_chart(

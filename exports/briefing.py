@@ -43,21 +43,10 @@ class BriefingError(ValueError):
 
 
 def data_through(tables: Mapping[str, pd.DataFrame], as_of: dt.date | None = None) -> dt.date:
-    """The latest activity date in the data (no later than as_of, default today)."""
-    cap = pd.Timestamp(as_of or dt.date.today())
-    latest = None
-    for table, cols in DATE_COLUMNS.items():
-        frame = tables.get(table)
-        if frame is None or frame.empty:
-            continue
-        for c in cols:
-            if c in frame.columns:
-                s = pd.to_datetime(frame[c], errors="coerce")
-                s = s[s <= cap]
-                if s.notna().any():
-                    m = s.max()
-                    latest = m if latest is None or m > latest else latest
-    return (latest or cap).date()
+    """The latest activity date in the data, no later than as_of (default today): kpi.now's, the app's "now"."""
+    from kpi.now import data_through as latest_activity
+
+    return latest_activity(tables, today=pd.Timestamp(as_of or dt.date.today()).date())
 
 
 def data_from(tables: Mapping[str, pd.DataFrame]) -> dt.date | None:
@@ -138,10 +127,14 @@ def _status(x) -> str:
     return s if s in ("met", "at risk", "missed", "no goal") else "no data"
 
 
-def _scorecard(kpi, tables, goals, kpi_ids, filters, grain, fy_start_month, as_of, label) -> pd.DataFrame:
-    """kpi.scorecard for the chosen KPIs and period (the same numbers as the app's Overview)."""
+def _scorecard(kpi, tables, goals, kpi_ids, filters, grain, fy_start_month, as_of, label,
+               period=None) -> pd.DataFrame:
+    """kpi.scorecard for the chosen KPIs and period (the same numbers as the app's Overview): a fiscal year is
+    kpi.now's period (to date against the same months a year earlier while it runs), a quarter its label."""
     kwargs = dict(filters=filters, grain=grain, fy_start_month=fy_start_month, as_of=as_of)
-    if _accepts(kpi.scorecard, "period_label"):
+    if period is not None:
+        kwargs["period"] = period
+    elif _accepts(kpi.scorecard, "period_label"):
         kwargs["period_label"] = label
     if _accepts(kpi.scorecard, "kpis"):
         kwargs["kpis"] = tuple(kpi_ids)
@@ -185,7 +178,7 @@ def prepare_briefing(
 
     `kpis`: KPI ids, one slide each (default kpi.SCORECARD). `filters`: kpi.Filters for the scope
     (departments...). `comparison`: "last_year" or "previous" (period). `as_of`: the data-through cap
-    (default: settings' as_of, the sample city's date, else today). `imports`: Workspace.imports() for
+    (default: the settings' as_of, which the sample city sets, else today). `imports`: Workspace.imports() for
     the data-quality appendix. Raises BriefingError for an unknown KPI or a period after the data.
     """
     kpi = _kpi_module()
@@ -214,7 +207,10 @@ def prepare_briefing(
     label = period_label(fy, quarter)
     filters = filters if filters is not None else kpi.Filters()
 
-    card = _scorecard(kpi, tables, goals, ids, filters, grain, fy_start, period_as_of, label)
+    from kpi.now import fiscal_year_period
+
+    period = fiscal_year_period(fy, through, fy_start) if quarter is None else None
+    card = _scorecard(kpi, tables, goals, ids, filters, grain, fy_start, period_as_of, label, period)
     by_id = {str(r["kpi_id"]): r for _, r in card.iterrows()} if "kpi_id" in card else {}
     office = _text(settings.get("office_name")) or "Procurement office"
     source = _source_note(office, settings, through)
@@ -252,17 +248,12 @@ def prepare_briefing(
 
 
 def _as_of(settings: Mapping, as_of) -> dt.date:
+    """The cap on the data: given, else the workspace's as_of setting (the sample city stores its own), else
+    today; the data's own last date within it is the deck's "data through" (see data_through)."""
     if as_of is not None:
         return pd.Timestamp(as_of).date()
     if settings.get("as_of"):
         return pd.Timestamp(settings["as_of"]).date()
-    if settings.get("sample_data"):
-        try:
-            import sample_data
-
-            return pd.Timestamp(sample_data.AS_OF).date()
-        except (ImportError, AttributeError):
-            pass
     return dt.date.today()
 
 
@@ -328,6 +319,12 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
     if row is not None:
         prev_label = _text(row.get("prev_label")) or prev_label
         yoy_label = _text(row.get("yoy_label")) or yoy_label
+        # A year to date is compared with the same months a year earlier: the slide names them so.
+        compared = _text(row.get("comparison_name"))
+        if compared and compared != yoy_label:
+            compared = compared[0].upper() + compared[1:]
+            prev_label = compared if prev_label == yoy_label else prev_label
+            yoy_label = compared
     status = _status(row.get("status")) if row is not None else "no data"
     if value is None:
         status = "no data"

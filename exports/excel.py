@@ -19,20 +19,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from charts.theme import STATUS_DARK, STATUS_SYMBOLS, STATUS_TINTS
+from kpi.format import excel_format
 
 from .safety import neutralise
 
 EXCEL_MAX_ROWS = 1_048_575  # below the header
 HEADER_FILL = "1F4E79"
-# Excel number formats per KPI unit (values are stored as numbers; shares as fractions).
-UNIT_FORMATS = {
-    "share": "0.0%",
-    "dollars": '"$"#,##0',
-    "days": "#,##0",
-    "count": "#,##0",
-    "bids": "0.0",
-    "ratio": "0.00",
-}
+# Excel number formats per KPI unit, with the app's decimals (values are stored as numbers; shares as fractions).
+UNIT_FORMATS = {unit: excel_format(unit) for unit in ("share", "dollars", "days", "count", "bids", "ratio")}
 MONEY_FORMAT = '"$"#,##0.00'
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"

@@ -1,4 +1,4 @@
-"""python -m kpi report | docs | bench (see kpi/cli.py)."""
+"""python -m kpi report | docs (see kpi/cli.py)."""
 
 import os
 import sys

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .goals import assess
+from . import wording
+from .format import (
+    format_period_label,
+    format_value,  # noqa: F401 - kept for callers of kpi.changes.format_value
+)
 from .registry import KPI
 
 Z = 1.96  # two-sided 95%
@@ -16,6 +20,8 @@ SPREAD_PERIODS = 8  # recent periods whose spread is the noise of medians, means
 MIN_SPREAD_PERIODS = 3
 # Percentages that are not a count of successes out of n: judged against the spread of recent periods.
 RATES_NOT_PROPORTIONS = ("cost_growth", "savings_rate")
+# Tests that could not judge the noise: their changes are stated without "within normal variation".
+UNJUDGED = ("fewer than", "too few")
 
 
 @dataclass(frozen=True)
@@ -31,26 +37,6 @@ class Change:
     notable: bool
     test: str  # how noise was judged, in words
     sentence: str
-
-
-def format_value(value, unit: str) -> str:
-    """'24%', '84 days', '2.6 bids', '3', '$1.2M'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no data"
-    v = float(value)
-    if unit in ("share", "ratio"):
-        pct = v * 100
-        return f"{pct:.0f}%" if abs(pct) >= 10 or pct == round(pct) else f"{pct:.1f}%"
-    if unit == "days":
-        return f"{v:.0f} days" if abs(v - round(v)) < 0.05 else f"{v:.1f} days"
-    if unit == "bids":
-        return f"{v:.1f} bids"
-    if unit == "dollars":
-        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(v) >= div:
-                return f"${v / div:.1f}{suffix}"
-        return f"${v:,.0f}"
-    return f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
 
 
 def _is_num(x) -> bool:
@@ -116,36 +102,9 @@ def notable(kpi: KPI, cur: pd.Series, ref: pd.Series, history: np.ndarray) -> tu
     return _spread_test(v1 - v0, history)
 
 
-def _verb(kpi: KPI, delta: float) -> str:
-    return "rose" if delta > 0 else "fell" if delta < 0 else "held"
-
-
-def _named(value, unit: str, what: str) -> str:
-    """'the 20% at-risk limit', 'the 90-day goal', 'the 3.0-bid goal', 'the at-risk limit of 3'."""
-    if unit in ("share", "ratio"):
-        return f"the {format_value(value, unit)} {what}"
-    if unit == "days":
-        return f"the {float(value):g}-day {what}"
-    if unit == "bids":
-        return f"the {float(value):.1f}-bid {what}"
-    return f"the {what} of {format_value(value, unit)}"
-
-
 def goal_phrase(kpi: KPI, value: float, goal) -> str:
-    """', meeting the 90-day goal' / ', above the 20% at-risk limit' / '' (no goal)."""
-    target = getattr(goal, "target", None) if goal is not None else None
-    at_risk = getattr(goal, "at_risk", None) if goal is not None else None
-    status = assess(value, target, at_risk, kpi.direction)
-    if status in ("no_goal", "no_data"):
-        return ""
-    if status == "met":
-        return f", meeting {_named(target, kpi.unit, 'goal')}"
-    side = "above" if kpi.direction == "lower" else "below"
-    if status == "at_risk":
-        return f", {side} {_named(target, kpi.unit, 'goal')} but within {_named(at_risk, kpi.unit, 'at-risk limit')}"
-    if at_risk is not None:
-        return f", {side} {_named(at_risk, kpi.unit, 'at-risk limit')}"
-    return f", {side} {_named(target, kpi.unit, 'goal')}"
+    """', meeting the 90-day goal' / ', above the 20% at-risk limit' / '' (no goal): see kpi.wording."""
+    return wording.goal_phrase(kpi.unit, kpi.direction, value, goal)
 
 
 def _comparisons(result) -> tuple[pd.Series | None, pd.DataFrame]:
@@ -176,9 +135,19 @@ def _prev_label(result, row) -> str:
     return P.labels([code - 1], result.grain, result.fy_start_month)[0]
 
 
-def what_changed(result, goal=None, period_label: str | None = None) -> list[Change]:
+def _when(names: dict | None, label: str) -> str:
+    """A period label for a sentence: as `names` words it, else 'FY2026 Q2', 'October 2025'."""
+    return (names or {}).get(str(label)) or format_period_label(label)
+
+
+def _amount(row, name):
+    return row.get(name) if hasattr(row, "get") else None
+
+
+def what_changed(result, goal=None, period_label: str | None = None, names: dict | None = None) -> list[Change]:
     """Changes of the period (default: the latest with records) against the previous period and the same
-    period last year (the same comparison when the grain is the fiscal year)."""
+    period last year (the same comparison when the grain is the fiscal year). `names` words period labels
+    for the sentences ({'FY2026': 'FY2026 year to date', 'FY2025': 'the same months of FY2025'})."""
     cur, frame = _comparisons(result)
     if period_label is not None:
         cur = _find(frame, period_label)
@@ -199,45 +168,49 @@ def what_changed(result, goal=None, period_label: str | None = None) -> list[Cha
         history = before["value"].to_numpy(dtype=float)
         ok, test = notable(kpi, cur, ref, history)
         delta = float(cur["value"]) - float(ref["value"])
-        sentence = change_sentence(kpi, cur, ref, goal, kind, ok)
+        sentence = change_sentence(kpi, cur, ref, goal, kind, ok, names, judged=not test.startswith(UNJUDGED))
         out.append(Change(kind, label, float(ref["value"]), str(cur["period_label"]), float(cur["value"]), delta,
                           ok, test, sentence))
     return out
 
 
-def change_sentence(kpi: KPI, cur, ref, goal, kind: str, is_notable: bool) -> str:
-    """'Single-bid solicitations rose to 24% in FY2026 Q2 (41 solicitations), above the 20% at-risk limit,
-    from 15% a year earlier.'"""
-    v, v0 = float(cur["value"]), float(ref["value"])
-    when = "a year earlier" if kind == "same period last year" else f"in {ref['period_label']}"
-    head = f"{kpi.title} "
-    n = f" ({int(cur['n']):,} {kpi.noun})"
-    g = goal_phrase(kpi, v, goal)
-    if not is_notable or v == v0:
-        return (f"{head}stood at {format_value(v, kpi.unit)} in {cur['period_label']}{n}{g}, about the same as "
-                f"{when} ({format_value(v0, kpi.unit)}, within normal variation).")
-    return (f"{head}{_verb(kpi, v - v0)} to {format_value(v, kpi.unit)} in {cur['period_label']}{n}{g}, "
-            f"from {format_value(v0, kpi.unit)} {when}.")
+def change_sentence(kpi: KPI, cur, ref, goal, kind: str, is_notable: bool, names: dict | None = None, *,
+                    judged: bool = True) -> str:
+    """'Single-bid solicitations rose from 15.0% in FY2025 to 24.1% in FY2026 (41 solicitations), above the 20%
+    at-risk limit.' (see kpi.wording.change_sentence)."""
+    return wording.change_sentence(
+        title=kpi.title, unit=kpi.unit, direction=kpi.direction, noun=kpi.noun, value=float(cur["value"]),
+        n=int(cur["n"]), when=_when(names, cur["period_label"]), previous=float(ref["value"]),
+        previous_when=_when(names, ref["period_label"]), notable=is_notable, judged=judged, goal=goal,
+        yearly=kind == "same period last year" or result_grain_is_year(cur, ref),
+        numerator=_amount(cur, "numerator") if kpi.dollars else None,
+        denominator=_amount(cur, "denominator") if kpi.dollars else None, dollars=kpi.dollars)
 
 
-def summary(result, goal=None, period_label: str | None = None) -> str:
-    """One sentence for the KPI: the most telling notable change, else its value against the goal."""
+def result_grain_is_year(cur, ref) -> bool:
+    return str(cur["period_label"]).startswith("FY") and " " not in str(cur["period_label"]) and \
+        str(ref["period_label"]).startswith("FY")
+
+
+def summary(result, goal=None, period_label: str | None = None, names: dict | None = None) -> str:
+    """One sentence for the KPI: its movement against the same period last year (else the previous period),
+    qualified by the noise test; its value against the goal when there is nothing to compare with."""
     kpi = result.kpi
     if result.no_data:
         return f"{kpi.title}: {result.message.lower().replace('no data: ', 'no data (')})." if result.missing \
             else f"{kpi.title}: no data for this selection."
     goal = kpi.goal if goal is None else goal
-    changes = what_changed(result, goal, period_label)
-    for c in sorted(changes, key=lambda c: c.kind != "same period last year"):
-        if c.notable:
-            return c.sentence
+    changes = what_changed(result, goal, period_label, names)
     cur, frame = _comparisons(result)
     if period_label is not None:
         cur = _find(frame, period_label)
     if cur is None:
         return f"{kpi.title}: no data for this selection."
     if changes:
-        c = next((c for c in changes if c.kind == "same period last year"), changes[0])
-        return c.sentence
-    return (f"{kpi.title} stood at {format_value(float(cur['value']), kpi.unit)} in {cur['period_label']} "
-            f"({int(cur['n']):,} {kpi.noun}){goal_phrase(kpi, float(cur['value']), goal)}.")
+        notable_first = sorted(changes, key=lambda c: (not c.notable, c.kind != "same period last year"))
+        return notable_first[0].sentence
+    return wording.value_sentence(
+        title=kpi.title, unit=kpi.unit, direction=kpi.direction, noun=kpi.noun, value=float(cur["value"]),
+        n=int(cur["n"]), when=_when(names, cur["period_label"]), goal=goal,
+        numerator=_amount(cur, "numerator") if kpi.dollars else None,
+        denominator=_amount(cur, "denominator") if kpi.dollars else None, dollars=kpi.dollars)

@@ -1,4 +1,4 @@
-"""python -m kpi: `report` (every KPI for a fiscal year, as a table or JSON), `docs`, `bench`."""
+"""python -m kpi: `report` (every KPI for a period, as a table or JSON) and `docs`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import math
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from . import now
 from . import periods as P
-from .changes import format_value
 from .engine import Filters, compute_all
+from .format import format_date, format_goal_value, format_kpi_value
 from .registry import KPIS, SCORECARD
 
 TABLES = ("solicitations", "bids", "contracts", "payments", "vendors", "evaluations", "engagements")
@@ -73,18 +76,10 @@ class CliError(Exception):
     """Input the user can fix: printed as one line, exit status 2."""
 
 
-def default_as_of(settings: dict) -> dt.date:
-    """The data-through date the app uses: the setting, else the sample's own date, else today."""
-    if settings.get("as_of"):
-        return P.as_day(settings["as_of"]).astype(dt.date)
-    if settings.get("sample_data"):
-        try:
-            import sample_data
-
-            return sample_data.AS_OF
-        except (ImportError, AttributeError):
-            pass
-    return P.today()
+def default_as_of(settings: dict, tables=None) -> dt.date:
+    """The data-through date the app uses: the workspace's as_of setting, else the latest date in the data,
+    else today (see kpi.now.data_through)."""
+    return now.data_through(tables or {}, settings)
 
 
 def _num(x):
@@ -95,25 +90,34 @@ def _num(x):
     return None if math.isnan(v) else v
 
 
+def _period_json(period: now.Period) -> dict:
+    return {"kind": period.kind, "label": period.label, "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "comparison": {"label": period.comparison_label, "from": period.comparison_start.isoformat(),
+                           "to": period.comparison_end.isoformat()}}
+
+
 def report_data(tables, goals=None, *, fiscal_year: int | None = None, grain: str = "year",
-                fy_start_month: int = 7, as_of=None) -> dict:
-    """The report as a dict (what --json prints): every KPI's value and status for the fiscal year (given,
-    else the latest complete one with data), from the same scorecard() the app's Overview shows, plus the
-    KPI by period at `grain`."""
+                fy_start_month: int = 7, as_of=None, window: str = "ytd") -> dict:
+    """The report as a dict (what --json prints): every KPI's value and status for the period the app's
+    Overview opens on (the fiscal year holding the as-of date, to date, against the same months a year
+    earlier; `fiscal_year` or `window='12m'` choose another), from the same scorecard(), plus the KPI by
+    period at `grain`."""
     from .scorecard import scorecard
 
     grain = P.normalise_grain(grain)
-    as_of = as_of or P.today()
-    label = f"FY{fiscal_year}" if fiscal_year else None
+    as_of = pd.Timestamp(as_of).date() if as_of is not None else now.data_through(tables)
+    period = now.resolve_period(as_of, (fiscal_year,) if fiscal_year else (), window, fy_start_month)
     card = scorecard(tables, goals, filters=Filters(), grain="year", fy_start_month=fy_start_month, as_of=as_of,
-                     period_label=label, kpis=tuple(KPIS))
+                     period=period, kpis=tuple(KPIS))
     by_period = compute_all(tables, grain=grain, fy_start_month=fy_start_month, as_of=as_of)
-    fy_label = card["period_label"].iloc[0] if len(card) else (label or "")
     out = {
-        "fiscal_year": int(fy_label[2:]) if fy_label else None,
+        "fiscal_year": period.fiscal_year,
         "fiscal_year_start_month": fy_start_month,
         "as_of": str(P.as_day(as_of)),
         "grain": grain,
+        "period": _period_json(period),
+        "data_notes": now.lag_notes(tables, as_of),
         "kpis": [],
     }
     for row in card.to_dict("records"):
@@ -139,6 +143,9 @@ def report_data(tables, goals=None, *, fiscal_year: int | None = None, grain: st
             "partial": bool(row["partial"]),
             "summary": row["sentence"],
             "missing": list(row["missing"]),
+            "comparison": {"period": row["comparison_name"], "value": _num(row["yoy_value"])},
+            "dollars": ({"numerator": _num(row["numerator"]), "denominator": _num(row["denominator"])}
+                        if _num(row["denominator"]) is not None else None),
             "periods": [{"period": r["period_label"], "value": _num(r["value"]), "n": int(r["n"]),
                          "partial": bool(r["partial"])} for r in f.to_dict("records")],
         })
@@ -146,16 +153,18 @@ def report_data(tables, goals=None, *, fiscal_year: int | None = None, grain: st
 
 
 def _text(data: dict) -> str:
-    month = P.end_month_abbr(data["fiscal_year_start_month"])
     start = dt.date(2000, data["fiscal_year_start_month"], 1).strftime("%B")
-    head = (f"FY{data['fiscal_year']} (fiscal years start in {start}; periods end in {month.title()}), "
-            f"data as of {data['as_of']}")
+    p = data["period"]
+    head = (f"{p['label']} ({format_date(p['from'])} to {format_date(p['to'])}), compared with "
+            f"{p['comparison']['label']}\nData through {format_date(data['as_of'])} (fiscal years start in {start})")
+    head += "".join(f"\n{note}" for note in data.get("data_notes", []))
     rows = [("KPI", "value", "n", "goal", "status")]
     for k in data["kpis"]:
         t, r = k["target"], k["at_risk"]
-        goal = "" if t is None else format_value(t, k["unit"]) + ("" if r is None else f" / {format_value(r, k['unit'])}")
+        goal = "" if t is None else format_goal_value(t, k["unit"]) + (
+            "" if r is None else f" / {format_goal_value(r, k['unit'])}")
         mark = "*" if k["scorecard"] else " "
-        rows.append((f"{mark} {k['title']}", format_value(k["value"], k["unit"]) if k["value"] is not None
+        rows.append((f"{mark} {k['title']}", format_kpi_value(k["value"], k["unit"], t, r) if k["value"] is not None
                      else "no data", f"{k['n']:,}", goal, STATUS_WORDS.get(k["status"], k["status"])))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = [head, ""]
@@ -183,7 +192,9 @@ def main(argv=None) -> int:
     rep.add_argument("--schema", help="the database schema holding the tables (with --source)")
     rep.add_argument("--engine", choices=["pandas", "duckdb"], default="pandas",
                      help="compute a workspace in pandas (default) or in embedded DuckDB over its Parquet files")
-    rep.add_argument("--fy", type=int, help="fiscal year (default: the latest complete one with data)")
+    rep.add_argument("--fy", type=int, help="fiscal year (default: the one holding the data-through date, to date)")
+    rep.add_argument("--window", choices=list(now.WINDOWS), default="ytd",
+                     help="ytd: the fiscal year to date (default); 12m: the last 12 months")
     rep.add_argument("--grain", default="year", choices=["fy", "year", "quarter", "month"],
                      help="periods listed per KPI (the value is always the fiscal year's)")
     rep.add_argument("--as-of", help="data-through date YYYY-MM-DD (default: the workspace's, else today)")
@@ -191,12 +202,6 @@ def main(argv=None) -> int:
     rep.add_argument("--json", action="store_true", help="print JSON")
     docs = sub.add_parser("docs", help="write docs/kpis.md from the registry")
     docs.add_argument("--check", action="store_true", help="fail if docs/kpis.md is out of date")
-    bench = sub.add_parser("bench", help="time compute_all on a large synthetic city")
-    bench.add_argument("--payments", type=int, default=1_000_000)
-    bench.add_argument("--solicitations", type=int, default=100_000)
-    bench.add_argument("--contracts", type=int, default=50_000)
-    bench.add_argument("--repeat", type=int, default=3)
-    bench.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     if args.command == "docs":
@@ -208,10 +213,6 @@ def main(argv=None) -> int:
             return 0 if ok else 1
         print(f"wrote {write()}")
         return 0
-    if args.command == "bench":
-        from .bench import main as bench_main
-
-        return bench_main(args)
 
     if not args.workspace and not args.source:
         parser.error("give --workspace, --source, or both")
@@ -227,12 +228,13 @@ def main(argv=None) -> int:
     fy_start = args.fy_start_month or int(settings.get("fiscal_year_start_month") or 7)
     try:
         P.check_start_month(fy_start)
-        as_of = P.as_day(args.as_of).astype(dt.date) if args.as_of else default_as_of(settings)
+        as_of = P.as_day(args.as_of).astype(dt.date) if args.as_of else default_as_of(settings, tables)
         if args.as_of and as_of is None:
             raise ValueError
     except (ValueError, TypeError):
         parser.error(f"bad --as-of or --fy-start-month: {args.as_of!r}, {fy_start!r}")
-    data = report_data(tables, goals, fiscal_year=args.fy, grain=args.grain, fy_start_month=fy_start, as_of=as_of)
+    data = report_data(tables, goals, fiscal_year=args.fy, grain=args.grain, fy_start_month=fy_start, as_of=as_of,
+                       window=args.window)
     if args.json:
         json.dump(data, sys.stdout, indent=2)
         print()

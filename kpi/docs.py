@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .changes import format_value
+from .format import format_goal_value as format_value
 from .measures import (
     CYCLE_TIME_BANDS,
     CYCLE_TIME_GOALS,

@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -113,52 +114,130 @@ def resolve_goal(kpi_id: str, goals_df: pd.DataFrame | None = None, fiscal_year:
 # ----------------------------------------------------------------------------- goals file
 
 
-def _validate(rows: list[dict], where: str) -> pd.DataFrame:
-    out = []
-    for i, row in enumerate(rows, start=1):
+@dataclass(frozen=True)
+class GoalCheck:
+    """What validate_goals found: the clean goals (GOAL_COLUMNS), every problem (nothing should be saved while
+    there is one) and notes on what was adjusted (a share typed as a percentage)."""
+
+    goals: pd.DataFrame
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+# How a goals file names its fields (its own keys) and how the Goals page names them (plain words).
+FILE_WORDS = {c: c for c in GOAL_COLUMNS}
+PAGE_WORDS = {"kpi_id": "KPI", "fiscal_year": "fiscal year", "scope_type": "scope", "scope_value": "department or "
+              "category name", "target": "target", "at_risk": "at-risk limit", "source": "source", "note": "note"}
+
+
+def _check_row(row: dict, kid: str, where: str, words: dict) -> tuple[dict | None, list[str], list[str]]:
+    """One goal row against the rules; (clean record or None, problems, notes)."""
+    problems, notes = [], []
+    w = words.get
+    kpi = KPIS[kid]
+    rec = {c: row.get(c) for c in GOAL_COLUMNS}
+    rec["kpi_id"] = kid
+    for c in ("target", "at_risk"):
+        if not _blank(rec[c]) and _num(rec[c]) is None:
+            problems.append(f"{where}: {w(c)} {rec[c]!r} is not a number")
+        rec[c] = _num(rec[c])
+    t, r = rec["target"], rec["at_risk"]
+    if t is None and not any(p.startswith(f"{where}: {w('target')}") for p in problems):
+        problems.append(f"{where}: the target is empty")
+    if kpi.unit == "share" and t is not None:
+        if t > 1 or (r is not None and r > 1):
+            if t <= 100 and (r is None or r <= 100):
+                t, r = t / 100, (r / 100 if r is not None else None)
+                notes.append(f"{where}: read as percentages ({t:.0%}).")
+            else:
+                problems.append(f"{where}: a share goal is a percentage between 0 and 100")
+        if t < 0 or (r is not None and r < 0):
+            problems.append(f"{where}: a share goal cannot be negative")
+    rec["target"], rec["at_risk"] = t, r
+    if t is not None and r is not None:
+        if kpi.direction == "lower" and t > r:
+            problems.append(f"{where}: lower is better, so {w('target')} {t:g} must not exceed {w('at_risk')} {r:g} "
+                            "(the at-risk limit is at or above the target)")
+        if kpi.direction == "higher" and t < r:
+            problems.append(f"{where}: higher is better, so {w('target')} {t:g} must not be below {w('at_risk')} "
+                            f"{r:g} (the at-risk limit is at or below the target)")
+    fy = rec["fiscal_year"]
+    rec["fiscal_year"] = None
+    if not _blank(fy):
+        y = _num(fy)
+        if y is None or y != int(y) or not MIN_YEAR <= y <= MAX_YEAR:
+            problems.append(f"{where}: {w('fiscal_year')} {fy!r} is not a year like 2026")
+        else:
+            rec["fiscal_year"] = int(y)
+    st = None if _blank(rec["scope_type"]) else str(rec["scope_type"]).strip().lower()
+    if st is not None and st not in SCOPE_TYPES:
+        problems.append(f"{where}: unknown {w('scope_type')} {rec['scope_type']!r} (use {' or '.join(SCOPE_TYPES)})")
+    elif (st is None) != _blank(rec["scope_value"]):
+        problems.append(f"{where}: {w('scope_type')} and {w('scope_value')} go together: give both the scope (department or "
+                        "category) and its name, or neither")
+    rec["scope_type"] = st
+    for c in ("scope_value", "source", "note"):
+        rec[c] = None if _blank(rec[c]) else str(rec[c]).strip() if c == "scope_value" else str(rec[c])
+    return (None if problems else rec), problems, notes
+
+
+def validate_goals(rows, where: str = "", *, noun: str = "goal", numbers=None, words: dict | None = None,
+                   kpi_name=None) -> GoalCheck:
+    """The one validation of goals (the Goals page, the goals file, storage): every problem of every row is
+    collected, each naming the row ('goals.toml goal 2 (single_bid_share): ...'). `rows` are dicts or a frame;
+    `numbers` the row numbers to name (default 1, 2, ...). Shares typed as percentages (25 for 25%) become
+    fractions, with a note. Blank rows are skipped; a KPI, year and scope may have one goal only. `words` names
+    the fields (FILE_WORDS, the file's keys, by default; PAGE_WORDS on the Goals page) and `kpi_name` a KPI (its
+    id by default)."""
+    words = words or FILE_WORDS
+    name = kpi_name or (lambda k: k)
+    if isinstance(rows, pd.DataFrame):
+        rows = rows.to_dict("records")
+    rows = list(rows)
+    numbers = list(numbers) if numbers is not None else list(range(1, len(rows) + 1))
+    out, problems, notes, seen = [], [], [], {}
+    for i, row in zip(numbers, rows, strict=True):
+        if all(_blank(v) for v in row.values()):
+            continue
+        label = f"{where} {noun} {i}".strip()
+        label = label[0].upper() + label[1:] if not where else label
         unknown = [k for k in row if k not in GOAL_COLUMNS]
         if unknown:
-            raise ValueError(f"{where} goal {i}: unknown key {unknown[0]!r} (keys: {', '.join(GOAL_COLUMNS)})")
-        kid = str(row.get("kpi_id") or "").strip()
+            problems.append(f"{label}: unknown key {unknown[0]!r} (keys: {', '.join(GOAL_COLUMNS)})")
+            continue
+        kid = "" if _blank(row.get("kpi_id")) else str(row.get("kpi_id")).strip()
         if not kid:
-            raise ValueError(f"{where} goal {i}: kpi_id is missing")
+            problems.append(f"{label}: {words['kpi_id']} is missing; choose one of the KPIs")
+            continue
         if kid not in KPIS:
-            raise ValueError(f"{where} goal {i}: unknown KPI id {kid!r}")
-        rec = {c: row.get(c) for c in GOAL_COLUMNS}
-        rec["kpi_id"] = kid
-        for c in ("target", "at_risk"):
-            if not _blank(rec[c]) and _num(rec[c]) is None:
-                raise ValueError(f"{where} goal {i} ({kid}): {c} {rec[c]!r} is not a number")
-            rec[c] = _num(rec[c])
-        if not _blank(rec["fiscal_year"]):
-            try:
-                rec["fiscal_year"] = int(float(rec["fiscal_year"]))
-            except (TypeError, ValueError):
-                raise ValueError(f"{where} goal {i} ({kid}): fiscal_year {rec['fiscal_year']!r} is not a year") from None
-        else:
-            rec["fiscal_year"] = None
-        st = None if _blank(rec["scope_type"]) else str(rec["scope_type"]).strip().lower()
-        if st is not None and st not in SCOPE_TYPES:
-            raise ValueError(f"{where} goal {i} ({kid}): unknown scope_type {rec['scope_type']!r} "
-                             f"(use {' or '.join(SCOPE_TYPES)})")
-        if (st is None) != _blank(rec["scope_value"]):
-            raise ValueError(f"{where} goal {i} ({kid}): scope_type and scope_value go together")
-        rec["scope_type"] = st
-        direction = KPIS[kid].direction
-        t, r = rec["target"], rec["at_risk"]
-        if t is not None and r is not None:
-            if direction == "lower" and t > r:
-                raise ValueError(f"{where} goal {i} ({kid}): lower is better, so target {t:g} must not exceed "
-                                 f"at_risk {r:g}")
-            if direction == "higher" and t < r:
-                raise ValueError(f"{where} goal {i} ({kid}): higher is better, so target {t:g} must not be "
-                                 f"below at_risk {r:g}")
-        for c in ("scope_value", "source", "note"):
-            rec[c] = None if _blank(rec[c]) else str(rec[c])
+            problems.append(f"{label}: unknown KPI id {kid!r}; choose one from the list")
+            continue
+        rec, row_problems, row_notes = _check_row(row, kid, f"{label} ({name(kid)})", words)
+        problems += row_problems
+        notes += row_notes
+        if rec is None:
+            continue
+        key = (kid, rec["fiscal_year"], rec["scope_type"], rec["scope_value"])
+        if key in seen:
+            problems.append(f"{label} ({name(kid)}): a second goal for the same KPI, year and scope (see {noun} "
+                            f"{seen[key]})")
+            continue
+        seen[key] = i
         out.append(rec)
-    if not out:
+    return GoalCheck(_goals_frame(out), tuple(problems), tuple(notes))
+
+
+def _goals_frame(records: list[dict]) -> pd.DataFrame:
+    if not records:
         return empty_goals()
-    df = pd.DataFrame(out, columns=list(GOAL_COLUMNS))
+    df = pd.DataFrame(records, columns=list(GOAL_COLUMNS))
     df["fiscal_year"] = df["fiscal_year"].astype("Int64")
     for c in ("target", "at_risk"):
         df[c] = df[c].astype("float64")
@@ -167,10 +246,18 @@ def _validate(rows: list[dict], where: str) -> pd.DataFrame:
     return df
 
 
+def _validate(rows: list[dict], where: str) -> pd.DataFrame:
+    """The goals of a file or frame, or a ValueError listing every problem."""
+    check = validate_goals(rows, where)
+    if check.problems:
+        raise ValueError("; ".join(check.problems))
+    return check.goals
+
+
 def load_goals_file(path_or_text) -> pd.DataFrame:
     """Goals from a TOML ([[goal]] tables) or CSV file, or from its text; unknown KPI ids or keys and goals
     whose order contradicts the KPI's direction are a ValueError naming them."""
-    text, where, fmt = None, "goals", None
+    text, where, fmt = None, "goals file", None
     if isinstance(path_or_text, Path) or (isinstance(path_or_text, str) and "\n" not in path_or_text
                                           and len(path_or_text) < 1024 and Path(path_or_text).is_file()):
         path = Path(path_or_text)

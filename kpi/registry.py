@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import measures as m
 
@@ -47,6 +47,8 @@ class KPI:
     measure: Callable = m.procurement_lead_time_days
     noun: str = "records"
     why: str = ""
+    # For a dollar-weighted share: how its numerator and denominator read ("{num} of {den} paid").
+    dollars: str = ""
 
     @property
     def is_duration(self) -> bool:
@@ -473,6 +475,20 @@ _ENTRIES = [
        why="Every other number is only as good as the fields behind it."),
 ]
 
+# Dollar-weighted shares: their numerator and denominator are dollars, shown beside the share.
+DOLLARS = {
+    "noncompetitive_share": "{num} of {den} awarded",
+    "emergency_share": "{num} of {den} awarded",
+    "mwbe_spend_share": "{num} of {den} paid",
+    "mwbe_award_share": "{num} of {den} awarded",
+    "small_business_share": "{num} of {den} paid",
+    "local_spend_share": "{num} of {den} paid",
+    "spend_under_contract_share": "{num} of {den} paid",
+    "savings_rate": "{num} saved of {den} estimated",
+    "cooperative_share": "{num} of {den} awarded",
+    "cost_growth": "{num} added to {den} originally awarded",
+}
+_ENTRIES = [replace(k, dollars=DOLLARS[k.id]) if k.id in DOLLARS else k for k in _ENTRIES]
 KPIS: dict[str, KPI] = {k.id: k for k in _ENTRIES}
 SCORECARD: tuple[str, ...] = (
     "procurement_lead_time_days", "requisition_to_award_days", "late_contract_share", "bids_per_solicitation",

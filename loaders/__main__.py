@@ -1,11 +1,13 @@
 """Command line: `python -m loaders inspect PATH [--sheet S] [--table T] [--json]` and
-`python -m loaders import PATH [--sheet S] --table T [--mapping FILE.json] --workspace DIR`.
+`python -m loaders import PATH [--sheet S] --table T [--mapping FILE.json] [--duplicates latest|all] --workspace DIR`.
 
 Database sources take a SQLAlchemy URL (or a configured connection's name) instead of PATH, with
 `--sql-table NAME` or `--sql-query "SELECT ..."`:
 `python -m loaders inspect URL --sql-table NAME [--json]`,
 `python -m loaders import URL --sql-table NAME --table T [--mapping FILE.json] --workspace DIR`, and
 `python -m loaders refresh SOURCE_NAME --workspace DIR` re-imports a source saved in the app.
+`python -m loaders evaluate CORPUS_FOLDER [--json | --markdown]` scores the loaders on a corpus of real exports and their
+answers (see loaders/evaluate.py); it exits 0 whatever the score, 2 when the folder cannot be read.
 
 Bad input exits with status 2 and one line on stderr naming the file (or the password-free URL) and
 what to do.
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="only this sheet (name or 0-based index)")
     p.add_argument("--table", choices=list(TABLES), help="force the canonical table")
     _sql_arguments(p)
+    _duplicates_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p = sub.add_parser("import", help="import a file or a database table into a workspace")
     p.add_argument("path", help="an export file, or a database URL / connection name with --sql-table or --sql-query")
@@ -63,11 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", required=True, choices=list(TABLES), help="the canonical table")
     _sql_arguments(p)
     p.add_argument("--mapping", help="JSON file of {\"source column\": \"canonical column\"}")
+    _duplicates_argument(p)
     p.add_argument("--workspace", required=True, help="workspace folder")
     p = sub.add_parser("refresh", help="re-import a database source saved in the workspace (replaces its rows)")
     p.add_argument("name", help="the saved source's name (see the Data page)")
     p.add_argument("--workspace", required=True, help="workspace folder")
+    p = sub.add_parser("evaluate", help="score the loaders on a corpus of exports and their answers")
+    p.add_argument("path", help="the corpus folder (*.answer.toml files, with their data files)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true", help="print one JSON object")
+    how.add_argument("--markdown", action="store_true", help="print the per-file table in Markdown")
     return parser
+
+
+def _duplicates_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--duplicates", choices=["latest", "all"],
+                   help="a contract or solicitation id on several rows (amendments): keep only the latest row of "
+                        "each, or all rows (default: the choice saved with this layout, else all)")
 
 
 def _sql_arguments(p: argparse.ArgumentParser) -> None:
@@ -118,17 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.command == "evaluate":
+        return _evaluate(args)
     name = _display_name(args)
     try:
         if args.command == "refresh":
             return _refresh(args)
         if args.command == "inspect":
             if _is_sql(args):
-                parts = inspect_sql(args.path, table=args.table, **_sql_options(args))
+                parts = inspect_sql(args.path, table=args.table, duplicates=args.duplicates, **_sql_options(args))
                 shown = parts[0].path
             else:
                 _no_sql_options(args)
-                parts = inspect_file(args.path, sheet=args.sheet, table=args.table)
+                parts = inspect_file(args.path, sheet=args.sheet, table=args.table, duplicates=args.duplicates)
                 shown = str(args.path)
             if args.json:
                 print(json.dumps({"path": shown, "parts": [p.to_json() for p in parts]}))
@@ -198,15 +215,34 @@ def _import(args) -> int:
     workspace = _open_workspace(args.workspace)
     try:
         if sql_options:
-            results = import_sql(args.path, workspace, table=args.table, mapping=mapping, **sql_options)
+            results = import_sql(args.path, workspace, table=args.table, mapping=mapping, duplicates=args.duplicates,
+                                 **sql_options)
         else:
-            results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping)
+            results = import_file(args.path, workspace, sheet=args.sheet, table=args.table, mapping=mapping,
+                                  duplicates=args.duplicates)
     except LoadError as exc:
         msg = str(exc)
         if msg.startswith("mapping:"):
             raise LoadError(f"{_display_name(args)}: {msg}") from None
         raise
     return _report(results, args)
+
+
+def _evaluate(args) -> int:
+    from .evaluate import CorpusError, evaluate, markdown, report, to_json
+
+    try:
+        files, score = evaluate(args.path)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(to_json(files, score, args.path)))
+    elif args.markdown:
+        print(markdown(files, score))
+    else:
+        print(report(files, score, args.path))
+    return 0
 
 
 def _refresh(args) -> int:
@@ -268,11 +304,20 @@ def summary(path, parts: list[Part], *, what: str = "sheet") -> str:
     for p in parts:
         head = f"{what} {p.sheet!r}" if p.sheet else "file"
         if p.table is None:
-            reason = p.issues["problem"].iloc[0] if len(p.issues) else "no table"
+            problems = [x for x in p.issues["problem"].tolist() if not x.startswith("row above the header")]
+            reason = problems[0] if problems else "no table"
             lines.append(f"  {head}: {reason}" + (f" ({p.rows_read:,} rows)" if p.rows_read else ""))
             continue
-        lines.append(f"  {head}: {p.table} (confidence {p.confidence:.2f}), header on row {p.header_row}")
+        where = f"header on row {p.header_row}" if p.header_row else "no header row (columns named by position)"
+        lines.append(f"  {head}: {p.table} (confidence {p.confidence:.2f}), {where}")
         lines.append(f"    rows: {p.rows_read:,} read = {p.rows_loaded:,} loaded + {p.rows_excluded:,} excluded")
+        if p.rows_above_header:
+            r, text = p.rows_above_header[0]
+            lines.append(f"    above the header: {len(p.rows_above_header):,} rows (row {r}: {text[:60]})")
+        if p.duplicates:
+            d = p.duplicates
+            lines.append(f"    repeated {d['column']}: {d['ids']:,} ids on {d['rows']:,} rows; keeping {d['choice']} "
+                         "(--duplicates latest|all)")
         if p.mapping:
             lines.append("    mapping: " + "; ".join(f"{k} -> {v}" for k, v in p.mapping.items()))
         if p.unmapped_columns:

@@ -13,17 +13,50 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .bidtab import BID_TOTAL, bidder_columns, reshape
-from .headers import Header, find_header
+from .bidtab import BID_TOTAL, bidder_columns, pay_item_columns, reshape, reshape_pay_items
+from .headers import Header, column_profile, find_header
 from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns
-from .normalise import EXCLUDED, Normalised, empty_issues, to_canonical, validate_mapping
+from .normalise import (
+    EXCLUDED,
+    SOURCE_ROW,
+    Normalised,
+    _issue_frame,
+    empty_issues,
+    to_canonical,
+    validate_mapping,
+)
+from .quality import DUPLICATE_CHOICES, DUPLICATES_ALL, DUPLICATES_LATEST, EARLIER, REPEATED, find_repeats
 from .readers import LoadError, RawSheet, read_file
 from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
 from .values import CERTIFICATION_PATTERNS
 
 PREVIEW_ROWS = 20
+ABOVE_SHOWN = 5
+ABOVE_HEADER = "row above the header (a title or note, not data)"  # rows above the header shown in the inspect JSON and on the Data page
 JSON_ISSUES = 100
 NO_TABLE = "no canonical table recognised (choose one with table=)"
+
+
+@dataclass
+class RowAccount:
+    """Where every row of a sheet went: lines == header + above_header + blank + data, always.
+
+    `data` rows are the non-blank rows under the header: each loaded or excluded with a reason, or (a bid
+    tabulation) combined into its bidder's bid (`combined`)."""
+
+    lines: int
+    header: int
+    above_header: list[tuple[int, str]]  # (row as seen in Excel, its cells joined)
+    blank: int
+    data: int
+    combined: int = 0
+
+    def balanced(self) -> bool:
+        return self.lines == self.header + len(self.above_header) + self.blank + self.data
+
+    def to_json(self) -> dict:
+        return {"lines": self.lines, "header": self.header, "above_header": len(self.above_header),
+                "blank": self.blank, "data": self.data, "combined": self.combined}
 
 
 @dataclass
@@ -50,6 +83,13 @@ class Part:
     table_scores: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     hidden: bool = False
+    account: RowAccount | None = None
+    duplicates: dict | None = None  # repeated ids: see loaders.quality.duplicate_summary
+
+    @property
+    def rows_above_header(self) -> list[tuple[int, str]]:
+        """Non-blank rows above the header (titles, group labels, anything else), as (row, text)."""
+        return list(self.account.above_header) if self.account else []
 
     def issue_counts(self) -> dict[str, int]:
         """Problems and how often each occurs, most frequent first."""
@@ -96,6 +136,10 @@ class Part:
             "issue_counts": self.issue_counts(),
             "issues": issues,
             "amount_totals": self.amount_totals(),
+            "rows_above_header": {"count": len(self.rows_above_header),
+                                  "rows": [{"row": r, "value": v} for r, v in self.rows_above_header[:ABOVE_SHOWN]]},
+            "rows_accounted": self.account.to_json() if self.account else None,
+            "duplicates": self.duplicates,
         }
 
 
@@ -121,12 +165,14 @@ class ImportResult:
 
 
 def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | None = None, workspace=None,
-                 source_name: str | None = None) -> list[Part]:
+                 source_name: str | None = None, duplicates: str | None = None) -> list[Part]:
     """Read a file without importing it: one Part per sheet (one for a CSV or Parquet file).
 
     `sheet` picks one sheet (name or 0-based index); `table` forces the canonical table; `mapping`
     ({"Check Date": "payment_date"}) overrides the automatic column mapping; with a `workspace`, a
-    mapping confirmed earlier for the same header layout is reapplied. A sheet with no table is a
+    mapping confirmed earlier for the same header layout is reapplied. `duplicates` ('all' or 'latest';
+    default: the choice saved with the layout, else 'all') says which rows of a repeated contract or
+    solicitation id to keep. A sheet with no table is a
     Part with table None and an issue. Raises LoadError (naming the file and what to do) for files
     that cannot be read, are empty or hold no data at all.
     """
@@ -134,6 +180,8 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
     source = source_name or path.name
     if table is not None and table not in TABLES:
         raise LoadError(f"{source}: unknown table {table!r}; the tables are {', '.join(TABLES)}.")
+    if duplicates is not None and duplicates not in DUPLICATE_CHOICES:
+        raise LoadError(f"{source}: duplicates must be one of {', '.join(DUPLICATE_CHOICES)}, not {duplicates!r}.")
     sheets = read_file(path, display_name=source)
     sheets = _pick_sheet(sheets, sheet, source)
     if mapping and len(sheets) > 1:
@@ -142,9 +190,12 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
         if not fits:
             raise LoadError(f"{source}: no sheet has the columns the mapping names "
                             f"({', '.join(map(repr, list(mapping)[:5]))}); check the mapping or give the sheet.")
-        parts = [_inspect_sheet(path, source, s, table, mapping if s in fits else None, workspace) for s in sheets]
+        given = {id(s): mapping for s in fits}
     else:
-        parts = [_inspect_sheet(path, source, s, table, mapping, workspace) for s in sheets]
+        given = {id(s): mapping for s in sheets}
+    headers = _continued(sheets, [find_header(s) for s in sheets])
+    parts = [_inspect_sheet(path, source, s, table, given.get(id(s)), workspace, duplicates=duplicates,
+                            header=h) for s, h in zip(sheets, headers, strict=True)]
     if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
         # A sheet skipped as too large or unreadable says why; only truly empty sheets are "no data".
         why = [n for p in parts for n in p.notes if n.startswith(("sheet too large", "sheet could not be read"))]
@@ -190,35 +241,109 @@ def _pick_sheet(sheets: list[RawSheet], sheet, source: str) -> list[RawSheet]:
     raise LoadError(f"{source}: has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}.")
 
 
+def _continued(sheets: list[RawSheet], headers: list[Header | None]) -> list[Header | None]:
+    """Headerless sheets that continue the sheet before them (a PDF's 'Page 2', a report split across
+    sheets) take that sheet's column names: each of their columns lines up, in order, with a column of
+    the sheet before holding the same kind of values (a converter may drop that sheet's empty columns)."""
+    out = list(headers)
+    for i in range(1, len(headers)):
+        h, prev = headers[i], out[i - 1]
+        if h is None or not h.headerless or prev is None or prev.headerless or len(h.columns) > len(prev.columns):
+            continue
+        lined_up = _line_up(column_profile(sheets[i], h), column_profile(sheets[i - 1], prev),
+                            _fill_shares(sheets[i - 1], prev))
+        if lined_up is None:
+            continue
+        out[i] = Header(h.row, [prev.names[k] for k in lined_up], h.columns, {}, h.titles, None, headerless=True,
+                        continues=sheets[i - 1].name or "the sheet before")
+    return out
+
+
+def _line_up(mine: list[str], theirs: list[str], filled: list[float] | None = None) -> list[int] | None:
+    """For each of my columns, in order, the column of theirs it continues (kinds agreeing but for at most one
+    in five, and one), preferring their fuller columns; None when no such alignment exists."""
+    n, m = len(mine), len(theirs)
+    filled = filled or [1.0] * m
+    inf = float(n + 1)
+    # cost[i][j]: disagreeing kinds (plus a hundredth per empty share) lining up my first i columns in their first j
+    cost = [[0.0 if i == 0 else inf for _ in range(m + 1)] for i in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            differ = mine[i - 1] != theirs[j - 1] and "blank" not in (mine[i - 1], theirs[j - 1])
+            cost[i][j] = min(cost[i][j - 1], cost[i - 1][j - 1] + differ + 0.01 * (1 - filled[j - 1]))
+    if int(cost[n][m]) > min(1, n // 5):
+        return None
+    picks, i, j = [], n, m
+    while i > 0:
+        if j > i and cost[i][j] == cost[i][j - 1]:
+            j -= 1
+            continue
+        picks.append(j - 1)
+        i, j = i - 1, j - 1
+    return picks[::-1]
+
+
+def _fill_shares(sheet: RawSheet, header: Header) -> list[float]:
+    """Per kept column, the share of rows under the header with a value."""
+    from .values import blank_grid
+
+    under = sheet.grid.iloc[header.data_start:, header.columns]
+    if under.empty:
+        return [0.0] * len(header.columns)
+    return list((~blank_grid(under)).mean(axis=0))
+
+
 def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
-                   workspace, *, stem: str | None = None) -> Part:
-    """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None)."""
-    header = find_header(sheet)
+                   workspace, *, stem: str | None = None, duplicates: str | None = None,
+                   header: Header | None = None) -> Part:
+    """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None);
+    `header` is the sheet's header when the caller found it already."""
+    header = header if header is not None else find_header(sheet)
     if header is None:
         issues = _part_issue(source, sheet.name, "no table found on this sheet" if sheet.name else "no data found")
         for note in (["hidden sheet"] if sheet.hidden else []) + list(sheet.notes):
             issues = pd.concat([issues, _note_issue(source, sheet.name, note)], ignore_index=True)
+        lines = len(sheet.grid)
         return Part(str(path), source, sheet.name, None, 0.0, 0, 0, 0, 0, {}, [], {}, "",
-                    pd.DataFrame(), issues, pd.DataFrame(), hidden=sheet.hidden, notes=list(sheet.notes))
-    raw = sheet.grid.iloc[header.row + 1:, header.columns]
+                    pd.DataFrame(), issues, pd.DataFrame(), hidden=sheet.hidden, notes=list(sheet.notes),
+                    account=RowAccount(lines, 0, [], lines, 0))
+    raw = sheet.grid.iloc[header.data_start:, header.columns]
     raw.columns = header.names
-    first = header.row + 2 if header.row >= 0 else 2
+    # Row numbers as a person sees them; a format that names its columns (Parquet) counts its header as row 1.
+    first = header.data_start + 1 if header.row >= 0 or header.headerless else 2
     rows = np.arange(first, first + len(raw))
     raw = raw.reset_index(drop=True)
+    under = len(raw)
     preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
-    fp = fingerprint(header.names)
+    account = _account_above(sheet, header)
+    above = account.above_header
+    fp = fingerprint(header.names if not header.headerless or header.continues else
+                     [f"{n} ({k})" for n, k in zip(header.names, column_profile(sheet, header), strict=True)])
     name_hints = [n for n in (sheet.name, path.stem if isinstance(path, Path) else stem) if n]
     notes: list[str] = ["hidden sheet"] if sheet.hidden else []
-    extra_issues: list[pd.DataFrame] = []
+    if header.continues:
+        notes.append(f"no header row: the sheet continues {header.continues!r} (its columns line up with that "
+                     "sheet's, holding the same kinds of values), so that sheet's column names are used")
+    elif header.headerless:
+        notes.append(f"no header row: the first row is data; columns are named by position (Column 1 to "
+                     f"Column {len(header.names)}): name them in the column mapping")
+    extra_issues: list[pd.DataFrame] = [_issue_frame(source, sheet.name, [r for r, _ in above], "",
+                                                     [t for _, t in above], ABOVE_HEADER)] if above else []
     bidders = bidder_columns(header) if table in (None, "bids") else {}
-    if bidders:
-        # Line items down, bidders across: one bid per bidder.
-        tab = reshape(raw, rows, header, sheet.merged, bidders)
+    items = pay_item_columns(header.names) if table in (None, "bids") and not bidders else None
+    combined = 0
+    if bidders or items:
+        # Line items down, bidders across (or one row per item and bidder): one bid per bidder.
+        tab = reshape(raw, rows, header, sheet.merged, bidders) if bidders else reshape_pay_items(raw, rows, items)
         raw, rows = tab.raw, tab.rows
+        combined = tab.source_rows
         notes += tab.notes
         for row, label, what in tab.mismatches:
             extra_issues.append(_part_issue(source, sheet.name, "totals row differs from the sum of line items",
                                             column=BID_TOTAL, value=f"{label}: {what}", row=row))
+        for row, text in tab.unused:
+            extra_issues.append(_part_issue(source, sheet.name, "row belongs to no bid (no bidder or no extension)",
+                                            value=text, row=row))
         table = "bids"
     names = [str(c) for c in raw.columns]
 
@@ -259,16 +384,20 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     if chosen is None:
         result = _not_recognised(raw, rows, source, sheet.name)
         notes += list(sheet.notes)
-        issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes]], ignore_index=True)
-        return Part(str(path), source, sheet.name, None, 0.0, header.excel_row if header.row >= 0 else 0,
+        issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes], *extra_issues],
+                           ignore_index=True)
+        _settle(account, under, result.rows_read, combined)
+        return Part(str(path), source, sheet.name, None, 0.0, header.excel_row,
                     result.rows_read, 0, result.rows_read, {}, list(names), _suggest_all(cls), fp,
-                    pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden)
+                    pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden, account)
 
     cm = map_columns(names, chosen, sample=sample, overrides=overrides) if overrides or table else \
         cls.mappings[chosen]
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
                           constants=constants)
+    choice = duplicates or _saved_choice(workspace, fp) or DUPLICATES_ALL
+    result, repeats = _repeats(result, chosen, choice, source, sheet.name)
     notes += result.notes
     notes += list(sheet.notes)
     extra_issues += [_note_issue(source, sheet.name, n) for n in notes if not n.startswith("required column")]
@@ -277,12 +406,86 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     real_mapping = {k: v for k, v in result.mapping.mapping.items() if k in names}
     return Part(
         path=str(path), source=source, sheet=sheet.name, table=chosen, confidence=confidence,
-        header_row=header.excel_row if header.row >= 0 else 0, rows_read=result.rows_read,
+        header_row=header.excel_row, rows_read=result.rows_read,
         rows_loaded=result.rows_loaded, rows_excluded=result.rows_excluded, mapping=dict(result.mapping.mapping),
         unmapped_columns=[h for h in names if h not in real_mapping],
         suggestions=cm.suggestions, fingerprint=fp, frame=result.frame, issues=issues, preview=preview,
         columns=list(names), table_scores=cls.scores, notes=notes, hidden=sheet.hidden,
+        account=_settle(account, under, result.rows_read, combined),
+        duplicates=repeats.to_json(choice) if repeats else None,
     )
+
+
+def _saved_choice(workspace, fp: str) -> str | None:
+    """The repeated-ids choice saved with this layout ('all' or 'latest'), if any."""
+    if workspace is None or not hasattr(workspace, "layout_options"):
+        return None
+    try:
+        choice = workspace.layout_options(fp).get("duplicates")
+    except Exception:  # a workspace problem must not stop reading a file
+        return None
+    return choice if choice in DUPLICATE_CHOICES else None
+
+
+def _repeats(result: Normalised, table: str, choice: str, source: str, sheet: str | None):
+    """Repeated record ids reported row by row; with 'latest', the earlier versions excluded with that reason."""
+    rep = find_repeats(result.frame, table)
+    if rep is None:
+        return result, None
+    src = result.mapping.canonical.get(rep.column, rep.column)
+    rows = result.frame[SOURCE_ROW].to_numpy()
+    ids = result.frame[rep.column].to_numpy(dtype=object)
+    flagged = [_issue_frame(source, sheet, rows[rep.repeated], src, ids[rep.repeated],
+                            REPEATED.format(column=rep.column))]
+    kept = choice == DUPLICATES_LATEST
+    how = (f"{int(rep.earlier.sum()):,} earlier versions excluded, the latest row of each kept" if kept else
+           "all rows kept (choose 'latest' to keep one row per id)")
+    note = (f"repeated ids: {rep.ids:,} {rep.column} values on {rep.rows:,} rows (amendments or modifications?); "
+            f"{how}")
+    frame = result.frame
+    if kept and rep.earlier.any():
+        drop = rep.earlier
+        flagged.append(_issue_frame(source, sheet, rows[drop], src, ids[drop],
+                                    EXCLUDED + EARLIER.format(column=rep.column)))
+        frame = frame.loc[~drop].reset_index(drop=True)
+    issues = pd.concat([result.issues, *flagged], ignore_index=True)
+    dropped = int(rep.earlier.sum()) if kept else 0
+    return Normalised(frame, issues, result.rows_read, result.rows_loaded - dropped, result.rows_excluded + dropped,
+                      result.mapping, [*result.notes, note]), rep
+
+
+def _settle(account: RowAccount, under: int, read: int, combined: int) -> RowAccount:
+    """The account completed with the `under` grid rows under the header: `read` of them non-blank and each
+    loaded or excluded, or (a bid tabulation) `combined` non-blank rows made into its bids."""
+    account.data = combined or read
+    account.combined = combined
+    account.blank += under - account.data
+    return account
+
+
+def _account_above(sheet: RawSheet, header: Header) -> RowAccount:
+    """The account of the lines down to the header: the header line (none when the sheet has none; a format that
+    names its columns, Parquet, counts its names as one line), the lines above it, the blank ones."""
+    named_by_format = header.row < 0 and not header.headerless
+    header_lines = 0 if header.headerless else 1
+    above = _rows_above(sheet, header)
+    blank = header.data_start - len(above) - (header_lines if not named_by_format else 0)
+    return RowAccount(len(sheet.grid) + named_by_format, header_lines, above, blank, 0)
+
+
+def _rows_above(sheet: RawSheet, header: Header) -> list[tuple[int, str]]:
+    """Every non-blank row above the header (or above the first row of a headerless sheet), with its text."""
+    from .headers import cell_text, is_blank_rows
+
+    top = header.row if not header.headerless else header.data_start
+    if top <= 0:
+        return []
+    grid = sheet.grid.iloc[:top]
+    out = []
+    for i in np.flatnonzero(~is_blank_rows(grid)):
+        texts = [cell_text(x) for x in grid.iloc[i].tolist()]
+        out.append((int(i) + 1, " | ".join(t for t in texts if t)))
+    return out
 
 
 def _forced_confidence(cls, table: str, provided: set[str]) -> float:
@@ -388,16 +591,16 @@ def file_checksum(path) -> str:
 
 
 def import_file(path, workspace, *, sheet=None, table: str | None = None, mapping: dict | None = None,
-                source_name: str | None = None) -> list[ImportResult]:
+                source_name: str | None = None, duplicates: str | None = None) -> list[ImportResult]:
     """Inspect a file and import each recognised part with `workspace.import_table`, one call per part.
 
     Parts with no table, with no required column, or holding the same records as a part imported
     before them (a summary sheet repeating the detail) are skipped with the reason. After an import
     the mapping used is saved for the header layout (`workspace.save_mapping`), so the same export
-    maps the same way next time.
+    maps the same way next time, with the repeated-ids choice (`duplicates`: 'all' or 'latest').
     """
     parts = inspect_file(path, sheet=sheet, table=table, mapping=mapping, workspace=workspace,
-                         source_name=source_name)
+                         source_name=source_name, duplicates=duplicates)
     other = _other_tables(parts) if table is not None and sheet is None else {}
     results = _import_parts([p for i, p in enumerate(parts) if i not in other], workspace, file_checksum(path))
     kept = iter(results)
@@ -453,6 +656,8 @@ def _import_each(parts: list[Part], workspace, checksum: str) -> list[ImportResu
         if hasattr(workspace, "save_mapping") and part.fingerprint:
             workspace.save_mapping(part.fingerprint, part.table,
                                    {k: v for k, v in part.mapping.items() if k in part.columns})
+            if part.duplicates and hasattr(workspace, "save_layout_options"):
+                workspace.save_layout_options(part.fingerprint, {"duplicates": part.duplicates["choice"]})
         seen.append((part.table, _record_keys(part), part.sheet or part.source))
         by_index[i] = ImportResult(part, part.table, import_id)
     return [by_index[i] for i in range(len(parts))]
@@ -486,7 +691,8 @@ def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
 
 def inspect_sql(source, *, sql_table: str | None = None, sql_query: str | None = None, table: str | None = None,
                 mapping: dict | None = None, workspace=None, date_column: str | None = None, date_from=None,
-                date_to=None, progress=None, password: str | None = None, secrets_file=None) -> list[Part]:
+                date_to=None, progress=None, password: str | None = None, secrets_file=None,
+                duplicates: str | None = None) -> list[Part]:
     """Read a database table or a read-only SELECT without importing it: one Part, as for a CSV file.
 
     `source` is a SQLAlchemy URL or the name of a configured connection (.streamlit/secrets.toml
@@ -502,14 +708,18 @@ def inspect_sql(source, *, sql_table: str | None = None, sql_query: str | None =
     read = read_sql_sheet(source, sql_table=sql_table, sql_query=sql_query, date_column=date_column,
                           date_from=date_from, date_to=date_to, progress=progress, password=password,
                           secrets_file=secrets_file)
-    return [sql_part(read, table=table, mapping=mapping, workspace=workspace)]
+    return [sql_part(read, table=table, mapping=mapping, workspace=workspace, duplicates=duplicates)]
 
 
-def sql_part(read, *, table: str | None = None, mapping: dict | None = None, workspace=None) -> Part:
+def sql_part(read, *, table: str | None = None, mapping: dict | None = None, workspace=None,
+             duplicates: str | None = None) -> Part:
     """A Part from rows already read (`loaders.sql_source.SqlSheet`): another table or mapping, no new query."""
     if table is not None and table not in TABLES:
         raise LoadError(f"unknown table {table!r}; the tables are {', '.join(TABLES)}.")
-    return _inspect_sheet(read.origin, read.origin, read.sheet, table, mapping, workspace, stem=None)
+    if duplicates is not None and duplicates not in DUPLICATE_CHOICES:
+        raise LoadError(f"duplicates must be one of {', '.join(DUPLICATE_CHOICES)}, not {duplicates!r}.")
+    return _inspect_sheet(read.origin, read.origin, read.sheet, table, mapping, workspace, stem=None,
+                          duplicates=duplicates)
 
 
 def frame_checksum(frame: pd.DataFrame) -> str:
@@ -524,7 +734,7 @@ def frame_checksum(frame: pd.DataFrame) -> str:
 def import_sql(source, workspace, *, sql_table: str | None = None, sql_query: str | None = None,
                table: str | None = None, mapping: dict | None = None, date_column: str | None = None,
                date_from=None, date_to=None, progress=None, password: str | None = None,
-               secrets_file=None) -> list[ImportResult]:
+               secrets_file=None, duplicates: str | None = None) -> list[ImportResult]:
     """Inspect a database table or SELECT and import it into the workspace, as `import_file` does a file.
 
     Recorded with the password-free URL as its source and the table (or query) as its sheet, so
@@ -532,6 +742,6 @@ def import_sql(source, workspace, *, sql_table: str | None = None, sql_query: st
     """
     parts = inspect_sql(source, sql_table=sql_table, sql_query=sql_query, table=table, mapping=mapping,
                         workspace=workspace, date_column=date_column, date_from=date_from, date_to=date_to,
-                        progress=progress, password=password, secrets_file=secrets_file)
+                        progress=progress, password=password, secrets_file=secrets_file, duplicates=duplicates)
     checksum = frame_checksum(parts[0].frame.drop(columns=["source_row"], errors="ignore"))
     return _import_parts(parts, workspace, checksum)

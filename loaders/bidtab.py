@@ -1,8 +1,11 @@
-"""Wide bid tabulations: line items down, bidders across (bidder name merged over Unit / Total price).
+"""Bid tabulations in their two line-item shapes, turned into one row per bidder before normalising.
 
-Such a sheet holds one bid per bidder, not one per row. It is turned into one row per bidder
-(Bidder, Bid Total, Line Items) before normalising: the bid total is the bidder's value on the
-sheet's totals row, or the sum of its line totals where there is no totals row.
+Wide: line items down, bidders across (bidder name merged over Unit / Total price); the bid total is
+the bidder's value on the sheet's totals row, or the sum of its line totals where there is none.
+Pay items: one row per pay item and bidder with an extension (quantity x unit price) column, as state
+DOT lettings publish them; the bid is the sum of the bidder's extensions per solicitation, checked
+against any 'Total' row the file gives for that bidder. A bidder's name written with a line break or
+extra spaces is the same bidder.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from .schema import normalise_header
 from .values import is_blank, parse_money
 
 BIDDER = "Bidder"
+SOLICITATION = "Solicitation Number"
 BID_TOTAL = "Bid Total"
 LINE_ITEMS = "Line Items"
 _TOTAL_SUB = re.compile(r"\b(total|extended|ext|amount|extension)\b")
@@ -33,6 +37,8 @@ class BidTab:
     rows: np.ndarray
     notes: list[str] = field(default_factory=list)
     mismatches: list[tuple[int, str, str]] = field(default_factory=list)  # (row, bidder, what differs)
+    source_rows: int = 0  # non-blank rows under the header that the bids were made from
+    unused: list[tuple[int, str]] = field(default_factory=list)  # (row, text) rows that belong to no bid
 
 
 def bidder_columns(header: Header) -> dict[str, str]:
@@ -90,7 +96,7 @@ def reshape(raw: pd.DataFrame, rows: np.ndarray, header: Header, merged, columns
     frame = pd.DataFrame({BIDDER: pd.Series(bidders, dtype=object),
                           BID_TOTAL: pd.Series(totals, dtype=object),
                           LINE_ITEMS: pd.Series(items, dtype=object)})
-    return BidTab(frame, np.asarray(label_rows, dtype=np.int64), notes, mismatches)
+    return BidTab(frame, np.asarray(label_rows, dtype=np.int64), notes, mismatches, int(filled.sum()))
 
 
 def _label_row(header: Header, merged, raw: pd.DataFrame, col: str) -> int:
@@ -103,3 +109,109 @@ def _label_row(header: Header, merged, raw: pd.DataFrame, col: str) -> int:
         if r0 <= r <= r1 and c0 <= j <= c1:
             return r0 + 1
     return r + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# One row per pay item and bidder
+
+# Header words of each role (normalised headers, whole words); the bidder, item and extension roles are
+# what make a sheet a pay-item tabulation, quantity or unit price confirm it.
+PAY_ITEM_ROLES = {
+    "bidder": ("bidder", "bidder name", "vendor", "vendor name", "contractor", "contractor name", "firm",
+               "firm name", "company", "company name", "supplier", "supplier name", "bidder company"),
+    "item": ("item", "item no", "item number", "item #", "pay item", "pay item no", "pay item number",
+             "bid item", "bid item no", "line", "line no", "line item", "item code", "item id"),
+    "extension": ("extension", "extended", "extended amount", "extended price", "extended total", "ext amount",
+                  "ext price", "total price", "line total", "item total", "bid extension", "amount"),
+    "quantity": ("quantity", "qty", "est qty", "estimated quantity", "bid quantity"),
+    "unit_price": ("unit price", "unit bid price", "unit bid", "unit cost", "bid unit price"),
+    "solicitation": ("solicitation", "solicitation no", "solicitation number", "contract", "contract id",
+                     "contract no", "contract number", "project", "project no", "project number", "proposal",
+                     "proposal no", "letting", "call", "call no", "bid number", "bid no", "ifb number"),
+    "description": ("description", "item description", "pay item description", "item desc", "desc"),
+}
+_TOTAL_WORD = re.compile(r"\btotals?\b", re.IGNORECASE)
+
+
+def pay_item_columns(names: list[str]) -> dict[str, str] | None:
+    """{role: source column} when the header is one row per pay item and bidder, else None."""
+    out: dict[str, str] = {}
+    for role, words in PAY_ITEM_ROLES.items():
+        for name in names:
+            norm = normalise_header(name)
+            if norm in words and name not in out.values():
+                out[role] = name
+                break
+    if {"bidder", "item", "extension"} <= set(out) and ({"quantity", "unit_price"} & set(out)):
+        return out
+    return None
+
+
+def bidder_key(name: object) -> str:
+    """A bidder's name as compared: line breaks and runs of spaces collapse, case is ignored."""
+    return " ".join(str(name).split()).casefold()
+
+
+def reshape_pay_items(raw: pd.DataFrame, rows: np.ndarray, roles: dict[str, str]) -> BidTab:
+    """One row per (solicitation, bidder): the sum of its extensions, checked against its 'Total' row."""
+    blank = np.column_stack([is_blank(raw.iloc[:, j]).to_numpy() for j in range(raw.shape[1])])
+    filled = ~blank.all(axis=1)
+    data = raw.iloc[np.flatnonzero(filled)].reset_index(drop=True)
+    data_rows = np.asarray(rows)[filled]
+    ext = parse_money(data[roles["extension"]]).values.to_numpy()
+    bidder = _clean(data[roles["bidder"]])
+    sol = _clean(data[roles["solicitation"]]) if "solicitation" in roles else pd.Series([""] * len(data))
+    # A bidder's total line says 'Total' where the item or its description would be (or the solicitation).
+    is_total = np.zeros(len(data), dtype=bool)
+    for c in (roles.get("item"), roles.get("description")):
+        if c:
+            is_total |= _clean(data[c]).map(lambda t: bool(_TOTAL_WORD.search(t))).to_numpy(bool)
+    is_total |= sol.map(lambda t: bool(_TOTAL_WORD.search(t))).to_numpy(bool)
+    groups: dict[tuple[str, str], dict] = {}
+    unused: list[tuple[int, str]] = []
+    for i in range(len(data)):
+        key = (sol.iat[i].casefold(), bidder_key(bidder.iat[i]))
+        if not bidder.iat[i] or np.isnan(ext[i]):
+            unused.append((int(data_rows[i]), _row_text(data.iloc[i])))
+            continue
+        g = groups.setdefault(key, {"sol": sol.iat[i], "bidder": bidder.iat[i], "row": int(data_rows[i]),
+                                    "lines": [], "stated": None, "stated_row": None})
+        if is_total[i]:
+            g["stated"], g["stated_row"] = round(float(ext[i]), 2), int(data_rows[i])
+        else:
+            g["lines"].append(float(ext[i]))
+    out_sol, out_bidder, out_total, out_items, out_rows = [], [], [], [], []
+    mismatches: list[tuple[int, str, str]] = []
+    for g in groups.values():
+        line_sum = round(math.fsum(g["lines"]), 2)
+        total = line_sum if g["lines"] else g["stated"]
+        if g["stated"] is not None and g["lines"] and abs(g["stated"] - line_sum) > 0.01:
+            mismatches.append((g["stated_row"], g["bidder"],
+                               f"totals row {g['stated']:,.2f}, line items sum to {line_sum:,.2f}"))
+        out_sol.append(g["sol"] or None)
+        out_bidder.append(g["bidder"])
+        out_total.append(total)
+        out_items.append(len(g["lines"]))
+        out_rows.append(g["row"])
+    columns = {BIDDER: pd.Series(out_bidder, dtype=object), BID_TOTAL: pd.Series(out_total, dtype=object),
+               LINE_ITEMS: pd.Series(out_items, dtype=object)}
+    if "solicitation" in roles:
+        columns = {SOLICITATION: pd.Series(out_sol, dtype=object), **columns}
+    n_sol = len({s for s, _ in groups})
+    notes = [f"bid tabulation: {sum(out_items)} pay-item lines, {len(groups)} bids ({len({b for _, b in groups})} "
+             f"bidders{f', {n_sol} solicitations' if 'solicitation' in roles else ''}); each bid is the sum of its "
+             "extensions" + (", checked against the bidder's totals row" if any(g['stated'] is not None
+                                                                             for g in groups.values()) else "")]
+    return BidTab(pd.DataFrame(columns), np.asarray(out_rows, dtype=np.int64), notes, mismatches,
+                  int(filled.sum()), unused)
+
+
+def _clean(col: pd.Series) -> pd.Series:
+    """Cells as text with whitespace collapsed ('' where blank)."""
+    text = col.map(lambda v: " ".join(str(v).split()))
+    return text.where(~is_blank(col).to_numpy(), "")
+
+
+def _row_text(row: pd.Series) -> str:
+    cells = [" ".join(str(v).split()) for v in row.tolist() if not is_blank([v])[0]]
+    return " | ".join(c for c in cells if c)

@@ -33,11 +33,18 @@ class Header:
     groups: dict[str, str] = field(default_factory=dict)  # source column -> group label above it
     titles: list[tuple[int, str]] = field(default_factory=list)  # (Excel row, text) above the header
     group_row: int | None = None  # 0-based grid row of the group labels of a two-level header
+    headerless: bool = False  # no header row: the data starts at row + 1 and columns are named by position
+    continues: str | None = None  # a headerless sheet named after the sheet it continues (that sheet's name)
 
     @property
     def excel_row(self) -> int:
-        """The header's row number as a person sees it in Excel (0 when the format names columns)."""
-        return self.row + 1
+        """The header's row number as a person sees it in Excel (0 when there is none, or the format names columns)."""
+        return 0 if self.headerless or self.row < 0 else self.row + 1
+
+    @property
+    def data_start(self) -> int:
+        """0-based grid row of the first row under the header (the first row of a headerless sheet)."""
+        return self.row + 1 if self.row >= 0 or self.headerless else 0
 
 
 def column_letter(j: int) -> str:
@@ -100,6 +107,17 @@ def find_header(sheet: RawSheet) -> Header | None:
     top = window[start:]
     counts = [sum(_nonblank(x) for x in r) for r in top]
     h = start + _best_header_row(top, counts)
+    first_full = start + _first_full_row(counts)
+    if h > first_full and _data_rows_between(window, first_full, h) >= DATA_ROWS_ABOVE:
+        # Rows of data above the 'best' row: that row is a stray (a note, a VOID line, a second report's
+        # header), never the header of the rows above it.
+        h = first_full
+    below = _column_kinds(window[h + 1:h + 1 + KIND_ROWS])
+    if _looks_like_data(window[h], below):
+        first = h
+        while first > start and _looks_like_data(window[first - 1], below):
+            first -= 1  # records above the row chosen are records too
+        return _headerless(grid, window, start, first)
     filled_top = window[: h + 1]
     names, groups, group_rows = _names_with_groups(filled_top, h, sheet.merged)
     keep = _kept_columns(grid, h, names)
@@ -119,6 +137,109 @@ def find_header(sheet: RawSheet) -> Header | None:
             titles.append((r + 1, " ".join(seen)))
     group_row = min(group_rows) if group_rows else None
     return Header(h, unique, keep, group_map, titles, group_row)
+
+
+DATA_ROWS_ABOVE = 3  # data-like rows above a candidate header that rule it out
+KIND_ROWS = 20  # rows below a row whose cell kinds it is compared with
+
+
+def _cell_kind(x) -> str:
+    """'blank', 'number', 'date' or 'text': what a cell holds, judged as a person reading it would."""
+    if not _nonblank(x):
+        return "blank"
+    if isinstance(x, bool):
+        return "text"
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return "number"
+    if isinstance(x, (dt.date, dt.datetime, pd.Timestamp)):
+        return "date"
+    t = str(x).strip()
+    if t.lower() in MISSING_TOKENS:
+        return "blank"
+    if re.fullmatch(r"[-+($]*[\d.,\s]+[)%]*", t) and any(c.isdigit() for c in t):
+        return "number"
+    if re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*", t):
+        return "date"
+    return "text"
+
+
+def _year_like(x) -> bool:
+    """A whole number that reads as a year (a column heading such as 2024), not an amount."""
+    try:
+        v = float(str(x).replace(",", "")) if isinstance(x, str) else float(x)
+    except ValueError:
+        return False
+    return v.is_integer() and 1990 <= v <= 2100
+
+
+def _column_kinds(rows: list[list]) -> dict[int, str]:
+    """Per column, the kind most of these rows hold (blank cells not counted)."""
+    tally: dict[int, dict[str, int]] = {}
+    for row in rows:
+        for j, x in enumerate(row):
+            k = _cell_kind(x)
+            if k != "blank":
+                tally.setdefault(j, {}).setdefault(k, 0)
+                tally[j][k] += 1
+    return {j: max(t, key=t.get) for j, t in tally.items()}
+
+
+def _looks_like_data(row: list, below: dict[int, str], *, one_column: bool = False) -> bool:
+    """A row that is a record, not column names: two or more cells (one in a one-column list), a number or a
+    date among them, no cell a known column name, and cell kinds that agree with the rows under it."""
+    kinds = {j: _cell_kind(x) for j, x in enumerate(row)}
+    filled = [j for j, k in kinds.items() if k != "blank"]
+    typed = [j for j in filled if kinds[j] in ("number", "date")]
+    if len(filled) < (1 if one_column else 2) or not typed:
+        return False
+    if all(kinds[j] == "number" and _year_like(row[j]) and below.get(j) == "number" for j in typed) and \
+            len(typed) < len(filled):
+        return False  # 'Vendor | 2023 | 2024': years heading columns of amounts
+    texts = [cell_text(row[j]) for j in filled if kinds[j] == "text"]
+    if texts and 2 * header_hits(texts) >= len(texts):
+        return False  # mostly known column names ('Vendor | 2023 | 2024'); one status 'Paid' among values is data
+    if not below:
+        return True
+    agree = sum(below.get(j) == kinds[j] for j in filled)
+    return agree >= 0.6 * len(filled)
+
+
+def _first_full_row(counts: list[int]) -> int:
+    """The first row about as full as the fullest rows (title lines above a table are sparse)."""
+    width = max(counts) if counts else 0
+    for i, n in enumerate(counts):
+        if n and n >= max(min(2, width), 0.5 * width):
+            return i
+    return 0
+
+
+def _data_rows_between(window: list[list], lo: int, hi: int) -> int:
+    """How many rows from lo up to (not including) hi look like records."""
+    below = _column_kinds(window[hi + 1:hi + 1 + KIND_ROWS])
+    one_column = max((sum(_nonblank(x) for x in r) for r in window), default=0) <= 1
+    if one_column:  # a one-column list: judge by the rows above (the candidate may be its last line)
+        below = _column_kinds(window[lo:hi])
+    return sum(_looks_like_data(window[r], below, one_column=one_column) for r in range(lo, hi))
+
+
+def _headerless(grid: pd.DataFrame, window: list[list], start: int, first: int) -> Header:
+    """A sheet with no header row: its records start at `first`; columns are named by position."""
+    keep = [j for j, filled in enumerate(~blank_grid(grid.iloc[first:]).all(axis=0)) if filled]
+    names = [f"Column {j + 1}" for j in keep]
+    titles = []
+    for r in range(start, first):
+        texts = [cell_text(x) for x in window[r] if _nonblank(x)]
+        if texts:
+            titles.append((r + 1, " ".join(texts)))
+    return Header(first - 1, names, keep, {}, titles, None, headerless=True)
+
+
+def column_profile(sheet: RawSheet, header: Header) -> list[str]:
+    """The kind of each kept column in the rows under the header ('number', 'date', 'text' or 'blank')."""
+    rows = [list(r) for r in sheet.grid.iloc[header.data_start:header.data_start + KIND_ROWS, header.columns]
+            .itertuples(index=False, name=None)]
+    kinds = _column_kinds(rows)
+    return [kinds.get(i, "blank") for i in range(len(header.columns))]
 
 
 def _best_header_row(top: list[list], counts: list[int]) -> int:

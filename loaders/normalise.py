@@ -35,6 +35,7 @@ ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "problem")
 SOURCE_ROW = "source_row"
 EXCLUDED = "excluded: "
 ZERO_AMOUNT = "zero amount"
+NEGATIVE_AMOUNT = "negative amount (a credit, refund or void?)"
 NO_ESTIMATE_ZERO = {"estimated_amount"}
 
 _PARSERS = {
@@ -228,6 +229,17 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             if zero.any():
                 issues.append(_issue_frame(source, sheet, rownums[body_idx[zero]], src,
                                            cells.to_numpy(dtype=object)[zero], ZERO_AMOUNT))
+        if kind == MONEY:
+            negative = out[col].to_numpy(dtype=float, na_value=np.nan) < 0
+            if negative.any():
+                issues.append(_issue_frame(source, sheet, rownums[body_idx[negative]], src,
+                                           cells.to_numpy(dtype=object)[negative], NEGATIVE_AMOUNT))
+        if kind == DATE and col == "end_date":
+            placeholder = (parsed_problems == V.PROBLEM_PLACEHOLDER).to_numpy()
+            if placeholder.any():
+                notes.append(f"placeholder end dates: {int(placeholder.sum()):,} rows (e.g. "
+                             f"{_show(cells.to_numpy(dtype=object)[placeholder][0])}) read as open-ended; kept as "
+                             "written, so no KPI treats them as ending")
     m = len(body_idx)
     # Certification text sets the is_<cert> flags; an explicit flag column wins where it is filled.
     if cert_flags is not None:

@@ -41,6 +41,14 @@ MB = 1024 * 1024
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PARQUET = b"PAR1"
+# Formats that are never a table, known by their first bytes whatever the file is called.
+_NOT_TABLES = (
+    (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"), (b"BM", None), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"Rar!", "a RAR archive"),
+    (b"{\\rtf", "a Word (RTF) document"), (b"RIFF", "a media file"), (b"\x7fELF", "a program"),
+    (b"MZ", None),
+)
 
 
 class LoadError(ValueError):
@@ -83,6 +91,21 @@ def upload_limit_mb() -> int:
     return STREAMLIT_DEFAULT_UPLOAD_MB
 
 
+def _not_a_table(head: bytes) -> str | None:
+    """What a file is when its first bytes say it is a document, image, archive or program, else None.
+
+    Two-byte signatures ('BM', 'MZ') also begin ordinary text ('BMW Group,...'), so they count only when
+    a control byte follows soon after."""
+    for magic, what in _NOT_TABLES:
+        if head.startswith(magic):
+            if what is None:
+                if any(b < 9 or 13 < b < 32 for b in head[2:16]):
+                    return "a Windows program" if magic == b"MZ" else "a bitmap image"
+                continue
+            return what
+    return None
+
+
 def _sniff_kind(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     if head.startswith(_PARQUET):
@@ -110,7 +133,7 @@ def read_file(path: str | Path, *, display_name: str | None = None) -> list[RawS
         raise LoadError(f"{name}: is a folder, not a file; give the path of an Excel or CSV file.")
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(16)
     except OSError as exc:
         raise LoadError(f"{name}: cannot be opened ({exc.strerror or exc}); check its permissions.") from exc
     size = path.stat().st_size
@@ -121,6 +144,9 @@ def read_file(path: str | Path, *, display_name: str | None = None) -> list[RawS
         raise LoadError(f"{name}: is {size / MB:,.0f} MB, over the {limit:,} MB upload limit; export a shorter "
                         "period (or one department) per file, or raise server.maxUploadSize in "
                         ".streamlit/config.toml.")
+    what = _not_a_table(head)
+    if what:
+        raise LoadError(f"{name}: is {what}, not a spreadsheet or delimited text; export the data as .xlsx or .csv.")
     kind = _sniff_kind(path, head)
     if kind == "parquet":
         return [read_parquet(path, name)]
@@ -448,6 +474,21 @@ def _max_fields(text: str, delim: str, limit_lines: int | None = None, quoting: 
     return width
 
 
+def _unify_line_endings(text: str, notes: list[str]) -> str:
+    """Every line ending as '\\n': Windows CR LF, and old Mac CR-only files (which would otherwise read as
+    one line). A CR inside a quoted cell becomes a line break in that cell, which is what it was."""
+    if "\r" not in text:
+        return text
+    crlf = text.count("\r\n")
+    text = text.replace("\r\n", "\n")
+    lone = text.count("\r")
+    if lone:
+        text = text.replace("\r", "\n")
+        if lone > crlf:
+            notes.append("lines end with a carriage return only (an old Mac export); read line by line")
+    return text
+
+
 def read_csv(path: Path, name: str) -> RawSheet:
     """A delimited text file as a grid of strings ('' for empty), every row kept in place."""
     data = path.read_bytes()
@@ -463,6 +504,7 @@ def read_csv(path: Path, name: str) -> RawSheet:
         text = text.replace("\x00", "")
     if not text.strip():
         raise LoadError(f"{name}: the file is empty; export the data again.")
+    text = _unify_line_endings(text, notes)
     first_line = text[:20].split("\n", 1)[0].strip().strip('"').lower()
     if first_line.startswith("sep=") and len(first_line) == 5:
         # Excel's hint line ("sep=;") names the delimiter; it is not part of the table.

@@ -31,20 +31,27 @@ SPREADSHEET_ERRORS = frozenset(
 )
 MISSING_TOKENS = MISSING_TOKENS | SPREADSHEET_ERRORS
 
+# Dates systems write for "none" or "open-ended" (and Excel's day zero): kept as written and flagged. A
+# placeholder end date therefore reads as open-ended in every KPI (it never comes), which is what it means.
 PLACEHOLDER_DATES = frozenset(
     np.datetime64(d, "D")
-    for d in ("1899-12-30", "1899-12-31", "1900-01-01", "2050-12-31", "2099-12-31", "2999-12-31",
-              "9999-12-31", "9999-01-01")
+    for d in ("1899-12-30", "1899-12-31", "1900-01-01", "1901-01-01", "1970-01-01", "2000-01-01", "2049-12-31",
+              "2050-01-01", "2050-12-31", "2099-12-31", "2999-12-31", "9999-12-31", "9999-01-01")
 )
-# Dates outside this window are kept but flagged as implausible.
-PLAUSIBLE_YEARS = (1901, 2099)
+# Any 1 January or 31 December this far ahead is a placeholder too (2075-12-31, 2100-01-01...).
+PLACEHOLDER_FROM_YEAR = 2049
+PLACEHOLDER_YEARS = (2049, 2050)
+# Other dates outside this window are kept but flagged: before 1990, or more than 5 years after today.
+EARLIEST_YEAR = 1990
+YEARS_AHEAD = 5
+PLAUSIBLE_YEARS = (EARLIEST_YEAR, 2099)  # kept for callers of the old name; the upper bound is YEARS_AHEAD from today
 
 PROBLEM_MONEY = "not a money amount"
 PROBLEM_NUMBER = "not a number"
 PROBLEM_INTEGER = "not a whole number"
 PROBLEM_DATE = "not a date"
 PROBLEM_PLACEHOLDER = "placeholder date"
-PROBLEM_IMPLAUSIBLE = "implausible date"
+PROBLEM_IMPLAUSIBLE = "date out of range (before 1990 or more than 5 years ahead)"
 PROBLEM_BOOLEAN = "not a yes/no value"
 PROBLEM_METHOD = "unknown method"
 PROBLEM_CERT = "unrecognised certification"
@@ -593,6 +600,31 @@ def _objects_to_dates(objs: list) -> np.ndarray:
     return out
 
 
+def _placeholder(days: np.ndarray) -> np.ndarray:
+    """Whether each date (datetime64[D]) is one systems write for 'no date' (see PLACEHOLDER_DATES)."""
+    known = np.isin(days, np.array(sorted(PLACEHOLDER_DATES), dtype="datetime64[D]"))
+    years = days.astype("datetime64[Y]")
+    day_of_year = (days - years.astype("datetime64[D]")).astype(np.int64)
+    last = (years + 1).astype("datetime64[D]") - years.astype("datetime64[D]") - 1
+    year = years.astype(np.int64) + 1970
+    far = year >= PLACEHOLDER_FROM_YEAR
+    # Whole years systems use for 'open-ended' (Philadelphia ends open contracts on any day of 2050).
+    placeholder_year = np.isin(year, PLACEHOLDER_YEARS) | (year >= 2099)
+    return known | placeholder_year | (far & ((day_of_year == 0) | (day_of_year == last.astype(np.int64))))
+
+
+def _out_of_range(days: np.ndarray) -> np.ndarray:
+    """Before EARLIEST_YEAR, or more than YEARS_AHEAD years after today."""
+    import datetime as _dt
+
+    today = _dt.date.today()
+    try:
+        limit = today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year + YEARS_AHEAD, day=28)
+    return (days < np.datetime64(f"{EARLIEST_YEAR}-01-01", "D")) | (days > np.datetime64(limit, "D"))
+
+
 def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
     """Dates (datetime64[us] at midnight) from ISO text, ISO with time and zone, M/D/YYYY, MM-DD-YYYY,
     D-Mon-YY, 'April 8, 2021', YYYYMMDD integers, Excel serial numbers and Excel datetime objects.
@@ -600,7 +632,8 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
     A time of day is dropped and the date is kept as written (no time-zone shift). Whether 1/2/2021
     is January or February is decided once per column: day-first only when some first number is over
     12 and no second number is; otherwise US month-first (or as `dayfirst` says). Placeholder dates
-    (1900-01-01, 2050-12-31, 9999-12-31...) and years outside 1901-2099 are kept and flagged.
+    (1900-01-01, 2000-01-01, 2050-12-31, 9999-12-31...) and dates before 1990 or more than 5 years after
+    today are kept and flagged.
     """
     coded = code(values)
     codes, u = coded.codes, coded.uniques
@@ -622,9 +655,8 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
         if other.any():
             out[other] = _objects_to_dates(list(u[other]))
         nat = np.isnat(out)
-        years = np.where(nat, 2000, out.astype("datetime64[Y]").astype(np.int64) + 1970)
-        placeholder = np.isin(out, np.array(sorted(PLACEHOLDER_DATES), dtype="datetime64[D]"))
-        implausible = ~nat & ~placeholder & ((years < PLAUSIBLE_YEARS[0]) | (years > PLAUSIBLE_YEARS[1]))
+        placeholder = ~nat & _placeholder(out)
+        implausible = ~nat & ~placeholder & _out_of_range(out)
         prob[~blank & implausible] = PROBLEM_IMPLAUSIBLE
         prob[~blank & placeholder] = PROBLEM_PLACEHOLDER
         prob[~blank & nat] = PROBLEM_DATE

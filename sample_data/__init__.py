@@ -29,7 +29,7 @@ def ensure_sample(workspace) -> bool:
     """Fill an empty workspace with the sample city through the loaders; True if it loaded.
 
     A workspace that holds any current import is left alone. The settings record that the sample
-    is shown (sample_data=True) and the office name. Re-running after a partial load is safe:
+    is shown (sample_data=True), the office name and the sample's data-through date (as_of). Re-running after a partial load is safe:
     re-importing a sample file replaces its earlier rows.
     """
     if not workspace.is_empty:
@@ -50,7 +50,8 @@ def ensure_sample(workspace) -> bool:
             with contextlib.suppress(Exception):  # already undone or replaced by a concurrent load
                 workspace.undo(import_id)
         raise
-    workspace.set_settings(sample_data=True, office_name=OFFICE_NAME)
+    # The sample's "now" is a setting like any other: kpi/, exports/ and charts/ never import sample_data.
+    workspace.set_settings(sample_data=True, office_name=OFFICE_NAME, as_of=AS_OF.isoformat())
     return True
 
 
@@ -65,8 +66,11 @@ def remove_sample(workspace) -> int:
     current = history[(history["status"] == "current") & history["source"].map(is_sample_source)]
     for import_id in current["import_id"]:
         workspace.undo(int(import_id))
-    if workspace.settings().get("office_name") == OFFICE_NAME:
-        workspace.set_settings(sample_data=False, office_name=None)
-    else:
-        workspace.set_settings(sample_data=False)
+    settings = workspace.settings()
+    reset = {"sample_data": False}
+    if settings.get("office_name") == OFFICE_NAME:
+        reset["office_name"] = None
+    if settings.get("as_of") == AS_OF.isoformat():
+        reset["as_of"] = None  # the office's own data has its own "now"
+    workspace.set_settings(**reset)
     return len(current)

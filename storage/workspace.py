@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from kpi.goals import GOAL_COLUMNS  # one goal shape, declared beside its one validation
 from loaders.schema import TABLES
 from storage.frames import IMPORT_ID, ConformError, conform, dtypes, empty_table
 from storage.lock import FileLock, LockTimeout
@@ -30,7 +31,6 @@ LOCK = ".lock"
 TABLES_DIR = "tables"
 SCHEMA_VERSION = 1
 DEFAULT_SETTINGS: dict = {"fiscal_year_start_month": 7, "office_name": None, "sample_data": False}
-GOAL_COLUMNS = ("kpi_id", "fiscal_year", "scope_type", "scope_value", "target", "at_risk", "source", "note")
 ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "problem")
 IMPORT_COLUMNS = ("import_id", "source", "sheet", "table", "imported_at", "rows_read", "rows_loaded",
                   "rows_excluded", "checksum", "status")
@@ -86,6 +86,13 @@ _t_mappings = sa.Table(
     sa.Column("fingerprint", sa.String, primary_key=True),
     sa.Column("table_name", sa.String, nullable=False),
     sa.Column("mapping", sa.String, nullable=False),
+    sa.Column("saved_at", sa.String, nullable=False),
+)
+# Choices made for an export layout besides its columns (repeated ids: keep "all" rows or the "latest" per id).
+_t_layout_options = sa.Table(
+    "layout_options", _meta,
+    sa.Column("fingerprint", sa.String, primary_key=True),
+    sa.Column("options", sa.String, nullable=False),  # JSON object
     sa.Column("saved_at", sa.String, nullable=False),
 )
 _t_goals = sa.Table(
@@ -337,6 +344,21 @@ class Workspace:
                                .where(_t_mappings.c.fingerprint == fingerprint)).first()
         return None if row is None else (row.table_name, json.loads(row.mapping))
 
+    def layout_options(self, fingerprint: str) -> dict:
+        """The choices saved with an export layout's mapping ({"duplicates": "latest"}), or {}."""
+        with self._connect() as conn:
+            row = conn.execute(sa.select(_t_layout_options.c.options)
+                               .where(_t_layout_options.c.fingerprint == fingerprint)).first()
+        return {} if row is None else json.loads(row.options)
+
+    def save_layout_options(self, fingerprint: str, options: dict) -> None:
+        """Remember choices for an export layout (merged into what was saved before)."""
+        merged = {**self.layout_options(fingerprint), **{str(k): v for k, v in options.items()}}
+        value = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+        with self._writing(), self._begin() as conn:
+            conn.execute(sa.delete(_t_layout_options).where(_t_layout_options.c.fingerprint == fingerprint))
+            conn.execute(sa.insert(_t_layout_options).values(fingerprint=fingerprint, options=value, saved_at=_now()))
+
     def goals(self) -> pd.DataFrame:
         """Goals as saved: kpi_id, fiscal_year, scope_type, scope_value, target, at_risk, source, note
         (plus any further columns the saved frame had)."""
@@ -484,9 +506,15 @@ class Workspace:
                                                        mapping=value, saved_at=_now()))
 
     def save_goals(self, goals: pd.DataFrame) -> None:
-        """Replace all goals with this frame, in one transaction (validation is kpi/goals.py's job)."""
+        """Replace all goals with this frame, in one transaction, after kpi.goals.validate_goals (the rules of
+        the Goals page and the goals file) finds no problem; every problem is listed in the WorkspaceError."""
         if "kpi_id" not in goals.columns:
             raise WorkspaceError("A goals table needs a kpi_id column.")
+        from kpi.goals import validate_goals
+
+        check = validate_goals(goals.reindex(columns=GOAL_COLUMNS), "goals", numbers=range(1, len(goals) + 1))
+        if check.problems:
+            raise WorkspaceError("Goals not saved: " + "; ".join(check.problems) + ".")
         rows = []
         for position, record in enumerate(goals.to_dict("records")):
             row = {"position": position}

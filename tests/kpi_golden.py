@@ -49,9 +49,10 @@ def sample_city_tables() -> dict[str, pd.DataFrame]:
 
 def hand_county_tables() -> dict[str, pd.DataFrame]:
     """Hand County's canonical tables: its exports written and imported as the acceptance test does."""
+    from test_hand_county import write_exports
+
     from loaders import import_file
     from storage.workspace import Workspace
-    from test_hand_county import write_exports
 
     with tempfile.TemporaryDirectory(prefix="golden-county-") as tmp:
         files = write_exports(Path(tmp))
@@ -163,7 +164,7 @@ def main() -> int:
     for dataset in DATASETS:
         tables = load(dataset)
         frames = record(dataset, tables, kpi.compute, kpi.drilldown, kpi.Filters)
-        for (part, path), frame in zip(paths(dataset).items(), frames, strict=True):
+        for (_part, path), frame in zip(paths(dataset).items(), frames, strict=True):
             frame.to_csv(path, index=False, float_format="%.10g", compression={"method": "gzip", "mtime": 0})
             print(f"{path.relative_to(ROOT)}: {len(frame):,} rows")
     return 0

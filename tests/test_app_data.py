@@ -168,3 +168,39 @@ def test_mapping_editor_draws_mapped_and_likely_columns_of_a_wide_export():
     assert [c.source for c in drawn] == ["Check Amount", "Amt", "Filler 7"]
     assert len(rest) == 99
     assert editor_columns(choices[:10])[1] == []
+
+
+AMENDMENTS_CSV = (
+    b"Contract register FY2025\n"
+    b"Contract ID,Amendment Item,Vendor,Start Date,End Date,Amount\n"
+    b"C-1,C-1-00,Acme,07/01/2023,06/30/2026,100000.00\n"
+    b"C-1,C-1-01,Acme,01/01/2024,06/30/2026,125000.00\n"
+    b"C-2,C-2-00,Bolt,08/01/2024,07/31/2025,5000.00\n"
+    b"C-1,C-1-02,Acme,07/01/2024,06/30/2026,140000.00\n"
+)
+
+
+def test_rows_above_header_shown_and_repeated_ids_choice_imports_latest(own_ws, monkeypatch):
+    """The title line above the header is named on the page; repeated contract ids offer 'latest' or 'all', and
+    importing with 'latest' loads one row per id and remembers the choice for the layout."""
+    from storage.workspace import Workspace
+
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)
+    at = data_page()
+    at.file_uploader(key="upload").upload("amendments.csv", AMENDMENTS_CSV, "text/csv").run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "1 rows above the header, not read as data (row 1: Contract register FY2025)" in captions
+    assert any("1 ids repeat on 3 rows (e.g. C\\-1)" in w.value for w in at.warning)  # Markdown-escaped
+    [choice] = [r for r in at.radio if r.label == "Rows with a repeated id"]
+    assert choice.value == "all"
+    assert [b.label for b in at.button if b.label.startswith("Import ")] == ["Import 4 rows as contracts"]
+    choice.set_value("latest").run()
+    assert not at.exception, at.exception
+    [button] = [b for b in at.button if b.label.startswith("Import ")]
+    assert button.label == "Import 2 rows as contracts"
+    button.click().run()
+    assert not at.exception, at.exception
+    ws = Workspace(own_ws)
+    assert int(ws.imports()["rows_loaded"].iloc[0]) == 2
+    assert sorted(ws.table("contracts")["contract_id"]) == ["C-1", "C-2"]

@@ -79,7 +79,7 @@ def test_format_value(value, unit, text):
 
 def test_format_change_has_no_negative_zero():
     """A change that rounds to nothing is shown as no change, not '-0.0'."""
-    assert format_change(2.80, 2.84, "bids") == "+0.0 bids"
+    assert format_change(2.80, 2.84, "bids") == "0.0 bids"
     assert format_change(0.30, 0.25, "share") == "+5.0 pts"
     assert format_change(73, 79, "days") == "-6 days"
     assert format_change(73, None, "days") is None

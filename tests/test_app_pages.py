@@ -123,11 +123,14 @@ def metrics_by_label(at: AppTest) -> dict[str, str]:
 
 
 def test_overview_has_one_card_per_scorecard_kpi(sample_ws):
-    """The Overview shows one card (metric) per scorecard KPI."""
+    """The Overview shows one card (metric) per scorecard KPI, after the period's dollar figures."""
     import kpi
+    from ui.format import md_escape
 
     at = open_page("app_pages/overview.py")
-    assert len(at.metric) == len(kpi.SCORECARD)
+    titles = {md_escape(kpi.KPIS[k].title) for k in kpi.SCORECARD}
+    assert sum(m.label in titles for m in at.metric) == len(kpi.SCORECARD)
+    assert {"Spend", "Award dollars", "Paid to M/WBE firms"} <= {m.label for m in at.metric}
 
 
 def test_overview_values_equal_kpi_report(sample_ws):
@@ -182,14 +185,14 @@ def test_overview_for_one_fiscal_year_equals_kpi_report_fy(sample_ws):
 
 
 def test_briefing_starts_at_the_year_the_overview_shows(sample_ws):
-    """The sample city's data run to 2026-05-31, so FY2026 is partial and the Overview shows FY2025: the
-    Briefing page starts there too (the deck carries the Overview's numbers). A year picked in the sidebar
-    first is where it starts instead."""
+    """The sample city's data run to 2026-05-31, so the Overview opens on FY2026 year to date: the Briefing
+    page starts there too (the deck carries the Overview's numbers). A year picked in the sidebar first is
+    where it starts instead."""
     at = open_page("app_pages/overview.py")
-    assert any("FY2025" in c.value for c in at.caption)
+    assert any("FY2026 year to date" in c.value for c in at.caption)
     at.switch_page("app_pages/briefing.py").run()
     assert not at.exception
-    assert at.selectbox(key="brief-fy").value == 2025
+    assert at.selectbox(key="brief-fy").value == 2026
 
     at = open_page("app_pages/overview.py")
     at.multiselect(key="fy").set_value([2024]).run()

@@ -261,21 +261,22 @@ def test_theme_is_registered_and_active():
 @pytest.mark.parametrize(
     ("value", "unit", "expected"),
     [
-        (0.123, "share", "12%"),
-        (0.05, "share", "5%"),
-        (0.055, "share", "5.5%"),
+        (0.123, "share", "12.3%"),
+        (0.05, "share", "5.0%"),
         (84, "days", "84 days"),
         (1_234_567, "dollars", "$1.2M"),
         (2.5e9, "dollars", "$2.5B"),
         (950, "dollars", "$950"),
-        (2.345, "bids", "2.3"),
-        (None, "days", "–"),
-        (float("nan"), "share", "–"),
+        (2.345, "bids", "2.3 bids"),
+        (None, "days", "—"),
+        (float("nan"), "share", "—"),
     ],
 )
 def test_format_value(value, unit, expected):
-    """Values read as a person writes them."""
-    assert format_value(value, unit) == expected
+    """Charts write values exactly as the cards and sentences do (kpi.format is the one formatter)."""
+    import kpi.format
+
+    assert format_value(value, unit) == expected == kpi.format.format_value(value, unit)
 
 
 def test_goal_text_is_direction_aware():

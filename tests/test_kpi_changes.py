@@ -42,9 +42,10 @@ def test_notable_rise_of_a_share_with_its_sentence():
     yoy = changes["same period last year"]
     assert yoy.from_label == "FY2025 Q2" and yoy.to_label == "FY2026 Q2"
     assert yoy.notable and changes["previous period"].notable
-    assert yoy.sentence == ("Single-bid solicitations rose to 24% in FY2026 Q2 (410 solicitations), "
-                            "above the 20% at-risk limit, from 15% a year earlier.")
-    assert changes["previous period"].sentence.endswith("from 15% in FY2026 Q1.")
+    assert yoy.sentence == ("Single-bid solicitations rose from 15.0% in FY2025 Q2 to 24.4% in FY2026 Q2 "
+                            "(410 solicitations), above the 20% at-risk limit.")
+    assert changes["previous period"].sentence.startswith("Single-bid solicitations rose from 15.0% in FY2026 Q1 to "
+                                                          "24.4% in FY2026 Q2")
     assert kpi.summary(res) == yoy.sentence
 
 
@@ -54,15 +55,19 @@ def test_same_move_on_few_records_is_not_notable():
     res = kpi.compute("single_bid_share", city, as_of="2026-06-30")
     (yoy,) = kpi.what_changed(res)
     assert not yoy.notable
-    assert yoy.sentence == ("Single-bid solicitations stood at 24% in FY2026 Q2 (41 solicitations), above the 20% "
-                            "at-risk limit, about the same as a year earlier (15%, within normal variation).")
+    assert yoy.sentence == ("Single-bid solicitations rose from 15.0% in FY2025 Q2 to 24.4% in FY2026 Q2 "
+                            "(41 solicitations), above the 20% at-risk limit, within normal year-to-year variation.")
 
 
 def test_not_notable_sentence_says_so():
+    """A small move states both values, then says it is within the noise (never 'about the same')."""
     city = single_bid_city({"2024-10-01": (6, 40), "2025-10-01": (7, 41)})
     res = kpi.compute("single_bid_share", city, as_of="2026-06-30")
     sentence = kpi.summary(res)
-    assert "about the same as a year earlier" in sentence and "within normal variation" in sentence
+    assert sentence == ("Single-bid solicitations rose from 15.0% in FY2025 Q2 to 17.1% in FY2026 Q2 "
+                        "(41 solicitations), above the 10% goal but within the 20% at-risk limit, within normal "
+                        "year-to-year variation.")
+    assert "about the same" not in sentence
 
 
 def test_duration_change_judged_against_spread():
@@ -109,4 +114,5 @@ def test_goal_phrases():
 def test_no_changes_without_history(grain):
     res = kpi.compute("single_bid_share", single_bid_city({"2025-10-01": (1, 4)}), grain=grain, as_of="2026-06-30")
     assert kpi.what_changed(res) == []
-    assert "stood at 25%" in kpi.summary(res)
+    assert "stood at 25.0%" in kpi.summary(res)
+    assert "2025-10" not in kpi.summary(res)  # months read 'October 2025'

@@ -139,3 +139,34 @@ def test_goals_file_errors_name_the_problem(text, message):
 def test_dump_rejects_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="unknown goals file format"):
         kpi.dump_goals_file(kpi.default_goals(), tmp_path / "g.json", fmt="json")
+
+
+def test_one_validation_collects_every_problem():
+    """Every problem of every row is listed, each naming its row; a share typed as 25 is read as 25%."""
+    from kpi.goals import PAGE_WORDS, validate_goals
+
+    rows = [
+        {"kpi_id": "mwbe_spend_share", "target": 25, "at_risk": 15},
+        {"kpi_id": "procurement_lead_time_days", "target": 90, "at_risk": 60, "fiscal_year": "next year"},
+        {"kpi_id": "no_such_kpi", "target": 1},
+        {"kpi_id": "single_bid_share", "target": 0.1, "scope_type": "department"},
+        {"kpi_id": "mwbe_spend_share", "target": 0.3},
+    ]
+    check = validate_goals(rows, "goals.csv")
+    assert check.problems == (
+        "goals.csv goal 2 (procurement_lead_time_days): lower is better, so target 90 must not exceed at_risk 60 "
+        "(the at-risk limit is at or above the target)",
+        "goals.csv goal 2 (procurement_lead_time_days): fiscal_year 'next year' is not a year like 2026",
+        "goals.csv goal 3: unknown KPI id 'no_such_kpi'; choose one from the list",
+        "goals.csv goal 4 (single_bid_share): scope_type and scope_value go together: give both the scope "
+        "(department or category) and its name, or neither",
+        "goals.csv goal 5 (mwbe_spend_share): a second goal for the same KPI, year and scope (see goal 1)",
+    )
+    assert check.notes == ("goals.csv goal 1 (mwbe_spend_share): read as percentages (25%).",)
+    assert check.goals[["kpi_id", "target", "at_risk"]].to_dict("records") == [
+        {"kpi_id": "mwbe_spend_share", "target": 0.25, "at_risk": 0.15}]
+    page = validate_goals(rows[1:2], noun="row", words=PAGE_WORDS, kpi_name=lambda k: kpi.KPIS[k].title)
+    assert page.problems[0].startswith("Row 1 (Procurement lead time): lower is better, so target 90 must not "
+                                       "exceed at-risk limit 60")
+    with pytest.raises(ValueError, match="goals file goal 2: .*; goals file goal 3: "):  # the goals file names them all at once
+        kpi.load_goals_file("kpi_id,target,at_risk\nsingle_bid_share,0.1,0.2\nno_such_kpi,1,\nalso_unknown,1,\n")

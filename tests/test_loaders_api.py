@@ -14,7 +14,8 @@ from loaders.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PART_KEYS = ["sheet", "table", "confidence", "header_row", "rows_read", "rows_loaded", "rows_excluded", "mapping",
-             "unmapped_columns", "issue_counts", "issues", "amount_totals"]
+             "unmapped_columns", "issue_counts", "issues", "amount_totals", "rows_above_header", "rows_accounted",
+             "duplicates"]
 
 
 def payments_csv(path, header=("Check Number", "Check Date", "Payee", "Amount")) -> Path:
@@ -45,7 +46,7 @@ def bad_files(tmp_path):
     empty_book = tmp_path / "empty_book.xlsx"
     Workbook().save(empty_book)
     return {"empty": (empty, "empty"), "blank": (blank, "empty"), "encrypted": (encrypted, "password"),
-            "pdf": (pdf, "not a valid Excel workbook"), "binary": (binary, "binary"),
+            "pdf": (pdf, "is a PDF document"), "binary": (binary, "PNG image"),
             "zip": (not_workbook, "zip archive"), "broken": (broken, "could not be read"),
             "empty_book": (empty_book, "no data"), "missing": (tmp_path / "nope.csv", "not found"),
             "folder": (tmp_path, "folder")}
@@ -191,8 +192,9 @@ def test_fingerprint_is_stable_and_layout_specific(tmp_path):
 
 def test_import_into_the_real_workspace(tmp_path):
     """import_file stores the rows in storage.workspace.Workspace and the CLI import command works."""
-    workspace_mod = pytest.importorskip("storage.workspace")
-    ws = workspace_mod.Workspace(tmp_path / "ws")
+    from storage.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
     [result] = import_file(payments_csv(tmp_path / "checks.csv"), ws)
     assert result.imported
     assert len(ws.table("payments")) == 2
@@ -201,7 +203,7 @@ def test_import_into_the_real_workspace(tmp_path):
     code = main(["import", str(tmp_path / "checks.csv"), "--table", "payments", "--mapping", str(mapping),
                  "--workspace", str(tmp_path / "ws")])
     assert code == 0
-    assert len(workspace_mod.Workspace(tmp_path / "ws").table("payments")) == 2  # replaced, not duplicated
+    assert len(Workspace(tmp_path / "ws").table("payments")) == 2  # replaced, not duplicated
 
 
 def test_cli_import_bad_mapping_file(tmp_path, capsys):

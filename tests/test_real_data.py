@@ -34,7 +34,7 @@ def accounted(part):
 
 
 def test_philadelphia_contracts(real_data):
-    """Contracts: M/D/YYYY dates, 2050-12-31 placeholder flagged, ADVERTISED/EXEMPT methods, every row loaded."""
+    """Contracts: M/D/YYYY dates, 2050 placeholder end dates flagged, repeated ids reported, ADVERTISED/EXEMPT methods, every row loaded."""
     part = only(real_data, PHILADELPHIA)
     raw = pd.read_csv(real_data / PHILADELPHIA, dtype=str)
     assert part.table == "contracts" and part.confidence >= 0.8
@@ -47,9 +47,17 @@ def test_philadelphia_contracts(real_data):
     # Ids both numeric and alphanumeric stay text exactly as written.
     assert part.frame["contract_id"].tolist() == raw["original_contract_id"].tolist()
     assert part.frame["start_date"].tolist() == pd.to_datetime(raw["start_dt"], format="%m/%d/%Y").tolist()
+    # Philadelphia ends open-ended contracts on any day of 2050 (12/31/2050, 6/30/2050...): every one is flagged
+    # as a placeholder (issue 13), and nothing else is.
     placeholders = part.issues[part.issues["problem"] == "placeholder date"]
-    assert set(placeholders["value"]) == {"12/31/2050"}
-    assert len(placeholders) == (raw["end_dt"] == "12/31/2050").sum()
+    in_2050 = raw["end_dt"].str.endswith("/2050")
+    assert set(placeholders["value"]) == set(raw.loc[in_2050, "end_dt"])
+    assert len(placeholders) == in_2050.sum() and (placeholders["column"] == "end_dt").all()
+    # The contract ids that repeat (amendments) are reported; all rows are kept unless the user chooses 'latest'.
+    repeats = raw["original_contract_id"].value_counts()
+    assert part.duplicates == {"column": "contract_id", "ids": int((repeats > 1).sum()),
+                               "rows": int(repeats[repeats > 1].sum()), "examples": part.duplicates["examples"],
+                               "choice": "all", "rows_dropped": 0}
     methods = part.frame["method"].value_counts()
     assert methods["exempt"] == (raw["adv_or_exempt"] == "EXEMPT").sum()
     assert methods["request for proposals"] == (raw["adv_or_exempt"] == "ADVERTISED").sum()

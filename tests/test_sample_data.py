@@ -237,10 +237,10 @@ def test_exports_look_like_an_erp(city):
 
 def test_ensure_sample_fills_an_empty_workspace_through_the_loaders(city, tmp_path):
     """An empty workspace gets every sample file, and the loaded tables equal the generated ones."""
-    pytest.importorskip("loaders", reason="the loaders package is not importable")
     ws = Workspace(tmp_path / "ws")
     assert sample_data.ensure_sample(ws) is True
     assert ws.settings()["sample_data"] is True and "Riverton" in ws.settings()["office_name"]
+    assert ws.settings()["as_of"] == sample_data.AS_OF.isoformat()  # the sample's "now" is a setting
     history = ws.imports()
     assert sorted(history["source"]) == sorted(name for name, _t in SAMPLE_TABLES)
     assert (history["status"] == "current").all()
@@ -281,3 +281,20 @@ def test_a_failed_sample_load_leaves_the_workspace_empty(tmp_path, monkeypatch):
         sample_data.ensure_sample(ws)
     assert ws.is_empty and ws.settings()["sample_data"] is False
     assert list(ws.imports()["status"]) == ["undone", "undone"]
+
+
+def test_load_command_fills_a_workspace_as_the_app_does(tmp_path, capsys):
+    """`python -m sample_data load --workspace DIR` imports every sample file through the loaders (the app's
+    own ensure_sample), records the sample's data-through date, and refuses a workspace that holds data."""
+    from sample_data.__main__ import main
+
+    folder = tmp_path / "ws"
+    assert main(["load", "--workspace", str(folder)]) == 0
+    assert "data through 31 May 2026" in capsys.readouterr().out
+    ws = Workspace(folder)
+    assert sorted(ws.imports()["source"]) == sorted(name for name, _t in SAMPLE_TABLES)
+    assert ws.settings()["as_of"] == "2026-05-31" and ws.settings()["sample_data"] is True
+    assert main(["load", "--workspace", str(folder)]) == 2
+    assert "already holds data" in capsys.readouterr().err
+    assert sample_data.remove_sample(ws) == len(SAMPLE_TABLES)
+    assert "as_of" not in {k for k, v in ws.settings().items() if v}  # the office's data has its own now

@@ -54,10 +54,12 @@ def chooser() -> Choice:
 
 
 def overview_year(view) -> int | None:
-    """The fiscal year the Overview shows for this view: the one the sidebar picks, else the scorecard's (the
-    latest complete year with data). The command line's default, the latest year even if partial, is its own."""
+    """The fiscal year the Overview shows for this view: the one the sidebar picks, else the one holding the
+    data-through date (kpi.now's period), else the scorecard's."""
     if len(view.filters.fiscal_years) == 1:
         return int(view.filters.fiscal_years[0])
+    if getattr(view, "period", None) is not None:
+        return int(view.period.fiscal_year)
     card = data.scorecard(view.filters, "year")
     labels = card["period_label"].dropna().astype(str) if len(card) else pd.Series([], dtype="str")
     years = labels.str.extract(r"FY(\d{4})")[0].dropna()

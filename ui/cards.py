@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import kpi
+from kpi.format import format_kpi_value, format_period_label, plural
+from kpi.wording import amounts_phrase
 from ui.format import (
     STATUS_STYLE,
     delta_color,
     format_change,
     format_goal,
-    format_value,
     is_missing,
     md_escape,
 )
@@ -18,6 +20,7 @@ from ui.notices import DATA_PAGE, table_of
 from ui.pages import kpi_link, page_for_theme
 
 CARDS_PER_ROW = 3
+CHANGES_SHOWN = 6
 
 
 def status_badge(status: object) -> None:
@@ -25,45 +28,68 @@ def status_badge(status: object) -> None:
     st.badge(word, icon=icon, color=color)
 
 
+def ordered_changes(card: pd.DataFrame) -> pd.DataFrame:
+    """The rows that moved against their comparison: worse ones first, each group largest movement first (a
+    movement within the noise says so in its sentence; it is not left out)."""
+    if card.empty or "movement" not in card:
+        return card.iloc[0:0]
+    rows = card[card["movement"].fillna(0) != 0]
+    key = pd.DataFrame({"better": rows["movement"] > 0, "size": -rows["movement"].abs()}, index=rows.index)
+    return rows.loc[key.sort_values(["better", "size"], kind="stable").index]
+
+
 def notable_changes(card: pd.DataFrame) -> None:
-    """The scorecard's notable changes as sentences (nothing when nothing moved beyond the noise)."""
-    if card.empty or "change_notable" not in card:
-        return
-    rows = card[card["change_notable"].fillna(False).astype(bool)]
+    """What changed: each KPI's movement in a sentence, the worst and largest first (a movement within the
+    usual noise says so)."""
+    rows = ordered_changes(card)
     if rows.empty:
-        st.caption("No change this period is larger than the usual noise.")
+        st.caption("Nothing to compare with yet: the comparison period has no records.")
         return
     st.subheader("What changed")
-    for row in rows.itertuples():
+    for row in rows.head(CHANGES_SHOWN).itertuples():
         color, icon, _ = STATUS_STYLE.get(str(row.status), STATUS_STYLE["no_data"])
         st.markdown(f"{icon} {md_escape(row.sentence)}")
+    if len(rows) > CHANGES_SHOWN:
+        st.caption(f"{plural(len(rows) - CHANGES_SHOWN, 'more KPIs')} moved less; their cards say how.")
+
+
+def _get(row, name, default=None):
+    value = getattr(row, name, default)
+    return default if value is None or (not isinstance(value, (str, tuple, list)) and is_missing(value)) else value
 
 
 def kpi_card(row, *, key: str) -> None:
-    """One card: status (colour, icon and word), value, change vs previous period and last year, sparkline."""
+    """One card: status (colour, icon and word), value, change against the comparison, dollars behind a
+    dollar-weighted share, goal, sparkline."""
     unit = row.unit
     with st.container(border=True, key=f"card-{key}"):
         status_badge(row.status)
         change = format_change(row.value, row.prev_value, unit)
+        compared = _get(row, "comparison_name") if row.prev_label == row.yoy_label else None
         spark = [v for v in (row.sparkline if isinstance(row.sparkline, (list, tuple)) else []) if not is_missing(v)]
         st.metric(
             md_escape(row.title),
-            format_value(row.value, unit),
+            format_kpi_value(row.value, unit, row.target, row.at_risk),
             delta=change,
             delta_color=delta_color(row.direction),
-            delta_description=f"vs {row.prev_label}" if change else None,
+            delta_description=f"vs {compared or format_period_label(row.prev_label)}" if change else None,
             chart_data=spark if len(spark) > 1 else None,
             help=md_escape(row.sentence) if isinstance(row.sentence, str) else None,
         )
         missing = tuple(getattr(row, "missing", ()) or ())
         if not missing:
-            period = f"{row.period_label}{' (partial)' if bool(row.partial) else ''}"
+            name = _get(row, "period_name") or format_period_label(row.period_label)
+            period = f"{name}{' (partial)' if bool(row.partial) and 'to date' not in name else ''}"
             n = "" if is_missing(row.n) else f" · n = {int(row.n):,}"
             st.caption(f"{md_escape(period)}{n}")
+        dollars = amounts_phrase(_get(row, "numerator"), _get(row, "denominator"),
+                                 getattr(kpi.KPIS.get(row.kpi_id), "dollars", ""))
+        if dollars:
+            st.caption(md_escape(dollars))
         st.caption(md_escape(format_goal(row.target, row.at_risk, unit, row.direction)))
         yoy = format_change(row.value, row.yoy_value, unit)
         if yoy and row.yoy_label != row.prev_label:
-            st.caption(f"{md_escape(yoy)} vs {md_escape(row.yoy_label)} (same period last year)")
+            st.caption(f"{md_escape(yoy)} vs {md_escape(format_period_label(row.yoy_label))} (same period last year)")
         if missing:
             st.caption(f"Needs the {md_escape(exports_phrase(missing))}.")
             st.page_link(DATA_PAGE, label="Import it", icon=":material/upload_file:")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import kpi
+from kpi import now as kpi_now
 from kpi import periods as kpi_periods
 from storage.workspace import Workspace, WorkspaceError
 
@@ -83,16 +84,25 @@ def fy_start_month() -> int:
     return int(settings().get("fiscal_year_start_month") or 7)
 
 
-def as_of():
-    """The data-through date: the sample's own date when showing the sample, else today (the engine's default)."""
-    s = settings()
-    if s.get("as_of"):
-        return pd.Timestamp(s["as_of"]).date()
-    if s.get("sample_data"):
-        import sample_data
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _as_of(path: str, ver: str):
+    return kpi_now.data_through(_tables(path, ver), _workspace(path).settings())
 
-        return pd.Timestamp(sample_data.AS_OF).date()
-    return None
+
+def as_of():
+    """The data-through date of the whole app: the workspace's as_of setting (the sample city sets its own),
+    else the latest date in the data (kpi.now.data_through)."""
+    return _as_of(workspace_path(), version())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _lag_notes(path: str, ver: str, day) -> tuple[str, ...]:
+    return tuple(kpi_now.lag_notes(_tables(path, ver), day))
+
+
+def lag_notes() -> tuple[str, ...]:
+    """'Payments end 31 Mar 2026' for each table whose data ends well before the data-through date."""
+    return _lag_notes(workspace_path(), version(), as_of())
 
 
 def goals() -> pd.DataFrame:
@@ -140,13 +150,23 @@ def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int, last_day=
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _scorecard(path, ver, filters, grain, fy_start, as_of_):
+def _scorecard(path, ver, filters, grain, fy_start, as_of_, period=None):
     return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
-                         fy_start_month=fy_start, as_of=as_of_)
+                         fy_start_month=fy_start, as_of=as_of_, period=period)
 
 
-def scorecard(filters, grain: str) -> pd.DataFrame:
-    return _scorecard(workspace_path(), version(), filters, grain, fy_start_month(), as_of())
+def scorecard(filters, grain: str, period=None) -> pd.DataFrame:
+    """The scorecard of the view: `period` (a kpi.now.Period) compared like for like at the year grain."""
+    return _scorecard(workspace_path(), version(), filters, grain, fy_start_month(), as_of(),
+                      period if period is not None else _view_period(grain))
+
+
+def _view_period(grain: str):
+    """The period of the sidebar's view (the scorecards' default) at the fiscal-year grain."""
+    from ui import filters as ui_filters  # ui.filters reads this module's data
+
+    view = ui_filters.current()
+    return view.period if grain == "year" else None
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -181,12 +201,12 @@ def goal_for(kpi_id: str, filters) -> dict:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _theme_scorecard(path, ver, ids, filters, grain, fy_start, as_of_):
+def _theme_scorecard(path, ver, ids, filters, grain, fy_start, as_of_, period=None):
     return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
-                         fy_start_month=fy_start, as_of=as_of_, kpis=list(ids))
+                         fy_start_month=fy_start, as_of=as_of_, kpis=list(ids), period=period)
 
 
-def theme_scorecard(ids: tuple[str, ...], filters, grain: str) -> pd.DataFrame:
-    """The scorecard's columns for any list of KPIs (a theme page's summary)."""
+def theme_scorecard(ids: tuple[str, ...], filters, grain: str, period=None) -> pd.DataFrame:
+    """The scorecard's columns for any list of KPIs (a theme page's summary); `period` as in scorecard()."""
     return _theme_scorecard(workspace_path(), version(), tuple(ids), filters, grain,
-                            fy_start_month(), as_of())
+                            fy_start_month(), as_of(), period if period is not None else _view_period(grain))

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 import streamlit as st
 
 import kpi
+from kpi import now
 from ui import data
 
 GRAINS = {"month": "Month", "quarter": "Quarter", "year": "Fiscal year"}
 # A fiscal year by default: the Overview then shows what `python -m kpi report` prints.
 DEFAULT_GRAIN = "year"
 # Widget keys double as the URL's query parameter names.
-KEYS = {"fiscal_years": "fy", "grain": "grain", "departments": "dept", "categories": "cat", "methods": "method"}
+KEYS = {"fiscal_years": "fy", "grain": "grain", "departments": "dept", "categories": "cat", "methods": "method",
+        "window": "window"}
+DEFAULT_WINDOW = "ytd"
 
 
 def fy_label(year) -> str:
@@ -21,7 +24,8 @@ def fy_label(year) -> str:
 
 
 # A bound widget writes its options' labels into the URL, so links must use the same labels.
-LABELS = {"fy": fy_label, "grain": lambda g: GRAINS.get(g, str(g))}
+LABELS = {"fy": fy_label, "grain": lambda g: GRAINS.get(g, str(g)),
+          "window": lambda w: now.WINDOW_LABELS.get(w, str(w))}
 
 
 @dataclass(frozen=True)
@@ -30,10 +34,18 @@ class View:
 
     filters: kpi.Filters
     grain: str
+    # The period the scorecards show and what it is compared with (kpi.now.Period); None outside the app.
+    period: now.Period | None = None
 
     @property
     def grain_label(self) -> str:
         return GRAINS.get(self.grain, self.grain)
+
+    @property
+    def scorecard_period(self) -> now.Period | None:
+        """The period of the scorecards: at the fiscal-year grain only (a quarter or month grain shows the
+        latest complete quarter or month against the one before and the same one a year earlier)."""
+        return self.period if self.grain == "year" else None
 
 
 def sidebar() -> View:
@@ -52,9 +64,16 @@ def sidebar() -> View:
                           bind="query-params", placeholder="All categories")
     methods = sb.multiselect("Method", options["method"], key=KEYS["methods"],
                              bind="query-params", placeholder="All methods")
+    window = sb.segmented_control("Show", list(now.WINDOWS), key=KEYS["window"], bind="query-params",
+                                  default=DEFAULT_WINDOW, format_func=now.WINDOW_LABELS.get, required=True,
+                                  help="Year to date: the fiscal year (the latest one chosen above, else the one "
+                                       "the data reaches) against the same months a year earlier. Last 12 "
+                                       "months: the twelve months to the data-through date against the twelve "
+                                       "before them.")
     filters = kpi.Filters(fiscal_years=tuple(sorted(years)), departments=tuple(depts),
                           categories=tuple(cats), methods=tuple(methods))
-    view = View(filters=filters, grain=grain or DEFAULT_GRAIN)
+    period = now.resolve_period(data.as_of(), filters.fiscal_years, window or DEFAULT_WINDOW, data.fy_start_month())
+    view = View(filters=filters, grain=grain or DEFAULT_GRAIN, period=period)
     st.session_state["_view"] = view
     return view
 
@@ -62,7 +81,9 @@ def sidebar() -> View:
 def current() -> View:
     """The view drawn by app.py on this run (a default view when a page runs on its own)."""
     view = st.session_state.get("_view")
-    return view if isinstance(view, View) else View(kpi.Filters(), DEFAULT_GRAIN)
+    if isinstance(view, View):
+        return view
+    return View(kpi.Filters(), DEFAULT_GRAIN, now.default_period(data.as_of(), data.fy_start_month()))
 
 
 def link_params(**extra) -> dict:
@@ -72,11 +93,23 @@ def link_params(**extra) -> dict:
 
 
 def describe(view: View) -> str:
-    """'FY2025–FY2026 · Parks, Police · by quarter' for captions and export subtitles."""
+    """'FY2026 year to date · Parks, Police · by quarter' for captions and export subtitles."""
     f = view.filters
-    parts = [", ".join(f"FY{y}" for y in f.fiscal_years) or "All fiscal years"]
+    if view.scorecard_period is not None:
+        parts = [view.scorecard_period.label]
+    else:
+        parts = [", ".join(f"FY{y}" for y in f.fiscal_years) or "All fiscal years"]
     for values in (f.departments, f.categories, f.methods):
         if values:
             parts.append(", ".join(values) if len(values) <= 3 else f"{len(values)} selected")
     parts.append(f"by {view.grain_label.lower()}")
     return " · ".join(parts)
+
+
+def period_line(view: View) -> str:
+    """'FY2026 year to date (Jul 2025 – May 2026), compared with the same months of FY2025'; at a quarter or
+    month grain, what the scorecard compares instead."""
+    if view.scorecard_period is not None:
+        return view.scorecard_period.describe
+    return (f"The latest complete {view.grain_label.lower()}, compared with the one before and the same "
+            f"{view.grain_label.lower()} a year earlier")

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
 
-import pandas as pd
+from kpi import format as kpi_format
+from kpi import wording
+from kpi.format import (  # noqa: F401 - the app's formatters are kpi.format's
+    format_change,
+    format_date,
+    format_kpi_value,
+    format_money,
+    format_month,
+    format_period_label,
+    format_relative_change,
+    is_missing,
+    plural,
+)
 
 # Status: colour for those who see it, an icon and a word for everyone (colour-blind safe).
 STATUS_STYLE = {
@@ -65,65 +76,10 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
-def is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def format_value(value: object, unit: str, *, short: bool = False) -> str:
-    """'84 days', '23.4%', '$1.2M', '2.8 bids'; an em dash for no value."""
-    if is_missing(value):
-        return "—"
-    v = float(value)
-    if unit == "share":
-        return f"{v:.0%}" if short else f"{v:.1%}"
-    if unit == "dollars":
-        return format_money(v, short=True)
-    if unit == "days":
-        return f"{v:,.0f} days"
-    if unit == "count":
-        return f"{v:,.0f}"
-    if unit == "bids":
-        return f"{v:.1f} bids"
-    if unit == "ratio":
-        return f"{v:.1%}" if abs(v) < 5 else f"{v:,.2f}"
-    return f"{v:,.2f}"
-
-
-def format_money(value: object, *, short: bool = False) -> str:
-    if is_missing(value):
-        return "—"
-    v = float(value)
-    if short:
-        for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(v) >= limit:
-                return f"${v / limit:,.1f}{suffix}".replace("$-", "-$")
-    return f"${v:,.0f}".replace("$-", "-$")
-
-
-def format_change(value: object, previous: object, unit: str) -> str | None:
-    """The change from previous to value in the KPI's own terms: '+3.1 pts', '-12 days', '+8%'."""
-    if is_missing(value) or is_missing(previous):
-        return None
-    delta = float(value) - float(previous)
-    if unit in ("share", "ratio"):
-        return f"{_no_negative_zero(delta * 100, 1):+.1f} pts"
-    if unit == "days":
-        return f"{_no_negative_zero(delta, 0):+,.0f} days"
-    if unit == "bids":
-        return f"{_no_negative_zero(delta, 1):+.1f} bids"
-    if unit == "dollars":
-        return ("+" if delta >= 0 else "-") + format_money(abs(delta), short=True)
-    return f"{delta:+,.0f}"
-
-
-def _no_negative_zero(x: float, digits: int) -> float:
-    """-0.04 shown to one decimal is '-0.0': call it no change."""
-    return round(x, digits) + 0.0
+def format_value(value: object, unit: str, *, short: bool = False, against: object = None) -> str:
+    """'84 days', '23.4%', '$1.2M', '2.8 bids'; an em dash for no value (kpi.format.format_value: the one
+    rounding of the app, the exports and the deck; `short` is kept for callers and changes nothing)."""
+    return kpi_format.format_value(value, unit, against=against)
 
 
 def delta_color(direction: str) -> str:
@@ -132,21 +88,8 @@ def delta_color(direction: str) -> str:
 
 
 def format_goal(target: object, at_risk: object, unit: str, direction: str) -> str:
-    if is_missing(target):
-        return "No goal set"
-    better = "≥" if str(direction).lower().startswith("higher") else "≤"
-    text = f"Goal {better} {format_value(target, unit, short=True)}"
-    if not is_missing(at_risk):
-        text += f" · at risk {better} {format_value(at_risk, unit, short=True)}"
-    return text
-
-
-def format_date(value: object) -> str:
-    if is_missing(value):
-        return ""
-    if isinstance(value, (datetime, date, pd.Timestamp)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    return str(value)
+    """'Goal ≥ 90% · at risk ≥ 80%' (kpi.wording.goal_text)."""
+    return wording.goal_text(target, at_risk, unit, direction)
 
 
 def status_label(status: object) -> str:
@@ -155,7 +98,7 @@ def status_label(status: object) -> str:
 
 
 def status_word(status: object) -> str:
-    return STATUS_STYLE.get(str(status), STATUS_STYLE["no_data"])[2]
+    return wording.status_word(status)
 
 
 def status_text(status: object) -> str:

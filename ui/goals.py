@@ -8,11 +8,13 @@ import pandas as pd
 import streamlit as st
 
 import kpi
+from kpi import goals as kpi_goals
+from kpi.format import plural
 from ui import data
 from ui.format import md_escape
 
-GOAL_COLUMNS = ["kpi_id", "fiscal_year", "scope_type", "scope_value", "target", "at_risk", "source", "note"]
-SCOPES = ["department", "category"]
+GOAL_COLUMNS = list(kpi_goals.GOAL_COLUMNS)
+SCOPES = list(kpi_goals.SCOPE_TYPES)
 DEFAULT_PREFIX = "Default: "
 EDITOR_KEY = "goals-editor"
 
@@ -76,82 +78,29 @@ def is_default_row(row: dict) -> bool:
 
 
 def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Check edited goals; returns (goals to store, problems that block saving, notes on what was adjusted).
+    """Check edited goals with kpi.goals.validate_goals (the rules of the goals file and storage); returns
+    (goals to store, problems that block saving, notes on what was adjusted).
 
-    Shares typed as percentages (25 for 25%) are converted to fractions and said so. Targets and
-    at-risk limits must sit on the right side of each other for the KPI's direction.
-    """
-    problems: list[str] = []
-    notes: list[str] = []
-    keep = []
-    seen: set = set()
+    Untouched default rows, and defaults the office has not set yet (no target), are not stored."""
+    rows, numbers = [], []
     for i, row in enumerate(frame.reindex(columns=GOAL_COLUMNS).to_dict("records"), start=1):
-        if all(_blank(row.get(c)) for c in GOAL_COLUMNS):
+        unset_default = _num(row.get("target")) is None and str(row.get("source") or "").startswith(DEFAULT_PREFIX)
+        if not unset_default:
+            rows.append(row)
+            numbers.append(i)
+    check = kpi_goals.validate_goals(rows, noun="row", numbers=numbers, words=kpi_goals.PAGE_WORDS,
+                                     kpi_name=lambda k: kpi.KPIS[k].title)
+    keep = []
+    for clean in check.goals.to_dict("records"):
+        clean = {c: (None if _blank(v) or str(v) in ("nan", "None", "<NA>") else v) for c, v in clean.items()}
+        if is_default_row(clean):
             continue
-        kid = str(row.get("kpi_id") or "").strip()
-        where = f"Row {i}"
-        k = kpi.KPIS.get(kid)
-        if k is None:
-            problems.append(f"{where}: unknown KPI id {md_escape(kid) or '(empty)'}; choose one from the list.")
-            continue
-        where = f"Row {i} ({md_escape(k.title)})"
-        target, at_risk = _num(row.get("target")), _num(row.get("at_risk"))
-        if target is None and str(row.get("source") or "").startswith(DEFAULT_PREFIX):
-            continue  # a KPI whose default goal is left to the office, still unset
-        if target is None:
-            problems.append(f"{where}: the target is empty.")
-            continue
-        if k.unit == "share":
-            if target > 1 or (at_risk is not None and at_risk > 1):
-                if target <= 100 and (at_risk is None or at_risk <= 100):
-                    target = target / 100
-                    at_risk = at_risk / 100 if at_risk is not None else None
-                    notes.append(f"{where}: read as percentages ({target:.0%}).")
-                else:
-                    problems.append(f"{where}: a share goal is a percentage between 0 and 100.")
-                    continue
-            if target < 0 or (at_risk is not None and at_risk < 0):
-                problems.append(f"{where}: a share goal cannot be negative.")
-                continue
-        if at_risk is not None:
-            if k.direction == "higher" and at_risk > target:
-                problems.append(f"{where}: higher is better, so the at-risk limit must be at or below the target.")
-                continue
-            if k.direction == "lower" and at_risk < target:
-                problems.append(f"{where}: lower is better, so the at-risk limit must be at or above the target.")
-                continue
-        fy = row.get("fiscal_year")
-        if not _blank(fy):
-            fy_num = _num(fy)
-            if fy_num is None or not 1990 <= fy_num <= 2100 or fy_num != int(fy_num):
-                problems.append(f"{where}: fiscal year {md_escape(fy)} is not a year like 2026.")
-                continue
-            fy = int(fy_num)
-        else:
-            fy = None
-        scope_type = None if _blank(row.get("scope_type")) else str(row["scope_type"]).strip().lower()
-        scope_value = None if _blank(row.get("scope_value")) else str(row["scope_value"]).strip()
-        if scope_type is not None and scope_type not in SCOPES:
-            problems.append(f"{where}: scope must be department or category.")
-            continue
-        if (scope_type is None) != (scope_value is None):
-            problems.append(f"{where}: give both the scope (department or category) and its name, or neither.")
-            continue
-        key = (kid, fy, scope_type, scope_value)
-        if key in seen:
-            problems.append(f"{where}: a second goal for the same KPI, year and scope.")
-            continue
-        seen.add(key)
-        clean = {"kpi_id": kid, "fiscal_year": fy, "scope_type": scope_type, "scope_value": scope_value,
-                 "target": target, "at_risk": at_risk, "source": None if _blank(row.get("source")) else
-                 str(row["source"]), "note": None if _blank(row.get("note")) else str(row["note"])}
-        if not is_default_row(clean):
-            if str(clean["source"] or "").startswith(DEFAULT_PREFIX):
-                clean["source"] = "Set by your office (was " + clean["source"][len(DEFAULT_PREFIX):] + ")"
-            keep.append(clean)
+        if str(clean["source"] or "").startswith(DEFAULT_PREFIX):
+            clean["source"] = "Set by your office (was " + clean["source"][len(DEFAULT_PREFIX):] + ")"
+        keep.append(clean)
     stored = pd.DataFrame(keep, columns=GOAL_COLUMNS)
     stored["fiscal_year"] = stored["fiscal_year"].astype("Int64")
-    return stored, problems, notes
+    return stored, [md_escape(p) for p in check.problems], [md_escape(n) for n in check.notes]
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -199,7 +148,7 @@ def editor() -> None:
         st.toast("Goals saved", icon=":material/save:")
         for note in notes:
             st.info(note)
-    st.caption(f"{len(clean)} goals set by your office; the other KPIs use their default goals. "
+    st.caption(f"{plural(len(clean), 'goals')} set by your office; the other KPIs use their default goals. "
                "Every edit is saved at once.")
 
 
@@ -247,5 +196,5 @@ def import_uploader() -> None:
     data.workspace().save_goals(clean)
     st.session_state["_goals_imported"] = upload.file_id
     reset_editor(clean)
-    st.toast(f"Imported {len(clean)} goals from {upload.name}", icon=":material/upload:")
+    st.toast(f"Imported {plural(len(clean), 'goals')} from {upload.name}", icon=":material/upload:")
     st.rerun()

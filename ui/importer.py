@@ -45,13 +45,13 @@ def keep_uploads(files) -> dict[str, str]:
     return kept
 
 
-def _inspect(path: str, name: str, sheet=None, table=None, mapping=None):
-    """loaders.inspect_file, remembered per file, sheet, table and mapping for this session."""
-    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())))
+def _inspect(path: str, name: str, sheet=None, table=None, mapping=None, duplicates=None):
+    """loaders.inspect_file, remembered per file, sheet, table, mapping and repeated-ids choice for this session."""
+    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())), duplicates)
     cache = st.session_state.setdefault("_inspected", {})
     if key not in cache:
         cache[key] = loaders.inspect_file(path, sheet=sheet, table=table, mapping=mapping,
-                                          workspace=data.workspace(), source_name=name)
+                                          workspace=data.workspace(), source_name=name, duplicates=duplicates)
     return cache[key]
 
 
@@ -114,8 +114,12 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             part = _reinspect(path, name, part, table=table)
             if part is None:
                 return
-        st.caption(f"Header found on row {part.header_row} · {part.rows_read:,} rows read · "
+        st.caption(f"{_header_phrase(part)} · {part.rows_read:,} rows read · "
                    f"{part.rows_loaded:,} loadable · {part.rows_excluded:,} excluded")
+        above_header(part)
+        duplicates = duplicates_choice(part, key=key)
+        if duplicates != (part.duplicates or {}).get("choice", duplicates):
+            part = _reinspect(path, name, part, table=table, duplicates=duplicates) or part
         preview_tab, mapping_tab, issues_tab = st.tabs(["Preview", "Column mapping", "Validation"])
         with preview_tab:
             preview = part.preview if part.preview is not None else part.frame.head(20)
@@ -126,7 +130,7 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
         with mapping_tab:
             mapping = mapping_editor(part, table, key=key)
         if mapping != dict(part.mapping or {}):
-            part = _reinspect(path, name, part, table=table, mapping=mapping) or part
+            part = _reinspect(path, name, part, table=table, mapping=mapping, duplicates=duplicates) or part
         with issues_tab:
             validation(part, key=key)
         problems = mapping_problems(mapping, table)
@@ -134,12 +138,49 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             st.warning(problem)
         if st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
                      disabled=bool(problems), icon=":material/download_done:"):
-            run_import(name, path, part, table, mapping)
+            run_import(name, path, part, table, mapping, duplicates)
 
 
-def _reinspect(path, name, part, *, table, mapping=None):
+def _header_phrase(part) -> str:
+    if part.header_row:
+        return f"Header found on row {part.header_row}"
+    if getattr(part, "columns", None) and str(part.columns[0]) == "Column 1":
+        return "No header row: columns are named by position (Column 1, Column 2...); name them under Column mapping"
+    return "Column names from the file's format"
+
+
+def above_header(part) -> None:
+    """The lines above the header (titles, notes), so a user sees that nothing there was dropped unseen."""
+    rows = getattr(part, "rows_above_header", None) or []
+    if not rows:
+        return
+    shown = "; ".join(f"row {r}: {md_escape(text[:80])}" for r, text in rows[:3])
+    more = f" and {len(rows) - 3:,} more" if len(rows) > 3 else ""
+    st.caption(f"{len(rows):,} rows above the header, not read as data ({shown}{more}). They are listed under "
+               "Validation.")
+
+
+DUPLICATE_LABELS = {"all": "Keep every row", "latest": "Keep only the latest row of each id"}
+
+
+def duplicates_choice(part, *, key: str) -> str | None:
+    """When an id repeats (amendments, modifications): keep every row, or only the latest of each id."""
+    dup = getattr(part, "duplicates", None)
+    if not dup:
+        return None
+    examples = ", ".join(md_escape(x) for x in dup["examples"][:3])
+    st.warning(f"{dup['ids']:,} ids repeat on {dup['rows']:,} rows (e.g. {examples}): amendments or "
+               "modifications of the same record?", icon=":material/content_copy:")
+    options = list(DUPLICATE_LABELS)
+    return st.radio("Rows with a repeated id", options, index=options.index(dup["choice"]),
+                    format_func=DUPLICATE_LABELS.get, horizontal=True, key=f"dups-{key}",
+                    help="The latest row is the one with the latest date (or the last in the file). "
+                         "Your choice is remembered with this layout's column mapping.")
+
+
+def _reinspect(path, name, part, *, table, mapping=None, duplicates=None):
     try:
-        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping)
+        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping, duplicates=duplicates)
     except Exception as exc:  # noqa: BLE001
         st.error(f"Could not read it as {table}: {md_escape(exc)}")
         return None
@@ -185,7 +226,7 @@ def validation(part, *, key: str) -> None:
         csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
 
 
-def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) -> None:
+def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], duplicates: str | None = None) -> None:
     """Import one sheet; the sample city goes first, so an office's data never mixes with it."""
     ws = data.workspace()
     with st.status(f"Importing {label_escape(name)} as {table}…", expanded=True) as status:
@@ -197,7 +238,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str]) 
                     sample_data.remove_sample(ws)
                 bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
                 results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
-                                              source_name=name)
+                                              source_name=name, duplicates=duplicates)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
             status.update(label=f"Import failed; nothing changed. {label_escape(exc)}", state="error")
             return

@@ -58,3 +58,18 @@ def missing_data(missing, *, what: str = "This KPI") -> None:
 def no_rows(what: str = "These filters") -> None:
     st.info(f"{md_escape(what)} leave no records. Widen the filters in the sidebar.",
             icon=":material/filter_alt_off:")
+
+
+def as_of_header(view, *, empty: bool = False) -> None:
+    """The top line of every page: the data-through date, the period shown and its comparison, and any table
+    whose data ends well before the others ('Payments end 31 Mar 2026')."""
+    from kpi.format import format_date
+    from ui import data, filters
+
+    if empty:
+        return
+    line = f"**Data through {format_date(data.as_of())}** · {filters.period_line(view)}"
+    st.caption(md_escape(line).replace("\\*\\*", "**"), help="The data-through date is the latest date in the "
+               "imported data (or the workspace's as_of setting); every page, export and slide uses it.")
+    for note in data.lag_notes():
+        st.caption(f":material/schedule: {md_escape(note)}: figures that need them stop there.")

@@ -7,7 +7,7 @@ import streamlit as st
 
 import kpi
 from ui import data, filters
-from ui.format import STATUS_TINTS, format_goal, format_value, status_text
+from ui.format import STATUS_TINTS, format_goal, format_kpi_value, status_text
 from ui.kpi_view import kpi_section
 from ui.pages import spec
 
@@ -21,8 +21,10 @@ def summary(card: pd.DataFrame) -> pd.DataFrame:
     """One row per KPI of a scorecard frame: period, value, status (icon and word), goal, n."""
     out = pd.DataFrame({
         "KPI": card["title"],
-        "Period": card["period_label"].fillna("—"),
-        "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"], strict=True)],
+        "Period": card["period_name"].fillna(card["period_label"]).fillna("—") if "period_name" in card
+        else card["period_label"].fillna("—"),
+        "Value": [format_kpi_value(v, u, t, a) for v, u, t, a in
+                  zip(card["value"], card["unit"], card["target"], card["at_risk"], strict=True)],
         "Status": [status_text(s) for s in card["status"]],
         "Goal": [format_goal(t, a, u, d) for t, a, u, d in
                  zip(card["target"], card["at_risk"], card["unit"], card["direction"], strict=True)],

@@ -162,6 +162,28 @@ class Source:
             self._stats[name] = out
         return out
 
+    def last_dates(self, columns: Mapping[str, tuple[str, ...]], cap) -> dict:
+        """The last date on or before `cap` in any of each table's columns (tables with one)."""
+        import datetime as dt
+
+        out = {}
+        for name, cols in columns.items():
+            t = self.tables.get(name)
+            cols = [c for c in cols if t is not None and c in t.columns]
+            if not cols:
+                continue
+            aggs = {}
+            for c in cols:
+                d = t[c] if t[c].type().is_date() else t[c].cast("date")
+                aggs[c] = d.max(where=d <= cap)
+            from .query import fetch_expr
+
+            row = fetch_expr(t.aggregate(**aggs)).iloc[0]
+            days = [v for v in row.tolist() if v is not None and not pd.isna(v)]
+            if days:
+                out[name] = max(pd.Timestamp(v).date() if not isinstance(v, dt.date) else v for v in days)
+        return out
+
     def rows(self, name: str) -> int:
         return self.stats(name)["rows"]
 

@@ -343,7 +343,7 @@ INSPECT = {
                  "Invoice Received": "invoice_received_date", "Check Amount": "amount"},
         unmapped=["Fund"],
         # FY2025 80,000 + FY2026 1,390,750 + after the as-of date 90,000 = $1,560,750 (the credit is -1,250)
-        totals={"amount": 1_560_750.00},
+        totals={"amount": 1_560_750.00}, negative=1,  # the credit of -1,250
     ),
     "vendors": dict(
         rows_read=10, rows_loaded=10, rows_excluded=0, reasons={},
@@ -615,8 +615,17 @@ def test_inspect_finds_table_rows_and_totals(county, table):
     assert {k: v for k, v in part["mapping"].items()} == want["mapping"]
     assert sorted(part["unmapped_columns"]) == sorted(want.get("unmapped", []))
     assert part["amount_totals"] == pytest.approx(want["totals"], abs=0.001)
-    # Only the totals/footnote exclusions and nothing else: every value of these exports is readable.
-    others = {k: v for k, v in part["issue_counts"].items() if not k.startswith("excluded: ")}
+    # Only the totals/footnote exclusions and the title lines above the header (each reported, never silently
+    # dropped): every value of these exports is readable.
+    titles = {"solicitations": SOL_TITLE, "bids": BID_TITLE, "contracts": CTR_TITLE, "payments": PAY_TITLE,
+              "vendors": VEN_TITLE, "evaluations": EVA_TITLE, "engagements": []}[table]
+    assert part["rows_above_header"]["count"] == len(titles)
+    assert [r["value"] for r in part["rows_above_header"]["rows"]] == [" ".join(t.split()) for t in titles[:5]]
+    others = {k: v for k, v in part["issue_counts"].items()
+              if not k.startswith("excluded: ") and k != "row above the header (a title or note, not data)"}
+    # Negative amounts (voids, refunds) load and are flagged for review, one issue each.
+    negative = others.pop("negative amount (a credit, refund or void?)", 0)
+    assert negative == want.get("negative", 0)
     assert others == {}
 
 

@@ -166,7 +166,9 @@ def test_european_payments_and_accounting_negatives(tmp_path):
         ["1", "10/01/2025", "Acme", "$12,500.00"], ["2", "10/02/2025", "Acme", "$(300.00)"],
         ["3", "10/03/2025", "Beta", "$ (1,250.00)"]], [])
     [part] = inspect_file(us)
-    assert part.frame["amount"].tolist() == [12_500.0, -300.0, -1_250.0] and part.issue_counts() == {}
+    assert part.frame["amount"].tolist() == [12_500.0, -300.0, -1_250.0]
+    # The two credits load, and each is flagged for review (issue 13: negative amounts are flagged).
+    assert part.issue_counts() == {"negative amount (a credit, refund or void?)": 2}
     assert part.amount_totals() == {"amount": 10_950.0}
 
 

@@ -67,7 +67,7 @@ def test_edited_goal_survives_a_server_restart(server, page):
     index = next(i for i, r in enumerate(rows) if r.get("KPI") in (KPI_ID, KPI_TITLE))
 
     edit_cell(page, grid, index, "Target", str(NEW_TARGET))
-    expect(main(page).get_by_text("1 goals set by your office", exact=False)).to_be_visible()
+    expect(main(page).get_by_text("1 goal set by your office", exact=False)).to_be_visible()
     assert float(goal_row(page)["Target"]) == NEW_TARGET
     assert main(page).get_by_test_id("stAlertContentError").count() == 0
     assert_no_exception(page)
@@ -78,7 +78,7 @@ def test_edited_goal_survives_a_server_restart(server, page):
     fresh = page.context.new_page()
     open_page(fresh, server, "goals")
     assert float(goal_row(fresh)["Target"]) == NEW_TARGET, goal_row(fresh)
-    expect(main(fresh).get_by_text("1 goals set by your office", exact=False)).to_be_visible()
+    expect(main(fresh).get_by_text("1 goal set by your office", exact=False)).to_be_visible()
     open_page(fresh, server, grain="Fiscal year")
     card = main(fresh).locator(f".st-key-card-{KPI_ID}")
     expect(card).to_contain_text(f"Goal ≤ {NEW_TARGET} days")
