@@ -62,7 +62,16 @@ def build(sql: str, where: exp.Expression | None = None, **values) -> exp.Expres
     return exp.replace_placeholders(tree, **subs)
 
 
+def _spark_percentile(node: exp.Expression) -> exp.Expression:
+    # Spark's exact percentile(x, q) interpolates linearly, as QUANTILE_CONT and PERCENTILE_CONT do.
+    if isinstance(node, exp.PercentileCont):
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
+    return node
+
+
 def sql_of(tree: exp.Expression, dialect: str) -> str:
+    if dialect == "pyspark":
+        tree = tree.transform(_spark_percentile)
     return tree.sql(dialect=_DIALECTS.get(dialect, dialect))
 
 
