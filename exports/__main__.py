@@ -3,6 +3,7 @@
     python -m exports briefing --workspace DIR [--fy YEAR] [--quarter Q] [--kpis id,id,...] --out FILE.pptx
     python -m exports chart --workspace DIR --kpi ID [--fy YEAR] --out FILE.png|.svg|.pdf
     python -m exports table --workspace DIR [--fy YEAR] --out FILE.xlsx
+    python -m exports checkin --workspace DIR --contract ID [--as-of DATE] [--fy-start-month M] --out FILE.pptx
 
 Bad input exits with status 2 and one line on standard error saying what to fix.
 """
@@ -25,7 +26,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one clear line, status 2 (argparse's own code, without the usage dump)
         if "required: command" in message:
-            message = "choose a command: briefing, chart or table (see --help)"
+            message = "choose a command: briefing, chart, table or checkin (see --help)"
         raise UsageError(message)
 
 
@@ -50,7 +51,38 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--kpi", required=True, metavar="ID", help="KPI id")
     t = sub.add_parser("table", help="the scorecard and KPI tables (.xlsx)")
     common(t)
+    k = sub.add_parser("checkin", help="one contract's check-in pack for its quarterly vendor meeting (.pptx)")
+    common(k, fy=False)
+    k.add_argument("--contract", required=True, metavar="ID", help="contract id (exactly as in the contracts table)")
+    k.add_argument("--as-of", metavar="DATE", help="data-through date YYYY-MM-DD (default: the workspace's)")
+    k.add_argument("--fy-start-month", type=int, metavar="M", help="first month of the fiscal year (1-12)")
     return p
+
+
+def _checkin(ws, args) -> tuple[bytes, str]:
+    import datetime as dt
+
+    from kpi import periods as P
+    from kpi.cli import default_as_of
+
+    from .checkin import CheckinError, checkin_pptx
+
+    settings = ws.settings()
+    fy = args.fy_start_month or int(settings.get("fiscal_year_start_month") or 7)
+    if not 1 <= fy <= 12:
+        raise UsageError(f"--fy-start-month must be 1-12, not {fy}")
+    try:
+        as_of = P.as_day(args.as_of).astype(dt.date) if args.as_of else default_as_of(settings)
+    except ValueError:
+        as_of = None
+    if as_of is None:
+        raise UsageError(f"--as-of is not a date (write it as 2026-03-31): {args.as_of}")
+    try:
+        data = checkin_pptx(ws.tables(), args.contract, as_of=as_of, fy_start_month=fy,
+                            office=settings.get("office_name") or "")
+    except CheckinError as exc:
+        raise UsageError(str(exc)) from None
+    return data, f"contract {args.contract}, data through {as_of}"
 
 
 def _workspace(path: str):
@@ -102,7 +134,7 @@ def run(argv: list[str] | None = None) -> int:
 
         b = _briefing(ws, kpis=kpis, fy=args.fy, quarter=args.quarter)
         data = briefing_pptx(b)
-        what = f"{3 + len(b.slides) + _appendix_count(b)} slides, {b.period_label}"
+        what = f"{4 + len(b.slides) + _appendix_count(b)} slides, {b.period_label}"
     elif args.command == "chart":
         out = _out(args.out, CHART_SUFFIXES)
         ws = _workspace(args.workspace)
@@ -111,6 +143,9 @@ def run(argv: list[str] | None = None) -> int:
         b = _briefing(ws, kpis=[args.kpi], fy=args.fy)
         data = chart_bytes(b.slides[0].export_chart, out.suffix)
         what = f"{args.kpi}, {b.period_label}"
+    elif args.command == "checkin":
+        out = _out(args.out, (".pptx",))
+        data, what = _checkin(_workspace(args.workspace), args)
     else:
         out = _out(args.out, (".xlsx",))
         ws = _workspace(args.workspace)

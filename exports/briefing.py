@@ -226,6 +226,7 @@ def prepare_briefing(
         slides.append(_slide(k, result, row, label, partial, through, source, comparison))
 
     pipeline, pipe_chart, pipe_msg = _pipeline(kpi, tables, cap if not partial else through, through)
+    perf = _performance(kpi, tables, filters, grain, fy_start, period_as_of, label)
     return Briefing(
         office_name=office,
         period_label=label,
@@ -244,7 +245,50 @@ def prepare_briefing(
         definitions=_definitions(slides),
         source_note=source,
         sample_data=bool(settings.get("sample_data")),
+        **perf,
     )
+
+
+def _performance(kpi, tables, filters, grain, fy_start, as_of, label) -> dict:
+    """The contract-performance slide's content: off-track key contracts at the period's as-of date, and the
+    off-track share and check-in rate of the period (None where the office has no such data)."""
+    from kpi import performance as kp
+
+    values = {}
+    for kpi_id in ("offtrack_key_contract_share", "quarterly_checkin_rate"):
+        res = kpi.compute(kpi_id, tables, filters=filters, grain=grain, fy_start_month=fy_start, as_of=as_of)
+        row = None if res.no_data else res.at(label)
+        values[kpi_id] = (None if row is None or pd.isna(row["value"]) else float(row["value"]),
+                          None if row is None else (int(round(row["numerator"])), int(row["n"])))
+    off, counts = values["offtrack_key_contract_share"]
+    rate, _ = values["quarterly_checkin_rate"]
+    status = kp.metric_status(tables, as_of=as_of)
+    keyed = kp.key_contracts(tables, as_of=as_of, fy_start_month=fy_start)
+    status = status[(status["status"] == kp.OFF_TRACK) & status["contract_id"].isin(set(keyed["contract_id"]))]
+    info = keyed.set_index("contract_id")
+    rows = pd.DataFrame({
+        "contract": [f"{c} · {_text(info.loc[c, 'title'])}".strip(" ·") for c in status["contract_id"]],
+        "vendor": [_text(info.loc[c, "vendor_name"]) for c in status["contract_id"]],
+        "metric": status["metric_name"].astype(str),
+        "latest": [kp.format_metric(v, u, t) for v, u, t in zip(status["latest_value"], status["unit"],
+                                                                 status["target"], strict=True)],
+        "target": [kp.format_target(t, u, d) for t, u, d in zip(status["target"], status["unit"],
+                                                                 status["direction"], strict=True)],
+        "last_checkin": [info.loc[c, "last_checkin_date"] for c in status["contract_id"]],
+    })
+    parts = []
+    if off is not None:
+        parts.append(f"{counts[0]} of {counts[1]} key contracts with results are off track in {label}")
+    if rate is not None:
+        parts.append(f"vendors were met in {rate:.0%} of key-contract quarters")
+    if parts:
+        message = "; ".join(parts)
+        message = message[0].upper() + message[1:]
+    else:
+        message = ("No contract performance data: import key contracts' metrics, results and check-ins, or record "
+                   "them on the Contract performance page")
+    return {"performance": rows, "performance_message": message, "offtrack_share": off, "checkin_rate": rate,
+            "performance_counts": counts or (0, 0)}
 
 
 def _as_of(settings: Mapping, as_of) -> dt.date:

@@ -535,6 +535,44 @@ class Deck:
             set_notes(slide, "No contract data, or no contract ends in the next 18 months.")
         return slide
 
+    def add_performance_slide(self):
+        """Key contracts off track (and which metric), and how often their vendors were met."""
+        b = self.b
+        slide = self._content_slide("Contract management · performance", b.performance_message, title_size=24)
+        if b.offtrack_share is None and b.checkin_rate is None:
+            add_text(slide, MARGIN, 1.9, CONTENT_W, 1.0, "Until then, this slide stays empty rather than "
+                     "showing a zero.", size=16, color=GREY)
+            set_notes(slide, b.performance_message)
+            return slide
+        figures = [("Key contracts off track", "—" if b.offtrack_share is None else _pct(b.offtrack_share),
+                    "" if b.offtrack_share is None else f"{b.performance_counts[0]} of {b.performance_counts[1]} "
+                    "with results; goal 10% or fewer"),
+                   ("Quarterly check-ins held", "—" if b.checkin_rate is None else _pct(b.checkin_rate),
+                    "of key-contract quarters; goal: every quarter")]
+        for i, (label, value, note) in enumerate(figures):
+            top = 1.85 + i * 2.25
+            add_text(slide, MARGIN, top, 3.6, 0.4, label, size=14, bold=True, color=GREY)
+            add_text(slide, MARGIN, top + 0.4, 3.6, 1.0, value, size=44, bold=True, color=self.brand)
+            add_text(slide, MARGIN, top + 1.4, 3.6, 0.6, note, size=12, color=GREY)
+        df = b.performance
+        notes = [b.performance_message]
+        if df is not None and len(df):
+            rows = [["Contract", "Metric off track", "Latest", "Target", "Last check-in"]]
+            for _, r in df.head(URGENT_ROWS).iterrows():
+                name = r["contract"] + (f" ({r['vendor']})" if r["vendor"] else "")
+                rows.append([_clip(name, 44), _clip(r["metric"], 30), r["latest"], r["target"],
+                             _date(r["last_checkin"]) or "none"])
+            add_text(slide, 4.6, 1.75, 8.2, 0.35, "Off track: the metric missing its target", size=13, bold=True,
+                     color=DARK)
+            add_table(slide, rows, [3.1, 2.2, 0.9, 1.1, 1.0], left=4.6, top=2.12, row_h=0.46,
+                      header_fill=self.brand, size=10, header_size=11)
+            notes += [" · ".join(str(x) for x in row) for row in rows[1:]]
+        else:
+            add_text(slide, 4.6, 1.9, 8.2, 0.5, "No key contract is off track on its latest results.", size=16,
+                     color=DARK)
+        set_notes(slide, "\n".join(notes))
+        return slide
+
     # 5. appendix
     def add_definition_slides(self):
         b = self.b
@@ -677,6 +715,7 @@ class Deck:
         for s in self.b.slides:
             self.add_kpi_slide(s)
         self.add_pipeline_slide()
+        self.add_performance_slide()
         self.add_definition_slides()
         self.add_data_quality_slide()
         buf = io.BytesIO()

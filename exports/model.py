@@ -67,3 +67,10 @@ class Briefing:
     definitions: pd.DataFrame | None = None  # kpi_id, title, definition, formula, goal, goal_source
     source_note: str = ""
     sample_data: bool = False
+    # Contract performance: the off-track key contracts (contract, vendor, metric, latest, target, last check-in),
+    # the headline and the two KPI values (None: no data), or what to import.
+    performance: pd.DataFrame | None = None
+    performance_message: str = ""
+    offtrack_share: float | None = None
+    checkin_rate: float | None = None
+    performance_counts: tuple[int, int] = (0, 0)  # key contracts off track, key contracts with results

@@ -41,13 +41,15 @@ def _as_of_day(as_of) -> np.datetime64:
     return np.datetime64(P.today(), "D") if np.isnat(d) else d
 
 
-def records(kpi: KPI, p: Prepared, as_of: np.datetime64, fy_start_month: int) -> Records:
-    key = (kpi.id, str(as_of), fy_start_month)
+def records(kpi: KPI, p: Prepared, as_of: np.datetime64, fy_start_month: int, grain: str = "quarter") -> Records:
+    """The KPI's candidate records (cached); `grain` matters only to KPIs with one record per period."""
+    grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
+    key = (kpi.id, str(as_of), fy_start_month, grain)
     rec = p.records.get(key)
     if rec is None:
         if len(p.records) >= 4 * len(KPIS):  # many as-of dates or start months seen: keep memory bounded
             p.records.clear()
-        rec = kpi.measure(Context(p, as_of, fy_start_month))
+        rec = kpi.measure(Context(p, as_of, fy_start_month, grain))
         # A record dated after the as-of date is not in the report.
         ak = ("after", id(rec.date), str(as_of))
         hit = p._cache.get(ak)
@@ -572,7 +574,7 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     missing = p.missing(kpi.needs)
     if missing:
         return KPIResult(frame=_empty_frame(kpi, by), excluded_reasons=_empty_reasons(by), missing=missing, **base)
-    rec = records(kpi, p, day, fy)
+    rec = records(kpi, p, day, fy, grain)
     if kpi.kind.startswith("snapshot"):
         mask = filter_mask(rec, filters, fy, dates=False)
         frame, reasons = _aggregate_snapshot(kpi, rec, mask, by, grain, fy, day, filters)
@@ -663,7 +665,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
     empty = pd.DataFrame()
     if p.missing(kpi.needs):
         return Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, period_label, group)
-    rec = records(kpi, p, day, fy)
+    rec = records(kpi, p, day, fy, grain)
     snapshot = kpi.kind.startswith("snapshot")
     mask = filter_mask(rec, filters, fy, dates=not snapshot).copy()
     if group is not None:

@@ -14,14 +14,20 @@ from loaders.schema import (
     NONCOMPETITIVE_METHODS,
     TABLES,
 )
+from loaders.values import direction_of
 
-from .periods import NAT, fiscal_year
+from .periods import NAT, fiscal_year, period_codes, period_start
 from .prepare import Prepared
 from .records import Reasons, Records, concat_dims, empty_dims, first_date
 
 ON_TIME_PAYMENT_DAYS = 30
 EXPIRING_WINDOWS = (90, 180, 365)
 EXPIRING_DAYS = 180
+# A contract with no end date is open-ended (public works end on completion): it never expires, and it is
+# active from its start on.
+OPEN_ENDED = "no end date (open-ended, ends on completion)"
+OPEN_END = np.datetime64("9999-12-31", "D")
+METHOD_NOT_RECOGNISED = "method not recognised"
 FIRST_TIME_LOOKBACK_YEARS = 3
 ENGAGEMENT_THRESHOLD = 100_000.0
 # Market research that is not vendor engagement (desk research), so it does not count.
@@ -52,6 +58,8 @@ class Context:
     p: Prepared
     as_of: np.datetime64
     fy_start_month: int
+    # The report's grain: only measures whose records are one per period (registry `per_period`) read it.
+    grain: str = "quarter"
 
 
 # ----------------------------------------------------------------------------- shared building blocks
@@ -85,8 +93,11 @@ def _solicitation_base(p: Prepared) -> dict:
         codes, labels = dims["method"]
         competitive = np.asarray(labels.isin(COMPETITIVE_METHODS))
         comp = np.where(codes >= 0, competitive[np.maximum(codes, 0)] if len(labels) else False, False)
+        # A method the vocabulary did not recognise (its text kept in method_text) is not a missing one, and
+        # never counts as non-competitive: it is left out of method-based KPIs with its own reason.
+        written = p.text("solicitations", "method_text")[0] >= 0
         return {"dims": dims, "vendor": vend, "amount": amount, "competitive": comp,
-                "method_known": codes >= 0}
+                "method_known": codes >= 0, "method_unrecognised": (codes < 0) & written}
 
     return p._memo(("base", "solicitations"), make)
 
@@ -218,6 +229,7 @@ def within_cycle_goal_share(ctx: Context) -> Records:
     r.add(np.isnat(req), "requisition_date missing")
     days = _days_between(req, award)
     r.add(days < 0, "award before requisition date (negative duration)")
+    r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
     r.add(np.isnan(goal), "no cycle-time goal for the method")
     r.add(np.isnan(value), "no awarded or estimated amount (value band unknown)")
     date = p.first_days("solicitations", "award_date", "requisition_date", "issue_date", "due_date")
@@ -271,6 +283,7 @@ def _competitive_bids(ctx: Context) -> tuple[Records, np.ndarray]:
     close = _bid_close_date(p)
     due = p.days("solicitations", "due_date")
     r = Reasons(len(bids))
+    r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
     r.add(~base["method_known"], "method missing")
     r.add(~base["competitive"], "not competitive")
     r.add(~np.isnat(due) & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)")
@@ -305,7 +318,8 @@ def _award_dollars(ctx: Context, *, need_method: bool = True) -> tuple[Records, 
     r = Reasons(len(amount))
     r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
     if need_method:
-        r.add(~base["method_known"], "method missing")
+        r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
+    r.add(~base["method_known"], "method missing")
     r.add(np.isnan(amount), "awarded_amount missing")
     r.add(amount <= 0, "awarded_amount zero or negative")
     date = p.first_days("solicitations", "award_date", "issue_date", "due_date", "requisition_date")
@@ -500,6 +514,7 @@ def savings_rate(ctx: Context) -> Records:
     awd = p.number("solicitations", "awarded_amount")
     r = Reasons(len(est))
     r.add(np.isnat(d["award_date"]), "not awarded (award_date missing)")
+    r.add(base["method_unrecognised"], METHOD_NOT_RECOGNISED)
     r.add(~base["method_known"], "method missing")
     r.add(~base["competitive"], "not competitive")
     r.add(np.isnan(est) | (est <= 0), "estimated_amount missing or zero")
@@ -539,7 +554,7 @@ def expiring_without_replacement(ctx: Context) -> Records:
     no_options = np.isnan(options) | (options <= 0)
     repl = _replacement_start(p)
     r = Reasons(len(end))
-    r.add(np.isnat(end), "end_date missing")
+    r.add(np.isnat(end), OPEN_ENDED)
     r.add(~np.isnat(start) & (end < start), "end before start date")
     one = np.timedelta64(1, "D")
     hi = end - one  # counted at reference dates strictly before the end date
@@ -558,15 +573,256 @@ def contracts_with_metrics_share(ctx: Context) -> Records:
     p = ctx.p
     start = p.days("contracts", "start_date")
     end = p.days("contracts", "end_date")
+    # A blank end date is an open-ended contract (it ends on completion): active from its start on.
+    end = np.where(np.isnat(end), OPEN_END, end)
     key, _ = p.flag("contracts", "is_key_contract")
-    metrics, _ = p.flag("contracts", "has_performance_metrics")
+    flagged, _ = p.flag("contracts", "has_performance_metrics")
+    metrics = flagged | contracts_with_metric_rows(p)
     r = Reasons(len(end))
     r.add(~key, "not a key contract")
     r.add(np.isnat(start), "start_date missing")
-    r.add(np.isnat(end), "end_date missing")
     r.add(end < start, "end before start date")
     return _records("contracts", _contract_base(p), p.first_days("contracts", "start_date", "end_date"), r, lo=start, hi=end,
                     num=metrics.astype(float), den=_ones(len(end)))
+
+
+# ----------------------------------------------------------------------------- Contract performance
+# Key contracts' metrics, results and check-ins (active contract management, RDC2/5/6). Self-contained: each
+# helper reads only Prepared arrays.
+
+CHECKIN_QUARTER = "quarter"  # check-ins are counted per fiscal quarter, whatever the report's grain
+EVALUATION_LOOKBACK_DAYS = 365
+HIGHER, LOWER = 1, -1
+
+
+def direction_sign(text: object) -> int:
+    """'higher' / 'Higher is better' / 'max' -> 1; 'lower' / 'Lower is better' / 'min' -> -1; else 0."""
+    return {"higher": HIGHER, "lower": LOWER}.get(direction_of(text), 0)
+
+
+def contracts_with_metric_rows(p: Prepared) -> np.ndarray:
+    """Per contract row: True when contract_metrics holds a row for it."""
+
+    def make():
+        n = p.rows("contracts")
+        out = np.zeros(n, bool)
+        if not p.has("contract_metrics", "contract_id"):
+            return out
+        pos = p.join("contract_metrics", "contract_id", "contracts", "contract_id")
+        out[pos[pos >= 0]] = True
+        return out
+
+    return p._memo(("has_metric_rows",), make)
+
+
+def metric_definitions(p: Prepared) -> pd.DataFrame:
+    """One row per (contract_id, metric_id) of contract_metrics, the last row loaded winning (a metric edited
+    in the app overrides the file's): metric_name, unit, target, sign (1 higher, -1 lower, 0 unknown)."""
+
+    def make():
+        cols = ["contract_id", "metric_id", "metric_name", "unit", "target", "sign"]
+        if not p.has("contract_metrics", "contract_id"):
+            return pd.DataFrame({c: pd.Series(dtype="float64" if c == "target" else "str") for c in cols})
+        f = p.frame("contract_metrics")
+        out = pd.DataFrame({
+            "contract_id": p.ids("contract_metrics", "contract_id"),
+            "metric_id": p.ids("contract_metrics", "metric_id"),
+            "metric_name": f["metric_name"].to_numpy(dtype=object) if "metric_name" in f else None,
+            "unit": f["unit"].to_numpy(dtype=object) if "unit" in f else None,
+            "target": p.number("contract_metrics", "target"),
+            "sign": [direction_sign(x) for x in (f["direction"] if "direction" in f else [None] * len(f))],
+        })
+        out = out[out["contract_id"].notna() & out["metric_id"].notna()]
+        return out.drop_duplicates(["contract_id", "metric_id"], keep="last").reset_index(drop=True)
+
+    return p._memo(("metric_definitions",), make)
+
+
+def misses_target(value: np.ndarray, target: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """1.0 where a value misses its target (below it when higher is better, above it when lower is better; equal
+    is on track), 0.0 where it is on track, NaN where the target or the direction is unknown."""
+    miss = np.where(sign == HIGHER, value < target, value > target).astype(float)
+    return np.where(np.isnan(target) | np.isnan(value) | (sign == 0), np.nan, miss)
+
+
+def latest_results(p: Prepared, as_of: np.datetime64, grain: str, fy_start_month: int) -> pd.DataFrame:
+    """The latest result of each (contract, metric) in each period of `grain`, among results dated on or before
+    the as-of date: contract (row in contracts, -1 if unknown), contract_id, metric_id, period (code),
+    period_end, value, target, sign, miss (see misses_target). A duplicate for the same period_end: the last
+    row loaded wins."""
+
+    def make():
+        cols = ["contract", "contract_id", "metric_id", "period", "period_end", "value"]
+        if not p.has("metric_results", "contract_id"):
+            return pd.DataFrame({c: [] for c in cols + ["target", "sign", "miss"]})
+        when = p.days("metric_results", "period_end")
+        f = pd.DataFrame({
+            "contract": p.join("metric_results", "contract_id", "contracts", "contract_id"),
+            "contract_id": p.ids("metric_results", "contract_id"),
+            "metric_id": p.ids("metric_results", "metric_id"),
+            "period": period_codes(when, grain, fy_start_month),
+            "period_end": when,
+            "value": p.number("metric_results", "value"),
+        })
+        f = f[~np.isnat(when) & (when <= as_of) & f["contract_id"].notna() & f["metric_id"].notna()
+              & f["value"].notna()]
+        f = f.sort_values("period_end", kind="stable")
+        f = f.drop_duplicates(["contract_id", "metric_id", "period"], keep="last")
+        f = f.merge(metric_definitions(p)[["contract_id", "metric_id", "target", "sign"]],
+                    on=["contract_id", "metric_id"], how="left")
+        f["sign"] = f["sign"].fillna(0).astype(int)
+        f["miss"] = misses_target(f["value"].to_numpy(float), f["target"].to_numpy(float), f["sign"].to_numpy())
+        return f.reset_index(drop=True)
+
+    return p._memo(("latest_results", str(as_of), grain, fy_start_month), make)
+
+
+def offtrack_key_contract_share(ctx: Context) -> Records:
+    p = ctx.p
+    res = latest_results(p, ctx.as_of, ctx.grain, ctx.fy_start_month)
+    unknown = int((res["contract"] < 0).sum()) if len(res) else 0
+    res = res[res["contract"] >= 0] if len(res) else res
+    # One record per (contract, period with results); the off-track metric shown is the first one missing.
+    res = res.sort_values(["contract", "period", "metric_id"], kind="stable")
+    g = res.groupby(["contract", "period"], sort=True)
+    per = g.agg(date=("period_end", "max"), judged=("miss", "count"), off=("miss", "max"),
+                metrics=("metric_id", "count"))
+    off_rows = res[res["miss"] == 1].drop_duplicates(["contract", "period"])
+    off_rows = off_rows.set_index(["contract", "period"]).reindex(per.index)
+    rows = per.index.get_level_values("contract").to_numpy(dtype=np.int64)
+    date = per["date"].to_numpy(dtype="datetime64[D]")
+    key, _ = p.flag("contracts", "is_key_contract")
+    r = Reasons(len(rows))
+    r.add(~key[rows] if len(rows) else np.zeros(0, bool), "not a key contract")
+    r.add(per["judged"].to_numpy() == 0, "no result of a metric with a target and a direction")
+    cb = _contract_base(p)
+    rec = Records(table="contracts", rows=rows, date=date, reason=r.code, reasons=tuple(r.names),
+                  dims=_joined_dims(p, cb["dims"], rows), amount=cb["amount"][rows].astype(float),
+                  vendor=cb["vendor"], num=np.nan_to_num(per["off"].to_numpy(float)), den=_ones(len(rows)),
+                  extra={"metrics_reported": per["metrics"].to_numpy(float),
+                         "off_track_metric": off_rows["metric_id"].to_numpy(dtype=object),
+                         "off_track_metric_name": _metric_names(p, off_rows),
+                         "latest_value": off_rows["value"].to_numpy(float),
+                         "target": off_rows["target"].to_numpy(float)})
+    if unknown:
+        rec.notes = (f"{unknown} latest result(s) name contracts that are not in the contracts table",)
+    return rec
+
+
+def _metric_names(p: Prepared, rows: pd.DataFrame) -> np.ndarray:
+    """The metric_name of each (contract_id, metric_id) row (its id where the metric has no name)."""
+    names = metric_definitions(p).set_index(["contract_id", "metric_id"])["metric_name"]
+    keys = pd.MultiIndex.from_arrays([rows["contract_id"].to_numpy(dtype=object),
+                                      rows["metric_id"].to_numpy(dtype=object)])
+    found = names.reindex(keys).to_numpy(dtype=object) if len(names) else np.full(len(rows), None, dtype=object)
+    return np.where(pd.notna(found), found, rows["metric_id"].to_numpy(dtype=object))
+
+
+def _checkin_quarters(p: Prepared, as_of: np.datetime64, fy: int) -> pd.DataFrame:
+    """Check-ins on or before the as-of date per (contract row, fiscal quarter code): count, last date."""
+    when = p.days("checkins", "meeting_date")
+    pos = p.join("checkins", "contract_id", "contracts", "contract_id")
+    ok = (pos >= 0) & ~np.isnat(when) & (when <= as_of)
+    f = pd.DataFrame({"contract": pos[ok], "quarter": period_codes(when[ok], CHECKIN_QUARTER, fy),
+                      "date": when[ok]})
+    return f.groupby(["contract", "quarter"]).agg(checkins=("date", "size"), last=("date", "max"))
+
+
+def quarterly_checkin_rate(ctx: Context) -> Records:
+    p, fy = ctx.p, ctx.fy_start_month
+    key, _ = p.flag("contracts", "is_key_contract")
+    start = p.days("contracts", "start_date")
+    end = p.days("contracts", "end_date")
+    cand = np.flatnonzero(key)
+    last_q = period_codes(np.array([ctx.as_of]), CHECKIN_QUARTER, fy)[0]
+    q0 = period_codes(start[cand], CHECKIN_QUARTER, fy)
+    q1 = np.where(np.isnat(end[cand]), last_q, np.minimum(period_codes(end[cand], CHECKIN_QUARTER, fy), last_q))
+    bad = np.isnat(start[cand]) | (~np.isnat(end[cand]) & (end[cand] < start[cand]))
+    span = np.where(bad, 0, np.maximum(q1 - q0 + 1, 0))
+    # One record per (key contract, quarter it is active in up to the as-of date's quarter), plus one undated
+    # record per key contract whose dates cannot place it.
+    rows = np.concatenate([np.repeat(cand, span), cand[bad]]).astype(np.int64)
+    offsets = np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span)
+    quarter = np.concatenate([np.repeat(q0, span) + offsets, np.zeros(int(bad.sum()), np.int64)])
+    placed = np.arange(len(rows)) < span.sum()
+    date = np.where(placed, period_start(quarter, CHECKIN_QUARTER, fy), NAT)
+    r = Reasons(len(rows))
+    r.add(~placed & np.isnat(start[rows]), "start_date missing")
+    r.add(~placed, "end before start date")
+    met = np.zeros(len(rows))
+    count = np.zeros(len(rows))
+    last = np.full(len(rows), NAT)
+    unknown = 0
+    if p.has("checkins", "contract_id"):
+        cq = _checkin_quarters(p, ctx.as_of, fy)
+        idx = cq.index.get_indexer(pd.MultiIndex.from_arrays([rows, quarter])) if len(cq) else np.full(len(rows), -1)
+        hit = (idx >= 0) & placed
+        count[hit] = cq["checkins"].to_numpy()[idx[hit]]
+        last[hit] = cq["last"].to_numpy(dtype="datetime64[D]")[idx[hit]]
+        met = (count > 0).astype(float)
+        pos = p.join("checkins", "contract_id", "contracts", "contract_id")
+        unknown = int(((pos < 0) & (p.ids("checkins", "contract_id") != None)).sum())  # noqa: E711
+    cb = _contract_base(p)
+    rec = Records(table="contracts", rows=rows, date=date, reason=r.code, reasons=tuple(r.names),
+                  dims=_joined_dims(p, cb["dims"], rows), amount=cb["amount"][rows].astype(float),
+                  vendor=cb["vendor"], num=met, den=_ones(len(rows)),
+                  extra={"quarter_start": date, "checkins_in_quarter": count, "last_checkin_date": last})
+    if unknown:
+        rec.notes = (f"{unknown} check-in(s) name contracts that are not in the contracts table",)
+    return rec
+
+
+def evaluation_vendor_codes(p: Prepared) -> np.ndarray:
+    """Per evaluation row: its vendor as a code of the contracts' vendor keys (by vendor_id; where the evaluation
+    names none, the vendor of the contract evaluated); -1 where unknown."""
+    cv = p.vendor("contracts", "vendor_id", "vendor_name")
+    n = p.rows("evaluations")
+    pos = p.join("evaluations", "contract_id", "contracts", "contract_id")
+    from_contract = p.take(cv["codes"], pos, -1).astype(np.int64) if n else np.zeros(0, np.int64)
+    vid = p.ids("evaluations", "vendor_id")
+    own = np.full(n, -1, dtype=np.int64)
+    given = pd.notna(vid) if n else np.zeros(0, bool)
+    if given.any():
+        own[given] = cv["keys"].get_indexer(pd.Index(["id:" + str(v) for v in vid[given]], dtype="str"))
+    return np.where(given, own, from_contract)
+
+
+def repeat_awards_with_evaluation_share(ctx: Context) -> Records:
+    p = ctx.p
+    start = p.days("contracts", "start_date")
+    cb = _contract_base(p)
+    vendor = cb["vendor"]["codes"]
+    n = len(start)
+    # The vendor's earliest contract start: a contract starting later than it is a repeat award.
+    ok = (vendor >= 0) & ~np.isnat(start)
+    first = pd.Series(start[ok]).groupby(vendor[ok]).min()
+    first_start = np.full(n, NAT)
+    has = ok & np.isin(vendor, first.index.to_numpy())
+    if has.any():
+        first_start[has] = first.reindex(vendor[has]).to_numpy(dtype="datetime64[D]")
+    repeat = has & (first_start < start)
+    # Evaluations of each vendor, completed on or before the as-of date, sorted by (vendor, date).
+    done = p.days("evaluations", "completed_date")
+    ev = evaluation_vendor_codes(p)
+    eok = (ev >= 0) & ~np.isnat(done) & (done <= ctx.as_of)
+    day = done[eok].astype(np.int64) + (1 << 31)
+    ekey = np.sort(ev[eok].astype(np.int64) * (1 << 32) + day)
+    cday = start.astype(np.int64) + (1 << 31)
+    base = vendor.astype(np.int64) * (1 << 32)
+    hi = np.searchsorted(ekey, base + cday, side="right")
+    lo = np.searchsorted(ekey, base + cday - EVALUATION_LOOKBACK_DAYS, side="left")
+    evaluated = ok & (hi > lo)
+    latest = np.full(n, NAT)
+    prev = hi - 1
+    same = ok & (prev >= 0) & ((ekey[np.maximum(prev, 0)] >> 32) == vendor if len(ekey) else False)
+    if same.any():
+        latest[same] = ((ekey[prev[same]] & ((1 << 32) - 1)) - (1 << 31)).astype("datetime64[D]")
+    r = Reasons(n)
+    r.add(np.isnat(start), "start_date missing")
+    r.add(vendor < 0, "no vendor id or name")
+    r.add(~repeat, "not a repeat award (no earlier contract with the vendor)")
+    return _records("contracts", cb, start, r, num=evaluated.astype(float), den=_ones(n),
+                    extra={"vendor_first_start": first_start, "latest_evaluation_date": latest})
 
 
 def evaluation_completion_rate(ctx: Context) -> Records:
@@ -759,6 +1015,8 @@ TABLE_DATES = {
     "vendors": ("registration_date",),
     "evaluations": ("due_date", "completed_date"),
     "engagements": ("engagement_date",),
+    "metric_results": ("period_end",),
+    "checkins": ("meeting_date",),
 }
 
 
@@ -773,8 +1031,8 @@ def field_completeness(ctx: Context) -> Records:
     p = ctx.p
     parts, dims, sources = [], [], []
     for i, table in enumerate(TABLES):
-        if not p.has(table) or p.rows(table) == 0:
-            continue
+        if not p.has(table) or p.rows(table) == 0 or table not in TABLE_DATES:
+            continue  # contract_metrics has no date of its own
         n = p.rows(table)
         f = p.frame(table)
         fields = required_fields(table)

@@ -75,12 +75,22 @@ class Prepared:
             return True
         return self._memo(("has", table, column), lambda: column in f.columns and bool(f[column].notna().any()))
 
+    def marks(self, table: str, column: str) -> bool:
+        """A vendor attribute flag (vendors.is_small, is_mbe...) is in the data when some vendor is marked:
+        a list that never marks anyone small does not record smallness (its 'no' is 'not recorded')."""
+        return self.has(table, column) and bool(self.flag(table, column)[0].any())
+
+    def _present(self, table: str, column: str) -> bool:
+        if table == "vendors" and column.startswith("is_"):
+            return self.marks(table, column)
+        return self.has(table, column)
+
     def missing(self, needs: tuple[str, ...]) -> tuple[str, ...]:
         """Needs ('table.col' or 'table.a|table.b') that are absent or empty, named for the user."""
         out: list[str] = []
         for need in needs:
             options = need.split("|")
-            if any(self.has(*o.split(".", 1)) for o in options):
+            if any(self._present(*o.split(".", 1)) for o in options):
                 continue
             names = []
             for o in options:
@@ -91,6 +101,8 @@ class Prepared:
                     names.append(f"{t} (no rows)")
                 elif c not in self.frames[t].columns:
                     names.append(o)
+                elif self.has(t, c):
+                    names.append(f"{o} (no vendor marked)")
                 else:
                     names.append(f"{o} (no values)")
             out.append(" or ".join(dict.fromkeys(names)))

@@ -49,6 +49,9 @@ class KPI:
     why: str = ""
     # For a dollar-weighted share: how its numerator and denominator read ("{num} of {den} paid").
     dollars: str = ""
+    # One record per period of the report's grain (the measure reads Context.grain): the latest result in
+    # a fiscal year is not the latest in each of its quarters.
+    per_period: bool = False
 
     @property
     def is_duration(self) -> bool:
@@ -173,7 +176,7 @@ _ENTRIES = [
     _k(id="noncompetitive_share", title="Non-competitive award dollars", theme="Competition",
        definition="Share of award dollars in the period awarded by sole source, emergency or exempt procurement.",
        formula="Sum of awarded_amount of sole source, emergency and exempt awards / sum of awarded_amount of all "
-               "awards. " + _AWARD_BASIS + " Excluded: not awarded, method missing, awarded_amount missing, "
+               "awards. " + _AWARD_BASIS + " Excluded: not awarded, method not recognised or missing, awarded_amount missing, "
                "zero or negative.",
        unit="share", direction="lower", kind="ratio", measure=m.noncompetitive_share,
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
@@ -185,7 +188,7 @@ _ENTRIES = [
     _k(id="emergency_share", title="Emergency award dollars", theme="Competition",
        definition="Share of award dollars in the period awarded as emergency procurements.",
        formula="Sum of awarded_amount of emergency awards / sum of awarded_amount of all awards. " + _AWARD_BASIS +
-               " Excluded: not awarded, method missing, awarded_amount missing, zero or negative.",
+               " Excluded: not awarded, method not recognised or missing, awarded_amount missing, zero or negative.",
        unit="share", direction="lower", kind="ratio", measure=m.emergency_share,
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
        goal=Goal(0.02, 0.05, OFFICE), breakdowns=SOLV, noun="awards",
@@ -324,7 +327,7 @@ _ENTRIES = [
        definition="Share of award dollars in the period awarded through cooperative (piggyback, joint) "
                   "contracts.",
        formula="Sum of awarded_amount of cooperative awards / sum of awarded_amount of all awards. " +
-               _AWARD_BASIS + " Excluded: not awarded, method missing, awarded_amount missing, zero or negative.",
+               _AWARD_BASIS + " Excluded: not awarded, method not recognised or missing, awarded_amount missing, zero or negative.",
        unit="share", direction="higher", kind="ratio", measure=m.cooperative_share,
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
        goal=Goal(0.10, 0.05, "EU Single Market Scoreboard ('aggregation'): 10% or more"),
@@ -340,9 +343,11 @@ _ENTRIES = [
        formula="Count of contracts with reference date < end_date <= reference date + 180 days, start_date <= "
                "reference date, renewal_options_remaining 0 or blank, and no replacement. n = all contracts "
                "ending in that window. Date basis: each period's last day (the as-of date for the current "
-               "period). Excluded: end_date missing, end before start.",
+               "period). Excluded: no end date (an open-ended contract never expires), end before start. No data "
+               "without solicitations that name the contract they replace (replaces_contract_id): the "
+               "replacement check cannot be made.",
        unit="count", direction="lower", kind="snapshot_count", measure=m.expiring_without_replacement,
-       needs=("contracts.end_date",),
+       needs=("contracts.end_date", "solicitations.replaces_contract_id"),
        goal=Goal(0, 3, "Design default (RDC5 active contract management)"), breakdowns=CTR, noun="contracts",
        example="As of 31 Mar 2026: CTR-EXPIRES-IN-60 (no options, no replacement) counts; CTR-EXPIRES-IN-90 with "
                "a replacement solicitation issued 1 Feb 2026 does not; CTR-RENEWABLE (1 option) does not; "
@@ -350,16 +355,19 @@ _ENTRIES = [
        why="A contract that lapses with nothing behind it forces an emergency or sole-source purchase."),
     _k(id="contracts_with_metrics_share", title="Key contracts with performance metrics", theme="Contracts",
        definition="Share of key contracts active at the reference date (the period's last day, or the as-of date "
-                  "for the current period) that have performance metrics (a blank flag counts as none).",
-       formula="Key contracts (is_key_contract) with start_date <= reference date <= end_date that have "
-               "has_performance_metrics / key contracts active then. Date basis: each period's last day (as-of "
-               "date for the current period). Excluded: not a key contract, start or end date missing.",
+                  "for the current period) that have performance metrics: a row in contract_metrics, or the "
+                  "has_performance_metrics flag (a blank flag and no row count as none).",
+       formula="Key contracts (is_key_contract) with start_date <= reference date <= end_date that have a "
+               "contract_metrics row or has_performance_metrics / key contracts active then. Date basis: each "
+               "period's last day (as-of date for the current period); a contract with no end date is "
+               "open-ended, active from its start. Excluded: not a key contract, start_date missing.",
        unit="share", direction="higher", kind="snapshot_ratio", measure=m.contracts_with_metrics_share,
-       needs=("contracts.is_key_contract", "contracts.has_performance_metrics", "contracts.start_date",
-              "contracts.end_date"),
+       needs=("contracts.is_key_contract", "contracts.has_performance_metrics|contract_metrics.contract_id",
+              "contracts.start_date"),
        goal=Goal(1.0, 0.80, "RDC2 (What Works Cities): key contracts measure outcomes"),
        breakdowns=CTR, noun="key contracts",
-       example="On 30 Jun 2026 four key contracts are active, three with metrics: FY2026 = 75%, n = 4. A key "
+       example="On 30 Jun 2026 five key contracts are active: three flagged as having metrics, one not flagged "
+               "but with a row in contract_metrics, one with neither: FY2026 = 4 / 5 = 80%, n = 5. A key "
                "contract that ended on 31 May 2026 is not counted for FY2026; non-key contracts are excluded.",
        why="A contract without outcome measures cannot tell the office whether it worked (RDC2)."),
     _k(id="evaluation_completion_rate", title="Vendor evaluations on time", theme="Contracts",
@@ -373,6 +381,67 @@ _ENTRIES = [
        example="Four evaluations due in FY2026 Q1: two completed on time, one late, one never: 50%, n = 4. One "
                "due after the as-of date is excluded (not yet due).",
        why="Evaluations are how past performance informs renewals and awards (RDC3, RDC6)."),
+    _k(id="quarterly_checkin_rate", title="Key contracts checked in on each quarter", theme="Contracts",
+       definition="Share of (key contract, fiscal quarter) pairs with at least one performance check-in with the "
+                  "vendor dated in that quarter, over the quarters of the period in which the contract is active "
+                  "on at least one day; quarters after the as-of date are left out.",
+       formula="Pairs (key contract, fiscal quarter) with start_date <= quarter end and end_date >= quarter "
+               "start (a blank end date: still active) and quarter start <= as-of date; numerator: pairs with a "
+               "checkins row of the contract whose meeting_date is in the quarter (and on or before the as-of "
+               "date). Date basis: the quarter's first day (a fiscal year counts its quarters; at monthly grain "
+               "a quarter falls in its first month). Excluded: key contracts with start_date missing or ending "
+               "before they start. Check-ins of contracts not in the contracts table are named in a note.",
+       unit="share", direction="higher", kind="ratio", measure=m.quarterly_checkin_rate,
+       needs=("contracts.is_key_contract", "contracts.start_date", "checkins.contract_id", "checkins.meeting_date"),
+       goal=Goal(1.0, 0.75, "RDC5 (What Works Cities): engage contractors at least quarterly"),
+       breakdowns=CTR, noun="contract quarters",
+       example="As of 15 Jan 2026: CTR-ENDS-DEC (key, 1 Jul - 31 Dec 2025) is active in FY2026 Q1 and Q2; "
+               "CTR-OPEN-ENDED (key, from 31 Dec 2025, no end date) in Q2 (one day) and Q3; Q4 is after the "
+               "as-of date. Check-ins: CTR-ENDS-DEC on 30 Sep 2025 (Q1) and 1 Oct 2025 (Q2); CTR-OPEN-ENDED on "
+               "30 Jun 2025 (before it started) and 20 Jan 2026 (after the as-of date). FY2026 = 2 / 4 = 50%, "
+               "n = 4; FY2026 Q2 = 1 / 2 = 50%. A key contract with no start date is excluded.",
+       why="Performance improves when someone meets the vendor about it at least every quarter (RDC5)."),
+    _k(id="offtrack_key_contract_share", title="Key contracts off track", theme="Contracts",
+       definition="Share of key contracts with results reported for the period that are off track: on at least "
+                  "one metric, the latest result in the period misses its target (below it when higher is "
+                  "better, above it when lower is better; equal to the target is on track).",
+       formula="Key contracts with at least one metric_results row whose period_end is in the period and on or "
+               "before the as-of date; for each of their metrics, the result with the latest period_end (the "
+               "last loaded where two share it) is compared with contract_metrics' target and direction; "
+               "numerator: contracts where any metric misses. Date basis: period_end (one record per contract "
+               "and period of the report's grain, so a fiscal year compares its latest results, a quarter its "
+               "own). Excluded: not a key contract; results only of metrics without a target or direction.",
+       unit="share", direction="lower", kind="ratio", measure=m.offtrack_key_contract_share, per_period=True,
+       needs=("contracts.is_key_contract", "metric_results.contract_id", "metric_results.period_end",
+              "metric_results.value", "contract_metrics.target"),
+       goal=Goal(0.10, 0.25, "RDC2 (What Works Cities): flag when vendor performance is off track"),
+       breakdowns=CTR, noun="key contracts",
+       example="As of 31 Mar 2026. CTR-ON-TIME (key; on-time rate, higher is better, target 95%) reported 90% "
+               "for 30 Sep 2025 and 95% for 31 Dec 2025: its FY2026 latest meets the target exactly (on track); "
+               "a 50% for 30 Apr 2026 is after the as-of date. CTR-RESPONSE (key; response hours, lower is "
+               "better, target 4) reported 3.5 then 4.5 for 31 Mar 2026: off track. CTR-LAST-YEAR's only result "
+               "is for 30 Jun 2025 (FY2025): not counted. FY2026 = 1 / 2 = 50%, n = 2; FY2026 Q1 = 1 / 1 "
+               "(CTR-ON-TIME at 90%). CTR-NO-TARGET (a metric without a target) is excluded.",
+       why="A metric only helps if someone notices, during the contract, that it is being missed (RDC2)."),
+    _k(id="repeat_awards_with_evaluation_share", title="Repeat awards informed by an evaluation", theme="Contracts",
+       definition="Share of contracts starting in the period with a vendor that already held an earlier contract "
+                  "for which an evaluation of that vendor was completed in the 365 days up to and including the "
+                  "new contract's start date.",
+       formula="Contracts whose vendor (matched by id, else normalised name) has a contract with an earlier "
+               "start_date; numerator: those with an evaluations row of the same vendor (its vendor_id, else the "
+               "vendor of the contract evaluated) whose completed_date is on or before the start_date and at most "
+               "365 days before it. Date basis: start_date. Excluded: start_date missing, no vendor, not a repeat "
+               "award.",
+       unit="share", direction="higher", kind="ratio", measure=m.repeat_awards_with_evaluation_share,
+       needs=("contracts.start_date", "contracts.vendor_id|contracts.vendor_name", "evaluations.completed_date"),
+       goal=Goal(1.0, 0.75, "RDC6 (What Works Cities): vendor performance informs future contracting"),
+       breakdowns=CTR, noun="repeat awards",
+       example="CTR-ACME-NEW starts 1 Sep 2025 with 'ACME PAVING' (no vendor id), the vendor V-ACME ('Acme "
+               "Paving, Inc.') of CTR-ACME-2019; CTR-ACME-2019 was evaluated on 1 Sep 2024, 365 days before: "
+               "counted. CTR-BETA-NEW (V-BETA, 1 Oct 2025) had its vendor's last evaluation on 30 Sep 2024, 366 "
+               "days before: not counted. FY2026 = 1 / 2 = 50%, n = 2. CTR-GAMMA-FIRST, its vendor's first "
+               "contract, is excluded (not a repeat award).",
+       why="Past performance should be in front of whoever renews or re-awards a vendor (RDC6)."),
     _k(id="low_performance_share", title="Evaluations below satisfactory", theme="Contracts",
        definition="Share of completed vendor evaluations in the period rated below satisfactory (rating words "
                   "such as unsatisfactory, marginal, poor; where there is no rating, a 0-1 score below 0.5).",
@@ -470,8 +539,8 @@ _ENTRIES = [
               "|bids.solicitation_id|engagements.type|vendors.vendor_id|vendors.vendor_name",),
        goal=Goal(0.97, 0.90, "EU Single Market Scoreboard ('reporting quality'): 3% missing or less"),
        breakdowns=("table", "department", "category"), noun="records",
-       example="FY2026 Q1: two payments (3 required fields each, one amount blank) and one contract (3 required "
-               "fields, all filled): 8 / 9 = 88.9%, n = 3.",
+       example="FY2026 Q1: two payments (2 required fields each, payment date and amount; one amount blank) and "
+               "one contract (1 required field, its id, filled): 4 / 5 = 80%, n = 3.",
        why="Every other number is only as good as the fields behind it."),
 ]
 
@@ -494,5 +563,5 @@ SCORECARD: tuple[str, ...] = (
     "procurement_lead_time_days", "requisition_to_award_days", "late_contract_share", "bids_per_solicitation",
     "single_bid_share", "noncompetitive_share", "first_time_vendor_share", "mwbe_spend_share",
     "expiring_without_replacement", "contracts_with_metrics_share", "evaluation_completion_rate",
-    "on_time_payment_share", "engagement_share",
+    "quarterly_checkin_rate", "offtrack_key_contract_share", "on_time_payment_share", "engagement_share",
 )

@@ -121,15 +121,33 @@ def _prepared(tables):
     return tables if type(tables).__name__ == "Source" else prepared(tables)
 
 
+def _from(filters: Filters, start, end, fy_start_month: int) -> Filters:
+    """The filters for a range: none added when it starts a fiscal year of the calendar (see period_result)."""
+    year_start = P.period_start(np.array([P.code_of(end, "year", fy_start_month)]), "year", fy_start_month)[0]
+    return filters if np.datetime64(start, "D") == year_start else replace(filters, date_from=start)
+
+
 def period_result(kpi_id: str, tables, period: Period, filters: Filters | None = None) -> KPIResult:
     """One KPI over a period and its comparison, like for like: the frame holds one row for the comparison
     (computed as things stood at its end) and one for the period, labelled in the period's own fiscal calendar
     (Period.comparison_code_label, Period.code_label)."""
+    # Each range is the start of a year of the period's fiscal calendar up to an as-of date, and the engine
+    # leaves out records dated after the as-of date: that year's row is the range, with no date filter (so the
+    # engine's cached unfiltered aggregation serves the period as it serves the plain scorecard).
+    # A snapshot KPI (contracts expiring, key contracts with metrics) is counted on the comparison's own last day;
+    # an event KPI keeps the data as known now and ends the comparison with a date filter, so both runs share
+    # the KPI's records (the expensive part) and only the aggregation differs.
     rest = replace(filters or Filters(), fiscal_years=())
-    runs = ((period.comparison_start, period.comparison_end), (period.start, period.end))
-    results = [compute(kpi_id, tables, filters=replace(rest, date_from=a, date_to=b), grain="year",
-                       fy_start_month=period.fy_start_month, as_of=b) for a, b in runs]
-    ref, cur = results
+    fy = period.fy_start_month
+    cur = compute(kpi_id, tables, filters=_from(rest, period.start, period.end, fy), grain="year", fy_start_month=fy,
+                  as_of=period.end)
+    before = _from(rest, period.comparison_start, period.comparison_end, fy)
+    if cur.kpi.kind.startswith("snapshot"):
+        ref = compute(kpi_id, tables, filters=before, grain="year", fy_start_month=fy, as_of=period.comparison_end)
+    else:
+        ref = compute(kpi_id, tables, filters=replace(before, date_to=period.comparison_end), grain="year",
+                      fy_start_month=fy, as_of=period.end)
+    results = [ref, cur]
     labels = (period.comparison_code_label, period.code_label)
     frames = [r.frame[r.frame["period_label"] == lab] for r, lab in zip(results, labels, strict=True)]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \

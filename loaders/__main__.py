@@ -269,7 +269,9 @@ def _report(results, args, sql_what: str | None = None, query: bool = False) -> 
         if args.command == "refresh":
             raise LoadError(f"source {args.name!r}: nothing could be imported from {sql_what}.")
         how = f" --sql-table {args.sql_table!r}" if args.sql_table else (" --sql-query ..." if args.sql_query else "")
-        raise LoadError(f"{_display_name(args)}: nothing could be imported as {args.table}; run "
+        why = "; ".join(dict.fromkeys(r.skipped for r in results if r.skipped))
+        why = f" ({why})" if why else ""
+        raise LoadError(f"{_display_name(args)}: nothing could be imported as {args.table}{why}; run "
                         f"`python -m loaders inspect {_display_name(args)}{how}` to see what was found.")
     return 0
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .bidtab import BID_TOTAL, bidder_columns, pay_item_columns, reshape, reshape_pay_items
 from .headers import Header, column_profile, find_header
-from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns
+from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns, spread_sample
 from .normalise import (
     EXCLUDED,
     SOURCE_ROW,
@@ -27,8 +27,8 @@ from .normalise import (
 )
 from .quality import DUPLICATE_CHOICES, DUPLICATES_ALL, DUPLICATES_LATEST, EARLIER, REPEATED, find_repeats
 from .readers import LoadError, RawSheet, read_file
-from .schema import CERTIFICATION_FLAGS, ID, MONEY, TABLES, normalise_header
-from .values import CERTIFICATION_PATTERNS
+from .schema import CERTIFICATION_FLAGS, ID, METHODS, MONEY, TABLES, normalise_header
+from .values import CERTIFICATION_PATTERNS, PROBLEM_METHOD
 
 PREVIEW_ROWS = 20
 ABOVE_SHOWN = 5
@@ -90,6 +90,15 @@ class Part:
     def rows_above_header(self) -> list[tuple[int, str]]:
         """Non-blank rows above the header (titles, group labels, anything else), as (row, text)."""
         return list(self.account.above_header) if self.account else []
+    recodes: dict[str, str] = field(default_factory=dict)  # method value as written -> method (the user's)
+
+    def unrecognised_methods(self) -> dict[str, int]:
+        """Method values the vocabulary did not recognise, as written, with how many rows hold each."""
+        if self.issues is None or self.issues.empty:
+            return {}
+        hit = self.issues[self.issues["problem"] == PROBLEM_METHOD]
+        counts = hit["value"].astype("str").str.strip().value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
 
     def issue_counts(self) -> dict[str, int]:
         """Problems and how often each occurs, most frequent first."""
@@ -165,14 +174,16 @@ class ImportResult:
 
 
 def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | None = None, workspace=None,
-                 source_name: str | None = None, duplicates: str | None = None) -> list[Part]:
+                 source_name: str | None = None, duplicates: str | None = None,
+                 recodes: dict[str, str] | None = None) -> list[Part]:
     """Read a file without importing it: one Part per sheet (one for a CSV or Parquet file).
 
     `sheet` picks one sheet (name or 0-based index); `table` forces the canonical table; `mapping`
     ({"Check Date": "payment_date"}) overrides the automatic column mapping; with a `workspace`, a
-    mapping confirmed earlier for the same header layout is reapplied. `duplicates` ('all' or 'latest';
-    default: the choice saved with the layout, else 'all') says which rows of a repeated contract or
-    solicitation id to keep. A sheet with no table is a
+    mapping confirmed earlier for the same header layout is reapplied, and so are the choices saved with it.
+    `duplicates` ('all' or 'latest'; default: the choice saved with the layout, else 'all') says which rows of
+    a repeated contract or solicitation id to keep; `recodes` ({"Prior to 2-1-2006": "exempt"}) recode method
+    values the vocabulary does not recognise (they win over saved ones). A sheet with no table is a
     Part with table None and an issue. Raises LoadError (naming the file and what to do) for files
     that cannot be read, are empty or hold no data at all.
     """
@@ -195,7 +206,7 @@ def inspect_file(path, *, sheet=None, table: str | None = None, mapping: dict | 
         given = {id(s): mapping for s in sheets}
     headers = _continued(sheets, [find_header(s) for s in sheets])
     parts = [_inspect_sheet(path, source, s, table, given.get(id(s)), workspace, duplicates=duplicates,
-                            header=h) for s, h in zip(sheets, headers, strict=True)]
+                            header=h, recodes=recodes) for s, h in zip(sheets, headers, strict=True)]
     if all(p.rows_read == 0 and p.header_row == 0 and p.table is None for p in parts):
         # A sheet skipped as too large or unreadable says why; only truly empty sheets are "no data".
         why = [n for p in parts for n in p.notes if n.startswith(("sheet too large", "sheet could not be read"))]
@@ -295,7 +306,7 @@ def _fill_shares(sheet: RawSheet, header: Header) -> list[float]:
 
 def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | None, mapping: dict | None,
                    workspace, *, stem: str | None = None, duplicates: str | None = None,
-                   header: Header | None = None) -> Part:
+                   header: Header | None = None, recodes: dict[str, str] | None = None) -> Part:
     """`path` is a file (its stem is a name hint) or a database URL as shown (give `stem`, maybe None);
     `header` is the sheet's header when the caller found it already."""
     header = header if header is not None else find_header(sheet)
@@ -353,7 +364,7 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             stored = workspace.mapping_for(fp)
         except Exception:  # a workspace problem must not stop reading a file
             stored = None
-    sample = raw.head(300)
+    sample = spread_sample(raw)
     provided = {t: set(_title_constants(header, t, None)) for t in TABLES}
     cls = classify(names, name_hints, sample=sample, provided=provided)
     chosen = table
@@ -383,6 +394,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
 
     if chosen is None:
         result = _not_recognised(raw, rows, source, sheet.name)
+        if cls.reason:
+            notes.append(f"not imported as a table: {cls.reason}")
         notes += list(sheet.notes)
         issues = pd.concat([result.issues, *[_note_issue(source, sheet.name, n) for n in notes], *extra_issues],
                            ignore_index=True)
@@ -391,11 +404,16 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
                     result.rows_read, 0, result.rows_read, {}, list(names), _suggest_all(cls), fp,
                     pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden, account)
 
-    cm = map_columns(names, chosen, sample=sample, overrides=overrides) if overrides or table else \
+    profiles = next(iter(cls.mappings.values())).profiles  # read once, shared by every table's mapping
+    cm = map_columns(names, chosen, sample=sample, overrides=overrides, profiles=profiles) if overrides or table else \
         cls.mappings[chosen]
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
+    saved = stored_recodes(workspace, fp)
+    if saved and not recodes:
+        notes.append("method recodes saved for this layout reapplied")
+    applied = {**saved, **(recodes or {})}
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
-                          constants=constants)
+                          constants=constants, recodes={"method": applied} if applied else None)
     choice = duplicates or _saved_choice(workspace, fp) or DUPLICATES_ALL
     result, repeats = _repeats(result, chosen, choice, source, sheet.name)
     notes += result.notes
@@ -412,7 +430,7 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
         suggestions=cm.suggestions, fingerprint=fp, frame=result.frame, issues=issues, preview=preview,
         columns=list(names), table_scores=cls.scores, notes=notes, hidden=sheet.hidden,
         account=_settle(account, under, result.rows_read, combined),
-        duplicates=repeats.to_json(choice) if repeats else None,
+        duplicates=repeats.to_json(choice) if repeats else None, recodes=applied,
     )
 
 
@@ -486,6 +504,27 @@ def _rows_above(sheet: RawSheet, header: Header) -> list[tuple[int, str]]:
         texts = [cell_text(x) for x in grid.iloc[i].tolist()]
         out.append((int(i) + 1, " | ".join(t for t in texts if t)))
     return out
+
+
+RECODES_SETTING = "method_recodes"  # layout option: {value as written: method}
+
+
+def stored_recodes(workspace, fp: str) -> dict[str, str]:
+    """The method recodes saved with a layout's mapping ({} without a workspace or none saved)."""
+    if workspace is None or not fp or not hasattr(workspace, "layout_options"):
+        return {}
+    try:
+        layout = workspace.layout_options(fp).get(RECODES_SETTING)
+    except Exception:  # noqa: BLE001 - a workspace problem must not stop reading a file
+        return {}
+    return {str(k): str(v) for k, v in layout.items() if v in METHODS} if isinstance(layout, dict) else {}
+
+
+def save_recodes(workspace, fp: str, recodes: dict[str, str]) -> None:
+    """Remember a layout's method recodes with its mapping (reapplied when the layout comes back)."""
+    if not recodes or not fp or not hasattr(workspace, "save_layout_options"):
+        return
+    workspace.save_layout_options(fp, {RECODES_SETTING: {str(k): str(v) for k, v in recodes.items() if v in METHODS}})
 
 
 def _forced_confidence(cls, table: str, provided: set[str]) -> float:
@@ -591,7 +630,8 @@ def file_checksum(path) -> str:
 
 
 def import_file(path, workspace, *, sheet=None, table: str | None = None, mapping: dict | None = None,
-                source_name: str | None = None, duplicates: str | None = None) -> list[ImportResult]:
+                source_name: str | None = None, duplicates: str | None = None,
+                recodes: dict[str, str] | None = None) -> list[ImportResult]:
     """Inspect a file and import each recognised part with `workspace.import_table`, one call per part.
 
     Parts with no table, with no required column, or holding the same records as a part imported
@@ -600,7 +640,7 @@ def import_file(path, workspace, *, sheet=None, table: str | None = None, mappin
     maps the same way next time, with the repeated-ids choice (`duplicates`: 'all' or 'latest').
     """
     parts = inspect_file(path, sheet=sheet, table=table, mapping=mapping, workspace=workspace,
-                         source_name=source_name, duplicates=duplicates)
+                         source_name=source_name, duplicates=duplicates, recodes=recodes)
     other = _other_tables(parts) if table is not None and sheet is None else {}
     results = _import_parts([p for i, p in enumerate(parts) if i not in other], workspace, file_checksum(path))
     kept = iter(results)
@@ -656,6 +696,7 @@ def _import_each(parts: list[Part], workspace, checksum: str) -> list[ImportResu
         if hasattr(workspace, "save_mapping") and part.fingerprint:
             workspace.save_mapping(part.fingerprint, part.table,
                                    {k: v for k, v in part.mapping.items() if k in part.columns})
+            save_recodes(workspace, part.fingerprint, part.recodes)
             if part.duplicates and hasattr(workspace, "save_layout_options"):
                 workspace.save_layout_options(part.fingerprint, {"duplicates": part.duplicates["choice"]})
         seen.append((part.table, _record_keys(part), part.sheet or part.source))
@@ -664,8 +705,13 @@ def _import_each(parts: list[Part], workspace, checksum: str) -> list[ImportResu
 
 
 def _record_keys(part: Part) -> set:
+    """What identifies the part's records: its required columns and the ids it carries (a payment id made
+    from the row is left out: it says where a line is, not what it is)."""
     t = TABLES[part.table]
-    cols = [c for c in (*t.required, *(c for g in t.one_of for c in g)) if c in part.frame.columns]
+    made = any(n.startswith("payment_id made") for n in part.notes)
+    ids = [c.name for c in t.columns if c.kind == ID and not (made and c.name == "payment_id")]
+    wanted = dict.fromkeys((*t.required, *(c for g in t.one_of for c in g), *ids))
+    cols = [c for c in wanted if c in part.frame.columns]
     if not cols or part.frame.empty:
         return set()
     return set(part.frame[cols].astype(str).itertuples(index=False, name=None))
@@ -678,6 +724,10 @@ def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
         return "no rows"
     if part.rows_loaded == 0 and any(p.startswith(EXCLUDED + "no required column") for p in part.issue_counts()):
         return "no required column found"
+    missing = [n.partition(": ")[2] for n in part.notes if n.startswith("required column not found: ")]
+    if missing:
+        # Rows without an identity column are not records: nothing is imported with it left empty.
+        return "required column not found: " + "; ".join(missing)
     keys = _record_keys(part)
     for table, other, where in seen:
         if table == part.table and keys and keys <= other:

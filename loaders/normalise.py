@@ -14,13 +14,14 @@ import pandas as pd
 
 from . import values as V
 from .headers import ESTIMATE, _unique, structural_rows
-from .mapping import ColumnMapping, map_columns, required_groups
+from .mapping import ColumnMapping, map_columns, required_groups, spread_sample
 from .readers import LoadError
 from .schema import (
     BOOLEAN,
     CERTIFICATION_FLAGS,
     CERTIFICATIONS,
     DATE,
+    DIRECTION,
     ID,
     INTEGER,
     METHOD,
@@ -48,10 +49,11 @@ _PARSERS = {
     BOOLEAN: V.parse_boolean,
     METHOD: V.parse_method,
     SCORE: V.parse_score,
+    DIRECTION: V.parse_direction,
 }
 EMPTY = {
     ID: "str", TEXT: "str", METHOD: "str", CERTIFICATIONS: "str", MONEY: "float64", NUMBER: "float64",
-    SCORE: "float64", INTEGER: "Int64", DATE: "datetime64[us]", BOOLEAN: "boolean",
+    SCORE: "float64", INTEGER: "Int64", DATE: "datetime64[us]", BOOLEAN: "boolean", DIRECTION: "str",
 }
 
 
@@ -145,12 +147,14 @@ def normalise(raw: pd.DataFrame, table: str, *, mapping: dict | None = None, sou
 
 def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str = "", sheet: str | None = None,
                  column_mapping: ColumnMapping | None = None, overrides: dict | None = None,
-                 constants: dict[str, tuple[str, str]] | None = None) -> Normalised:
+                 constants: dict[str, tuple[str, str]] | None = None,
+                 recodes: dict[str, dict[str, str]] | None = None) -> Normalised:
     """The normaliser behind normalise() and inspect_file().
 
     `rows` are the Excel-visible row numbers of raw's rows. `constants` fills canonical columns
     the data lacks from elsewhere ({column: (value, where it came from)}, e.g. a solicitation
-    number in a title row).
+    number in a title row). `recodes` ({canonical column: {value as written: canonical value}}) are the
+    user's choices for values the vocabularies do not know (methods).
     """
     t = TABLES[table]
     kinds = {c.name: c.kind for c in t.columns}
@@ -181,7 +185,7 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
 
     # 3. Which column is which.
     if column_mapping is None:
-        sample = data.iloc[np.flatnonzero(pd.isna(reasons))[:200]]
+        sample = spread_sample(data.iloc[np.flatnonzero(pd.isna(reasons))])
         column_mapping = map_columns(headers, table, sample=sample, overrides=overrides)
     column_mapping = ColumnMapping(column_mapping.table, dict(column_mapping.mapping), dict(column_mapping.scores),
                                    column_mapping.suggestions, list(column_mapping.unmapped),
@@ -212,6 +216,14 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
         if kind == CERTIFICATIONS:
             text, cert_flags, parsed_problems = V.parse_certifications(given)
             out[col] = text
+        elif kind == METHOD:
+            parsed = V.parse_method(given, (recodes or {}).get(col))
+            out[col] = parsed.values
+            parsed_problems = parsed.problems
+            if "method_text" in kinds and parsed_problems.notna().any():
+                # Kept only where the vocabulary did not recognise the value: not missing, not guessed.
+                text = V.parse_text(given).values
+                out["method_text"] = text.where(parsed_problems.notna().to_numpy(), None)
         else:
             parsed = _PARSERS[kind](given)
             out[col] = parsed.values
@@ -224,6 +236,12 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
         if bad.any():
             issues.append(_issue_frame(source, sheet, rownums[body_idx[bad]], src,
                                        cells.to_numpy(dtype=object)[bad], parsed_problems.to_numpy(dtype=object)[bad]))
+        if kind == MONEY:
+            scale = unit_scale(src)
+            if scale != 1.0:
+                out[col] = out[col] * scale
+                notes.append(f"{col} in {src!r} written in {UNIT_NAMES.get(scale, f'units of {scale:,.0f}')}: "
+                             f"multiplied by {scale:,.0f}")
         if kind == MONEY and col not in NO_ESTIMATE_ZERO:
             zero = (out[col].to_numpy() == 0)
             if zero.any():
@@ -241,10 +259,23 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
                              f"{_show(cells.to_numpy(dtype=object)[placeholder][0])}) read as open-ended; kept as "
                              "written, so no KPI treats them as ending")
     m = len(body_idx)
-    # Certification text sets the is_<cert> flags; an explicit flag column wins where it is filled.
+    # Many checkbooks have no payment id: one is made from the row (its content and its position).
+    if table == "payments" and m:
+        given = out.get("payment_id")
+        need = np.ones(m, bool) if given is None else given.isna().to_numpy()
+        if need.any():
+            made = row_ids(data[source_columns].iloc[body_idx[need]], rownums[body_idx[need]])
+            ids = np.full(m, None, dtype=object) if given is None else given.to_numpy(dtype=object, na_value=None)
+            ids[need] = made
+            out["payment_id"] = pd.Series(ids, dtype="str")
+            what = "the export has no payment id" if given is None else "its payment id is blank"
+            notes.append(f"payment_id made from the row (content and row number) for {int(need.sum()):,} rows: "
+                         f"{what}")
+    # Certification text sets the is_<cert> flags; an explicit flag column wins where it is filled. A
+    # certification the text never names is not recorded by this list (an MBE list says nothing of SBEs).
     if cert_flags is not None:
         for flag in CERTIFICATION_FLAGS.values():
-            if flag not in kinds:
+            if flag not in kinds or (flag not in out and not bool(cert_flags[flag].any())):
                 continue
             out[flag] = out[flag].fillna(cert_flags[flag]).astype("boolean") if flag in out else cert_flags[flag]
 
@@ -266,6 +297,8 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
             missing = np.ones(m, dtype=bool)
             for c in cols:
                 missing &= out[c].isna().to_numpy()
+                if c == "method" and "method_text" in out:  # written but not recognised: not missing
+                    missing &= out["method_text"].isna().to_numpy()
             new = missing & pd.isna(excluded)
             excluded[new] = "missing " + " or ".join(cols)
             excluded_col[new] = ", ".join(column_mapping.canonical.get(c, c) for c in cols)
@@ -285,14 +318,15 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
 
     # 7. Exclusions as issues, in row order.
     struct_idx = np.flatnonzero(~body)
+    cells = data[source_columns].to_numpy(dtype=object) if (len(struct_idx) or pd.notna(excluded).any()) else None
     if len(struct_idx):
-        labels = [_row_label(data[source_columns].iloc[i], blank[i]) for i in struct_idx]
+        labels = [_row_label(cells[i], blank[i]) for i in struct_idx]
         issues.append(_issue_frame(source, sheet, rownums[struct_idx], "", labels,
                                    [EXCLUDED + r for r in reasons[struct_idx]]))
     ex = np.flatnonzero(pd.notna(excluded))
     if len(ex):
         # The value shown is the row itself (its filled cells): the missing cell alone would be blank.
-        labels = [_row_label(data[source_columns].iloc[body_idx[i]], blank[body_idx[i]]) for i in ex]
+        labels = [_row_label(cells[body_idx[i]], blank[body_idx[i]]) for i in ex]
         issues.append(_issue_frame(source, sheet, rownums[body_idx[ex]], excluded_col[ex], labels,
                                    [EXCLUDED + r for r in excluded[ex]]))
 
@@ -314,6 +348,24 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
     return Normalised(frame, issue_frame, n, rows_loaded, n - rows_loaded, column_mapping, notes)
 
 
+UNIT_NAMES = {1e3: "thousands", 1e6: "millions", 1e9: "billions"}
+
+
+def unit_scale(header: str) -> float:
+    """The factor a money header's unit word says ('eng_estimate_mils' -> 1,000,000; 'Value ($000s)' -> 1,000)."""
+    from .schema import normalise_header
+    from .vocabulary import UNIT_SCALES
+
+    words = normalise_header(header).split()
+    if len(words) < 2:
+        return 1.0
+    last = words[-1]
+    if last in UNIT_SCALES:
+        return UNIT_SCALES[last]
+    hits = [UNIT_SCALES[w] for w in words[1:] if w in UNIT_SCALES and len(w) > 1]
+    return hits[0] if len(hits) == 1 else 1.0
+
+
 def _empty(kind: str, n: int) -> pd.Series:
     dtype = EMPTY[kind]
     if dtype == "str":
@@ -325,7 +377,19 @@ def _empty(kind: str, n: int) -> pd.Series:
     return pd.Series(pd.array([pd.NA] * n, dtype=dtype))
 
 
-def _row_label(row: pd.Series, blank_row: np.ndarray) -> str:
-    """The non-blank cells of a row, joined: what a person sees on a totals or footnote row."""
-    cells = [_show(v) for v, b in zip(row.to_numpy(dtype=object), blank_row, strict=True) if not b]
+def _row_label(row, blank_row: np.ndarray) -> str:
+    """The non-blank cells of a row (a Series or an array), joined: what a person sees on a totals or footnote row."""
+    values = row.to_numpy(dtype=object) if isinstance(row, pd.Series) else row
+    cells = [_show(v) for v, b in zip(values, blank_row, strict=True) if not b]
     return " | ".join(c for c in cells if c)
+
+
+def row_ids(rows: pd.DataFrame, rownums: np.ndarray) -> list[str]:
+    """A stable id per row from its cells and its row number ('R12-3fa94c1e'): the same export gives
+    the same ids, two identical lines on different rows get different ones."""
+    if rows.shape[1]:
+        text = rows.astype("str").fillna("")
+        h = pd.util.hash_pandas_object(text, index=False, categorize=True).to_numpy()
+    else:
+        h = np.zeros(len(rows), dtype=np.uint64)
+    return [f"R{int(r)}-{int(x) & 0xFFFFFFFF:08x}" for r, x in zip(rownums, h, strict=True)]

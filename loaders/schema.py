@@ -16,12 +16,18 @@ BOOLEAN = "boolean"  # nullable boolean
 METHOD = "method"  # one of METHODS
 CERTIFICATIONS = "certifications"  # "MBE; WBE" -> also sets the is_<cert> flags
 SCORE = "score"  # 0-1, normalised from the source's scale
-KINDS = (ID, TEXT, MONEY, NUMBER, INTEGER, DATE, BOOLEAN, METHOD, CERTIFICATIONS, SCORE)
+DIRECTION = "direction"  # "higher" or "lower" (which way a metric is better)
+KINDS = (ID, TEXT, MONEY, NUMBER, INTEGER, DATE, BOOLEAN, METHOD, CERTIFICATIONS, SCORE, DIRECTION)
 
 COMPETITIVE_METHODS = ("invitation for bid", "request for proposals", "request for quotes")
 NONCOMPETITIVE_METHODS = ("sole source", "emergency", "exempt")
 OTHER_METHODS = ("small purchase", "cooperative", "other")
 METHODS = COMPETITIVE_METHODS + NONCOMPETITIVE_METHODS + OTHER_METHODS
+
+# Columns the normaliser fills itself (never mapped from a source column): the method as the export wrote it.
+DERIVED_COLUMNS = frozenset({"method_text"})
+METHOD_TEXT_DESCRIPTION = ("The method as the export wrote it, where the vocabulary did not recognise it (filled "
+                           "by the loader: an unrecognised method is told from a blank one, and can be recoded).")
 
 # Certification codes a vendor list may carry, and the flag column each one sets.
 CERTIFICATION_FLAGS = {
@@ -76,18 +82,27 @@ def C(name, kind, description, *aliases, required=False):
 
 _VENDOR_ID = ("vendor id", "vendor number", "vendor no", "vendor #", "supplier id", "supplier number",
               "supplier no", "vendor code", "payee id", "vendor_num", "vendorid", "company id",
-              "business id", "firm id", "supplier code", "payee number", "vendor key")
+              "business id", "firm id", "supplier code", "payee number", "vendor key", "uei", "recipient uei",
+              "duns", "recipient duns", "vendor duns", "supplier id number", "vendor account")
 _VENDOR_NAME = ("vendor", "vendor name", "supplier", "supplier name", "payee", "payee name",
                 "contractor", "contractor name", "company", "company name", "business name",
-                "firm", "firm name", "account name", "legal name", "remit to name")
+                "firm", "firm name", "account name", "legal name", "remit to name", "name 1", "name1",
+                "recipient name", "recipient", "beneficiary", "payee name 1")
 _DEPARTMENT = ("department", "department name", "dept", "dept name", "agency", "agency name",
-               "division", "requesting department", "org", "organization", "bureau", "office")
+               "division", "requesting department", "org", "organization", "bureau", "office",
+               "service area", "directorate", "service", "cost centre", "cost center", "expense area",
+               "owner org", "owner organization", "awarding agency", "awarding agency name", "ministry",
+               "business unit", "department description", "dept description", "org name")
 _CATEGORY = ("category", "commodity", "commodity code", "commodity description", "nigp",
-             "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class")
+             "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class",
+             "expenses type", "expense type", "expenditure type", "expenditure category", "subjective",
+             "subjective description", "account description", "object description", "expense category")
 _METHOD = ("method", "procurement method", "solicitation type", "solicitation method",
            "award method", "bid type", "purchase method", "sourcing method", "procurement type code",
            "contract method", "award type", "selection method", "competition type",
-           "adv or exempt", "type")
+           "adv or exempt", "type", "extent competed", "solicitation procedure", "procurement procedure",
+           "procedure type", "type of procedure", "procurement route", "route to market", "competition",
+           "sourcing type", "bid type code")
 
 SOLICITATIONS = Table(
     "solicitations",
@@ -102,16 +117,17 @@ SOLICITATIONS = Table(
         C("title", TEXT, "What is being bought.", "description", "solicitation title", "bid title",
           "project name", "project title", "opportunity name", "event name", "short description",
           "subject", "bid description", "solicitation description", "event description",
-          "project description", "rfp description"),
+          "project description", "rfp description", "name"),
         C("department", TEXT, "Department that needs the purchase.", *_DEPARTMENT,
           "opportunity account name"),  # Salesforce (LA RAMP): the opportunity's account is the department
         C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY),
         C("method", METHOD, "Procurement method, normalised to the methods of DESIGN.md.", *_METHOD,
           required=True),
+        C("method_text", TEXT, METHOD_TEXT_DESCRIPTION),
         C("estimated_amount", MONEY, "Estimated value before bids (engineer's or budget estimate).",
           "estimate", "estimated value", "engineers estimate", "estimated cost", "budget amount",
           "estimated contract value", "est amount", "estimated budget", "budget", "budget estimate",
-          "estimated value of contract"),
+          "estimated value of contract", "eng estimate", "engineer estimate", "engineers estimate amount"),
         C("requisition_date", DATE, "Date the department's requisition was received.",
           "requisition date", "req date", "request date", "requisition received",
           "requisition received date", "req received date", "intake date"),
@@ -131,9 +147,12 @@ SOLICITATIONS = Table(
         C("bids_received", INTEGER, "Number of bids or proposals received.", "bids received",
           "number of bids", "no of bids", "# bids", "bid count", "responses",
           "responses received", "number of responses", "proposals received", "num bids",
-          "respondents", "submissions", "number of submissions", "submissions received"),
+          "respondents", "submissions", "number of submissions", "submissions received",
+          "number of bidders", "num bidders", "bidders", "no of bidders", "number of tenders",
+          "tenders received", "number of offers", "offers received"),
         C("awarded_amount", MONEY, "Amount awarded.", "award amount", "awarded amount",
-          "award value", "contract award amount", "amount awarded", "award total"),
+          "award value", "contract award amount", "amount awarded", "award total", "winning bid",
+          "win bid", "low bid", "low bid amount", "winning bid amount", "successful bid"),
         C("awarded_vendor_id", ID, "Vendor id of the winner.", "awarded vendor id",
           "award vendor id", "awardee id", "winning vendor id", "awarded vendor number",
           "awarded vendor no", "awarded vendor #", "award vendor number", "awardee number",
@@ -169,7 +188,8 @@ BIDS = Table(
     (
         C("solicitation_id", ID, "Solicitation the bid answers.", "solicitation number",
           "solicitation no", "bid number", "bid no", "rfp number", "event id", "solicitation",
-          "opportunity id", required=True),
+          "opportunity id", "project number", "project id", "project no", "contract number", "call number",
+          "letting number", "proposal number", required=True),
         C("vendor_id", ID, "Bidder's vendor id.", *_VENDOR_ID, "bidder id"),
         C("vendor_name", TEXT, "Bidder's name.", *_VENDOR_NAME, "bidder", "bidder name",
           "respondent", "proposer"),
@@ -194,6 +214,9 @@ CONTRACTS = Table(
         C("contract_id", ID, "Contract number.", "contract number", "contract no", "contract #",
           "contract", "agreement number", "agreement id", "po number contract",
           "master agreement", "original contract id", "contract award id", "blanket po",
+          "po number", "purchase order number", "purchase order", "po no", "po #", "award id",
+          "piid", "contract reference", "contract ref", "reference number", "procurement id",
+          "doc number", "document number", "contract doc number",
           required=True),
         C("title", TEXT, "What the contract is for.", "description", "contract title",
           "contract description", "short desc", "short description", "scope", "project",
@@ -202,16 +225,21 @@ CONTRACTS = Table(
         C("category", TEXT, "Goods, services, construction, professional services...", *_CATEGORY,
           "contract type", "contract structure type"),
         C("method", METHOD, "Procurement method that led to the contract.", *_METHOD),
+        C("method_text", TEXT, METHOD_TEXT_DESCRIPTION),
         C("vendor_id", ID, "Contractor's vendor id.", *_VENDOR_ID),
         C("vendor_name", TEXT, "Contractor's name.", *_VENDOR_NAME),
         C("solicitation_id", ID, "Solicitation that led to the contract.", "solicitation number",
-          "solicitation no", "bid number", "rfp number", "solicitation"),
+          "solicitation no", "bid number", "rfp number", "solicitation", "specification number",
+          "spec number", "specification no", "bid no", "rfp no", "tender number", "tender reference"),
         C("start_date", DATE, "Contract start (effective) date.", "start date", "start dt",
           "begin date", "effective date", "term start", "contract start", "from date",
-          "contract start date", "commencement date", required=True),
-        C("end_date", DATE, "Current contract end (expiration) date.", "end date", "end dt",
+          "contract start date", "commencement date", "contract period start", "start of contract",
+          "period of performance start date"),
+        C("end_date", DATE, "Current contract end (expiration) date; blank for an open-ended contract (ends on completion).", "end date", "end dt",
           "expiration date", "expiry date", "expires", "term end", "contract end", "to date",
-          "contract end date", "termination date", "exp date", required=True),
+          "contract end date", "termination date", "exp date", "contract period end", "end of contract",
+          "period of performance end date", "period of performance current end date", "delivery date",
+          "contract expiry", "contract expiry date", "expiry"),
         C("original_amount", MONEY, "Amount at award.", "original amount", "original value",
           "original contract amount", "award amount", "initial amount", "base amount",
           "original contract value"),
@@ -219,7 +247,8 @@ CONTRACTS = Table(
           "current value", "contract amount", "amt", "amount", "total amount",
           "not to exceed", "nte", "revised amount", "contract value", "max amount",
           "current contract amount", "total contract value", "agreement amount", "agreement value",
-          "max contract value", "maximum amount"),
+          "max contract value", "maximum amount", "po amount", "purchase order amount", "value",
+          "total value"),
         C("amendment_count", INTEGER, "Number of amendments or change orders.",
           "amendments", "amendment count", "number of amendments", "change orders",
           "mod count", "modifications"),
@@ -234,7 +263,8 @@ CONTRACTS = Table(
           "key contract", "is key contract", "strategic", "priority contract"),
         C("executed_date", DATE, "Date the contract was fully executed (signed).",
           "executed date", "execution date", "date executed", "signed date", "signature date",
-          "fully executed date", "conformed date"),
+          "fully executed date", "conformed date", "award date", "date awarded", "awarded date",
+          "contract date", "date of award", "award signed date"),
         C("status", TEXT, "Active, expired, terminated...", "status", "contract status"),
     ),
     aliases=("contracts", "contract", "agreements", "contract list", "active contracts",
@@ -245,10 +275,11 @@ PAYMENTS = Table(
     "payments",
     "payment or invoice line (spend)",
     (
-        C("payment_id", ID, "Check, EFT or payment line number.", "payment id", "payment number",
+        C("payment_id", ID, "Check, EFT or payment line number; made from the row (its content and position) when the export has none.", "payment id", "payment number",
           "check", "check number", "check no", "check #", "voucher", "voucher number",
           "voucher id", "transaction id", "payment no", "eft number", "document number",
-          "line id", "warrant number", required=True),
+          "line id", "warrant number", "ref", "reference", "payment ref", "payment reference",
+          "transaction ref", "transaction reference", "transaction number", "remittance number"),
         C("payment_date", DATE, "Date paid (check date).", "payment date", "check date",
           "paid date", "date paid", "issue date check", "transaction date", "posting date",
           "warrant date", "disbursement date", "date", "pay date", "eft date", "check issue date",
@@ -266,7 +297,8 @@ PAYMENTS = Table(
           "contract no", "contract", "contract id", "agreement number"),
         C("po_number", ID, "Purchase order number.", "po", "po number", "po no", "po #",
           "purchase order", "purchase order number"),
-        C("invoice_date", DATE, "Date on the invoice.", "invoice date", "inv date"),
+        C("invoice_date", DATE, "Date on the invoice.", "invoice date", "inv date", "doc date",
+          "document date", "invoice creation date", "invoice created"),
         C("invoice_received_date", DATE, "Date the office received the invoice.",
           "invoice received date", "received date", "date received", "stamp date",
           "invoice received", "receipt date"),
@@ -282,7 +314,7 @@ VENDORS = Table(
     "vendor",
     (
         C("vendor_id", ID, "Vendor id.", *_VENDOR_ID),
-        C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "dba", "dba name"),
+        C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "dba", "dba name", "name"),
         C("certifications", CERTIFICATIONS,
           "Certifications as text (\"MBE; WBE\"), parsed into the is_<cert> flags.",
           "certifications", "certification", "certification type", "cert type", "certs",
@@ -316,7 +348,7 @@ EVALUATIONS = Table(
     (
         C("contract_id", ID, "Contract evaluated.", "contract number", "contract no", "contract",
           "contract id", required=True),
-        C("vendor_id", ID, "Vendor evaluated.", *_VENDOR_ID),
+        C("vendor_id", ID, "Vendor evaluated (blank: the vendor of the contract evaluated).", *_VENDOR_ID),
         C("due_date", DATE, "Date the evaluation was due.", "due date", "evaluation due",
           "evaluation due date", "review due"),
         C("completed_date", DATE, "Date the evaluation was completed.", "completed date",
@@ -356,11 +388,77 @@ ENGAGEMENTS = Table(
              "outreach", "industry days"),
 )
 
+CONTRACT_METRICS = Table(
+    "contract_metrics",
+    "performance metric of a (key) contract",
+    (
+        C("contract_id", ID, "Contract the metric belongs to.", "contract number", "contract no",
+          "contract #", "contract", "contract id", "agreement number", required=True),
+        C("metric_id", ID, "The metric's code, unique within its contract.", "metric id", "metric",
+          "metric code", "metric number", "metric no", "measure id", "measure code", "kpi id", "kpi code",
+          "indicator id", "indicator code", required=True),
+        C("metric_name", TEXT, "What the metric measures, in words.", "metric name", "measure",
+          "measure name", "kpi", "kpi name", "indicator", "indicator name", "performance measure",
+          "metric description", "measure description"),
+        C("unit", TEXT, "Unit of the values: percent, days, count, dollars...", "unit", "units",
+          "unit of measure", "uom", "measure unit"),
+        C("direction", DIRECTION, "Which way is better: higher or lower (\"Higher is better\", \"max\", \"lower\").",
+          "direction", "better", "better is", "better when", "better if", "good direction", "polarity", "higher or lower",
+          "desired direction", "direction of improvement"),
+        C("target", NUMBER, "Target value; percents as fractions (\"95%\" is 0.95).", "target",
+          "target value", "goal", "goal value", "standard", "performance standard", "threshold",
+          "service level", "sla", "sla target"),
+        C("frequency", TEXT, "How often results are reported: monthly, quarterly, annual.", "frequency",
+          "reporting frequency", "reporting", "reported", "cadence", "reporting period", "how often"),
+    ),
+    aliases=("contract metrics", "metrics", "performance metrics", "kpis", "measures",
+             "performance measures", "contract kpis", "slas", "service levels"),
+)
+
+METRIC_RESULTS = Table(
+    "metric_results",
+    "reported value of a contract's performance metric",
+    (
+        C("contract_id", ID, "Contract the result belongs to.", "contract number", "contract no",
+          "contract #", "contract", "contract id", "agreement number", required=True),
+        C("metric_id", ID, "The metric reported (its code in the contract's metrics).", "metric id", "metric",
+          "metric code", "metric number", "metric no", "measure id", "measure code", "kpi id", "kpi code",
+          "indicator id", "indicator code", required=True),
+        C("period_end", DATE, "Last day of the period the value reports on.", "period end", "period ending",
+          "period end date", "as of", "as of date", "reporting period end", "quarter end", "month end",
+          "quarter ending", "month ending", "period", "date", "reporting date", "result date", required=True),
+        C("value", NUMBER, "The value reported; percents as fractions (\"92%\" is 0.92).", "value", "result",
+          "actual", "actual value", "result value", "measured value", "reported value", "actual result",
+          required=True),
+    ),
+    aliases=("metric results", "results", "performance results", "kpi results", "actuals",
+             "performance data", "measurements", "quarterly results"),
+)
+
+CHECKINS = Table(
+    "checkins",
+    "performance meeting with a vendor (active contract management)",
+    (
+        C("contract_id", ID, "Contract discussed.", "contract number", "contract no", "contract #",
+          "contract", "contract id", "agreement number", required=True),
+        C("meeting_date", DATE, "Date of the meeting.", "meeting date", "date", "check in date",
+          "checkin date", "meeting", "held on", "review date", "date held", "meeting held", required=True),
+        C("meeting_type", TEXT, "Quarterly review, site visit, call...", "meeting type", "type",
+          "check in type", "checkin type", "format", "kind"),
+        C("open_actions", INTEGER, "Actions agreed and still open after the meeting.", "open actions",
+          "open action items", "action items", "actions open", "outstanding actions", "actions"),
+        C("notes", TEXT, "What was discussed and agreed.", "notes", "note", "comments", "summary",
+          "minutes", "discussion", "remarks"),
+    ),
+    aliases=("checkins", "check ins", "check-ins", "meetings", "vendor meetings", "performance meetings",
+             "contract meetings", "performance reviews", "quarterly reviews"),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (SOLICITATIONS, BIDS, CONTRACTS, PAYMENTS, VENDORS, EVALUATIONS, ENGAGEMENTS)
+    for t in (SOLICITATIONS, BIDS, CONTRACTS, PAYMENTS, VENDORS, EVALUATIONS, ENGAGEMENTS, CONTRACT_METRICS,
+              METRIC_RESULTS, CHECKINS)
 }
-
 
 def normalise_header(text: object) -> str:
     """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c'."""

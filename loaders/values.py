@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS
+from .vocabulary import METHOD_CODES, METHOD_PATTERNS
 
 # Text that means "no value" in exports (compared lower-cased and stripped).
 MISSING_TOKENS = frozenset(
@@ -53,9 +54,10 @@ PROBLEM_DATE = "not a date"
 PROBLEM_PLACEHOLDER = "placeholder date"
 PROBLEM_IMPLAUSIBLE = "date out of range (before 1990 or more than 5 years ahead)"
 PROBLEM_BOOLEAN = "not a yes/no value"
-PROBLEM_METHOD = "unknown method"
+PROBLEM_METHOD = "method not recognised"
 PROBLEM_CERT = "unrecognised certification"
 PROBLEM_SCORE = "score out of range"
+PROBLEM_DIRECTION = "not higher or lower (which way the metric is better)"
 PROBLEM_FOOTNOTE = "footnote marker in value"
 PROBLEM_SPREADSHEET_ERROR = "spreadsheet error (a broken formula in the export)"
 
@@ -769,54 +771,76 @@ def parse_certifications(values) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
 # ---------------------------------------------------------------------------------------------
 # Procurement methods
 
-# Ordered: the first pattern that matches the lower-cased text wins (specific before general).
-# Choices worth knowing:
-# - "Advertised" alone counts as competitive, as a request for proposals: it is how Philadelphia
-#   marks professional-services contracts that went through an advertised RFP (versus "Exempt").
-#   "Advertised bid" / "formal bid" are invitations for bid.
-# - "Request for qualifications" (RFQual, SOQ) is a proposal process, not a request for quotes.
-# - "Non-competitive" without more detail is counted as sole source.
-METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("emergency", r"\bemergenc"),
-    ("sole source", r"\bsole\W*source|\bsingle\W*source|\bproprietary|\bnon\W*competitive|\bno\W*bid\b|^ss$|^sss$|"
-                    r"\bdirect (contract )?award"),
-    ("exempt", r"\bexempt|\bexemption|\bwaive"),
-    ("cooperative", r"\bco\W*op|\bpiggy\W*back|\bcooperative|\bstate contract|\bgsa\b|\bsourcewell|\bomnia\b|"
-                    r"\bnaspo|\binterlocal|\bintergovernmental|\bjoint purchas|\bnasp[o]?|\bhgac|\btips\b|"
-                    r"\bstatewide contract|\bstate term contract"),
-    ("small purchase", r"\bsmall\W*purchase|\bmicro\W*purchase|\bp\W*card|\bpurchasing card|\bpetty cash|"
-                       r"\bdirect purchase|\bbelow threshold|\bunder threshold|\bsmall dollar|\bdiscretionary"),
-    ("request for proposals", r"\brfp|\brequest for proposals?|\bproposals?\b|\bcompetitive sealed proposal|"
-                              r"\brfq\W*ual|\brequest for qualifications?|\bqualifications|\bsoq\b|\bbest value|"
-                              r"\brfi/rfp|^advertised$|\badvertised (rfp|proposal)|\bcompetitive negotiation"),
-    ("request for quotes", r"\brfq|\brequest for quot|\bquot(e|es|ation|ations)\b|\binformal (bid|quote)|"
-                           r"\bwritten quot|\bthree quotes|\b3 quotes"),
-    ("invitation for bid", r"\bitb\b|\bifb\b|\binvitation (to|for) bids?|\bformal bid|\bsealed bid|"
-                           r"\bcompetitive (sealed )?bid|\badvertised bid|\blow(est)? bid|^bids?$|\bcompetitive$|"
-                           r"\bcompetitive bidding|^formal$|\bpublic bid|\brfb\b|\brequest for bids?\b"),
-)
+# The vocabulary (codes and patterns from US municipal, state and federal, Canadian and UK/EU exports) is
+# data in loaders/vocabulary.py; a value it does not know is not recognised (None), never guessed.
 _METHOD_RX = tuple((m, re.compile(p)) for m, p in METHOD_PATTERNS)
 assert all(m in METHODS for m, _ in METHOD_PATTERNS)
 
 
-def method_of(text: object) -> str | None:
-    """One method name for one cell ('ITB' -> 'invitation for bid'); None for blank, 'other' if unknown."""
-    low = str(text).strip().lower()
+def method_key(text: object) -> str:
+    """How a method cell is looked up: lower case, single spaces, punctuation other than / & - dropped."""
+    low = re.sub(r"[^\w/&\-]+", " ", str(text).lower()).replace("_", " ")
+    return " ".join(low.split())
+
+
+def method_of(text: object, recodes: dict[str, str] | None = None) -> str | None:
+    """One method name for one cell ('ITB' -> 'invitation for bid'); None for blank and for a value the
+    vocabulary does not know (check `is_blank_method` to tell them apart). `recodes` ({value as written:
+    method}) are the user's own choices for values the vocabulary does not know, and win."""
+    raw = str(text).strip()
+    low = raw.lower()
     if low in MISSING_TOKENS:
         return None
+    if recodes:
+        given = recodes.get(raw) or recodes.get(low) or recodes.get(method_key(raw))
+        if given in METHODS:
+            return given
     if low in METHODS:
         return low
+    key = method_key(raw)
+    if key in METHOD_CODES:
+        return METHOD_CODES[key]
     for method, rx in _METHOD_RX:
         if rx.search(low):
             return method
-    return "other"
+    return None
 
 
-def parse_method(values) -> Parsed:
-    """Method names normalised to schema.METHODS; anything unknown becomes 'other' and is a problem."""
+def parse_method(values, recodes: dict[str, str] | None = None) -> Parsed:
+    """Method names normalised to schema.METHODS; a value the vocabulary does not know is None with the
+    problem 'method not recognised' (the value as written is kept by the normaliser in method_text)."""
     codes, u = _factorize(values)
-    res = [method_of(x) for x in u]
-    prob = [PROBLEM_METHOD if (r == "other" and str(x).strip().lower() != "other") else None
+    res = [method_of(x, recodes) for x in u]
+    prob = [PROBLEM_METHOD if (r is None and str(x).strip().lower() not in MISSING_TOKENS) else None
+            for x, r in zip(u, res, strict=True)]
+    arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
+    return Parsed(pd.Series(arr, dtype="str"), _problems(codes, prob))
+
+
+_HIGHER_WORDS = ("higher", "high", "more", "increase", "up", "max", "maximise", "maximize", "above", "at least",
+                 "greater", ">", ">=", "\u2191")
+_LOWER_WORDS = ("lower", "low", "less", "fewer", "decrease", "down", "min", "minimise", "minimize", "below",
+                "at most", "smaller", "<", "<=", "\u2193")
+
+
+def direction_of(text: object) -> str | None:
+    """'Higher is better', 'max', '>=' -> 'higher'; 'Lower is better', 'min' -> 'lower'; None otherwise."""
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return None
+    t = str(text).strip().lower()
+    words = t.split()
+    first = words[0] if words else ""
+    for result, vocabulary in (("higher", _HIGHER_WORDS), ("lower", _LOWER_WORDS)):
+        if t in vocabulary or first in vocabulary or any(t.startswith(w + " ") for w in vocabulary if " " in w):
+            return result
+    return None
+
+
+def parse_direction(values) -> Parsed:
+    """Which way a metric is better, as 'higher' or 'lower'; anything else is a problem (left blank)."""
+    codes, u = _factorize(values)
+    res = [direction_of(x) for x in u]
+    prob = [PROBLEM_DIRECTION if r is None and str(x).strip().lower() not in MISSING_TOKENS else None
             for x, r in zip(u, res, strict=True)]
     arr = _expand(codes, np.array(res, dtype=object), None) if len(u) else [None] * len(codes)
     return Parsed(pd.Series(arr, dtype="str"), _problems(codes, prob))

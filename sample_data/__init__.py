@@ -21,6 +21,9 @@ SAMPLE_TABLES: tuple[tuple[str, str], ...] = (
     ("riverton_market_research.csv", "engagements"),
     ("riverton_vendor_evaluations.csv", "evaluations"),
     ("riverton_check_register.csv", "payments"),
+    ("riverton_contract_kpis.xlsx", "contract_metrics"),
+    ("riverton_contract_results.xlsx", "metric_results"),
+    ("riverton_vendor_checkins.csv", "checkins"),
 )
 SAMPLE_FILES: list[Path] = [SAMPLE_DIR / name for name, _table in SAMPLE_TABLES]
 

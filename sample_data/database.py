@@ -37,6 +37,9 @@ DATABASE_TABLES: dict[str, str] = {
     "engagements": "Market Research Log",
     "evaluations": "Vendor Evaluations",
     "payments": "AP Check Register",
+    "contract_metrics": "Contract Performance Measures",
+    "metric_results": "Contract Quarterly Results",
+    "checkins": "Vendor Meetings",
 }
 
 # Export format -> database column type.
@@ -44,7 +47,7 @@ _TYPES = {
     "id": sa.Text, "text": sa.Text, "method": sa.Text,
     "yn": sa.Boolean, "int": sa.Integer, "score100": sa.Integer,
     "money": lambda: sa.Numeric(14, 2), "money_text": lambda: sa.Numeric(14, 2),
-    "date": sa.Date,
+    "date": sa.Date, "better": sa.Text, "measure": sa.Float,
 }
 # Where a database would use a number for an id: check numbers are integers in most AP modules.
 _INTEGER_IDS = {("payments", "Check No.")}

@@ -696,9 +696,132 @@ def _certify(rng, vendors: _Vendors, pay: dict, n: int) -> dict:
 # The city
 
 
+# ---------------------------------------------------------------------------------------------
+# Contract performance: key contracts' metrics, quarterly results and vendor check-ins (from FY2025,
+# when the reform started active contract management; a few check-ins before it).
+
+# Per category: (code, name, unit, direction, target, spread of a quarter's value around the target).
+METRIC_TEMPLATES = (
+    (("MILESTONES", "Milestones met on schedule", "percent", "higher", 0.90, 0.05),
+     ("SAFETY", "Recordable safety incidents", "count", "lower", 0.0, 0.6)),
+    (("FIRST-PASS", "Deliverables accepted on first submission", "percent", "higher", 0.85, 0.06),
+     ("SCHEDULE", "Design milestones on schedule", "percent", "higher", 0.90, 0.05)),
+    (("ON-TIME", "Deliverables on time", "percent", "higher", 0.90, 0.05),
+     ("SATISFACTION", "Client satisfaction (1-5)", "score", "higher", 4.0, 0.3)),
+    (("SLA", "Service requests closed within SLA", "percent", "higher", 0.95, 0.03),
+     ("RESPONSE", "Average response time", "hours", "lower", 4.0, 0.8)),
+    (("FILL-RATE", "Orders filled complete", "percent", "higher", 0.97, 0.02),
+     ("LEAD-TIME", "Average delivery lead time", "days", "lower", 5.0, 1.0)),
+    (("UPTIME", "System availability", "percent", "higher", 0.995, 0.003),
+     ("TICKETS", "Priority tickets resolved within 4 hours", "percent", "higher", 0.90, 0.05)),
+)
+CHECKIN_CHANCE = {2023: 0.1, 2024: 0.2, 2025: 0.55, 2026: 0.72}  # per key contract and quarter, by fiscal year
+CHECKIN_TYPES = np.array(["Quarterly review", "Quarterly review", "Quarterly review", "Site visit", "Call"],
+                         dtype=object)
+CHECKIN_NOTES = np.array([
+    "Reviewed the quarter's results; no issues raised.",
+    "Vendor to send a recovery schedule for the late items.",
+    "Staffing change on the vendor side; new account manager introduced.",
+    "Invoices and backup documentation discussed.",
+    "Agreed to report results by the 15th after each quarter.",
+    None, None,
+], dtype=object)
+PERFORMANCE_FROM = _day("2024-07-01")  # FY2025 Q1: the first quarter with results
+
+
+def _quarter_start(day: np.ndarray) -> np.ndarray:
+    """First day of the fiscal quarter (July start) of each day number."""
+    months = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return ((months - (months - 6) % 3).astype("datetime64[M]")).astype("datetime64[D]").astype(np.int64)
+
+
+def _next_quarter(day: np.ndarray) -> np.ndarray:
+    months = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 3
+    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
+def _performance(seed: int, con: dict, con_id: np.ndarray) -> dict[str, pd.DataFrame]:
+    """contract_metrics, metric_results and checkins of the key contracts (their own random stream, so the
+    other tables do not change). About one key contract in twelve runs off track; one, the longest-running
+    IT contract, off track, improves once quarterly check-ins start (FY2025 Q3)."""
+    rng = np.random.default_rng([seed, 15])
+    active = con["key"] & (con["end"] >= PERFORMANCE_FROM) & (con["start"] <= LAST_DAY)
+    measured = np.flatnonzero(active & con["metrics"])
+    health = rng.normal(0.0, 1.0, len(con["key"]))
+    offtrack = health < -1.4
+    it = measured[(con["category"][measured] == 5) & (con["start"][measured] < PERFORMANCE_FROM)
+                  & (con["end"][measured] > LAST_DAY)]
+    improving = int(it[np.argmin(con["start"][it])]) if len(it) else -1
+    metrics, results = [], []
+    last_complete = _quarter_start(np.array([LAST_DAY]))[0] - 1  # results of a quarter come after it ends
+    for c in measured:
+        templates = METRIC_TEMPLATES[con["category"][c]][: 1 + (rng.random() < 0.75)]
+        q = _quarter_start(np.array([max(con["start"][c], PERFORMANCE_FROM)]))[0]
+        quarters = []
+        while True:
+            end = _next_quarter(np.array([q]))[0] - 1
+            if end > min(last_complete, con["end"][c]):
+                break
+            quarters.append((q, end))
+            q = end + 1
+        for code, name, unit, direction, target, spread in templates:
+            metrics.append((con_id[c], code, name, unit, direction, target))
+            sign = 1.0 if direction == "higher" else -1.0
+            for i, (_qs, qe) in enumerate(quarters):
+                if rng.random() < 0.13 and c != improving:
+                    continue  # not reported that quarter
+                lean = 0.9 + 0.3 * health[c] + rng.normal(0, 0.35)
+                if offtrack[c]:
+                    lean = min(lean, -0.6 + rng.normal(0, 0.3))
+                if c == improving:
+                    lean = (-1.8, -1.5, -1.1, -0.4, 0.5, 0.8, 1.0, 1.1)[min(i, 7)]
+                value = target + sign * spread * lean
+                if unit == "percent":
+                    value = float(np.clip(round(value, 3), 0.0, 1.0))
+                elif unit == "count":
+                    value = float(max(0, round(rng.poisson(0.3 + (0.6 if lean < 0 else 0)))))
+                else:
+                    value = round(max(value, 0.1), 1)
+                results.append((con_id[c], code, qe, value))
+    checkins = []
+    for c in np.flatnonzero(active | (con["key"] & (con["end"] >= FIRST_DAY) & (con["start"] <= LAST_DAY))):
+        q = _quarter_start(np.array([max(con["start"][c], FIRST_DAY)]))[0]
+        n = 0
+        while q <= min(LAST_DAY, con["end"][c]):
+            end = _next_quarter(np.array([q]))[0] - 1
+            fy = int(_fiscal_year(np.array([q]))[0])
+            chance = CHECKIN_CHANCE.get(fy, 0.7) + (0.1 if con["metrics"][c] else -0.1)
+            if c == improving:
+                chance = 1.0 if q >= _day("2025-01-01") else 0.0
+            elapsed = (min(end, LAST_DAY) - q + 1) / (end - q + 1)
+            if rng.random() < chance * elapsed:
+                day = q + int(rng.random() * (min(end, LAST_DAY) - q + 1))
+                actions = int(rng.poisson(2.5 if offtrack[c] else 0.8))
+                note = CHECKIN_NOTES[rng.integers(len(CHECKIN_NOTES))]
+                if c == improving:
+                    actions = max(0, 4 - n)
+                    note = ("Corrective action plan agreed: more on-call staff, weekly ticket review." if n == 0
+                            else "Progress on the corrective action plan reviewed.")
+                checkins.append((con_id[c], day, CHECKIN_TYPES[rng.integers(len(CHECKIN_TYPES))], actions, note))
+                n += 1
+            q = end + 1
+    metric_frame = pd.DataFrame(metrics, columns=["contract_id", "metric_id", "metric_name", "unit", "direction",
+                                                  "target"]).sort_values(["contract_id", "metric_id"], kind="stable")
+    metric_frame["frequency"] = "quarterly"
+    result_frame = pd.DataFrame(results, columns=["contract_id", "metric_id", "period_end", "value"])
+    result_frame = result_frame.sort_values(["period_end", "contract_id", "metric_id"], kind="stable")
+    result_frame["period_end"] = _dates(result_frame["period_end"].to_numpy(np.int64))
+    checkin_frame = pd.DataFrame(checkins, columns=["contract_id", "meeting_date", "meeting_type", "open_actions",
+                                                    "notes"]).sort_values(["meeting_date", "contract_id"], kind="stable")
+    checkin_frame["meeting_date"] = _dates(checkin_frame["meeting_date"].to_numpy(np.int64))
+    checkin_frame["open_actions"] = checkin_frame["open_actions"].astype("Int64")
+    return {"contract_metrics": metric_frame.reset_index(drop=True), "metric_results": result_frame.reset_index(drop=True),
+            "checkins": checkin_frame.reset_index(drop=True)}
+
+
 def generate_city(seed: int = 2026, scale: float = 1.0, *, sizes: Mapping[str, int] | None = None
                   ) -> dict[str, pd.DataFrame]:
-    """The seven canonical tables of the sample city (schema columns and dtypes), deterministic per seed.
+    """The canonical tables of the sample city (schema columns and dtypes), deterministic per seed.
 
     `scale` multiplies every table's size (1.0: ~1,500 solicitations, ~25,000 payments); `sizes`
     sets a table's row count directly ("vendors", "solicitations", "contracts", "payments",
@@ -865,7 +988,8 @@ def generate_city(seed: int = 2026, scale: float = 1.0, *, sizes: Mapping[str, i
     })
 
     frames = {"solicitations": solicitations, "bids": bid_frame, "contracts": contracts, "payments": payments,
-              "vendors": vendor_frame, "evaluations": evaluations, "engagements": engagements}
+              "vendors": vendor_frame, "evaluations": evaluations, "engagements": engagements,
+              **_performance(seed, con, con_id)}
     return {name: conform(name, frame) for name, frame in frames.items()}
 
 
@@ -940,6 +1064,20 @@ EXPORTS: tuple[Export, ...] = (
         ("Invoice Date", "invoice_date", "date"), ("Date Received", "invoice_received_date", "date"),
         ("Invoice Due Date", "invoice_due_date", "date"), ("Check Amount", "amount", "money_text"),
     ), totals=("amount",), date_format="mdy", encoding="utf-8-sig"),
+    Export("riverton_contract_kpis.xlsx", "contract_metrics", "Key Contract Performance Measures", (
+        ("Contract #", "contract_id", "id"), ("Measure Code", "metric_id", "id"), ("Measure", "metric_name", "text"),
+        ("Unit", "unit", "text"), ("Better When", "direction", "better"), ("Target", "target", "measure"),
+        ("Reporting", "frequency", "text"),
+    ), sheet="Performance Measures"),
+    Export("riverton_contract_results.xlsx", "metric_results", "Key Contract Quarterly Results", (
+        ("Contract #", "contract_id", "id"), ("Measure Code", "metric_id", "id"),
+        ("Quarter Ending", "period_end", "date"), ("Result", "value", "measure"),
+    ), sheet="Quarterly Results", date_format="mm/dd/yyyy"),
+    Export("riverton_vendor_checkins.csv", "checkins", "Vendor Performance Meetings", (
+        ("Contract No.", "contract_id", "id"), ("Meeting Date", "meeting_date", "date"),
+        ("Meeting Type", "meeting_type", "text"), ("Open Action Items", "open_actions", "int"),
+        ("Notes", "notes", "text"),
+    ), date_format="mdy"),
 )
 assert [e.file for e in EXPORTS] == [name for name, _t in SAMPLE_TABLES]
 assert all(e.table == t for e, (_n, t) in zip(EXPORTS, SAMPLE_TABLES, strict=True))
@@ -961,6 +1099,13 @@ def _cells(frame: pd.DataFrame, column: str, fmt: str, date_format: str, for_csv
     if fmt == "int":
         return [None if v is None else (str(v) if for_csv else v)
                 for v in s.astype(object).where(s.notna(), None).tolist()]
+    if fmt == "better":
+        return s.astype(object).map({"higher": "Higher is better", "lower": "Lower is better"}).astype(object) \
+            .where(s.notna(), None).tolist()
+    if fmt == "measure":  # a percent as the office writes it ("92.5%"), other values as numbers
+        percent = _measure_is_percent(frame)
+        return [None if v != v else (f"{v * 100:g}%" if pct else (f"{v:g}" if for_csv else v))
+                for v, pct in zip(s.tolist(), percent, strict=True)]
     if fmt == "score100":
         return [None if v != v else (str(round(v * 100)) if for_csv else round(v * 100)) for v in s.tolist()]
     if fmt == "money_text":
@@ -976,6 +1121,16 @@ def _cells(frame: pd.DataFrame, column: str, fmt: str, date_format: str, for_csv
             return [None if t == "NaT" else t for t in iso.tolist()]
         return [None if t == "NaT" else f"{int(t[5:7])}/{int(t[8:10])}/{t[:4]}" for t in iso.tolist()]
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+_PERCENT_METRICS = {code for group in METRIC_TEMPLATES for code, _n, unit, *_ in group if unit == "percent"}
+
+
+def _measure_is_percent(frame: pd.DataFrame) -> list[bool]:
+    """Per row: whether its value is a percent (the metric's unit, else its code's template)."""
+    if "unit" in frame.columns:
+        return (frame["unit"] == "percent").fillna(False).tolist()
+    return frame["metric_id"].isin(_PERCENT_METRICS).tolist()
 
 
 def _title_rows(export: Export) -> list[str]:

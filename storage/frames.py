@@ -9,6 +9,7 @@ from loaders.schema import (
     BOOLEAN,
     CERTIFICATIONS,
     DATE,
+    DIRECTION,
     ID,
     INTEGER,
     METHOD,
@@ -33,6 +34,7 @@ KIND_DTYPES: dict[str, str] = {
     INTEGER: "Int64",
     DATE: "datetime64[us]",
     BOOLEAN: "boolean",
+    DIRECTION: "str",
 }
 
 

@@ -112,6 +112,20 @@ _t_sources = sa.Table(  # named database sources (loaders/sql_source.py): never 
     sa.Column("spec", sa.String, nullable=False),  # JSON: connection, sql_table or sql_query, table, mapping...
     sa.Column("saved_at", sa.String, nullable=False),
 )
+_t_audit = sa.Table(  # what was recorded in the app, when and by whom (one row per record added or changed)
+    "audit_log", _meta,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String, nullable=False),
+    sa.Column("user", sa.String, nullable=False),
+    sa.Column("table_name", sa.String, nullable=False),
+    sa.Column("action", sa.String, nullable=False),  # added, changed
+    sa.Column("record", sa.String, nullable=False),  # JSON of the record's key columns
+    sa.Column("before", sa.String),  # JSON of the changed columns' old values (None when added)
+    sa.Column("after", sa.String, nullable=False),  # JSON of the values recorded
+    sa.Column("import_id", sa.Integer),
+)
+APP_SOURCE = "Recorded in the app"
+AUDIT_COLUMNS = ("at", "user", "table", "action", "record", "before", "after", "import_id")
 _SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token")
 
 
@@ -150,6 +164,9 @@ def _scalar(value):
     if isinstance(value, (pd.Timestamp, dt.date)):
         return value.isoformat()
     return value
+
+
+_plain_scalar = _scalar
 
 
 def _check_no_secret(value, key: str = "") -> None:
@@ -279,7 +296,7 @@ class Workspace:
         return {name: self._tables_dir / file for name, file in rows if name in TABLES and file}
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """All seven canonical tables by name."""
+        """Every canonical table by name."""
         return {name: self.table(name) for name in TABLES}
 
     def _read(self, name: str, file_name: str) -> pd.DataFrame:
@@ -412,6 +429,103 @@ class Workspace:
             _t_sources.create(conn, checkfirst=True)
             conn.execute(sa.delete(_t_sources).where(_t_sources.c.name == name))
 
+
+    def record_rows(self, table: str, rows: pd.DataFrame, *, keys: tuple[str, ...], user: str) -> int:
+        """Add or change rows recorded in the app, in one transaction with their audit entries; returns the
+        import_id now holding the table's app-recorded rows.
+
+        Rows recorded in the app are one import of their own (source APP_SOURCE) that each recording replaces
+        with the previous rows plus these, a row with the same `keys` as an earlier one taking its place; so a
+        re-import of any file leaves them alone, and the import history can undo them.
+        """
+        if table not in TABLES:
+            raise WorkspaceError(f"Unknown table {table!r}; the tables are {', '.join(TABLES)}.")
+        missing = [k for k in keys if k not in TABLES[table].names]
+        if missing or not keys:
+            raise WorkspaceError(f"{table} has no column {', '.join(missing) or '(no key given)'} to record by.")
+        if not user or not str(user).strip():
+            raise WorkspaceError("A recording needs the name of the person making it.")
+        try:
+            new = conform(table, rows, import_id=0)
+        except ConformError as exc:
+            raise WorkspaceError(f"Cannot record these {table} rows: {exc}") from exc
+        if new.empty:
+            return 0
+        blank = new[list(keys)].isna().any(axis=1)
+        if blank.any():
+            raise WorkspaceError(f"Row {int(np.flatnonzero(blank)[0]) + 1}: {', '.join(keys)} must all be filled.")
+        new = new.drop_duplicates(list(keys), keep="last").reset_index(drop=True)
+        t = _t_imports
+        with self._writing(), self._begin() as conn:
+            previous = [r[0] for r in conn.execute(sa.select(t.c.import_id).where(
+                t.c.source == APP_SOURCE, t.c.table_name == table, t.c.status == CURRENT))]
+            old = self._current_frame(conn, table)
+            old = empty_table(table) if old is None else old
+            mine = old[old[IMPORT_ID].isin(previous)]
+            audit = self._audit_rows(table, mine, new, keys, user)
+            merged = pd.concat([mine, new], ignore_index=True).drop_duplicates(list(keys), keep="last")
+            import_id = conn.execute(sa.insert(t).values(
+                source=APP_SOURCE, sheet="", table_name=table, imported_at=_now(), rows_read=len(new),
+                rows_loaded=len(merged), rows_excluded=0, checksum="", status=CURRENT, mapping=None,
+            )).inserted_primary_key[0]
+            merged[IMPORT_ID] = np.int64(import_id)
+            if previous:
+                conn.execute(sa.update(t).where(t.c.import_id.in_(previous))
+                             .values(status=REPLACED, replaced_by=import_id))
+            others = old[~old[IMPORT_ID].isin(previous)]
+            combined = merged if others.empty else pd.concat([others, merged], ignore_index=True)
+            _t_audit.create(conn, checkfirst=True)
+            if audit:
+                conn.execute(sa.insert(_t_audit), [{**a, "import_id": int(import_id)} for a in audit])
+            self._commit_table(conn, table, combined.reset_index(drop=True))
+        return int(import_id)
+
+    @staticmethod
+    def _audit_rows(table: str, old: pd.DataFrame, new: pd.DataFrame, keys: tuple[str, ...], user: str) -> list[dict]:
+        """One audit entry per row of `new` that adds a record or changes one of `old` (same keys)."""
+        cols = [c for c in TABLES[table].names]
+
+        def _scalar(v):  # dates as plain dates in the log
+            v = _plain_scalar(v)
+            return v[:10] if isinstance(v, str) and v.endswith("T00:00:00") else v
+
+        before = {tuple(_scalar(r[k]) for k in keys): r for r in old[cols].to_dict("records")}
+        at, out = _now(), []
+        for r in new[cols].to_dict("records"):
+            key = tuple(_scalar(r[k]) for k in keys)
+            values = {c: _scalar(r[c]) for c in cols if _scalar(r[c]) is not None}
+            was = before.get(key)
+            if was is None:
+                out.append({"at": at, "user": str(user), "table_name": table, "action": "added",
+                            "record": json.dumps(dict(zip(keys, key, strict=True)), default=str),
+                            "before": None, "after": json.dumps(values, default=str)})
+                continue
+            changed = {c: _scalar(was[c]) for c in cols if _scalar(was[c]) != _scalar(r[c])}
+            if changed:
+                out.append({"at": at, "user": str(user), "table_name": table, "action": "changed",
+                            "record": json.dumps(dict(zip(keys, key, strict=True)), default=str),
+                            "before": json.dumps(changed, default=str),
+                            "after": json.dumps({c: _scalar(r[c]) for c in changed}, default=str)})
+        return out
+
+    def audit_log(self, table: str | None = None) -> pd.DataFrame:
+        """What was recorded in the app, newest first: at, user, table, action (added, changed), record (its
+        key columns), before and after (the values changed), import_id; each of the last three as a dict."""
+        a = _t_audit
+        with self._connect() as conn:
+            if not sa.inspect(conn).has_table(a.name):
+                rows = []
+            else:
+                q = sa.select(a.c.at, a.c.user, a.c.table_name, a.c.action, a.c.record, a.c.before, a.c.after,
+                              a.c.import_id)
+                if table is not None:
+                    q = q.where(a.c.table_name == table)
+                rows = conn.execute(q.order_by(a.c.audit_id.desc())).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=list(AUDIT_COLUMNS))
+        for c in ("record", "before", "after"):
+            frame[c] = [json.loads(v) if isinstance(v, str) and v else {} for v in frame[c].astype(object)]
+        frame["at"] = pd.to_datetime(frame["at"]).astype("datetime64[us]")
+        return frame
 
     def import_table(self, table: str, frame: pd.DataFrame, *, source: str, sheet: str | None = None,
                      rows_read: int, rows_excluded: int, checksum: str,

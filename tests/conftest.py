@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL_DATA = ROOT.parent / "shared" / "real-data"
+# A git worktree sits one level deeper than the checkout: REAL_DATA_DIR points at the folder from anywhere.
+REAL_DATA = Path(os.environ.get("REAL_DATA_DIR") or ROOT.parent / "shared" / "real-data")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -129,10 +129,11 @@ def test_mapping_choices_put_suggestions_first_and_mark_required():
 
 def test_mapping_problems_name_missing_required_and_duplicates():
     """An import is blocked while a required column is unmapped or a canonical column is chosen twice."""
-    mapping = mapping_from_choices({"Check Date": "payment_date", "Paid": "amount", "Net": "amount",
+    # Changed rule (issue 13): payment_id is no longer required (made from the row); the date still is.
+    mapping = mapping_from_choices({"Check No": "payment_id", "Paid": "amount", "Net": "amount",
                                     "Memo": NOT_USED})
     problems = mapping_problems(mapping, "payments")
-    assert any("payment_id" in p for p in problems)
+    assert any("payment_date" in p for p in problems)
     assert any("amount" in p and "Paid" in p and "Net" in p for p in problems)
     ok = mapping_problems({"No": "payment_id", "Date": "payment_date", "Amt": "amount"}, "payments")
     assert ok == []

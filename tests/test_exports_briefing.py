@@ -62,11 +62,12 @@ def test_default_deck_has_every_part(default_deck):
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
     slides = list(prs.slides)
     n = len(kpi.SCORECARD)
-    assert len(slides) >= 8 and len(slides) == 2 + n + 1 + (-(-n // 6)) + 1
+    assert len(slides) >= 9 and len(slides) == 2 + n + 2 + (-(-n // 6)) + 1
     titles = [s.shapes.title.text for s in slides]
     assert titles[0] == "Procurement performance briefing"
     assert "KPIs met their goal in FY2026" in titles[1]
     assert "contract" in titles[2 + n].lower()
+    assert "key contracts" in titles[3 + n].lower() or "contract performance" in titles[3 + n].lower()
     assert titles[-1].startswith("Appendix: data quality")
     table = next(s for s in slides[1].shapes if s.has_table).table
     assert len(table.rows) == n + 1
@@ -100,7 +101,7 @@ def test_quarter_briefing_with_chosen_kpis(sample_ws, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     prs = Presentation(str(out))
-    assert len(prs.slides) == 2 + 2 + 1 + 1 + 1
+    assert len(prs.slides) == 2 + 2 + 2 + 1 + 1
     assert "FY2025 Q3" in prs.slides[2].shapes.title.text
 
 

@@ -21,7 +21,7 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     """A canonical frame from rows naming only the columns they use (dates as datetimes)."""
     df = pd.DataFrame(rows)
     for c in df.columns:
-        if c.endswith("_date"):
+        if c.endswith("_date") or c == "period_end":
             df[c] = pd.to_datetime(df[c])
     assert set(df.columns) <= set(TABLES[table].names), set(df.columns) - set(TABLES[table].names)
     return df
@@ -267,20 +267,73 @@ def _examples() -> dict[str, Example]:
                 replaces_contract_id="CTR-EXPIRES-IN-90-REPLACED"),
         ])},
         # As of 31 Mar 2026 (the last day of FY2026 Q3): only CTR-EXPIRES-IN-60 needs action.
-        "FY2026 Q3", 1.0, 3, "end_date missing", as_of="2026-03-31",
+        "FY2026 Q3", 1.0, 3, "no end date (open-ended, ends on completion)", as_of="2026-03-31",
         extra={"value_90": 1.0, "value_365": 2.0})
     E["contracts_with_metrics_share"] = Example(
         {"contracts": frame("contracts", [
             *[dict(contract_id=f"CTR-KEY-WITH-METRICS-{i}", start_date="2025-01-01", end_date="2027-01-01",
                    is_key_contract=True, has_performance_metrics=True) for i in (1, 2, 3)],
+            dict(contract_id="CTR-KEY-METRICS-ROW", start_date="2025-01-01", end_date="2027-01-01",
+                 is_key_contract=True, has_performance_metrics=False),
             dict(contract_id="CTR-KEY-NO-METRICS", start_date="2025-01-01", end_date="2027-01-01",
                  is_key_contract=True, has_performance_metrics=False),
             dict(contract_id="CTR-KEY-ENDED-MAY", start_date="2025-01-01", end_date="2026-05-31",
                  is_key_contract=True, has_performance_metrics=False),
             dict(contract_id="CTR-NOT-KEY", start_date="2025-01-01", end_date="2027-01-01",
                  is_key_contract=False, has_performance_metrics=False),
-        ])},
-        "FY2026", 0.75, 4, "not a key contract", grain="year")
+        ]),
+         "contract_metrics": frame("contract_metrics", [
+             dict(contract_id="CTR-KEY-METRICS-ROW", metric_id="ON-TIME", direction="higher", target=0.95)])},
+        "FY2026", 0.8, 5, "not a key contract", grain="year")
+    E["quarterly_checkin_rate"] = Example(
+        {"contracts": frame("contracts", [
+            dict(contract_id="CTR-ENDS-DEC", start_date="2025-07-01", end_date="2025-12-31", is_key_contract=True),
+            dict(contract_id="CTR-OPEN-ENDED", start_date="2025-12-31", is_key_contract=True),
+            dict(contract_id="CTR-NO-START", is_key_contract=True),
+            dict(contract_id="CTR-NOT-KEY", start_date="2025-07-01", is_key_contract=False),
+        ]),
+         "checkins": frame("checkins", [
+             dict(contract_id="CTR-ENDS-DEC", meeting_date="2025-09-30"),  # last day of Q1
+             dict(contract_id="CTR-ENDS-DEC", meeting_date="2025-10-01"),  # first day of Q2
+             dict(contract_id="CTR-OPEN-ENDED", meeting_date="2025-06-30"),  # before it started
+             dict(contract_id="CTR-OPEN-ENDED", meeting_date="2026-01-20"),  # after the as-of date
+             dict(contract_id="CTR-NOT-KEY", meeting_date="2025-08-01"),
+         ])},
+        "FY2026", 0.5, 4, "start_date missing", as_of="2026-01-15", grain="year")
+    E["offtrack_key_contract_share"] = Example(
+        {"contracts": frame("contracts", [
+            dict(contract_id=c, start_date="2024-07-01", is_key_contract=True)
+            for c in ("CTR-ON-TIME", "CTR-RESPONSE", "CTR-LAST-YEAR", "CTR-NO-TARGET")]),
+         "contract_metrics": frame("contract_metrics", [
+             dict(contract_id="CTR-ON-TIME", metric_id="ON-TIME", direction="higher", target=0.95),
+             dict(contract_id="CTR-RESPONSE", metric_id="RESPONSE-HOURS", direction="Lower is better", target=4.0),
+             dict(contract_id="CTR-LAST-YEAR", metric_id="ON-TIME", direction="higher", target=0.9),
+             dict(contract_id="CTR-NO-TARGET", metric_id="ON-TIME", direction="higher"),
+         ]),
+         "metric_results": frame("metric_results", [
+             dict(contract_id="CTR-ON-TIME", metric_id="ON-TIME", period_end="2025-09-30", value=0.90),
+             dict(contract_id="CTR-ON-TIME", metric_id="ON-TIME", period_end="2025-12-31", value=0.95),
+             dict(contract_id="CTR-ON-TIME", metric_id="ON-TIME", period_end="2026-04-30", value=0.50),
+             dict(contract_id="CTR-RESPONSE", metric_id="RESPONSE-HOURS", period_end="2025-12-31", value=3.5),
+             dict(contract_id="CTR-RESPONSE", metric_id="RESPONSE-HOURS", period_end="2026-03-31", value=4.5),
+             dict(contract_id="CTR-LAST-YEAR", metric_id="ON-TIME", period_end="2025-06-30", value=0.5),
+             dict(contract_id="CTR-NO-TARGET", metric_id="ON-TIME", period_end="2025-12-31", value=0.5),
+         ])},
+        "FY2026", 0.5, 2, "no result of a metric with a target and a direction", as_of="2026-03-31", grain="year")
+    E["repeat_awards_with_evaluation_share"] = Example(
+        {"contracts": frame("contracts", [
+            dict(contract_id="CTR-ACME-2019", vendor_id="V-ACME", vendor_name="Acme Paving, Inc.",
+                 start_date="2019-07-01"),
+            dict(contract_id="CTR-ACME-NEW", vendor_name="ACME PAVING", start_date="2025-09-01"),
+            dict(contract_id="CTR-BETA-2020", vendor_id="V-BETA", start_date="2020-01-01"),
+            dict(contract_id="CTR-BETA-NEW", vendor_id="V-BETA", start_date="2025-10-01"),
+            dict(contract_id="CTR-GAMMA-FIRST", vendor_id="V-GAMMA", start_date="2025-08-01"),
+        ]),
+         "evaluations": frame("evaluations", [
+             dict(contract_id="CTR-ACME-2019", completed_date="2024-09-01"),  # 365 days before: counts
+             dict(contract_id="CTR-BETA-2020", vendor_id="V-BETA", completed_date="2024-09-30"),  # 366 days
+         ])},
+        "FY2026", 0.5, 2, "not a repeat award (no earlier contract with the vendor)", grain="year")
     E["evaluation_completion_rate"] = Example(
         {"evaluations": frame("evaluations", [
             dict(contract_id="CTR-1", due_date="2025-08-01", completed_date="2025-07-25"),  # on time
@@ -370,7 +423,7 @@ def _examples() -> dict[str, Example]:
         ]), "contracts": frame("contracts", [
             dict(contract_id="CTR-COMPLETE", start_date="2025-08-01", end_date="2026-07-31"),
         ])},
-        "FY2026 Q1", 8 / 9, 3, "no date to place the record in a period")
+        "FY2026 Q1", 4 / 5, 3, "no date to place the record in a period")
     return E
 
 

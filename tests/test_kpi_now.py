@@ -152,3 +152,13 @@ def test_report_names_its_period_and_keeps_its_keys(tmp_path, capsys):
     assert text.startswith("12 months to March 2026 (1 Apr 2025 to 31 Mar 2026), compared with the 12 months to "
                            "March 2025\nData through 31 Mar 2026")
     assert "Solicitations end 31 Dec 2025" in text
+
+
+def test_a_period_that_does_not_start_a_fiscal_year_is_filtered_by_date():
+    """October 2025 to March 2026 leaves out September's M/WBE payment: $0 of $1,000."""
+    p = now.default_period(D(2026, 3, 31))
+    custom = now.Period("ytd", 2026, D(2025, 10, 1), p.end, D(2024, 10, 1), p.comparison_end, 7,
+                        "October to March FY2026", "October to March FY2025")
+    card = kpi.scorecard(city(), period=custom, kpis=("mwbe_spend_share",)).iloc[0]
+    assert (card["value"], card["denominator"], card["n"]) == (0.0, 1000.0, 1)
+    assert pd.isna(card["yoy_value"])  # nothing was paid from October 2024 to March 2025

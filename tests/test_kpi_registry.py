@@ -24,6 +24,7 @@ DESIGN_IDS = (
     "protest_rate", "mwbe_spend_share", "mwbe_award_share", "small_business_share", "local_spend_share",
     "diverse_bid_share", "spend_under_contract_share", "savings_rate", "cooperative_share",
     "expiring_without_replacement", "contracts_with_metrics_share", "evaluation_completion_rate",
+    "quarterly_checkin_rate", "offtrack_key_contract_share", "repeat_awards_with_evaluation_share",
     "low_performance_share", "cost_growth", "overspent_contracts", "on_time_payment_share", "days_to_pay",
     "engagement_share", "engagement_bid_lift", "field_completeness",
 )

@@ -185,7 +185,9 @@ def test_every_sheet_considered_and_empty_sheet_reported(tmp_path):
     assert "hidden sheet" in parts[2].notes
     vendors = parts[2].frame
     assert vendors["vendor_id"].tolist() == ["0042"]
-    assert vendors[["is_mbe", "is_wbe", "is_dbe"]].iloc[0].tolist() == [True, True, False]
+    assert vendors[["is_mbe", "is_wbe"]].iloc[0].tolist() == [True, True]
+    # Changed rule (issue 13): a certification the list never names is not recorded, not "no" for everyone.
+    assert "is_dbe" not in vendors.columns
 
 
 @pytest.mark.parametrize(("headers", "sheet", "table"), [

@@ -56,13 +56,32 @@ def test_mapping_overrides_and_unmaps():
 
 
 def test_required_column_missing_is_a_part_issue_and_rows_still_load():
-    """No payment_id column: one part-level issue, rows still load with the column empty."""
-    raw = RAW_PAYMENTS.drop(columns=["Check No"]).iloc[[0, 5]]
+    """No amount column: one part-level issue; the normaliser still loads the rows (import refuses the part)."""
+    raw = RAW_PAYMENTS.drop(columns=["Amount"]).iloc[[0, 5]]
     frame, issues = normalise(raw, "payments")
     assert len(frame) == 2
-    assert frame["payment_id"].isna().all()
+    assert frame["amount"].isna().all()
     part_level = issues[issues["row"].isna()]
-    assert part_level["problem"].tolist() == ["required column not found: payment_id"]
+    assert part_level["problem"].tolist() == ["required column not found: amount"]
+
+
+def test_payment_id_made_from_the_row_when_the_export_has_none():
+    """Changed rule (issue 13): payment_id is no longer required. A checkbook without one gets a stable id
+    made from each row's cells and row number; two identical lines on different rows get different ids."""
+    raw = pd.DataFrame({"Check Date": ["2024-01-02", "2024-01-02", "2024-01-03"],
+                        "Payee": ["Acme", "Acme", "Bolt"], "Amount": ["10", "10", "5"]})
+    frame, issues = normalise(raw, "payments")
+    again, _ = normalise(raw.copy(), "payments")
+    assert len(frame) == 3 and frame["payment_id"].notna().all()
+    assert frame["payment_id"].tolist() == again["payment_id"].tolist()
+    assert frame["payment_id"].str.startswith(("R2-", "R3-", "R4-")).all()
+    assert frame["payment_id"].nunique() == 3
+    assert not issues["problem"].str.startswith("required column").any()
+    # A blank id on one row is filled the same way; given ids are kept.
+    raw2 = raw.assign(Check=["C1", None, "C3"])
+    frame2, _ = normalise(raw2, "payments")
+    assert frame2["payment_id"].tolist()[0::2] == ["C1", "C3"]
+    assert frame2["payment_id"].tolist()[1].startswith("R3-")
 
 
 def test_nothing_identifying_left_excludes_every_row():

@@ -207,11 +207,16 @@ def test_methods(raw, expected):
     assert pd.isna(parsed.problems[0])
 
 
-def test_unknown_method_is_other_with_a_problem():
-    """An unknown method is 'other' and listed as 'unknown method'; blank stays blank."""
-    parsed = V.parse_method(["Prior to 2-1-2006", ""])
-    assert parsed.values[0] == "other"
-    assert parsed.problems[0] == V.PROBLEM_METHOD
+def test_unknown_method_is_not_recognised_with_a_problem():
+    """Changed rule (issue 13): an unknown method is no longer 'other' (which counted in the non-competitive
+    share's denominator) but None with the problem 'method not recognised'; blank stays blank, 'Other' is other;
+    a user's recode wins."""
+    parsed = V.parse_method(["Prior to 2-1-2006", "", "Other"])
+    assert pd.isna(parsed.values[0])
+    assert parsed.problems[0] == V.PROBLEM_METHOD == "method not recognised"
+    assert parsed.values[2] == "other" and pd.isna(parsed.problems[2])
+    recoded = V.parse_method(["Prior to 2-1-2006"], {"Prior to 2-1-2006": "exempt"})
+    assert recoded.values[0] == "exempt" and pd.isna(recoded.problems[0])
     assert pd.isna(parsed.values[1])
     assert set(V.parse_method([m for m in METHODS]).values) == set(METHODS)
 

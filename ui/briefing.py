@@ -104,7 +104,7 @@ def downloads(b) -> None:
         st.download_button("Chart images (zip)", data=lambda: exports.charts_zip(b), file_name=f"{stem}_charts.zip",
                            mime="application/zip", key="dl-zip", on_click="ignore", icon=":material/folder_zip:")
     st.caption("Each file is built when you click: a 16:9 deck (title, scorecard, one slide per KPI, contract "
-               "pipeline, appendix), the tables behind it, and every chart as a slide-resolution PNG.")
+               "pipeline, contract performance, appendix), the tables behind it, and every chart as a slide-resolution PNG.")
 
 
 def preview(b) -> None:
@@ -130,3 +130,11 @@ def preview(b) -> None:
             if b.pipeline_message:
                 st.markdown(md_escape(b.pipeline_message))
             show_chart(b.pipeline_chart, "contract_pipeline", key="brief-pipeline", note=False)
+    if getattr(b, "performance_message", ""):
+        with st.container(border=True, key="slide-performance"):
+            st.markdown("**Contract performance**")
+            st.markdown(md_escape(b.performance_message))
+            if b.performance is not None and len(b.performance):
+                st.dataframe(b.performance.rename(columns={
+                    "contract": "Contract", "vendor": "Vendor", "metric": "Metric off track", "latest": "Latest",
+                    "target": "Target", "last_checkin": "Last check-in"}), hide_index=True, key="brief-performance")

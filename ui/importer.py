@@ -12,6 +12,8 @@ import streamlit as st
 
 import loaders
 import sample_data
+from loaders.mapping import ASK
+from loaders.schema import METHODS, TABLES
 from ui import data
 from ui.charts import csv_button
 from ui.format import label_escape, md_escape
@@ -19,6 +21,8 @@ from ui.mapping import column_choices, editor_columns, mapping_from_choices, map
 from ui.tables import show_table
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv", "txt", "tsv", "parquet"]
+NOT_RECOGNISED = "(not recognised: left out)"
+RECODE_LIMIT = 30
 SKIP = "(skip this sheet)"
 PREVIEW_COLUMNS = 50
 
@@ -45,13 +49,16 @@ def keep_uploads(files) -> dict[str, str]:
     return kept
 
 
-def _inspect(path: str, name: str, sheet=None, table=None, mapping=None, duplicates=None):
-    """loaders.inspect_file, remembered per file, sheet, table, mapping and repeated-ids choice for this session."""
-    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())), duplicates)
+def _inspect(path: str, name: str, sheet=None, table=None, mapping=None, duplicates=None, recodes=None):
+    """loaders.inspect_file, remembered per file, sheet, table, mapping, repeated-ids choice and method recodes
+    for this session."""
+    key = ("_inspect", path, sheet, table, tuple(sorted((mapping or {}).items())), duplicates,
+           tuple(sorted((recodes or {}).items())))
     cache = st.session_state.setdefault("_inspected", {})
     if key not in cache:
         cache[key] = loaders.inspect_file(path, sheet=sheet, table=table, mapping=mapping,
-                                          workspace=data.workspace(), source_name=name, duplicates=duplicates)
+                                          workspace=data.workspace(), source_name=name, duplicates=duplicates,
+                                          recodes=recodes or None)
     return cache[key]
 
 
@@ -90,16 +97,25 @@ def file_section(name: str, path: str) -> None:
         part_section(name, path, part, key=f"{hashlib.sha1(path.encode()).hexdigest()[:8]}-{i}")
 
 
+def needs_choice(part) -> bool:
+    """Whether the page asks which table a sheet is instead of preselecting its best guess."""
+    return part.table is not None and float(part.confidence or 0) < ASK
+
+
 def _part_title(part) -> str:
     sheet = f"sheet “{part.sheet}”" if part.sheet else "file"
-    table = part.table or "unrecognised"
-    return f"{sheet} → {table} ({float(part.confidence or 0):.0%} confidence)"
+    if part.table is None:
+        return f"{sheet} → unrecognised"
+    if needs_choice(part):
+        return f"{sheet} → choose its table (looks most like {part.table}, {float(part.confidence or 0):.0%} sure)"
+    return f"{sheet} → {part.table} ({float(part.confidence or 0):.0%} confidence)"
 
 
 def part_section(name: str, path: str, part, *, key: str) -> None:
     with st.expander(label_escape(_part_title(part)), expanded=True):
         options = [SKIP, *table_options()]
-        detected = part.table if part.table in options else SKIP
+        # A weak guess is not preselected: one click must not import a sheet into the wrong table.
+        detected = part.table if part.table in options and not needs_choice(part) else SKIP
         table = st.selectbox("Table", options, index=options.index(detected), key=f"table-{key}",
                              help="Detected automatically; change it if the guess is wrong.")
         for note in getattr(part, "notes", None) or ():
@@ -107,6 +123,11 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
         if table == SKIP:
             if part.table is None:
                 st.warning("No canonical table recognised in this sheet. If it holds one, choose it above.")
+            elif needs_choice(part):
+                st.warning(f"Not sure what this sheet is: it looks most like **{part.table}**, but only "
+                           f"{float(part.confidence or 0):.0%} sure. Check the preview and choose its table above.")
+                show_table(part.preview.iloc[:, :PREVIEW_COLUMNS] if part.preview is not None else part.frame.head(20),
+                           key=f"ask-{key}")
             else:
                 st.caption("This sheet will not be imported.")
             return
@@ -133,12 +154,49 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             part = _reinspect(path, name, part, table=table, mapping=mapping, duplicates=duplicates) or part
         with issues_tab:
             validation(part, key=key)
+        recodes = dict(getattr(part, "recodes", None) or {})
+        if "method" in TABLES[table].names:
+            chosen = method_recoder(part, key=f"{key}-{table}")
+            if chosen != recodes:
+                recodes = chosen
+                part = _reinspect(path, name, part, table=table, mapping=mapping, duplicates=duplicates,
+                                  recodes=recodes) or part
         problems = mapping_problems(mapping, table)
         for problem in problems:
             st.warning(problem)
         if st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
                      disabled=bool(problems), icon=":material/download_done:"):
-            run_import(name, path, part, table, mapping, duplicates)
+            run_import(name, path, part, table, mapping, duplicates, recodes)
+
+
+def method_recoder(part, *, key: str) -> dict[str, str]:
+    """Method values the vocabulary did not recognise, with their counts, each recodable to a method.
+
+    Returns {value as written: method} (the part's current recodes plus the user's choices); a value left
+    as "not recognised" stays out of the method-based KPIs with that reason."""
+    current = dict(getattr(part, "recodes", None) or {})
+    unknown = part.unrecognised_methods() if callable(getattr(part, "unrecognised_methods", None)) else {}
+    if not unknown and not current:
+        return current
+    with st.expander(f"Methods not recognised ({len(unknown):,})", expanded=bool(unknown)):
+        st.caption("These procurement methods are not in the app's vocabulary. Until you recode them they are "
+                   "left out of the method-based measures (non-competitive share, bids per solicitation...) "
+                   "with the reason \"method not recognised\", never counted as non-competitive. Your choices "
+                   "are saved with this layout's mapping and reapplied next time.")
+        options = [NOT_RECOGNISED, *METHODS]
+        out = dict(current)
+        shown = list(unknown.items())[:RECODE_LIMIT] + [(v, 0) for v in current if v not in unknown]
+        if len(unknown) > RECODE_LIMIT:
+            st.caption(f"The {RECODE_LIMIT} most frequent of {len(unknown):,} values.")
+        for value, count in shown:
+            pick = st.selectbox(label_escape(f"{value} ({count:,} rows)" if count else value), options,
+                                index=options.index(current.get(value, NOT_RECOGNISED)),
+                                key=f"recode-{key}-{value}")
+            if pick == NOT_RECOGNISED:
+                out.pop(value, None)
+            else:
+                out[value] = pick
+    return out
 
 
 def _header_phrase(part) -> str:
@@ -178,9 +236,10 @@ def duplicates_choice(part, *, key: str) -> str | None:
                          "Your choice is remembered with this layout's column mapping.")
 
 
-def _reinspect(path, name, part, *, table, mapping=None, duplicates=None):
+def _reinspect(path, name, part, *, table, mapping=None, duplicates=None, recodes=None):
     try:
-        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping, duplicates=duplicates)
+        parts = _inspect(path, name, sheet=part.sheet, table=table, mapping=mapping, duplicates=duplicates,
+                         recodes=recodes)
     except Exception as exc:  # noqa: BLE001
         st.error(f"Could not read it as {table}: {md_escape(exc)}")
         return None
@@ -226,7 +285,8 @@ def validation(part, *, key: str) -> None:
         csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
 
 
-def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], duplicates: str | None = None) -> None:
+def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], duplicates: str | None = None,
+               recodes: dict[str, str] | None = None) -> None:
     """Import one sheet; the sample city goes first, so an office's data never mixes with it."""
     ws = data.workspace()
     with st.status(f"Importing {label_escape(name)} as {table}…", expanded=True) as status:
@@ -238,7 +298,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], 
                     sample_data.remove_sample(ws)
                 bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
                 results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
-                                              source_name=name, duplicates=duplicates)
+                                              source_name=name, duplicates=duplicates, recodes=recodes or None)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
             status.update(label=f"Import failed; nothing changed. {label_escape(exc)}", state="error")
             return

@@ -16,7 +16,8 @@ from ui.format import (
     delta_color,
     format_change,
     format_goal,
-    format_value,
+    format_kpi_value,
+    format_period_label,
     is_missing,
     md_escape,
 )
@@ -82,11 +83,15 @@ def kpi_section(kpi_id: str, view, card=None) -> None:
 def headline(k, card) -> None:
     """The scorecard's view of the KPI: status, value, change, goal, and the generated sentence."""
     color, icon, word = STATUS_STYLE.get(str(card.status), STATUS_STYLE["no_data"])
-    partial = " (partial)" if bool(card.partial) else ""
+    name = getattr(card, "period_name", None)
+    name = name if isinstance(name, str) and name else format_period_label(card.period_label)
+    partial = " (partial)" if bool(card.partial) and "to date" not in name else ""
+    compared = getattr(card, "comparison_name", None) if card.prev_label == card.yoy_label else None
     left, middle, right = st.columns([1.2, 1, 1.6])
     change = format_change(card.value, card.prev_value, k.unit)
-    left.metric(f"{md_escape(card.period_label)}{partial}", format_value(card.value, k.unit), delta=change,
-                delta_color=delta_color(k.direction), delta_description=f"vs {card.prev_label}" if change else None)
+    left.metric(f"{md_escape(name)}{partial}", format_kpi_value(card.value, k.unit, card.target, card.at_risk),
+                delta=change, delta_color=delta_color(k.direction),
+                delta_description=f"vs {compared or format_period_label(card.prev_label)}" if change else None)
     with middle:
         st.badge(word, icon=icon, color=color)
         st.caption(f"n = {int(card.n):,} {md_escape(k.noun)}" if not is_missing(card.n) else "")

@@ -22,6 +22,12 @@ EXPORT_FOR_TABLE = {
     "vendors": "the vendor master or certified-firm list, with certifications (MBE, WBE, SBE...)",
     "evaluations": "the vendor performance evaluations: contract, due date, completed date, score",
     "engagements": "the market-research log: RFIs, sources-sought notices, industry days, one-on-ones",
+    "contract_metrics": "the key contracts' performance metrics: contract, metric, target, higher or lower is "
+                        "better (or record them on the Contract performance page)",
+    "metric_results": "the metrics' reported results: contract, metric, period end, value (or enter them on the "
+                      "Contract performance page)",
+    "checkins": "the log of performance meetings with vendors: contract, meeting date, open actions (or log "
+                "them on the Contract performance page)",
 }
 
 

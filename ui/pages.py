@@ -24,6 +24,8 @@ PAGES = (
     PageSpec("app_pages/equity.py", "Equity", ":material/diversity_3:", "equity", "Themes", ("Equity",)),
     PageSpec("app_pages/contracts.py", "Contract management", ":material/contract:", "contracts", "Themes",
              ("Contracts",)),
+    PageSpec("app_pages/performance.py", "Contract performance", ":material/monitoring:", "contract_performance",
+             "Themes"),
     PageSpec("app_pages/payments.py", "Payments", ":material/payments:", "payments", "Themes", ("Payments",)),
     PageSpec("app_pages/market_research.py", "Market research", ":material/travel_explore:", "market_research",
              "Themes", ("Market research",)),
