@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import data, filters
+from ui.charts import hide_streamlit_chart_menu
 from ui.format import md_escape
 from ui.notices import as_of_header, sample_banner
 from ui.pages import PAGES
@@ -16,13 +17,15 @@ for page in PAGES:
                 default=page.path == "app_pages/overview.py")
     )
 navigation = st.navigation(sections)
+hide_streamlit_chart_menu()
 
 showing_sample = data.ensure_sample()
 office = data.settings().get("office_name")
 st.sidebar.caption(md_escape(office) if office else "Procurement KPI Dashboard")
 view = filters.sidebar()
 if showing_sample:
-    sample_banner()
+    left = data.sample_tables()
+    sample_banner(left, whole=data.sample_is_whole(left))
 as_of_header(view, empty=data.workspace().is_empty)
 
 navigation.run()

@@ -9,6 +9,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from kpi.format import format_goal_value, format_kpi_value
+
 from . import theme as th
 from .formats import axis_format, axis_label_expr, format_value
 
@@ -21,6 +23,37 @@ MAX_ROWS = 5000
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def no_stray_tooltips(chart):
+    """Every mark without a tooltip of its own gets none: Streamlit turns tooltips on for every mark, which
+    would show a zone's or a label's raw fields ('a 0.8 / b 0', 'value_text'). Changes the chart in place."""
+    for attr in ("layer", "hconcat", "vconcat", "concat"):
+        parts = getattr(chart, attr, alt.Undefined)
+        if isinstance(parts, list):
+            for part in parts:
+                no_stray_tooltips(part)
+    if isinstance(chart, alt.Chart):
+        enc = chart.encoding
+        has_tooltip = enc is not alt.Undefined and getattr(enc, "tooltip", alt.Undefined) is not alt.Undefined
+        if not has_tooltip:
+            mark = chart.mark
+            if isinstance(mark, str):
+                chart.mark = alt.MarkDef(type=mark, tooltip=None)
+            elif mark is not alt.Undefined:
+                mark.tooltip = None
+    return chart
+
+
+def quiet_tooltips(builder):
+    """A chart builder whose decorative marks (zones, rules, labels) never show a tooltip."""
+    import functools
+
+    @functools.wraps(builder)
+    def build(*args, **kwargs):
+        return no_stray_tooltips(builder(*args, **kwargs))
+
+    return build
 
 
 def _attr(obj, name, default=None):
@@ -90,6 +123,7 @@ def goal_text(goal, unit: str | None, direction: str | None) -> str:
     return goal_words(target, at_risk, unit or "", direction)
 
 
+@quiet_tooltips
 def message_chart(
     text: str, *, title: str | None = None, width: int = 640, height: int = 200
 ) -> alt.LayerChart:
@@ -211,6 +245,7 @@ def _zone_layers(
 # ---------------------------------------------------------------- trend
 
 
+@quiet_tooltips
 def trend(
     result,
     goal=None,
@@ -251,7 +286,7 @@ def trend(
     df = df[cols].copy()
     df["period_label"] = df["period_label"].astype(str)
     df["partial"] = df["partial"].fillna(False).astype(bool) if "partial" in df else False
-    df["value_text"] = [format_value(v, unit) for v in df["value"]]
+    df["value_text"] = [format_kpi_value(v, unit, target, at_risk) for v in df["value"]]
     df["n"] = pd.to_numeric(df.get("n", 0), errors="coerce").fillna(0).astype(int)
     df["excluded"] = pd.to_numeric(df.get("excluded", 0), errors="coerce").fillna(0).astype(int)
     df["period_kind"] = np.where(df["partial"], PARTIAL_LABEL, COMPLETE_LABEL)
@@ -280,7 +315,7 @@ def trend(
         alt.Tooltip("value_text:N", title="Value"),
         alt.Tooltip("n:Q", title="Records (n)", format=","),
         alt.Tooltip("excluded:Q", title="Excluded", format=","),
-        alt.Tooltip("period_kind:N", title="Period"),
+        alt.Tooltip("period_kind:N", title="Complete or partial"),
     ]
 
     layers = _zone_layers(target, at_risk, direction, orient="y", domain=domain, width=width, height=height)
@@ -289,7 +324,7 @@ def trend(
         df["group"] = df["group"].astype(str)
         top = df.groupby("group")["n"].sum().sort_values(ascending=False).index[:8]
         df = df[df["group"].isin(top)]
-        tooltip.insert(1, alt.Tooltip("group:N", title="Group"))
+        tooltip.insert(1, alt.Tooltip("group:N", title="Series"))
         base = alt.Chart(df).encode(x=x, y=y)
         color = alt.Color("group:N", title=None, sort=list(top))
         layers.append(base.mark_line().encode(color=color))
@@ -347,18 +382,20 @@ def trend(
         if label_values is None:
             label_values = len(df) <= 8
         labelled = df if label_values else df.tail(1)
-        # Labels above their points, except near the top of the axis, where they go below.
-        near_top = labelled["value"] > domain[0] + 0.88 * (domain[1] - domain[0])
-        for below, part in ((False, labelled[~near_top]), (True, labelled[near_top])):
+        # Labels above their points, below them near the top of the axis or where the goal line would
+        # strike through the label above.
+        below_mask = label_below(labelled["value"], domain, height, target)
+        for below, part in ((False, labelled[~below_mask]), (True, labelled[below_mask])):
             if len(part):
                 layers.append(
                     alt.Chart(part)
-                    .mark_text(dy=20 if below else -16, fontSize=14, fontWeight="bold", color="#1A1A1A")
+                    .mark_text(dy=LABEL_BELOW_DY if below else LABEL_ABOVE_DY, fontSize=14, fontWeight="bold",
+                               color="#1A1A1A")
                     .encode(x=x, y=y, text="value_text:N")
                 )
 
     if target is not None:
-        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_value(target, unit)}"]})
+        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_goal_value(target, unit)}"]})
         layers.append(
             alt.Chart(g).mark_rule(color=th.GOAL_COLOR, strokeDash=[8, 4], size=2).encode(y="target:Q")
         )
@@ -371,6 +408,34 @@ def trend(
         )
 
     return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle))
+
+
+# Where a value label sits relative to its point, in pixels: its centre, and half its height.
+LABEL_ABOVE_DY, LABEL_BELOW_DY, LABEL_HALF_HEIGHT = -16, 20, 9
+
+
+def label_below(values: pd.Series, domain: tuple[float, float], height: int, target: float | None) -> pd.Series:
+    """For each labelled point, whether its label goes below it: near the top of the axis, or where a label
+    above would touch the goal line while one below would not."""
+    lo, hi = domain
+    span = (hi - lo) or 1.0
+    v = pd.to_numeric(values, errors="coerce").reset_index(drop=True)
+    y = height * (1 - (v - lo) / span)  # pixels from the top
+    # A point in a dip (its neighbours higher) is labelled below, where the line is not.
+    before, after = v.shift(1), v.shift(-1)
+    dip = ((before.isna() | (before > v)) & (after.isna() | (after > v))) & (before.notna() | after.notna())
+    below = (v > lo + 0.88 * span) | (dip & (v > lo + 0.12 * span))
+    if target is None:
+        return pd.Series(below.fillna(False).to_numpy(), index=values.index)
+    goal_y = height * (1 - (target - lo) / span)
+
+    def hits(dy):
+        centre = y + dy
+        return (centre - LABEL_HALF_HEIGHT - 2 <= goal_y) & (goal_y <= centre + LABEL_HALF_HEIGHT + 2)
+
+    above_hits, below_hits = hits(LABEL_ABOVE_DY), hits(LABEL_BELOW_DY)
+    below = (below & ~below_hits) | (above_hits & ~below_hits)
+    return pd.Series(below.fillna(False).to_numpy(), index=values.index)
 
 
 # ---------------------------------------------------------------- breakdown
@@ -413,6 +478,7 @@ def top_groups(df: pd.DataFrame, unit: str | None, top: int = TOP_GROUPS) -> pd.
     return head
 
 
+@quiet_tooltips
 def breakdown(
     result_by_group,
     goal=None,
@@ -424,11 +490,14 @@ def breakdown(
     top: int = TOP_GROUPS,
     period: str | None = None,
     group_title: str | None = None,
+    select: str | None = None,
 ) -> alt.LayerChart | alt.Chart:
-    """Horizontal bars by group, sorted by value, with the goal rule and zones; top 15 + 'Other'.
+    """Horizontal bars by group, sorted by value, coloured by status against the goal; top 15 + 'Other'.
 
     `result_by_group` is a KPIResult whose frame has a `group` column (one period, or the latest
-    period is taken unless `period` names one). goal=None uses the KPI's default, False none.
+    period is taken unless `period` names one). goal=None uses the KPI's default, False none. Value labels
+    sit in their own column right of the plot and the goal's label above it, so neither the goal line nor
+    a zone ever crosses a label. `select` names a click selection on the bars (field `group`).
     """
     kpi = _attr(result_by_group, "kpi")
     unit, direction = _attr(kpi, "unit"), _attr(kpi, "direction")
@@ -445,16 +514,20 @@ def breakdown(
     df = top_groups(df, unit, top)
     if df.empty:
         return message_chart("No data for this selection", title=title, width=width)
+    target, at_risk = goal_bounds(_resolve_goal(result_by_group, goal))
     df["group"] = df["group"].astype(str)
-    df["value_text"] = [format_value(v, unit) for v in df["value"]]
+    df["value_text"] = [format_kpi_value(v, unit, target, at_risk) for v in df["value"]]
     df["n"] = df["n"].astype(int)
     df["label"] = [f"{t}  (n={n:,})" for t, n in zip(df["value_text"], df["n"], strict=True)]
+    df["status"] = [bar_status(v, target, at_risk, direction, other)
+                    for v, other in zip(df["value"], df["is_other"], strict=True)]
     # Only what the chart draws: the engine's Period objects cannot go into a Vega-Lite spec.
-    df = df[["group", "value", "n", "value_text", "label", "is_other"]]
+    df = df[["group", "value", "n", "value_text", "label", "is_other", "status"]]
     body = df[~df["is_other"]].sort_values("value", ascending=False, kind="stable")
     order = list(body["group"]) + list(df.loc[df["is_other"], "group"])
     height = max(bar_height * len(order), 60)
-    target, at_risk = goal_bounds(_resolve_goal(result_by_group, goal))
+    label_w = LABEL_COLUMN_WIDTH
+    plot_w = max(width - label_w, 160)
 
     y = alt.Y(
         "group:N",
@@ -462,33 +535,40 @@ def breakdown(
         title=group_title,
         axis=alt.Axis(labelLimit=280, labelFontSize=th.LABEL_SIZE, ticks=False, domain=False),
     )
-    domain = value_domain(list(df["value"]) + [target, at_risk], unit, headroom=0.2)
+    domain = value_domain(list(df["value"]) + [target, at_risk], unit, headroom=0.05)
     x = alt.X(
         "value:Q", axis=_y_axis(unit, title=""), scale=alt.Scale(domain=list(domain), nice=False, zero=True)
     )
     tooltip = [
-        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("group:N", title=(group_title or "Group")),
         alt.Tooltip("value_text:N", title="Value"),
-        alt.Tooltip("n:Q", title="Records (n)", format=","),
+        alt.Tooltip("n:Q", title="Records", format=","),
+        alt.Tooltip("status:N", title="Against the goal"),
     ]
-    layers = _zone_layers(target, at_risk, direction, orient="x", domain=domain)
-    layers.append(
+    layers = _zone_layers(target, at_risk, direction, orient="x", domain=domain, label_zones=False)
+    statuses = [s for s in BAR_STATUS_ORDER if s in set(df["status"])]
+    bars = (
         alt.Chart(df)
-        .mark_bar(height=max(bar_height - 8, 6), cornerRadiusEnd=2)
+        .mark_bar(height=max(bar_height - 8, 6), cornerRadiusEnd=2, cursor="pointer" if select else "default")
         .encode(
             y=y,
             x=x,
-            color=alt.condition("datum.is_other", alt.value("#A6A6A6"), alt.value(th.SERIES_COLOR)),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=statuses, range=[BAR_STATUS_COLORS[s] for s in statuses]),
+                legend=alt.Legend(title=None, orient="top", direction="horizontal", labelFontSize=13)
+                if target is not None
+                else None,
+            ),
             tooltip=tooltip,
         )
     )
-    layers.append(
-        alt.Chart(df)
-        .mark_text(align="left", dx=5, fontSize=13, color="#333333")
-        .encode(y=y, x=x, text="label:N")
-    )
+    if select:
+        pick = alt.selection_point(name=select, fields=["group"], on="click", clear="dblclick")
+        bars = bars.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)))
+    layers.append(bars)
     if target is not None:
-        g = pd.DataFrame({"target": [target], "label": [f"Goal {format_value(target, unit)}"]})
+        g = pd.DataFrame({"target": [target], "goal_text": [f"Goal {format_goal_value(target, unit)}"]})
         layers.append(
             alt.Chart(g).mark_rule(color=th.GOAL_COLOR, strokeDash=[8, 4], size=2).encode(x="target:Q")
         )
@@ -498,14 +578,43 @@ def breakdown(
                 align="right" if direction == "lower" else "left",
                 baseline="bottom",
                 dx=-4 if direction == "lower" else 4,
-                dy=-4,
+                dy=-6,
                 fontSize=13,
                 fontWeight="bold",
                 color=th.GOAL_COLOR,
             )
-            .encode(x="target:Q", y=alt.value(0), text="label:N")
+            .encode(x="target:Q", y=alt.value(0), text="goal_text:N")
         )
-    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle))
+    plot = alt.layer(*layers).properties(width=plot_w, height=height)
+    labels = (
+        alt.Chart(df)
+        .mark_text(align="left", dx=4, fontSize=13, color="#333333")
+        .encode(y=alt.Y("group:N", sort=order, axis=None), text="label:N")
+        .properties(width=label_w, height=height)
+    )
+    return alt.hconcat(plot, labels, spacing=4).resolve_scale(y="shared").properties(**_title(title, subtitle))
+
+
+# Bars take the status colours; the 'Other' bar and bars without a goal stay neutral.
+BAR_STATUS_COLORS = {
+    "met": th.STATUS_COLORS["met"],
+    "at risk": th.STATUS_COLORS["at risk"],
+    "missed": th.STATUS_COLORS["missed"],
+    "no goal": th.SERIES_COLOR,
+    "other groups": "#A6A6A6",
+}
+BAR_STATUS_ORDER = tuple(BAR_STATUS_COLORS)
+LABEL_COLUMN_WIDTH = 150
+
+
+def bar_status(value, target, at_risk, direction, other: bool = False) -> str:
+    """The word for one bar: 'met', 'at risk', 'missed', 'no goal' or 'other groups' (the folded rest)."""
+    if other:
+        return "other groups"
+    from kpi.goals import assess  # the one place direction is applied
+
+    status = assess(value, target, at_risk, direction)
+    return {"met": "met", "at_risk": "at risk", "missed": "missed"}.get(status, "no goal")
 
 
 # ---------------------------------------------------------------- distribution
@@ -551,6 +660,7 @@ def histogram_bins(values: pd.Series, *, target_bins: int = 24, clip_quantile: f
     return out
 
 
+@quiet_tooltips
 def distribution(
     values: pd.Series,
     unit: str = "days",
@@ -609,7 +719,7 @@ def distribution(
     target, _ = goal_bounds(goal)
     rules = [("Median " + format_value(median, unit), median, th.OKABE_ITO[5], [1, 0])]
     if target is not None:
-        rules.append((f"Goal {format_value(target, unit)}", target, th.GOAL_COLOR, [8, 4]))
+        rules.append((f"Goal {format_goal_value(target, unit)}", target, th.GOAL_COLOR, [8, 4]))
     # The lower of the two values is labelled to the left of its rule, the higher to the right.
     low = min(r[1] for r in rules)
     for label, val, color, dash in rules:
@@ -635,6 +745,7 @@ def distribution(
 # ---------------------------------------------------------------- sparkline
 
 
+@quiet_tooltips
 def sparkline(values, *, width: int = 140, height: int = 36, color: str = th.SERIES_COLOR) -> alt.LayerChart:
     """A tiny line of values in order (list, Series, or a frame with a `value` column), last point marked."""
     if isinstance(values, pd.DataFrame):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import theme as th
 from .formats import format_value
-from .kpi_charts import _check_rows, _title, message_chart
+from .kpi_charts import _check_rows, _title, message_chart, quiet_tooltips
 
 HORIZON_DAYS = 548  # 18 months
 DOT_LIMIT = 400  # above this many contracts, draw monthly stacked bars instead of one dot each
@@ -75,6 +75,7 @@ def wrap_label(text: str, width: int = 24) -> str:
     return "|".join(lines[:4])
 
 
+@quiet_tooltips
 def pipeline_timeline(
     pipeline_df: pd.DataFrame,
     *,

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--kpi", required=True, metavar="ID", help="KPI id")
     t = sub.add_parser("table", help="the scorecard and KPI tables (.xlsx)")
     common(t)
+    s = sub.add_parser("scorecard-pdf", help="the one-page scorecard (.pdf) that goes beside the deck")
+    common(s)
+    s.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), metavar="Q", help="fiscal quarter 1-4")
     k = sub.add_parser("checkin", help="one contract's check-in pack for its quarterly vendor meeting (.pptx)")
     common(k, fy=False)
     k.add_argument("--contract", required=True, metavar="ID", help="contract id (exactly as in the contracts table)")
@@ -134,7 +137,15 @@ def run(argv: list[str] | None = None) -> int:
 
         b = _briefing(ws, kpis=kpis, fy=args.fy, quarter=args.quarter)
         data = briefing_pptx(b)
-        what = f"{4 + len(b.slides) + _appendix_count(b)} slides, {b.period_label}"
+        what = f"{_slide_count(data)} slides, {b.period_label}"
+    elif args.command == "scorecard-pdf":
+        out = _out(args.out, (".pdf",))
+        ws = _workspace(args.workspace)
+        from .scorecard_pdf import scorecard_pdf
+
+        b = _briefing(ws, fy=args.fy, quarter=args.quarter)
+        data = scorecard_pdf(b)
+        what = f"{len(b.slides)} KPIs, {b.period_label}"
     elif args.command == "chart":
         out = _out(args.out, CHART_SUFFIXES)
         ws = _workspace(args.workspace)
@@ -162,11 +173,12 @@ def run(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _appendix_count(b) -> int:
-    from .deck import DEFINITIONS_PER_SLIDE
+def _slide_count(pptx: bytes) -> int:
+    import io
 
-    n = len(b.definitions) if b.definitions is not None else 0
-    return -(-n // DEFINITIONS_PER_SLIDE) + 1
+    from pptx import Presentation
+
+    return len(Presentation(io.BytesIO(pptx)).slides)
 
 
 def main(argv: list[str] | None = None) -> int:

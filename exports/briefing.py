@@ -20,10 +20,11 @@ from charts.formats import format_value
 from .excel import excel_workbook, scorecard_frame
 from .model import Briefing, KpiSlide
 from .render import chart_bytes, chart_file_name, file_stem, with_source_note
+from .slide_text import goal_source, on_slide
 
 SLIDE_CHART_W, SLIDE_CHART_H = 600, 330  # CSS px: the picture fills 8.75 in, so 14 px type reads ~11 pt
 EXPORT_CHART_W, EXPORT_CHART_H = 760, 340
-PIPELINE_CHART_W = 440
+PIPELINE_CHART_W = 900
 TREND_PERIODS = {"year": 6, "quarter": 8, "month": 13}
 DATE_COLUMNS = {
     "payments": ("payment_date",),
@@ -381,7 +382,8 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
         )
     missing = tuple(str(m) for m in (getattr(result, "missing", ()) or ()))
     goal_line = charts.goal_text(goal, unit, direction)
-    subtitle = [getattr(k, "definition", "")]
+    source_words = goal_source(k, goal["target"], goal["at_risk"], goal["source"])
+    subtitle = [on_slide(getattr(k, "definition", ""))]
     subtitle.append(" · ".join(x for x in (goal_line, f"data through {through:%-d %b %Y}") if x))
     slide_chart = charts.trend(
         result,
@@ -399,7 +401,7 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
             width=EXPORT_CHART_W,
             height=EXPORT_CHART_H,
         ),
-        f"{source} Goal source: {goal['source'] or 'not recorded'}.",
+        f"{source} Goal source: {on_slide(source_words)}.",
     )
     return KpiSlide(
         kpi_id=k.id,
@@ -418,7 +420,7 @@ def _slide(k, result, row, label, partial, through, source, comparison) -> KpiSl
         partial=bool(partial),
         target=goal["target"],
         at_risk=goal["at_risk"],
-        goal_source=goal["source"],
+        goal_source=source_words,
         prev_label=prev_label,
         prev_value=_num(row.get("prev_value")) if row is not None else None,
         yoy_label=yoy_label,

@@ -18,9 +18,12 @@ from pptx.util import Inches, Pt
 
 from charts.formats import format_value
 from charts.theme import STATUS_DARK, STATUS_SYMBOLS, STATUS_TINTS
+from kpi.format import format_kpi_value
 
+from . import fit
 from .model import Briefing, KpiSlide
 from .render import chart_png
+from .slide_text import in_notes, on_slide
 
 SLIDE_W, SLIDE_H = 13.333, 7.5
 MARGIN = 0.5
@@ -35,9 +38,12 @@ DEFAULT_BRAND = "1F4E79"
 STATUS_FILL = {k: v.lstrip("#") for k, v in STATUS_DARK.items()}
 STATUS_TINT = {k: v.lstrip("#") for k, v in STATUS_TINTS.items()}
 STATUS_SYMBOL = STATUS_SYMBOLS
-DEFINITIONS_PER_SLIDE = 6
 IMPORTS_PER_SLIDE = 12
-URGENT_ROWS = 9
+URGENT_ROWS = 9  # the performance slide's off-track contracts
+TABLE_TOP = 1.7
+TABLE_BOTTOM = 6.9  # the footer rule is at 7.02 in
+CELL_MARGIN_X, CELL_MARGIN_Y = 0.08, 0.03
+BOX_MARGIN = 0.02
 RENDER_THREADS = 4
 
 
@@ -94,7 +100,7 @@ def add_text(
     items = paragraphs or [(text, size, bold, color)]
     for i, (t, s, b, c) in enumerate(items):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        p.text = str(t)
+        p.text = on_slide(t)
         p.alignment = align
         if line_spacing:
             p.line_spacing = line_spacing
@@ -131,10 +137,13 @@ def set_title(slide, text, *, left=MARGIN, top=0.62, width=CONTENT_W, height=1.0
     tf.word_wrap = True
     tf.auto_size = MSO_AUTO_SIZE.NONE
     tf.vertical_anchor = MSO_ANCHOR.TOP
-    tf.margin_left = tf.margin_right = Inches(0.02)
-    tf.text = str(text)
+    tf.margin_left = tf.margin_right = Inches(BOX_MARGIN)
+    tf.margin_top = tf.margin_bottom = Inches(BOX_MARGIN)
+    text = on_slide(text)
+    tf.text = text
     if size is None:
-        size = 26 if len(text) <= 110 else 22 if len(text) <= 150 else 19
+        size = fit.fit_size(text, width - 2 * BOX_MARGIN, height - 2 * BOX_MARGIN, largest=26, smallest=16,
+                            bold=True) or 16
     for p in tf.paragraphs:
         p.alignment = PP_ALIGN.LEFT
         _style_runs(p, size, True, color)
@@ -142,14 +151,14 @@ def set_title(slide, text, *, left=MARGIN, top=0.62, width=CONTENT_W, height=1.0
 
 
 def set_notes(slide, text: str) -> None:
-    slide.notes_slide.notes_text_frame.text = text
+    slide.notes_slide.notes_text_frame.text = in_notes(text)
 
 
 def style_cell(cell, text, *, size=12, bold=False, color=DARK, fill=None, align=PP_ALIGN.LEFT, italic=False):
-    cell.text = "" if text is None else str(text)
+    cell.text = "" if text is None else on_slide(text)
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-    cell.margin_left = cell.margin_right = Inches(0.08)
-    cell.margin_top = cell.margin_bottom = Inches(0.03)
+    cell.margin_left = cell.margin_right = Inches(CELL_MARGIN_X)
+    cell.margin_top = cell.margin_bottom = Inches(CELL_MARGIN_Y)
     for p in cell.text_frame.paragraphs:
         p.alignment = align
         _style_runs(p, size, bold, color, italic)
@@ -175,17 +184,21 @@ def add_table(
     aligns=None,
     cell_style: Callable | None = None,
     header_h: float | None = None,
+    heights: list[float] | None = None,
 ):
-    """A plain table: header in the brand colour, thin banding, our own fills (no template style)."""
+    """A plain table: header in the brand colour, thin banding, our own fills (no template style).
+
+    `heights` (one per row, header first) overrides header_h and row_h: see row_heights."""
     n_rows, n_cols = len(frame_rows), len(widths)
     header_h = header_h or row_h
+    heights = heights or [header_h] + [row_h] * (n_rows - 1)
     shape = slide.shapes.add_table(
         n_rows,
         n_cols,
         Inches(left),
         Inches(top),
         Inches(sum(widths)),
-        Inches(header_h + row_h * (n_rows - 1)),
+        Inches(sum(heights)),
     )
     table = shape.table
     table.first_row = True
@@ -193,7 +206,7 @@ def add_table(
     for j, w in enumerate(widths):
         table.columns[j].width = Inches(w)
     for i in range(n_rows):
-        table.rows[i].height = Inches(header_h if i == 0 else row_h)
+        table.rows[i].height = Inches(heights[i])
     aligns = aligns or [PP_ALIGN.LEFT] * n_cols
     for i, row in enumerate(frame_rows):
         for j, value in enumerate(row):
@@ -216,6 +229,34 @@ def add_table(
     return shape
 
 
+def cell_height(text, width: float, size: float, bold: bool = False) -> float:
+    """The height a table cell `width` inches wide needs for `text` at `size` points, margins included."""
+    return fit.height_in(on_slide(text), width - 2 * CELL_MARGIN_X, size, bold) + 2 * CELL_MARGIN_Y + 0.02
+
+
+def row_heights(rows: list[list], widths: list[float], size: float, header_size: float,
+                minimum: float = 0.32) -> list[float]:
+    """Each row's height from its tallest cell, measured (header first)."""
+    out = []
+    for i, row in enumerate(rows):
+        sz, bold = (header_size, True) if i == 0 else (size, False)
+        out.append(max([minimum] + [cell_height(v, w, sz, bold) for v, w in zip(row, widths, strict=True)]))
+    return out
+
+
+def paginate(heights: list[float], room: float) -> list[tuple[int, int]]:
+    """Body rows (heights[1:]) split into pages that fit `room` inches under the header: [(start, stop)]."""
+    header, body = heights[0], heights[1:]
+    pages, start, used = [], 0, header
+    for i, h in enumerate(body):
+        if used + h > room and i > start:
+            pages.append((start, i))
+            start, used = i, header
+        used += h
+    pages.append((start, len(body)))
+    return pages
+
+
 def change_text(value, reference, unit: str | None) -> str:
     """'−12%' (relative) or '+3.1 pts' for shares; '' when either side is missing."""
     try:
@@ -232,6 +273,41 @@ def change_text(value, reference, unit: str | None) -> str:
         return "no change" if d == 0 else f"{'+' if d > 0 else '−'}{format_value(abs(d), unit)}"
     pct = (v - r) / abs(r) * 100
     return "no change" if abs(pct) < 0.5 else f"{'+' if pct > 0 else '−'}{abs(pct):.0f}%"
+
+
+# ---------------------------------------------------------------- the scorecard, shared with the PDF
+
+
+def scorecard_headline(b: Briefing) -> str:
+    """'3 of 13 KPIs met their goal in FY2026; 5 at risk and 5 missed'."""
+    counts = {k: sum(1 for s in b.slides if s.status == k) for k in STATUS_FILL}
+    with_goal = sum(counts[k] for k in ("met", "at risk", "missed"))
+    if not with_goal:
+        return f"Scorecard for {b.period_label}"
+    title = f"{counts['met']} of {with_goal} KPIs met their goal in {b.period_label}"
+    extra = [f"{counts['at risk']} at risk" if counts["at risk"] else "",
+             f"{counts['missed']} missed" if counts["missed"] else ""]
+    extra = [x for x in extra if x]
+    return title + ("; " + " and ".join(extra) if extra else "")
+
+
+def scorecard_rows(b: Briefing) -> list[list[str]]:
+    """The scorecard as text rows, header first: KPI, value, goal, status, change, records."""
+    compare = "vs last year" if b.comparison == "last_year" else "vs previous"
+    rows = [["KPI", "Value", "Goal", "Status", compare, "Records (n)"]]
+    for s in b.slides:
+        ref = s.yoy_value if b.comparison == "last_year" else s.prev_value
+        value = format_kpi_value(s.value, s.unit, s.target, s.at_risk) + (
+            " (partial)" if s.partial and s.value is not None else "")
+        rows.append([
+            s.title,
+            value if s.status != "no data" or s.value is not None else "no data",
+            _goal_short(s),
+            f"{STATUS_SYMBOL[s.status]} {s.status}",
+            change_text(s.value, ref, s.unit) or "–",
+            f"{s.n:,}" if isinstance(s.n, (int, float)) and not _isnan(s.n) else "–",
+        ])
+    return rows
 
 
 # ---------------------------------------------------------------- the deck
@@ -337,37 +413,9 @@ class Deck:
     def add_scorecard_slide(self):
         b = self.b
         slides = b.slides
-        counts = {k: sum(1 for s in slides if s.status == k) for k in STATUS_FILL}
-        with_goal = sum(counts[k] for k in ("met", "at risk", "missed"))
-        if with_goal:
-            title = f"{counts['met']} of {with_goal} KPIs met their goal in {b.period_label}"
-            extra = [
-                f"{counts['at risk']} at risk" if counts["at risk"] else "",
-                f"{counts['missed']} missed" if counts["missed"] else "",
-            ]
-            extra = [x for x in extra if x]
-            if extra:
-                title += "; " + " and ".join(extra)
-        else:
-            title = f"Scorecard for {b.period_label}"
+        title = scorecard_headline(b)
         slide = self._content_slide("Scorecard", title)
-        compare = "vs last year" if b.comparison == "last_year" else "vs previous"
-        rows = [["KPI", "Value", "Goal", "Status", compare, "Records (n)"]]
-        for s in slides:
-            ref = s.yoy_value if b.comparison == "last_year" else s.prev_value
-            value = format_value(s.value, s.unit) + (
-                " (partial)" if s.partial and s.value is not None else ""
-            )
-            rows.append(
-                [
-                    s.title,
-                    value if s.status != "no data" or s.value is not None else "no data",
-                    _goal_short(s),
-                    f"{STATUS_SYMBOL[s.status]} {s.status}",
-                    change_text(s.value, ref, s.unit) or "–",
-                    f"{s.n:,}" if isinstance(s.n, (int, float)) and not _isnan(s.n) else "–",
-                ]
-            )
+        rows = scorecard_rows(b)
         widths = [4.6, 1.95, 1.9, 1.45, 1.35, 1.08]
         n = len(rows)
         row_h = min(0.4, (6.85 - 1.75) / max(n, 1))
@@ -429,7 +477,7 @@ class Deck:
         for p in tf.paragraphs:
             p.alignment = PP_ALIGN.CENTER
             _style_runs(p, 20, True, "FFFFFF")
-        value = format_value(s.value, s.unit) if s.value is not None else "no data"
+        value = format_kpi_value(s.value, s.unit, s.target, s.at_risk) if s.value is not None else "no data"
         period = s.period_label + (" (partial period)" if s.partial else "")
         add_text(
             slide, px, 2.6, pw, 1.25, "", paragraphs=[(value, 36, True, DARK), (period, 13, False, GREY)]
@@ -470,12 +518,16 @@ class Deck:
             lines.append((based, 12, False, GREY))
         if s.missing:
             lines.append(("Missing: " + ", ".join(s.missing), 12, False, STATUS_FILL["missed"]))
+        lines = fit_paragraphs(lines, pw, 2.6, line_spacing=1.1)
         add_text(slide, px, 3.95, pw, 2.6, "", paragraphs=lines, line_spacing=1.1)
         definition = f"Definition: {s.definition}"
         if s.goal_source:
             definition += f"  Goal source: {s.goal_source}."
-        add_text(slide, MARGIN, 6.55, CONTENT_W, 0.45, definition, size=11, color=GREY, italic=True)
-        notes = [f"{s.title} ({s.kpi_id})", f"Definition: {s.definition}"]
+        size = fit.fit_size(on_slide(definition), CONTENT_W - 0.04, 0.41, largest=11, smallest=8)
+        if size is None:  # too long for the foot of the slide: the appendix and the notes carry it
+            definition, size = "Definition and goal source: see the appendix and the speaker notes.", 11
+        add_text(slide, MARGIN, 6.55, CONTENT_W, 0.45, definition, size=size, color=GREY, italic=True)
+        notes = [s.title, f"Definition: {s.definition}"]
         if s.formula:
             notes.append(f"Formula: {s.formula}")
         notes.append(f"Goal: {goal or 'none set'}. Goal source: {s.goal_source or 'not recorded'}.")
@@ -500,44 +552,58 @@ class Deck:
 
             with Image.open(io.BytesIO(png)) as im:
                 w, h = im.size
-            scale = min(7.4 / w, 4.9 / h)
+            scale = min(CONTENT_W / w, 5.0 / h)
             slide.shapes.add_picture(
                 io.BytesIO(png), Inches(MARGIN), Inches(1.75), Inches(w * scale), Inches(h * scale)
             )
-        df = b.pipeline
-        if df is not None and len(df):
-            urgent = _urgent(df).head(URGENT_ROWS)
-            rows = [["Contract", "Ends", "Action needed"]]
-            for _, r in urgent.iterrows():
-                name = str(r.get("title") or r.get("contract_id") or "")
-                vendor = r.get("vendor_name")
-                if isinstance(vendor, str) and vendor:
-                    name = f"{name} ({vendor})"
-                rows.append(
-                    [_clip(name, 48), _date(r.get("end_date")), _clip(str(r.get("action") or ""), 40)]
-                )
-            add_text(slide, 8.1, 1.75, 4.7, 0.35, "Needing action soonest", size=13, bold=True, color=DARK)
-            add_table(
-                slide,
-                rows,
-                [2.4, 0.95, 1.38],
-                left=8.1,
-                top=2.12,
-                row_h=0.46,
-                header_fill=self.brand,
-                size=10,
-                header_size=11,
-            )
-            notes = [b.pipeline_message, "Needing action soonest:"]
-            notes += [" · ".join(str(x) for x in row) for row in rows[1:]]
-            set_notes(slide, "\n".join(n for n in notes if n))
-        else:
-            set_notes(slide, "No contract data, or no contract ends in the next 18 months.")
+            add_text(slide, MARGIN, 6.6, CONTENT_W, 0.35,
+                     "Each dot is a contract; its size is the contract's current amount (after amendments).",
+                     size=11, color=GREY, italic=True)
+        now = needing_action_now(b.pipeline)
+        notes = [b.pipeline_message or "No contract data, or no contract ends in the next 18 months."]
+        notes.append("Bubble size: the contract's current amount (after amendments).")
+        if len(now):
+            notes.append(f"{len(now)} contracts need a re-procurement started now: listed on the next slides.")
+        set_notes(slide, "\n".join(notes))
+        if len(now):
+            self.add_action_now_slides(now)
         return slide
+
+    def add_action_now_slides(self, now: pd.DataFrame):
+        """Every contract that needs a re-procurement started now, as many slides as it takes."""
+        rows = [["Contract", "Vendor", "Department", "Ends", "Current amount", "Action needed"]]
+        for _, r in now.iterrows():
+            name = " ".join(x for x in (_blank(r.get("contract_id")), _blank(r.get("title"))) if x)
+            amount = r.get("current_amount")
+            rows.append([
+                name,
+                _blank(r.get("vendor_name")),
+                _blank(r.get("department")),
+                _date(r.get("end_date")),
+                format_value(amount, "dollars") if _int(amount) is not None else "",
+                _blank(r.get("action")),
+            ])
+        widths = [3.4, 2.4, 1.9, 1.2, 1.3, 2.13]
+        heights = row_heights(rows, widths, 12, 12)
+        pages = paginate(heights, TABLE_BOTTOM - TABLE_TOP)
+        right = PP_ALIGN.RIGHT
+        total = len(now)
+        dollars = pd.to_numeric(now.get("current_amount"), errors="coerce").sum() if "current_amount" in now else 0
+        for k, (start, stop) in enumerate(pages, start=1):
+            count = f" ({k} of {len(pages)})" if len(pages) > 1 else ""
+            title = (f"{total} contract{'s' if total != 1 else ''} need{'s' if total == 1 else ''} a "
+                     f"re-procurement started now, {format_value(dollars, 'dollars')} in all{count}")
+            slide = self._content_slide("Contract management · action now", title)
+            add_table(slide, [rows[0]] + rows[1 + start:1 + stop], widths, top=TABLE_TOP,
+                      heights=[heights[0]] + heights[1 + start:1 + stop], header_fill=self.brand, size=12,
+                      header_size=12, aligns=[PP_ALIGN.LEFT] * 3 + [PP_ALIGN.LEFT, right, PP_ALIGN.LEFT])
+            set_notes(slide, "\n".join(" · ".join(str(x) for x in row if x) for row in rows[1 + start:1 + stop]))
 
     def add_performance_slide(self):
         """Key contracts off track (and which metric), and how often their vendors were met."""
         b = self.b
+        if not b.performance_message:  # a briefing made without contract performance (prepare_briefing sets it)
+            return None
         slide = self._content_slide("Contract management · performance", b.performance_message, title_size=24)
         if b.offtrack_share is None and b.checkin_rate is None:
             add_text(slide, MARGIN, 1.9, CONTENT_W, 1.0, "Until then, this slide stays empty rather than "
@@ -579,44 +645,26 @@ class Deck:
         d = b.definitions
         if d is None or d.empty:
             return
-        chunks = [d.iloc[i : i + DEFINITIONS_PER_SLIDE] for i in range(0, len(d), DEFINITIONS_PER_SLIDE)]
-        for k, chunk in enumerate(chunks, start=1):
-            title = "Appendix: KPI definitions" + (f" ({k} of {len(chunks)})" if len(chunks) > 1 else "")
+        rows = [["KPI", "Definition", "Goal and its source"]]
+        for _, r in d.iterrows():
+            goal = " ".join(x for x in (str(r.get("goal") or ""),
+                                        f"Source: {r['goal_source']}." if r.get("goal_source") else "") if x)
+            rows.append([r["title"], str(r["definition"]), goal])
+        widths = [2.6, 6.5, 3.23]
+        heights = row_heights(rows, widths, 11, 12)
+        pages = paginate(heights, TABLE_BOTTOM - TABLE_TOP)
+        for k, (start, stop) in enumerate(pages, start=1):
+            title = "Appendix: KPI definitions" + (f" ({k} of {len(pages)})" if len(pages) > 1 else "")
             slide = self._content_slide("Appendix", title)
-            rows = [["KPI", "Definition", "Goal and its source"]]
-            for _, r in chunk.iterrows():
-                rows.append(
-                    [
-                        r["title"],
-                        _clip(str(r["definition"]), 230),
-                        _clip(
-                            " ".join(
-                                x
-                                for x in (
-                                    str(r.get("goal") or ""),
-                                    f"Source: {r['goal_source']}" if r.get("goal_source") else "",
-                                )
-                                if x
-                            ),
-                            150,
-                        ),
-                    ]
-                )
-            add_table(
-                slide,
-                rows,
-                [2.9, 6.2, 3.23],
-                top=1.7,
-                row_h=0.78,
-                header_h=0.4,
-                header_fill=self.brand,
-                size=11,
-                header_size=12,
-            )
+            add_table(slide, [rows[0]] + rows[1 + start:1 + stop], widths, top=TABLE_TOP,
+                      heights=[heights[0]] + heights[1 + start:1 + stop], header_fill=self.brand, size=11,
+                      header_size=12)
+            chunk = d.iloc[start:stop]
             set_notes(
                 slide,
                 "\n".join(
-                    f"{r['title']}: {r['definition']} Formula: {r.get('formula', '')}"
+                    f"{r['title']}: {r['definition']} Formula: {r.get('formula', '')} "
+                    f"Goal source: {r.get('goal_source_notes') or r.get('goal_source') or 'not recorded'}."
                     for _, r in chunk.iterrows()
                 ),
             )
@@ -665,8 +713,8 @@ class Deck:
             rr, ex = _int(r.get("rows_read")), _int(r.get("rows_excluded"))
             rows.append(
                 [
-                    _clip(str(r.get("source") or ""), 42),
-                    _clip(_blank(r.get("sheet")), 20),
+                    str(r.get("source") or ""),
+                    _blank(r.get("sheet")),
                     str(r.get("table") or ""),
                     f"{rr:,}" if rr is not None else "–",
                     f"{_int(r.get('rows_loaded')) or 0:,}",
@@ -675,18 +723,20 @@ class Deck:
                 ]
             )
         right = PP_ALIGN.RIGHT
+        widths = [4.3, 1.7, 1.6, 1.2, 1.2, 1.15, 1.18]
+        heights = row_heights(rows, widths, 11, 12, minimum=0.36)
         add_table(
             slide,
             rows,
-            [4.3, 1.7, 1.6, 1.2, 1.2, 1.15, 1.18],
+            widths,
             top=1.7,
-            row_h=0.36,
+            heights=heights,
             header_fill=self.brand,
             size=11,
             header_size=12,
             aligns=[PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.LEFT, right, right, right, right],
         )
-        y = 1.7 + 0.36 * len(rows) + 0.15
+        y = 1.7 + sum(heights) + 0.15
         note = (
             "Rows are excluded when a required value is missing or unreadable; each one is listed with its "
             "reason on the Data page."
@@ -791,6 +841,29 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
+def fit_paragraphs(lines: list[tuple], width: float, height: float, *, line_spacing: float = 1.1,
+                   smallest: float = 9) -> list[tuple]:
+    """Mixed-size paragraphs [(text, size, bold, color)] scaled down together until they fit the box."""
+    inner_w, inner_h = width - 2 * BOX_MARGIN, height - 2 * BOX_MARGIN
+    scale = 1.0
+    while True:
+        sized = [(t, max(round(sz * scale * 2) / 2, smallest), b, c) for t, sz, b, c in lines]
+        need = sum(fit.height_in(on_slide(t), inner_w, sz, b, spacing=1.2 * line_spacing) for t, sz, b, c in sized)
+        if need <= inner_h or all(sz <= smallest for _, sz, _, _ in sized):
+            return sized
+        scale -= 0.05
+
+
+def needing_action_now(pipeline: pd.DataFrame | None) -> pd.DataFrame:
+    """The pipeline's contracts whose action is the most urgent one (start a re-procurement now), soonest first."""
+    if pipeline is None or len(pipeline) == 0 or "action" not in pipeline:
+        return pd.DataFrame()
+    from charts.pipeline import action_rank
+
+    now = pipeline[pipeline["action"].map(action_rank) == 0]
+    return now.sort_values("end_date", kind="stable") if "end_date" in now else now
+
+
 def _date(x) -> str:
     try:
         return f"{pd.Timestamp(x):%-d %b %Y}"
@@ -809,12 +882,3 @@ def _goal_long(s: KpiSlide) -> str:
     from charts import goal_text
 
     return goal_text({"target": s.target, "at_risk": s.at_risk}, s.unit, s.direction)
-
-
-def _urgent(df: pd.DataFrame) -> pd.DataFrame:
-    """Contracts by urgency of their action (re-procure now first, replacement under way last), then end date."""
-    from charts.pipeline import action_rank
-
-    d = df.copy()
-    d["_rank"] = d["action"].map(action_rank) if "action" in d else 3
-    return d.sort_values(["_rank", "end_date"], kind="stable")

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from charts.theme import STATUS_DARK, STATUS_SYMBOLS, STATUS_TINTS
 from kpi.format import excel_format
+from loaders.labels import column_label
 
 from .safety import neutralise
 
@@ -36,28 +37,7 @@ PERCENT_FORMAT = "0.0%"
 # Columns that carry a KPI value in the row's unit (scorecard and KPI tables with a `unit` column).
 UNIT_VALUE_COLUMNS = ("value", "p90", "target", "at_risk", "prev_value", "yoy_value", "previous", "last_year")
 
-HEADER_NAMES = {
-    "kpi_id": "KPI id",
-    "title": "Title",
-    "period_label": "Period",
-    "period_start": "Period start",
-    "period_end": "Period end",
-    "fiscal_year": "Fiscal year",
-    "value": "Value",
-    "p90": "90th percentile",
-    "n": "Records (n)",
-    "excluded": "Excluded",
-    "partial": "Partial period",
-    "target": "Goal",
-    "at_risk": "At-risk limit",
-    "goal_source": "Goal source",
-    "status": "Status",
-    "prev_value": "Previous period",
-    "yoy_value": "Same period last year",
-    "sentence": "Message",
-    "unit": "Unit",
-    "direction": "Better when",
-}
+# Plain column names come from one place: loaders.labels (canonical, engine and scorecard columns).
 
 
 def status_word(status) -> str:
@@ -71,12 +51,11 @@ def status_word(status) -> str:
 def header_name(column: str, humanise: bool) -> str:
     if not humanise:
         return str(column)
-    if column in HEADER_NAMES:
-        return HEADER_NAMES[column]
     text = str(column)
     if text != text.lower():  # already written for people ("KPI", "Rows read")
         return text
-    return text.replace("_", " ").capitalize()
+    label = column_label(text)
+    return label if label != text else text.replace("_", " ").capitalize()
 
 
 def sheet_title(name: str, taken: set[str]) -> str:

@@ -341,7 +341,7 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     extra_issues: list[pd.DataFrame] = [_issue_frame(source, sheet.name, [r for r, _ in above], "",
                                                      [t for _, t in above], ABOVE_HEADER)] if above else []
     bidders = bidder_columns(header) if table in (None, "bids") else {}
-    items = pay_item_columns(header.names) if table in (None, "bids") and not bidders else None
+    items = pay_item_columns(header.names, name_hints) if table in (None, "bids") and not bidders else None
     combined = 0
     if bidders or items:
         # Line items down, bidders across (or one row per item and bidder): one bid per bidder.

@@ -133,8 +133,14 @@ PAY_ITEM_ROLES = {
 _TOTAL_WORD = re.compile(r"\btotals?\b", re.IGNORECASE)
 
 
-def pay_item_columns(names: list[str]) -> dict[str, str] | None:
-    """{role: source column} when the header is one row per pay item and bidder, else None."""
+_BID_WORDS = re.compile(r"\b(bid|bids|bidder|bidders|tab|tabulation|letting|proposal|proposals|tender|tenders)\b")
+
+
+def pay_item_columns(names: list[str], hints: list[str] = ()) -> dict[str, str] | None:
+    """{role: source column} when the header is one row per pay item and bidder, else None.
+
+    A purchase-order line export (vendor, item, quantity, unit price, amount) has the same columns: it counts
+    as a bid tabulation only when a column names bidders or extensions, or the sheet or file name says bids."""
     out: dict[str, str] = {}
     for role, words in PAY_ITEM_ROLES.items():
         for name in names:
@@ -142,9 +148,11 @@ def pay_item_columns(names: list[str]) -> dict[str, str] | None:
             if norm in words and name not in out.values():
                 out[role] = name
                 break
-    if {"bidder", "item", "extension"} <= set(out) and ({"quantity", "unit_price"} & set(out)):
-        return out
-    return None
+    if not ({"bidder", "item", "extension"} <= set(out) and ({"quantity", "unit_price"} & set(out))):
+        return None
+    bid_like = "bidder" in normalise_header(out["bidder"]) or normalise_header(out["extension"]).startswith("ext") \
+        or any(_BID_WORDS.search(normalise_header(h)) for h in hints)
+    return out if bid_like else None
 
 
 def bidder_key(name: object) -> str:

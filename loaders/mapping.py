@@ -741,7 +741,7 @@ def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset(
     unexplained = [prof.kind for h, prof in cm.profiles.items() if h not in cm.mapping and not prof.blank]
     typed = sum(1 for k in unexplained if k in ("date", "money"))
     # Capped: a 3,000-column export explains few of its columns whatever it is.
-    score -= UNEXPLAINED_PENALTY * min(typed, 4) + UNEXPLAINED_OTHER * min(len(unexplained) - typed, 10)
+    score -= UNEXPLAINED_PENALTY * min(typed, 3) + UNEXPLAINED_OTHER * min(len(unexplained) - typed, 5)
     if hinted:
         score += 1.5
     return score
@@ -767,7 +767,7 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
     if s1 < MIN_EVIDENCE:
         return Classification(None, 0.0, scores, mappings)
     reason = summary_reason(headers, profiles)
-    if reason and not overrides and not name_hint(names, best):
+    if reason and not overrides and not provided.get(best):  # a title naming the solicitation: a bid tab
         return Classification(None, 0.0, scores, mappings, reason)
     return Classification(best, confidence(mappings[best], s1, s2, provided.get(best, set())), scores, mappings)
 
@@ -783,7 +783,7 @@ def confidence(cm: ColumnMapping, best: float, runner_up: float, provided: set[s
     margin = best / (best + max(runner_up, 0.0) + 1.0)
     filled = [h for h, p in cm.profiles.items() if not p.blank] if cm.profiles else list(cm.mapping) + cm.unmapped
     explained = (sum(1 for h in filled if h in cm.mapping) / len(filled)) if filled else 1.0
-    explained = min(1.0, explained * 1.5)  # half the columns explained is a fully explained export
+    explained = min(1.0, explained * 1.6)  # ~60% of the columns explained is a fully explained export
     value = 0.40 * coverage + 0.35 * margin + 0.25 * explained
     if len(filled) > 1 and sum(1 for h in cm.mapping if h in filled or not cm.profiles) <= 1:
         value = min(value, 0.5)  # a table named by one column of several is a guess: ask

@@ -7,13 +7,14 @@ is listed (source, sheet, row as seen in Excel, column, value, problem).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from . import values as V
-from .headers import ESTIMATE, _unique, structural_rows
+from .headers import ESTIMATE, REASON_TOTALS, _unique, structural_rows
 from .mapping import ColumnMapping, map_columns, required_groups, spread_sample
 from .readers import LoadError
 from .schema import (
@@ -36,6 +37,8 @@ ISSUE_COLUMNS = ("source", "sheet", "row", "column", "value", "problem")
 SOURCE_ROW = "source_row"
 EXCLUDED = "excluded: "
 ZERO_AMOUNT = "zero amount"
+TOTALS_MISMATCH = "the file's totals row differs from the imported total"
+TOTALS_TOLERANCE = 0.005  # dollars: a difference under half a cent is rounding
 NEGATIVE_AMOUNT = "negative amount (a credit, refund or void?)"
 NO_ESTIMATE_ZERO = {"estimated_amount"}
 
@@ -344,8 +347,39 @@ def to_canonical(raw: pd.DataFrame, table: str, *, rows: np.ndarray, source: str
     if len(issue_frame):
         order = np.lexsort((issue_frame["row"].fillna(0).to_numpy(dtype="int64"),))
         issue_frame = issue_frame.iloc[order].reset_index(drop=True)
+    totals = _totals_issues(data, reasons, rownums, mapping, kinds, out, keep, source, sheet)
+    if len(totals):  # in row order with the rest, after the row's own exclusion
+        issue_frame = pd.concat([issue_frame, totals], ignore_index=True)
+        order = np.argsort(issue_frame["row"].fillna(0).to_numpy(dtype="int64"), kind="stable")
+        issue_frame = issue_frame.iloc[order].reset_index(drop=True)
     rows_loaded = int(keep.sum())
     return Normalised(frame, issue_frame, n, rows_loaded, n - rows_loaded, column_mapping, notes)
+
+
+def _totals_issues(data, reasons, rownums, mapping, kinds, out, keep, source, sheet) -> pd.DataFrame:
+    """The file's last totals row against the sum of what is imported, per money column: a difference is
+    reported (not fixed) with the file's row, so the office can see which rows it came from."""
+    totals = np.flatnonzero(reasons == REASON_TOTALS)
+    if not len(totals):
+        return empty_issues()
+    i = int(totals[-1])
+    parts = []
+    for src, col in mapping.items():
+        if kinds.get(col) != MONEY or col not in out or src not in data.columns:
+            continue
+        stated = V.parse_money(data[src].iloc[[i]]).values.iloc[0]
+        if pd.isna(stated):
+            continue
+        stated = float(stated) * unit_scale(src)  # a '($000s)' header scales its total like its rows
+        values = out[col].to_numpy(dtype=float, na_value=np.nan)[keep]
+        imported = math.fsum(values[~np.isnan(values)])
+        if abs(float(stated) - imported) > TOTALS_TOLERANCE:
+            excluded = int((~keep).sum())
+            why = f"; {excluded:,} {'row was' if excluded == 1 else 'rows were'} excluded" if excluded else ""
+            detail = (f"the file says {float(stated):,.2f}, the {int(keep.sum()):,} rows imported add up to "
+                      f"{imported:,.2f} (difference {imported - float(stated):+,.2f}{why})")
+            parts.append(_issue_frame(source, sheet, [rownums[i]], src, [detail], TOTALS_MISMATCH))
+    return pd.concat(parts, ignore_index=True) if parts else empty_issues()
 
 
 UNIT_NAMES = {1e3: "thousands", 1e6: "millions", 1e9: "billions"}

@@ -411,6 +411,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed, MIXED_ENCODING
     candidates = []
     try:
         from charset_normalizer import from_bytes
@@ -427,6 +430,26 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
     return data.decode("latin-1"), "latin-1"
+
+
+MIXED_ENCODING = "utf-8 (some lines Windows-1252)"
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mixed_utf8(data: bytes) -> str | None:
+    """Text of a file that is UTF-8 but for a few lines in Windows-1252 (exports appended to one another), each
+    line decoded as what it is; None when the file is not mostly UTF-8."""
+    good = len(_UTF8_SEQUENCE.findall(data[:2_000_000]))
+    bad = data[:2_000_000].decode("utf-8", errors="replace").count("\ufffd")
+    if good < 3 * max(1, bad):
+        return None
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+    return "\n".join(out)
 
 
 def _latin_family(enc: str) -> bool:
@@ -505,6 +528,8 @@ def read_csv(path: Path, name: str) -> RawSheet:
     if not text.strip():
         raise LoadError(f"{name}: the file is empty; export the data again.")
     text = _unify_line_endings(text, notes)
+    if encoding == MIXED_ENCODING:
+        notes.append("mixed encodings: the file is UTF-8 but some lines are Windows-1252; each line read as written")
     first_line = text[:20].split("\n", 1)[0].strip().strip('"').lower()
     if first_line.startswith("sep=") and len(first_line) == 5:
         # Excel's hint line ("sep=;") names the delimiter; it is not part of the table.

@@ -339,7 +339,8 @@ VENDORS = Table(
     ),
     one_of=(("vendor_id", "vendor_name"),),
     aliases=("vendors", "vendor", "suppliers", "vendor list", "certified vendors",
-             "certified firms", "mbe", "wbe", "vendor master"),
+             "certified firms", "mbe", "wbe", "vendor master", "certified businesses", "certified business",
+             "supplier list", "supplier master", "vendor directory", "business directory"),
 )
 
 EVALUATIONS = Table(

@@ -148,7 +148,7 @@ WORD_FAMILIES: dict[str, str] = {
     # who was paid / who bid / who holds the contract
     "supplier": "vendor", "suppliers": "vendor", "payee": "vendor", "contractor": "vendor",
     "awardee": "vendor", "recipient": "vendor", "bidder": "vendor", "firm": "vendor", "vendors": "vendor",
-    "merchant": "vendor", "beneficiary": "vendor", "respondent": "vendor",
+    "merchant": "vendor", "dba": "name", "beneficiary": "vendor", "respondent": "vendor",
     "proposer": "vendor", "provider": "vendor", "seller": "vendor", "remit": "vendor", "remittee": "vendor",
     # the payment itself
     "check": "payment", "cheque": "payment", "warrant": "payment", "disbursement": "payment",
@@ -194,6 +194,7 @@ OTHER_ATTRIBUTE_WORDS: frozenset[str] = frozenset({
     "month", "quarter", "line", "sequence", "seq", "row", "index", "rank", "latitude", "longitude",
     "parent", "naics", "psc", "zone", "district", "ward", "fund", "program",
     "project", "grant", "account", "object", "budget", "encumbrance", "balance", "remaining", "retainage",
+    "job", "client", "experience", "bonding", "union", "ethnicity", "gender",
 })
 # Single concepts too general to name a column inside a longer header on their own ('Vendor Contact
 # Number' is not a 'reference #').

@@ -63,17 +63,50 @@ def is_sample_source(source: object) -> bool:
     return Path(str(source)).name in {name for name, _table in SAMPLE_TABLES}
 
 
+def sample_tables(workspace) -> list[str]:
+    """The canonical tables whose current rows come from the sample files."""
+    history = workspace.imports()
+    if history is None or history.empty:
+        return []
+    current = history[(history["status"] == "current") & history["source"].map(is_sample_source)]
+    return sorted(dict.fromkeys(str(t) for t in current["table"]))
+
+
+def _forget_sample_settings(workspace) -> None:
+    """The sample's office name and data-through date go with its last table (the office's data has its own)."""
+    settings = workspace.settings()
+    reset = {"sample_data": False}
+    if settings.get("office_name") == OFFICE_NAME:
+        reset["office_name"] = None
+    if settings.get("as_of") == AS_OF.isoformat():
+        reset["as_of"] = None
+    workspace.set_settings(**reset)
+
+
 def remove_sample(workspace) -> int:
     """Undo every current import of a sample file and clear the sample_data setting; returns how many."""
     history = workspace.imports()
     current = history[(history["status"] == "current") & history["source"].map(is_sample_source)]
     for import_id in current["import_id"]:
         workspace.undo(int(import_id))
-    settings = workspace.settings()
-    reset = {"sample_data": False}
-    if settings.get("office_name") == OFFICE_NAME:
-        reset["office_name"] = None
-    if settings.get("as_of") == AS_OF.isoformat():
-        reset["as_of"] = None  # the office's own data has its own "now"
-    workspace.set_settings(**reset)
+    _forget_sample_settings(workspace)
+    return len(current)
+
+
+def remove_sample_table(workspace, table: str) -> int:
+    """Undo the sample's import of one table (the office is importing its own); the other sample tables stay,
+    labelled as sample, until the office replaces or removes them. Returns how many imports were undone.
+
+    The sample's data-through date goes at once (the office's rows have their own "now"); the sample_data
+    setting goes with the last sample table."""
+    history = workspace.imports()
+    current = history[(history["status"] == "current") & history["source"].map(is_sample_source)
+                      & (history["table"].astype(str) == table)]
+    for import_id in current["import_id"]:
+        workspace.undo(int(import_id))
+    if sample_tables(workspace):
+        if workspace.settings().get("as_of") == AS_OF.isoformat():
+            workspace.set_settings(as_of=None)
+    else:
+        _forget_sample_settings(workspace)
     return len(current)

@@ -100,6 +100,15 @@ def cp1252_semicolon(folder: Path) -> tuple[Path, dict]:
                       reasons={}, total=2214.50)
 
 
+def mixed_encodings(folder: Path) -> tuple[Path, dict]:
+    """Two exports appended: UTF-8 lines, then a line written in Windows-1252 (a curly apostrophe)."""
+    path = folder / "checks_appended.csv"
+    path.write_bytes("Check No,Check Date,Payee,Amount\n1,2024-07-01,Café Verde,10.00\n2,2024-07-02,José Ortiz,5.00\n"
+                     "3,2024-07-03,Zoë Lane,1.00\n".encode() + "4,2024-07-04,O’Brien Supply,2.00\n".encode("cp1252"))
+    return path, dict(lines=5, header_row=1, above=0, blank=0, loaded=4, excluded=0, table="payments", reasons={},
+                      total=18.00, names=["Café Verde", "José Ortiz", "Zoë Lane", "O’Brien Supply"])
+
+
 def pipe_delimited(folder: Path) -> tuple[Path, dict]:
     """A mainframe extract: pipes, a trailing pipe on every line, a record-count footer."""
     text = ("VOUCHER_NO|PAY_DT|VENDOR_NM|AMOUNT|\n"
@@ -207,7 +216,7 @@ def placeholder_dates(folder: Path) -> tuple[Path, dict]:
 
 
 TABLE_FIXTURES = [cr_only_ragged_csv, headerless_checkbook, headerless_row_40_headerish, header_then_headerish_row_40,
-                  utf16_tsv, cp1252_semicolon, pipe_delimited, pay_item_bid_tab, wide_bid_tab, repeated_contract_ids,
+                  utf16_tsv, cp1252_semicolon, mixed_encodings, pipe_delimited, pay_item_bid_tab, wide_bid_tab, repeated_contract_ids,
                   placeholder_dates]
 
 

@@ -85,12 +85,81 @@ def test_a_failed_first_import_keeps_the_sample_city(workspace_dir, monkeypatch)
 
     monkeypatch.setattr(Workspace, "import_table", disk_full)
     next(b for b in at.button if b.label.startswith("Import ")).click().run()
+    next(b for b in at.button if b.label == "Import and remove the whole sample").click().run()
     assert not at.exception, at.exception
     labels = [s.label for s in at.status]
     assert any(label.startswith("Import failed; nothing changed.") and "No space" in label for label in labels), labels
     after = Workspace(workspace_dir)
     pd.testing.assert_frame_equal(after.imports(), before)
     assert after.settings().get("sample_data") is True
+
+
+def test_importing_over_the_sample_asks_first_and_can_keep_the_other_tables(workspace_dir):
+    """Import over the sample city: nothing changes until the user confirms; 'keep' replaces only the sample's
+    payments, the other sample tables stay (named on the page) and the banner says the data is partly sample."""
+    import sample_data
+    from storage.workspace import Workspace
+
+    at = data_page()
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+    before = Workspace(workspace_dir).imports()
+    next(b for b in at.button if b.label.startswith("Import ")).click().run()
+    assert not at.exception, at.exception
+    pd.testing.assert_frame_equal(Workspace(workspace_dir).imports(), before)  # asked, not done
+    assert any("The workspace shows the sample city" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Import, keep the other sample tables for now").click().run()
+    assert not at.exception, at.exception
+    ws = Workspace(workspace_dir)
+    left = sample_data.sample_tables(ws)
+    assert "payments" not in left and set(left) == {t for _, t in sample_data.SAMPLE_TABLES} - {"payments"}
+    payments = ws.table("payments")
+    assert sorted(payments["payment_id"]) == ["1001", "1002"]  # the office's rows only
+    assert ws.settings().get("sample_data") is True and not ws.settings().get("as_of")
+    assert any("Partly sample data" in i.value for i in at.info)
+    assert any("Some tables still hold the sample city" in m.value for m in at.markdown)
+
+
+def test_cancel_leaves_the_sample_city_whole(workspace_dir):
+    """Cancel at the confirmation: the sample city stays whole and no import is made."""
+    from storage.workspace import Workspace
+
+    at = data_page()
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+    before = Workspace(workspace_dir).imports()
+    next(b for b in at.button if b.label.startswith("Import ")).click().run()
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert not at.exception, at.exception
+    pd.testing.assert_frame_equal(Workspace(workspace_dir).imports(), before)
+    assert not [b for b in at.button if b.label == "Cancel"]
+
+
+def test_totals_row_that_differs_from_the_import_is_a_warning(own_ws, monkeypatch):
+    """The file's totals row ($1,859.50) against the two rows imported ($1,760.50): a warning naming the file
+    and row, before the import and after it."""
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)
+    at = data_page()
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+    warnings = [w.value.replace("\\", "") for w in at.warning if "Totals differ" in w.value]
+    assert len(warnings) == 1
+    assert "checks.csv, row 8" in warnings[0] and "1,859.50" in warnings[0] and "1,760.50" in warnings[0]
+    assert "1 row was excluded" in warnings[0]
+    next(b for b in at.button if b.label.startswith("Import ")).click().run()
+    assert any("Totals differ" in w.value for w in at.warning)
+
+
+def test_titles_and_counts_follow_the_users_mapping(own_ws, monkeypatch):
+    """Unmapping the amount column re-reads the sheet: the counts beside the button are those of the new
+    reading (no stale 'loadable' count beside the button's row count)."""
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)
+    at = data_page()
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+    box = next(s for s in at.selectbox if s.label == "Check Date")
+    box.set_value(NOT_USED).run()
+    assert not at.exception, at.exception
+    counts = next(c.value for c in at.caption if "loadable" in c.value)
+    loadable = int(counts.split(" loadable")[0].rsplit("· ", 1)[1].replace(",", ""))
+    button = next(b for b in at.button if b.label.startswith("Import "))
+    assert button.label.startswith(f"Import {loadable:,} rows")
 
 
 def test_bad_file_gets_a_clear_message(own_ws, monkeypatch):

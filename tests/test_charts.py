@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace as NS
 
 import altair as alt
@@ -152,7 +153,7 @@ def test_breakdown_keeps_top_15_and_other():
         }
     )
     d = spec(charts.breakdown(NS(kpi=make_kpi(), frame=frame, missing=(), no_data=False)))
-    bar_layer = next(layer for layer in d["layer"] if layer["mark"]["type"] == "bar")
+    bar_layer = next(layer for layer in d["hconcat"][0]["layer"] if layer["mark"]["type"] == "bar")
     order = bar_layer["encoding"]["y"]["sort"]
     assert len(order) == 16 and order[-1] == "Other (5 groups)"
     assert order[0] == "DEPT-19"  # highest value first
@@ -314,3 +315,79 @@ def test_breakdown_takes_an_engine_result_with_period_objects():
     result = kpi.compute("mwbe_spend_share", tables, grain="year", by="department", as_of="2026-05-31")
     assert "period" in result.frame.columns
     assert chart_png(charts.breakdown(result))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _tooltip_titles(node) -> list[tuple[str, str]]:
+    """(field, title) of every tooltip in a chart spec, however deeply layered or concatenated."""
+    out = []
+    if isinstance(node, dict):
+        tip = node.get("encoding", {}).get("tooltip") if isinstance(node.get("encoding"), dict) else None
+        for t in ([tip] if isinstance(tip, dict) else tip or []):
+            out.append((t.get("field", ""), t.get("title", "")))
+        for v in node.values():
+            out += _tooltip_titles(v)
+    elif isinstance(node, list):
+        for v in node:
+            out += _tooltip_titles(v)
+    return out
+
+
+def _marks_without_tooltip_encoding_have_none(node) -> bool:
+    """A mark with no tooltip encoding says so (tooltip null): Streamlit would otherwise list its raw fields."""
+    if isinstance(node, dict):
+        mark = node.get("mark")
+        if mark is not None:
+            encoding = node.get("encoding") or {}
+            if "tooltip" not in encoding and not (isinstance(mark, dict) and "tooltip" in mark
+                                                  and mark["tooltip"] is None):
+                return False
+        return all(_marks_without_tooltip_encoding_have_none(v) for v in node.values())
+    if isinstance(node, list):
+        return all(_marks_without_tooltip_encoding_have_none(v) for v in node)
+    return True
+
+
+def test_tooltips_carry_plain_titles_never_internal_names():
+    """Every tooltip has a title in words (no value_text, period_label, 'a'/'b'); no mark lists raw fields."""
+    goal = {"target": 40.0, "at_risk": 60.0}
+    by_group = pd.DataFrame({"period_label": "FY2026", "group": ["Parks", "Police"], "value": [30.0, 70.0],
+                             "n": [10, 12], "excluded": 0, "partial": False})
+    built = [
+        charts.trend(make_result([50.0, 45.0, 41.0, 39.0, 30.0, 20.0], p90=[80.0] * 6), goal),
+        charts.breakdown(NS(kpi=make_kpi(), frame=by_group, missing=(), no_data=False), goal, select="pick"),
+        charts.distribution(pd.Series(np.arange(100.0)), "days", goal),
+        charts.pipeline_timeline(pd.DataFrame({"contract_id": ["CTR-1"], "end_date": [pd.Timestamp("2026-09-01")],
+                                               "action": ["renew"], "current_amount": [1e5]}), as_of="2026-06-01"),
+    ]
+    for chart in built:
+        d = chart.to_dict()
+        titles = _tooltip_titles(d)
+        assert titles
+        for field, title in titles:
+            assert title and "_" not in title and not re.fullmatch(r"[a-z]", title), (field, title)
+        assert _marks_without_tooltip_encoding_have_none(d)
+
+
+def test_breakdown_bars_take_their_status_colour_and_labels_sit_beside_the_plot():
+    """Bars are coloured met / at risk / missed against the goal; value labels are a separate column, so the
+    goal line (in the plot) never crosses them."""
+    goal = {"target": 40.0, "at_risk": 60.0}  # lower is better (make_kpi)
+    frame = pd.DataFrame({"period_label": "FY2026", "group": ["G-MET", "G-AT-RISK", "G-MISSED"],
+                          "value": [30.0, 50.0, 70.0], "n": [5, 5, 5], "excluded": 0, "partial": False})
+    d = charts.breakdown(NS(kpi=make_kpi(), frame=frame, missing=(), no_data=False), goal).to_dict()
+    rows = {r["group"]: r["status"] for r in all_values(d) if "status" in r}
+    assert rows == {"G-MET": "met", "G-AT-RISK": "at risk", "G-MISSED": "missed"}
+    plot, labels = d["hconcat"]
+    assert not any(layer.get("mark", {}).get("type") == "text" and layer["encoding"].get("text", {}).get("field")
+                   == "label" for layer in plot["layer"])
+    assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["field"] == "label"
+
+
+def test_trend_labels_step_below_a_goal_line_they_would_touch():
+    """A point just under the goal, or in a dip of the line, has its label below it; others above."""
+    from charts.kpi_charts import label_below
+
+    below = label_below(pd.Series([0.3, 0.6, 0.88]), (0.0, 1.0), 320, 0.9)
+    assert list(below) == [True, False, True]  # a dip goes below; just under the goal line goes below
+    assert list(label_below(pd.Series([0.5, 0.2, 0.5]), (0.0, 1.0), 320, None)) == [False, True, False]
+    assert list(label_below(pd.Series([0.5]), (0.0, 1.0), 320, None)) == [False]

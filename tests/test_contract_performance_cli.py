@@ -141,10 +141,10 @@ def test_repeat_award_matched_by_a_differently_written_name(city):
 
 
 def test_contracts_with_metrics_counts_metric_rows(city):
-    """At 31 Mar 2026 the key contracts active (with both dates) are CTR-RESPONSE only (CTR-OPEN-ENDED has no end
-    date, CTR-ENDS-DEC ended): it has a contract_metrics row and no flag column at all: 1/1."""
+    """At 31 Mar 2026 the key contracts active are CTR-RESPONSE (a contract_metrics row; the register has no metrics
+    flag column at all) and CTR-OPEN-ENDED (no end date: still active; no metrics); CTR-ENDS-DEC ended: 1/2."""
     k = report(city, "--as-of", "2026-03-31")["contracts_with_metrics_share"]
-    assert k["value"] == 1.0 and k["n"] == 1
+    assert k["value"] == 0.5 and k["n"] == 2
 
 
 def test_office_without_the_tables_sees_no_data_naming_them(tmp_path):

@@ -28,32 +28,35 @@ LOOKALIKES = CORPUS / "lookalikes"
 
 # What main scores on the corpus (docs/corpus.md). A floor that only goes up: raise it when the loaders
 # improve; a change that lowers a number below it is a regression.
+# Raised with the recognition of issue 13 (branch recognition); main at 14fb1a2 scored 22 tables, 67 key
+# columns, 21 wrong mappings, 7,243 records loaded and 6 totals equal.
 FLOOR = {
     "files": 40,
-    "tables_right": 22,
-    "key_columns_found": 67,
-    "rows_accounted": 27280,
-    "records_loaded": 7243,
-    "totals_equal": 6,
+    "tables_right": 39,
+    "key_columns_found": 151,
+    "rows_accounted": 28650,
+    "records_loaded": 15464,
+    "totals_equal": 25,
 }
 CEILING = {  # counts of failures: these may only go down
-    "wrong_mappings": 21,
-    "rows_lost": 1371,
+    # 19, not 9: readers' WVU purchase-order lines are rows again, classified payments where the answer is contracts
+    "wrong_mappings": 19,
+    "rows_lost": 1,
 }
 
 # The same on the lookalike corpus (tests/corpus/lookalikes: one synthetic export per real one, committed, so
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
     "files": 40,
-    "tables_right": 22,
-    "key_columns_found": 67,
-    "rows_accounted": 1207,
-    "records_loaded": 412,
-    "totals_equal": 6,
+    "tables_right": 39,  # main at 14fb1a2: 22
+    "key_columns_found": 152,  # 67
+    "rows_accounted": 1238,  # 1207
+    "records_loaded": 806,  # 412
+    "totals_equal": 25,  # 6
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 21,
-    "rows_lost": 32,
+    "wrong_mappings": 18,  # 21 (8 before the WVU purchase-order lines became rows again)
+    "rows_lost": 1,  # 32
 }
 
 

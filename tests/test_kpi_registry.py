@@ -47,12 +47,15 @@ def test_registry_has_exactly_the_design_ids_in_order():
 
 
 def test_design_document_matches_when_present():
-    """DESIGN.md's KPI table (ids and bold scorecard ids) is what the registry declares."""
+    """DESIGN.md's KPI table (ids and bold scorecard ids) is what the registry declares, plus the two
+    contract-performance KPIs issue 15 adds to the scorecard (DESIGN.md still bolds its original 13)."""
     if not DESIGN.is_file():  # the shared design folder sits beside the checkout, not in it
         pytest.skip(f"{DESIGN} not found (the shared design folder is absent)")
     ids, bold = design_table()
     assert tuple(ids) == tuple(kpi.KPIS)
-    assert tuple(bold) == kpi.SCORECARD
+    added_by_issue_15 = {"quarterly_checkin_rate", "offtrack_key_contract_share"}
+    assert tuple(k for k in kpi.SCORECARD if k not in added_by_issue_15 or k in bold) == tuple(bold)
+    assert added_by_issue_15 <= set(kpi.SCORECARD)
 
 
 def test_scorecard_is_in_registry_order():

@@ -26,7 +26,7 @@ def physical_lines(path: Path) -> int:
     if path.suffix == ".xlsx":
         return openpyxl.load_workbook(path).active.max_row
     data = path.read_bytes()
-    text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("cp1252")
+    text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("latin-1")
     return len(text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n"))
 
 
@@ -190,3 +190,21 @@ def test_headerless_sheet_continuing_the_one_before_takes_its_names(tmp_path):
     assert page2.amount_totals() == {"amount": want["page2_total"]}
     assert page2.rows_above_header == [(1, "Payments over 250")]
     assert any("continues 'Page 1'" in n for n in page2.notes)
+
+
+def test_mixed_encodings_read_line_by_line(tmp_path):
+    """A UTF-8 file with one Windows-1252 line: every name as written, and a note saying so."""
+    path, want = H.mixed_encodings(tmp_path)
+    [part] = inspect_file(path)
+    assert part.frame["vendor_name"].tolist() == want["names"]
+    assert any(n.startswith("mixed encodings") for n in part.notes)
+
+
+def test_purchase_order_lines_are_not_taken_for_a_pay_item_tab(tmp_path):
+    """Vendor, item, quantity, unit price and amount without a bid word anywhere: each line stays a row."""
+    from loaders.bidtab import pay_item_columns
+
+    names = ["PO Number", "Line", "Vendor", "Item", "Description", "Quantity", "Unit Price", "Amount"]
+    assert pay_item_columns(names, ["po_lines.csv"]) is None
+    assert pay_item_columns(names, ["bid_tab_2024.csv"])["extension"] == "Amount"
+    assert pay_item_columns(["Bidder", "Item No", "Quantity", "Unit Price", "Extension"], [])["bidder"] == "Bidder"

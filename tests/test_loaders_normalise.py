@@ -29,7 +29,7 @@ def test_normalise_returns_canonical_frame_and_issues():
     assert problems[6] in ("not a date", "excluded: missing payment_date")
     assert set(issues.loc[issues["row"] == 6, "problem"]) == {"not a date", "excluded: missing payment_date"}
     assert problems[7] == "excluded: missing amount"
-    assert problems[9] == "excluded: totals row"
+    assert issues.loc[issues["row"] == 9, "problem"].iloc[0] == "excluded: totals row"  # then its total's check
     assert (issues["source"] == "ap.xlsx").all() and (issues["sheet"] == "Checks").all()
     bad_date = issues[issues["problem"] == "not a date"].iloc[0]
     assert (bad_date["column"], bad_date["value"]) == ("Check Date", "31/31/2024")
@@ -152,3 +152,20 @@ def test_accounting_invariant_holds_for_any_input(rows, table):
     assert len(result.frame) == result.rows_loaded
     excluded = result.issues[result.issues["problem"].str.startswith("excluded")]
     assert excluded["row"].nunique() == result.rows_excluded
+
+
+def test_totals_row_is_compared_with_the_imported_total(tmp_path):
+    """A 'Total' row of $410 over rows that add up to $400 is reported with its row; an equal total is not."""
+    import loaders
+    from loaders.normalise import TOTALS_MISMATCH
+
+    body = "Check No,Check Date,Vendor,Amount\n1001,2025-08-01,Acme,100.00\n1002,2025-08-02,Beta,300.00\n"
+    wrong, right = tmp_path / "wrong.csv", tmp_path / "right.csv"
+    wrong.write_text(body + "Total,,,410.00\n")
+    right.write_text(body + "Total,,,400.00\n")
+    issues = loaders.inspect_file(wrong, table="payments")[0].issues
+    hit = issues[issues["problem"] == TOTALS_MISMATCH]
+    assert list(hit["row"]) == [4] and list(hit["column"]) == ["Amount"]
+    assert hit["value"].iloc[0] == "the file says 410.00, the 2 rows imported add up to 400.00 (difference -10.00)"
+    issues = loaders.inspect_file(right, table="payments")[0].issues
+    assert not (issues["problem"] == TOTALS_MISMATCH).any()

@@ -9,6 +9,7 @@ import streamlit as st
 
 import exports
 import kpi
+from exports.scorecard_pdf import scorecard_pdf
 from ui import data, filters
 from ui.charts import show_chart
 from ui.format import STATUS_STYLE, md_escape
@@ -99,12 +100,15 @@ def downloads(b) -> None:
     with row:
         st.download_button("PowerPoint deck", data=lambda: exports.briefing_pptx(b), file_name=f"{stem}.pptx",
                            mime=PPTX, key="dl-pptx", on_click="ignore", icon=":material/slideshow:", type="primary")
+        st.download_button("One-page scorecard (PDF)", data=lambda: scorecard_pdf(b), file_name=f"{stem}_scorecard.pdf",
+                           mime="application/pdf", key="dl-pdf", on_click="ignore", icon=":material/picture_as_pdf:")
         st.download_button("Excel workbook", data=lambda: exports.briefing_xlsx(b), file_name=f"{stem}.xlsx",
                            mime=XLSX, key="dl-xlsx", on_click="ignore", icon=":material/table:")
         st.download_button("Chart images (zip)", data=lambda: exports.charts_zip(b), file_name=f"{stem}_charts.zip",
                            mime="application/zip", key="dl-zip", on_click="ignore", icon=":material/folder_zip:")
     st.caption("Each file is built when you click: a 16:9 deck (title, scorecard, one slide per KPI, contract "
-               "pipeline, contract performance, appendix), the tables behind it, and every chart as a slide-resolution PNG.")
+               "pipeline, contract performance, appendix), the scorecard alone on one PDF page to hand out beside "
+               "it, the tables behind it, and every chart as a slide-resolution PNG.")
 
 
 def preview(b) -> None:

@@ -96,8 +96,16 @@ def kpi_card(row, *, key: str) -> None:
             return
         page = page_for_theme(row.theme)
         if page:
-            st.page_link(page, label="Details", icon=":material/arrow_forward:",
+            st.page_link(page, label=details_label(row.kpi_id), icon=":material/arrow_forward:",
                          query_params=kpi_link(row.kpi_id, row.title))
+
+
+def details_label(kpi_id: str) -> str:
+    """'Details: late payments': the link names the exceptions it opens on."""
+    from kpi.exceptions import EXCEPTION_LABELS
+
+    label = EXCEPTION_LABELS.get(kpi_id)
+    return f"Details: {label[:1].lower()}{label[1:]}" if label else "Details"
 
 
 def exports_phrase(missing) -> str:

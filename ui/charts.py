@@ -15,6 +15,20 @@ SLIDE_WIDTH = 980  # the exports' full-width slide chart (exports/render.py)
 SLIDE_HEIGHT = 360
 
 
+# Streamlit's own toolbar over a chart (data table, download, fullscreen) would be a second export menu
+# beside our PNG and SVG buttons: hidden for charts only (tables keep theirs). Static CSS, no data in it.
+CHART_MENU_CSS = """<style>
+[data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]) [data-testid="stElementToolbar"] {
+  display: none !important;
+}
+</style>"""
+
+
+def hide_streamlit_chart_menu() -> None:
+    """One export menu per chart: ours (see CHART_MENU_CSS)."""
+    st.html(CHART_MENU_CSS)
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "-", str(text)).strip("-") or "chart"
 
@@ -49,20 +63,27 @@ def chart_bytes(build, fmt: str) -> bytes:
     return exports.chart_bytes(build(), fmt)
 
 
-def show_chart(chart, file_stem: str, *, key: str | None = None, export=None, note: bool = True) -> None:
+def show_chart(chart, file_stem: str, *, key: str | None = None, export=None, note: bool = True,
+               selectable: bool = False):
     """Render a chart with PNG and SVG download buttons under it.
 
     `export` builds the slide version (full size, title, subtitle, source note); it and the image are
     made only when a button is clicked (a deferred callable), so a rerun stays fast. Without it the
-    chart on screen is exported as it is.
+    chart on screen is exported as it is. `selectable`: the chart carries a selection parameter (a clicked
+    bar); the selection state is returned ({} when nothing is selected), else None.
     """
     if chart is None:
-        return
+        return None
     key = key or slug(file_stem)
     # Streamlit would squeeze title, axes and labels into the width and height ("fit"); "pad" draws the
-    # chart as the exporters do, so the screen and the slide look alike.
-    st.altair_chart(chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding")),
-                    theme=None, width="content")
+    # chart as the exporters do, so the screen and the slide look alike. Streamlit's own chart menu is off
+    # in this version (vega-embed actions: false): the PNG and SVG buttons below are the only export.
+    shown = chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+    event = None
+    if selectable:
+        event = st.altair_chart(shown, theme=None, width="content", on_select="rerun", key=f"chart-{key}")
+    else:
+        st.altair_chart(shown, theme=None, width="content")
     stem = slug(file_stem)
     # The buttons' callables run outside the script run: everything they need is read here.
     build = slide_builder(chart, export, source_note() if note and export is not None else None)
@@ -74,6 +95,7 @@ def show_chart(chart, file_stem: str, *, key: str | None = None, export=None, no
         st.download_button("SVG", data=lambda: chart_bytes(build, "svg"), file_name=f"{stem}.svg",
                            mime="image/svg+xml", key=f"svg-{key}", on_click="ignore",
                            icon=":material/draw:", help="Vector image for editing or print")
+    return dict(getattr(event, "selection", None) or {}) if selectable else None
 
 
 def csv_button(frame: pd.DataFrame, file_stem: str, *, key: str, label: str = "Download CSV") -> None:

@@ -11,7 +11,7 @@ from kpi import contracts as kc
 from ui import data
 from ui.charts import SLIDE_WIDTH, csv_button, show_chart
 from ui.notices import missing_data
-from ui.tables import show_table
+from ui.tables import export_frame, show_records
 
 
 # The lists are as of the data-through date; the sidebar's department, category and method apply.
@@ -51,8 +51,8 @@ def pipeline_section(view) -> None:
                export=lambda: charts.pipeline_timeline(pipeline, as_of=as_of, width=SLIDE_WIDTH))
     st.markdown("**The action each contract needs**, soonest first")
     first = [c for c in ("action", "contract_id", "title", "end_date", "days_left") if c in pipeline.columns]
-    show_table(pipeline[first + [c for c in pipeline.columns if c not in first]], key="pipeline-table")
-    csv_button(pipeline, "contract_pipeline", key="pipeline-csv")
+    show_records(pipeline[first + [c for c in pipeline.columns if c not in first]], key="pipeline-table", drop=())
+    csv_button(export_frame(pipeline), "contract_pipeline", key="pipeline-csv")
 
 
 def lists_section(view) -> None:
@@ -62,25 +62,25 @@ def lists_section(view) -> None:
     with growth:
         st.caption("Contracts whose current amount has grown furthest beyond the amount at award.")
         frame = _cost_growth(*_args(view))
-        show_table(frame, key="growth")
+        show_records(frame, key="growth", drop=())
         if frame is not None and len(frame):
-            csv_button(frame, "cost_growth", key="growth-csv")
+            csv_button(export_frame(frame), "cost_growth", key="growth-csv")
     with overspent:
         st.caption("Contracts whose payments exceed their current (not-to-exceed) amount.")
         frame = _overspent(*_args(view))
-        show_table(frame, key="overspent")
+        show_records(frame, key="overspent", drop=())
         if frame is not None and len(frame):
-            csv_button(frame, "overspent_contracts", key="overspent-csv")
+            csv_button(export_frame(frame), "overspent_contracts", key="overspent-csv")
     with overdue:
         st.caption("Performance evaluations past their due date and not completed.")
         frame = overdue_evaluations(path, ver, data.as_of())
-        show_table(frame, key="overdue")
+        show_records(frame, key="overdue", drop=())
         if frame is not None and len(frame):
-            csv_button(frame, "overdue_evaluations", key="overdue-csv")
+            csv_button(export_frame(frame), "overdue_evaluations", key="overdue-csv")
     with scores:
         st.caption("Average evaluation score per vendor (0 to 1), lowest first.")
         frame = vendor_scores(path, ver)
-        show_table(frame, key="scores")
+        show_records(frame, key="scores", drop=())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

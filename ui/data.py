@@ -65,6 +65,20 @@ def ensure_sample() -> bool:
     return bool(settings().get("sample_data"))
 
 
+def sample_tables() -> list[str]:
+    """The tables whose rows still come from the sample city (all of them until the office imports)."""
+    import sample_data
+
+    return sample_data.sample_tables(workspace())
+
+
+def sample_is_whole(tables: list[str]) -> bool:
+    """Whether every table of the sample city is still in the workspace (nothing of the office's yet)."""
+    import sample_data
+
+    return len(tables) >= len({t for _name, t in sample_data.SAMPLE_TABLES})
+
+
 # The version changes with every import, undo, goal or setting, so it alone keys every cache below.
 # Tables are kept as shared objects (no copy per rerun); a 1M-row frame is never pickled or hashed.
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -185,14 +199,16 @@ def result(kpi_id: str, filters, grain: str, by: str | None = None):
 
 # Drill-down frames can hold every payment of a year: kept as shared objects (read-only), never pickled.
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_):
+def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_, group, by):
     return kpi.drilldown(kpi_id, _tables(path, ver), filters=filters, period_label=period_label,
-                         grain=grain, fy_start_month=fy_start, as_of=as_of_)
+                         grain=grain, fy_start_month=fy_start, as_of=as_of_, group=group, by=by)
 
 
-def drilldown(kpi_id: str, filters, period_label: str, grain: str):
+def drilldown(kpi_id: str, filters, period_label: str, grain: str, *, group: str | None = None,
+              by: str | None = None):
+    """The records behind one value; `group` (a value of the breakdown `by`) narrows them to one bar."""
     return _drilldown(workspace_path(), version(), kpi_id, filters, period_label, grain,
-                      fy_start_month(), as_of())
+                      fy_start_month(), as_of(), group, by if group is not None else None)
 
 
 def goal_for(kpi_id: str, filters) -> dict:

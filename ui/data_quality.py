@@ -9,7 +9,7 @@ from loaders.schema import TABLES
 from ui import data, filters
 from ui.charts import csv_button
 from ui.notices import EXPORT_FOR_TABLE
-from ui.tables import show_table
+from ui.tables import show_records, show_table
 
 
 def table_inventory(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -46,7 +46,7 @@ def quality_section() -> None:
     if isinstance(issues, pd.DataFrame) and len(issues):
         summary = issues_summary(issues)
         st.caption(f"{len(issues):,} values or rows were excluded or flagged at import, by source and problem.")
-        show_table(summary, key="issue-summary")
+        show_records(summary, key="issue-summary", drop=())
         csv_button(issues, "import_issues", key="issues-csv", label="Download every issue (CSV)")
     else:
         st.caption("No problems were recorded at import.")

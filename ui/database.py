@@ -225,8 +225,12 @@ def import_section(source: str, password: str | None, request: dict) -> None:
         st.warning(problem)
     left, right = st.columns([1, 1])
     with left:
-        if st.button(f"Import {part.rows_loaded:,} rows as {table}", key="db-import", type="primary",
-                     disabled=bool(problems), icon=":material/download_done:"):
+        if importer.pending_for("db"):
+            choice = importer.sample_choice(table, key="db")
+            if choice is not None:
+                run_import(source, password, request, table, mapping, read.label, keep_sample=choice == importer.KEEP)
+        elif st.button(f"Import {part.rows_loaded:,} rows as {table}", key="db-import", type="primary",
+                       disabled=bool(problems), icon=":material/download_done:") and not importer.ask_before_sample("db"):
             run_import(source, password, request, table, mapping, read.label)
     with right:
         name = st.text_input("Save as a named source", key="db-save-name", placeholder="e.g. Munis AP checks",
@@ -262,25 +266,32 @@ def _finish(results, label: str, table: str) -> None:
     st.session_state["_db_reads"] = {}
 
 
-def _after_sample(ws, load):
-    """Run an import; when the workspace shows the sample city, it is removed in the same transaction,
-    so a failed connection or import leaves the sample in place (nothing changed)."""
+def _after_sample(ws, load, *, table: str | None = None, keep_sample: bool = False):
+    """Run an import; when the workspace shows the sample city, the sample goes in the same transaction
+    (only its `table` when `keep_sample`, else all of it), so a failed connection or import leaves the
+    sample in place (nothing changed)."""
     if not data.settings().get("sample_data"):
         return load()
     with ws.batch():
+        if keep_sample and table:
+            sample_data.remove_sample_table(ws, table)
+            return load()
         results = load()
         sample_data.remove_sample(ws)
     return results
 
 
-def run_import(source: str, password: str | None, request: dict, table: str, mapping: dict, label: str) -> None:
-    """Read again with progress and import in one transaction; the sample city goes first."""
+def run_import(source: str, password: str | None, request: dict, table: str, mapping: dict, label: str, *,
+               keep_sample: bool = False) -> None:
+    """Read again with progress and import in one transaction; over the sample city, the sample goes in it
+    (only the sample's `table` when `keep_sample`)."""
     ws = data.workspace()
     with st.status(f"Importing {label_escape(label)} as {table}…", expanded=True) as status:
         bar, progress = _progress_bar()
         try:
             results = _after_sample(ws, lambda: import_sql(source, ws, table=table, mapping=mapping,
-                                                           progress=progress, password=password, **request))
+                                                           progress=progress, password=password, **request),
+                                    table=table, keep_sample=keep_sample)
         except Exception as exc:  # noqa: BLE001 - a failed import leaves the workspace as it was
             status.update(label="Import failed; nothing changed.", state="error")
             results = exc

@@ -18,7 +18,7 @@ from ui import data
 from ui.charts import csv_button
 from ui.format import label_escape, md_escape
 from ui.mapping import column_choices, editor_columns, mapping_from_choices, mapping_problems, table_options
-from ui.tables import show_table
+from ui.tables import show_records, show_table
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv", "txt", "tsv", "parquet"]
 NOT_RECOGNISED = "(not recognised: left out)"
@@ -111,6 +111,11 @@ def _part_title(part) -> str:
     return f"{sheet} → {part.table} ({float(part.confidence or 0):.0%} confidence)"
 
 
+def _counts_line(part) -> str:
+    return (f"{_header_phrase(part)} · {part.rows_read:,} rows read · {part.rows_loaded:,} loadable "
+            f"· {part.rows_excluded:,} excluded")
+
+
 def part_section(name: str, path: str, part, *, key: str) -> None:
     with st.expander(label_escape(_part_title(part)), expanded=True):
         options = [SKIP, *table_options()]
@@ -135,9 +140,7 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             part = _reinspect(path, name, part, table=table)
             if part is None:
                 return
-        st.caption(f"{_header_phrase(part)} · {part.rows_read:,} rows read · "
-                   f"{part.rows_loaded:,} loadable · {part.rows_excluded:,} excluded")
-        above_header(part)
+        summary = st.container()
         duplicates = duplicates_choice(part, key=key)
         if duplicates != (part.duplicates or {}).get("choice", duplicates):
             part = _reinspect(path, name, part, table=table, duplicates=duplicates) or part
@@ -161,12 +164,93 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
                 recodes = chosen
                 part = _reinspect(path, name, part, table=table, mapping=mapping, duplicates=duplicates,
                                   recodes=recodes) or part
+        with summary:  # drawn last: the sheet as read with the user's table, mapping and choices
+            st.caption(_counts_line(part))
+            above_header(part)
+            for warning in totals_warnings(part, name):
+                st.warning(warning, icon=":material/functions:")
         problems = mapping_problems(mapping, table)
         for problem in problems:
             st.warning(problem)
-        if st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
-                     disabled=bool(problems), icon=":material/download_done:"):
+        if pending_for(key):
+            confirm_over_sample(name, path, part, table, mapping, key=key, duplicates=duplicates, recodes=recodes)
+        elif st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
+                       disabled=bool(problems), icon=":material/download_done:") and not ask_before_sample(key):
             run_import(name, path, part, table, mapping, duplicates, recodes)
+
+
+def totals_warnings(part, name: str) -> list[str]:
+    """A warning per totals-row difference the loader found: file, sheet, row and the two totals."""
+    issues = part.issues if isinstance(part.issues, pd.DataFrame) else pd.DataFrame()
+    if issues.empty or "problem" not in issues:
+        return []
+    hits = issues[issues["problem"].astype(str) == loaders_totals_mismatch()]
+    out = []
+    for r in hits.itertuples():
+        where = f"{name}" + (f", sheet “{part.sheet}”" if part.sheet else "") + f", row {int(r.row):,}"
+        detail = str(r.value)
+        out.append(f"**Totals differ** ({md_escape(where)}, column {md_escape(r.column)}): {md_escape(detail)}. "
+                   "Check for rows the export left out or counted twice before relying on the totals.")
+    return out
+
+
+def loaders_totals_mismatch() -> str:
+    from loaders.normalise import TOTALS_MISMATCH
+
+    return TOTALS_MISMATCH
+
+
+def confirm_over_sample(name: str, path: str, part, table: str, mapping: dict[str, str], *, key: str,
+                        duplicates: str | None = None, recodes: dict[str, str] | None = None) -> None:
+    """The file import's confirmation over the sample city (see sample_choice)."""
+    choice = sample_choice(table, key=key)
+    if choice is not None:
+        run_import(name, path, part, table, mapping, duplicates, recodes, keep_sample=choice == KEEP)
+
+
+KEEP, REPLACE = "keep", "replace"
+
+
+def ask_before_sample(key: str) -> bool:
+    """After an Import click: True when the sample city is shown, so the page asks first (sample_choice) on
+    the rerun that follows; False when there is no sample to ask about."""
+    if not data.settings().get("sample_data"):
+        return False
+    st.session_state["_pending_import"] = {"key": key}
+    st.rerun()
+    return True
+
+
+def sample_choice(table: str, *, key: str) -> str | None:
+    """Ask before an import replaces the sample city: KEEP the sample's other tables until the office's are
+    in, REPLACE (remove the whole sample), or cancel (None, and the question goes away)."""
+    others = [t for t in sample_data.sample_tables(data.workspace()) if t != table]
+    with st.container(border=True, key="confirm-sample"):
+        st.markdown(f"**The workspace shows the sample city.** Importing your {md_escape(table)} replaces the "
+                    f"sample's {md_escape(table)}.")
+        if others:
+            st.markdown("You can keep the sample's other tables (" + md_escape(", ".join(others)) + ") until you "
+                        "import yours; they stay labelled as sample data. Or remove the whole sample now, so no "
+                        "fictional number is ever shown next to yours.")
+        row = st.container(horizontal=True)
+        with row:
+            keep = st.button("Import, keep the other sample tables for now", key=f"keep-{key}", type="primary",
+                             icon=":material/call_split:", disabled=not others)
+            replace = st.button("Import and remove the whole sample", key=f"replace-{key}",
+                                icon=":material/delete_sweep:")
+            cancel = st.button("Cancel", key=f"cancel-{key}", icon=":material/close:")
+    if cancel:
+        st.session_state.pop("_pending_import", None)
+        st.rerun()
+    if keep or replace:
+        st.session_state.pop("_pending_import", None)
+        return KEEP if keep else REPLACE
+    return None
+
+
+def pending_for(key: str) -> bool:
+    pending = st.session_state.get("_pending_import")
+    return bool(pending) and pending.get("key") == key
 
 
 def method_recoder(part, *, key: str) -> dict[str, str]:
@@ -275,27 +359,32 @@ def validation(part, *, key: str) -> None:
     counts = part.issue_counts() if callable(getattr(part, "issue_counts", None)) else {}
     if counts:
         summary = pd.DataFrame({"problem": list(counts), "rows": list(counts.values())})
-        show_table(summary, key=f"sum-{key}")
+        show_records(summary, key=f"sum-{key}", drop=())
     else:
         st.success("No problems found in this sheet.", icon=":material/check_circle:")
     issues = part.issues if isinstance(part.issues, pd.DataFrame) else pd.DataFrame()
     if len(issues):
         st.caption(f"{len(issues):,} values or rows to review (row numbers as in Excel).")
-        show_table(issues, key=f"iss-{key}")
+        show_records(issues, key=f"iss-{key}", drop=())
         csv_button(issues, f"issues_{part.sheet or 'file'}", key=f"isscsv-{key}", label="Download issues (CSV)")
 
 
 def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], duplicates: str | None = None,
-               recodes: dict[str, str] | None = None) -> None:
-    """Import one sheet; the sample city goes first, so an office's data never mixes with it."""
+               recodes: dict[str, str] | None = None, *, keep_sample: bool = False) -> None:
+    """Import one sheet. Over the sample city, the sample goes first in the same transaction: only the sample's
+    rows of this table (`keep_sample`), or the whole sample; a failed import leaves everything as it was."""
     ws = data.workspace()
     with st.status(f"Importing {label_escape(name)} as {table}…", expanded=True) as status:
         bar = st.progress(0.05, text="Starting…")
         try:
             with ws.batch():  # one transaction: the sample city goes only if the import lands
                 if data.settings().get("sample_data"):
-                    bar.progress(0.15, text="Removing the sample city…")
-                    sample_data.remove_sample(ws)
+                    if keep_sample:
+                        bar.progress(0.15, text=f"Removing the sample's {table}…")
+                        sample_data.remove_sample_table(ws, table)
+                    else:
+                        bar.progress(0.15, text="Removing the sample city…")
+                        sample_data.remove_sample(ws)
                 bar.progress(0.3, text="Reading, checking and saving (one transaction)…")
                 results = loaders.import_file(path, ws, sheet=part.sheet, table=table, mapping=mapping,
                                               source_name=name, duplicates=duplicates, recodes=recodes or None)
@@ -305,6 +394,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], 
         bar.progress(1.0, text="Done")
         time.sleep(0.4)  # let "Done" reach the browser before the rerun below replaces the page
         skipped = [f"Not imported: {md_escape(r.skipped)}." for r in results if not r.imported]
+        skipped += [w for r in results if r.imported for w in totals_warnings(r.part, name)]
         loaded = sum(r.part.rows_loaded for r in results if r.imported)
         excluded = sum(r.part.rows_excluded for r in results if r.imported)
         status.update(label="Imported", state="complete")
@@ -326,12 +416,19 @@ def show_flash() -> None:
 
 
 def workspace_status() -> None:
-    """One line on what the workspace holds; with the sample city, how to replace it."""
+    """One line on what the workspace holds; with the sample city (whole or in part), how to replace it."""
     ws = data.workspace()
     if data.settings().get("sample_data"):
-        with st.container(border=True):
-            st.markdown("**The workspace holds the sample city.** Your first import removes it, so your "
-                        "numbers never mix with the fictional ones. You can also remove it now.")
+        left = sample_data.sample_tables(ws)
+        whole = len(left) == len(sample_data.SAMPLE_TABLES)
+        with st.container(border=True, key="sample-status"):
+            if whole:
+                st.markdown("**The workspace holds the sample city.** Your first import asks whether to keep the "
+                            "sample's other tables until yours are in, or to remove it all. You can also remove it "
+                            "now.")
+            else:
+                st.markdown("**Some tables still hold the sample city:** " + md_escape(", ".join(left)) + ". They "
+                            "stay, labelled as sample data, until you import your own or remove them.")
             if st.button("Remove the sample data", key="remove-sample", icon=":material/delete_sweep:"):
                 removed = sample_data.remove_sample(ws)
                 st.toast(f"Removed {removed} sample imports", icon=":material/delete_sweep:")
@@ -354,7 +451,7 @@ def history_section() -> None:
         st.caption("Nothing imported yet.")
         return
     shown = history.drop(columns=[c for c in ("checksum", "replaced_by") if c in history.columns])
-    show_table(shown.iloc[::-1], key="history")
+    show_records(shown.iloc[::-1], key="history", drop=())
     current = history[history["status"] == "current"]
     labels = {int(r.import_id): f"#{r.import_id} · {r.source} · {r.table} · {r.imported_at:%Y-%m-%d %H:%M}"
               for r in current.itertuples()}

@@ -8,6 +8,8 @@ import streamlit as st
 import charts
 import kpi
 from exports import file_stem
+from kpi import exceptions as kpi_exceptions
+from loaders.labels import plain_words
 from ui import data
 from ui import filters as ui_filters
 from ui.charts import SLIDE_HEIGHT, SLIDE_WIDTH, csv_button, show_chart
@@ -22,7 +24,7 @@ from ui.format import (
     md_escape,
 )
 from ui.notices import missing_data, no_rows
-from ui.tables import show_table
+from ui.tables import export_frame, show_records, show_table
 
 TREND_WIDTH = 760  # on screen; the downloads are built at slide size
 BREAKDOWN_WIDTH = 560
@@ -42,7 +44,9 @@ def subtitle(k, goal, view) -> list[str]:
 def kpi_section(kpi_id: str, view, card=None) -> None:
     """Everything about one KPI under the current filters; a missing-data notice when it has none.
 
-    `card` is the KPI's scorecard row (value, status and comparisons for the scorecard's period).
+    The records that miss the goal come first, under the headline; then the trend, the breakdown (a click
+    on a bar narrows the records to it), the distribution and the definition. `card` is the KPI's
+    scorecard row (value, status and comparisons for the scorecard's period).
     """
     k = kpi.KPIS[kpi_id]
     st.header(k.title, anchor=kpi_id, divider="gray")
@@ -61,23 +65,38 @@ def kpi_section(kpi_id: str, view, card=None) -> None:
         card = data.theme_scorecard((kpi_id,), view.filters, view.grain).iloc[0]
     headline(k, card)
     periods = list(dict.fromkeys(frame["period_label"].astype(str)))
+    choices = periods[::-1]
+    default = choices.index(card.period_label) if card.period_label in choices else 0
+    left, right = st.columns(2)
+    period = left.selectbox("Period for the records and the breakdown", choices, index=default,
+                            key=f"period-{kpi_id}-{view.grain}")
+    with right:
+        by = breakdown_choice(k)
+    picked = picked_group(k, by)
+    drilldown_part(k, view, period, goal, by=by, group=picked)
     trend = charts.trend(res, goal, title=f"{k.title}, by {view.grain_label.lower()}", width=TREND_WIDTH)
     show_chart(trend, file_stem(kpi_id, periods[-1]), key=f"trend-{kpi_id}",
                export=lambda: charts.trend(res, goal, title=k.title, subtitle=subtitle(k, goal, view),
                                            width=SLIDE_WIDTH, height=SLIDE_HEIGHT))
-    left, right = st.columns(2)
-    choices = periods[::-1]
-    default = choices.index(card.period_label) if card.period_label in choices else 0
-    period = left.selectbox("Period for the breakdown and the records", choices, index=default,
-                            key=f"period-{kpi_id}-{view.grain}")
-    with right:
-        by = breakdown_choice(k)
     if by:
         breakdown_part(k, view, goal, period, by)
     if k.is_duration:
         distribution_part(k, view, goal, period)
-    drilldown_part(k, view, period)
     definition_expander(k, res, goal)
+
+
+PICK = "pick"  # the breakdown chart's click selection
+
+
+def picked_group(k, by: str | None) -> str | None:
+    """The bar clicked on the breakdown chart (its selection state from the last run), if any."""
+    if not by:
+        return None
+    state = st.session_state.get(f"chart-bd-{k.id}")
+    selection = (getattr(state, "selection", None) or (state or {}).get("selection") or {}) if state else {}
+    points = selection.get(PICK) or []
+    group = points[0].get("group") if points and isinstance(points[0], dict) else None
+    return None if group is None or str(group).startswith("Other (") else str(group)
 
 
 def headline(k, card) -> None:
@@ -120,9 +139,11 @@ def breakdown_choice(k) -> str | None:
 
 def breakdown_part(k, view, goal, period: str, by: str) -> None:
     res = data.result(k.id, view.filters, view.grain, by=by)
-    chart = charts.breakdown(res, goal, title=f"By {by.replace('_', ' ')}, {period}", period=period,
-                             width=BREAKDOWN_WIDTH)
-    show_chart(chart, f"{file_stem(k.id, period)}_by_{by}", key=f"bd-{k.id}",
+    label = BREAKDOWN_LABELS.get(by, by.replace("_", " ").capitalize())
+    st.caption("Click a bar to list its records above; double-click to show them all again.")
+    chart = charts.breakdown(res, goal, title=f"By {label.lower()}, {period}", period=period,
+                             width=BREAKDOWN_WIDTH + 150, group_title=None, select=PICK)
+    show_chart(chart, f"{file_stem(k.id, period)}_by_{by}", key=f"bd-{k.id}", selectable=True,
                export=lambda: charts.breakdown(res, goal, period=period, title=f"{k.title} by {by}, {period}",
                                                subtitle=subtitle(k, goal, view), width=SLIDE_WIDTH - 200))
 
@@ -150,37 +171,45 @@ def duration_values(drill) -> pd.Series | None:
     return None
 
 
-def drilldown_part(k, view, period: str) -> None:
-    drill = data.drilldown(k.id, view.filters, period, view.grain)
-    st.subheader(f"Records behind {md_escape(period)}")
+def drilldown_part(k, view, period: str, goal=None, *, by: str | None = None, group: str | None = None) -> None:
+    """The records behind the period's value: those that miss the goal first, the rest a tab away."""
+    drill = data.drilldown(k.id, view.filters, period, view.grain, group=group, by=by)
+    where = f" in {group}" if group else ""
+    st.subheader(f"Records behind {md_escape(period)}{md_escape(where)}", anchor=f"records-{k.id}")
+    if group:
+        st.caption(f"Narrowed to {md_escape(BREAKDOWN_LABELS.get(by, by))} {md_escape(group)} by a click on the "
+                   "chart below; double-click the chart to show every record.")
     numerator, used, excluded = drill.numerator, drill.denominator, drill.excluded
-    if k.kind in ("ratio", "snapshot_ratio", "count", "snapshot_count") and len(numerator) != len(used):
-        st.caption(f"The value counts the records in the first tab among all the {md_escape(k.noun)} used; "
-                   "excluded records are listed with their reason.")
-        parts = [("Counted", numerator), (f"All {k.noun} used", used), ("Excluded", excluded)]
-    else:
-        parts = [(f"{str(k.noun).capitalize()} used", used), ("Excluded", excluded)]
-    parts = [(name, f) for name, f in parts if isinstance(f, pd.DataFrame)]
-    tabs = st.tabs([f"{md_escape(name)} ({len(f):,})" for name, f in parts])
-    for tab, (name, frame) in zip(tabs, parts, strict=True):
+    exc = kpi_exceptions.exceptions(k, drill, goal)
+    parts = []
+    if exc is not None:
+        parts.append((exc.label, exc.records, "exceptions"))
+    if k.kind in ("ratio", "snapshot_ratio", "count", "snapshot_count") and len(numerator) != len(used) \
+            and (exc is None or exc.records is not numerator):
+        parts.append(("Counted in the value", numerator, "counted"))
+    parts += [(f"All {k.noun} used", used, "used"), ("Excluded", excluded, "excluded")]
+    parts = [(name, f, slug) for name, f, slug in parts if isinstance(f, pd.DataFrame)]
+    tabs = st.tabs([f"{md_escape(name)} ({len(f):,})" for name, f, _ in parts])
+    for tab, (_name, frame, slug) in zip(tabs, parts, strict=True):
         with tab:
-            show_table(frame, key=f"drill-{k.id}-{name.split()[0]}")
+            if slug == "excluded" and len(frame):
+                st.caption("Records the KPI sets aside, each with the reason.")
+            show_records(frame, key=f"drill-{k.id}-{slug}")
             if len(frame):
-                suffix = name.split()[0].lower()
-                csv_button(frame, f"{file_stem(k.id, period)}_{suffix}", key=f"csv-{k.id}-{suffix}")
+                csv_button(export_frame(frame), f"{file_stem(k.id, period)}_{slug}", key=f"csv-{k.id}-{slug}")
 
 
 def definition_expander(k, res, goal) -> None:
     with st.expander("Definition, formula, exclusions and goal source"):
         st.markdown(f"**Definition.** {md_escape(k.definition)}")
         st.markdown(f"**Formula.** {md_escape(k.formula)}")
-        needs = ", ".join(str(n) for n in (k.needs or ()))
+        needs = ", ".join(f"{plain_words(str(n).split('.')[-1])} ({str(n).split('.')[0]})" for n in (k.needs or ()))
         st.markdown(f"**Data used.** {md_escape(needs)}")
         reasons = getattr(res, "excluded_reasons", None)
         if isinstance(reasons, dict) and reasons:
             st.markdown("**Excluded records.**")
-            show_table(pd.DataFrame({"reason": list(reasons), "records": list(reasons.values())}),
-                       key=f"excl-{k.id}")
+            show_table(pd.DataFrame({"Reason": [plain_words(r) for r in reasons],
+                                     "Records": list(reasons.values())}), key=f"excl-{k.id}")
         elif isinstance(reasons, pd.DataFrame) and len(reasons):
             st.markdown("**Excluded records.**")
             show_table(reasons, key=f"excl-{k.id}")

@@ -31,12 +31,17 @@ EXPORT_FOR_TABLE = {
 }
 
 
-def sample_banner() -> None:
-    st.info(
-        "**Sample data.** You are looking at a fictional city, loaded so the app has something to show. "
-        "Import your own exports on the Data page; the sample is replaced when you do.",
-        icon=":material/science:",
-    )
+def sample_banner(tables: list[str] | None = None, whole: bool = True) -> None:
+    """The sample city's notice: the whole workspace, or the tables that still hold it."""
+    if whole:
+        text = ("**Sample data.** You are looking at a fictional city, loaded so the app has something to show. "
+                "Import your own exports on the Data page; you choose then whether the sample goes at once or "
+                "table by table.")
+    else:
+        text = ("**Partly sample data.** These tables still hold the fictional city's rows: "
+                f"{md_escape(', '.join(tables or []))}. Figures that use them mix the sample with your data until "
+                "you import your own or remove the sample on the Data page.")
+    st.info(text, icon=":material/science:")
 
 
 def table_of(missing_item) -> str:

@@ -28,7 +28,7 @@ def summary(card: pd.DataFrame) -> pd.DataFrame:
         "Status": [status_text(s) for s in card["status"]],
         "Goal": [format_goal(t, a, u, d) for t, a, u, d in
                  zip(card["target"], card["at_risk"], card["unit"], card["direction"], strict=True)],
-        "n": card["n"],
+        "Records": card["n"],
     })
     return out
 
@@ -41,7 +41,7 @@ def styled_summary(frame: pd.DataFrame):
 
 def summary_table(card: pd.DataFrame, *, key: str) -> None:
     st.dataframe(styled_summary(summary(card)), hide_index=True, key=key, height=35 * (len(card) + 1) + 3,
-                 column_config={"n": st.column_config.NumberColumn("n", format="localized")})
+                 column_config={"Records": st.column_config.NumberColumn("Records", format="localized")})
 
 
 def theme_header(path: str, intro: str | None = None):
@@ -56,7 +56,11 @@ def theme_header(path: str, intro: str | None = None):
 
 
 def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
-    """A summary table of the theme's KPIs, a KPI picker (kept in the URL) and the chosen KPI in detail."""
+    """A KPI picker (kept in the URL), the chosen KPI in detail and a summary table of the theme's KPIs.
+
+    Opened from a scorecard card (the URL names a KPI), the KPI's own view comes first and the summary
+    last; opened from the menu, the summary comes first.
+    """
     if heading:
         st.subheader(heading)
     ids = theme_kpis_ids(spec(path).themes)
@@ -64,16 +68,36 @@ def theme_kpis(path: str, view, heading: str | None = None) -> str | None:
         st.info("No KPI is registered for this theme yet.")
         return None
     card = data.theme_scorecard(tuple(ids), view.filters, view.grain)
-    summary_table(card, key="theme-summary")
     titles = {i: kpi.KPIS[i].title for i in ids}
-    if st.session_state.get("kpi") not in (None, *ids):
-        # The picker shares its key (the URL's "kpi") across theme pages: drop another page's choice.
-        st.session_state["kpi"] = ids[0]
-    default = ids[0] if "kpi" not in st.session_state else None  # (a default beside set state warns)
-    chosen = st.pills("KPI", ids, default=default, format_func=titles.get, key="kpi", bind="query-params",
-                      required=True) or ids[0]
+    linked = url_kpi(ids, titles)
+    if linked is None:
+        summary_table(card, key="theme-summary")
+    key = f"kpi-{spec(path).url_path}"
+    if linked is not None:
+        st.session_state[key] = linked  # the URL names the KPI: it wins over the last pick
+    default = ids[0] if key not in st.session_state else None  # (a default beside set state warns)
+    chosen = st.pills("KPI", ids, default=default, format_func=titles.get, key=key, required=True,
+                      on_change=kpi_to_url, args=(key, titles)) or ids[0]
     kpi_section(chosen, view, card.set_index("kpi_id").loc[chosen].rename(chosen))
+    if linked is not None:
+        st.subheader("Every KPI on this page")
+        summary_table(card, key="theme-summary")
     return chosen
+
+
+def url_kpi(ids: list[str], titles: dict[str, str]) -> str | None:
+    """The KPI the URL names (?kpi=<title or id>) when it is on this page, else None."""
+    wanted = st.query_params.get("kpi")
+    if wanted in ids:
+        return wanted
+    return next((i for i, t in titles.items() if t == wanted), None)
+
+
+def kpi_to_url(key: str, titles: dict[str, str]) -> None:
+    """A KPI picked on the page gets its own URL (?kpi=<title>): shareable, and it opens on that KPI."""
+    chosen = st.session_state.get(key)
+    if chosen in titles:
+        st.query_params["kpi"] = titles[chosen]
 
 
 def theme_page(path: str, *, intro: str | None = None) -> str | None:
