@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -137,14 +138,17 @@ def message_chart(
     return alt.layer(layer).properties(width=width, height=height, **_title(title, None))
 
 
-def _title(title, subtitle):
-    """{'title': TitleParams} for .properties(**...), or {} when there is no title at all."""
+def _title(title, subtitle, width: int = 640):
+    """{'title': TitleParams} for .properties(**...), or {} when there is no title at all. Subtitle lines are
+    wrapped to the chart's width: Vega-Lite never wraps them, so a long definition would widen the image."""
     if title is None and not subtitle:
         return {}
     if isinstance(subtitle, str):
         subtitle = [subtitle]
     if subtitle:
-        return {"title": alt.TitleParams(text=title or "", subtitle=list(subtitle))}
+        chars = max(60, int(width / (th.SUBTITLE_SIZE * 0.5)))
+        lines = [part for line in subtitle for part in (textwrap.wrap(str(line), chars) or [""])]
+        return {"title": alt.TitleParams(text=title or "", subtitle=lines)}
     return {"title": alt.TitleParams(text=title or "")}
 
 
@@ -407,7 +411,7 @@ def trend(
             .encode(y="target:Q", x=alt.value(width), text="label:N")
         )
 
-    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle))
+    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle, width))
 
 
 # Where a value label sits relative to its point, in pixels: its centre, and half its height.
@@ -592,7 +596,7 @@ def breakdown(
         .encode(y=alt.Y("group:N", sort=order, axis=None), text="label:N")
         .properties(width=label_w, height=height)
     )
-    return alt.hconcat(plot, labels, spacing=4).resolve_scale(y="shared").properties(**_title(title, subtitle))
+    return alt.hconcat(plot, labels, spacing=4).resolve_scale(y="shared").properties(**_title(title, subtitle, width))
 
 
 # Bars take the status colours; the 'Other' bar and bars without a goal stay neutral.
@@ -739,7 +743,7 @@ def distribution(
             )
             .encode(x="x:Q", y=alt.value(0), text="label:N")
         )
-    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle))
+    return alt.layer(*layers).properties(width=width, height=height, **_title(title, subtitle, width))
 
 
 # ---------------------------------------------------------------- sparkline

@@ -239,4 +239,4 @@ def pipeline_timeline(
         .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=12, color="#555555")
         .encode(x=alt.X("date:T", scale=x_scale), y=alt.value(0), text="label:N")
     )
-    return alt.layer(body, rules, rule_text).properties(width=width, height=h, **_title(title, subtitle))
+    return alt.layer(body, rules, rule_text).properties(width=width, height=h, **_title(title, subtitle, width))

@@ -202,7 +202,7 @@ def prepare_briefing(
     first = data_from(tables)
     if first is not None and end < first:
         raise BriefingError(f"{period_label(fy, quarter)} ends before the data starts ({first:%-d %b %Y})")
-    period_as_of = min(end, cap)
+    period_as_of = min(end, through)  # "now" is the data-through date, never a day past the data
     partial = end > through
     grain = "quarter" if quarter else "year"
     label = period_label(fy, quarter)

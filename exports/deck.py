@@ -624,14 +624,20 @@ class Deck:
         notes = [b.performance_message]
         if df is not None and len(df):
             rows = [["Contract", "Metric off track", "Latest", "Target", "Last check-in"]]
-            for _, r in df.head(URGENT_ROWS).iterrows():
+            for _, r in df.iterrows():
                 name = r["contract"] + (f" ({r['vendor']})" if r["vendor"] else "")
-                rows.append([_clip(name, 44), _clip(r["metric"], 30), r["latest"], r["target"],
-                             _date(r["last_checkin"]) or "none"])
+                rows.append([name, str(r["metric"]), r["latest"], r["target"], _date(r["last_checkin"]) or "none"])
             add_text(slide, 4.6, 1.75, 8.2, 0.35, "Off track: the metric missing its target", size=13, bold=True,
                      color=DARK)
-            add_table(slide, rows, [3.1, 2.2, 0.9, 1.1, 1.0], left=4.6, top=2.12, row_h=0.46,
+            widths = [3.1, 2.2, 0.9, 1.1, 1.0]
+            heights = row_heights(rows, widths, 10, 11)
+            shown = paginate(heights, TABLE_BOTTOM - 0.35 - 2.12)[0][1]  # what fits; the notes list every one
+            add_table(slide, rows[:1 + shown], widths, left=4.6, top=2.12, heights=heights[:1 + shown],
                       header_fill=self.brand, size=10, header_size=11)
+            if shown < len(rows) - 1:
+                add_text(slide, 4.6, TABLE_BOTTOM - 0.3, 8.2, 0.3,
+                         f"And {len(rows) - 1 - shown} more off track: see the speaker notes.", size=11, color=GREY,
+                         italic=True)
             notes += [" · ".join(str(x) for x in row) for row in rows[1:]]
         else:
             add_text(slide, 4.6, 1.9, 8.2, 0.5, "No key contract is off track on its latest results.", size=16,

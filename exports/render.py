@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -78,6 +79,10 @@ def with_source_note(chart, note: str | Sequence[str] | None):
     lines = [note] if isinstance(note, str) else [str(x) for x in note]
     size = charts.theme()["config"]["title"]["subtitleFontSize"] - 2
     height = getattr(chart, "height", alt.Undefined)
+    width = getattr(chart, "width", alt.Undefined)
+    if isinstance(width, (int, float)):  # a text mark never wraps: keep the note within the plot's width
+        chars = max(60, int(width / (size * 0.5)))
+        lines = [part for line in lines for part in (textwrap.wrap(line, chars) or [""])]
     if isinstance(chart, alt.LayerChart) and isinstance(height, (int, float)):
         # Below the x-axis labels (and their rotation, if any).
         text = (

@@ -232,7 +232,7 @@ _ENTRIES = [
        why="The size of the market that actually shows up; no default goal because it scales with the city."),
     _k(id="protest_rate", title="Awards protested", theme="Competition",
        definition="Share of awards in the period that were protested (a blank protest flag counts as no "
-                  "protest); the frame also gives the share of protests sustained.",
+                  "protest); the share of protests sustained is shown beside it.",
        formula="Awards with protest_filed / awards; sustained_share = awards with protest_sustained / protested "
                "awards. " + _AWARD_BASIS + " Excluded: not awarded.",
        unit="share", direction="lower", kind="ratio", measure=m.protest_rate,
@@ -338,8 +338,8 @@ _ENTRIES = [
     _k(id="expiring_without_replacement", title="Expiring without replacement", theme="Contracts",
        definition="Number of contracts ending within 180 days after the reference date (the as-of date; for a "
                   "past period its last day) that have no renewal option left and no replacement solicitation "
-                  "under way (a solicitation with replaces_contract_id, not cancelled, started by then); the "
-                  "frame also gives the 90- and 365-day counts.",
+                  "under way (a solicitation that replaces it, not cancelled, started by then); the 90- and "
+                  "365-day counts are shown beside it.",
        formula="Count of contracts with reference date < end_date <= reference date + 180 days, start_date <= "
                "reference date, renewal_options_remaining 0 or blank, and no replacement. n = all contracts "
                "ending in that window. Date basis: each period's last day (the as-of date for the current "

@@ -717,17 +717,23 @@ def _record_keys(part: Part) -> set:
     return set(part.frame[cols].astype(str).itertuples(index=False, name=None))
 
 
+def _required_names(table: str) -> list[str]:
+    """A table's identity columns as a user would name them ("vendor_id or vendor_name")."""
+    t = TABLES[table]
+    return [*t.required, *(" or ".join(g) for g in t.one_of)]
+
+
 def _skip_reason(part: Part, seen: list[tuple[str, set, str]]) -> str | None:
     if part.table is None:
         return NO_TABLE
     if part.rows_read == 0:
         return "no rows"
-    if part.rows_loaded == 0 and any(p.startswith(EXCLUDED + "no required column") for p in part.issue_counts()):
-        return "no required column found"
     missing = [n.partition(": ")[2] for n in part.notes if n.startswith("required column not found: ")]
     if missing:
         # Rows without an identity column are not records: nothing is imported with it left empty.
         return "required column not found: " + "; ".join(missing)
+    if part.rows_loaded == 0 and any(p.startswith(EXCLUDED + "no required column") for p in part.issue_counts()):
+        return "no required column found (" + " and ".join(_required_names(part.table)) + ")"
     keys = _record_keys(part)
     for table, other, where in seen:
         if table == part.table and keys and keys <= other:

@@ -363,7 +363,8 @@ def _parse_numeric_text(t: pd.Series, decimal_comma: bool, money: bool):
     num = pd.to_numeric(s.where(shaped, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     num = np.where(neg, -num, num) * scale
     if not money:
-        num = np.where(percent, num / 100.0, num)
+        # Rounded so "96.7%" is 0.967, the number a database or a typed cell holds, not 0.9670000000000001.
+        num = np.where(percent, np.round(num / 100.0, 12), num)
     ok = ~np.isnan(num)
     return num, footnote & ok, ok, percent
 

@@ -97,6 +97,8 @@ def test_goal_and_status_texts_carry_words_not_only_colour():
 def test_exports_phrase():
     assert exports_phrase(["payments.amount", "vendors.certifications"]) == "payments and vendors exports"
     assert exports_phrase(["solicitations.issue_date (no values)"]) == "solicitations export"
+    assert exports_phrase(["metric_results (no rows)", "contract_metrics.target"]) == (
+        "metric results and contract metrics exports")
 
 
 def test_chart_download_is_slide_resolution_with_source_note():

@@ -172,6 +172,18 @@ def test_cli_import_refuses_a_file_lacking_a_required_column(tmp_path, capsys):
     assert Workspace(tmp_path / "ws").imports().empty
 
 
+def test_cli_import_names_every_missing_required_column(tmp_path, capsys):
+    """A file holding none of a table's identity columns is refused (exit 2) naming each of them."""
+    from loaders.__main__ import main
+
+    path = tmp_path / "vendors_only.csv"
+    path.write_text("Vendor Name,Department,Description\nAcme,Parks,Mowing\nBolt,Fire,Hoses\n", encoding="utf-8")
+    code = main(["import", str(path), "--table", "payments", "--workspace", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "payment_date" in err and "amount" in err
+
+
 def test_cli_import_makes_payment_ids_for_a_checkbook_without_them(tmp_path, capsys):
     from loaders.__main__ import main
 

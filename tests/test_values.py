@@ -274,3 +274,8 @@ def test_parsers_are_vectorised_on_distinct_values(monkeypatch):
     assert seen and max(seen) <= 3
     assert money.values.iloc[:3].tolist()[:2] == [1234.56, -12.0] and money.problems.iloc[2] == V.PROBLEM_MONEY
     assert dates.values.iloc[2] == pd.Timestamp("2021-04-08") and len(dates.values) == 200_001
+
+
+def test_percent_text_is_the_fraction_a_typed_cell_holds():
+    """"96.7%" parses to exactly 0.967 (the number a database or typed cell holds), not 0.9670000000000001."""
+    assert V.parse_number(["96.7%", "99.9%", "92%"]).values.tolist() == [0.967, 0.999, 0.92]

@@ -110,7 +110,7 @@ def details_label(kpi_id: str) -> str:
 
 def exports_phrase(missing) -> str:
     """('payments.amount', 'vendors.certifications') -> 'payments and vendors exports'."""
-    tables = list(dict.fromkeys(table_of(m) for m in missing))
+    tables = list(dict.fromkeys(table_of(m).replace("_", " ") for m in missing))  # "metric results", not metric_results
     if len(tables) == 1:
         return f"{tables[0]} export"
     return ", ".join(tables[:-1]) + f" and {tables[-1]} exports"
