@@ -17,6 +17,8 @@ from .engine import Filters, compute_all
 from .format import format_date, format_goal_value, format_kpi_value
 from .registry import KPIS, SCORECARD
 
+TABLES = ("solicitations", "bids", "contracts", "payments", "vendors", "evaluations", "engagements")
+
 STATUS_WORDS = {"met": "met", "at_risk": "at risk", "missed": "missed", "no_data": "no data", "no_goal": "no goal"}
 
 
@@ -39,6 +41,35 @@ def _workspace_inputs(path: str):
     goals = ws.goals() if hasattr(ws, "goals") else None
     settings = ws.settings() if hasattr(ws, "settings") else {}
     return tables, goals, dict(settings or {})
+
+
+def _database_source(url: str, schema: str | None):
+    """The canonical tables where they live (kpi.sql computes there; only aggregates come back)."""
+    import os
+
+    from .sql.source import Source, SourceError
+
+    password = os.environ.get("PROCUREMENT_KPI_SOURCE_PASSWORD")
+    if password:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(url).set(password=password).render_as_string(hide_password=False)
+    try:
+        src = Source.from_url(url, schema=schema)
+    except SourceError as exc:
+        raise CliError(str(exc)) from None
+    if not src.tables:
+        raise CliError(f"no canonical tables ({', '.join(TABLES)}) in {src.label}"
+                       f"{f' schema {schema}' if schema else ''}")
+    return src
+
+
+def _parquet_source(path: str):
+    from storage.workspace import Workspace
+
+    from .sql.source import Source
+
+    return Source.from_workspace(Workspace(Path(path)))
 
 
 class CliError(Exception):
@@ -154,7 +185,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kpi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="every KPI's value, goal and status for a fiscal year")
-    rep.add_argument("--workspace", required=True, help="workspace folder")
+    rep.add_argument("--workspace", help="workspace folder (with --source: its goals and settings only)")
+    rep.add_argument("--source", help="compute in this database instead (tables named as the canonical ones), "
+                                      "e.g. postgresql+psycopg://user@host/db; the password may come from "
+                                      "PROCUREMENT_KPI_SOURCE_PASSWORD")
+    rep.add_argument("--schema", help="the database schema holding the tables (with --source)")
+    rep.add_argument("--engine", choices=["pandas", "duckdb"], default="pandas",
+                     help="compute a workspace in pandas (default) or in embedded DuckDB over its Parquet files")
     rep.add_argument("--fy", type=int, help="fiscal year (default: the one holding the data-through date, to date)")
     rep.add_argument("--window", choices=list(now.WINDOWS), default="ytd",
                      help="ytd: the fiscal year to date (default); 12m: the last 12 months")
@@ -177,8 +214,14 @@ def main(argv=None) -> int:
         print(f"wrote {write()}")
         return 0
 
+    if not args.workspace and not args.source:
+        parser.error("give --workspace, --source, or both")
     try:
-        tables, goals, settings = _workspace_inputs(args.workspace)
+        tables, goals, settings = _workspace_inputs(args.workspace) if args.workspace else ({}, None, {})
+        if args.source:
+            tables = _database_source(args.source, args.schema)
+        elif args.engine == "duckdb":
+            tables = _parquet_source(args.workspace)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,8 +6,7 @@ import datetime as dt
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -17,94 +16,21 @@ from .measures import EXPIRING_WINDOWS, Context
 from .prepare import Prepared, normalise_name, normalise_names, prepared
 from .records import NOT_RECORDED, Records
 from .registry import KPI, KPIS
+from .results import (  # noqa: F401 - re-exported: kpi.engine.Filters and friends stay importable
+    AFTER_LABEL,
+    AFTER_REASON,
+    NO_COMPARISON,
+    NO_DATE_LABEL,
+    Drilldown,
+    Filters,
+    KPIResult,
+)
+from .results import empty_frame as _empty_frame
+from .results import empty_reasons as _empty_reasons
+from .results import order_frame as _order
+from .results import period_frame as _period_frame
 
-NO_DATE_LABEL = "(no date)"
-AFTER_LABEL = "(after the as-of date)"
-AFTER_REASON = "dated after the as-of date"
-NO_COMPARISON = "category without both engaged and non-engaged solicitations"
 _DENSE_BINS = 4_000_000
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What to look at: fiscal years, a date range (on each KPI's date basis), departments, categories,
-    methods, vendors (names or ids) and a value band (inclusive; None for an open end). Empty = all."""
-
-    fiscal_years: tuple[int, ...] = ()
-    date_from: Any = None
-    date_to: Any = None
-    departments: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    methods: tuple[str, ...] = ()
-    vendors: tuple[str, ...] = ()
-    value_band: tuple[float | None, float | None] | None = None
-
-    def __post_init__(self):
-        # Lists from a UI become tuples so the filters stay hashable (cache keys).
-        for name in ("fiscal_years", "departments", "categories", "methods", "vendors"):
-            v = getattr(self, name)
-            if v is None:
-                v = ()
-            elif isinstance(v, (str, int)):
-                v = (v,)
-            object.__setattr__(self, name, tuple(int(x) for x in v) if name == "fiscal_years" else tuple(v))
-        if self.value_band is not None:
-            object.__setattr__(self, "value_band", tuple(self.value_band))
-
-    @property
-    def scope(self) -> tuple[str, str] | None:
-        """The goal scope these filters select: one department, else one category."""
-        if len(self.departments) == 1:
-            return ("department", self.departments[0])
-        if len(self.categories) == 1:
-            return ("category", self.categories[0])
-        return None
-
-
-@dataclass
-class KPIResult:
-    """A KPI by period (and group): see the module docs of kpi for the frame's columns."""
-
-    kpi: KPI
-    frame: pd.DataFrame
-    excluded_reasons: pd.DataFrame
-    missing: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    grain: str = "quarter"
-    fy_start_month: int = 7
-    as_of: dt.date | None = None
-    by: str | None = None
-    filters: Filters = field(default_factory=Filters)
-
-    @property
-    def no_data(self) -> bool:
-        return bool(self.missing) or self.frame.empty or not (self.frame["n"] > 0).any()
-
-    @property
-    def message(self) -> str:
-        """Why there is no value: the missing columns, or no records for the selection."""
-        if self.missing:
-            return "No data: missing " + "; ".join(self.missing)
-        if self.no_data:
-            return "No data: no records for this selection"
-        return ""
-
-    def latest(self, complete: bool = False):
-        """The row of the last period with records (a frame of its groups when `by` was given)."""
-        f = self.frame[self.frame["n"] > 0] if len(self.frame) else self.frame
-        if complete:
-            f = f[~f["partial"]]
-        if f.empty:
-            return None
-        last = f["period_start"].max()
-        rows = f[f["period_start"] == last]
-        return rows if self.by else rows.iloc[-1]
-
-    def at(self, period_label: str):
-        rows = self.frame[self.frame["period_label"] == str(period_label)]
-        if self.by:
-            return rows
-        return rows.iloc[-1] if len(rows) else None
 
 
 # ----------------------------------------------------------------------------- records, codes, masks
@@ -346,35 +272,6 @@ def _layout(p: Prepared, rec: Records, grain: str, fy: int, by: str | None) -> _
     return lay
 
 
-def _period_frame(codes: np.ndarray, grain: str, fy: int, as_of: np.datetime64) -> pd.DataFrame:
-    starts = P.period_start(codes, grain, fy)
-    ends = P.period_end(codes, grain, fy)
-    return pd.DataFrame({
-        "period": P.to_periods(codes, grain, fy),
-        "period_label": P.labels(codes, grain, fy),
-        "period_start": pd.to_datetime(starts),
-        "period_end": pd.to_datetime(ends),
-        "fiscal_year": P.fiscal_year(starts, fy).astype(int),
-        "partial": ends > as_of,
-    })
-
-
-def _empty_frame(kpi: KPI, by: str | None) -> pd.DataFrame:
-    cols = ["period", "period_label", "period_start", "period_end", "fiscal_year"]
-    cols += ["group"] if by else []
-    cols += ["value"] + (["p90"] if kpi.is_duration else []) + ["n", "excluded", "partial"]
-    f = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
-    f["n"] = f["n"].astype("int64")
-    f["excluded"] = f["excluded"].astype("int64")
-    f["partial"] = f["partial"].astype(bool)
-    return f
-
-
-def _empty_reasons(by: str | None) -> pd.DataFrame:
-    cols = ["period_label"] + (["group"] if by else []) + ["reason", "count"]
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in cols})
-
-
 def _reasons_frame(rec: Records, label_codes: np.ndarray, labels: list[str], g: np.ndarray, reason: np.ndarray,
                    by: str | None, groups: list[str]) -> pd.DataFrame:
     """Excluded counts by period label, group and reason (one entry per excluded record; label_codes index
@@ -466,7 +363,7 @@ def _aggregate_events(kpi: KPI, rec: Records, lay: _Layout, mask: np.ndarray | N
     frame["excluded"] = excluded[keep]
     if kind == "count" and not by:
         frame = _fill_counts(frame, cmin, cmax, grain, fy, as_of)
-    frame = _order(frame, kpi, by)
+    frame = _order(frame, by)
     # Excluded reasons: in-period ones by label, plus the undated and after-as-of ones.
     period_codes, in_period = np.unique(lay.codes[excl], return_inverse=True)
     labels = P.labels(period_codes, grain, fy) + [NO_DATE_LABEL, AFTER_LABEL]
@@ -522,18 +419,6 @@ def _fill_counts(frame: pd.DataFrame, cmin: int, cmax: int, grain: str, fy: int,
     add["n"] = 0
     add["excluded"] = 0
     return pd.concat([frame, add], ignore_index=True)
-
-
-def _order(frame: pd.DataFrame, kpi: KPI, by: str | None) -> pd.DataFrame:
-    keys = ["period_start"] + (["group"] if by else [])
-    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
-    first = ["period", "period_label", "period_start", "period_end", "fiscal_year"] + (["group"] if by else [])
-    first += ["value"] + (["p90"] if "p90" in frame else []) + ["n", "excluded", "partial"]
-    rest = [c for c in frame.columns if c not in first]
-    frame["n"] = frame["n"].astype("int64")
-    frame["excluded"] = frame["excluded"].astype("int64")
-    frame["value"] = frame["value"].astype("float64")
-    return frame[first + rest]
 
 
 # ----------------------------------------------------------------------------- snapshots
@@ -623,7 +508,7 @@ def _aggregate_snapshot(kpi: KPI, rec: Records, mask: np.ndarray, by: str | None
     frame["n"] = np.rint(nn[keep]).astype(np.int64)
     frame["excluded"] = np.rint(ex[keep]).astype(np.int64)
     frame["reference_date"] = pd.to_datetime(refs[tt[keep]])
-    frame = _order(frame, kpi, by)
+    frame = _order(frame, by)
     # Reasons frame from the (group, reason, period) counts.
     er = exc_by_reason.reshape(G, R, T)
     gi, ri, ti = np.nonzero(np.rint(er) > 0)
@@ -647,6 +532,11 @@ def _aggregate_snapshot(kpi: KPI, rec: Records, mask: np.ndarray, by: str | None
 # ----------------------------------------------------------------------------- public entry points
 
 
+def _in_database(tables) -> bool:
+    """Tables that live in a database (a kpi.sql Source): computed there by the SQL engine."""
+    return type(tables).__name__ == "Source" and type(tables).__module__ == "kpi.sql.source"
+
+
 def _kpi(kpi_id: str) -> KPI:
     try:
         return KPIS[kpi_id]
@@ -667,6 +557,11 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     Missing tables or columns give a result with `missing` set and an empty frame (never zero, never an
     exception); an unknown KPI id, grain or breakdown is a ValueError naming it.
     """
+    if _in_database(tables):
+        from .sql import engine as sql_engine
+
+        return sql_engine.compute(kpi_id, tables, filters=filters, grain=grain, by=by,
+                                  fy_start_month=fy_start_month, as_of=as_of)
     kpi = _kpi(kpi_id)
     filters = filters or Filters()
     grain = P.normalise_grain(grain)
@@ -702,24 +597,16 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
 
 def compute_all(tables, **kwargs) -> dict[str, KPIResult]:
     """Every KPI of the registry (same keyword arguments as compute; a `by` a KPI lacks is ignored for it)."""
+    if _in_database(tables):
+        from .sql import engine as sql_engine
+
+        return sql_engine.compute_all(tables, **kwargs)
     p = prepared(tables)
     by = kwargs.pop("by", None)
     return {k: compute(k, p, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
 
 
 # ----------------------------------------------------------------------------- drill-down
-
-
-@dataclass
-class Drilldown:
-    """The records behind one value: numerator, denominator (len == n) and the excluded ones with a reason."""
-
-    numerator: pd.DataFrame
-    denominator: pd.DataFrame
-    excluded: pd.DataFrame
-    kpi: KPI | None = None
-    period_label: str | None = None
-    group: str | None = None
 
 
 def _source_rows(p: Prepared, rec: Records, idx: np.ndarray) -> pd.DataFrame:
@@ -764,6 +651,11 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
               by: str | None = None) -> Drilldown:
     """Records behind the value of `period_label` (default: the latest period) and `group` (a value of the
     breakdown `by`; when `by` is omitted the group is looked up in the KPI's breakdowns)."""
+    if _in_database(tables):
+        from .sql import engine as sql_engine
+
+        return sql_engine.drilldown(kpi_id, tables, filters=filters, period_label=period_label, group=group,
+                                    fy_start_month=fy_start_month, grain=grain, as_of=as_of, by=by)
     kpi = _kpi(kpi_id)
     filters = filters or Filters()
     grain = P.normalise_grain(grain)

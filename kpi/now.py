@@ -49,6 +49,8 @@ def _last_day(frame: pd.DataFrame, columns: tuple[str, ...], cap: np.datetime64)
 def table_ends(tables, today: dt.date | None = None) -> dict[str, dt.date]:
     """The last activity date of each table that has one (dates after today are typos, not data)."""
     cap = np.datetime64(today or P.today(), "D")
+    if hasattr(tables, "last_dates"):  # tables in a database (kpi.sql.Source): one MAX query per table there
+        return tables.last_dates(ACTIVITY_DATES, cap.astype(dt.date))
     out = {}
     for name, columns in ACTIVITY_DATES.items():
         frame = tables.get(name) if hasattr(tables, "get") else None

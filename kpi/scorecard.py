@@ -116,6 +116,11 @@ def scorecard_row(result: KPIResult, label: str, goals: pd.DataFrame | None, fil
     }
 
 
+def _prepared(tables):
+    """The pandas engine's preparation of frames; tables in a database (a kpi.sql Source) as they are."""
+    return tables if type(tables).__name__ == "Source" else prepared(tables)
+
+
 def _from(filters: Filters, start, end, fy_start_month: int) -> Filters:
     """The filters for a range: none added when it starts a fiscal year of the calendar (see period_result)."""
     year_start = P.period_start(np.array([P.code_of(end, "year", fy_start_month)]), "year", fy_start_month)[0]
@@ -158,7 +163,7 @@ def period_scorecard(tables, goals: pd.DataFrame | None, period: Period, *, filt
     like-for-like comparison; the rows word the period ('FY2026 year to date') and the comparison ('the same
     months of FY2025') in their sentences, period_name and comparison_name."""
     filters = filters or Filters()
-    p = prepared(tables)
+    p = _prepared(tables)
     names = {period.code_label: period.in_sentence, period.comparison_code_label: period.comparison_label}
     rows = []
     for k in kpis:
@@ -181,7 +186,7 @@ def scorecard(tables, goals: pd.DataFrame | None = None, *, filters: Filters | N
     grain = P.normalise_grain(grain)
     if period is not None and grain == "year" and period_label is None:
         return period_scorecard(tables, goals, period, filters=filters, kpis=tuple(kpis))
-    p = prepared(tables)
+    p = _prepared(tables)
     # A fiscal-year filter picks the period shown, not the periods it is compared with.
     every_year = replace(filters, fiscal_years=())
     results = {k: compute(k, p, filters=every_year, grain=grain, fy_start_month=fy_start_month, as_of=as_of)

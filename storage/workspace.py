@@ -287,6 +287,14 @@ class Workspace:
                 time.sleep(0.05)  # a writer replaced this version between our two reads: look again
         raise WorkspaceError(f"The {name} table of {self.path} keeps changing or its file is missing.")
 
+    def table_files(self) -> dict[str, Path]:
+        """The Parquet file of each canonical table's current version (tables never imported are absent):
+        what an embedded SQL engine reads in place. A file stays valid until a later version of its table
+        replaces it and the workspace is reopened (old versions are collected then)."""
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(_t_current.c.table_name, _t_current.c.file_name)).all()
+        return {name: self._tables_dir / file for name, file in rows if name in TABLES and file}
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every canonical table by name."""
         return {name: self.table(name) for name in TABLES}

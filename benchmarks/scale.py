@@ -1,0 +1,151 @@
+"""KPIs at scale: `python -m benchmarks --scale 10m` (and 1m), each engine in its own process.
+
+The data set (10M payments, 1M solicitations, 500k contracts; or 1M/100k/50k) is generated once with the
+sample-city generator and kept as a workspace under benchmarks/_data/ (Parquet table versions). Each
+measurement runs in a fresh child process so that its peak memory is its own:
+
+- kpis_all_cold: every KPI, every fiscal quarter, on tables nothing was computed on before (the pandas
+  engine: frames just read; the SQL engine: a new DuckDB connection over the Parquet files, with the
+  compiled-SQL cache emptied, so SQL compilation is included);
+- kpis_filter_change: every KPI again after the department filter changed (warm);
+- floor: one bare DuckDB query over the same Parquet (payments by fiscal quarter and department: count,
+  on-time share, median and 90th percentile of days to pay, dollars), what any engine pays to scan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(__file__).resolve().parent / "_data"
+SCALES = {
+    "1m": {"payments": 1_000_000, "solicitations": 100_000, "contracts": 50_000},
+    "10m": {"payments": 10_000_000, "solicitations": 1_000_000, "contracts": 500_000},
+    "small": {"payments": 20_000, "solicitations": 2_000, "contracts": 1_000},
+}
+
+
+def workspace_for(scale: str) -> Path:
+    """The benchmark workspace of a scale, generated and imported once."""
+    folder = CACHE / f"workspace_{scale}"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    from sample_data.generate import generate_city
+    from storage import Workspace
+
+    t0 = time.perf_counter()
+    tables = generate_city(seed=7, sizes=SCALES[scale])
+    ws = Workspace(folder)
+    with ws.batch():
+        for name, frame in tables.items():
+            if len(frame):
+                ws.import_table(name, frame, source=f"benchmark_{name}.csv", rows_read=len(frame), rows_excluded=0,
+                                checksum=f"benchmark-{scale}")
+    done.write_text(f"generated in {time.perf_counter() - t0:.1f} s\n")
+    return folder
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(engine: str, folder: str, runs: int) -> dict:
+    """One engine's figures on one workspace (run in its own process)."""
+    import kpi
+    from storage import Workspace
+
+    ws = Workspace(folder)
+    out: dict = {}
+    if engine == "floor":
+        import duckdb
+
+        path = ws.table_files()["payments"]
+        sql = """
+            SELECT (year(payment_date) * 12 + month(payment_date) + 6) // 3 AS q, department, count(*) AS n,
+                   avg(CASE WHEN date_diff('day', CAST(invoice_received_date AS DATE),
+                                           CAST(payment_date AS DATE)) <= 30 THEN 1.0 ELSE 0.0 END) AS on_time,
+                   quantile_cont(date_diff('day', CAST(invoice_received_date AS DATE), CAST(payment_date AS DATE)),
+                                 [0.5, 0.9]) AS days, sum(amount) AS dollars
+            FROM read_parquet(?) GROUP BY ALL"""
+        times = []
+        for _ in range(runs):
+            con = duckdb.connect()
+            t0 = time.perf_counter()
+            con.execute(sql, [str(path)]).fetchall()
+            times.append(time.perf_counter() - t0)
+        out["floor_s"] = statistics.median(times)
+        out["peak_rss_mb"] = _rss_mb()
+        return out
+    departments = None
+    cold = []
+    for _ in range(runs):
+        if engine == "duckdb":
+            from kpi.sql import engine as sql_engine
+            from kpi.sql.source import Source
+
+            sql_engine._SQL.clear()
+            t0 = time.perf_counter()
+            tables = Source.from_workspace(ws)
+        else:
+            from kpi.prepare import clear_cache
+
+            clear_cache()
+            tables = {k: v.copy() for k, v in ws.tables().items()}
+            t0 = time.perf_counter()
+        kpi.compute_all(tables, grain="quarter", fy_start_month=7, as_of="2026-05-31")
+        cold.append(time.perf_counter() - t0)
+        if departments is None:
+            f = ws.table("payments")
+            departments = sorted(f["department"].dropna().unique())[: runs + 1]
+            del f
+    out["kpis_all_cold_s"] = statistics.median(cold)
+    out["kpis_all_cold_first_s"] = cold[0]
+    kpi.compute_all(tables, grain="quarter", fy_start_month=7, as_of="2026-05-31",
+                    filters=kpi.Filters(departments=(departments[0],)))
+    change = []
+    for d in departments[1:]:
+        t0 = time.perf_counter()
+        kpi.compute_all(tables, grain="quarter", fy_start_month=7, as_of="2026-05-31",
+                        filters=kpi.Filters(departments=(d,)))
+        change.append(time.perf_counter() - t0)
+    out["kpis_filter_change_s"] = statistics.median(change)
+    out["peak_rss_mb"] = _rss_mb()
+    return out
+
+
+def run(scale: str, engines: tuple[str, ...], runs: int, timeout: int = 3600) -> dict:
+    folder = workspace_for(scale)
+    results: dict = {}
+    for engine in engines:
+        cmd = [sys.executable, "-m", "benchmarks.scale", engine, str(folder), str(runs)]
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+        except subprocess.TimeoutExpired:
+            results[f"{engine}_error_{scale}"] = f"timed out after {timeout} s"
+            continue
+        if proc.returncode != 0:
+            results[f"{engine}_error_{scale}"] = (proc.stderr.strip().splitlines() or ["failed"])[-1][:300]
+            continue
+        for key, value in json.loads(proc.stdout.strip().splitlines()[-1]).items():
+            results[f"{engine}_{key.replace('_s', f'_{scale}_s') if key.endswith('_s') else key + '_' + scale}"] = \
+                value
+    # The product's own keys: the embedded engine's figures.
+    for key in ("kpis_all_cold", "kpis_filter_change"):
+        if f"duckdb_{key}_{scale}_s" in results:
+            results[f"{key}_{scale}_s"] = results[f"duckdb_{key}_{scale}_s"]
+    if f"duckdb_peak_rss_mb_{scale}" in results:
+        results[f"peak_rss_{scale}_mb"] = results[f"duckdb_peak_rss_mb_{scale}"]
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(child(sys.argv[1], sys.argv[2], int(sys.argv[3]))))

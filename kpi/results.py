@@ -1,0 +1,160 @@
+"""What the KPI engine returns, whichever engine computes it: filters, results, drill-downs, frame shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import periods as P
+from .registry import KPI
+
+NO_DATE_LABEL = "(no date)"
+AFTER_LABEL = "(after the as-of date)"
+AFTER_REASON = "dated after the as-of date"
+NO_COMPARISON = "category without both engaged and non-engaged solicitations"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to look at: fiscal years, a date range (on each KPI's date basis), departments, categories,
+    methods, vendors (names or ids) and a value band (inclusive; None for an open end). Empty = all."""
+
+    fiscal_years: tuple[int, ...] = ()
+    date_from: Any = None
+    date_to: Any = None
+    departments: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+    value_band: tuple[float | None, float | None] | None = None
+
+    def __post_init__(self):
+        # Lists from a UI become tuples so the filters stay hashable (cache keys).
+        for name in ("fiscal_years", "departments", "categories", "methods", "vendors"):
+            v = getattr(self, name)
+            if v is None:
+                v = ()
+            elif isinstance(v, (str, int)):
+                v = (v,)
+            object.__setattr__(self, name, tuple(int(x) for x in v) if name == "fiscal_years" else tuple(v))
+        if self.value_band is not None:
+            object.__setattr__(self, "value_band", tuple(self.value_band))
+
+    @property
+    def scope(self) -> tuple[str, str] | None:
+        """The goal scope these filters select: one department, else one category."""
+        if len(self.departments) == 1:
+            return ("department", self.departments[0])
+        if len(self.categories) == 1:
+            return ("category", self.categories[0])
+        return None
+
+
+@dataclass
+class KPIResult:
+    """A KPI by period (and group): see the module docs of kpi for the frame's columns."""
+
+    kpi: KPI
+    frame: pd.DataFrame
+    excluded_reasons: pd.DataFrame
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    grain: str = "quarter"
+    fy_start_month: int = 7
+    as_of: dt.date | None = None
+    by: str | None = None
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def no_data(self) -> bool:
+        return bool(self.missing) or self.frame.empty or not (self.frame["n"] > 0).any()
+
+    @property
+    def message(self) -> str:
+        """Why there is no value: the missing columns, or no records for the selection."""
+        if self.missing:
+            return "No data: missing " + "; ".join(self.missing)
+        if self.no_data:
+            return "No data: no records for this selection"
+        return ""
+
+    def latest(self, complete: bool = False):
+        """The row of the last period with records (a frame of its groups when `by` was given)."""
+        f = self.frame[self.frame["n"] > 0] if len(self.frame) else self.frame
+        if complete:
+            f = f[~f["partial"]]
+        if f.empty:
+            return None
+        last = f["period_start"].max()
+        rows = f[f["period_start"] == last]
+        return rows if self.by else rows.iloc[-1]
+
+    def at(self, period_label: str):
+        rows = self.frame[self.frame["period_label"] == str(period_label)]
+        if self.by:
+            return rows
+        return rows.iloc[-1] if len(rows) else None
+
+
+@dataclass
+class Drilldown:
+    """The records behind one value: numerator, denominator (len == n) and the excluded ones with a reason."""
+
+    numerator: pd.DataFrame
+    denominator: pd.DataFrame
+    excluded: pd.DataFrame
+    kpi: KPI | None = None
+    period_label: str | None = None
+    group: str | None = None
+
+
+
+# ----------------------------------------------------------------------------- frame shapes
+
+
+def period_frame(codes: np.ndarray, grain: str, fy: int, as_of: np.datetime64) -> pd.DataFrame:
+    starts = P.period_start(codes, grain, fy)
+    ends = P.period_end(codes, grain, fy)
+    return pd.DataFrame({
+        "period": P.to_periods(codes, grain, fy),
+        "period_label": P.labels(codes, grain, fy),
+        "period_start": pd.to_datetime(starts),
+        "period_end": pd.to_datetime(ends),
+        "fiscal_year": P.fiscal_year(starts, fy).astype(int),
+        "partial": ends > as_of,
+    })
+
+
+
+def empty_frame(kpi: KPI, by: str | None) -> pd.DataFrame:
+    cols = ["period", "period_label", "period_start", "period_end", "fiscal_year"]
+    cols += ["group"] if by else []
+    cols += ["value"] + (["p90"] if kpi.is_duration else []) + ["n", "excluded", "partial"]
+    f = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    f["n"] = f["n"].astype("int64")
+    f["excluded"] = f["excluded"].astype("int64")
+    f["partial"] = f["partial"].astype(bool)
+    return f
+
+
+
+def empty_reasons(by: str | None) -> pd.DataFrame:
+    cols = ["period_label"] + (["group"] if by else []) + ["reason", "count"]
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in cols})
+
+
+
+def order_frame(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    keys = ["period_start"] + (["group"] if by else [])
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    first = ["period", "period_label", "period_start", "period_end", "fiscal_year"] + (["group"] if by else [])
+    first += ["value"] + (["p90"] if "p90" in frame else []) + ["n", "excluded", "partial"]
+    rest = [c for c in frame.columns if c not in first]
+    frame["n"] = frame["n"].astype("int64")
+    frame["excluded"] = frame["excluded"].astype("int64")
+    frame["value"] = frame["value"].astype("float64")
+    return frame[first + rest]

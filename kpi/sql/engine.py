@@ -1,0 +1,731 @@
+"""The computation in the database: records of a KPI -> filters -> one aggregate query by period and group.
+
+Each KPI's records (kpi.sql.measures) become one SELECT: the exclusion reason by priority (one CASE), the
+fiscal period code, the group; then one GROUP BY for the values (quantiles, sums, distinct counts) and one for
+the exclusion reasons. Only those aggregates come back; Python only labels the periods and shapes the frame
+the app reads (kpi.KPIResult, the same columns as before).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import replace
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from .. import periods as P
+from ..prepare import normalise_name, normalise_names
+from ..records import NOT_RECORDED
+from ..registry import KPI, KPIS
+from ..results import (
+    AFTER_LABEL,
+    AFTER_REASON,
+    NO_COMPARISON,
+    NO_DATE_LABEL,
+    Drilldown,
+    Filters,
+    KPIResult,
+    empty_frame,
+    empty_reasons,
+    order_frame,
+    period_frame,
+)
+from . import measures as M
+from . import query as Q
+from .source import Source
+
+# ----------------------------------------------------------------------------- sources
+
+
+_SOURCES: OrderedDict = OrderedDict()
+_SOURCES_LOCK = threading.Lock()
+
+
+def source_of(tables) -> Source:
+    """A Source for what the caller passed: a Source, a Workspace, or a mapping of canonical frames (cached by
+    the frames' identity, as the pandas engine's preparations were)."""
+    if isinstance(tables, Source):
+        return tables
+    if hasattr(tables, "table_files"):
+        return Source.from_workspace(tables)
+    frames = {k: v for k, v in (tables or {}).items() if isinstance(v, pd.DataFrame)}
+    key = tuple(sorted((name, id(df), df.shape) for name, df in frames.items()))
+    with _SOURCES_LOCK:
+        hit = _SOURCES.get(key)
+        if hit is not None and all(hit[1].get(n) is df for n, df in frames.items()):
+            _SOURCES.move_to_end(key)
+            return hit[0]
+    src = Source.from_frames(frames)
+    with _SOURCES_LOCK:
+        _SOURCES[key] = (src, frames)
+        while len(_SOURCES) > 2:
+            _SOURCES.popitem(last=False)
+    return src
+
+
+# ----------------------------------------------------------------------------- periods in SQL
+
+
+def period_code(d: ir.DateValue, grain: str, fy: int) -> ir.IntegerValue:
+    """The integer code of kpi.periods (pandas' own ordinals for M, Q-<end>, Y-<end>) computed in SQL."""
+    months = (d.year().cast("int64") - 1970) * 12 + d.month().cast("int64") - 1
+    if grain == "month":
+        return months
+    fiscal = months - P._offset(fy)
+    return fiscal // (3 if grain == "quarter" else 12)
+
+
+# ----------------------------------------------------------------------------- records -> one table
+
+
+def _as_of(as_of) -> dt.date:
+    d = P.as_day(as_of) if as_of is not None else np.datetime64(P.today(), "D")
+    return (np.datetime64(P.today(), "D") if np.isnat(d) else d).astype(dt.date)
+
+
+def _kpi(kpi_id: str) -> KPI:
+    try:
+        return KPIS[kpi_id]
+    except KeyError:
+        raise ValueError(f"unknown KPI id {kpi_id!r}") from None
+
+
+def _check_by(kpi: KPI, by: str | None) -> None:
+    if by is not None and by not in kpi.breakdowns:
+        allowed = ", ".join(kpi.breakdowns) or "none"
+        raise ValueError(f"{kpi.id} cannot be broken down by {by!r} (allowed: {allowed})")
+
+
+def measure_of(kpi_id: str):
+    fn = getattr(M, kpi_id, None)
+    if fn is None:
+        raise NotImplementedError(f"{kpi_id} has no SQL definition")
+    return fn
+
+
+def _needed(by: str | None, filters: Filters) -> frozenset:
+    dims = {by} if by else set()
+    for dim, values in (("department", filters.departments), ("category", filters.categories),
+                        ("method", filters.methods), ("vendor", filters.vendors)):
+        if values:
+            dims.add(dim)
+    return frozenset(dims)
+
+
+def _vendor_match(src: Source, rec: M.Rec, wanted: tuple):
+    """Records whose vendor is one of `wanted` (a display name, an id, or a name normalised alike)."""
+    words = [str(v).strip() for v in wanted]
+    norms = {normalise_name(w) for w in words} - {""}
+    lookups = [v for k, v in src.memo.items() if isinstance(k, tuple) and k[0] == "vendor_lookup_frame"
+               and k[1] == rec.table]
+    if not lookups or rec.table == "evaluations":
+        return Q.is_in("_d_vendor", words)
+    f = lookups[0]
+    keys = set(f.loc[f["_vlabel"].isin(words), "_vkey"].dropna())
+    keys |= {k for k in f["_vkey"].dropna() if k in {f"id:{w}" for w in words} | {f"nm:{n}" for n in norms}}
+    if norms:
+        labels = f["_vlabel"].dropna().drop_duplicates()
+        hit = labels[normalise_names(labels).isin(norms).to_numpy()]
+        keys |= set(f.loc[f["_vlabel"].isin(hit), "_vkey"].dropna())
+    return Q.is_in("_vkey", sorted(keys))
+
+
+def _reason(rec: M.Rec) -> ir.StringValue:
+    return ibis.cases(*((c.fill_null(False), r) for c, r in rec.reasons), else_=ibis.null("string"))
+
+
+def _columns(rec: M.Rec, kpi: KPI, as_of: dt.date) -> dict[str, ir.Value]:
+    """The record table's columns: _date, _reason (NULL = used; events dated after the as-of date are
+    excluded), every dimension (_d_<dim>), the vendor key, the amount and the kind's own columns."""
+    reason = _reason(rec)
+    if not kpi.kind.startswith("snapshot"):
+        reason = ibis.coalesce(reason, ibis.ifelse(rec.date > as_of, AFTER_REASON, ibis.null("string")))
+    cols = {"_date": rec.date, "_reason": reason, "_amount": rec.amount.cast("float64")}
+    for d, e in rec.dims.items():
+        cols[f"_d_{d}"] = e.cast("string")
+    cols["_vkey"] = rec.t._vkey.cast("string") if "_vkey" in rec.t.columns and rec.table != "evaluations" \
+        else ibis.null("string")
+    m = rec.measure
+    if isinstance(m, (M.Duration, M.Mean)):
+        cols["_x"] = m.x.cast("float64")
+    elif isinstance(m, M.Ratio):
+        cols["_num"], cols["_den"] = m.num.cast("float64"), m.den.cast("float64")
+        if m.sustained is not None:
+            cols["_sus"] = m.sustained.cast("float64")
+    elif isinstance(m, M.Count):
+        cols["_num"] = m.num.cast("float64")
+    elif isinstance(m, M.Distinct):
+        cols["_key"] = m.key.cast("string")
+    elif isinstance(m, M.Lift):
+        cols["_x"] = m.x.cast("float64")
+        cols["_eng"] = ibis.ifelse(m.engaged, 1, 0)
+    elif isinstance(m, M.Expiring):
+        for w in m.windows:
+            cols[f"_lo{w}"] = m.lo(rec.date, w)
+        cols["_lo"] = cols[f"_lo{m.window}"]
+        cols["_hi"] = m.hi
+        cols["_flag_hi"] = m.flag_hi
+    elif isinstance(m, M.Active):
+        cols["_lo"], cols["_hi"] = m.lo, m.hi
+        cols["_num"], cols["_den"] = m.num.cast("float64"), m.den.cast("float64")
+    return cols
+
+
+def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset):
+    """(Rec, the KPI's record table): compiled to SQL once per KPI, as-of date and fiscal start (and whether
+    a payment needs its contract's method), then queried as a table: a filter change compiles only the
+    small aggregate query on top."""
+    with_method = "method" in needed
+    key = ("records", kpi.id, fy, as_of, with_method)
+    hit = src.memo.get(key)
+    if hit is None:
+        ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}))
+        rec = measure_of(kpi.id)(ctx)
+        if rec is None:
+            hit = (None, None, None)
+        else:
+            expr = rec.t.select(**_columns(rec, kpi, as_of))
+            sql = _compiled(src, expr, (kpi.id, fy, as_of, with_method))
+            view = f"kpi_records_{kpi.id}_{len(src.memo)}"
+            hit = (rec, src.view(view, sql), view)
+        src.memo[key] = hit
+    return hit
+
+
+_SQL: dict = {}
+_SQL_LOCK = threading.Lock()
+
+
+def _compiled(src: Source, expr: ir.Table, key: tuple) -> str:
+    """The SQL of a KPI's records: compiled once per process for the same tables (names and column types),
+    KPI, fiscal start and as-of date; a new source over new data reuses it."""
+    tables = tuple(sorted((n, t.get_name(), tuple(t.schema().items())) for n, t in src.tables.items()))
+    k = (src.dialect, tables, *key)
+    with _SQL_LOCK:
+        hit = _SQL.get(k)
+    if hit is None:
+        src.con._register_in_memory_tables(expr)
+        hit = str(src.con.compile(expr))
+        with _SQL_LOCK:
+            if len(_SQL) > 512:
+                _SQL.clear()
+            _SQL[k] = hit
+    return hit
+
+
+def _where(src: Source, rec: M.Rec, filters: Filters, *, dates: bool = True) -> Q.exp.Expression:
+    """The filters as a WHERE condition on the record view (values as literals the generator quotes)."""
+    cond: list = []
+    for dim, values in (("department", filters.departments), ("category", filters.categories),
+                        ("method", filters.methods)):
+        if values:
+            wanted = [str(v).strip() for v in values]
+            if dim == "method":
+                wanted = [w.lower() for w in wanted]
+            cond.append(Q.is_in(f"_d_{dim}", wanted))
+    if filters.vendors:
+        cond.append(_vendor_match(src, rec, filters.vendors))
+    if filters.value_band is not None:
+        lo, hi = filters.value_band
+        if lo is not None:
+            cond.append(Q.col("_amount") >= Q.literal(float(lo)))
+        if hi is not None:
+            cond.append(Q.col("_amount") <= Q.literal(float(hi)))
+    if dates:
+        if filters.date_from is not None:
+            cond.append(Q.col("_date") >= Q.literal(P.as_day(filters.date_from).astype(dt.date)))
+        if filters.date_to is not None:
+            cond.append(Q.col("_date") <= Q.literal(P.as_day(filters.date_to).astype(dt.date)))
+    return Q.exp.and_(*cond) if cond else Q.exp.true()
+
+
+def filtered(src: Source, rec: M.Rec, r: ir.Table, by: str | None, filters: Filters, *, dates: bool = True):
+    """The record table under the filters (drill-downs: Ibis, rows to fetch), with _g."""
+    r = r.filter(_ibis_where(src, rec, r, filters, dates))
+    return r.mutate(_g=r[f"_d_{by}"] if by else ibis.literal(""))
+
+
+def _ibis_where(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, dates: bool) -> ir.BooleanValue:
+    cond = ibis.literal(True)
+    for dim, values in (("department", filters.departments), ("category", filters.categories),
+                        ("method", filters.methods)):
+        if values:
+            wanted = [str(v).strip() for v in values]
+            if dim == "method":
+                wanted = [w.lower() for w in wanted]
+            cond = cond & r[f"_d_{dim}"].isin(wanted).fill_null(False)
+    if filters.vendors:
+        m = _vendor_match(src, rec, filters.vendors)
+        if isinstance(m, Q.exp.In):
+            name = m.this.name
+            values = [v.this for v in m.expressions]
+            cond = cond & r[name].isin(values).fill_null(False)
+        else:
+            cond = cond & ibis.literal(False)
+    if filters.value_band is not None:
+        lo, hi = filters.value_band
+        if lo is not None:
+            cond = cond & (r._amount >= float(lo)).fill_null(False)
+        if hi is not None:
+            cond = cond & (r._amount <= float(hi)).fill_null(False)
+    if dates:
+        if filters.date_from is not None:
+            cond = cond & (r._date >= P.as_day(filters.date_from).astype(dt.date)).fill_null(False)
+        if filters.date_to is not None:
+            cond = cond & (r._date <= P.as_day(filters.date_to).astype(dt.date)).fill_null(False)
+    return cond
+
+
+# ----------------------------------------------------------------------------- events
+
+
+def _fetch(expr) -> pd.DataFrame:
+    return Q.fetch_expr(expr)
+
+
+def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, grain: str, fy: int,
+                      as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records placed by their date. One query groups them by (period, group, reason) with the kind's sums
+    (used records have no reason); quantiles, distinct counts and the lift's category sums take a second."""
+    kind = kpi.kind
+    sums = ""
+    if kind in ("ratio", "count"):
+        sums = ", SUM(_num) AS numerator" + (", SUM(_den) AS denominator" if kind == "ratio" else "")
+        if kpi.id == "protest_rate":
+            sums += ", SUM(_sus) AS sustained"
+    elif kind == "mean":
+        sums = ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
+    inner = Q.placed_records(view, by, grain, fy)
+    raw = Q.fetch(src, Q.build(
+        f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) AS r '
+        "GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of))
+    for c in ("_placed", "_undated"):
+        raw[c] = raw[c].astype(bool)
+    used = raw[raw["_reason"].isna() & raw["_placed"]].drop(columns=["_reason", "_placed", "_undated"])
+    excl = raw[raw["_reason"].notna() & raw["_placed"]]
+    reasons_raw = raw[raw["_reason"].notna()]
+    agg = used.rename(columns={"count": "n"}).merge(
+        excl.groupby(["_code", "_g"], dropna=False)["count"].sum().rename("excluded").reset_index(),
+        on=["_code", "_g"], how="outer")
+    if agg.empty:
+        return empty_frame(kpi, by), _reasons(reasons_raw, by, grain, fy)
+    agg["n"] = agg["n"].fillna(0).astype(np.int64)
+    agg["excluded"] = agg["excluded"].fillna(0).astype(np.int64)
+    agg["_code"] = agg["_code"].astype(np.int64)
+    used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
+    if kind in ("duration", "distinct"):
+        cols = ("QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90" if kind == "duration"
+                else "COUNT(DISTINCT _key) AS value")
+        q = Q.fetch(src, Q.build(used_only.format(cols=f"_code, _g, {cols}", keys="_code, _g"), where, as_of=as_of))
+        q["_code"] = q["_code"].astype(np.int64)
+        agg = agg.merge(q, on=["_code", "_g"], how="left")
+        if kind == "distinct":
+            agg["value"] = agg["value"].fillna(0).astype(float)
+    uncompared = None
+    n = agg["n"].to_numpy(dtype=float)
+    if kind in ("ratio", "count"):
+        num = agg["numerator"].fillna(0.0).to_numpy(dtype=float)
+        if kind == "ratio":
+            den = agg["denominator"].fillna(0.0).to_numpy(dtype=float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                agg["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
+            agg["numerator"], agg["denominator"] = num, den
+        else:
+            agg["value"] = num
+            agg = agg.drop(columns="numerator")
+        if "sustained" in agg:
+            sus = agg["sustained"].fillna(0.0).to_numpy(dtype=float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                agg["sustained_share"] = np.where(num > 0, sus / np.where(num > 0, num, 1), np.nan)
+            agg["sustained"] = sus
+    elif kind == "mean":
+        s1 = agg["_s"].fillna(0.0).to_numpy(dtype=float)
+        s2 = agg["_s2"].fillna(0.0).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = s1 / n
+            var = (s2 - n * mean ** 2) / np.maximum(n - 1, 1)
+        agg["value"] = np.where(n > 0, mean, np.nan)
+        agg["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
+    elif kind == "lift":
+        cat = Q.fetch(src, Q.build(used_only.format(
+            cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
+            keys="_code, _g, _d_category, _eng"), where, as_of=as_of))
+        cat["_code"] = cat["_code"].astype(np.int64)
+        agg, uncompared = _lift(cat, agg)
+    agg = agg.sort_values(["_code", "_g"], na_position="first").reset_index(drop=True)
+    frame = period_frame(agg["_code"].to_numpy(), grain, fy, np.datetime64(as_of, "D"))
+    if by:
+        frame.insert(5, "group", agg["_g"].fillna(NOT_RECORDED).astype(object).to_numpy())
+    for col in ("value", "p90", "numerator", "denominator", "sd", "sustained", "sustained_share", "engaged_n",
+                "not_engaged_n", "engaged_mean_bids", "not_engaged_mean_bids"):
+        if col in agg:
+            frame[col] = agg[col].to_numpy()
+    frame["n"] = agg["n"].to_numpy()
+    frame["excluded"] = agg["excluded"].to_numpy()
+    if kind == "count" and not by:
+        frame = _fill_counts(frame, int(agg["_code"].min()), int(agg["_code"].max()), grain, fy, as_of)
+    frame = order_frame(frame, by)
+    reasons = _reasons(reasons_raw, by, grain, fy)
+    if uncompared is not None and (uncompared["count"] > 0).any():
+        u = uncompared[uncompared["count"] > 0]
+        labels = P.labels(u["_code"].to_numpy(), grain, fy)
+        extra = pd.DataFrame({"period_label": labels, "reason": NO_COMPARISON, "count": u["count"].to_numpy()})
+        if by:
+            extra.insert(1, "group", u["_g"].fillna(NOT_RECORDED).to_numpy(dtype=object))
+        reasons = pd.concat([reasons, extra], ignore_index=True)
+    return frame, reasons
+
+
+def _lift(cat: pd.DataFrame, agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (period, group): mean bids with engagement minus without, within each category (only categories
+    with both), weighted by the category's solicitations; the per-category sums come from the engine."""
+    cat = cat.astype({"_eng": np.int64, "c": np.int64})
+    rows = []
+    for (code, g), part in cat.groupby(["_code", "_g"], dropna=False, sort=False):
+        piv = part.pivot_table(index="_cat", columns="_eng", values=["c", "s"], aggfunc="sum", fill_value=0,
+                               dropna=False)
+        c0 = piv["c"][0] if 0 in piv["c"] else pd.Series(0, index=piv.index)
+        c1 = piv["c"][1] if 1 in piv["c"] else pd.Series(0, index=piv.index)
+        s0 = piv["s"][0] if 0 in piv["s"] else pd.Series(0.0, index=piv.index)
+        s1 = piv["s"][1] if 1 in piv["s"] else pd.Series(0.0, index=piv.index)
+        both = (c0 > 0) & (c1 > 0)
+        w = (c0 + c1).where(both, 0)
+        diff = (s1 / c1.where(c1 > 0) - s0 / c0.where(c0 > 0)).where(both, 0.0)
+        wsum = float(w.sum())
+        eng_n, not_n = int(c1.where(both, 0).sum()), int(c0.where(both, 0).sum())
+        rows.append({"_code": code, "_g": g, "value": float((diff * w).sum() / wsum) if wsum > 0 else np.nan,
+                     "engaged_n": eng_n, "not_engaged_n": not_n,
+                     "engaged_mean_bids": float(s1.where(both, 0).sum() / eng_n) if eng_n else np.nan,
+                     "not_engaged_mean_bids": float(s0.where(both, 0).sum() / not_n) if not_n else np.nan,
+                     "_compared": int(wsum)})
+    lift = pd.DataFrame(rows, columns=["_code", "_g", "value", "engaged_n", "not_engaged_n", "engaged_mean_bids",
+                                       "not_engaged_mean_bids", "_compared"])
+    agg = agg.merge(lift, on=["_code", "_g"], how="left")
+    agg["engaged_n"] = agg["engaged_n"].fillna(0).astype(np.int64)
+    agg["not_engaged_n"] = agg["not_engaged_n"].fillna(0).astype(np.int64)
+    compared = agg["_compared"].fillna(0).astype(np.int64)
+    unc = agg["n"] - compared
+    agg["n"] = compared
+    agg["excluded"] = agg["excluded"] + unc
+    return agg.drop(columns="_compared"), pd.DataFrame({"_code": agg["_code"], "_g": agg["_g"], "count": unc})
+
+
+def _reasons(raw: pd.DataFrame, by: str | None, grain: str, fy: int) -> pd.DataFrame:
+    if raw.empty:
+        return empty_reasons(by)
+    raw = raw.copy()
+    placed = raw["_placed"].fillna(False).astype(bool).to_numpy()
+    codes = raw["_code"].to_numpy()
+    labels = np.empty(len(raw), dtype=object)
+    if placed.any():
+        labels[placed] = P.labels(codes[placed].astype(np.int64), grain, fy)
+    undated = raw["_undated"].fillna(False).astype(bool).to_numpy()
+    labels[~placed] = np.where(undated[~placed], NO_DATE_LABEL, AFTER_LABEL)
+    order = np.where(placed, np.nan_to_num(codes.astype(float), nan=0), np.where(undated, 1e18, 2e18))
+    out = pd.DataFrame({"period_label": labels, "_o": order})
+    if by:
+        out["group"] = raw["_g"].fillna(NOT_RECORDED).astype(object).to_numpy()
+    out["reason"] = raw["_reason"].astype(object).to_numpy()
+    out["count"] = raw["count"].astype(np.int64).to_numpy()
+    out = out.sort_values(["_o"] + (["group"] if by else []) + ["reason"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+def _fill_counts(frame: pd.DataFrame, cmin: int, cmax: int, grain: str, fy: int, as_of) -> pd.DataFrame:
+    """A count is zero, not missing, in a period inside the data's span that had no event."""
+    full = period_frame(np.arange(cmin, cmax + 1), grain, fy, np.datetime64(as_of, "D"))
+    add = full[~full["period_label"].isin(set(frame["period_label"]))].copy()
+    if add.empty:
+        return frame
+    add["value"] = 0.0
+    add["n"] = 0
+    add["excluded"] = 0
+    return pd.concat([frame, add], ignore_index=True)
+
+
+# ----------------------------------------------------------------------------- snapshots
+
+
+def _snapshot_refs(r: ir.Table, grain: str, fy: int, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """Periods from the first one any used record counts in up to the as-of date's, with each period's
+    reference date (its last day, or the as-of date); date filters select periods."""
+    first = _fetch(r.filter(r._reason.isnull() & r._lo.notnull()).aggregate(lo=r._lo.min()))["lo"].iloc[0]
+    if first is None or pd.isna(first):
+        return pd.DataFrame({"_code": np.array([], np.int64), "_ref": pd.Series([], dtype="object")})
+    day = np.datetime64(as_of, "D")
+    last = P.code_of(day, grain, fy)
+    start = min(int(P.period_codes(np.array([np.datetime64(pd.Timestamp(first).date(), "D")]), grain, fy)[0]), last)
+    codes = np.arange(start, last + 1, dtype=np.int64)
+    refs = np.minimum(P.period_end(codes, grain, fy), day)
+    keep = np.ones(len(codes), bool)
+    if filters.fiscal_years:
+        keep &= np.isin(P.code_fiscal_year(codes, grain, fy), np.array(filters.fiscal_years, dtype=np.int64))
+    if filters.date_from is not None:
+        keep &= P.period_end(codes, grain, fy) >= P.as_day(filters.date_from)
+    if filters.date_to is not None:
+        keep &= P.period_start(codes, grain, fy) <= P.as_day(filters.date_to)
+    return pd.DataFrame({"_code": codes[keep], "_ref": pd.Series(refs[keep].astype(dt.date), dtype="object")})
+
+
+def _aggregate_snapshot(kpi: KPI, rec: M.Rec, r: ir.Table, by: str | None, grain: str, fy: int,
+                        as_of: dt.date, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    refs = _snapshot_refs(r, grain, fy, as_of, filters)
+    if refs.empty:
+        return empty_frame(kpi, by), empty_reasons(by)
+    m = rec.measure
+    ref_t = ibis.memtable(refs, schema=ibis.schema({"_code": "int64", "_ref": "date"}))
+    used = r._reason.isnull()
+    expiring = isinstance(m, M.Expiring)
+    widest = r[f"_lo{max(m.windows)}"] if expiring else r._lo
+    j = r.filter(r._lo.notnull() & r._hi.notnull()).mutate(_wlo=ibis.least(widest, r._lo))
+    j = j.inner_join(ref_t, [j._wlo <= ref_t._ref, ref_t._ref <= j._hi])
+    u = j._reason.isnull()
+    in_range = (j._lo <= j._ref) & (j._ref <= j._hi)
+    aggs = {"n": ibis.ifelse(u & in_range, 1, 0).sum(), "excluded": ibis.ifelse(~u & in_range, 1, 0).sum()}
+    if expiring:
+        for w in m.windows:
+            aggs[f"value_{w}"] = ibis.ifelse((u & (j[f"_lo{w}"] <= j._ref) & (j._ref <= j._flag_hi))
+                                             .fill_null(False), 1, 0).sum()
+    else:
+        aggs["numerator"] = j._num.sum(where=u & in_range)
+        aggs["denominator"] = j._den.sum(where=u & in_range)
+    agg = _fetch(j.group_by(["_code", "_g"]).aggregate(**aggs))
+    reasons_raw = _fetch(j.filter(~u & in_range).group_by(["_code", "_g", "_reason"]).aggregate(count=ibis._.count()))
+    undated = _fetch(r.filter(~used & (r._lo.isnull() | r._hi.isnull())).group_by(["_g", "_reason"])
+                     .aggregate(count=ibis._.count()))
+    groups = [""] if not by else None
+    if by:
+        agg = agg[(agg["n"] > 0) | (agg["excluded"] > 0)]
+        full = agg.merge(refs, on="_code")
+    else:
+        full = refs.merge(agg.drop(columns="_g"), on="_code", how="left")
+        full["_g"] = ""
+    del groups
+    for col in [c for c in full.columns if c not in ("_code", "_g", "_ref")]:
+        full[col] = full[col].fillna(0)
+    full["_code"] = full["_code"].astype(np.int64)
+    full = full.sort_values(["_code", "_g"]).reset_index(drop=True)
+    frame = period_frame(full["_code"].to_numpy(), grain, fy, np.datetime64(as_of, "D"))
+    if by:
+        frame.insert(5, "group", full["_g"].fillna(NOT_RECORDED).astype(object).to_numpy())
+    if expiring:
+        for w in m.windows:
+            frame[f"value_{w}"] = full[f"value_{w}"].astype(float).to_numpy()
+        frame["value"] = frame[f"value_{m.window}"]
+        frame = frame[[c for c in frame.columns if c != "value"][:6 if by else 5] + ["value"] +
+                      [c for c in frame.columns if c not in frame.columns[:6 if by else 5] and c != "value"]]
+    else:
+        num = full["numerator"].astype(float).to_numpy()
+        den = full["denominator"].astype(float).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
+        frame["numerator"], frame["denominator"] = num, den
+    frame["n"] = full["n"].astype(np.int64).to_numpy()
+    frame["excluded"] = full["excluded"].astype(np.int64).to_numpy()
+    frame["reference_date"] = pd.to_datetime(pd.Series(full["_ref"].to_numpy()))
+    frame = order_frame(frame, by)
+    rr = reasons_raw.copy()
+    rr["_placed"] = True
+    rr["_undated"] = False
+    if len(undated):
+        ud = undated.copy()
+        ud["_code"] = np.nan
+        ud["_placed"] = False
+        ud["_undated"] = True
+        rr = pd.concat([rr, ud], ignore_index=True)
+    return frame, _reasons(rr, by, grain, fy)
+
+
+# ----------------------------------------------------------------------------- public entry points
+
+NOT_YET_PORTED_REASON = "not yet computed in the database engine (issue 16)"
+# KPIs whose SQL definition does not (yet) give what the pandas engine (kpi/engine.py, the app's engine)
+# gives: the SQL engine reports no data with NOT_YET_PORTED_REASON for them rather than a different number.
+# tests/test_engine_parity.py checks every other KPI for exact equality with tests/golden and each of these
+# for that reason, so the list only shrinks deliberately, as definitions are ported.
+NOT_YET_PORTED: frozenset[str] = frozenset({
+    "offtrack_key_contract_share",  # contract performance (contract_metrics, metric_results): no SQL definition
+    "quarterly_checkin_rate",  # checkins: no SQL definition
+    "repeat_awards_with_evaluation_share",  # no SQL definition
+})
+
+
+def _empty_result(kpi, by, missing, base) -> KPIResult:
+    return KPIResult(frame=empty_frame(kpi, by), excluded_reasons=empty_reasons(by), missing=missing, **base)
+
+
+def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str = "quarter", by: str | None = None,
+            fy_start_month: int = 7, as_of=None) -> KPIResult:
+    """One KPI by period (and group) under the filters, computed where the tables are."""
+    kpi = _kpi(kpi_id)
+    filters = filters or Filters()
+    grain = P.normalise_grain(grain)
+    fy = P.check_start_month(fy_start_month)
+    _check_by(kpi, by)
+    day = _as_of(as_of)
+    src = source_of(tables)
+    base = dict(kpi=kpi, grain=grain, fy_start_month=fy, as_of=day, by=by, filters=filters)
+    if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None:  # said, never a divergent number
+        return _empty_result(kpi, by, (NOT_YET_PORTED_REASON,), base)
+    missing = src.missing(kpi.needs)
+    if missing:
+        return _empty_result(kpi, by, missing, base)
+    rec, table, view = records(src, kpi, fy, day, _needed(by, filters))
+    if rec is None:
+        return _empty_result(kpi, by, (), base)
+    if kpi.kind.startswith("snapshot"):
+        r = filtered(src, rec, table, by, filters, dates=False)
+        frame, reasons = _aggregate_snapshot(kpi, rec, r, by, grain, fy, day, filters)
+    else:
+        # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
+        where = _where(src, rec, replace(filters, fiscal_years=()))
+        frame, reasons = _aggregate_events(kpi, src, view, where, by, grain, fy, day)
+        if filters.fiscal_years:
+            frame = frame[frame["fiscal_year"].isin(filters.fiscal_years)].reset_index(drop=True)
+            reasons = reasons[reasons["period_label"].isin(set(frame["period_label"]))].reset_index(drop=True)
+    return KPIResult(frame=frame, excluded_reasons=reasons, notes=rec.notes, **base)
+
+
+def compute_all(tables, **kwargs) -> dict[str, KPIResult]:
+    """Every KPI of the registry (same keyword arguments as compute; a `by` a KPI lacks is ignored for it)."""
+    src = source_of(tables)
+    by = kwargs.pop("by", None)
+    return {k: compute(k, src, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
+
+
+# ----------------------------------------------------------------------------- drill-down
+
+
+def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_label: str | None = None,
+              group: str | None = None, fy_start_month: int = 7, grain: str = "quarter", as_of=None,
+              by: str | None = None) -> Drilldown:
+    """Records behind the value of `period_label` (default: the latest period with records) and `group`:
+    only those rows come back from the engine."""
+    kpi = _kpi(kpi_id)
+    filters = filters or Filters()
+    grain = P.normalise_grain(grain)
+    fy = P.check_start_month(fy_start_month)
+    day = _as_of(as_of)
+    src = source_of(tables)
+    empty = pd.DataFrame()
+    none = Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, period_label, group)
+    if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None or src.missing(kpi.needs):
+        return none
+    dims = [by] if by else [d for d in kpi.breakdowns]
+    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []))
+    if rec is None:
+        return none
+    snapshot = kpi.kind.startswith("snapshot")
+    m = rec.measure
+    shown = {c: rec.t[c] for c in rec.source_columns}
+    if rec.table == "":
+        shown = {"table": rec.dims["table"]}
+    measures = {}
+    x = getattr(m, "x", None)
+    if x is not None:
+        measures[getattr(m, "x_name", "days")] = x.cast("float64")
+    if isinstance(m, (M.Ratio, M.Count, M.Active)):
+        measures["_counted"] = (m.num != 0).fill_null(False)
+        if isinstance(m, M.Ratio) and m.dollars:
+            measures["numerator_amount"] = m.num.cast("float64")
+            measures["denominator_amount"] = m.den.cast("float64")
+    if isinstance(m, M.Lift):
+        measures["engaged"] = M.one_if(m.engaged)
+    for name, e in rec.extra.items():
+        if name not in shown:
+            measures[name] = e
+    extra = {**{f"_s_{k}": v for k, v in shown.items()}, **measures}
+    r = filtered(src, rec, rec.t.select(**_columns(rec, kpi, day), **extra), None, filters, dates=not snapshot)
+    if group is not None:
+        gcond = ibis.literal(False)
+        for d in dims:
+            if f"_d_{d}" in r.columns:
+                gcond = gcond | (r[f"_d_{d}"].isnull() if group == NOT_RECORDED else (r[f"_d_{d}"] == group))
+        r = r.filter(gcond)
+    if snapshot:
+        refs = _snapshot_refs(r, grain, fy, day, filters)
+        if refs.empty:
+            return none
+        if period_label is None:
+            t = len(refs) - 1
+        else:
+            want = P.parse_label(period_label, grain, fy)
+            hit = np.flatnonzero(refs["_code"].to_numpy() == want)
+            if not len(hit):
+                return none
+            t = int(hit[0])
+        ref = refs["_ref"].iloc[t]
+        label = P.labels(np.array([refs["_code"].iloc[t]]), grain, fy)[0]
+        covers = r._lo.notnull() & r._hi.notnull() & (r._lo <= ref) & (r._hi >= ref)
+        den = r.filter(r._reason.isnull() & covers)
+        num = den.filter((den._flag_hi.notnull() & (den._flag_hi >= ref)) if isinstance(m, M.Expiring)
+                         else den._num != 0)
+        exc = r.filter(r._reason.notnull() & covers)
+        uncompared = None
+    else:
+        r = r.mutate(_code=ibis.ifelse(r._date.notnull() & (r._date <= day), period_code(r._date, grain, fy),
+                                       ibis.null("int64")))
+        if period_label is None:
+            target = _fetch(r.filter(r._reason.isnull() & r._code.notnull()).aggregate(c=r._code.max()))["c"].iloc[0]
+            if target is None or pd.isna(target):
+                return Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, None, group)
+            target = int(target)
+        else:
+            target = P.parse_label(period_label, grain, fy)
+        label = P.labels(np.array([target]), grain, fy)[0]
+        inp = r.filter(r._code == target)
+        den = inp.filter(inp._reason.isnull())
+        exc = inp.filter(inp._reason.notnull())
+        uncompared = None
+        if isinstance(m, M.Lift):
+            both = den.group_by("_d_category").aggregate(e=den.engaged.max(), ne=den.engaged.min())
+            both = both.filter((both.e == 1) & (both.ne == 0)).select(_bc="_d_category")
+            dj = den.left_join(both, den._d_category == both._bc)
+            uncompared = dj.filter(dj._bc.isnull()).drop("_bc")
+            den = dj.filter(dj._bc.notnull()).drop("_bc")
+        num = den.filter(den._counted) if kpi.kind in ("ratio", "count") else den
+    out = [_rows(q, shown, measures, kpi) for q in (num, den)]
+    excluded = _rows(exc, shown, measures, kpi, reason=True)
+    if uncompared is not None:
+        more = _rows(uncompared, shown, measures, kpi, reason=False)
+        more.insert(0, "reason", NO_COMPARISON)
+        excluded = pd.concat([excluded, more], ignore_index=True)
+    for f in (*out, excluded):
+        f.insert(0, "period_label", label)
+    return Drilldown(out[0], out[1], excluded, kpi, label, group)
+
+
+def _rows(q: ir.Table, shown: dict, measures: dict, kpi: KPI, *, reason: bool = False) -> pd.DataFrame:
+    cols = [f"_s_{c}" for c in shown] + [c for c in measures if not c.startswith("_") or c == "_counted"]
+    cols += ["_reason"] if reason else []
+    order = [q[c] for c in ("_s_solicitation_id", "_s_contract_id", "_s_payment_id", "_s_vendor_id") if c in q.columns]
+    f = _fetch(q.select(*cols, "_date").order_by([q._date, *order]).drop("_date"))
+    f = f.rename(columns={f"_s_{c}": c for c in shown})
+    if "_counted" in f:
+        if kpi.kind in ("ratio", "count", "snapshot_ratio"):
+            f = f.rename(columns={"_counted": "counted"})
+        else:
+            f = f.drop(columns="_counted")
+    for c in f.columns:
+        if f[c].dtype == object and len(f) and isinstance(f[c].dropna().iloc[0] if f[c].notna().any() else None,
+                                                            dt.date):
+            f[c] = pd.to_datetime(f[c])
+    if reason:
+        f = f.rename(columns={"_reason": "reason"})
+        f.insert(0, "reason", f.pop("reason"))
+    return f.reset_index(drop=True)
+
+
+def clear_cache() -> None:
+    with _SOURCES_LOCK:
+        _SOURCES.clear()
+
+
+__all__ = ["compute", "compute_all", "drilldown", "source_of", "Source", "Mapping", "NOT_YET_PORTED",
+           "NOT_YET_PORTED_REASON"]

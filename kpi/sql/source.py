@@ -1,0 +1,250 @@
+"""Where the canonical tables live: Ibis tables of one backend (DuckDB, PostgreSQL, Spark...).
+
+A Source names each canonical table present (by its canonical name, in the schema the user gave) and
+answers "is this column there, with at least one value?" with one aggregate query per table (cached).
+Nothing here reads rows into Python.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from loaders.schema import TABLES
+
+
+class SourceError(RuntimeError):
+    """A source that cannot be opened or read: the message names it (never its password)."""
+
+
+class Source:
+    """The canonical tables of one Ibis backend connection."""
+
+    def __init__(self, con, tables: Mapping[str, ir.Table], *, label: str = ""):
+        self.con = con
+        self.tables = {k: v for k, v in tables.items() if k in TABLES}
+        self.label = label or getattr(con, "name", "")
+        self._stats: dict[str, dict] = {}
+        self._lock = threading.Lock()
+        self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
+
+    # ----------------------------------------------------------------- constructors
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame]) -> Source:
+        """Embedded DuckDB over in-memory frames (registered as Arrow, not copied into DuckDB)."""
+        con = ibis.duckdb.connect()
+        tables = {}
+        for name, frame in frames.items():
+            if name in TABLES and isinstance(frame, pd.DataFrame):
+                con.con.register(name, pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False))
+                tables[name] = con.table(name)
+        return cls(con, tables, label="duckdb (in memory)")
+
+    @classmethod
+    def from_parquet(cls, files: Mapping[str, Path], *, threads: int | None = None,
+                     memory_limit: str | None = None) -> Source:
+        """Embedded DuckDB over Parquet files (a workspace's current table versions): nothing is loaded
+        into Python; DuckDB reads the columns a query needs."""
+        con = ibis.duckdb.connect()
+        if threads:
+            con.raw_sql(f"SET threads = {int(threads)}")
+        if memory_limit:
+            con.con.execute("SET memory_limit = ?", [str(memory_limit)])
+        tables = {name: con.read_parquet(str(path), table_name=name) for name, path in files.items()
+                  if name in TABLES}
+        return cls(con, tables, label="duckdb (workspace Parquet)")
+
+    @classmethod
+    def from_workspace(cls, workspace) -> Source:
+        return cls.from_parquet(workspace.table_files())
+
+    @classmethod
+    def from_connection(cls, con, *, schema: str | None = None, label: str = "") -> Source:
+        """The canonical tables (or views) found in `schema` of an Ibis connection."""
+        try:
+            names = set(con.list_tables(database=schema) if schema else con.list_tables())
+        except Exception as exc:  # noqa: BLE001 - the backend's own error, reported with the schema
+            raise SourceError(f"cannot list the tables of {label or 'the database'}"
+                              f"{f' (schema {schema})' if schema else ''}: {' '.join(str(exc).split())[:300]}") \
+                from None
+        tables = {}
+        for name in TABLES:
+            if name in names:
+                tables[name] = con.table(name, database=schema) if schema else con.table(name)
+        return cls(con, tables, label=label)
+
+    @classmethod
+    def from_url(cls, url: str, *, schema: str | None = None) -> Source:
+        return cls.from_connection(connect(url), schema=schema, label=safe_url(url))
+
+    # ----------------------------------------------------------------- small helper tables and views
+
+    @property
+    def dialect(self) -> str:
+        return getattr(self.con, "name", "duckdb")
+
+    def put(self, name: str, frame: pd.DataFrame, schema) -> ir.Table:
+        """A small lookup table (a few thousand rows at most) made available to this connection's queries
+        under `name`: registered Arrow in DuckDB, a temporary table or view elsewhere (no write to the
+        office's schemas)."""
+        name = str(name)
+        if self.dialect == "duckdb":
+            self.con.con.register(name, pa.Table.from_pandas(frame, schema=schema.to_pyarrow(),
+                                                             preserve_index=False))
+            return self.con.table(name)
+        if self.dialect == "pyspark":
+            session = self.con._session
+            df = session.createDataFrame(frame.astype(object).where(frame.notna(), None),
+                                         schema=schema.to_pyspark() if hasattr(schema, "to_pyspark") else None)
+            df.createOrReplaceTempView(name)
+            return self.con.table(name)
+        if self.dialect == "postgres":
+            return self._put_postgres(name, frame, schema)
+        raise SourceError(f"cannot hold lookup tables on {self.dialect}")
+
+    _PG_TYPES = {"string": "TEXT", "boolean": "BOOLEAN", "date": "DATE", "int64": "BIGINT", "float64": "DOUBLE PRECISION"}
+
+    def _put_postgres(self, name: str, frame: pd.DataFrame, schema) -> ir.Table:
+        """A temporary table (session-scoped; nothing written to the office's schemas), rows bound by the
+        driver. Column names and types are our own."""
+        cols = list(schema.names)
+        ddl = ", ".join(f'"{c}" {self._PG_TYPES[str(schema[c]).lower().rstrip("!")]}' for c in cols)
+        rows = frame[cols].astype(object).where(frame[cols].notna(), None).itertuples(index=False, name=None)
+        with self.con.con.cursor() as cur:
+            cur.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"')
+            cur.execute(f'CREATE TEMP TABLE "{name}" ({ddl})')
+            cur.executemany(f'INSERT INTO pg_temp."{name}" VALUES ({", ".join(["%s"] * len(cols))})', list(rows))
+        self.con.con.commit()
+        return self.con.table(name)
+
+    def view(self, name: str, sql: str) -> ir.Table:
+        """A temporary view of compiled SQL (our own text, never user input) on this connection."""
+        if self.dialect == "pyspark":
+            self.con._session.sql(f'CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}')
+        else:
+            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+        return self.con.table(name)
+
+    # ----------------------------------------------------------------- presence
+
+    def table(self, name: str) -> ir.Table | None:
+        return self.tables.get(name)
+
+    def columns(self, name: str) -> tuple[str, ...]:
+        t = self.tables.get(name)
+        return tuple(t.columns) if t is not None else ()
+
+    def stats(self, name: str) -> dict:
+        """{'rows': n, column: count of values} of one table, from one aggregate query (cached)."""
+        with self._lock:
+            hit = self._stats.get(name)
+        if hit is not None:
+            return hit
+        t = self.tables.get(name)
+        if t is None:
+            out = {"rows": 0}
+        else:
+            cols = [c for c in t.columns if c in {col.name for col in TABLES[name].columns}]
+            aggs = {"rows": t.count()}
+            for c in cols:
+                v = t[c]
+                aggs[f"c_{c}"] = (v.strip().nullif("") if v.type().is_string() else v).count()
+            row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+            out = {"rows": int(row["rows"] or 0), **{c: int(row[f"c_{c}"] or 0) for c in cols}}
+        with self._lock:
+            self._stats[name] = out
+        return out
+
+    def last_dates(self, columns: Mapping[str, tuple[str, ...]], cap) -> dict:
+        """The last date on or before `cap` in any of each table's columns (tables with one)."""
+        import datetime as dt
+
+        out = {}
+        for name, cols in columns.items():
+            t = self.tables.get(name)
+            cols = [c for c in cols if t is not None and c in t.columns]
+            if not cols:
+                continue
+            aggs = {}
+            for c in cols:
+                d = t[c] if t[c].type().is_date() else t[c].cast("date")
+                aggs[c] = d.max(where=d <= cap)
+            from .query import fetch_expr
+
+            row = fetch_expr(t.aggregate(**aggs)).iloc[0]
+            days = [v for v in row.tolist() if v is not None and not pd.isna(v)]
+            if days:
+                out[name] = max(pd.Timestamp(v).date() if not isinstance(v, dt.date) else v for v in days)
+        return out
+
+    def rows(self, name: str) -> int:
+        return self.stats(name)["rows"]
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        if table not in self.tables:
+            return False
+        if column is None:
+            return True
+        return self.stats(table).get(column, 0) > 0
+
+    def missing(self, needs: tuple[str, ...]) -> tuple[str, ...]:
+        """Needs ('table.col' or 'table.a|table.b') that are absent or empty, named as the pandas engine did."""
+        out: list[str] = []
+        for need in needs:
+            options = need.split("|")
+            if any(self.has(*o.split(".", 1)) for o in options):
+                continue
+            names = []
+            for o in options:
+                t, c = o.split(".", 1)
+                if t not in self.tables:
+                    names.append(f"{t} (table not loaded)")
+                elif self.rows(t) == 0:
+                    names.append(f"{t} (no rows)")
+                elif c not in self.tables[t].columns:
+                    names.append(o)
+                else:
+                    names.append(f"{o} (no values)")
+            out.append(" or ".join(dict.fromkeys(names)))
+        return tuple(dict.fromkeys(out))
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password (for messages and labels)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a SQLAlchemy URL: show only the scheme
+        return str(url).split("://", 1)[0] + "://..."
+
+
+def connect(url: str):
+    """An Ibis connection for a database URL: postgresql[+driver]://user:pw@host:port/db, duckdb:///path."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url)
+    except Exception:  # noqa: BLE001
+        raise SourceError(f"not a database URL: {safe_url(url)}") from None
+    backend = u.get_backend_name()
+    try:
+        if backend in ("postgresql", "postgres"):
+            return ibis.postgres.connect(host=u.host or "localhost", port=u.port or 5432, user=u.username,
+                                         password=u.password, database=u.database)
+        if backend == "duckdb":
+            return ibis.duckdb.connect(u.database or ":memory:", read_only=bool(u.database))
+    except Exception as exc:  # noqa: BLE001 - the driver's message, without the password
+        msg = " ".join(str(exc).split())
+        if u.password:
+            msg = msg.replace(u.password, "***")
+        raise SourceError(f"cannot connect to {safe_url(url)}: {msg[:300]}") from None
+    raise SourceError(f"unsupported database for computing KPIs: {backend} (use postgresql or duckdb; Spark "
+                      "through kpi.sql.Source.from_connection(ibis.pyspark.connect(session)))")
