@@ -25,8 +25,10 @@ from .results import (  # noqa: F401 - re-exported: kpi.engine.Filters and frien
     Filters,
     KPIResult,
 )
+from .results import check_breakdown as _check_by
 from .results import empty_frame as _empty_frame
 from .results import empty_reasons as _empty_reasons
+from .results import kpi_by_id as _kpi
 from .results import order_frame as _order
 from .results import period_frame as _period_frame
 
@@ -536,18 +538,6 @@ def _in_database(tables) -> bool:
     """Tables that live in a database (a kpi.sql Source): computed there by the SQL engine."""
     return type(tables).__name__ == "Source" and type(tables).__module__ == "kpi.sql.source"
 
-
-def _kpi(kpi_id: str) -> KPI:
-    try:
-        return KPIS[kpi_id]
-    except KeyError:
-        raise ValueError(f"unknown KPI id {kpi_id!r}") from None
-
-
-def _check_by(kpi: KPI, by: str | None) -> None:
-    if by is not None and by not in kpi.breakdowns:
-        allowed = ", ".join(kpi.breakdowns) or "none"
-        raise ValueError(f"{kpi.id} cannot be broken down by {by!r} (allowed: {allowed})")
 
 
 def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str = "quarter", by: str | None = None,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import periods as P
-from .registry import KPI
+from .registry import KPI, KPIS
 
 NO_DATE_LABEL = "(no date)"
 AFTER_LABEL = "(after the as-of date)"
@@ -158,3 +158,18 @@ def order_frame(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
     frame["excluded"] = frame["excluded"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
     return frame[first + rest]
+
+
+def kpi_by_id(kpi_id: str) -> KPI:
+    """The registry entry of a KPI id; ValueError naming an unknown id."""
+    try:
+        return KPIS[kpi_id]
+    except KeyError:
+        raise ValueError(f"unknown KPI id {kpi_id!r}") from None
+
+
+def check_breakdown(kpi: KPI, by: str | None) -> None:
+    """ValueError unless `by` is None or a breakdown the KPI has (the same rule on every engine)."""
+    if by is not None and by not in kpi.breakdowns:
+        allowed = ", ".join(kpi.breakdowns) or "none"
+        raise ValueError(f"{kpi.id} cannot be broken down by {by!r} (allowed: {allowed})")

@@ -36,6 +36,8 @@ from ..results import (
     order_frame,
     period_frame,
 )
+from ..results import check_breakdown as _check_by
+from ..results import kpi_by_id as _kpi
 from . import measures as M
 from . import query as Q
 from .source import Source
@@ -88,18 +90,6 @@ def _as_of(as_of) -> dt.date:
     d = P.as_day(as_of) if as_of is not None else np.datetime64(P.today(), "D")
     return (np.datetime64(P.today(), "D") if np.isnat(d) else d).astype(dt.date)
 
-
-def _kpi(kpi_id: str) -> KPI:
-    try:
-        return KPIS[kpi_id]
-    except KeyError:
-        raise ValueError(f"unknown KPI id {kpi_id!r}") from None
-
-
-def _check_by(kpi: KPI, by: str | None) -> None:
-    if by is not None and by not in kpi.breakdowns:
-        allowed = ", ".join(kpi.breakdowns) or "none"
-        raise ValueError(f"{kpi.id} cannot be broken down by {by!r} (allowed: {allowed})")
 
 
 def measure_of(kpi_id: str):
