@@ -1110,6 +1110,172 @@ def florida_vendor_payments_fy2014_justice_admin() -> Look:
                 "\n".join(lines).encode("utf-8"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Exports from governments the first corpus had not seen (issue 13, branch unseen)
+
+
+def craven_spend_over_500_2017_03() -> Look:
+    rng = random.Random("craven")
+    head = ["Body Name", "Transaction No", "Supplier ID", "Supplier Name", "Payment Date", "Account Code",
+            "Account Code", "Cost Centre Code", "Cost Centre Code", "Amount"]
+    rows, amounts = [head], []
+    accounts = [("1040", "Disposal Fees"), ("1150", "External services"), ("2080", "Grants & Donations"),
+                ("1090", "Printing & Stationery"), ("1835", "Software & Licensing")]
+    centres = [("R203", "Recycling"), ("R132", "Car Park-High St, Example"), ("R355", "Communications, Partnerships")]
+    tx = 57011300
+    for i in range(30):
+        if i % 7 != 3:  # a split invoice keeps its transaction number
+            tx += rng.randint(1, 40)
+        amount = Decimal(rng.randint(501, 40000)) if i % 4 == 0 else money(rng, 501, 40000)
+        if i == 9:
+            amount = Decimal("514.5").quantize(CENT)
+        amounts.append(amount)
+        name = vendor(rng, "GB") if i != 12 else "Neville\u00b4s Kitchen"
+        text = "514.5" if i == 9 else f"{amount:,.0f}" if i % 4 == 0 else f"{amount:,.2f}"
+        code, desc = rng.choice(accounts)
+        cc, ccname = rng.choice(centres)
+        rows.append(["Craven Example Council", str(tx), str(10000 + 37 * i), name,
+                     day(rng, date(2017, 3, 1), 31).strftime("%d/%m/%Y"), code, desc, cc, ccname, text])
+    rows.append(["", "", "", "", "", "", "", "", "", f"{sum(amounts):,.2f}"])
+    return Look("craven_spend_over_500_2017-03", "csv", "Craven District Council", "GB",
+                "a district council's payments over £500, one month", """Windows-1252 (a supplier with U+00B4 in
+                its name); CRLF; 'Account Code' and 'Cost Centre Code' each twice (code, then description); amounts
+                quoted with separators ('1,234.56') or bare and whole ('642', '514.5'); a last line of empty cells
+                with the month's total under Amount; transaction numbers repeat for split invoices.""",
+                [dict(table="payments", header_row=1, data_rows=31, records=30,
+                      columns={"Supplier Name": "vendor_name", "Supplier ID": "vendor_id",
+                               "Payment Date": "payment_date", "Amount": "amount", "Transaction No": "payment_id"},
+                      not_mapped=["Body Name"], totals={"amount": total(amounts)},
+                      notes="30 payments; the last line is the total row, equal to their sum.")],
+                csv_bytes(rows, newline="\r\n", encoding="cp1252"))
+
+
+def richland_county_sc_check_register_2013_04() -> Look:
+    rng = random.Random("richland")
+    lines, amounts = [], []
+    for i in range(40):
+        treasurer = i >= 26
+        if treasurer:
+            payee = rng.choice(["Treasurer Tax Refund", f"{rng.choice(['MORROW', 'VANCE', 'HALE'])}, "
+                                f"{rng.choice(['AVERY J', 'CASEY', 'DEVON R'])}"])
+        elif i % 5 == 2:
+            payee = f"{rng.choice(['LUND', 'PIKE', 'ROWE'])}, {rng.choice(['BLAKE T', 'JORDAN', 'LOGAN M.'])}"
+        elif i == 17:
+            payee = "ASHBY, JR, KENDALL MORGAN"
+        else:
+            payee = vendor(rng, upper=True).replace(".", "")
+        amount = Decimal(rng.randint(5, 90000)) if i % 6 == 0 else money(rng, 5, 400000)
+        amounts.append(amount)
+        text = f"{amount.normalize():f}"  # '276', '862.5', '2951.87'
+        status = "" if i == 30 else ("CX" if treasurer and i % 2 else "IS")
+        lines.append(",".join([day(rng, date(2013, 4, 1), 30).strftime("%m/%d/%Y"), "TR" if treasurer else "AP",
+                               str(290700 + i) if treasurer else str(51170 + i),
+                               rng.choice(["JE", "IP"]) if treasurer else "OH", payee, status, text]))
+    return Look("richland_county_sc_check_register_2013-04", "txt", "Richland County, South Carolina", "US",
+                "a county check register with no header row", """No header row; nothing quoted, so payees written
+                'SURNAME, GIVEN' spill into an extra field (7, 8 or 9 fields a line; the amount is always last);
+                LF endings in a '.txt' file; plain amounts ('2951.87', '276', '862.5'); accounts payable (AP) checks
+                then treasurer (TR) refunds; a status IS or CX, once blank.""",
+                [dict(table="payments", header_row=0, data_rows=40, records=40, totals={"amount": total(amounts)})],
+                ("\n".join(lines) + "\n").encode("ascii"))
+
+
+def _hyndburn_2019() -> Look:
+    rng = random.Random("hyndburn-2019")
+    head = "Service Cost Centre,Account Detail,Description,HBC ref no,Name,Payment date,Net Amount(\u00a3)"
+    lines, amounts = [head], []
+    for i in range(30):
+        amount = money(rng, 251, 60000)
+        amounts.append(amount)
+        ref = f"B0000{20200 + i // 6}/{rng.randint(1000, 60000)}" if i < 27 else str(31890 + i)
+        lines.append(",".join([rng.choice(_DEPTS_GB).upper().replace(",", ""),
+                               rng.choice(["AGENCY STAFF", "BANK CHARGES", "WATER CHARGES", "MATERIALS-DIRECT"]),
+                               rng.choice(_TITLES).upper(), ref, vendor(rng, "GB", upper=True),
+                               day(rng, date(2019, 6, 1), 30).strftime("%d/%m/%Y"), f"{amount:.2f}"]))
+    text = "\r".join(lines) + "\r\n"  # bare CRs, the last line CRLF
+    return Look("hyndburn_spend_over_250_2019-06", "csv", "Hyndburn Borough Council", "GB",
+                "a borough council's payments over £250, one month", """Lines end with a bare CR (classic Mac), the
+                last with CRLF; Windows-1252 ('Net Amount(£)' with byte 0xA3); nothing quoted; batch references
+                ('B000020205/19414', bare '31892') repeat across a payment run.""",
+                [dict(table="payments", header_row=1, data_rows=30, records=30,
+                      columns={"Name": "vendor_name", "Payment date": "payment_date", "Net Amount(\u00a3)": "amount",
+                               "Service Cost Centre": "department", "Account Detail": "category",
+                               "HBC ref no": "payment_id"},
+                      not_mapped=["Description"], totals={"amount": total(amounts)})],
+                text.encode("cp1252"))
+
+
+def _hyndburn_2025() -> Look:
+    rng = random.Random("hyndburn-2025")
+    head = ["Department Area", "", "Service Area", "", "Description", "", "", "Line", "", "HBC Ref No.", "",
+            "Name:  ", "", "", "Payment Date", "", "Amount Paid"]
+    depts = [("ENVS - Environmental Services", ["CAD - Town Centre & Markets", "CAC - Parks & Cemeteries"]),
+             ("RESO - Resources", ["AAF - Finance"]), ("PLAN - Planning & Transportation", ["EAD - Planning"])]
+    rows, amounts = [head], []
+    ref, line = 10300, 0
+    for i in range(34):
+        if i % 4 == 0 or line >= 5:
+            ref, line = ref + rng.randint(1, 30), 0
+        line += 1
+        amount = money(rng, 251, 130000)
+        credit = i in (7, 19, 26)
+        if credit:
+            amount = -amount
+        amounts.append(amount)
+        dept, areas = rng.choice(depts)
+        desc = rng.choice(_TITLES) + (" \n1 x second line of the order\nthird line" if i % 9 == 4 else "")
+        if i == 13:
+            desc = "Site 11 02/12/2024 -\r\n  01/01/2025 Example Offices"
+        text = f"{abs(amount):,.2f}" + ("-" if credit else "")
+        rows.append([dept, "", rng.choice(areas), "", desc, "", "", str(line), "",
+                     rng.choice(["CRINV", "CRPOI"]) + f"00{ref}", "", vendor(rng, "GB"), "", "",
+                     day(rng, date(2025, 6, 1), 30).strftime("%d/%m/%Y"), "", text])
+    return Look("hyndburn_spend_over_250_2025-06", "csv", "Hyndburn Borough Council", "GB",
+                "a borough council's payments over £250 saved to CSV from a report with merged cells", """Empty
+                spacer columns with no header between the real ones (17 columns, 9 always empty); 'Name:  ' with a
+                colon and trailing spaces; line breaks inside quoted descriptions; credits with a trailing minus
+                ('38,937.00-'); quoted amounts with separators; invoice lines numbered in 'Line' under a repeated
+                reference; 'CODE - Name' departments.""",
+                [dict(table="payments", header_row=1, data_rows=34, records=34,
+                      columns={"Name:  ": "vendor_name", "Payment Date": "payment_date", "Amount Paid": "amount",
+                               "Department Area": "department", "HBC Ref No.": "payment_id"},
+                      not_mapped=["Line", "Description"], totals={"amount": total(amounts)})],
+                csv_bytes(rows, newline="\r\n"))
+
+
+def lancashire_fire_spend_2024_25() -> Look:
+    rng = random.Random("lancashire-fire")
+    rows, amounts = [["Transaction Number", "Date", "Expenditure Category", "Supplier Name", "Supplier Classification",
+                      "Amount"]], []
+    tx = 6006300
+    for i in range(36):
+        amount = money(rng, 500, 90000)
+        amounts.append(amount)
+        d = day(rng, date(2024, 4, 1), 360)
+        if i % 9 == 0:  # card and adjustment lines: text references, plain dates
+            ref, when = f"CCq{101 + i // 9}", d
+        else:
+            if i % 3:
+                tx += rng.randint(1, 60)
+            ref = float(tx) if i < 20 else str(tx)  # stored as a number, later as text
+            when = datetime.combine(d, time(19 if i % 11 == 5 else 1, 0))
+        rows.append([ref, when, rng.choice(["lfrs.expenditure.supplies_&_services.equipment_general",
+                                            "works - construction, repair & maint.buildings.repair & maintenance.service",
+                                            "LFRS.EXPENDITURE.SUPPLIES & SERVICES.SUBSISTENCE"]),
+                     vendor(rng, "GB").lower(), rng.choice(["equipment general", "repairs & maintenance general",
+                                                           "SUBSISTENCE"]), float(amount)])
+    return Look("lancashire_fire_spend_2024-25", "xlsx", "Lancashire Fire and Rescue Service", "GB",
+                "a fire authority's payments over £500 for a year, one sheet", """Sheet 'Sheet1 (2)'; transaction
+                numbers stored as numbers in some rows and as text in others, with card references ('CCq101');
+                date-times at 01:00 (and 19:00) mixed with plain dates; dotted ledger paths as categories in mixed
+                case; lower-case supplier names; transaction numbers repeat per invoice line.""",
+                [dict(sheet="Sheet1 (2)", table="payments", header_row=1, data_rows=36, records=36,
+                      columns={"Transaction Number": "payment_id", "Date": "payment_date",
+                               "Supplier Name": "vendor_name", "Amount": "amount"},
+                      totals={"amount": total(amounts)})],
+                {"Sheet1 (2)": rows})
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1137,6 +1303,8 @@ def lookalikes() -> list[Look]:
            canadabuys_bc_contract_awards(), buyandsell_tender_notices_2019(), assam_tenders_ocds_2021_22_sample(),
            portugal_public_works_contracts_2015_2022(), _mndot("mndot_bid_abstract_220005", old=False),
            _mndot("mndot_bid_abstract_220005_oldformat", old=True), florida_vendor_payments_fy2014_justice_admin()]
+    out += [craven_spend_over_500_2017_03(), richland_county_sc_check_register_2013_04(), _hyndburn_2019(),
+            _hyndburn_2025(), lancashire_fire_spend_2024_25()]
     return out
 
 
