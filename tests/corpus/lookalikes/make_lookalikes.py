@@ -1276,6 +1276,51 @@ def lancashire_fire_spend_2024_25() -> Look:
                 {"Sheet1 (2)": rows})
 
 
+def maryland_mbe_directory_2017() -> Look:
+    rng = random.Random("maryland-mbe")
+    head = ["zip", "products_services", "naics_code", "address", "city", "county", "certification_number",
+            "geocoded_location_latitude", "geocoded_location_human_address", "geocoded_location_needs_recoding",
+            "geocoded_location_longitude", "minority_group", "phone_phone_number", "contact", "name", "state",
+            "fax_phone_number", "certification_date", "contact_email_address", "website_url"]
+    rows = [head]
+    programs = ["MBE/DBE/SBE", "MBE/DBE/SBE", "DBE/SBE-ONLY", "MBE-ONLY", "SBE-ONLY", "MBE/DBE/SBE/ACDBE"]
+    groups = ["AFRICAN AMERICAN", "FEMALE", "AFRICAN AMERICAN / FEMALE", "HISPANIC AMERICAN", "NR (SBE ONLY)",
+              "ASIAN AMERICAN SUB-CONTINENT / FEMALE"]
+    for i in range(30):
+        name = vendor(rng, upper=True)
+        state = "MD" if i % 5 else rng.choice(["VA", "NJ", "DC"])
+        zipcode = str(rng.randint(20600, 21900)) if state == "MD" else str(rng.choice([8873, 20170, 20001]))
+        street = f"{rng.randint(10, 9999)} EXAMPLE ROAD" + (", SUITE 200" if i % 4 == 0 else "")
+        city = rng.choice(["BALTIMORE", "LAUREL", "SILVER SPRING", "ANNAPOLIS"])
+        prog = rng.choice(programs)
+        codes = ", ".join(f"{rng.choice([541611, 561320, 238910, 484220])}-{prog}" for _ in range(rng.randint(1, 3)))
+        if i == 11:
+            codes = "."
+        human = '{"address":"%s","city":"%s","state":"%s","zip":"%s"}' % (street, city, state, zipcode)
+        lat, lon = ("", "") if i % 6 == 2 else (f"{rng.uniform(38.5, 39.6):.6f}", f"{-rng.uniform(76.2, 77.4):.6f}")
+        rows.append([zipcode, rng.choice(_TITLES).upper() + " SERVICES", codes, street, city,
+                     "OTHER STATE" if state != "MD" else rng.choice(["PRINCE GEORGE'S", "BALTIMORE CITY", "HOWARD"]),
+                     f"{rng.randint(5, 17):02d}-{rng.randint(1, 700):03d}", lat, human, "false", lon,
+                     rng.choice(groups), str(rng.randint(2012000000, 4439999999)), rng.choice(_PEOPLE).upper(), name,
+                     state, "" if i % 3 else str(rng.randint(2012000000, 4439999999)),
+                     datetime.combine(day(rng, date(2005, 1, 1), 4500), time(0, 0)).strftime("%Y-%m-%dT%H:%M:%S"),
+                     "" if i % 7 == 0 else f"INFO@EXAMPLE{i}.INVALID", "" if i % 2 else f"http://WWW.EXAMPLE{i}.INVALID"])
+    return Look("maryland_mbe_directory_2017", "csv", "State of Maryland (MDOT Office of Minority Business Enterprise)",
+                "US", "a state certified-vendor (MBE/DBE/SBE) directory flattened from JSON", """Snake_case headers
+                flattened from nested JSON ('geocoded_location_human_address' holding a JSON string with doubled
+                quotes, 'phone_phone_number'); the certification programs inside the NAICS codes
+                ('541611-MBE/DBE/SBE, 561320-MBE/DBE/SBE', once '.'); owners' group and sex in 'minority_group';
+                certification numbers 'YY-NNN'; ISO date-times; ZIP codes without leading zeros; out-of-state firms
+                with county 'OTHER STATE'.""",
+                [dict(table="vendors", header_row=1, data_rows=30, records=30,
+                      columns={"name": "vendor_name", "certification_number": "vendor_id",
+                               "certification_date": "registration_date"},
+                      not_mapped=["zip", "geocoded_location_latitude", "geocoded_location_longitude",
+                                  "geocoded_location_needs_recoding", "phone_phone_number", "fax_phone_number",
+                                  "website_url"])],
+                csv_bytes(rows))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1304,7 +1349,7 @@ def lookalikes() -> list[Look]:
            portugal_public_works_contracts_2015_2022(), _mndot("mndot_bid_abstract_220005", old=False),
            _mndot("mndot_bid_abstract_220005_oldformat", old=True), florida_vendor_payments_fy2014_justice_admin()]
     out += [craven_spend_over_500_2017_03(), richland_county_sc_check_register_2013_04(), _hyndburn_2019(),
-            _hyndburn_2025(), lancashire_fire_spend_2024_25()]
+            _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017()]
     return out
 
 
