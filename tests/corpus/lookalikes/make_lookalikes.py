@@ -1321,6 +1321,82 @@ def maryland_mbe_directory_2017() -> Look:
                 csv_bytes(rows))
 
 
+def michigan_dot_bid_tabs_letting_2021_02_12() -> Look:
+    rng = random.Random("michigan-dot")
+    head = ["Call ", "Proposal ID", "Ln Num", "Section", "Item Description/Supplemental Description", "Unit",
+            "Quantity", "Vendor Name", "Bid Price", "Ext Amount", "Vend Rank"]
+    bidders = [vendor(rng) for _ in range(4)]
+    items = [("Mobilization, Max$85,000.00", "LSUM", Decimal(1)), ("Erosion Control, Silt Fence", "Ft", Decimal(1250)),
+             ("Hand Patching", "Ton", Decimal(40)), ("Conc Pavt, Misc, Nonreinf, 8 inch", "Syd", Decimal(310)),
+             ("Pavt Mrkg, Waterborne, 4 inch, White", "Ft", Decimal(6400)), ("Traffic Control", "LSUM", Decimal(1)),
+             ("Curb and Gutter, Conc, Det F4", "Ft", Decimal(220))]
+    rows, totals = [head], {b: Decimal(0) for b in bidders}
+    for n, (desc, unit, qty) in enumerate(items, 1):
+        for rank, who in enumerate(["Eng Est"] + bidders):
+            price = money(rng, 1, 90000) if unit == "LSUM" else money(rng, 1, 400)
+            ext = (price * qty).quantize(CENT)
+            if who != "Eng Est":
+                totals[who] += ext
+            rows.append(["902", "38000-210001", f"{n * 10:04d}", "1", desc, unit, f"{qty:.3f}", who, f"${price:,.2f}",
+                         f"${ext:,.2f}", str(rank)])
+    return Look("michigan_dot_bid_tabs_letting_2021-02-12", "xlsx", "Michigan Department of Transportation", "US",
+                "a state DOT bid tabulation, long: one row per pay item and bidder", """Every cell text ('$109,000.00',
+                '1.000', '0010', rank '0'); 'Call ' with a trailing space; each pay item written once for 'Eng Est'
+                (the engineer's estimate, rank 0) and once per bidder; 'Bid Price' is the unit price, 'Ext Amount'
+                the extension; no total row.""",
+                [dict(sheet="Sheet1", table="bids", header_row=1, data_rows=len(rows) - 1, records=len(bidders),
+                      columns={"Proposal ID": "solicitation_id", "Vendor Name": "vendor_name",
+                               "Ext Amount": "bid_amount"},
+                      not_mapped=["Bid Price", "Quantity", "Ln Num", "Call "], totals={"bid_amount": total(totals.values())},
+                      notes="Four bids, each the sum of the bidder's extensions; the 'Eng Est' rows are not a bid.")],
+                {"Sheet1": rows})
+
+
+def ncdot_bid_tabs_letting_l220419() -> Look:
+    rng = random.Random("ncdot")
+    rows, bid_totals = [], []
+    let = date(2022, 4, 19)
+    for call, (cid, nbid) in enumerate([("C204901", 2), ("C204902", 5)], 1):
+        bidders = [(vendor(rng, upper=True).replace(".", ""), f"{rng.choice(['RALEIGH', 'WILSON'])},  NC")
+                   for _ in range(nbid)]
+        sums = [Decimal(0)] * nbid
+        project = [f"L220419 ", float(call), let, time(14, 0), float(call), f"{cid}        ", f"{35000 + call}.3.1",
+                   f"R-{2500 + call}", "STATE FUNDED", "Example", 3.5, "E", "GRADING, DRAINAGE AND PAVING.",
+                   "US-17 FROM EXAMPLE BYPASS TO EXAMPLE ROAD."]
+        for line in range(1, 9):
+            qty = Decimal(rng.choice([1, 3, 120, 5400]))
+            for start in range(0, nbid, 3):  # three bidders a line; more bidders repeat the item
+                cells = []
+                for k in range(3):
+                    if start + k < nbid:
+                        name, city = bidders[start + k]
+                        price = money(rng, 1, 50000)
+                        ext = (price * qty).quantize(CENT)
+                        sums[start + k] += ext
+                        cells += [name, city, float(price), float(ext) if ext != ext.to_integral() else int(ext), " "]
+                    else:
+                        cells += [" ", " ", 0.0, 0.0, " "]
+                rows.append(project + [f"00{line:02d}000000-N ", float(800 + line) if line % 3 else "SP  ",
+                                       float(line), 1.0, "ROADWAY ITEMS", rng.choice(_TITLES).upper(), " ", float(qty),
+                                       "LS  ", "    "] + cells + [datetime(2022, 5, 3, 11, 6)])
+        for rank, ((name, _), amount) in enumerate(sorted(zip(bidders, sums), key=lambda t: t[1]), 1):
+            bid_totals.append(amount)
+            rows.append(project + [" ", "  ", " ", 9999.0, "BIDDERS IN ORDER" + " " * 140 + "CONTRACT TOTAL", name,
+                                   " ", float(rank), " ", " ", " ", " ", 0.0, float(amount), " ", " ", " ", 0.0, 0.0,
+                                   " ", " ", " ", 0.0, 0.0, " ", datetime(2022, 5, 3, 11, 6)])
+    return Look("ncdot_bid_tabs_letting_L220419", "xlsx", "North Carolina Department of Transportation", "US",
+                "a state DOT bid tabulation with no header row", """No header row; 40 columns by position (padded
+                letting and contract ids 'C204901        ', item numbers '0000100000-N ', sections '800' or 'SP  ');
+                three bidders a line in blocks of name, city, unit price, extension, blank; a contract with more
+                bidders repeats each item on further lines; then one 'BIDDERS IN ORDER ... CONTRACT TOTAL' line per
+                bidder (record kind 9999) with its rank and contract total. The real file is a legacy '.xls'; the
+                lookalike is '.xlsx' (no .xls writer here).""",
+                [dict(sheet="BIDTABS_AWD", table="bids", header_row=0, data_rows=len(rows), records=len(bid_totals),
+                      totals={"bid_amount": total(bid_totals)},
+                      notes="Seven bids on two contracts, one per 'BIDDERS IN ORDER' line.")],
+                {"BIDTABS_AWD": rows})
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1349,7 +1425,8 @@ def lookalikes() -> list[Look]:
            portugal_public_works_contracts_2015_2022(), _mndot("mndot_bid_abstract_220005", old=False),
            _mndot("mndot_bid_abstract_220005_oldformat", old=True), florida_vendor_payments_fy2014_justice_admin()]
     out += [craven_spend_over_500_2017_03(), richland_county_sc_check_register_2013_04(), _hyndburn_2019(),
-            _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017()]
+            _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017(),
+            michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419()]
     return out
 
 
