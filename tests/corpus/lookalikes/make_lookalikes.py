@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import re
 import sys
@@ -1296,7 +1297,7 @@ def maryland_mbe_directory_2017() -> Look:
         codes = ", ".join(f"{rng.choice([541611, 561320, 238910, 484220])}-{prog}" for _ in range(rng.randint(1, 3)))
         if i == 11:
             codes = "."
-        human = '{"address":"%s","city":"%s","state":"%s","zip":"%s"}' % (street, city, state, zipcode)
+        human = json.dumps({"address": street, "city": city, "state": state, "zip": zipcode}, separators=(",", ":"))
         lat, lon = ("", "") if i % 6 == 2 else (f"{rng.uniform(38.5, 39.6):.6f}", f"{-rng.uniform(76.2, 77.4):.6f}")
         rows.append([zipcode, rng.choice(_TITLES).upper() + " SERVICES", codes, street, city,
                      "OTHER STATE" if state != "MD" else rng.choice(["PRINCE GEORGE'S", "BALTIMORE CITY", "HOWARD"]),
@@ -1360,7 +1361,7 @@ def ncdot_bid_tabs_letting_l220419() -> Look:
         bidders = [(vendor(rng, upper=True).replace(".", ""), f"{rng.choice(['RALEIGH', 'WILSON'])},  NC")
                    for _ in range(nbid)]
         sums = [Decimal(0)] * nbid
-        project = [f"L220419 ", float(call), let, time(14, 0), float(call), f"{cid}        ", f"{35000 + call}.3.1",
+        project = ["L220419 ", float(call), let, time(14, 0), float(call), f"{cid}        ", f"{35000 + call}.3.1",
                    f"R-{2500 + call}", "STATE FUNDED", "Example", 3.5, "E", "GRADING, DRAINAGE AND PAVING.",
                    "US-17 FROM EXAMPLE BYPASS TO EXAMPLE ROAD."]
         for line in range(1, 9):
@@ -1379,7 +1380,7 @@ def ncdot_bid_tabs_letting_l220419() -> Look:
                 rows.append(project + [f"00{line:02d}000000-N ", float(800 + line) if line % 3 else "SP  ",
                                        float(line), 1.0, "ROADWAY ITEMS", rng.choice(_TITLES).upper(), " ", float(qty),
                                        "LS  ", "    "] + cells + [datetime(2022, 5, 3, 11, 6)])
-        for rank, ((name, _), amount) in enumerate(sorted(zip(bidders, sums), key=lambda t: t[1]), 1):
+        for rank, ((name, _), amount) in enumerate(sorted(zip(bidders, sums, strict=True), key=lambda t: t[1]), 1):
             bid_totals.append(amount)
             rows.append(project + [" ", "  ", " ", 9999.0, "BIDDERS IN ORDER" + " " * 140 + "CONTRACT TOTAL", name,
                                    " ", float(rank), " ", " ", " ", " ", 0.0, float(amount), " ", " ", " ", 0.0, 0.0,
