@@ -31,10 +31,10 @@ LOOKALIKES = CORPUS / "lookalikes"
 # Raised with the recognition of issue 13 (branch recognition); main at 14fb1a2 scored 22 tables, 67 key
 # columns, 21 wrong mappings, 7,243 records loaded and 6 totals equal.
 FLOOR = {
-    "files": 48,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
+    "files": 49,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
     "tables_right": 45,
     "key_columns_found": 171,
-    "rows_accounted": 38724,
+    "rows_accounted": 40889,
     "records_loaded": 20787,
     "totals_equal": 29,
 }
@@ -48,10 +48,10 @@ CEILING = {  # counts of failures: these may only go down
 # The same on the lookalike corpus (tests/corpus/lookalikes: one synthetic export per real one, committed, so
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
-    "files": 48,
+    "files": 49,
     "tables_right": 45,  # main at 14fb1a2: 22
     "key_columns_found": 172,  # 67
-    "rows_accounted": 1511,  # 1207
+    "rows_accounted": 1587,  # 1207
     "records_loaded": 970,  # 412
     "totals_equal": 29,  # 6
 }

@@ -1398,6 +1398,38 @@ def ncdot_bid_tabs_letting_l220419() -> Look:
                 {"BIDTABS_AWD": rows})
 
 
+def columbia_sc_vendor_payments_2013_04() -> Look:
+    rng = random.Random("columbia")
+    lines, amounts = [], []
+    depts = ["Municipal Court Administration", "Sewer Maintenance Projects", "Parks & Recreation Admin",
+             "Utilities Water Dist & Maint", "Fire Administration - County"]
+    for i in range(60):
+        if 0 < i < 14 or i % 5 == 1:  # jurors' fees after the first payment, as in the real file
+            payee = f"{rng.choice(['LUND', 'PIKE', 'ROWE', 'HALE'])}, {rng.choice(['BLAKE T.', 'JORDAN', 'LOGAN M.'])}"
+            amount, dept, purpose, cat = Decimal(rng.choice([5, 10])).quantize(CENT), depts[0], "Jury Duty", "Jury Duty"
+        else:
+            payee = vendor(rng, upper=True).replace(".", "")
+            amount = money(rng, 10, 70000)
+            if i % 9 == 4:
+                amount = -amount
+            dept = rng.choice(depts[1:])
+            purpose = (rng.choice(_TITLES) + " - purchase order for the year")[:30]
+            cat = rng.choice(["Professional Services", "Special Departmental Supplies", "Equipmt Repair/Service Supply"])
+        amounts.append(amount)
+        d = day(rng, date(2013, 4, 1), 30)
+        lines.append(",".join([payee, f"{d.month}/{d.day}/{d.year}", f"{amount:.2f}", dept, purpose, cat]))
+    lines = lines[:16] + lines[:16] + lines[16:]  # a block exported twice
+    amounts = amounts[:16] + amounts[:16] + amounts[16:]
+    return Look("columbia_sc_vendor_payments_2013-04", "txt", "City of Columbia, South Carolina", "US",
+                "a city checkbook with no header row", """No header row; nothing quoted, so 'SURNAME, GIVEN' payees
+                spill into a second field (6 or 7 fields a line; the date is followed by the amount, department,
+                a purpose cut at 30 characters and a category); unpadded dates '4/1/2013'; credits '-54.94'; the
+                first lines repeated exactly as a block; LF endings in a '.txt' file.""",
+                [dict(table="payments", header_row=0, data_rows=len(lines), records=len(lines),
+                      totals={"amount": total(amounts)})],
+                ("\n".join(lines) + "\n").encode("ascii"))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1427,7 +1459,8 @@ def lookalikes() -> list[Look]:
            _mndot("mndot_bid_abstract_220005_oldformat", old=True), florida_vendor_payments_fy2014_justice_admin()]
     out += [craven_spend_over_500_2017_03(), richland_county_sc_check_register_2013_04(), _hyndburn_2019(),
             _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017(),
-            michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419()]
+            michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419(),
+            columbia_sc_vendor_payments_2013_04()]
     return out
 
 
