@@ -1430,6 +1430,41 @@ def columbia_sc_vendor_payments_2013_04() -> Look:
                 ("\n".join(lines) + "\n").encode("ascii"))
 
 
+def lancashire_pcc_spend_2024_25() -> Look:
+    rng = random.Random("lancashire-pcc")
+    head = ["* Expenditure Category", "* Date", "TOTAL", "* SUPPLIER FINAL"]
+    sheets, parts = {}, []
+    months = [("APR 24", 4, 2024), ("MAY 24", 5, 2024), ("JUN 24", 6, 2024), ("JUL 24", 7, 2024), ("AUG 24", 8, 2024),
+              ("SEP 24", 9, 2024), ("OCT 24", 10, 2024), ("Nov 24", 11, 2024), ("Dec 24", 12, 2024), ("Jan 25", 1, 2025)]
+    for name, month, year in months:
+        rows, amounts = [head], []
+        entries = []
+        for i in range(rng.randint(6, 12)):
+            amount = money(rng, 500, 120000)
+            if i == 3 and month in (8, 9, 10):
+                amount = -money(rng, 500, 12000)
+            payee = "THIRD PARTY SUPPLIER" if i == 0 else vendor(rng, "GB", upper=True)
+            entries.append((payee, amount))
+        entries.sort(key=lambda e: e[0], reverse=True)  # reverse order of supplier, not of date
+        for payee, amount in entries:
+            amounts.append(amount)
+            stored = float(amount) + (1e-12 if rng.random() < 0.3 else 0.0)  # formula results with binary noise
+            rows.append([rng.choice(["Police - Other Third Party Payments", "Computer Licences", "Rents - General",
+                                     "Training Expenses (External)", "Equipment General"]),
+                         day(rng, date(year, month, 1), 28), stored, payee])
+        sheets[name] = rows
+        parts.append(dict(sheet=name, table="payments", header_row=1, data_rows=len(rows) - 1, records=len(rows) - 1,
+                          columns={"* SUPPLIER FINAL": "vendor_name", "* Date": "payment_date", "TOTAL": "amount",
+                                   "* Expenditure Category": "category"},
+                          totals={"amount": total(amounts)}))
+    return Look("lancashire_pcc_spend_2024-25", "xlsx", "Police and Crime Commissioner for Lancashire", "GB",
+                "a police and crime commissioner's payments over £500, one sheet per month", """Ten monthly sheets
+                whose names change case ('OCT 24', then 'Nov 24'); headers with a leading '* ' and the amount headed
+                'TOTAL'; amounts stored with binary noise (1041.4099999999999); credits negative; rows in reverse
+                order of supplier; redacted payees 'THIRD PARTY SUPPLIER'.""",
+                parts, sheets)
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1460,7 +1495,7 @@ def lookalikes() -> list[Look]:
     out += [craven_spend_over_500_2017_03(), richland_county_sc_check_register_2013_04(), _hyndburn_2019(),
             _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017(),
             michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419(),
-            columbia_sc_vendor_payments_2013_04()]
+            columbia_sc_vendor_payments_2013_04(), lancashire_pcc_spend_2024_25()]
     return out
 
 
