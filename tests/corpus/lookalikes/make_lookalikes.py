@@ -1465,6 +1465,50 @@ def lancashire_pcc_spend_2024_25() -> Look:
                 parts, sheets)
 
 
+def montreal_executive_committee_contracts_2015_09_03() -> Look:
+    rng = random.Random("montreal")
+    head = ["instance", "date_rencontre", "no_decision", "titre", "no_dossier", "instance_reference", "no_appel_offres",
+            "nbr_soumissions", "pour", "texte_contrat", "fournisseur", "montant", "type_contrat", "huis_clos", "source",
+            "date_traitement"]
+    tail = ["Ordre du jour présenté", "http://ville.example.invalid/portal/page?_pageid=5798", "2015-08-28 20:20:11"]
+    lines, amounts, records = [";".join(head)], [], 0
+    for i in range(1, 15):
+        no = f"20.{i:03d}"
+        if i in (1, 2, 8):  # closed-session items: no file, no supplier, no amount
+            row = ["Comité exécutif", "2015-09-03", no, "L'étude de ce dossier se fera à huis clos", "", "", "", "", "",
+                   "Ce dossier sera traité à huis clos", "", "", "", "oui"]
+        else:
+            records += 1
+            with_money = i % 5 != 4
+            amount = money(rng, 1000, 900000) if with_money else None
+            if amount is not None:
+                amounts.append(amount)
+            bids = str(rng.randint(1, 6)) if i % 3 == 0 else ""
+            tender = f"15-{rng.randint(14000, 14999)}" if bids else ""
+            row = ["Comité exécutif", "2015-09-03", no, rng.choice(["Contrat de services professionnels",
+                   "Contrat d'exécution de travaux", "Entente"]), str(1150000000 + rng.randint(1000, 999999)),
+                   "Conseil municipal", tender, bids, "Conseil municipal",
+                   f"Accorder un contrat pour {rng.choice(_TITLES).lower()} - Dépense maximale de "
+                   f"{amount or 0:,.2f} $ taxes incluses".replace(",", " ").replace(".", ","),
+                   vendor(rng, "CA") if amount is not None else "",
+                   f"{amount:.2f}".replace(".", ",") if amount is not None else "",
+                   rng.choice(["Gré à gré", "", "Appel d'offres public"]) if i != 11 else "('',)", "non"]
+        lines.append(";".join(row + tail))
+    return Look("montreal_executive_committee_contracts_2015-09-03", "csv", "Ville de Montréal", "CA",
+                "a French contract-decisions register from a city executive committee agenda", """French snake_case
+                headers (no_dossier, fournisseur, montant, type_contrat); semicolons; decimal comma ('42500,51');
+                16 header names over 17 fields a line (status, URL and timestamp after huis_clos); closed-session
+                items with no file number, supplier or amount; decisions with a file number but no amount; 'Gré à
+                gré' as the method; a tuple '('',)' as a contract type.""",
+                [dict(table="contracts", header_row=1, data_rows=len(lines) - 1, records=records,
+                      columns={"no_dossier": "contract_id", "fournisseur": "vendor_name",
+                               "montant": ["original_amount", "current_amount"], "type_contrat": "method",
+                               "no_appel_offres": "solicitation_id"},
+                      not_mapped=["huis_clos", "source", "date_traitement"],
+                      totals={"original_amount|current_amount": total(amounts)})],
+                ("\n".join(lines) + "\n").encode("utf-8"))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1495,7 +1539,8 @@ def lookalikes() -> list[Look]:
     out += [craven_spend_over_500_2017_03(), richland_county_sc_check_register_2013_04(), _hyndburn_2019(),
             _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017(),
             michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419(),
-            columbia_sc_vendor_payments_2013_04(), lancashire_pcc_spend_2024_25()]
+            columbia_sc_vendor_payments_2013_04(), lancashire_pcc_spend_2024_25(),
+            montreal_executive_committee_contracts_2015_09_03()]
     return out
 
 
