@@ -31,10 +31,10 @@ LOOKALIKES = CORPUS / "lookalikes"
 # Raised with the recognition of issue 13 (branch recognition); main at 14fb1a2 scored 22 tables, 67 key
 # columns, 21 wrong mappings, 7,243 records loaded and 6 totals equal.
 FLOOR = {
-    "files": 51,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
+    "files": 52,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
     "tables_right": 55,
     "key_columns_found": 211,
-    "rows_accounted": 48768,
+    "rows_accounted": 49657,
     "records_loaded": 28644,
     "totals_equal": 39,
 }
@@ -48,10 +48,10 @@ CEILING = {  # counts of failures: these may only go down
 # The same on the lookalike corpus (tests/corpus/lookalikes: one synthetic export per real one, committed, so
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
-    "files": 51,
+    "files": 52,
     "tables_right": 55,  # main at 14fb1a2: 22
     "key_columns_found": 212,  # 67
-    "rows_accounted": 1705,  # 1207
+    "rows_accounted": 1742,  # 1207
     "records_loaded": 1063,  # 412
     "totals_equal": 39,  # 6
 }

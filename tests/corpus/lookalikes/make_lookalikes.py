@@ -1509,6 +1509,38 @@ def montreal_executive_committee_contracts_2015_09_03() -> Look:
                 ("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def _hyndburn_2025_header_last() -> Look:
+    rng = random.Random("hyndburn-2025-03")
+    head = ["Department Area", "", "Service Area", "", "Description", "", "", "Line", "", "HBC Ref No.", "",
+            "Name:  ", "", "", "Payment Date", "", "Amount Paid"]
+    depts = [("REGN - Regeneration & Housing", "FAF - Strategic Housing"), ("ENVH - Environmental Health",
+             "BAA - Housing Standards"), ("RESO - Resources", "AAD - ICT")]
+    rows, amounts = [], []
+    for i in range(36):
+        amount = money(rng, 251, 90000)
+        credit = i in (9, 22)
+        if credit:
+            amount = -amount
+        amounts.append(amount)
+        dept, area = rng.choice(depts)
+        if i == 30:
+            dept = "Waste Removal"  # a description in the department column
+        desc = rng.choice(_TITLES) + ("\nsecond line of the order" if i % 8 == 3 else "")
+        rows.append([dept, "", area, "", desc, "", "", "1", "", f"CRINV00{8100 + i}", "", vendor(rng, "GB"), "", "",
+                     day(rng, date(2025, 3, 1), 31).strftime("%d/%m/%Y"), "",
+                     f"{abs(amount):,.2f}" + ("-" if credit else "")])
+    rows.append(head)  # the header written last
+    return Look("hyndburn_spend_over_250_2025-03", "csv", "Hyndburn Borough Council", "GB",
+                "a borough council's payments over £250 with its header line written last", """The header is the
+                last line: the first line is a payment; spacer columns from merged cells; line breaks inside quoted
+                descriptions; trailing-minus credits; quoted amounts with separators; one department that is a
+                description; Windows-1252, CRLF.""",
+                [dict(table="payments", header_row=0, data_rows=len(rows), records=len(rows) - 1,
+                      totals={"amount": total(amounts)},
+                      notes="36 invoice lines by position, then the header line (not a record).")],
+                csv_bytes(rows, newline="\r\n", encoding="cp1252"))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1540,7 +1572,7 @@ def lookalikes() -> list[Look]:
             _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017(),
             michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419(),
             columbia_sc_vendor_payments_2013_04(), lancashire_pcc_spend_2024_25(),
-            montreal_executive_committee_contracts_2015_09_03()]
+            montreal_executive_committee_contracts_2015_09_03(), _hyndburn_2025_header_last()]
     return out
 
 
