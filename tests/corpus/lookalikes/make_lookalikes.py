@@ -1541,6 +1541,44 @@ def _hyndburn_2025_header_last() -> Look:
                 csv_bytes(rows, newline="\r\n", encoding="cp1252"))
 
 
+def desnz_spend_over_25k_2024_08() -> Look:
+    rng = random.Random("desnz")
+    head = ["Date of Payment", "Expense Type", "Expense Area", "Supplier", "Transaction Number", "Amount", "Description",
+            "Supplier Post Code", "Supplier Type", "Invoice Number", "Purchase Order Number", "Cost Centre Name",
+            "NAC Code", "NAC Name", "Programme Code", "Programme Name", "Cost Centre Code", "Directorate"]
+    rows, amounts = [head], []
+    tx = 611800
+    for i in range(32):
+        if i % 6 != 2:
+            tx += rng.randint(1, 400)
+        amount = money(rng, 25001, 9000000) if i != 5 else Decimal("331000000.00")
+        amounts.append(amount)
+        kind = rng.choice(["Vendor", "Vendor", "Grant", "Wga Only"])
+        expense = rng.choice(["Technical Advice / Services & Support", "Capital Grants To Local Government",
+                              "Grant-in-aid To Arms Length Bodies", "Other Professional Services"])
+        rows.append([day(rng, date(2024, 8, 1), 30).strftime("%d/%m/%Y"), expense,
+                     "Desnz - Net Zero Buildings And Industry (Nzbi) - Desnz - Example Programme", vendor(rng, "GB"),
+                     str(tx), f"\u00a3{amount:,.2f}", f"Desnz - Example Fund-{expense}",
+                     f"{rng.choice(['Ls', 'Nw', 'Ox', 'E'])}{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice(['gh', 'pu', 'qr'])}",
+                     kind, f"Grantclaim{day(rng, date(2024, 8, 1), 30):%d/%m/%Y}" if kind == "Grant" else f"Priv{rng.randint(1, 99999):08d}",
+                     str(427000000000 + rng.randint(1, 9999)), "Desnz - Example Cost Centre", str(rng.randint(52000000, 55000000)),
+                     expense, str(rng.randint(700000, 700999)), "Desnz - Example Fund", str(rng.randint(700000, 701999)),
+                     rng.choice(["Net Zero Buildings and Industry (NZBI)", "Energy Infrastructure", "Corporate Services"])])
+    return Look("desnz_spend_over_25k_2024-08", "csv", "UK Department for Energy Security and Net Zero", "GB",
+                "a central government department's spend over £25,000, extended layout", """Windows-1252 with a pound
+                sign before every amount ('£278,419.94'); LF endings; the nine standard HM Treasury columns then nine
+                more (invoice and purchase order numbers, cost centre, NAC and programme codes, directorate); Supplier
+                Type Vendor, Grant or 'Wga Only'; transaction numbers repeated within a payment; title-case post
+                codes.""",
+                [dict(table="payments", header_row=1, data_rows=len(rows) - 1, records=len(rows) - 1,
+                      columns={"Supplier": "vendor_name", "Date of Payment": "payment_date", "Amount": "amount",
+                               "Transaction Number": "payment_id", "Expense Type": "category",
+                               "Purchase Order Number": "po_number"},
+                      not_mapped=["Supplier Post Code", "NAC Code", "Programme Code", "Cost Centre Code"],
+                      totals={"amount": total(amounts)})],
+                csv_bytes(rows, encoding="cp1252"))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1572,7 +1610,8 @@ def lookalikes() -> list[Look]:
             _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017(),
             michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419(),
             columbia_sc_vendor_payments_2013_04(), lancashire_pcc_spend_2024_25(),
-            montreal_executive_committee_contracts_2015_09_03(), _hyndburn_2025_header_last()]
+            montreal_executive_committee_contracts_2015_09_03(), _hyndburn_2025_header_last(),
+            desnz_spend_over_25k_2024_08()]
     return out
 
 
