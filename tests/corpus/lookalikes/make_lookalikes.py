@@ -1579,6 +1579,46 @@ def desnz_spend_over_25k_2024_08() -> Look:
                 csv_bytes(rows, encoding="cp1252"))
 
 
+def world_bank_financed_bids_sample() -> Look:
+    rng = random.Random("world-bank-bids")
+    head = ["project", "contract", "bidder.name", "status", "bidder.country", "opening.price.currency",
+            "opening.price.amount", "opening.price.raw", "evaluated.price.currency", "evaluated.price.amount",
+            "evaluated.price.raw", "contract.price.currency", "contract.price.amount", "contract.price.raw"]
+    rows = [head]
+    for c in range(8):
+        project = f"P1{rng.randint(10000, 29999)}"
+        contract = f"http://search.example.invalid/wcontractawards/procdetails/OP000{29700 + c * 13}"
+        local = rng.choice(["NPR", "AMD", "VND", "IDR"])
+        for b in range(rng.randint(2, 5)):
+            status = "Awarded" if b == 0 else rng.choice(["Evaluated", "Evaluated", "Rejected"])
+            name = vendor(rng, rng.choice(["US", "GB", "AU"]))
+            country = rng.choice(["Nepal", "Armenia", "India", "", "China"])
+            if status == "Rejected" and b % 2:
+                rows.append([project, contract, name, status, country] + [""] * 9)
+                continue
+            cur = rng.choice(["USD", "EUR", local])
+            opening = money(rng, 5000, 900000)
+            raw_open = f"{cur} {opening:,.2f}" + (f"{local} {money(rng, 100, 9000):,.2f}" if b == 2 else "")
+            evaluated = money(rng, 100000, 900000000)
+            ev = [local, f"{evaluated.to_integral_value(rounding='ROUND_DOWN')}.0", f"{local}{evaluated:,.2f}"]
+            award = ev if status == "Awarded" else ["", "", ""]
+            rows.append([project, contract, name, status, country, cur,
+                         f"{opening.to_integral_value(rounding='ROUND_DOWN')}.0", raw_open] + ev + award)
+    return Look("world_bank_financed_bids_sample", "csv", "Borrower governments of World Bank-financed projects",
+                "INT", "bids, one row per bidder per contract, prices in each bid's own currency", """Dotted headers
+                ('bidder.name', 'evaluated.price.raw'); every price as a currency code, a number with its cents cut
+                off ('267254619.0') and the raw text; raw prices glued when a bid was in two currencies ('NPR
+                4,646,304.00USD 3,758,040.00'); several currencies, so nothing can be summed; contract ids are URLs;
+                status Awarded, Evaluated or Rejected, rejected bids without prices; bidders without a country.""",
+                [dict(table="bids", header_row=1, data_rows=len(rows) - 1, records=len(rows) - 1,
+                      columns={"contract": "solicitation_id", "bidder.name": "vendor_name", "status": "status"},
+                      not_mapped=["project", "bidder.country", "opening.price.currency", "evaluated.price.currency",
+                                  "contract.price.currency", "opening.price.raw", "evaluated.price.raw",
+                                  "contract.price.raw"],
+                      notes="No money total: the prices are in several currencies.")],
+                csv_bytes(rows))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1611,7 +1651,7 @@ def lookalikes() -> list[Look]:
             michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419(),
             columbia_sc_vendor_payments_2013_04(), lancashire_pcc_spend_2024_25(),
             montreal_executive_committee_contracts_2015_09_03(), _hyndburn_2025_header_last(),
-            desnz_spend_over_25k_2024_08()]
+            desnz_spend_over_25k_2024_08(), world_bank_financed_bids_sample()]
     return out
 
 
