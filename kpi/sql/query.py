@@ -62,6 +62,17 @@ def build(sql: str, where: exp.Expression | None = None, **values) -> exp.Expres
     return exp.replace_placeholders(tree, **subs)
 
 
+def with_values(tree: exp.Expression, name: str, frame: pd.DataFrame, columns: tuple[str, ...]) -> exp.Expression:
+    """The table named `name` in the tree replaced by the rows of `frame` as a VALUES list (literals)."""
+    rows = [tuple(literal(v) for v in row) for row in frame[list(columns)].itertuples(index=False, name=None)]
+    values = exp.values([exp.tuple_(*r) for r in rows], alias=name.strip("_"), columns=list(columns))
+
+    def swap(node):
+        return values.copy() if isinstance(node, exp.Table) and node.name == name else node
+
+    return tree.transform(swap)
+
+
 def _spark_percentile(node: exp.Expression) -> exp.Expression:
     # Spark's exact percentile(x, q) interpolates linearly, as QUANTILE_CONT and PERCENTILE_CONT do.
     if isinstance(node, exp.PercentileCont):
