@@ -335,9 +335,8 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
     elif kind == "distinct":
         sums = ", COUNT(DISTINCT _key) AS value"
     inner = Q.placed_records(view, by, grain, fy)
-    raw = Q.fetch(src, Q.build(
-        f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) AS r '
-        "GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of))
+    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) '
+                  "AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
     for c in ("_placed", "_undated"):
         raw[c] = raw[c].astype(bool)
     used = raw[raw["_reason"].isna() & raw["_placed"]].drop(columns=["_reason", "_placed", "_undated"])
@@ -380,9 +379,8 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
         agg["value"] = np.where(n > 0, mean, np.nan)
         agg["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
     elif kind == "lift":
-        cat = Q.fetch(src, Q.build(used_only.format(
-            cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
-            keys="_code, _g, _d_category, _eng"), where, as_of=as_of))
+        cat = Q.query(src, used_only.format(cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
+                                            keys="_code, _g, _d_category, _eng"), where, as_of=as_of)
         cat["_code"] = cat["_code"].astype(np.int64)
         agg, uncompared = _lift(cat, agg)
     agg = agg.sort_values(["_code", "_g"], na_position="first").reset_index(drop=True)
@@ -510,8 +508,8 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
     """Records counted at each period's reference date while they cover it: the periods are a VALUES list
     joined to the record view; one query counts them by (period, group, reason), one the undated."""
     g = f"_d_{by}" if by else "''"
-    first = Q.fetch(src, Q.build(f'SELECT MIN(_lo) AS lo FROM "{view}" WHERE _reason IS NULL AND _lo IS NOT NULL '
-                                 "AND :filters", where))["lo"].iloc[0]
+    first = Q.query(src, f'SELECT MIN(_lo) AS lo FROM "{view}" WHERE _reason IS NULL AND _lo IS NOT NULL '
+                    "AND :filters", where)["lo"].iloc[0]
     refs = _periods_from(first, grain, fy, as_of, filters)
     if refs.empty:
         return empty_frame(kpi, by), empty_reasons(by)
@@ -531,9 +529,9 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
         f'FROM (SELECT *, {g} AS _g FROM "{view}" WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
         f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where),
         "__refs__", refs, ("_code", "_ref")))
-    undated = Q.fetch(src, Q.build(
-        f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM "{view}" '
-        "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r GROUP BY _g, _reason", where))
+    undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM "{view}" '
+                      "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
+                      "GROUP BY _g, _reason", where)
     used = counted["_reason"].isna()
     excluded = counted[~used & (counted["cnt"] > 0)]
     keys = ["_code", "_g"]
