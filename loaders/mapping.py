@@ -49,6 +49,8 @@ from .schema import (
 from .vocabulary import (
     ABBREVIATIONS,
     AGGREGATE_WORDS,
+    FOREIGN_PHRASES,
+    FOREIGN_WORDS,
     GENERIC_CONCEPTS,
     NOT_COLUMNS,
     OPEN_END_WORDS,
@@ -132,6 +134,25 @@ def _complete(token: str, last: bool, multi: bool) -> str:
     return token
 
 
+@cache
+def _foreign_phrases() -> re.Pattern:
+    keys = sorted(FOREIGN_PHRASES, key=lambda k: -len(k))
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+
+
+def translate(norm: str) -> str:
+    """A normalised header's Portuguese, Spanish and French words in English ('preco inicial' ->
+    'price initial', 'data de celebracao' -> 'signed date'); English words pass unchanged."""
+    norm = _foreign_phrases().sub(lambda m: FOREIGN_PHRASES[m.group(1)], norm)
+    tokens = norm.split()
+    # A little word ('de', 'da', 'e') ends no header: last, it is an ERP's truncated word ('INVOICE_DA').
+    return " ".join(t if i == len(tokens) - 1 and FOREIGN_WORDS.get(t) in _LINK_WORDS else FOREIGN_WORDS.get(t, t)
+                    for i, t in enumerate(tokens))
+
+
+_LINK_WORDS = frozenset({"of", "the", "and", "or"})
+
+
 @lru_cache(maxsize=16384)
 def header_words(header: str) -> tuple[str, ...]:
     """The words of a header: split, run-together words separated, truncated words completed."""
@@ -141,7 +162,7 @@ def header_words(header: str) -> tuple[str, ...]:
     if hint and hint.start() > 0:
         raw = raw[:hint.start()]
     raw = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", raw)  # 'POAmount' -> 'PO Amount'
-    norm = normalise_header(raw)
+    norm = translate(normalise_header(raw))
     tokens: list[str] = []
     for t in norm.split():
         if t.isalpha() and len(t) >= 6:
@@ -159,12 +180,14 @@ def header_words(header: str) -> tuple[str, ...]:
 def concepts(header: str) -> frozenset[str]:
     """What a header talks about: its words spelled out, families merged, filler words dropped."""
     out: list[str] = []
-    for t in header_words(header):
-        for w in ABBREVIATIONS.get(t, t).split():
-            w = WORD_FAMILIES.get(w, w)
-            for part in w.split():
-                if part not in STOP_WORDS and part != "#":
-                    out.append(part)
+    words = [w for t in header_words(header) for w in ABBREVIATIONS.get(t, t).split()]
+    for i, w in enumerate(words):
+        if w == "number" and i + 1 < len(words) and words[i + 1] == "of":
+            out.append("count")  # 'Number of Bidders' counts bidders; it is not a bidder's number
+            continue
+        for part in WORD_FAMILIES.get(w, w).split():
+            if part not in STOP_WORDS and part != "#":
+                out.append(part)
     return frozenset(out)
 
 
@@ -194,6 +217,8 @@ def _concept_index(table: str) -> list[tuple[frozenset[str], str, float]]:
     for col in cols:
         for text in (col.name.replace("_", " "), *col.aliases):
             c = concepts(text)
+            if c == {"date"} and normalise_header(text) != "date":
+                continue  # 'to date' of end_date, less its stop word, would claim every lone 'Date'
             if c and (c, col.name) not in seen:
                 seen.add((c, col.name))
                 confusable = any(single.get(w, col.name) != col.name and w not in name_words[col.name] for w in c)
@@ -323,6 +348,8 @@ def _candidates(header: str, table: str) -> tuple[tuple[str, float], ...]:
     # A known name inside a longer header ('Total Amount Base Bid' holds 'total amount').
     by_first = _aliases_by_first_token(table)
     other = h & OTHER_ATTRIBUTE_WORDS
+    words = header_words(header)
+    head = next(iter(concepts(words[-1])), "") if words else ""  # what the header is: its last word
     for key, _ in variants[:2] if not other else ():
         padded = f" {key} "
         tokens = key.split()
@@ -331,6 +358,10 @@ def _candidates(header: str, table: str) -> tuple[tuple[str, float], ...]:
             for alias, col, a_tokens in by_first.get(first, ()):
                 if a_tokens >= n_tokens or f" {alias} " not in padded:
                     continue
+                if alias == "date":
+                    continue  # 'Approved Date', 'Closing Date': the other words say which date it is
+                if a_tokens == 1 and head in ("amount", "date") and head not in concepts(alias):
+                    continue  # 'Contract Value' is an amount, not the contract
                 extra = n_tokens - a_tokens
                 offer(col, (0.86 if a_tokens >= 2 else 0.80) - 0.02 * extra)
     target = variants[1][0] if len(variants) > 1 else variants[0][0]
@@ -362,6 +393,7 @@ class Profile:
     codes: float = 0.0  # short, no spaces, holds a digit ('V00042', '2024-118'): an id or code
     blank_share: float = 0.0  # of the sampled rows, the share with no value
     rows: int = 0  # sampled rows (filled or not)
+    urls: float = 0.0  # web addresses ('https://.../award-notice/cb-182-80490388')
 
     @property
     def blank(self) -> bool:
@@ -424,7 +456,7 @@ def profile(sample: pd.Series) -> Profile:
     if n > PROFILE_VALUES:
         s = s.iloc[np.linspace(0, n - 1, PROFILE_VALUES).astype(np.int64)]
     n = len(s)
-    dates = date_any = numbers = integers = booleans = letters = codes = 0
+    dates = date_any = numbers = integers = booleans = letters = codes = urls = 0
     texts: list[str] = []
     values = [v for v in s.tolist() if not (isinstance(v, str) and v.strip().lower() in OPEN_END_WORDS)]
     n = len(values) or 1
@@ -457,6 +489,7 @@ def profile(sample: pd.Series) -> Profile:
         date_any += is_date
         booleans += low in BOOLEAN_WORDS
         letters += any(ch.isalpha() for ch in t)
+        urls += low.startswith(("http://", "https://", "www."))
         codes += len(t) <= 20 and " " not in t and any(ch.isdigit() for ch in t) and not is_date
     distinct = len(set(texts)) / n
     method = 0.0
@@ -464,7 +497,7 @@ def profile(sample: pd.Series) -> Profile:
         known = {t: V.method_of(t) is not None for t in set(texts)}
         method = sum(known[t] for t in texts) / n
     return Profile(n, dates / n, numbers / n, integers / n, booleans / n, letters / n, distinct, date_any / n,
-                   method, codes / n, blank_share, total)
+                   method, codes / n, blank_share, total, urls / n)
 
 
 def fit(kind: str, prof: Profile | None) -> float:
@@ -488,6 +521,8 @@ def _fit(kind: str, prof: Profile) -> float:
     if kind == BOOLEAN:
         return prof.boolean
     if kind == ID:
+        if prof.number >= 0.8 and prof.integer <= 0.2 and prof.letters < 0.5:
+            return 0.3  # amounts with cents ('273,936.60') are not ids
         return 1.0 - 0.7 * prof.date
     if kind == TEXT:
         if prof.date >= 0.8:
@@ -561,6 +596,60 @@ def _single_date_fallback(table: str, headers, mapping, scores, profiles, kinds,
         h = free[0]
         mapping[h] = "payment_date"
         scores[h] = round(max(0.72, scores.get(h, 0.0) - 0.1), 3)
+
+
+def _award_date_fallback(table: str, headers, mapping, scores, profiles, overrides) -> None:
+    """An award log's one lone 'Date' (a header that says no more than that) is the award's date: a
+    solicitations file naming its winner or award amount, with no award date mapped."""
+    if table != "solicitations" or "award_date" in mapping.values() or not profiles:
+        return
+    if not {"awarded_vendor_name", "awarded_vendor_id", "awarded_amount"} & set(mapping.values()):
+        return
+    lone = [h for h in headers if h not in mapping and h not in overrides and concepts(str(h)) == {"date"}
+            and profiles.get(h) is not None and profiles[h].kind == "date" and profiles[h].blank_share <= 0.2]
+    if len(lone) == 1:
+        mapping[lone[0]] = "award_date"
+        scores[lone[0]] = 0.72
+
+
+# The column that names a table's record, which an export may head with a bare 'ID' or hold as a web address.
+RECORD_IDS = {"solicitations": "solicitation_id", "contracts": "contract_id", "payments": "payment_id",
+              "vendors": "vendor_id", "engagements": "engagement_id"}
+BARE_ID_HEADERS = frozenset({"id", "#"})
+
+
+def _record_id_fallback(table: str, headers, mapping, scores, profiles, overrides, sample) -> None:
+    """With no column for the record's id, a bare 'ID' of distinct values is it; failing that, a column of
+    distinct web addresses whose path names what the table holds ('.../tender-notice/PW-19-00860013' for
+    a solicitation) identifies each record (the notice's permalink)."""
+    col = RECORD_IDS.get(table)
+    if col is None or col in mapping.values() or not profiles:
+        return
+    free = [h for h in headers if h not in mapping and h not in overrides and profiles.get(h) is not None
+            and not profiles[h].blank and profiles[h].distinct >= 0.95 and profiles[h].blank_share <= 0.05]
+    bare = [h for h in free if normalise_header(h) in BARE_ID_HEADERS and profiles[h].date < 0.5]
+    if len(bare) == 1:
+        mapping[bare[0]] = col
+        scores[bare[0]] = 0.75
+        return
+    if sample is None:
+        return
+    subject = concepts(col.replace("_", " ")) - {"id"}
+    for h in free:
+        if profiles[h].urls >= 0.9 and subject & _url_words(sample[h]):
+            mapping[h] = col
+            scores[h] = 0.8
+            return
+
+
+def _url_words(values: pd.Series) -> set[str]:
+    """The concepts of the path words of a column's web addresses ('tender-notice' -> solicitation)."""
+    words: set[str] = set()
+    for v in values.dropna().astype(str).head(50):
+        path = re.sub(r"^\w+://[^/]*", "", v.strip().lower())
+        for w in re.findall(r"[a-z]+", path):
+            words.add(WORD_FAMILIES.get(w, w))
+    return words
 
 
 def profiles_of(headers: list[str], sample: pd.DataFrame | None) -> dict[str, Profile]:
@@ -651,6 +740,8 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
     if "method" in kinds and "method" not in taken and sample is not None:
         _method_from_values(headers, sample, mapping, scores, overrides, taken)
     _single_date_fallback(table, headers, mapping, scores, profiles, kinds, overrides)
+    _award_date_fallback(table, headers, mapping, scores, profiles, overrides)
+    _record_id_fallback(table, headers, mapping, scores, profiles, overrides, sample)
     for h in mapping:
         rejected.pop(h, None)
     ordered = {h: mapping[h] for h in headers if h in mapping}

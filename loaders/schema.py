@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 # Column kinds. The normaliser coerces each kind with one parser (loaders/values.py).
@@ -92,7 +93,10 @@ _DEPARTMENT = ("department", "department name", "dept", "dept name", "agency", "
                "division", "requesting department", "org", "organization", "bureau", "office",
                "service area", "directorate", "service", "cost centre", "cost center", "expense area",
                "owner org", "owner organization", "awarding agency", "awarding agency name", "ministry",
-               "business unit", "department description", "dept description", "org name")
+               "business unit", "department description", "dept description", "org name",
+               # OCDS 'buyer/name' and EU notices: the buying organisation (a lone 'Buyer' is a person)
+               "buyer name", "buyer organization", "procuring entity", "contracting authority",
+               "contracting entity", "buying entity")
 _CATEGORY = ("category", "commodity", "commodity code", "commodity description", "nigp",
              "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class",
              "expenses type", "expense type", "expenditure type", "expenditure category", "subjective",
@@ -127,7 +131,9 @@ SOLICITATIONS = Table(
         C("estimated_amount", MONEY, "Estimated value before bids (engineer's or budget estimate).",
           "estimate", "estimated value", "engineers estimate", "estimated cost", "budget amount",
           "estimated contract value", "est amount", "estimated budget", "budget", "budget estimate",
-          "estimated value of contract", "eng estimate", "engineer estimate", "engineers estimate amount"),
+          "estimated value of contract", "eng estimate", "engineer estimate", "engineers estimate amount",
+          # OCDS tender/value: 'the total upper estimated value of the procurement'
+          "tender value", "tender amount"),
         C("requisition_date", DATE, "Date the department's requisition was received.",
           "requisition date", "req date", "request date", "requisition received",
           "requisition received date", "req received date", "intake date"),
@@ -149,10 +155,12 @@ SOLICITATIONS = Table(
           "responses received", "number of responses", "proposals received", "num bids",
           "respondents", "submissions", "number of submissions", "submissions received",
           "number of bidders", "num bidders", "bidders", "no of bidders", "number of tenders",
-          "tenders received", "number of offers", "offers received"),
+          "tenders received", "number of offers", "offers received", "number of tenderers",
+          "number of competitors"),
         C("awarded_amount", MONEY, "Amount awarded.", "award amount", "awarded amount",
           "award value", "contract award amount", "amount awarded", "award total", "winning bid",
-          "win bid", "low bid", "low bid amount", "winning bid amount", "successful bid"),
+          "win bid", "low bid", "low bid amount", "winning bid amount", "successful bid",
+          "contract value", "contract amount"),
         C("awarded_vendor_id", ID, "Vendor id of the winner.", "awarded vendor id",
           "award vendor id", "awardee id", "winning vendor id", "awarded vendor number",
           "awarded vendor no", "awarded vendor #", "award vendor number", "awardee number",
@@ -248,7 +256,7 @@ CONTRACTS = Table(
           "not to exceed", "nte", "revised amount", "contract value", "max amount",
           "current contract amount", "total contract value", "agreement amount", "agreement value",
           "max contract value", "maximum amount", "po amount", "purchase order amount", "value",
-          "total value"),
+          "total value", "final amount", "final value", "final contract amount", "actual amount"),
         C("amendment_count", INTEGER, "Number of amendments or change orders.",
           "amendments", "amendment count", "number of amendments", "change orders",
           "mod count", "modifications"),
@@ -264,7 +272,8 @@ CONTRACTS = Table(
         C("executed_date", DATE, "Date the contract was fully executed (signed).",
           "executed date", "execution date", "date executed", "signed date", "signature date",
           "fully executed date", "conformed date", "award date", "date awarded", "awarded date",
-          "contract date", "date of award", "award signed date"),
+          "contract date", "date of award", "award signed date", "approved date", "approval date",
+          "date approved", "po date", "purchase order date", "order date"),
         C("status", TEXT, "Active, expired, terminated...", "status", "contract status"),
     ),
     aliases=("contracts", "contract", "agreements", "contract list", "active contracts",
@@ -313,8 +322,9 @@ VENDORS = Table(
     "vendors",
     "vendor",
     (
-        C("vendor_id", ID, "Vendor id.", *_VENDOR_ID),
-        C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "dba", "dba name", "name"),
+        C("vendor_id", ID, "Vendor id.", *_VENDOR_ID, "account number", "account no"),
+        C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "vendor legal name", "legal business name",
+          "business legal name", "dba", "dba name", "name"),
         C("certifications", CERTIFICATIONS,
           "Certifications as text (\"MBE; WBE\"), parsed into the is_<cert> flags.",
           "certifications", "certification", "certification type", "cert type", "certs",
@@ -335,7 +345,8 @@ VENDORS = Table(
         C("certification_expiration_date", DATE, "Date the certification expires.",
           "expiration date", "cert expiration", "certification expiration",
           "certification expiration date", "expires", "expiration", "cert expires",
-          "certification end date"),
+          "certification end date", "certification renewal date", "cert renewal date", "renewal date",
+          "recertification date"),
     ),
     one_of=(("vendor_id", "vendor_name"),),
     aliases=("vendors", "vendor", "suppliers", "vendor list", "certified vendors",
@@ -461,9 +472,18 @@ TABLES: dict[str, Table] = {
               METRIC_RESULTS, CHECKINS)
 }
 
+def fold_accents(text: str) -> str:
+    """Text with accents and cedillas dropped ('Preço Inicial' -> 'Preco Inicial', 'adjudicatário' ->
+    'adjudicatario'): exports from Portugal, Spain, France and Quebec spell the same words both ways."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def normalise_header(text: object) -> str:
-    """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c'."""
-    s = str(text)
+    """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c',
+    'Descrição Breve' -> 'descricao breve'."""
+    s = fold_accents(str(text))
     s = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", s)  # camelCase -> camel Case
     s = s.lower().replace("#", " # ")
     s = re.sub(r"[^a-z0-9#]+", " ", s)

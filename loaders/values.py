@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS
+from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS, fold_accents
 from .vocabulary import METHOD_CODES, METHOD_PATTERNS
 
 # Text that means "no value" in exports (compared lower-cased and stripped).
@@ -789,7 +789,7 @@ def method_of(text: object, recodes: dict[str, str] | None = None) -> str | None
     vocabulary does not know (check `is_blank_method` to tell them apart). `recodes` ({value as written:
     method}) are the user's own choices for values the vocabulary does not know, and win."""
     raw = str(text).strip()
-    low = raw.lower()
+    low = fold_accents(raw.lower())  # 'Ajuste Directo', 'Concurso Público'
     if low in MISSING_TOKENS:
         return None
     if recodes:
