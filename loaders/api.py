@@ -366,7 +366,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             stored = None
     sample = spread_sample(raw)
     provided = {t: set(_title_constants(header, t, None)) for t in TABLES}
-    cls = classify(names, name_hints, sample=sample, provided=provided)
+    positional = header.headerless and not header.continues and not (bidders or items)
+    cls = classify(names, name_hints, sample=sample, provided=provided, positional=positional)
     chosen = table
     confidence = cls.confidence
     overrides: dict | None = None
@@ -405,7 +406,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
                     pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden, account)
 
     profiles = next(iter(cls.mappings.values())).profiles  # read once, shared by every table's mapping
-    cm = map_columns(names, chosen, sample=sample, overrides=overrides, profiles=profiles) if overrides or table else \
+    cm = map_columns(names, chosen, sample=sample, overrides=overrides, profiles=profiles,
+                     positional=positional) if overrides or table else \
         cls.mappings[chosen]
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
     saved = stored_recodes(workspace, fp)

@@ -547,6 +547,7 @@ class ColumnMapping:
     unmapped: list[str]
     rejected: dict[str, str] = field(default_factory=dict)  # source column -> why a candidate was refused
     profiles: dict[str, Profile] = field(default_factory=dict, repr=False)  # source column -> content
+    positional: bool = False  # the columns are named by position (no header row): mapped by content alone
 
     @property
     def canonical(self) -> dict[str, str]:
@@ -596,6 +597,23 @@ def _single_date_fallback(table: str, headers, mapping, scores, profiles, kinds,
         h = free[0]
         mapping[h] = "payment_date"
         scores[h] = round(max(0.72, scores.get(h, 0.0) - 0.1), 3)
+
+
+def _spend_by_content(table: str, headers, mapping, scores, profiles, overrides) -> None:
+    """Columns with no names, by what they hold: a payment is a date and an amount, so a headerless file
+    with one well-filled date column and one column of amounts written with cents ('+0000002500.00') is
+    read as spend; the user confirms (the confidence stays below ASK) and names the rest."""
+    if table != "payments" or not profiles:
+        return
+    filled = [h for h in headers if h not in overrides and profiles.get(h) is not None
+              and not profiles[h].blank and profiles[h].blank_share <= 0.2]
+    dates = [h for h in filled if profiles[h].kind == "date"]
+    money = [h for h in filled if profiles[h].kind == "money" and profiles[h].integer <= 0.5]
+    if len(dates) == 1 and len(money) == 1:
+        for h, col in ((dates[0], "payment_date"), (money[0], "amount")):
+            if mapping.get(h, col) == col and col not in {v for k, v in mapping.items() if k != h}:
+                mapping[h] = col
+                scores[h] = 0.72
 
 
 def _award_date_fallback(table: str, headers, mapping, scores, profiles, overrides) -> None:
@@ -675,12 +693,13 @@ def _profiles_for(headers: list[str], sample: pd.DataFrame | None, tables: tuple
 
 def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None = None,
                 overrides: dict[str, str | None] | None = None,
-                profiles: dict[str, Profile] | None = None) -> ColumnMapping:
+                profiles: dict[str, Profile] | None = None, positional: bool = False) -> ColumnMapping:
     """Map source headers onto a table's columns: one assignment for the whole file.
 
     `overrides` ({source column: canonical column or None}) wins over everything; a source column
     given None stays unmapped. With a `sample` of the data, a column's content adds to or vetoes its
-    header's evidence (a blank column takes no slot; a date column must hold dates).
+    header's evidence (a blank column takes no slot; a date column must hold dates). `positional` columns
+    (a file with no header row, 'Column 1'...) have only their content to go by.
     """
     t = TABLES[table]
     kinds = {c.name: c.kind for c in t.columns}
@@ -742,12 +761,14 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
     _single_date_fallback(table, headers, mapping, scores, profiles, kinds, overrides)
     _award_date_fallback(table, headers, mapping, scores, profiles, overrides)
     _record_id_fallback(table, headers, mapping, scores, profiles, overrides, sample)
+    if positional:
+        _spend_by_content(table, headers, mapping, scores, profiles, overrides)
     for h in mapping:
         rejected.pop(h, None)
     ordered = {h: mapping[h] for h in headers if h in mapping}
     ordered.update({k: v for k, v in mapping.items() if k not in ordered})
     unmapped = [h for h in headers if h not in ordered]
-    return ColumnMapping(table, ordered, scores, suggestions, unmapped, rejected, profiles)
+    return ColumnMapping(table, ordered, scores, suggestions, unmapped, rejected, profiles, positional)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -829,7 +850,8 @@ def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset(
     present = set(cm.mapping.values()) | set(provided)
     missing = sum(1 for g in required_groups(t) if not present.intersection(g))
     score -= 1.0 * missing
-    unexplained = [prof.kind for h, prof in cm.profiles.items() if h not in cm.mapping and not prof.blank]
+    unexplained = [prof.kind for h, prof in cm.profiles.items() if h not in cm.mapping and not prof.blank
+                   and not cm.positional]  # a column with no name is no evidence against a table
     typed = sum(1 for k in unexplained if k in ("date", "money"))
     # Capped: a 3,000-column export explains few of its columns whatever it is.
     score -= UNEXPLAINED_PENALTY * min(typed, 3) + UNEXPLAINED_OTHER * min(len(unexplained) - typed, 5)
@@ -840,7 +862,7 @@ def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset(
 
 def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | None = None,
              overrides: dict[str, str | None] | None = None,
-             provided: dict[str, set[str]] | None = None) -> Classification:
+             provided: dict[str, set[str]] | None = None, positional: bool = False) -> Classification:
     """The canonical table these headers most likely are, with a confidence 0-1.
 
     `names` are the sheet and file names (a hint); `provided` the columns each table would get
@@ -850,7 +872,7 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
     provided = provided or {}
     profiles = _profiles_for(headers, sample, tuple(TABLES))
     mappings = {t: map_columns(headers, t, sample=sample, overrides=_valid_overrides(overrides, t),
-                               profiles=profiles) for t in TABLES}
+                               profiles=profiles, positional=positional) for t in TABLES}
     scores = {t: round(table_score(cm, name_hint(names, t), provided.get(t, set())), 3)
               for t, cm in mappings.items()}
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -878,6 +900,8 @@ def confidence(cm: ColumnMapping, best: float, runner_up: float, provided: set[s
     value = 0.40 * coverage + 0.35 * margin + 0.25 * explained
     if len(filled) > 1 and sum(1 for h in cm.mapping if h in filled or not cm.profiles) <= 1:
         value = min(value, 0.5)  # a table named by one column of several is a guess: ask
+    if cm.positional:
+        value = min(value, ASK - 0.05)  # columns with no names, read by content: the user confirms
     return round(float(np.clip(value, 0.0, 1.0)), 2)
 
 
