@@ -40,6 +40,7 @@ from .schema import (
     METHOD,
     MONEY,
     NUMBER,
+    RECORD_IDS,
     SCORE,
     TABLES,
     TEXT,
@@ -630,9 +631,6 @@ def _award_date_fallback(table: str, headers, mapping, scores, profiles, overrid
         scores[lone[0]] = 0.72
 
 
-# The column that names a table's record, which an export may head with a bare 'ID' or hold as a web address.
-RECORD_IDS = {"solicitations": "solicitation_id", "contracts": "contract_id", "payments": "payment_id",
-              "vendors": "vendor_id", "engagements": "engagement_id"}
 BARE_ID_HEADERS = frozenset({"id", "#"})
 
 

@@ -472,6 +472,11 @@ TABLES: dict[str, Table] = {
               METRIC_RESULTS, CHECKINS)
 }
 
+# The column that names one record of a table (an export may head it with a bare 'ID', or give a web address).
+RECORD_IDS = {"solicitations": "solicitation_id", "contracts": "contract_id", "payments": "payment_id",
+              "vendors": "vendor_id", "engagements": "engagement_id"}
+
+
 def fold_accents(text: str) -> str:
     """Text with accents and cedillas dropped ('Preço Inicial' -> 'Preco Inicial', 'adjudicatário' ->
     'adjudicatario'): exports from Portugal, Spain, France and Quebec spell the same words both ways."""
