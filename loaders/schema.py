@@ -485,6 +485,27 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
+# Key fields: what a complete record of each table holds, beyond its identity (DESIGN.md's key columns, less
+# those whose blank is a value: an end date left blank is an open-ended contract, a blank award date a
+# solicitation not yet awarded, a blank issue date a sole source or emergency never advertised, a blank
+# completed date an evaluation not done). A group of alternatives
+# ('vendor_id or vendor_name', 'current or original amount') is one field. The data-quality KPI
+# field_completeness counts these.
+KEY_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "solicitations": (("solicitation_id",), ("method",), ("title",), ("department",)),
+    "bids": (("solicitation_id",), ("vendor_id", "vendor_name"), ("bid_amount",)),
+    "contracts": (("contract_id",), ("title",), ("department",), ("vendor_id", "vendor_name"), ("method",),
+                  ("start_date", "executed_date"), ("current_amount", "original_amount")),
+    "payments": (("payment_date",), ("amount",), ("vendor_id", "vendor_name"), ("department",)),
+    "vendors": (("vendor_id", "vendor_name"),),
+    "evaluations": (("contract_id",), ("due_date",)),
+    "engagements": (("type",), ("engagement_date",), ("solicitation_id",)),
+    "contract_metrics": (("contract_id",), ("metric_id",), ("target",), ("direction",)),
+    "metric_results": (("contract_id",), ("metric_id",), ("period_end",), ("value",)),
+    "checkins": (("contract_id",), ("meeting_date",)),
+}
+
+
 def normalise_header(text: object) -> str:
     """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c',
     'Descrição Breve' -> 'descricao breve'."""
@@ -522,6 +543,9 @@ def data_model_markdown() -> str:
             lines.append(f"At least one of {groups} is required.")
         if table.aliases:
             lines.append(f"Sheet or file names that suggest it: {', '.join(table.aliases)}.")
+        if table.name in KEY_FIELDS:
+            key = "; ".join(" or ".join(f"`{c}`" for c in g) for g in KEY_FIELDS[table.name])
+            lines.append(f"Key fields (counted by the data-quality KPI `field_completeness`): {key}.")
         lines += ["", "| column | type | required | description | aliases |", "|---|---|---|---|---|"]
         for c in table.columns:
             aliases = ", ".join(c.aliases).replace("|", "\\|")
