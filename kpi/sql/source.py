@@ -7,7 +7,10 @@ Nothing here reads rows into Python.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -32,6 +35,7 @@ class Source:
         self.label = label or getattr(con, "name", "")
         self._stats: dict[str, dict] = {}
         self._lock = threading.Lock()
+        self.on_disk = False
         self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
 
     # ----------------------------------------------------------------- constructors
@@ -52,14 +56,18 @@ class Source:
                      memory_limit: str | None = None) -> Source:
         """Embedded DuckDB over Parquet files (a workspace's current table versions): nothing is loaded
         into Python; DuckDB reads the columns a query needs."""
-        con = ibis.duckdb.connect()
+        con, folder = _scratch_duckdb()
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
         if memory_limit:
             con.con.execute("SET memory_limit = ?", [str(memory_limit)])
         tables = {name: con.read_parquet(str(path), table_name=name) for name, path in files.items()
                   if name in TABLES}
-        return cls(con, tables, label="duckdb (workspace Parquet)")
+        out = cls(con, tables, label="duckdb (workspace Parquet)")
+        out.on_disk = True
+        # The scratch database goes with the source (the app keeps one per data version).
+        weakref.finalize(out, _drop_scratch, con, folder)
+        return out
 
     @classmethod
     def from_workspace(cls, workspace) -> Source:
@@ -124,12 +132,25 @@ class Source:
         self.con.con.commit()
         return self.con.table(name)
 
-    def view(self, name: str, sql: str) -> ir.Table:
-        """A temporary view of compiled SQL (our own text, never user input) on this connection."""
+    def quote(self, name: str) -> str:
+        """An identifier of ours (never user input) quoted for this backend."""
+        return f"`{name}`" if self.dialect == "pyspark" else f'"{name}"'
+
+    def view(self, name: str, sql: str, *, materialize: bool = False) -> ir.Table:
+        """A temporary view of compiled SQL (our own text, never user input) on this connection; with
+        `materialize`, a temporary table (cached in Spark) computed once."""
         if self.dialect == "pyspark":
-            self.con._session.sql(f'CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}')
+            verb = "CACHE TABLE" if materialize else "CREATE OR REPLACE TEMPORARY VIEW"
+            self.con._session.sql(f"{verb} `{name}` AS {sql}")
+        elif self.dialect == "postgres" and materialize:
+            with self.con.con.cursor() as cur:
+                cur.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"')
+                cur.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
+                cur.execute(f'ANALYZE pg_temp."{name}"')
+            self.con.con.commit()
         else:
-            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+            kind = ("TABLE" if self.on_disk else "TEMP TABLE") if materialize else "TEMP VIEW"
+            self.con.raw_sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
         return self.con.table(name)
 
     # ----------------------------------------------------------------- presence
@@ -214,6 +235,20 @@ class Source:
                     names.append(f"{o} (no values)")
             out.append(" or ".join(dict.fromkeys(names)))
         return tuple(dict.fromkeys(out))
+
+
+def _scratch_duckdb():
+    """A DuckDB database in a private temporary folder: the KPIs' record tables are written there,
+    compressed and paged by DuckDB's buffer manager, so memory stays bounded however large the tables."""
+    folder = tempfile.mkdtemp(prefix="kpi-engine-")
+    return ibis.duckdb.connect(str(Path(folder) / "records.duckdb")), folder
+
+
+def _drop_scratch(con, folder: str) -> None:
+    try:
+        con.disconnect()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def safe_url(url: str) -> str:
