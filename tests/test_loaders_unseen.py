@@ -263,15 +263,18 @@ def test_certified_business_directory(tmp_path):
     the certification renewal date as its expiry."""
     path = tmp_path / "sbs.csv"
     head = "Account_Number,Vendor_Formal_Name,Vendor_DBA,telephone,Certification,Certification_Renewal_Date\n"
-    lines = [f'{100 + i},"Firm {i} LLC",{"Firm DBA" if i == 0 else ""},212555{1000 + i},MBE,04/30/2026'
-             for i in range(12)]
+    renewal = {1: "04/30/2026;04/30/2026", 2: "03/31/2027;04/30/2026"}  # one date per certification
+    lines = [f'{100 + i},"Firm {i} LLC",{"Firm DBA" if i == 0 else ""},212555{1000 + i},"MBE,WBE",'
+             f'{renewal.get(i, "04/30/2026")}' for i in range(12)]
     path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
     [part] = inspect_file(path)
     assert part.table == "vendors"
     assert part.mapping == {"Account_Number": "vendor_id", "Vendor_Formal_Name": "vendor_name",
                             "Certification": "certifications",
                             "Certification_Renewal_Date": "certification_expiration_date"}
-    assert part.frame["is_mbe"].all()
+    assert part.frame["is_mbe"].all() and part.frame["is_wbe"].all()
+    assert part.frame["certification_expiration_date"].iloc[:3].tolist() == [pd.Timestamp("2026-04-30")] * 3
+    assert part.issue_counts() == {"several dates in one cell: the earliest kept": 1}
 
 
 def test_flattened_ocds_tenders(tmp_path):
