@@ -573,7 +573,8 @@ def _method_from_values(headers, sample, mapping, scores, overrides, taken) -> N
         distinct = set(values)
         if len(distinct) > 40:  # methods are a short list: a column of 40+ different texts is something else
             continue
-        known = {v: method_of(v) not in (None, "other") for v in distinct}  # exports repeat values
+        legend = header_legend(h)  # 'Invitation to Quote (Q) or published invitation to tender (T)?' holding Q, T
+        known = {v: method_of(legend.get(v.upper(), v)) not in (None, "other") for v in distinct}
         share = sum(known[v] for v in values) / len(values)
         if share > best_share:
             best, best_share = h, share
@@ -584,6 +585,35 @@ def _method_from_values(headers, sample, mapping, scores, overrides, taken) -> N
         mapping[best] = "method"
         scores[best] = round(0.8 + 0.1 * best_share, 3)
         taken.add("method")
+
+
+_LEGEND = re.compile(r"([^()]*?)\(\s*([A-Za-z]{1,4})\s*\)")
+
+
+def header_legend(header: object) -> dict[str, str]:
+    """The codes a header defines for its values, {code: meaning}: 'Invitation to Quote (Q) or published
+    invitation to tender (T)?' -> {'Q': 'Invitation to Quote', 'T': 'published invitation to tender'}. Two
+    codes at least: one '(USD)' is a unit, not a legend."""
+    out: dict[str, str] = {}
+    for phrase, code in _LEGEND.findall(" ".join(str(header).split())):
+        phrase = re.sub(r"^(?:or|and|/|,)\s+", "", phrase.strip(" ,;/-"), flags=re.IGNORECASE).strip()
+        if phrase:
+            out[code.upper()] = phrase
+    return out if len(out) >= 2 else {}
+
+
+def legend_recodes(cm: ColumnMapping) -> dict[str, str]:
+    """{value as written: method} for a method column whose header defines its codes ('Q', 'T')."""
+    from .values import method_of
+
+    out: dict[str, str] = {}
+    for src, col in cm.mapping.items():
+        if col == "method":
+            for code, phrase in header_legend(src).items():
+                method = method_of(phrase)
+                if method not in (None, "other"):
+                    out[code] = method
+    return out
 
 
 def _single_date_fallback(table: str, headers, mapping, scores, profiles, kinds, overrides) -> None:

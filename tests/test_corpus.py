@@ -33,7 +33,7 @@ LOOKALIKES = CORPUS / "lookalikes"
 FLOOR = {
     "files": 40,
     "tables_right": 47,  # 39 before the corpus3 round (purchase-order lines, bid abstracts, foreign headers...)
-    "key_columns_found": 184,  # 151
+    "key_columns_found": 186,  # 151
     "rows_accounted": 28650,
     "records_loaded": 22428,  # 15464
     "totals_equal": 34,  # 25
@@ -48,7 +48,7 @@ CEILING = {  # counts of failures: these may only go down
 LOOKALIKE_FLOOR = {
     "files": 40,
     "tables_right": 47,  # main at 14fb1a2: 22; 39 before the corpus3 round
-    "key_columns_found": 184,  # 67; 152
+    "key_columns_found": 186,  # 67; 152
     "rows_accounted": 1238,  # 1207
     "records_loaded": 946,  # 412; 806
     "totals_equal": 34,  # 6; 25

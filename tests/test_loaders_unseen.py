@@ -311,3 +311,21 @@ def test_headerless_padded_payments_are_read_by_content(tmp_path):
     assert part.header_row == 0 and part.table == "payments" and part.confidence < ASK
     assert part.mapping == {"Column 7": "payment_date", "Column 9": "amount"}
     assert part.rows_loaded == 3 and part.amount_totals() == {"amount": 2662.6}
+
+
+def test_method_codes_defined_in_the_header(tmp_path):
+    """'Invitation to Quote (Q) or published invitation to tender (T)?' holding Q and T: the header is the
+    legend, so Q is a request for quotes and T an invitation for bid; 'N/A' stays blank."""
+    path = tmp_path / "register.csv"
+    path.write_text("Number,Title/Description,Supplier,Start Date,End Date,Estimated Annual Value,"
+                    "Invitation to Quote (Q) or published invitation to tender (T)?\n"
+                    "1,Grounds maintenance,Acme,01/04/2017,31/03/2018,\"£12,000\",Q\n"
+                    "2,Audit,Bolt LLP,01/05/2017,30/04/2020,\"£40,000\",T\n"
+                    "3,Window cleaning,Core Ltd,01/06/2017,31/05/2018,£900,Q\n"
+                    "4,Insurance,Dale plc,01/07/2017,30/06/2018,\"£5,500\",N/A\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table == "contracts"
+    assert part.mapping["Invitation to Quote (Q) or published invitation to tender (T)?"] == "method"
+    assert part.frame["method"].iloc[:3].tolist() == ["request for quotes", "invitation for bid", "request for quotes"]
+    assert part.frame["method"].isna().iloc[3]
+    assert any(n.startswith("method codes read from the header: Q = request for quotes") for n in part.notes)

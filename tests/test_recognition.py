@@ -224,3 +224,12 @@ def test_an_amount_is_not_the_thing_it_prices():
     """'Contract Value' is an amount: never the contract's id, even in a table whose id it could be."""
     assert candidates("contract_value", "checkins").get("contract_id", 0) < 0.7
     assert candidates("contract_value", "solicitations")["awarded_amount"] >= 0.95
+
+
+def test_header_legend():
+    """A header that defines its codes; one code in brackets is a unit or a format, not a legend."""
+    from loaders.mapping import header_legend
+
+    assert header_legend("Invitation to Quote (Q) or published invitation to tender (T)?") == {
+        "Q": "Invitation to Quote", "T": "published invitation to tender"}
+    assert header_legend("Amount (USD)") == {} and header_legend("Protest (Y/N)") == {}
