@@ -96,8 +96,9 @@ METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
                               r"\bprocedimiento negociado|\bprocedure (concurrentielle )?(avec )?negoci|"
                               r"\bdialogo (concorrencial|competitivo)|\bdialogue competitif|\bparceria para a inovacao|"
                               r"\basociacion para la innovacion|\bpartenariat d.innovation"),
+    ("small purchase", r"\bcontrato menor|\bcontratacion menor|\bmarche sans procedure"),
     ("invitation for bid", r"\bconcurso publico|\blicitacion publica|\bprocedimiento abierto|\bprocedure ouverte|"
-                           r"\bappel d.offres ouvert|\bconcurso aberto|\bconcurso abierto"),
+                           r"\bappel d.offres ouvert|\bconcurso aberto|\bconcurso abierto|^abierto\b"),
     ("request for quotes", r"\bcompeted under sap\b|\bcompeted under simplified|\bcompetitive delivery order|"
                            r"\btraditional competitive"),
     ("cooperative", r"\bco\W*op|\bpiggy\W*back|\bcooperative|\bstate contract|\bgsa\b|\bsourcewell|\bomnia\b|"
@@ -152,6 +153,9 @@ FOREIGN_PHRASES: dict[str, str] = {
     "criterio de adjudicacao": "award basis", "criterio de adjudicacion": "award basis",
     "critere d attribution": "award basis", "objeto do contrato": "contract title",
     "objeto del contrato": "contract title", "objet du marche": "contract title",
+    "numero de expediente": "reference number", "numero do processo": "reference number",
+    "numero de procedimiento": "reference number", "numero du marche": "contract number",
+    "numero de contrato": "contract number", "numero do contrato": "contract number",
 }
 FOREIGN_WORDS: dict[str, str] = {
     # of, the, and
@@ -188,6 +192,11 @@ FOREIGN_WORDS: dict[str, str] = {
     "propostas": "offers", "ofertas": "offers", "offres": "offers", "lote": "lot", "lotes": "lots",
     "municipio": "municipality", "commune": "municipality", "distrito": "district", "pais": "country",
     "moeda": "currency", "moneda": "currency", "devise": "currency", "criterio": "criterion",
+    # spend
+    "pagamento": "payment", "pagamentos": "payment", "pago": "paid", "pagos": "payment", "pagado": "paid",
+    "paiement": "payment", "paye": "paid", "fatura": "invoice", "factura": "invoice", "facture": "invoice",
+    "despesa": "expenditure", "gasto": "expenditure", "depense": "expenditure", "beneficiario": "beneficiary",
+    "beneficiaire": "beneficiary", "expediente": "file",
 }
 
 # Abbreviations spelled out before comparing (both sides): 'Inv Dt' meets 'invoice date'.

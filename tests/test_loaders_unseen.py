@@ -329,3 +329,28 @@ def test_method_codes_defined_in_the_header(tmp_path):
     assert part.frame["method"].iloc[:3].tolist() == ["request for quotes", "invitation for bid", "request for quotes"]
     assert part.frame["method"].isna().iloc[3]
     assert any(n.startswith("method codes read from the header: Q = request for quotes") for n in part.notes)
+
+
+def test_french_contract_register_and_portuguese_payments(tmp_path):
+    """Headers in French and Portuguese the corpus does not hold: the same vocabulary reads them."""
+    fr = tmp_path / "marches.csv"
+    fr.write_text("Numéro du marché,Objet du marché,Titulaire,Montant HT,Date de notification,Procédure,"
+                  "Acheteur public\n"
+                  'M2022-01,Travaux de voirie,Colas SA,"125 000,00",12/01/2022,Procédure adaptée,Ville de Lyon\n'
+                  "M2022-02,Maintenance,Sopra SA,\"48 500,00\",03/02/2022,Appel d'offres ouvert,Ville de Lyon\n"
+                  'M2022-03,Nettoyage,ISS France,"32 000,00",15/03/2022,Marché négocié sans publicité,Ville de Lyon\n',
+                  encoding="utf-8")
+    [part] = inspect_file(fr)
+    assert part.table == "contracts"
+    assert part.mapping == {"Numéro du marché": "contract_id", "Objet du marché": "title", "Titulaire": "vendor_name",
+                            "Montant HT": "current_amount", "Date de notification": "executed_date",
+                            "Procédure": "method", "Acheteur public": "department"}
+    assert part.frame["method"].tolist() == ["request for quotes", "invitation for bid", "sole source"]
+    assert part.amount_totals() == {"current_amount": 205500.0}
+    pt = tmp_path / "pagamentos.csv"
+    pt.write_text("Data de pagamento,Fornecedor,NIF,Valor pago (€),Descrição\n"
+                  "2021-01-05,Empresa A Lda,501234567,1500.00,Material de escritório\n"
+                  "2021-01-07,Empresa B SA,502345678,230.50,Serviços de limpeza\n", encoding="utf-8")
+    [part] = inspect_file(pt)
+    assert part.table == "payments"
+    assert part.mapping == {"Data de pagamento": "payment_date", "Fornecedor": "vendor_name", "Valor pago (€)": "amount"}
