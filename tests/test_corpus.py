@@ -31,30 +31,32 @@ LOOKALIKES = CORPUS / "lookalikes"
 # Raised with the recognition of issue 13 (branch recognition); main at 14fb1a2 scored 22 tables, 67 key
 # columns, 21 wrong mappings, 7,243 records loaded and 6 totals equal.
 FLOOR = {
-    "files": 40,
-    "tables_right": 47,  # 39 before the corpus3 round (purchase-order lines, bid abstracts, foreign headers...)
-    "key_columns_found": 186,  # 151
-    "rows_accounted": 28650,
-    "records_loaded": 22428,  # 15464
-    "totals_equal": 34,  # 25
+    "files": 54,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
+    # main with unseen scored 57 tables, 218 key columns, 26 wrong mappings, 29,907 records, 39 totals; the corpus3
+    # round (purchase-order lines, bid abstracts, foreign headers, URL ids, headerless spend...) raised them:
+    "tables_right": 69,
+    "key_columns_found": 256,
+    "rows_accounted": 50925,
+    "records_loaded": 41432,
+    "totals_equal": 50,
 }
-CEILING = {  # counts of failures: these may only go down
-    "wrong_mappings": 0,  # 19 before: WVU purchase-order lines were payments, Canadian award logs contracts
+CEILING = {  # counts of failures: these may only go down (26 before the corpus3 round)
+    "wrong_mappings": 8,
     "rows_lost": 1,
 }
 
 # The same on the lookalike corpus (tests/corpus/lookalikes: one synthetic export per real one, committed, so
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
-    "files": 40,
-    "tables_right": 47,  # main at 14fb1a2: 22; 39 before the corpus3 round
-    "key_columns_found": 186,  # 67; 152
-    "rows_accounted": 1238,  # 1207
-    "records_loaded": 946,  # 412; 806
-    "totals_equal": 34,  # 6; 25
+    "files": 54,
+    "tables_right": 68,  # main at 14fb1a2: 22; 57 with unseen, before the corpus3 round
+    "key_columns_found": 256,  # 67; 219
+    "rows_accounted": 1806,  # 1207
+    "records_loaded": 1339,  # 412; 1125
+    "totals_equal": 50,  # 6; 39
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 0,  # 21; 18
+    "wrong_mappings": 8,  # 21; 25
     "rows_lost": 1,  # 32
 }
 

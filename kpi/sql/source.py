@@ -33,7 +33,7 @@ class Source:
         self.con = con
         self.tables = {k: v for k, v in tables.items() if k in TABLES}
         self.label = label or getattr(con, "name", "")
-        self._stats: dict[str, dict] = {}
+        self._stats: dict = {}  # presence and row counts, asked once
         self._lock = threading.Lock()
         self.on_disk = False
         self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
@@ -162,26 +162,38 @@ class Source:
         t = self.tables.get(name)
         return tuple(t.columns) if t is not None else ()
 
-    def stats(self, name: str) -> dict:
-        """{'rows': n, column: count of values} of one table, from one aggregate query (cached)."""
+    def _cached(self, key, compute):
         with self._lock:
-            hit = self._stats.get(name)
-        if hit is not None:
-            return hit
-        t = self.tables.get(name)
-        if t is None:
-            out = {"rows": 0}
-        else:
-            cols = [c for c in t.columns if c in {col.name for col in TABLES[name].columns}]
-            aggs = {"rows": t.count()}
-            for c in cols:
-                v = t[c]
-                aggs[f"c_{c}"] = (v.strip().nullif("") if v.type().is_string() else v).count()
-            row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-            out = {"rows": int(row["rows"] or 0), **{c: int(row[f"c_{c}"] or 0) for c in cols}}
+            if key in self._stats:
+                return self._stats[key]
+        value = compute()
         with self._lock:
-            self._stats[name] = out
-        return out
+            self._stats[key] = value
+        return value
+
+    def _from(self, name: str) -> str:
+        """The SQL of a canonical table as a FROM item (compiled by Ibis: our identifiers only)."""
+        return self._cached(("sql", name), lambda: f"({self.con.compile(self.tables[name])}) AS t")
+
+    def rows(self, name: str) -> int:
+        if name not in self.tables:
+            return 0
+        from .query import run
+
+        return self._cached(("rows", name), lambda: int(
+            run(self.con, self.dialect, f"SELECT COUNT(*) AS n FROM {self._from(name)}")["n"].iloc[0] or 0))
+
+    def _present(self, name: str, column: str) -> bool:
+        """Whether a column has at least one value (text: not blank): the scan stops at the first one."""
+        from .query import run
+
+        def look() -> bool:
+            c = self.quote(column)
+            cond = f"NULLIF(TRIM({c}), '') IS NOT NULL" if self.tables[name][column].type().is_string() \
+                else f"{c} IS NOT NULL"
+            return len(run(self.con, self.dialect, f"SELECT 1 AS hit FROM {self._from(name)} WHERE {cond} LIMIT 1")) > 0
+
+        return self._cached(("present", name, column), look)
 
     def last_dates(self, columns: Mapping[str, tuple[str, ...]], cap) -> dict:
         """The last date on or before `cap` in any of each table's columns (tables with one)."""
@@ -205,15 +217,12 @@ class Source:
                 out[name] = max(pd.Timestamp(v).date() if not isinstance(v, dt.date) else v for v in days)
         return out
 
-    def rows(self, name: str) -> int:
-        return self.stats(name)["rows"]
-
     def has(self, table: str, column: str | None = None) -> bool:
         if table not in self.tables:
             return False
         if column is None:
             return True
-        return self.stats(table).get(column, 0) > 0
+        return column in self.tables[table].columns and self._present(table, column)
 
     def missing(self, needs: tuple[str, ...]) -> tuple[str, ...]:
         """Needs ('table.col' or 'table.a|table.b') that are absent or empty, named as the pandas engine did."""
