@@ -22,7 +22,6 @@ from .schema import normalise_header
 from .values import is_blank, parse_money
 
 BIDDER = "Bidder"
-SOLICITATION = "Solicitation Number"
 BID_TOTAL = "Bid Total"
 LINE_ITEMS = "Line Items"
 VENDOR_NUMBER = "Vendor Number"
@@ -199,14 +198,16 @@ PAY_ITEM_ROLES = {
     "bidder": ("bidder", "bidder name", "vendor", "vendor name", "contractor", "contractor name", "firm",
                "firm name", "company", "company name", "supplier", "supplier name", "bidder company"),
     "item": ("item", "item no", "item number", "item #", "pay item", "pay item no", "pay item number",
-             "bid item", "bid item no", "line", "line no", "line item", "item code", "item id"),
+             "bid item", "bid item no", "line", "line no", "line item", "item code", "item id", "ln num", "ln no",
+             "line num", "line number", "item num"),
     "extension": ("extension", "extended", "extended amount", "extended price", "extended total", "ext amount",
                   "ext price", "total price", "line total", "item total", "bid extension", "amount"),
     "quantity": ("quantity", "qty", "est qty", "estimated quantity", "bid quantity"),
-    "unit_price": ("unit price", "unit bid price", "unit bid", "unit cost", "bid unit price"),
+    "unit_price": ("unit price", "unit bid price", "unit bid", "unit cost", "bid unit price", "bid price"),
     "solicitation": ("solicitation", "solicitation no", "solicitation number", "contract", "contract id",
                      "contract no", "contract number", "project", "project no", "project number", "proposal",
-                     "proposal no", "letting", "call", "call no", "bid number", "bid no", "ifb number"),
+                     "proposal no", "proposal id", "proposal number", "letting", "call", "call no", "bid number",
+                     "bid no", "ifb number"),
     "description": ("description", "item description", "pay item description", "item desc", "desc"),
 }
 _TOTAL_WORD = re.compile(r"\btotals?\b", re.IGNORECASE)
@@ -221,12 +222,12 @@ def pay_item_columns(names: list[str], hints: list[str] = ()) -> dict[str, str] 
     A purchase-order line export (vendor, item, quantity, unit price, amount) has the same columns: it counts
     as a bid tabulation only when a column names bidders or extensions, or the sheet or file name says bids."""
     out: dict[str, str] = {}
+    norms = {name: normalise_header(name) for name in names}
     for role, words in PAY_ITEM_ROLES.items():
-        for name in names:
-            norm = normalise_header(name)
-            if norm in words and name not in out.values():
-                out[role] = name
-                break
+        # The role's words in order of preference: 'Proposal ID' names the solicitation before a letting's 'Call'.
+        name = next((n for w in words for n in names if norms[n] == w and n not in out.values()), None)
+        if name is not None:
+            out[role] = name
     if not ({"bidder", "item", "extension"} <= set(out) and ({"quantity", "unit_price"} & set(out))):
         return None
     bid_like = "bidder" in normalise_header(out["bidder"]) or normalise_header(out["extension"]).startswith("ext") \
@@ -280,10 +281,12 @@ def reshape_pay_items(raw: pd.DataFrame, rows: np.ndarray, roles: dict[str, str]
         out_total.append(total)
         out_items.append(len(g["lines"]))
         out_rows.append(g["row"])
-    columns = {BIDDER: pd.Series(out_bidder, dtype=object), BID_TOTAL: pd.Series(out_total, dtype=object),
-               LINE_ITEMS: pd.Series(out_items, dtype=object)}
+    # The bids keep the export's own names for what they came from ('Vendor Name', 'Ext Amount' summed, 'Proposal
+    # ID'), so the mapping reads them as it reads any export.
+    columns = {roles["bidder"]: pd.Series(out_bidder, dtype=object),
+               roles["extension"]: pd.Series(out_total, dtype=object), LINE_ITEMS: pd.Series(out_items, dtype=object)}
     if "solicitation" in roles:
-        columns = {SOLICITATION: pd.Series(out_sol, dtype=object), **columns}
+        columns = {roles["solicitation"]: pd.Series(out_sol, dtype=object), **columns}
     n_sol = len({s for s, _ in groups})
     notes = [f"bid tabulation: {sum(out_items)} pay-item lines, {len(groups)} bids ({len({b for _, b in groups})} "
              f"bidders{f', {n_sol} solicitations' if 'solicitation' in roles else ''}); each bid is the sum of its "

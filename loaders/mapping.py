@@ -370,6 +370,8 @@ def _candidates(header: str, table: str) -> tuple[tuple[str, float], ...]:
         keys = _alias_keys(table)
         for alias, score, _ in process.extract(target, keys, scorer=fuzz.ratio,
                                                score_cutoff=SUGGEST * 100 / 0.85, limit=8):
+            if other - concepts(alias):
+                continue  # 'Supplier Post Code' is spelled like 'supplier code' but is an address
             offer(index[alias], 0.85 * score / 100)
     return tuple(found.items())
 

@@ -93,14 +93,15 @@ _DEPARTMENT = ("department", "department name", "dept", "dept name", "agency", "
                "division", "requesting department", "org", "organization", "bureau", "office",
                "service area", "directorate", "service", "cost centre", "cost center", "expense area",
                "owner org", "owner organization", "awarding agency", "awarding agency name", "ministry",
-               "business unit", "department description", "dept description", "org name",
+               "business unit", "department description", "dept description", "org name", "department area",
                # OCDS 'buyer/name' and EU notices: the buying organisation (a lone 'Buyer' is a person)
                "buyer name", "buyer organization", "procuring entity", "contracting authority",
                "contracting entity", "buying entity")
 _CATEGORY = ("category", "commodity", "commodity code", "commodity description", "nigp",
              "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class",
              "expenses type", "expense type", "expenditure type", "expenditure category", "subjective",
-             "subjective description", "account description", "object description", "expense category")
+             "subjective description", "account description", "object description", "expense category",
+             "account detail")
 _METHOD = ("method", "procurement method", "solicitation type", "solicitation method",
            "award method", "bid type", "purchase method", "sourcing method", "procurement type code",
            "contract method", "award type", "selection method", "competition type",

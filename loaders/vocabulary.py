@@ -156,6 +156,9 @@ FOREIGN_PHRASES: dict[str, str] = {
     "numero de expediente": "reference number", "numero do processo": "reference number",
     "numero de procedimiento": "reference number", "numero du marche": "contract number",
     "numero de contrato": "contract number", "numero do contrato": "contract number",
+    "no dossier": "reference number", "numero de dossier": "reference number",
+    "numero du dossier": "reference number", "appel d offres": "tender", "appel offres": "tender",
+    "appels d offres": "tender",
 }
 FOREIGN_WORDS: dict[str, str] = {
     # of, the, and
@@ -196,7 +199,8 @@ FOREIGN_WORDS: dict[str, str] = {
     "pagamento": "payment", "pagamentos": "payment", "pago": "paid", "pagos": "payment", "pagado": "paid",
     "paiement": "payment", "paye": "paid", "fatura": "invoice", "factura": "invoice", "facture": "invoice",
     "despesa": "expenditure", "gasto": "expenditure", "depense": "expenditure", "beneficiario": "beneficiary",
-    "beneficiaire": "beneficiary", "expediente": "file",
+    "beneficiaire": "beneficiary", "expediente": "file", "dossier": "file", "texte": "description",
+    "soumissions": "bids", "soumission": "bid",
 }
 
 # Abbreviations spelled out before comparing (both sides): 'Inv Dt' meets 'invoice date'.
@@ -269,7 +273,7 @@ WORD_FAMILIES: dict[str, str] = {
     "event": "solicitation", "procurement": "solicitation", "rfx": "solicitation",
     # dates
     "dated": "date", "dates": "date", "day": "date", "on": "date",
-    "published": "publish", "publication": "publish", "posted": "post",
+    "published": "publish", "publication": "publish",
     # how
     "procedure": "method", "type": "method",
     # time span
@@ -283,7 +287,7 @@ WORD_FAMILIES: dict[str, str] = {
 # alias only when the alias holds it too.
 OTHER_ATTRIBUTE_WORDS: frozenset[str] = frozenset({
     "contact", "phone", "telephone", "tel", "fax", "email", "mail", "address", "street", "city", "state",
-    "zip", "postal", "postcode", "county", "country", "url", "link", "website", "web", "attachment",
+    "zip", "postal", "postcode", "post", "county", "country", "url", "link", "website", "web", "attachment",
     "attachments", "comment", "comments", "note", "notes", "remarks", "created", "modified", "updated",
     "user", "time", "hour", "percent", "percentage", "pct", "count", "flag", "tax", "fiscal", "year",
     "month", "quarter", "line", "sequence", "seq", "row", "index", "rank", "latitude", "longitude",
