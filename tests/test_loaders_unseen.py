@@ -354,3 +354,33 @@ def test_french_contract_register_and_portuguese_payments(tmp_path):
     [part] = inspect_file(pt)
     assert part.table == "payments"
     assert part.mapping == {"Data de pagamento": "payment_date", "Fornecedor": "vendor_name", "Valor pago (€)": "amount"}
+
+
+def test_pound_signs_in_windows_1252_are_not_read_as_central_european(tmp_path):
+    """A UK spend file in cp1252 whose names carry accents: the byte before each amount is '£', so the amounts
+    read; a supplier's post code is an address, not the supplier's code."""
+    path = tmp_path / "spend.csv"
+    path.write_bytes("Date of Payment,Supplier,Amount,Supplier Post Code\n"
+                     "01/08/2024,Société Générale,\"£278,419.94\",Ls18 4gh\n"
+                     "20/08/2024,Łódź Trading,\"£144,048.88\",E17 4jf\n".encode("cp1252", errors="replace"))
+    [part] = inspect_file(path)
+    assert part.table == "payments" and part.mapping["Amount"] == "amount"
+    assert "Supplier Post Code" not in part.mapping
+    assert part.amount_totals() == {"amount": 422468.82}
+
+
+def test_pay_item_tab_with_line_numbers_and_a_proposal_id(tmp_path):
+    """MDOT: 'Call', 'Proposal ID', 'Ln Num', 'Vendor Name', 'Bid Price' (unit), 'Ext Amount' (extension), the
+    engineer's estimate written as a bidder 'Eng Est': one bid per bidder, the sum of its extensions."""
+    path = tmp_path / "bidtabs.csv"
+    rows = ["Call ,Proposal ID,Ln Num,Quantity,Vendor Name,Bid Price,Ext Amount"]
+    for ln, qty in (("0010", 1), ("0020", 10)):
+        for vendor, price in (("Eng Est", 100), ("Anlaan Corporation", 90), ("Bailey Excavating, Inc.", 120)):
+            rows.append(f'901,38000-209775,{ln},{qty}.000,"{vendor}","${price:,.2f}","${qty * price:,.2f}"')
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table == "bids"
+    assert part.mapping["Proposal ID"] == "solicitation_id" and part.mapping["Ext Amount"] == "bid_amount"
+    loaded = part.frame.set_index("vendor_name")["bid_amount"].to_dict()
+    assert loaded == {"Anlaan Corporation": 990.0, "Bailey Excavating, Inc.": 1320.0}  # 90 + 900; 120 + 1,200
+    assert part.excluded_rows()["reason"].tolist() == ["engineer's estimate, not a bid"]
