@@ -666,38 +666,51 @@ def _award_date_fallback(table: str, headers, mapping, scores, profiles, overrid
 BARE_ID_HEADERS = frozenset({"id", "#"})
 
 
-def _record_id_fallback(table: str, headers, mapping, scores, profiles, overrides, sample) -> None:
-    """With no column for the record's id, a bare 'ID' of distinct values is it; failing that, a column of
-    distinct web addresses whose path names what the table holds ('.../tender-notice/PW-19-00860013' for
-    a solicitation) identifies each record (the notice's permalink)."""
+def _record_id_fallback(table: str, headers, mapping, scores, profiles, overrides) -> None:
+    """With no column for the record's id, a bare 'ID' of distinct values is it."""
     col = RECORD_IDS.get(table)
     if col is None or col in mapping.values() or not profiles:
         return
-    free = [h for h in headers if h not in mapping and h not in overrides and profiles.get(h) is not None
-            and not profiles[h].blank and profiles[h].distinct >= 0.95 and profiles[h].blank_share <= 0.05]
-    bare = [h for h in free if normalise_header(h) in BARE_ID_HEADERS and profiles[h].date < 0.5]
+    bare = [h for h in headers if h not in mapping and h not in overrides and normalise_header(h) in BARE_ID_HEADERS
+            and profiles.get(h) is not None and not profiles[h].blank and profiles[h].distinct >= 0.95
+            and profiles[h].blank_share <= 0.05 and profiles[h].date < 0.5]
     if len(bare) == 1:
         mapping[bare[0]] = col
         scores[bare[0]] = 0.75
-        return
-    if sample is None:
-        return
+
+
+# Where a table's rows point at a record by its web address: the record's own id, or (bids) the solicitation's.
+URL_IDS = {**RECORD_IDS, "bids": "solicitation_id"}
+
+
+def _url_offers(table: str, headers, profiles, sample, overrides) -> list[tuple[str, str]]:
+    """(column, id column) for columns of web addresses whose path names what the id names ('.../tender-notice/
+    PW-19-00860013' for a solicitation, '.../procdetails/OP00029774' for the procurement a bid answers): the
+    notice's permalink identifies the record. A table's own id must be distinct on every row."""
+    col = URL_IDS.get(table)
+    if col is None or sample is None or not profiles:
+        return []
+    subject = _subject_pattern(col)
+    out = []
+    for h in headers:
+        p = profiles.get(h)
+        if h in overrides or p is None or p.blank or p.urls < 0.9 or h not in sample.columns:
+            continue
+        if col == RECORD_IDS.get(table) and (p.distinct < 0.95 or p.blank_share > 0.05):
+            continue
+        paths = [re.sub(r"^\w+://[^/]*", "", str(v).strip().lower()) for v in sample[h].dropna().head(50)]
+        if paths and sum(bool(subject.search(x)) for x in paths) >= 0.9 * len(paths):
+            out.append((h, col))
+    return out
+
+
+@cache
+def _subject_pattern(col: str) -> re.Pattern:
+    """The words (and their abbreviations) for what an id column identifies, as they start a word of a URL."""
     subject = concepts(col.replace("_", " ")) - {"id"}
-    for h in free:
-        if profiles[h].urls >= 0.9 and subject & _url_words(sample[h]):
-            mapping[h] = col
-            scores[h] = 0.8
-            return
-
-
-def _url_words(values: pd.Series) -> set[str]:
-    """The concepts of the path words of a column's web addresses ('tender-notice' -> solicitation)."""
-    words: set[str] = set()
-    for v in values.dropna().astype(str).head(50):
-        path = re.sub(r"^\w+://[^/]*", "", v.strip().lower())
-        for w in re.findall(r"[a-z]+", path):
-            words.add(WORD_FAMILIES.get(w, w))
-    return words
+    words = set(subject) | {w for w, fam in WORD_FAMILIES.items() if fam in subject}
+    words |= {a for a, full in ABBREVIATIONS.items() if len(a) >= 3 and WORD_FAMILIES.get(full, full) in subject}
+    return re.compile(r"(?<![a-z])(?:" + "|".join(sorted(map(re.escape, words))) + ")")
 
 
 def profiles_of(headers: list[str], sample: pd.DataFrame | None) -> dict[str, Profile]:
@@ -779,6 +792,8 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
                 final = max(final, min(score + 0.15, 0.9))  # 'Vendor' holding 100042, 100043: the vendor's number
             if final >= ACCEPT:
                 offers.append((-round(final, 3), -len(concepts(str(h))), pos, h, col))
+    offers += [(-0.8, -len(concepts(str(h))), headers.index(h), h, col)
+               for h, col in _url_offers(table, headers, profiles, sample, overrides)]
     offers.sort()
     for neg, _, _, h, col in offers:
         if h in mapping or col in taken:
@@ -790,7 +805,7 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
         _method_from_values(headers, sample, mapping, scores, overrides, taken)
     _single_date_fallback(table, headers, mapping, scores, profiles, kinds, overrides)
     _award_date_fallback(table, headers, mapping, scores, profiles, overrides)
-    _record_id_fallback(table, headers, mapping, scores, profiles, overrides, sample)
+    _record_id_fallback(table, headers, mapping, scores, profiles, overrides)
     if positional:
         _spend_by_content(table, headers, mapping, scores, profiles, overrides)
     for h in mapping:

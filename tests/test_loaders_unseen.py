@@ -384,3 +384,17 @@ def test_pay_item_tab_with_line_numbers_and_a_proposal_id(tmp_path):
     loaded = part.frame.set_index("vendor_name")["bid_amount"].to_dict()
     assert loaded == {"Anlaan Corporation": 990.0, "Bailey Excavating, Inc.": 1320.0}  # 90 + 900; 120 + 1,200
     assert part.excluded_rows()["reason"].tolist() == ["engineer's estimate, not a bid"]
+
+
+def test_bids_point_at_their_procurement_by_url(tmp_path):
+    """World Bank bid evaluations: the contract each bid answers is a URL ('.../procdetails/OP00029774'); it is the
+    solicitation, not the loan's project code."""
+    path = tmp_path / "bids.csv"
+    path.write_text("project,contract,bidder.name,status,opening.price.amount\n"
+                    "P127759,http://search.worldbank.org/wcontractawards/procdetails/OP00029774,Energo OJSC,Awarded,653690.0\n"
+                    "P127759,http://search.worldbank.org/wcontractawards/procdetails/OP00029774,Uchet PJSC,Evaluated,662500.0\n"
+                    "P127759,http://search.worldbank.org/wcontractawards/procdetails/OP00031102,Energo OJSC,Awarded,90000.0\n",
+                    encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table == "bids"
+    assert part.mapping["contract"] == "solicitation_id" and "project" not in part.mapping
