@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 from .schema import (
     BOOLEAN,
+    CERTIFICATIONS,
     DATE,
     DERIVED_COLUMNS,
     ID,
@@ -78,7 +79,7 @@ FORMAT_HINT = re.compile(
     r"\s*(?:[(\[]\s*(?:y\s*/\s*n|yes\s*/\s*no|y\s+or\s+n|yes\s+or\s+no|t\s*/\s*f|true\s*/\s*false|"
     r"\d+\s*[-\u2013]\s*\d+|[$%#£€]|mm/dd/yy(?:yy)?|m/d/yy(?:yy)?|yyyy-mm-dd|dd/mm/yy(?:yy)?)\s*[)\]]|\s+y/n)\s*$",
     re.IGNORECASE)
-KIND_CHECKED = {DATE, MONEY, NUMBER, INTEGER, BOOLEAN, SCORE}
+KIND_CHECKED = {DATE, MONEY, NUMBER, INTEGER, BOOLEAN, SCORE, CERTIFICATIONS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,6 +534,8 @@ def _fit(kind: str, prof: Profile) -> float:
         return 0.5 if prof.number >= 0.9 and prof.letters < 0.1 else 1.0
     if kind == METHOD:
         return 0.5 + 0.5 * prof.method
+    if kind == CERTIFICATIONS:
+        return 0.2 if prof.letters < 0.3 else 1.0  # '16-346' is a certificate's number, not its kind
     return 1.0
 
 

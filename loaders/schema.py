@@ -323,7 +323,9 @@ VENDORS = Table(
     "vendors",
     "vendor",
     (
-        C("vendor_id", ID, "Vendor id.", *_VENDOR_ID, "account number", "account no"),
+        C("vendor_id", ID, "Vendor id.", *_VENDOR_ID, "account number", "account no",
+          # a certified-firm directory's certificate number names the firm
+          "certification number", "certification no", "certificate number", "cert number"),
         C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "vendor legal name", "legal business name",
           "business legal name", "dba", "dba name", "name"),
         C("certifications", CERTIFICATIONS,
@@ -342,7 +344,8 @@ VENDORS = Table(
         C("is_local", BOOLEAN, "Local business.", "local", "is local", "local business",
           "local vendor"),
         C("registration_date", DATE, "Date the vendor registered.", "registration date",
-          "registered", "date registered", "vendor since", "created date", "setup date"),
+          "registered", "date registered", "vendor since", "created date", "setup date",
+          "certification date", "date certified", "certified date", "certified since"),
         C("certification_expiration_date", DATE, "Date the certification expires.",
           "expiration date", "cert expiration", "certification expiration",
           "certification expiration date", "expires", "expiration", "cert expires",

@@ -398,3 +398,17 @@ def test_bids_point_at_their_procurement_by_url(tmp_path):
     [part] = inspect_file(path)
     assert part.table == "bids"
     assert part.mapping["contract"] == "solicitation_id" and "project" not in part.mapping
+
+
+def test_certified_firm_directory_with_certificate_numbers(tmp_path):
+    """Maryland's MBE directory: the certificate number ('16-346') names the firm, the certification date is
+    when it was certified; a number is never a certification's kind."""
+    path = tmp_path / "directory.csv"
+    path.write_text("name,certification_number,certification_date,naics_code,phone_phone_number\n"
+                    "Acme LLC,16-346,2016-07-07T00:00:00,541611-MBE/DBE/SBE,4105550100\n"
+                    "Bolt Inc,15-002,2015-01-12T00:00:00,541430-DBE/SBE-ONLY,4105550101\n"
+                    "Core Co,17-120,2017-03-30T00:00:00,562910-ACDBE-ONLY,4105550102\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table == "vendors"
+    assert part.mapping == {"name": "vendor_name", "certification_number": "vendor_id",
+                            "certification_date": "registration_date"}
