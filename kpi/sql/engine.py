@@ -167,21 +167,22 @@ def _columns(rec: M.Rec, kpi: KPI, as_of: dt.date) -> dict[str, ir.Value]:
     return cols
 
 
-def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset):
+def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, grain: str = "quarter"):
     """(Rec, the KPI's record table): compiled to SQL once per KPI, as-of date and fiscal start (and whether
-    a payment needs its contract's method), then queried as a table: a filter change compiles only the
-    small aggregate query on top."""
+    a payment needs its contract's method; the report's grain for a KPI with one record per period), then
+    queried as a table: a filter change compiles only the small aggregate query on top."""
     with_method = "method" in needed
-    key = ("records", kpi.id, fy, as_of, with_method)
+    grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
+    key = ("records", kpi.id, fy, as_of, with_method) + ((grain,) if kpi.per_period else ())
     hit = src.memo.get(key)
     if hit is None:
-        ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}))
+        ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}), grain)
         rec = measure_of(kpi.id)(ctx)
         if rec is None:
             hit = (None, None, None)
         else:
             expr = rec.t.select(**_columns(rec, kpi, as_of))
-            sql = _compiled(src, expr, (kpi.id, fy, as_of, with_method))
+            sql = _compiled(src, expr, key[1:])
             view = f"kpi_records_{kpi.id}_{len(src.memo)}"
             hit = (rec, src.view(view, sql), view)
         src.memo[key] = hit
@@ -539,11 +540,7 @@ NOT_YET_PORTED_REASON = "not yet computed in the database engine (issue 16)"
 # gives: the SQL engine reports no data with NOT_YET_PORTED_REASON for them rather than a different number.
 # tests/test_engine_parity.py checks every other KPI for exact equality with tests/golden and each of these
 # for that reason, so the list only shrinks deliberately, as definitions are ported.
-NOT_YET_PORTED: frozenset[str] = frozenset({
-    "offtrack_key_contract_share",  # contract performance (contract_metrics, metric_results): no SQL definition
-    "quarterly_checkin_rate",  # checkins: no SQL definition
-    "repeat_awards_with_evaluation_share",  # no SQL definition
-})
+NOT_YET_PORTED: frozenset[str] = frozenset()  # every KPI of the registry has its SQL definition
 
 
 def _empty_result(kpi, by, missing, base) -> KPIResult:
@@ -566,7 +563,7 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     missing = src.missing(kpi.needs)
     if missing:
         return _empty_result(kpi, by, missing, base)
-    rec, table, view = records(src, kpi, fy, day, _needed(by, filters))
+    rec, table, view = records(src, kpi, fy, day, _needed(by, filters), grain)
     if rec is None:
         return _empty_result(kpi, by, (), base)
     if kpi.kind.startswith("snapshot"):
@@ -608,7 +605,8 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
     if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None or src.missing(kpi.needs):
         return none
     dims = [by] if by else [d for d in kpi.breakdowns]
-    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []))
+    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []),
+                                 grain)
     if rec is None:
         return none
     snapshot = kpi.kind.startswith("snapshot")
