@@ -61,13 +61,17 @@ def _args(name: str) -> tuple[str, ...]:
     return ("--fy", str(fy), "--as-of", str(as_of), "--fy-start-month", str(fy_start), "--grain", "quarter")
 
 
-def _same(expected: dict, got: dict) -> None:
-    """The pandas engine's report, KPI for KPI; a KPI not yet ported says so and gives no number."""
+def _same(expected: dict, got: dict, unpublished: tuple[str, ...] = ()) -> None:
+    """The pandas engine's report, KPI for KPI; a KPI not yet ported says so and gives no number. A table the
+    workspace never imported is empty there ("no rows") and absent from a database it was published to
+    ("table not loaded"): `unpublished` names those, the only wording allowed to differ."""
     assert [k["id"] for k in got["kpis"]] == [k["id"] for k in expected["kpis"]]
     for a, b in zip(expected["kpis"], got["kpis"], strict=True):
         if a["id"] in NOT_YET_PORTED:
             assert b["missing"] == [NOT_YET_PORTED_REASON] and b["value"] is None and b["n"] == 0, b
             continue
+        for table in unpublished:
+            b = json.loads(json.dumps(b).replace(f"{table} (table not loaded)", f"{table} (no rows)"))
         assert _sig(b) == _sig(a), f"{a['id']}: {a['value']} (n={a['n']}) -> {b['value']} (n={b['n']})"
 
 
@@ -110,7 +114,10 @@ def test_published_to_postgres_gives_the_same_report(workspaces, pandas_reports,
 
     assert f"published {len(Workspace(workspaces[name]).table_files())} tables" in res.stdout
     got = _report("--source", postgres_url, "--schema", name, *_args(name))
-    _same(pandas_reports[name], got)
+    from loaders.schema import TABLES
+
+    published = Workspace(workspaces[name]).table_files()
+    _same(pandas_reports[name], got, unpublished=tuple(t for t in TABLES if t not in published))
 
 
 def test_postgres_drilldown_lists_the_same_records(workspaces, postgres_url):

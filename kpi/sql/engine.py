@@ -298,6 +298,9 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
         "GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of))
     for c in ("_placed", "_undated"):
         raw[c] = raw[c].astype(bool)
+    # A group column without any value (a breakdown never recorded) comes from PostgreSQL as None objects,
+    # which grouping turns into floats: text, as from DuckDB.
+    raw["_g"] = raw["_g"].astype("str")
     used = raw[raw["_reason"].isna() & raw["_placed"]].drop(columns=["_reason", "_placed", "_undated"])
     excl = raw[raw["_reason"].notna() & raw["_placed"]]
     reasons_raw = raw[raw["_reason"].notna()]

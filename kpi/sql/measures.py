@@ -951,7 +951,8 @@ def metric_definitions(ctx: Context) -> ir.Table | None:
         return None
     m = m.mutate(_row=ibis.row_number(), _dk=text(m, "contract_id"), _dm=text(m, "metric_id"))
     m = m.filter(m._dk.notnull() & m._dm.notnull())
-    m = m.filter(m._row == m._row.max().over(group_by=[m._dk, m._dm]))
+    m = m.mutate(_last=m._row.max().over(group_by=[m._dk, m._dm]))
+    m = m.filter(m._row == m._last)
     m = m.mutate(_draw=m.direction.cast("string") if "direction" in m.columns else ibis.null("string"))
     dirs = metric_directions(ctx)
     j = m.left_join(dirs, m._draw == dirs._dir)
