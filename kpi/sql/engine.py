@@ -713,10 +713,44 @@ def _rows(q: ir.Table, shown: dict, measures: dict, kpi: KPI, *, reason: bool = 
     return f.reset_index(drop=True)
 
 
+# ----------------------------------------------------------------------------- lists built on a KPI's records
+
+
+def selection(kpi_id: str, tables, *, filters: Filters | None = None, fy_start_month: int = 7, as_of=None,
+              dates: bool = True, columns=None, check_needs: bool = True):
+    """(Rec, table) for the lists built on a KPI's records (kpi.contracts, kpi.market): the KPI's records under
+    the filters as an Ibis table, not fetched (the caller fetches only the rows or aggregates it shows). Columns:
+    the engine's record columns (_date; _reason, NULL for a record the KPI uses; _d_<dimension>, _vkey, _amount
+    and the kind's own) and `columns(rec)` (name -> expression over rec.t). Dimension, vendor and value-band
+    filters apply; with `dates`, the date range and the fiscal years apply to the record's date. (None, None)
+    when the KPI's tables or columns are missing (`check_needs`) or it has no records."""
+    kpi = _kpi(kpi_id)
+    filters = filters or Filters()
+    fy = P.check_start_month(fy_start_month)
+    day = _as_of(as_of)
+    src = source_of(tables)
+    if check_needs and src.missing(kpi.needs):
+        return None, None
+    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters))
+    if rec is None:
+        return None, None
+    r = rec.t.select(**_columns(rec, kpi, day), **(columns(rec) if columns else {}))
+    r = r.filter(_ibis_where(src, rec, r, filters, dates))
+    if dates and filters.fiscal_years:
+        years = [int(y) for y in filters.fiscal_years]
+        r = r.filter(M.fiscal_year_of(r._date, fy).isin(years).fill_null(False))
+    return rec, r
+
+
+def fetch(expr) -> pd.DataFrame:
+    """The rows of an expression over a source's tables (the rows a user sees, or an aggregate)."""
+    return _fetch(expr)
+
+
 def clear_cache() -> None:
     with _SOURCES_LOCK:
         _SOURCES.clear()
 
 
-__all__ = ["compute", "compute_all", "drilldown", "source_of", "Source", "Mapping", "NOT_YET_PORTED",
-           "NOT_YET_PORTED_REASON"]
+__all__ = ["compute", "compute_all", "drilldown", "selection", "fetch", "source_of", "Source", "Mapping",
+           "NOT_YET_PORTED", "NOT_YET_PORTED_REASON"]

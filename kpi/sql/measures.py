@@ -321,8 +321,8 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
                 out[f"_v_{fl}"] = np.where(rows >= 0, arr[np.maximum(rows, 0)] if len(arr) else False, False) \
                     if len(rows) else False
         exp = p.days("vendors", "certification_expiration_date") if vend is not None else np.array([], "M8[D]")
-        out["_vexp"] = pd.to_datetime(np.where(rows >= 0, exp[np.maximum(rows, 0)] if len(exp) else np.datetime64("NaT"),
-                                               np.datetime64("NaT")) if len(rows) else [], errors="coerce")
+        out["_vexp"] = pd.to_datetime(np.where(rows >= 0, exp[np.maximum(rows, 0)] if len(exp) else np.datetime64("NaT", "D"),
+                                               np.datetime64("NaT", "D")) if len(rows) else [], errors="coerce")
         out = out.astype({"_vid": "str", "_vname": "str", "_vkey": "str", "_vlabel": "str"})
         out["_vexp"] = out["_vexp"].astype("datetime64[s]").dt.date
         src.memo[("vendor_lookup_frame", table)] = out
