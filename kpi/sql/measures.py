@@ -40,6 +40,8 @@ from ..measures import (
     LOW_SCORE,
     NOT_ENGAGEMENT,
     ON_TIME_PAYMENT_DAYS,
+    OPEN_END,
+    OPEN_ENDED,
     SATISFACTORY_OR_BETTER,
     TABLE_DATES,
     direction_sign,
@@ -811,19 +813,32 @@ def expiring_without_replacement(ctx: Context) -> Rec:
     repl_hi = t._repl - one
     flag_hi = ibis.ifelse(no_options, ibis.ifelse(t._repl.isnull() | (repl_hi > hi), hi, repl_hi),
                           ibis.null("date"))
-    reasons = [(end.isnull(), "end_date missing"), (start.notnull() & (end < start), "end before start date")]
+    reasons = [(end.isnull(), OPEN_ENDED), (start.notnull() & (end < start), "end before start date")]
     m = Expiring(start=start, hi=hi, flag_hi=flag_hi)
     return _rec(t, "contracts", end, reasons, contract_dims(t), contract_amount(t), m,
                 extra={"replacement_date": t._repl, "no_options": one_if(no_options)})
 
 
 def contracts_with_metrics_share(ctx: Context) -> Rec:
-    t = contract_base(ctx)
+    """Key contracts active at each reference date with performance metrics: flagged, or with a row in
+    contract_metrics (which lands on the first contract row of its id). A blank end date is an open-ended
+    contract (it ends on completion): active from its start on."""
+    t = contract_rows(ctx)
+    if ctx.src.has("contract_metrics", "contract_id"):
+        m = ctx.src.table("contract_metrics")
+        ids = m.select(_mk=text(m, "contract_id")).distinct()
+        ids = ids.filter(ids._mk.notnull())
+        j = t.left_join(ids, t._ck == ids._mk)
+        t = j.mutate(_mrows=(j._first & j._mk.notnull()).fill_null(False)).drop("_mk")
+    else:
+        t = t.mutate(_mrows=ibis.literal(False))
     start, end = date(t, "start_date"), date(t, "end_date")
+    hi = ibis.coalesce(end, ibis.literal(OPEN_END.astype(dt.date)))
     reasons = [(~flag(t, "is_key_contract"), "not a key contract"), (start.isnull(), "start_date missing"),
-               (end.isnull(), "end_date missing"), (end < start, "end before start date")]
+               (hi < start, "end before start date")]
+    metrics = flag(t, "has_performance_metrics") | t._mrows
     return _rec(t, "contracts", first_date(start, end), reasons, contract_dims(t), contract_amount(t),
-                Active(lo=start, hi=end, num=one_if(flag(t, "has_performance_metrics")), den=ONE))
+                Active(lo=start, hi=hi, num=one_if(metrics), den=ONE))
 
 
 def evaluation_completion_rate(ctx: Context) -> Rec:
