@@ -200,3 +200,33 @@ def test_spark_local_mode_gives_the_same_values(workspaces, spark):
         a = [_sig(r) for r in old.frame[cols].to_dict("records")]
         b = [_sig(r) for r in new.frame[cols].to_dict("records")]
         assert b == a, kpi_id
+
+
+def test_postgres_lists_are_the_same(workspaces, postgres_url):
+    """The contract lists, the market comparison and the dollar figures computed in PostgreSQL: the same rows
+    and numbers as from the app's frames."""
+    import pandas as pd
+
+    from kpi import contracts as kc
+    from kpi import dollars, market, now
+    from kpi.sql.source import Source
+    from storage.publish import publish
+    from storage.workspace import Workspace
+
+    ws = Workspace(workspaces["sample_city"])
+    publish(ws, postgres_url, schema="sample_city_lists")
+    src = Source.from_url(postgres_url, schema="sample_city_lists")
+    frames = ws.tables()
+    kw = dict(as_of=SAMPLE_AS_OF, fy_start_month=7)
+    for fn in (kc.expiring_pipeline, kc.overspent_contracts, market.engagement_comparison):
+        pd.testing.assert_frame_equal(fn(src, **kw), fn(frames, **kw), check_dtype=False, rtol=1e-12)
+    a, b = kc.cost_growth(src, **kw), kc.cost_growth(frames, **kw)
+    assert len(a) == len(b) > 0
+    pd.testing.assert_frame_equal(a.sort_values("contract_id").reset_index(drop=True),
+                                  b.sort_values("contract_id").reset_index(drop=True), check_dtype=False)
+    period = now.default_period(SAMPLE_AS_OF, 7)
+    for by in ("department", "vendor"):
+        pd.testing.assert_frame_equal(dollars.spend_by(src, period, by), dollars.spend_by(frames, period, by),
+                                      check_dtype=False, rtol=1e-12)
+    assert [(f.key, round(f.amount, 2)) for f in dollars.kpi_dollars(src, period)] == \
+        [(f.key, round(f.amount, 2)) for f in dollars.kpi_dollars(frames, period)]
