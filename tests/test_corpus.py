@@ -31,31 +31,32 @@ LOOKALIKES = CORPUS / "lookalikes"
 # Raised with the recognition of issue 13 (branch recognition); main at 14fb1a2 scored 22 tables, 67 key
 # columns, 21 wrong mappings, 7,243 records loaded and 6 totals equal.
 FLOOR = {
-    "files": 40,
-    "tables_right": 39,
-    "key_columns_found": 151,
-    "rows_accounted": 28650,
-    "records_loaded": 15464,
-    "totals_equal": 25,
+    "files": 54,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
+    "tables_right": 57,
+    "key_columns_found": 218,
+    "rows_accounted": 50925,
+    "records_loaded": 29907,
+    "totals_equal": 39,
 }
 CEILING = {  # counts of failures: these may only go down
-    # 19, not 9: readers' WVU purchase-order lines are rows again, classified payments where the answer is contracts
-    "wrong_mappings": 19,
+    # 19, not 9: readers' WVU purchase-order lines are rows again, classified payments where the answer is contracts;
+    # more with the unseen exports (branch unseen): new files, new failures, listed in docs/corpus.md
+    "wrong_mappings": 26,
     "rows_lost": 1,
 }
 
 # The same on the lookalike corpus (tests/corpus/lookalikes: one synthetic export per real one, committed, so
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
-    "files": 40,
-    "tables_right": 39,  # main at 14fb1a2: 22
-    "key_columns_found": 152,  # 67
-    "rows_accounted": 1238,  # 1207
-    "records_loaded": 806,  # 412
-    "totals_equal": 25,  # 6
+    "files": 54,
+    "tables_right": 57,  # main at 14fb1a2: 22
+    "key_columns_found": 219,  # 67
+    "rows_accounted": 1806,  # 1207
+    "records_loaded": 1125,  # 412
+    "totals_equal": 39,  # 6
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 18,  # 21 (8 before the WVU purchase-order lines became rows again)
+    "wrong_mappings": 25,  # 21 (8 before the WVU purchase-order lines became rows again)
     "rows_lost": 1,  # 32
 }
 

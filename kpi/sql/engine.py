@@ -167,26 +167,73 @@ def _columns(rec: M.Rec, kpi: KPI, as_of: dt.date) -> dict[str, ir.Value]:
     return cols
 
 
+def _records_key(kpi: KPI, fy: int, as_of: dt.date, with_method: bool, grain: str) -> tuple:
+    """A KPI with one record per period (registry `per_period`) has records per grain; the others one set."""
+    return ("records", kpi.id, fy, as_of, with_method) + ((grain,) if kpi.per_period else ())
+
+
 def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, grain: str = "quarter"):
-    """(Rec, the KPI's record table): compiled to SQL once per KPI, as-of date and fiscal start (and whether
-    a payment needs its contract's method; the report's grain for a KPI with one record per period), then
-    queried as a table: a filter change compiles only the small aggregate query on top."""
+    """(Rec, the KPI's record table, its name): the records of every KPI are computed together on first use
+    (per as-of date, fiscal start and whether a payment needs its contract's method), then queried as tables:
+    a filter change runs only the small aggregate queries on top. A KPI with one record per period of the
+    report's grain has its records written per grain, when first asked for."""
     with_method = "method" in needed
     grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
-    key = ("records", kpi.id, fy, as_of, with_method) + ((grain,) if kpi.per_period else ())
-    hit = src.memo.get(key)
-    if hit is None:
-        ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}), grain)
+    key = _records_key(kpi, fy, as_of, with_method, grain)
+    if key not in src.memo and not kpi.per_period:
+        _materialize_records(src, fy, as_of, with_method)
+    if key not in src.memo:  # a per-period KPI (or one outside the registry's batch)
+        _materialize_records(src, fy, as_of, with_method, only=(kpi,), grain=grain)
+    return src.memo[key]
+
+
+def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only=None,
+                         grain: str = "quarter") -> None:
+    """The records of every computable KPI, written once per source: KPIs over the same rows (the same base
+    table) share one table whose columns are each distinct expression once (dimensions, the vendor key and
+    most dates and amounts are common), so each base is scanned and written once. Each KPI reads a view
+    naming its columns as the aggregate queries expect (_date, _reason, _d_<dim>...). Per-period KPIs are
+    written only when asked for (`only`), for `grain`."""
+    ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}), grain)
+    suffix = "_m" if with_method else ""
+    groups: dict = {}
+    for kpi in only or KPIS.values():
+        key = _records_key(kpi, fy, as_of, with_method, grain)
+        if key in src.memo or kpi.id in NOT_YET_PORTED or getattr(M, kpi.id, None) is None \
+                or src.missing(kpi.needs) or (kpi.per_period and only is None):
+            continue
         rec = measure_of(kpi.id)(ctx)
         if rec is None:
-            hit = (None, None, None)
-        else:
-            expr = rec.t.select(**_columns(rec, kpi, as_of))
-            sql = _compiled(src, expr, key[1:])
-            view = f"kpi_records_{kpi.id}_{len(src.memo)}"
-            hit = (rec, src.view(view, sql), view)
-        src.memo[key] = hit
-    return hit
+            src.memo[key] = (None, None, None)
+            continue
+        groups.setdefault(rec.t.op(), []).append((kpi, rec))
+    written = src.memo.setdefault(("record_tables",), {})
+    for members in groups.values():
+        columns: dict[str, ir.Value] = {}
+        named: dict = {}  # expression -> its column
+        views = []
+        for kpi, rec in members:
+            names = {}
+            for name, e in _columns(rec, kpi, as_of).items():
+                col = named.get(e.op())
+                if col is None:
+                    col = named[e.op()] = f"c{len(columns)}"
+                    columns[col] = e
+                names[name] = col
+            views.append((kpi, rec, names))
+        t = members[0][1].t
+        expr = t.select(**columns)
+        table = written.get(expr.op())
+        if table is None:
+            table = f"kpi_records_{len(written)}"
+            sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method, grain))
+            src.view(table, sql, materialize=True)
+            written[expr.op()] = table
+        for kpi, rec, names in views:
+            view = f"kpi_records_{kpi.id}{suffix}_{table.rsplit('_', 1)[1]}"
+            select = ", ".join(f"{src.quote(col)} AS {src.quote(name)}" for name, col in names.items())
+            src.view(view, f"SELECT {select} FROM {src.quote(table)}")
+            src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, src.con.table(view), view)
 
 
 _SQL: dict = {}

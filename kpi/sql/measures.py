@@ -359,6 +359,28 @@ def certified(t: ir.Table, flags: tuple[str, ...], on: ir.DateValue | None) -> i
 # ----------------------------------------------------------------------------- bases
 
 
+def shared(build):
+    """A base (a canonical table with its joins) built once per source: every KPI over it starts from the
+    same expression, so the engine writes their records together (kpi.sql.engine._materialize_records)."""
+
+    def base(ctx: Context) -> ir.Table:
+        key = ("base", build.__name__, "method" in ctx.needed)
+        hit = ctx.src.memo.get(key)
+        if hit is None:
+            hit = ctx.src.memo[key] = build(ctx)
+        return hit
+
+    base.__name__ = build.__name__
+    base.__doc__ = build.__doc__
+    return base
+
+
+@shared
+def sol_bids_base(ctx: Context) -> ir.Table:
+    """Solicitations with their awarded vendor and `_bids` (see _with_bids)."""
+    return _with_bids(ctx, sol_base(ctx))
+
+
 def _first_row_by(t: ir.Table, key: str, cols: dict) -> ir.Table:
     """One row per cleaned key (the smallest values where a key repeats) with `cols` (name -> expr)."""
     g = t.mutate(_k=text(t, key), **cols).filter(lambda s: s._k.notnull())
@@ -370,6 +392,7 @@ def _base_dims(t: ir.Table) -> dict[str, ir.Value]:
             "method": text(t, "method", lower=True)}
 
 
+@shared
 def sol_base(ctx: Context) -> ir.Table:
     """Solicitations with their awarded vendor's identity and the bids they received."""
     src = ctx.src
@@ -389,6 +412,7 @@ def competitive(t: ir.Table) -> ir.BooleanValue:
     return in_list(text(t, "method", lower=True), COMPETITIVE_METHODS)
 
 
+@shared
 def contract_base(ctx: Context) -> ir.Table:
     return with_vendor(ctx.src, ctx.src.table("contracts"), "contracts", "vendor_id", "vendor_name")
 
@@ -401,6 +425,7 @@ def contract_amount(t: ir.Table) -> ir.FloatingValue:
     return ibis.coalesce(number(t, "current_amount"), number(t, "original_amount"))
 
 
+@shared
 def payment_base(ctx: Context) -> ir.Table:
     src = ctx.src
     t = src.table("payments")
@@ -420,6 +445,7 @@ def payment_dims(t: ir.Table) -> dict[str, ir.Value]:
             "vendor": t._vlabel}
 
 
+@shared
 def _contract_cols(ctx: Context) -> ir.Table:
     c = contract_base(ctx)
     return _first_row_by(c, "contract_id", {"_c_department": text(c, "department"), "_c_category": text(c, "category"),
@@ -427,6 +453,7 @@ def _contract_cols(ctx: Context) -> ir.Table:
                                             "_c_amount": contract_amount(c)})
 
 
+@shared
 def evaluation_base(ctx: Context) -> ir.Table:
     t = ctx.src.table("evaluations")
     if ctx.src.table("contracts") is None:
@@ -452,6 +479,7 @@ def _sol_cols(ctx: Context, **more) -> ir.Table:
         "_s_competitive": ibis.ifelse(competitive(s), 1, 0), **more})
 
 
+@shared
 def bid_base(ctx: Context) -> ir.Table:
     """Bids with their solicitation's dimensions and dates, and the bidder's identity."""
     t = with_vendor(ctx.src, ctx.src.table("bids"), "bids", "vendor_id", "vendor_name")
@@ -580,7 +608,7 @@ def late_contract_share(ctx: Context) -> Rec:
 
 
 def _competitive_bids(ctx: Context) -> tuple[ir.Table, list, ir.DateValue]:
-    t = _with_bids(ctx, sol_base(ctx))
+    t = sol_bids_base(ctx)
     method = text(t, "method", lower=True)
     due = date(t, "due_date")
     bids = t._bids
@@ -922,6 +950,7 @@ def overspent_contracts(ctx: Context) -> Rec:
 # a contract meets the first contract row of that id (in table order), as the pandas engine's joins do.
 
 
+@shared
 def contract_rows(ctx: Context) -> ir.Table:
     """Contracts with their vendor's identity, `_ck` (the cleaned id), `_row` (position in the table) and
     `_first` (the first row of its id: where other tables' rows naming the contract land)."""
@@ -1195,7 +1224,7 @@ def engagement_share(ctx: Context) -> Rec:
 
 
 def engagement_bid_lift(ctx: Context) -> Rec:
-    t = engaged(ctx, _with_bids(ctx, sol_base(ctx)))
+    t = engaged(ctx, sol_bids_base(ctx))
     _, reasons, close = _competitive_bids_on(ctx, t)
     reasons.append((text(t, "category").isnull(), "category missing"))
     return _rec(t, "solicitations", close, reasons, solicitation_dims(t), sol_amount(t), Lift(t._bids, t._engaged))

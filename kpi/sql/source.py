@@ -7,7 +7,10 @@ Nothing here reads rows into Python.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,8 +33,9 @@ class Source:
         self.con = con
         self.tables = {k: v for k, v in tables.items() if k in TABLES}
         self.label = label or getattr(con, "name", "")
-        self._stats: dict[str, dict] = {}
+        self._stats: dict = {}  # presence and row counts, asked once
         self._lock = threading.Lock()
+        self.on_disk = False
         self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
 
     # ----------------------------------------------------------------- constructors
@@ -52,14 +56,18 @@ class Source:
                      memory_limit: str | None = None) -> Source:
         """Embedded DuckDB over Parquet files (a workspace's current table versions): nothing is loaded
         into Python; DuckDB reads the columns a query needs."""
-        con = ibis.duckdb.connect()
+        con, folder = _scratch_duckdb()
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
         if memory_limit:
             con.con.execute("SET memory_limit = ?", [str(memory_limit)])
         tables = {name: con.read_parquet(str(path), table_name=name) for name, path in files.items()
                   if name in TABLES}
-        return cls(con, tables, label="duckdb (workspace Parquet)")
+        out = cls(con, tables, label="duckdb (workspace Parquet)")
+        out.on_disk = True
+        # The scratch database goes with the source (the app keeps one per data version).
+        weakref.finalize(out, _drop_scratch, con, folder)
+        return out
 
     @classmethod
     def from_workspace(cls, workspace) -> Source:
@@ -132,12 +140,25 @@ class Source:
         self.con.con.commit()
         return self.con.table(name)
 
-    def view(self, name: str, sql: str) -> ir.Table:
-        """A temporary view of compiled SQL (our own text, never user input) on this connection."""
+    def quote(self, name: str) -> str:
+        """An identifier of ours (never user input) quoted for this backend."""
+        return f"`{name}`" if self.dialect == "pyspark" else f'"{name}"'
+
+    def view(self, name: str, sql: str, *, materialize: bool = False) -> ir.Table:
+        """A temporary view of compiled SQL (our own text, never user input) on this connection; with
+        `materialize`, a temporary table (cached in Spark) computed once."""
         if self.dialect == "pyspark":
-            self.con._session.sql(f'CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}')
+            verb = "CACHE TABLE" if materialize else "CREATE OR REPLACE TEMPORARY VIEW"
+            self.con._session.sql(f"{verb} `{name}` AS {sql}")
+        elif self.dialect == "postgres" and materialize:
+            with self.con.con.cursor() as cur:
+                cur.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"')
+                cur.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
+                cur.execute(f'ANALYZE pg_temp."{name}"')
+            self.con.con.commit()
         else:
-            self.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+            kind = ("TABLE" if self.on_disk else "TEMP TABLE") if materialize else "TEMP VIEW"
+            self.con.raw_sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
         return self.con.table(name)
 
     # ----------------------------------------------------------------- presence
@@ -149,26 +170,38 @@ class Source:
         t = self.tables.get(name)
         return tuple(t.columns) if t is not None else ()
 
-    def stats(self, name: str) -> dict:
-        """{'rows': n, column: count of values} of one table, from one aggregate query (cached)."""
+    def _cached(self, key, compute):
         with self._lock:
-            hit = self._stats.get(name)
-        if hit is not None:
-            return hit
-        t = self.tables.get(name)
-        if t is None:
-            out = {"rows": 0}
-        else:
-            cols = [c for c in t.columns if c in {col.name for col in TABLES[name].columns}]
-            aggs = {"rows": t.count()}
-            for c in cols:
-                v = t[c]
-                aggs[f"c_{c}"] = (v.strip().nullif("") if v.type().is_string() else v).count()
-            row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-            out = {"rows": int(row["rows"] or 0), **{c: int(row[f"c_{c}"] or 0) for c in cols}}
+            if key in self._stats:
+                return self._stats[key]
+        value = compute()
         with self._lock:
-            self._stats[name] = out
-        return out
+            self._stats[key] = value
+        return value
+
+    def _from(self, name: str) -> str:
+        """The SQL of a canonical table as a FROM item (compiled by Ibis: our identifiers only)."""
+        return self._cached(("sql", name), lambda: f"({self.con.compile(self.tables[name])}) AS t")
+
+    def rows(self, name: str) -> int:
+        if name not in self.tables:
+            return 0
+        from .query import run
+
+        return self._cached(("rows", name), lambda: int(
+            run(self.con, self.dialect, f"SELECT COUNT(*) AS n FROM {self._from(name)}")["n"].iloc[0] or 0))
+
+    def _present(self, name: str, column: str) -> bool:
+        """Whether a column has at least one value (text: not blank): the scan stops at the first one."""
+        from .query import run
+
+        def look() -> bool:
+            c = self.quote(column)
+            cond = f"NULLIF(TRIM({c}), '') IS NOT NULL" if self.tables[name][column].type().is_string() \
+                else f"{c} IS NOT NULL"
+            return len(run(self.con, self.dialect, f"SELECT 1 AS hit FROM {self._from(name)} WHERE {cond} LIMIT 1")) > 0
+
+        return self._cached(("present", name, column), look)
 
     def last_dates(self, columns: Mapping[str, tuple[str, ...]], cap) -> dict:
         """The last date on or before `cap` in any of each table's columns (tables with one)."""
@@ -192,15 +225,12 @@ class Source:
                 out[name] = max(pd.Timestamp(v).date() if not isinstance(v, dt.date) else v for v in days)
         return out
 
-    def rows(self, name: str) -> int:
-        return self.stats(name)["rows"]
-
     def has(self, table: str, column: str | None = None) -> bool:
         if table not in self.tables:
             return False
         if column is None:
             return True
-        return self.stats(table).get(column, 0) > 0
+        return column in self.tables[table].columns and self._present(table, column)
 
     def missing(self, needs: tuple[str, ...]) -> tuple[str, ...]:
         """Needs ('table.col' or 'table.a|table.b') that are absent or empty, named as the pandas engine did."""
@@ -222,6 +252,20 @@ class Source:
                     names.append(f"{o} (no values)")
             out.append(" or ".join(dict.fromkeys(names)))
         return tuple(dict.fromkeys(out))
+
+
+def _scratch_duckdb():
+    """A DuckDB database in a private temporary folder: the KPIs' record tables are written there,
+    compressed and paged by DuckDB's buffer manager, so memory stays bounded however large the tables."""
+    folder = tempfile.mkdtemp(prefix="kpi-engine-")
+    return ibis.duckdb.connect(str(Path(folder) / "records.duckdb")), folder
+
+
+def _drop_scratch(con, folder: str) -> None:
+    try:
+        con.disconnect()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def safe_url(url: str) -> str:

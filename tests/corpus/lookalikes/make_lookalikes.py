@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import re
 import sys
@@ -1110,6 +1111,514 @@ def florida_vendor_payments_fy2014_justice_admin() -> Look:
                 "\n".join(lines).encode("utf-8"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Exports from governments the first corpus had not seen (issue 13, branch unseen)
+
+
+def craven_spend_over_500_2017_03() -> Look:
+    rng = random.Random("craven")
+    head = ["Body Name", "Transaction No", "Supplier ID", "Supplier Name", "Payment Date", "Account Code",
+            "Account Code", "Cost Centre Code", "Cost Centre Code", "Amount"]
+    rows, amounts = [head], []
+    accounts = [("1040", "Disposal Fees"), ("1150", "External services"), ("2080", "Grants & Donations"),
+                ("1090", "Printing & Stationery"), ("1835", "Software & Licensing")]
+    centres = [("R203", "Recycling"), ("R132", "Car Park-High St, Example"), ("R355", "Communications, Partnerships")]
+    tx = 57011300
+    for i in range(30):
+        if i % 7 != 3:  # a split invoice keeps its transaction number
+            tx += rng.randint(1, 40)
+        amount = Decimal(rng.randint(501, 40000)) if i % 4 == 0 else money(rng, 501, 40000)
+        if i == 9:
+            amount = Decimal("514.5").quantize(CENT)
+        amounts.append(amount)
+        name = vendor(rng, "GB") if i != 12 else "Neville\u00b4s Kitchen"
+        text = "514.5" if i == 9 else f"{amount:,.0f}" if i % 4 == 0 else f"{amount:,.2f}"
+        code, desc = rng.choice(accounts)
+        cc, ccname = rng.choice(centres)
+        rows.append(["Craven Example Council", str(tx), str(10000 + 37 * i), name,
+                     day(rng, date(2017, 3, 1), 31).strftime("%d/%m/%Y"), code, desc, cc, ccname, text])
+    rows.append(["", "", "", "", "", "", "", "", "", f"{sum(amounts):,.2f}"])
+    return Look("craven_spend_over_500_2017-03", "csv", "Craven District Council", "GB",
+                "a district council's payments over £500, one month", """Windows-1252 (a supplier with U+00B4 in
+                its name); CRLF; 'Account Code' and 'Cost Centre Code' each twice (code, then description); amounts
+                quoted with separators ('1,234.56') or bare and whole ('642', '514.5'); a last line of empty cells
+                with the month's total under Amount; transaction numbers repeat for split invoices.""",
+                [dict(table="payments", header_row=1, data_rows=31, records=30,
+                      columns={"Supplier Name": "vendor_name", "Supplier ID": "vendor_id",
+                               "Payment Date": "payment_date", "Amount": "amount", "Transaction No": "payment_id"},
+                      not_mapped=["Body Name"], totals={"amount": total(amounts)},
+                      notes="30 payments; the last line is the total row, equal to their sum.")],
+                csv_bytes(rows, newline="\r\n", encoding="cp1252"))
+
+
+def richland_county_sc_check_register_2013_04() -> Look:
+    rng = random.Random("richland")
+    lines, amounts = [], []
+    for i in range(40):
+        treasurer = i >= 26
+        if treasurer:
+            payee = rng.choice(["Treasurer Tax Refund", f"{rng.choice(['MORROW', 'VANCE', 'HALE'])}, "
+                                f"{rng.choice(['AVERY J', 'CASEY', 'DEVON R'])}"])
+        elif i % 5 == 2:
+            payee = f"{rng.choice(['LUND', 'PIKE', 'ROWE'])}, {rng.choice(['BLAKE T', 'JORDAN', 'LOGAN M.'])}"
+        elif i == 17:
+            payee = "ASHBY, JR, KENDALL MORGAN"
+        else:
+            payee = vendor(rng, upper=True).replace(".", "")
+        amount = Decimal(rng.randint(5, 90000)) if i % 6 == 0 else money(rng, 5, 400000)
+        amounts.append(amount)
+        text = f"{amount.normalize():f}"  # '276', '862.5', '2951.87'
+        status = "" if i == 30 else ("CX" if treasurer and i % 2 else "IS")
+        lines.append(",".join([day(rng, date(2013, 4, 1), 30).strftime("%m/%d/%Y"), "TR" if treasurer else "AP",
+                               str(290700 + i) if treasurer else str(51170 + i),
+                               rng.choice(["JE", "IP"]) if treasurer else "OH", payee, status, text]))
+    return Look("richland_county_sc_check_register_2013-04", "txt", "Richland County, South Carolina", "US",
+                "a county check register with no header row", """No header row; nothing quoted, so payees written
+                'SURNAME, GIVEN' spill into an extra field (7, 8 or 9 fields a line; the amount is always last);
+                LF endings in a '.txt' file; plain amounts ('2951.87', '276', '862.5'); accounts payable (AP) checks
+                then treasurer (TR) refunds; a status IS or CX, once blank.""",
+                [dict(table="payments", header_row=0, data_rows=40, records=40, totals={"amount": total(amounts)})],
+                ("\n".join(lines) + "\n").encode("ascii"))
+
+
+def _hyndburn_2019() -> Look:
+    rng = random.Random("hyndburn-2019")
+    head = "Service Cost Centre,Account Detail,Description,HBC ref no,Name,Payment date,Net Amount(\u00a3)"
+    lines, amounts = [head], []
+    for i in range(30):
+        amount = money(rng, 251, 60000)
+        amounts.append(amount)
+        ref = f"B0000{20200 + i // 6}/{rng.randint(1000, 60000)}" if i < 27 else str(31890 + i)
+        lines.append(",".join([rng.choice(_DEPTS_GB).upper().replace(",", ""),
+                               rng.choice(["AGENCY STAFF", "BANK CHARGES", "WATER CHARGES", "MATERIALS-DIRECT"]),
+                               rng.choice(_TITLES).upper(), ref, vendor(rng, "GB", upper=True),
+                               day(rng, date(2019, 6, 1), 30).strftime("%d/%m/%Y"), f"{amount:.2f}"]))
+    text = "\r".join(lines) + "\r\n"  # bare CRs, the last line CRLF
+    return Look("hyndburn_spend_over_250_2019-06", "csv", "Hyndburn Borough Council", "GB",
+                "a borough council's payments over £250, one month", """Lines end with a bare CR (classic Mac), the
+                last with CRLF; Windows-1252 ('Net Amount(£)' with byte 0xA3); nothing quoted; batch references
+                ('B000020205/19414', bare '31892') repeat across a payment run.""",
+                [dict(table="payments", header_row=1, data_rows=30, records=30,
+                      columns={"Name": "vendor_name", "Payment date": "payment_date", "Net Amount(\u00a3)": "amount",
+                               "Service Cost Centre": "department", "Account Detail": "category",
+                               "HBC ref no": "payment_id"},
+                      not_mapped=["Description"], totals={"amount": total(amounts)})],
+                text.encode("cp1252"))
+
+
+def _hyndburn_2025() -> Look:
+    rng = random.Random("hyndburn-2025")
+    head = ["Department Area", "", "Service Area", "", "Description", "", "", "Line", "", "HBC Ref No.", "",
+            "Name:  ", "", "", "Payment Date", "", "Amount Paid"]
+    depts = [("ENVS - Environmental Services", ["CAD - Town Centre & Markets", "CAC - Parks & Cemeteries"]),
+             ("RESO - Resources", ["AAF - Finance"]), ("PLAN - Planning & Transportation", ["EAD - Planning"])]
+    rows, amounts = [head], []
+    ref, line = 10300, 0
+    for i in range(34):
+        if i % 4 == 0 or line >= 5:
+            ref, line = ref + rng.randint(1, 30), 0
+        line += 1
+        amount = money(rng, 251, 130000)
+        credit = i in (7, 19, 26)
+        if credit:
+            amount = -amount
+        amounts.append(amount)
+        dept, areas = rng.choice(depts)
+        desc = rng.choice(_TITLES) + (" \n1 x second line of the order\nthird line" if i % 9 == 4 else "")
+        if i == 13:
+            desc = "Site 11 02/12/2024 -\r\n  01/01/2025 Example Offices"
+        text = f"{abs(amount):,.2f}" + ("-" if credit else "")
+        rows.append([dept, "", rng.choice(areas), "", desc, "", "", str(line), "",
+                     rng.choice(["CRINV", "CRPOI"]) + f"00{ref}", "", vendor(rng, "GB"), "", "",
+                     day(rng, date(2025, 6, 1), 30).strftime("%d/%m/%Y"), "", text])
+    return Look("hyndburn_spend_over_250_2025-06", "csv", "Hyndburn Borough Council", "GB",
+                "a borough council's payments over £250 saved to CSV from a report with merged cells", """Empty
+                spacer columns with no header between the real ones (17 columns, 9 always empty); 'Name:  ' with a
+                colon and trailing spaces; line breaks inside quoted descriptions; credits with a trailing minus
+                ('38,937.00-'); quoted amounts with separators; invoice lines numbered in 'Line' under a repeated
+                reference; 'CODE - Name' departments.""",
+                [dict(table="payments", header_row=1, data_rows=34, records=34,
+                      columns={"Name:  ": "vendor_name", "Payment Date": "payment_date", "Amount Paid": "amount",
+                               "Department Area": "department", "HBC Ref No.": "payment_id"},
+                      not_mapped=["Line", "Description"], totals={"amount": total(amounts)})],
+                csv_bytes(rows, newline="\r\n"))
+
+
+def lancashire_fire_spend_2024_25() -> Look:
+    rng = random.Random("lancashire-fire")
+    rows, amounts = [["Transaction Number", "Date", "Expenditure Category", "Supplier Name", "Supplier Classification",
+                      "Amount"]], []
+    tx = 6006300
+    for i in range(36):
+        amount = money(rng, 500, 90000)
+        amounts.append(amount)
+        d = day(rng, date(2024, 4, 1), 360)
+        if i % 9 == 0:  # card and adjustment lines: text references, plain dates
+            ref, when = f"CCq{101 + i // 9}", d
+        else:
+            if i % 3:
+                tx += rng.randint(1, 60)
+            ref = float(tx) if i < 20 else str(tx)  # stored as a number, later as text
+            when = datetime.combine(d, time(19 if i % 11 == 5 else 1, 0))
+        rows.append([ref, when, rng.choice(["lfrs.expenditure.supplies_&_services.equipment_general",
+                                            "works - construction, repair & maint.buildings.repair & maintenance.service",
+                                            "LFRS.EXPENDITURE.SUPPLIES & SERVICES.SUBSISTENCE"]),
+                     vendor(rng, "GB").lower(), rng.choice(["equipment general", "repairs & maintenance general",
+                                                           "SUBSISTENCE"]), float(amount)])
+    return Look("lancashire_fire_spend_2024-25", "xlsx", "Lancashire Fire and Rescue Service", "GB",
+                "a fire authority's payments over £500 for a year, one sheet", """Sheet 'Sheet1 (2)'; transaction
+                numbers stored as numbers in some rows and as text in others, with card references ('CCq101');
+                date-times at 01:00 (and 19:00) mixed with plain dates; dotted ledger paths as categories in mixed
+                case; lower-case supplier names; transaction numbers repeat per invoice line.""",
+                [dict(sheet="Sheet1 (2)", table="payments", header_row=1, data_rows=36, records=36,
+                      columns={"Transaction Number": "payment_id", "Date": "payment_date",
+                               "Supplier Name": "vendor_name", "Amount": "amount"},
+                      totals={"amount": total(amounts)})],
+                {"Sheet1 (2)": rows})
+
+
+def maryland_mbe_directory_2017() -> Look:
+    rng = random.Random("maryland-mbe")
+    head = ["zip", "products_services", "naics_code", "address", "city", "county", "certification_number",
+            "geocoded_location_latitude", "geocoded_location_human_address", "geocoded_location_needs_recoding",
+            "geocoded_location_longitude", "minority_group", "phone_phone_number", "contact", "name", "state",
+            "fax_phone_number", "certification_date", "contact_email_address", "website_url"]
+    rows = [head]
+    programs = ["MBE/DBE/SBE", "MBE/DBE/SBE", "DBE/SBE-ONLY", "MBE-ONLY", "SBE-ONLY", "MBE/DBE/SBE/ACDBE"]
+    groups = ["AFRICAN AMERICAN", "FEMALE", "AFRICAN AMERICAN / FEMALE", "HISPANIC AMERICAN", "NR (SBE ONLY)",
+              "ASIAN AMERICAN SUB-CONTINENT / FEMALE"]
+    for i in range(30):
+        name = vendor(rng, upper=True)
+        state = "MD" if i % 5 else rng.choice(["VA", "NJ", "DC"])
+        zipcode = str(rng.randint(20600, 21900)) if state == "MD" else str(rng.choice([8873, 20170, 20001]))
+        street = f"{rng.randint(10, 9999)} EXAMPLE ROAD" + (", SUITE 200" if i % 4 == 0 else "")
+        city = rng.choice(["BALTIMORE", "LAUREL", "SILVER SPRING", "ANNAPOLIS"])
+        prog = rng.choice(programs)
+        codes = ", ".join(f"{rng.choice([541611, 561320, 238910, 484220])}-{prog}" for _ in range(rng.randint(1, 3)))
+        if i == 11:
+            codes = "."
+        human = json.dumps({"address": street, "city": city, "state": state, "zip": zipcode}, separators=(",", ":"))
+        lat, lon = ("", "") if i % 6 == 2 else (f"{rng.uniform(38.5, 39.6):.6f}", f"{-rng.uniform(76.2, 77.4):.6f}")
+        rows.append([zipcode, rng.choice(_TITLES).upper() + " SERVICES", codes, street, city,
+                     "OTHER STATE" if state != "MD" else rng.choice(["PRINCE GEORGE'S", "BALTIMORE CITY", "HOWARD"]),
+                     f"{rng.randint(5, 17):02d}-{rng.randint(1, 700):03d}", lat, human, "false", lon,
+                     rng.choice(groups), str(rng.randint(2012000000, 4439999999)), rng.choice(_PEOPLE).upper(), name,
+                     state, "" if i % 3 else str(rng.randint(2012000000, 4439999999)),
+                     datetime.combine(day(rng, date(2005, 1, 1), 4500), time(0, 0)).strftime("%Y-%m-%dT%H:%M:%S"),
+                     "" if i % 7 == 0 else f"INFO@EXAMPLE{i}.INVALID", "" if i % 2 else f"http://WWW.EXAMPLE{i}.INVALID"])
+    return Look("maryland_mbe_directory_2017", "csv", "State of Maryland (MDOT Office of Minority Business Enterprise)",
+                "US", "a state certified-vendor (MBE/DBE/SBE) directory flattened from JSON", """Snake_case headers
+                flattened from nested JSON ('geocoded_location_human_address' holding a JSON string with doubled
+                quotes, 'phone_phone_number'); the certification programs inside the NAICS codes
+                ('541611-MBE/DBE/SBE, 561320-MBE/DBE/SBE', once '.'); owners' group and sex in 'minority_group';
+                certification numbers 'YY-NNN'; ISO date-times; ZIP codes without leading zeros; out-of-state firms
+                with county 'OTHER STATE'.""",
+                [dict(table="vendors", header_row=1, data_rows=30, records=30,
+                      columns={"name": "vendor_name", "certification_number": "vendor_id",
+                               "certification_date": "registration_date"},
+                      not_mapped=["zip", "geocoded_location_latitude", "geocoded_location_longitude",
+                                  "geocoded_location_needs_recoding", "phone_phone_number", "fax_phone_number",
+                                  "website_url"])],
+                csv_bytes(rows))
+
+
+def michigan_dot_bid_tabs_letting_2021_02_12() -> Look:
+    rng = random.Random("michigan-dot")
+    head = ["Call ", "Proposal ID", "Ln Num", "Section", "Item Description/Supplemental Description", "Unit",
+            "Quantity", "Vendor Name", "Bid Price", "Ext Amount", "Vend Rank"]
+    bidders = [vendor(rng) for _ in range(4)]
+    items = [("Mobilization, Max$85,000.00", "LSUM", Decimal(1)), ("Erosion Control, Silt Fence", "Ft", Decimal(1250)),
+             ("Hand Patching", "Ton", Decimal(40)), ("Conc Pavt, Misc, Nonreinf, 8 inch", "Syd", Decimal(310)),
+             ("Pavt Mrkg, Waterborne, 4 inch, White", "Ft", Decimal(6400)), ("Traffic Control", "LSUM", Decimal(1)),
+             ("Curb and Gutter, Conc, Det F4", "Ft", Decimal(220))]
+    rows, totals = [head], {b: Decimal(0) for b in bidders}
+    for n, (desc, unit, qty) in enumerate(items, 1):
+        for rank, who in enumerate(["Eng Est"] + bidders):
+            price = money(rng, 1, 90000) if unit == "LSUM" else money(rng, 1, 400)
+            ext = (price * qty).quantize(CENT)
+            if who != "Eng Est":
+                totals[who] += ext
+            rows.append(["902", "38000-210001", f"{n * 10:04d}", "1", desc, unit, f"{qty:.3f}", who, f"${price:,.2f}",
+                         f"${ext:,.2f}", str(rank)])
+    return Look("michigan_dot_bid_tabs_letting_2021-02-12", "xlsx", "Michigan Department of Transportation", "US",
+                "a state DOT bid tabulation, long: one row per pay item and bidder", """Every cell text ('$109,000.00',
+                '1.000', '0010', rank '0'); 'Call ' with a trailing space; each pay item written once for 'Eng Est'
+                (the engineer's estimate, rank 0) and once per bidder; 'Bid Price' is the unit price, 'Ext Amount'
+                the extension; no total row.""",
+                [dict(sheet="Sheet1", table="bids", header_row=1, data_rows=len(rows) - 1, records=len(bidders),
+                      columns={"Proposal ID": "solicitation_id", "Vendor Name": "vendor_name",
+                               "Ext Amount": "bid_amount"},
+                      not_mapped=["Bid Price", "Quantity", "Ln Num", "Call "], totals={"bid_amount": total(totals.values())},
+                      notes="Four bids, each the sum of the bidder's extensions; the 'Eng Est' rows are not a bid.")],
+                {"Sheet1": rows})
+
+
+def ncdot_bid_tabs_letting_l220419() -> Look:
+    rng = random.Random("ncdot")
+    rows, bid_totals = [], []
+    let = date(2022, 4, 19)
+    for call, (cid, nbid) in enumerate([("C204901", 2), ("C204902", 5)], 1):
+        bidders = [(vendor(rng, upper=True).replace(".", ""), f"{rng.choice(['RALEIGH', 'WILSON'])},  NC")
+                   for _ in range(nbid)]
+        sums = [Decimal(0)] * nbid
+        project = ["L220419 ", float(call), let, time(14, 0), float(call), f"{cid}        ", f"{35000 + call}.3.1",
+                   f"R-{2500 + call}", "STATE FUNDED", "Example", 3.5, "E", "GRADING, DRAINAGE AND PAVING.",
+                   "US-17 FROM EXAMPLE BYPASS TO EXAMPLE ROAD."]
+        for line in range(1, 9):
+            qty = Decimal(rng.choice([1, 3, 120, 5400]))
+            for start in range(0, nbid, 3):  # three bidders a line; more bidders repeat the item
+                cells = []
+                for k in range(3):
+                    if start + k < nbid:
+                        name, city = bidders[start + k]
+                        price = money(rng, 1, 50000)
+                        ext = (price * qty).quantize(CENT)
+                        sums[start + k] += ext
+                        cells += [name, city, float(price), float(ext) if ext != ext.to_integral() else int(ext), " "]
+                    else:
+                        cells += [" ", " ", 0.0, 0.0, " "]
+                rows.append(project + [f"00{line:02d}000000-N ", float(800 + line) if line % 3 else "SP  ",
+                                       float(line), 1.0, "ROADWAY ITEMS", rng.choice(_TITLES).upper(), " ", float(qty),
+                                       "LS  ", "    "] + cells + [datetime(2022, 5, 3, 11, 6)])
+        for rank, ((name, _), amount) in enumerate(sorted(zip(bidders, sums, strict=True), key=lambda t: t[1]), 1):
+            bid_totals.append(amount)
+            rows.append(project + [" ", "  ", " ", 9999.0, "BIDDERS IN ORDER" + " " * 140 + "CONTRACT TOTAL", name,
+                                   " ", float(rank), " ", " ", " ", " ", 0.0, float(amount), " ", " ", " ", 0.0, 0.0,
+                                   " ", " ", " ", 0.0, 0.0, " ", datetime(2022, 5, 3, 11, 6)])
+    return Look("ncdot_bid_tabs_letting_L220419", "xlsx", "North Carolina Department of Transportation", "US",
+                "a state DOT bid tabulation with no header row", """No header row; 40 columns by position (padded
+                letting and contract ids 'C204901        ', item numbers '0000100000-N ', sections '800' or 'SP  ');
+                three bidders a line in blocks of name, city, unit price, extension, blank; a contract with more
+                bidders repeats each item on further lines; then one 'BIDDERS IN ORDER ... CONTRACT TOTAL' line per
+                bidder (record kind 9999) with its rank and contract total. The real file is a legacy '.xls'; the
+                lookalike is '.xlsx' (no .xls writer here).""",
+                [dict(sheet="BIDTABS_AWD", table="bids", header_row=0, data_rows=len(rows), records=len(bid_totals),
+                      totals={"bid_amount": total(bid_totals)},
+                      notes="Seven bids on two contracts, one per 'BIDDERS IN ORDER' line.")],
+                {"BIDTABS_AWD": rows})
+
+
+def columbia_sc_vendor_payments_2013_04() -> Look:
+    rng = random.Random("columbia")
+    lines, amounts = [], []
+    depts = ["Municipal Court Administration", "Sewer Maintenance Projects", "Parks & Recreation Admin",
+             "Utilities Water Dist & Maint", "Fire Administration - County"]
+    for i in range(60):
+        if 0 < i < 14 or i % 5 == 1:  # jurors' fees after the first payment, as in the real file
+            payee = f"{rng.choice(['LUND', 'PIKE', 'ROWE', 'HALE'])}, {rng.choice(['BLAKE T.', 'JORDAN', 'LOGAN M.'])}"
+            amount, dept, purpose, cat = Decimal(rng.choice([5, 10])).quantize(CENT), depts[0], "Jury Duty", "Jury Duty"
+        else:
+            payee = vendor(rng, upper=True).replace(".", "")
+            amount = money(rng, 10, 70000)
+            if i % 9 == 4:
+                amount = -amount
+            dept = rng.choice(depts[1:])
+            purpose = (rng.choice(_TITLES) + " - purchase order for the year")[:30]
+            cat = rng.choice(["Professional Services", "Special Departmental Supplies", "Equipmt Repair/Service Supply"])
+        amounts.append(amount)
+        d = day(rng, date(2013, 4, 1), 30)
+        lines.append(",".join([payee, f"{d.month}/{d.day}/{d.year}", f"{amount:.2f}", dept, purpose, cat]))
+    lines = lines[:16] + lines[:16] + lines[16:]  # a block exported twice
+    amounts = amounts[:16] + amounts[:16] + amounts[16:]
+    return Look("columbia_sc_vendor_payments_2013-04", "txt", "City of Columbia, South Carolina", "US",
+                "a city checkbook with no header row", """No header row; nothing quoted, so 'SURNAME, GIVEN' payees
+                spill into a second field (6 or 7 fields a line; the date is followed by the amount, department,
+                a purpose cut at 30 characters and a category); unpadded dates '4/1/2013'; credits '-54.94'; the
+                first lines repeated exactly as a block; LF endings in a '.txt' file.""",
+                [dict(table="payments", header_row=0, data_rows=len(lines), records=len(lines),
+                      totals={"amount": total(amounts)})],
+                ("\n".join(lines) + "\n").encode("ascii"))
+
+
+def lancashire_pcc_spend_2024_25() -> Look:
+    rng = random.Random("lancashire-pcc")
+    head = ["* Expenditure Category", "* Date", "TOTAL", "* SUPPLIER FINAL"]
+    sheets, parts = {}, []
+    months = [("APR 24", 4, 2024), ("MAY 24", 5, 2024), ("JUN 24", 6, 2024), ("JUL 24", 7, 2024), ("AUG 24", 8, 2024),
+              ("SEP 24", 9, 2024), ("OCT 24", 10, 2024), ("Nov 24", 11, 2024), ("Dec 24", 12, 2024), ("Jan 25", 1, 2025)]
+    for name, month, year in months:
+        rows, amounts = [head], []
+        entries = []
+        for i in range(rng.randint(6, 12)):
+            amount = money(rng, 500, 120000)
+            if i == 3 and month in (8, 9, 10):
+                amount = -money(rng, 500, 12000)
+            payee = "THIRD PARTY SUPPLIER" if i == 0 else vendor(rng, "GB", upper=True)
+            entries.append((payee, amount))
+        entries.sort(key=lambda e: e[0], reverse=True)  # reverse order of supplier, not of date
+        for payee, amount in entries:
+            amounts.append(amount)
+            stored = float(amount) + (1e-12 if rng.random() < 0.3 else 0.0)  # formula results with binary noise
+            rows.append([rng.choice(["Police - Other Third Party Payments", "Computer Licences", "Rents - General",
+                                     "Training Expenses (External)", "Equipment General"]),
+                         day(rng, date(year, month, 1), 28), stored, payee])
+        sheets[name] = rows
+        parts.append(dict(sheet=name, table="payments", header_row=1, data_rows=len(rows) - 1, records=len(rows) - 1,
+                          columns={"* SUPPLIER FINAL": "vendor_name", "* Date": "payment_date", "TOTAL": "amount",
+                                   "* Expenditure Category": "category"},
+                          totals={"amount": total(amounts)}))
+    return Look("lancashire_pcc_spend_2024-25", "xlsx", "Police and Crime Commissioner for Lancashire", "GB",
+                "a police and crime commissioner's payments over £500, one sheet per month", """Ten monthly sheets
+                whose names change case ('OCT 24', then 'Nov 24'); headers with a leading '* ' and the amount headed
+                'TOTAL'; amounts stored with binary noise (1041.4099999999999); credits negative; rows in reverse
+                order of supplier; redacted payees 'THIRD PARTY SUPPLIER'.""",
+                parts, sheets)
+
+
+def montreal_executive_committee_contracts_2015_09_03() -> Look:
+    rng = random.Random("montreal")
+    head = ["instance", "date_rencontre", "no_decision", "titre", "no_dossier", "instance_reference", "no_appel_offres",
+            "nbr_soumissions", "pour", "texte_contrat", "fournisseur", "montant", "type_contrat", "huis_clos", "source",
+            "date_traitement"]
+    tail = ["Ordre du jour présenté", "http://ville.example.invalid/portal/page?_pageid=5798", "2015-08-28 20:20:11"]
+    lines, amounts, records = [";".join(head)], [], 0
+    for i in range(1, 15):
+        no = f"20.{i:03d}"
+        if i in (1, 2, 8):  # closed-session items: no file, no supplier, no amount
+            row = ["Comité exécutif", "2015-09-03", no, "L'étude de ce dossier se fera à huis clos", "", "", "", "", "",
+                   "Ce dossier sera traité à huis clos", "", "", "", "oui"]
+        else:
+            records += 1
+            with_money = i % 5 != 4
+            amount = money(rng, 1000, 900000) if with_money else None
+            if amount is not None:
+                amounts.append(amount)
+            bids = str(rng.randint(1, 6)) if i % 3 == 0 else ""
+            tender = f"15-{rng.randint(14000, 14999)}" if bids else ""
+            row = ["Comité exécutif", "2015-09-03", no, rng.choice(["Contrat de services professionnels",
+                   "Contrat d'exécution de travaux", "Entente"]), str(1150000000 + rng.randint(1000, 999999)),
+                   "Conseil municipal", tender, bids, "Conseil municipal",
+                   f"Accorder un contrat pour {rng.choice(_TITLES).lower()} - Dépense maximale de "
+                   f"{amount or 0:,.2f} $ taxes incluses".replace(",", " ").replace(".", ","),
+                   vendor(rng, "CA") if amount is not None else "",
+                   f"{amount:.2f}".replace(".", ",") if amount is not None else "",
+                   rng.choice(["Gré à gré", "", "Appel d'offres public"]) if i != 11 else "('',)", "non"]
+        lines.append(";".join(row + tail))
+    return Look("montreal_executive_committee_contracts_2015-09-03", "csv", "Ville de Montréal", "CA",
+                "a French contract-decisions register from a city executive committee agenda", """French snake_case
+                headers (no_dossier, fournisseur, montant, type_contrat); semicolons; decimal comma ('42500,51');
+                16 header names over 17 fields a line (status, URL and timestamp after huis_clos); closed-session
+                items with no file number, supplier or amount; decisions with a file number but no amount; 'Gré à
+                gré' as the method; a tuple '('',)' as a contract type.""",
+                [dict(table="contracts", header_row=1, data_rows=len(lines) - 1, records=records,
+                      columns={"no_dossier": "contract_id", "fournisseur": "vendor_name",
+                               "montant": ["original_amount", "current_amount"], "type_contrat": "method",
+                               "no_appel_offres": "solicitation_id"},
+                      not_mapped=["huis_clos", "source", "date_traitement"],
+                      totals={"original_amount|current_amount": total(amounts)})],
+                ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _hyndburn_2025_header_last() -> Look:
+    rng = random.Random("hyndburn-2025-03")
+    head = ["Department Area", "", "Service Area", "", "Description", "", "", "Line", "", "HBC Ref No.", "",
+            "Name:  ", "", "", "Payment Date", "", "Amount Paid"]
+    depts = [("REGN - Regeneration & Housing", "FAF - Strategic Housing"), ("ENVH - Environmental Health",
+             "BAA - Housing Standards"), ("RESO - Resources", "AAD - ICT")]
+    rows, amounts = [], []
+    for i in range(36):
+        amount = money(rng, 251, 90000)
+        credit = i in (9, 22)
+        if credit:
+            amount = -amount
+        amounts.append(amount)
+        dept, area = rng.choice(depts)
+        if i == 30:
+            dept = "Waste Removal"  # a description in the department column
+        desc = rng.choice(_TITLES) + ("\nsecond line of the order" if i % 8 == 3 else "")
+        rows.append([dept, "", area, "", desc, "", "", "1", "", f"CRINV00{8100 + i}", "", vendor(rng, "GB"), "", "",
+                     day(rng, date(2025, 3, 1), 31).strftime("%d/%m/%Y"), "",
+                     f"{abs(amount):,.2f}" + ("-" if credit else "")])
+    rows.append(head)  # the header written last
+    return Look("hyndburn_spend_over_250_2025-03", "csv", "Hyndburn Borough Council", "GB",
+                "a borough council's payments over £250 with its header line written last", """The header is the
+                last line: the first line is a payment; spacer columns from merged cells; line breaks inside quoted
+                descriptions; trailing-minus credits; quoted amounts with separators; one department that is a
+                description; Windows-1252, CRLF.""",
+                [dict(table="payments", header_row=0, data_rows=len(rows), records=len(rows) - 1,
+                      totals={"amount": total(amounts)},
+                      notes="36 invoice lines by position, then the header line (not a record).")],
+                csv_bytes(rows, newline="\r\n", encoding="cp1252"))
+
+
+def desnz_spend_over_25k_2024_08() -> Look:
+    rng = random.Random("desnz")
+    head = ["Date of Payment", "Expense Type", "Expense Area", "Supplier", "Transaction Number", "Amount", "Description",
+            "Supplier Post Code", "Supplier Type", "Invoice Number", "Purchase Order Number", "Cost Centre Name",
+            "NAC Code", "NAC Name", "Programme Code", "Programme Name", "Cost Centre Code", "Directorate"]
+    rows, amounts = [head], []
+    tx = 611800
+    for i in range(32):
+        if i % 6 != 2:
+            tx += rng.randint(1, 400)
+        amount = money(rng, 25001, 9000000) if i != 5 else Decimal("331000000.00")
+        amounts.append(amount)
+        kind = rng.choice(["Vendor", "Vendor", "Grant", "Wga Only"])
+        expense = rng.choice(["Technical Advice / Services & Support", "Capital Grants To Local Government",
+                              "Grant-in-aid To Arms Length Bodies", "Other Professional Services"])
+        rows.append([day(rng, date(2024, 8, 1), 30).strftime("%d/%m/%Y"), expense,
+                     "Desnz - Net Zero Buildings And Industry (Nzbi) - Desnz - Example Programme", vendor(rng, "GB"),
+                     str(tx), f"\u00a3{amount:,.2f}", f"Desnz - Example Fund-{expense}",
+                     f"{rng.choice(['Ls', 'Nw', 'Ox', 'E'])}{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice(['gh', 'pu', 'qr'])}",
+                     kind, f"Grantclaim{day(rng, date(2024, 8, 1), 30):%d/%m/%Y}" if kind == "Grant" else f"Priv{rng.randint(1, 99999):08d}",
+                     str(427000000000 + rng.randint(1, 9999)), "Desnz - Example Cost Centre", str(rng.randint(52000000, 55000000)),
+                     expense, str(rng.randint(700000, 700999)), "Desnz - Example Fund", str(rng.randint(700000, 701999)),
+                     rng.choice(["Net Zero Buildings and Industry (NZBI)", "Energy Infrastructure", "Corporate Services"])])
+    return Look("desnz_spend_over_25k_2024-08", "csv", "UK Department for Energy Security and Net Zero", "GB",
+                "a central government department's spend over £25,000, extended layout", """Windows-1252 with a pound
+                sign before every amount ('£278,419.94'); LF endings; the nine standard HM Treasury columns then nine
+                more (invoice and purchase order numbers, cost centre, NAC and programme codes, directorate); Supplier
+                Type Vendor, Grant or 'Wga Only'; transaction numbers repeated within a payment; title-case post
+                codes.""",
+                [dict(table="payments", header_row=1, data_rows=len(rows) - 1, records=len(rows) - 1,
+                      columns={"Supplier": "vendor_name", "Date of Payment": "payment_date", "Amount": "amount",
+                               "Transaction Number": "payment_id", "Expense Type": "category",
+                               "Purchase Order Number": "po_number"},
+                      not_mapped=["Supplier Post Code", "NAC Code", "Programme Code", "Cost Centre Code"],
+                      totals={"amount": total(amounts)})],
+                csv_bytes(rows, encoding="cp1252"))
+
+
+def world_bank_financed_bids_sample() -> Look:
+    rng = random.Random("world-bank-bids")
+    head = ["project", "contract", "bidder.name", "status", "bidder.country", "opening.price.currency",
+            "opening.price.amount", "opening.price.raw", "evaluated.price.currency", "evaluated.price.amount",
+            "evaluated.price.raw", "contract.price.currency", "contract.price.amount", "contract.price.raw"]
+    rows = [head]
+    for c in range(8):
+        project = f"P1{rng.randint(10000, 29999)}"
+        contract = f"http://search.example.invalid/wcontractawards/procdetails/OP000{29700 + c * 13}"
+        local = rng.choice(["NPR", "AMD", "VND", "IDR"])
+        for b in range(rng.randint(2, 5)):
+            status = "Awarded" if b == 0 else rng.choice(["Evaluated", "Evaluated", "Rejected"])
+            name = vendor(rng, rng.choice(["US", "GB", "AU"]))
+            country = rng.choice(["Nepal", "Armenia", "India", "", "China"])
+            if status == "Rejected" and b % 2:
+                rows.append([project, contract, name, status, country] + [""] * 9)
+                continue
+            cur = rng.choice(["USD", "EUR", local])
+            opening = money(rng, 5000, 900000)
+            raw_open = f"{cur} {opening:,.2f}" + (f"{local} {money(rng, 100, 9000):,.2f}" if b == 2 else "")
+            evaluated = money(rng, 100000, 900000000)
+            ev = [local, f"{evaluated.to_integral_value(rounding='ROUND_DOWN')}.0", f"{local}{evaluated:,.2f}"]
+            award = ev if status == "Awarded" else ["", "", ""]
+            rows.append([project, contract, name, status, country, cur,
+                         f"{opening.to_integral_value(rounding='ROUND_DOWN')}.0", raw_open] + ev + award)
+    return Look("world_bank_financed_bids_sample", "csv", "Borrower governments of World Bank-financed projects",
+                "INT", "bids, one row per bidder per contract, prices in each bid's own currency", """Dotted headers
+                ('bidder.name', 'evaluated.price.raw'); every price as a currency code, a number with its cents cut
+                off ('267254619.0') and the raw text; raw prices glued when a bid was in two currencies ('NPR
+                4,646,304.00USD 3,758,040.00'); several currencies, so nothing can be summed; contract ids are URLs;
+                status Awarded, Evaluated or Rejected, rejected bids without prices; bidders without a country.""",
+                [dict(table="bids", header_row=1, data_rows=len(rows) - 1, records=len(rows) - 1,
+                      columns={"contract": "solicitation_id", "bidder.name": "vendor_name", "status": "status"},
+                      not_mapped=["project", "bidder.country", "opening.price.currency", "evaluated.price.currency",
+                                  "contract.price.currency", "opening.price.raw", "evaluated.price.raw",
+                                  "contract.price.raw"],
+                      notes="No money total: the prices are in several currencies.")],
+                csv_bytes(rows))
+
+
 def lookalikes() -> list[Look]:
     out = [act_contracts_2025(), canada_defence_contracts_by_vendor_and_year(), chicago_contracts_sample(),
            _gla("gla_spending_2013_sample", later=True), _gla("gla_spending_sample", later=False),
@@ -1137,6 +1646,12 @@ def lookalikes() -> list[Look]:
            canadabuys_bc_contract_awards(), buyandsell_tender_notices_2019(), assam_tenders_ocds_2021_22_sample(),
            portugal_public_works_contracts_2015_2022(), _mndot("mndot_bid_abstract_220005", old=False),
            _mndot("mndot_bid_abstract_220005_oldformat", old=True), florida_vendor_payments_fy2014_justice_admin()]
+    out += [craven_spend_over_500_2017_03(), richland_county_sc_check_register_2013_04(), _hyndburn_2019(),
+            _hyndburn_2025(), lancashire_fire_spend_2024_25(), maryland_mbe_directory_2017(),
+            michigan_dot_bid_tabs_letting_2021_02_12(), ncdot_bid_tabs_letting_l220419(),
+            columbia_sc_vendor_payments_2013_04(), lancashire_pcc_spend_2024_25(),
+            montreal_executive_committee_contracts_2015_09_03(), _hyndburn_2025_header_last(),
+            desnz_spend_over_25k_2024_08(), world_bank_financed_bids_sample()]
     return out
 
 
