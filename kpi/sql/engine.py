@@ -778,7 +778,10 @@ def selection(kpi_id: str, tables, *, filters: Filters | None = None, fy_start_m
     src = source_of(tables)
     if check_needs and src.missing(kpi.needs):
         return None, None
-    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters))
+    # Only the KPI's record expression: the list's query selects from it with its own columns (nothing written).
+    with_method = "method" in _needed(None, filters)
+    rec = measure_of(kpi_id)(M.Context(src, day, fy, frozenset(M.DIMENSIONS) if with_method
+                                       else frozenset({"vendor"})))
     if rec is None:
         return None, None
     r = rec.t.select(**_columns(rec, kpi, day), **(columns(rec) if columns else {}))
