@@ -339,6 +339,10 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
             sums += ", SUM(_sus) AS sustained"
     elif kind == "mean":
         sums = ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
+    elif kind == "duration":  # the used records are one group of their own: its quantiles are the value
+        sums = ", QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90"
+    elif kind == "distinct":
+        sums = ", COUNT(DISTINCT _key) AS value"
     inner = Q.placed_records(view, by, grain, fy)
     raw = Q.fetch(src, Q.build(
         f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) AS r '
@@ -360,14 +364,8 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
     agg["excluded"] = agg["excluded"].fillna(0).astype(np.int64)
     agg["_code"] = agg["_code"].astype(np.int64)
     used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
-    if kind in ("duration", "distinct"):
-        cols = ("QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90" if kind == "duration"
-                else "COUNT(DISTINCT _key) AS value")
-        q = Q.fetch(src, Q.build(used_only.format(cols=f"_code, _g, {cols}", keys="_code, _g"), where, as_of=as_of))
-        q["_code"] = q["_code"].astype(np.int64)
-        agg = agg.merge(q, on=["_code", "_g"], how="left")
-        if kind == "distinct":
-            agg["value"] = agg["value"].fillna(0).astype(float)
+    if kind == "distinct":
+        agg["value"] = agg["value"].fillna(0).astype(float)
     uncompared = None
     n = agg["n"].to_numpy(dtype=float)
     if kind in ("ratio", "count"):
