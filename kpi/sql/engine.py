@@ -167,31 +167,40 @@ def _columns(rec: M.Rec, kpi: KPI, as_of: dt.date) -> dict[str, ir.Value]:
     return cols
 
 
-def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset):
+def _records_key(kpi: KPI, fy: int, as_of: dt.date, with_method: bool, grain: str) -> tuple:
+    """A KPI with one record per period (registry `per_period`) has records per grain; the others one set."""
+    return ("records", kpi.id, fy, as_of, with_method) + ((grain,) if kpi.per_period else ())
+
+
+def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, grain: str = "quarter"):
     """(Rec, the KPI's record table, its name): the records of every KPI are computed together on first use
     (per as-of date, fiscal start and whether a payment needs its contract's method), then queried as tables:
-    a filter change runs only the small aggregate queries on top."""
+    a filter change runs only the small aggregate queries on top. A KPI with one record per period of the
+    report's grain has its records written per grain, when first asked for."""
     with_method = "method" in needed
-    key = ("records", kpi.id, fy, as_of, with_method)
-    if key not in src.memo:
+    grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
+    key = _records_key(kpi, fy, as_of, with_method, grain)
+    if key not in src.memo and not kpi.per_period:
         _materialize_records(src, fy, as_of, with_method)
-    if key not in src.memo:  # a KPI outside the registry's batch (defensive: every KPI is in it)
-        _materialize_records(src, fy, as_of, with_method, only=(kpi,))
+    if key not in src.memo:  # a per-period KPI (or one outside the registry's batch)
+        _materialize_records(src, fy, as_of, with_method, only=(kpi,), grain=grain)
     return src.memo[key]
 
 
-def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only=None) -> None:
+def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only=None,
+                         grain: str = "quarter") -> None:
     """The records of every computable KPI, written once per source: KPIs over the same rows (the same base
     table) share one table whose columns are each distinct expression once (dimensions, the vendor key and
     most dates and amounts are common), so each base is scanned and written once. Each KPI reads a view
-    naming its columns as the aggregate queries expect (_date, _reason, _d_<dim>...)."""
-    ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}))
+    naming its columns as the aggregate queries expect (_date, _reason, _d_<dim>...). Per-period KPIs are
+    written only when asked for (`only`), for `grain`."""
+    ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}), grain)
     suffix = "_m" if with_method else ""
     groups: dict = {}
     for kpi in only or KPIS.values():
-        key = ("records", kpi.id, fy, as_of, with_method)
+        key = _records_key(kpi, fy, as_of, with_method, grain)
         if key in src.memo or kpi.id in NOT_YET_PORTED or getattr(M, kpi.id, None) is None \
-                or src.missing(kpi.needs):
+                or src.missing(kpi.needs) or (kpi.per_period and only is None):
             continue
         rec = measure_of(kpi.id)(ctx)
         if rec is None:
@@ -217,14 +226,14 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
         table = written.get(expr.op())
         if table is None:
             table = f"kpi_records_{len(written)}"
-            sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method))
+            sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method, grain))
             src.view(table, sql, materialize=True)
             written[expr.op()] = table
         for kpi, rec, names in views:
             view = f"kpi_records_{kpi.id}{suffix}_{table.rsplit('_', 1)[1]}"
             select = ", ".join(f"{src.quote(col)} AS {src.quote(name)}" for name, col in names.items())
             src.view(view, f"SELECT {select} FROM {src.quote(table)}")
-            src.memo[("records", kpi.id, fy, as_of, with_method)] = (rec, src.con.table(view), view)
+            src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, src.con.table(view), view)
 
 
 _SQL: dict = {}
@@ -339,6 +348,9 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
                   "AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
     for c in ("_placed", "_undated"):
         raw[c] = raw[c].astype(bool)
+    # A group column without any value (a breakdown never recorded) comes from PostgreSQL as None objects,
+    # which grouping turns into floats: text, as from DuckDB.
+    raw["_g"] = raw["_g"].astype("str")
     used = raw[raw["_reason"].isna() & raw["_placed"]].drop(columns=["_reason", "_placed", "_undated"])
     excl = raw[raw["_reason"].notna() & raw["_placed"]]
     reasons_raw = raw[raw["_reason"].notna()]
@@ -586,11 +598,7 @@ NOT_YET_PORTED_REASON = "not yet computed in the database engine (issue 16)"
 # gives: the SQL engine reports no data with NOT_YET_PORTED_REASON for them rather than a different number.
 # tests/test_engine_parity.py checks every other KPI for exact equality with tests/golden and each of these
 # for that reason, so the list only shrinks deliberately, as definitions are ported.
-NOT_YET_PORTED: frozenset[str] = frozenset({
-    "offtrack_key_contract_share",  # contract performance (contract_metrics, metric_results): no SQL definition
-    "quarterly_checkin_rate",  # checkins: no SQL definition
-    "repeat_awards_with_evaluation_share",  # no SQL definition
-})
+NOT_YET_PORTED: frozenset[str] = frozenset()  # every KPI of the registry has its SQL definition
 
 
 def _empty_result(kpi, by, missing, base) -> KPIResult:
@@ -613,7 +621,7 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     missing = src.missing(kpi.needs)
     if missing:
         return _empty_result(kpi, by, missing, base)
-    rec, table, view = records(src, kpi, fy, day, _needed(by, filters))
+    rec, table, view = records(src, kpi, fy, day, _needed(by, filters), grain)
     if rec is None:
         return _empty_result(kpi, by, (), base)
     if kpi.kind.startswith("snapshot"):  # date filters select periods (reference dates), not records
@@ -655,7 +663,8 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
     if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None or src.missing(kpi.needs):
         return none
     dims = [by] if by else [d for d in kpi.breakdowns]
-    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []))
+    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []),
+                                 grain)
     if rec is None:
         return none
     snapshot = kpi.kind.startswith("snapshot")
@@ -759,10 +768,47 @@ def _rows(q: ir.Table, shown: dict, measures: dict, kpi: KPI, *, reason: bool = 
     return f.reset_index(drop=True)
 
 
+# ----------------------------------------------------------------------------- lists built on a KPI's records
+
+
+def selection(kpi_id: str, tables, *, filters: Filters | None = None, fy_start_month: int = 7, as_of=None,
+              dates: bool = True, columns=None, check_needs: bool = True):
+    """(Rec, table) for the lists built on a KPI's records (kpi.contracts, kpi.market): the KPI's records under
+    the filters as an Ibis table, not fetched (the caller fetches only the rows or aggregates it shows). Columns:
+    the engine's record columns (_date; _reason, NULL for a record the KPI uses; _d_<dimension>, _vkey, _amount
+    and the kind's own) and `columns(rec)` (name -> expression over rec.t). Dimension, vendor and value-band
+    filters apply; with `dates`, the date range and the fiscal years apply to the record's date. (None, None)
+    when the KPI's tables or columns are missing (`check_needs`) or it has no records."""
+    kpi = _kpi(kpi_id)
+    filters = filters or Filters()
+    fy = P.check_start_month(fy_start_month)
+    day = _as_of(as_of)
+    src = source_of(tables)
+    if check_needs and src.missing(kpi.needs):
+        return None, None
+    # Only the KPI's record expression: the list's query selects from it with its own columns (nothing written).
+    with_method = "method" in _needed(None, filters)
+    rec = measure_of(kpi_id)(M.Context(src, day, fy, frozenset(M.DIMENSIONS) if with_method
+                                       else frozenset({"vendor"})))
+    if rec is None:
+        return None, None
+    r = rec.t.select(**_columns(rec, kpi, day), **(columns(rec) if columns else {}))
+    r = r.filter(_ibis_where(src, rec, r, filters, dates))
+    if dates and filters.fiscal_years:
+        years = [int(y) for y in filters.fiscal_years]
+        r = r.filter(M.fiscal_year_of(r._date, fy).isin(years).fill_null(False))
+    return rec, r
+
+
+def fetch(expr) -> pd.DataFrame:
+    """The rows of an expression over a source's tables (the rows a user sees, or an aggregate)."""
+    return _fetch(expr)
+
+
 def clear_cache() -> None:
     with _SOURCES_LOCK:
         _SOURCES.clear()
 
 
-__all__ = ["compute", "compute_all", "drilldown", "source_of", "Source", "Mapping", "NOT_YET_PORTED",
-           "NOT_YET_PORTED_REASON"]
+__all__ = ["compute", "compute_all", "drilldown", "selection", "fetch", "source_of", "Source", "Mapping",
+           "NOT_YET_PORTED", "NOT_YET_PORTED_REASON"]
