@@ -180,9 +180,12 @@ def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, g
     with_method = "method" in needed
     grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
     key = _records_key(kpi, fy, as_of, with_method, grain)
-    if key not in src.memo and not kpi.per_period:
+    # Embedded, every KPI at once (the app shows most of them); in a warehouse, only what was asked for
+    # (compute_all asks for all).
+    batch = src.dialect == "duckdb" or src.memo.get(("batch",))
+    if key not in src.memo and not kpi.per_period and batch:
         _materialize_records(src, fy, as_of, with_method)
-    if key not in src.memo:  # a per-period KPI (or one outside the registry's batch)
+    if key not in src.memo:  # a per-period KPI, one asked alone in a warehouse (or outside the registry)
         _materialize_records(src, fy, as_of, with_method, only=(kpi,), grain=grain)
     return src.memo[key]
 
@@ -536,11 +539,11 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
         sums = (f"SUM(CASE WHEN {in_range} THEN _num END) AS numerator, "
                 f"SUM(CASE WHEN {in_range} THEN _den END) AS denominator")
         widest = "_lo"
-    counted = Q.fetch(src, Q.with_values(Q.build(
-        f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
+    counted = Q.query(
+        src, f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
         f'FROM (SELECT *, {g} AS _g FROM "{view}" WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
-        f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where),
-        "__refs__", refs, ("_code", "_ref")))
+        f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where,
+        rows={"__refs__": refs[["_code", "_ref"]]})
     undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM "{view}" '
                       "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
                       "GROUP BY _g, _reason", where)
@@ -641,7 +644,11 @@ def compute_all(tables, **kwargs) -> dict[str, KPIResult]:
     """Every KPI of the registry (same keyword arguments as compute; a `by` a KPI lacks is ignored for it)."""
     src = source_of(tables)
     by = kwargs.pop("by", None)
-    return {k: compute(k, src, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
+    src.memo[("batch",)] = True
+    try:
+        return {k: compute(k, src, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
+    finally:
+        src.memo.pop(("batch",), None)
 
 
 # ----------------------------------------------------------------------------- drill-down
