@@ -336,7 +336,9 @@ def score_part(pa: PartAnswer, part) -> PartScore:
                 wrong.append({"column": src, "expected": _one(accepted), "got": can})
             elif accepted is None and (src in pa.not_mapped or can in answered):
                 wrong.append({"column": src, "expected": None, "got": can})
-    accounted = _header_lines(pa, part) + int(part.rows_read) + rows_above_header(part)
+    # A bid tabulation's line items are read into its bids: the rows combined, not the bids made, are the rows read.
+    combined = getattr(getattr(part, "account", None), "combined", 0) or 0
+    accounted = _header_lines(pa, part) + max(int(part.rows_read), int(combined)) + rows_above_header(part)
     totals = []
     got_totals = part.amount_totals() if right_table else {}
     for col, expected in pa.totals.items():

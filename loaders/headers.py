@@ -396,7 +396,7 @@ FOOTNOTE = re.compile(
     r"|end of report|disclaimer|\d+\s+records?\b|records?:|row count|count:)"
 )
 ESTIMATE = re.compile(r"(?:engineer|architect|consultant|owner|city|county|department)'?s?\s*(?:cost\s*)?estimate"
-                      r"|^\W*+estimate\W*+$|\bbudget(?:ed)?\s*+(?:amount|estimate)?\W*+$", re.IGNORECASE)
+                      r"|^\W*+(?:estimate|engineers?'?s?|eng\.? est\.?)\W*+$|\bbudget(?:ed)?\s*+(?:amount|estimate)?\W*+$", re.IGNORECASE)
 # Possessive quantifiers (*+): a run of spaces or punctuation is never re-split between two of them, so a
 # 'budget' followed by a million spaces is checked in linear time, not quadratic.
 

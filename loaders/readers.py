@@ -423,6 +423,10 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             candidates.append(best.encoding)
     except Exception:  # detection is a hint only
         pass
+    if re.search(rb"\xa3 ?\d|\(\xa3\)", data[:400_000]):
+        # A byte A3 before a digit is a pound sign ('\xa3278,419.94'): Windows-1252, whatever the detector
+        # guessed from a few accented names (Central European code pages read it as 'Ł').
+        candidates = [c for c in candidates if _decodes(b"\xa3", c) == "£"]
     # Government exports that are not UTF-8 are almost always Windows-1252.
     for enc in [c for c in candidates if _latin_family(c)] + ["cp1252"]:
         try:
@@ -450,6 +454,13 @@ def _mixed_utf8(data: bytes) -> str | None:
         except UnicodeDecodeError:
             out.append(line.decode("cp1252", errors="replace"))
     return "\n".join(out)
+
+
+def _decodes(data: bytes, enc: str) -> str:
+    try:
+        return data.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return ""
 
 
 def _latin_family(enc: str) -> bool:

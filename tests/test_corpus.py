@@ -32,16 +32,16 @@ LOOKALIKES = CORPUS / "lookalikes"
 # columns, 21 wrong mappings, 7,243 records loaded and 6 totals equal.
 FLOOR = {
     "files": 54,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
-    "tables_right": 57,
-    "key_columns_found": 218,
+    # main with unseen scored 57 tables, 218 key columns, 26 wrong mappings, 29,907 records, 39 totals; the corpus3
+    # round (purchase-order lines, bid abstracts, foreign headers, URL ids, headerless spend...) raised them:
+    "tables_right": 69,
+    "key_columns_found": 256,
     "rows_accounted": 50925,
-    "records_loaded": 29907,
-    "totals_equal": 39,
+    "records_loaded": 41432,
+    "totals_equal": 50,
 }
-CEILING = {  # counts of failures: these may only go down
-    # 19, not 9: readers' WVU purchase-order lines are rows again, classified payments where the answer is contracts;
-    # more with the unseen exports (branch unseen): new files, new failures, listed in docs/corpus.md
-    "wrong_mappings": 26,
+CEILING = {  # counts of failures: these may only go down (26 before the corpus3 round)
+    "wrong_mappings": 8,
     "rows_lost": 1,
 }
 
@@ -49,14 +49,14 @@ CEILING = {  # counts of failures: these may only go down
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
     "files": 54,
-    "tables_right": 57,  # main at 14fb1a2: 22
-    "key_columns_found": 219,  # 67
+    "tables_right": 68,  # main at 14fb1a2: 22; 57 with unseen, before the corpus3 round
+    "key_columns_found": 256,  # 67; 219
     "rows_accounted": 1806,  # 1207
-    "records_loaded": 1125,  # 412
-    "totals_equal": 39,  # 6
+    "records_loaded": 1339,  # 412; 1125
+    "totals_equal": 50,  # 6; 39
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 25,  # 21 (8 before the WVU purchase-order lines became rows again)
+    "wrong_mappings": 8,  # 21; 25
     "rows_lost": 1,  # 32
 }
 

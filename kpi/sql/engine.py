@@ -344,9 +344,8 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
     elif kind == "distinct":
         sums = ", COUNT(DISTINCT _key) AS value"
     inner = Q.placed_records(view, by, grain, fy)
-    raw = Q.fetch(src, Q.build(
-        f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) AS r '
-        "GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of))
+    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) '
+                  "AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
     for c in ("_placed", "_undated"):
         raw[c] = raw[c].astype(bool)
     # A group column without any value (a breakdown never recorded) comes from PostgreSQL as None objects,
@@ -392,9 +391,8 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
         agg["value"] = np.where(n > 0, mean, np.nan)
         agg["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
     elif kind == "lift":
-        cat = Q.fetch(src, Q.build(used_only.format(
-            cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
-            keys="_code, _g, _d_category, _eng"), where, as_of=as_of))
+        cat = Q.query(src, used_only.format(cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
+                                            keys="_code, _g, _d_category, _eng"), where, as_of=as_of)
         cat["_code"] = cat["_code"].astype(np.int64)
         agg, uncompared = _lift(cat, agg)
     agg = agg.sort_values(["_code", "_g"], na_position="first").reset_index(drop=True)
@@ -424,28 +422,29 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
 def _lift(cat: pd.DataFrame, agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (period, group): mean bids with engagement minus without, within each category (only categories
     with both), weighted by the category's solicitations; the per-category sums come from the engine."""
-    cat = cat.astype({"_eng": np.int64, "c": np.int64})
-    rows = []
-    for (code, g), part in cat.groupby(["_code", "_g"], dropna=False, sort=False):
-        piv = part.pivot_table(index="_cat", columns="_eng", values=["c", "s"], aggfunc="sum", fill_value=0,
-                               dropna=False)
-        c0 = piv["c"][0] if 0 in piv["c"] else pd.Series(0, index=piv.index)
-        c1 = piv["c"][1] if 1 in piv["c"] else pd.Series(0, index=piv.index)
-        s0 = piv["s"][0] if 0 in piv["s"] else pd.Series(0.0, index=piv.index)
-        s1 = piv["s"][1] if 1 in piv["s"] else pd.Series(0.0, index=piv.index)
-        both = (c0 > 0) & (c1 > 0)
-        w = (c0 + c1).where(both, 0)
-        diff = (s1 / c1.where(c1 > 0) - s0 / c0.where(c0 > 0)).where(both, 0.0)
-        wsum = float(w.sum())
-        eng_n, not_n = int(c1.where(both, 0).sum()), int(c0.where(both, 0).sum())
-        rows.append({"_code": code, "_g": g, "value": float((diff * w).sum() / wsum) if wsum > 0 else np.nan,
-                     "engaged_n": eng_n, "not_engaged_n": not_n,
-                     "engaged_mean_bids": float(s1.where(both, 0).sum() / eng_n) if eng_n else np.nan,
-                     "not_engaged_mean_bids": float(s0.where(both, 0).sum() / not_n) if not_n else np.nan,
-                     "_compared": int(wsum)})
-    lift = pd.DataFrame(rows, columns=["_code", "_g", "value", "engaged_n", "not_engaged_n", "engaged_mean_bids",
-                                       "not_engaged_mean_bids", "_compared"])
-    agg = agg.merge(lift, on=["_code", "_g"], how="left")
+    keys = ["_code", "_g", "_cat"]
+    cat = cat.astype({"_eng": np.int64, "c": np.int64}).assign(_g=cat["_g"].fillna(NOT_RECORDED),
+                                                                _cat=cat["_cat"].fillna(NOT_RECORDED))
+    wide = cat.pivot_table(index=keys, columns="_eng", values=["c", "s"], aggfunc="sum", fill_value=0)
+    c0, c1, s0, s1 = ((wide[(v, e)] if (v, e) in wide.columns else pd.Series(0, index=wide.index))
+                      for v, e in (("c", 0), ("c", 1), ("s", 0), ("s", 1)))
+    both = (c0 > 0) & (c1 > 0)
+    per = pd.DataFrame({
+        "w": (c0 + c1).where(both, 0),
+        "wdiff": ((s1 / c1.where(c1 > 0) - s0 / c0.where(c0 > 0)) * (c0 + c1)).where(both, 0.0),
+        "eng_n": c1.where(both, 0), "not_n": c0.where(both, 0),
+        "eng_s": s1.where(both, 0.0), "not_s": s0.where(both, 0.0)}).groupby(level=["_code", "_g"]).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lift = pd.DataFrame({
+            "value": np.where(per["w"] > 0, per["wdiff"] / per["w"].where(per["w"] > 0, 1), np.nan),
+            "engaged_n": per["eng_n"].astype(np.int64), "not_engaged_n": per["not_n"].astype(np.int64),
+            "engaged_mean_bids": np.where(per["eng_n"] > 0, per["eng_s"] / per["eng_n"].where(per["eng_n"] > 0, 1),
+                                          np.nan),
+            "not_engaged_mean_bids": np.where(per["not_n"] > 0,
+                                              per["not_s"] / per["not_n"].where(per["not_n"] > 0, 1), np.nan),
+            "_compared": per["w"].astype(np.int64)}, index=per.index).reset_index()
+    agg = agg.assign(_gk=agg["_g"].fillna(NOT_RECORDED)).merge(
+        lift.rename(columns={"_g": "_gk"}), on=["_code", "_gk"], how="left").drop(columns="_gk")
     agg["engaged_n"] = agg["engaged_n"].fillna(0).astype(np.int64)
     agg["not_engaged_n"] = agg["not_engaged_n"].fillna(0).astype(np.int64)
     compared = agg["_compared"].fillna(0).astype(np.int64)
@@ -492,9 +491,13 @@ def _fill_counts(frame: pd.DataFrame, cmin: int, cmax: int, grain: str, fy: int,
 
 
 def _snapshot_refs(r: ir.Table, grain: str, fy: int, as_of: dt.date, filters: Filters) -> pd.DataFrame:
-    """Periods from the first one any used record counts in up to the as-of date's, with each period's
-    reference date (its last day, or the as-of date); date filters select periods."""
     first = _fetch(r.filter(r._reason.isnull() & r._lo.notnull()).aggregate(lo=r._lo.min()))["lo"].iloc[0]
+    return _periods_from(first, grain, fy, as_of, filters)
+
+
+def _periods_from(first, grain: str, fy: int, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """Periods from the first one any used record counts in (`first`) up to the as-of date's, with each
+    period's reference date (its last day, or the as-of date); date filters select periods."""
     if first is None or pd.isna(first):
         return pd.DataFrame({"_code": np.array([], np.int64), "_ref": pd.Series([], dtype="object")})
     day = np.datetime64(as_of, "D")
@@ -512,40 +515,47 @@ def _snapshot_refs(r: ir.Table, grain: str, fy: int, as_of: dt.date, filters: Fi
     return pd.DataFrame({"_code": codes[keep], "_ref": pd.Series(refs[keep].astype(dt.date), dtype="object")})
 
 
-def _aggregate_snapshot(kpi: KPI, rec: M.Rec, r: ir.Table, by: str | None, grain: str, fy: int,
+def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: str | None, grain: str, fy: int,
                         as_of: dt.date, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    refs = _snapshot_refs(r, grain, fy, as_of, filters)
+    """Records counted at each period's reference date while they cover it: the periods are a VALUES list
+    joined to the record view; one query counts them by (period, group, reason), one the undated."""
+    g = f"_d_{by}" if by else "''"
+    first = Q.query(src, f'SELECT MIN(_lo) AS lo FROM "{view}" WHERE _reason IS NULL AND _lo IS NOT NULL '
+                    "AND :filters", where)["lo"].iloc[0]
+    refs = _periods_from(first, grain, fy, as_of, filters)
     if refs.empty:
         return empty_frame(kpi, by), empty_reasons(by)
     m = rec.measure
-    ref_t = ibis.memtable(refs, schema=ibis.schema({"_code": "int64", "_ref": "date"}))
-    used = r._reason.isnull()
     expiring = isinstance(m, M.Expiring)
-    widest = r[f"_lo{max(m.windows)}"] if expiring else r._lo
-    j = r.filter(r._lo.notnull() & r._hi.notnull()).mutate(_wlo=ibis.least(widest, r._lo))
-    j = j.inner_join(ref_t, [j._wlo <= ref_t._ref, ref_t._ref <= j._hi])
-    u = j._reason.isnull()
-    in_range = (j._lo <= j._ref) & (j._ref <= j._hi)
-    aggs = {"n": ibis.ifelse(u & in_range, 1, 0).sum(), "excluded": ibis.ifelse(~u & in_range, 1, 0).sum()}
+    in_range = "(_lo <= _ref AND _ref <= _hi)"
     if expiring:
-        for w in m.windows:
-            aggs[f"value_{w}"] = ibis.ifelse((u & (j[f"_lo{w}"] <= j._ref) & (j._ref <= j._flag_hi))
-                                             .fill_null(False), 1, 0).sum()
+        sums = ", ".join(f"SUM(CASE WHEN _reason IS NULL AND _lo{w} <= _ref AND _ref <= _flag_hi THEN 1 ELSE 0 END)"
+                         f" AS value_{w}" for w in m.windows)
+        widest = f"LEAST(_lo{max(m.windows)}, _lo)"
     else:
-        aggs["numerator"] = j._num.sum(where=u & in_range)
-        aggs["denominator"] = j._den.sum(where=u & in_range)
-    agg = _fetch(j.group_by(["_code", "_g"]).aggregate(**aggs))
-    reasons_raw = _fetch(j.filter(~u & in_range).group_by(["_code", "_g", "_reason"]).aggregate(count=ibis._.count()))
-    undated = _fetch(r.filter(~used & (r._lo.isnull() | r._hi.isnull())).group_by(["_g", "_reason"])
-                     .aggregate(count=ibis._.count()))
-    groups = [""] if not by else None
+        sums = (f"SUM(CASE WHEN {in_range} THEN _num END) AS numerator, "
+                f"SUM(CASE WHEN {in_range} THEN _den END) AS denominator")
+        widest = "_lo"
+    counted = Q.fetch(src, Q.with_values(Q.build(
+        f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
+        f'FROM (SELECT *, {g} AS _g FROM "{view}" WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
+        f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where),
+        "__refs__", refs, ("_code", "_ref")))
+    undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM "{view}" '
+                      "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
+                      "GROUP BY _g, _reason", where)
+    used = counted["_reason"].isna()
+    excluded = counted[~used & (counted["cnt"] > 0)]
+    keys = ["_code", "_g"]
+    agg = counted[used].drop(columns="_reason").rename(columns={"cnt": "n"}).merge(
+        excluded.groupby(keys, dropna=False)["cnt"].sum().rename("excluded").reset_index(), on=keys, how="outer")
+    reasons_raw = excluded[["_code", "_g", "_reason", "cnt"]].rename(columns={"cnt": "count"})
     if by:
-        agg = agg[(agg["n"] > 0) | (agg["excluded"] > 0)]
+        agg = agg[(agg["n"].fillna(0) > 0) | (agg["excluded"].fillna(0) > 0)]
         full = agg.merge(refs, on="_code")
     else:
         full = refs.merge(agg.drop(columns="_g"), on="_code", how="left")
         full["_g"] = ""
-    del groups
     for col in [c for c in full.columns if c not in ("_code", "_g", "_ref")]:
         full[col] = full[col].fillna(0)
     full["_code"] = full["_code"].astype(np.int64)
@@ -614,9 +624,9 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     rec, table, view = records(src, kpi, fy, day, _needed(by, filters), grain)
     if rec is None:
         return _empty_result(kpi, by, (), base)
-    if kpi.kind.startswith("snapshot"):
-        r = filtered(src, rec, table, by, filters, dates=False)
-        frame, reasons = _aggregate_snapshot(kpi, rec, r, by, grain, fy, day, filters)
+    if kpi.kind.startswith("snapshot"):  # date filters select periods (reference dates), not records
+        where = _where(src, rec, filters, dates=False)
+        frame, reasons = _aggregate_snapshot(kpi, rec, src, view, where, by, grain, fy, day, filters)
     else:
         # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
         where = _where(src, rec, replace(filters, fiscal_years=()))

@@ -44,8 +44,8 @@ from ..measures import (
     OPEN_ENDED,
     SATISFACTORY_OR_BETTER,
     TABLE_DATES,
+    completeness_fields,
     direction_sign,
-    required_fields,
 )
 from .source import Source
 
@@ -1253,13 +1253,13 @@ def _filled(t: ir.Table, col: str) -> ir.BooleanValue:
 
 
 def field_completeness(ctx: Context) -> Rec:
-    """Required fields filled per record, over every loaded table (a union: the 'table' breakdown)."""
+    """Key fields filled per record, over every loaded table (a union: the 'table' breakdown)."""
     src = ctx.src
     parts = []
     for table in TABLES:
         if not src.has(table) or src.rows(table) == 0 or table not in TABLE_DATES:
             continue  # as the pandas engine: a table without a date of its own (bids, contract_metrics) is left out
-        fields = required_fields(table)
+        fields = completeness_fields(table, src.has)
         if table == "bids":
             t = bid_base(ctx)
             when, dims, amount = t._s_first, bid_dims(t), bid_amount(t)
