@@ -1,0 +1,172 @@
+"""Rows of a delimited file with a field too many or too few, put back in their columns.
+
+Exports that quote nothing split a payee written 'HALE, LOGAN M.' into two fields, so its row has one more
+field than the others and every later cell sits one column to the right; an ERP that drops a delimiter glues
+two fields ('25/06/2012900' is 25/06/2012 and 900). The rows of the usual width say what each column holds
+(dates of one shape, numbers, a short list of codes); a longer row is joined, and a shorter one split, at the
+one place where every column then holds what it holds in the other rows. A row with no such place, or more
+than one, is left as read (and is excluded later with its reason). Each repair is said in a note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+_NUMBER = re.compile(r"^\(?[-+]?\s*[$£€]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?-?$")
+_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+CODES = 20  # a text column with at most this many distinct values is a list of codes ('IS', 'CX')
+TYPED_SHARE = 0.9  # a column is typed when this share of its filled cells (in rows of the usual width) is
+
+
+@dataclass
+class _Column:
+    kind: str  # "date", "number", "codes" or "text"
+    shapes: frozenset[str] = frozenset()  # dates: '99/99/9999'
+    codes: frozenset[str] = frozenset()
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d", "9", text)
+
+
+def _fits(col: _Column, cell: str) -> bool:
+    t = cell.strip()
+    if not t:
+        return True
+    if col.kind == "date":
+        return _shape(t) in col.shapes
+    if col.kind == "number":
+        return bool(_NUMBER.match(t))
+    return True  # text, and codes (a short list seen in other rows need not be the whole list)
+
+
+def _columns(rows: list[list[str]], width: int) -> list[_Column]:
+    out = []
+    for j in range(width):
+        cells = [r[j].strip() for r in rows if r[j].strip()]
+        if not cells:
+            out.append(_Column("text"))
+            continue
+        dates = [c for c in cells if _DATE.match(c)]
+        if len(dates) >= TYPED_SHARE * len(cells):
+            out.append(_Column("date", shapes=frozenset(_shape(c) for c in dates)))
+        elif sum(bool(_NUMBER.match(c)) for c in cells) >= TYPED_SHARE * len(cells):
+            out.append(_Column("number"))
+        elif len(set(cells)) <= CODES and len(cells) >= 5 * len(set(cells)):
+            out.append(_Column("codes", codes=frozenset(cells)))
+        else:
+            out.append(_Column("text"))
+    return out
+
+
+def _all_fit(cols: list[_Column], cells: list[str]) -> bool:
+    return all(_fits(c, v) for c, v in zip(cols, cells, strict=True))
+
+
+def _known_codes(cols: list[_Column], cells: list[str]) -> int:
+    """How many cells of code columns hold a code seen in the other rows ('IS', not ' GIVEN,IS')."""
+    return sum(c.kind == "codes" and v.strip() in c.codes for c, v in zip(cols, cells, strict=True))
+
+
+def _joined(cells: list[str], width: int, cols: list[_Column], delim: str) -> list[str] | None:
+    """The row with its extra fields joined back into one text cell, where exactly one place fits."""
+    extra = len(cells) - width
+    found = []
+    for j in range(width):
+        if cols[j].kind != "text":
+            continue
+        row = cells[:j] + [delim.join(cells[j:j + extra + 1])] + cells[j + extra + 1:]
+        if _all_fit(cols, row):
+            # A field that starts with a space continues the one before it ('HALE', ' LOGAN M.').
+            found.append(((sum(c.startswith(" ") for c in cells[j + 1:j + extra + 1]), _known_codes(cols, row)), row))
+    return _best(found)
+
+
+def _best(found: list[tuple[tuple[int, int], list[str]]]) -> list[str] | None:
+    """The one best-ranked candidate row; None when there is none or two rank alike."""
+    if not found:
+        return None
+    found.sort(key=lambda f: f[0], reverse=True)
+    if len(found) > 1 and found[0][0] == found[1][0]:
+        return None
+    return found[0][1]
+
+
+def _split(cells: list[str], width: int, cols: list[_Column]) -> list[str] | None:
+    """The row with one glued cell split in two, where exactly one split of one cell fits every column."""
+    found = []
+    for j, cell in enumerate(cells):
+        if cols[j].kind == "text" and cols[j + 1].kind == "text":
+            continue  # two texts glued together cannot be told apart
+        t = cell.strip()
+        for k in range(1, len(t)):
+            left, right = t[:k], t[k:]
+            row = cells[:j] + [left, right] + cells[j + 1:]
+            if left.strip() and right.strip() and _all_fit(cols, row):
+                found.append(((0, _known_codes(cols, row)), row))
+    return _best(found)
+
+
+def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str]]:
+    """The grid with rows one or two fields too long joined and rows one field too short split, and a note for
+    each kind of repair made; unchanged when no width is shared by most rows."""
+    rows = [["" if v is None else str(v) for v in r] for r in grid.itertuples(index=False, name=None)]
+    widths = [max((i + 1 for i, v in enumerate(r) if v.strip()), default=0) for r in rows]
+    counts = Counter(w for w in widths if w > 1)
+    total = sum(counts.values())
+    # The usual width: the most common, or the narrower of the two most common when the wider rows are the
+    # narrower ones with a field split (a list of jurors 'SURNAME, GIVEN' can outnumber the firms).
+    candidates = sorted((w for w, n in counts.most_common(2) if n >= 10 and n >= 0.3 * total))
+    for width in candidates:
+        trial = [list(r) for r in rows]
+        fixed = _realigned(trial, widths, width, delim)
+        if fixed is not None:
+            joined, split = fixed
+            if len(joined) + len(split) >= 0.8 * sum(counts[w] for w in (width + 1, width + 2, width - 1)):
+                return _result(grid, trial, joined, split)
+    return grid, []
+
+
+def _realigned(rows: list[list[str]], widths: list[int], width: int, delim: str):
+    """([(line, joined text)], [(line, split text)]) after repairing `rows` in place; None when the columns of
+    the rows of this width are all text (nothing to tell a right place from a wrong one)."""
+    cols = _columns([r for r, w in zip(rows, widths, strict=True) if w == width], width)
+    if all(c.kind == "text" for c in cols):
+        return None
+    joined: list[tuple[int, str]] = []
+    split: list[tuple[int, str]] = []
+    repaired: dict[int, list[str]] = {}
+    for i, (r, w) in enumerate(zip(rows, widths, strict=True)):
+        if w in (width + 1, width + 2):
+            fixed = _joined(r[:w], width, cols, delim)
+            if fixed is not None:
+                repaired[i] = fixed + [""] * (len(r) - width)
+                joined.append((i + 1, fixed[next(j for j in range(width) if fixed[j] != r[j])]))
+        elif w == width - 1 and w > 1:
+            fixed = _split(r[:w], width, cols)
+            if fixed is not None:
+                changed = next(j for j in range(w) if fixed[j] != r[j])
+                repaired[i] = fixed + [""] * (len(r) - width)
+                split.append((i + 1, r[changed]))
+    for i, r in repaired.items():
+        rows[i] = r
+    return joined, split
+
+
+def _result(grid: pd.DataFrame, rows: list[list[str]], joined, split) -> tuple[pd.DataFrame, list[str]]:
+    notes = []
+    if joined:
+        notes.append(f"{len(joined):,} rows had more fields than the others (a comma inside an unquoted value, "
+                     f"e.g. line {joined[0][0]}: {joined[0][1]!r}): the fields joined where every column fits")
+    if split:
+        notes.append(f"{len(split):,} rows had a field fewer than the others (two values glued together, e.g. "
+                     f"line {split[0][0]}: {split[0][1]!r}): the cell split where every column fits")
+    if not notes:
+        return grid, []
+    out = pd.DataFrame(rows, dtype=object)
+    out = out.reindex(columns=range(max(grid.shape[1], out.shape[1])), fill_value="")
+    return out, notes
