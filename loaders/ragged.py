@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 _NUMBER = re.compile(r"^\(?[-+]?\s*[$£€]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?-?$")
@@ -111,53 +112,58 @@ def _split(cells: list[str], width: int, cols: list[_Column]) -> list[str] | Non
     return _best(found)
 
 
+KIND_SAMPLE = 2000  # rows of the usual width whose cells say what each column holds
+
+
 def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str]]:
     """The grid with rows one or two fields too long joined and rows one field too short split, and a note for
-    each kind of repair made; unchanged when no width is shared by most rows."""
-    rows = [["" if v is None else str(v) for v in r] for r in grid.itertuples(index=False, name=None)]
-    widths = [max((i + 1 for i, v in enumerate(r) if v.strip()), default=0) for r in rows]
-    counts = Counter(w for w in widths if w > 1)
+    each kind of repair made; unchanged when no width is shared by most rows, or no row differs."""
+    if grid.empty:
+        return grid, []
+    values = grid.to_numpy(dtype=object)
+    filled = (grid.ne("") & grid.notna()).to_numpy(dtype=bool)  # the reader writes '' for an empty field
+    n_cols = filled.shape[1]
+    widths = np.where(filled.any(axis=1), n_cols - np.argmax(filled[:, ::-1], axis=1), 0)
+    counts = Counter(int(w) for w in widths if w > 1)
     total = sum(counts.values())
     # The usual width: the most common, or the narrower of the two most common when the wider rows are the
     # narrower ones with a field split (a list of jurors 'SURNAME, GIVEN' can outnumber the firms).
-    candidates = sorted((w for w, n in counts.most_common(2) if n >= 10 and n >= 0.3 * total))
+    candidates = sorted(w for w, n in counts.most_common(2) if n >= 10 and n >= 0.3 * total)
     for width in candidates:
-        trial = [list(r) for r in rows]
-        fixed = _realigned(trial, widths, width, delim)
-        if fixed is not None:
-            joined, split = fixed
-            if len(joined) + len(split) >= 0.8 * sum(counts[w] for w in (width + 1, width + 2, width - 1)):
-                return _result(grid, trial, joined, split)
+        odd = [int(i) for i in np.flatnonzero((widths == width + 1) | (widths == width + 2) | (widths == width - 1))]
+        if not odd:
+            continue
+        base = np.flatnonzero(widths == width)[:KIND_SAMPLE]
+        cols = _columns([_cells(values[i]) for i in base], width)
+        if all(c.kind == "text" for c in cols):
+            continue
+        joined, split, repaired = _repairs(values, widths, odd, width, cols, delim)
+        if len(joined) + len(split) >= 0.8 * len(odd):
+            return _result(grid, repaired, joined, split)
     return grid, []
 
 
-def _realigned(rows: list[list[str]], widths: list[int], width: int, delim: str):
-    """([(line, joined text)], [(line, split text)]) after repairing `rows` in place; None when the columns of
-    the rows of this width are all text (nothing to tell a right place from a wrong one)."""
-    cols = _columns([r for r, w in zip(rows, widths, strict=True) if w == width], width)
-    if all(c.kind == "text" for c in cols):
-        return None
+def _cells(row) -> list[str]:
+    return ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row]
+
+
+def _repairs(values, widths, odd: list[int], width: int, cols: list[_Column], delim: str):
+    """([(line, joined text)], [(line, split text)], {row index: repaired cells}) for the rows of another width."""
     joined: list[tuple[int, str]] = []
     split: list[tuple[int, str]] = []
     repaired: dict[int, list[str]] = {}
-    for i, (r, w) in enumerate(zip(rows, widths, strict=True)):
-        if w in (width + 1, width + 2):
-            fixed = _joined(r[:w], width, cols, delim)
-            if fixed is not None:
-                repaired[i] = fixed + [""] * (len(r) - width)
-                joined.append((i + 1, fixed[next(j for j in range(width) if fixed[j] != r[j])]))
-        elif w == width - 1 and w > 1:
-            fixed = _split(r[:w], width, cols)
-            if fixed is not None:
-                changed = next(j for j in range(w) if fixed[j] != r[j])
-                repaired[i] = fixed + [""] * (len(r) - width)
-                split.append((i + 1, r[changed]))
-    for i, r in repaired.items():
-        rows[i] = r
-    return joined, split
+    for i in odd:
+        r, w = _cells(values[i]), int(widths[i])
+        fixed = _joined(r[:w], width, cols, delim) if w > width else _split(r[:w], width, cols) if w > 1 else None
+        if fixed is None:
+            continue
+        changed = next(j for j in range(min(w, width)) if fixed[j] != r[j])
+        repaired[i] = fixed + [""] * (len(r) - width)
+        (joined if w > width else split).append((i + 1, fixed[changed] if w > width else r[changed]))
+    return joined, split, repaired
 
 
-def _result(grid: pd.DataFrame, rows: list[list[str]], joined, split) -> tuple[pd.DataFrame, list[str]]:
+def _result(grid: pd.DataFrame, repaired: dict[int, list[str]], joined, split) -> tuple[pd.DataFrame, list[str]]:
     notes = []
     if joined:
         notes.append(f"{len(joined):,} rows had more fields than the others (a comma inside an unquoted value, "
@@ -167,6 +173,7 @@ def _result(grid: pd.DataFrame, rows: list[list[str]], joined, split) -> tuple[p
                      f"line {split[0][0]}: {split[0][1]!r}): the cell split where every column fits")
     if not notes:
         return grid, []
-    out = pd.DataFrame(rows, dtype=object)
-    out = out.reindex(columns=range(max(grid.shape[1], out.shape[1])), fill_value="")
+    out = grid.copy()
+    for i, cells in repaired.items():
+        out.iloc[i] = cells[: out.shape[1]] + [""] * (out.shape[1] - len(cells))
     return out, notes
