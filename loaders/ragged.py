@@ -130,7 +130,11 @@ def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str]]:
     # narrower ones with a field split (a list of jurors 'SURNAME, GIVEN' can outnumber the firms).
     candidates = sorted(w for w, n in counts.most_common(2) if n >= 10 and n >= 0.3 * total)
     for width in candidates:
-        odd = [int(i) for i in np.flatnonzero((widths == width + 1) | (widths == width + 2) | (widths == width - 1))]
+        base_rows = widths == width
+        # A row one field short is a glued one only where the last column is always filled in the usual rows.
+        last_full = filled[base_rows, width - 1].mean() >= 0.95 if base_rows.any() else False
+        short = (widths == width - 1) if last_full else np.zeros(len(widths), dtype=bool)
+        odd = [int(i) for i in np.flatnonzero((widths == width + 1) | (widths == width + 2) | short)]
         if not odd:
             continue
         base = np.flatnonzero(widths == width)[:KIND_SAMPLE]
@@ -154,6 +158,8 @@ def _repairs(values, widths, odd: list[int], width: int, cols: list[_Column], de
     repaired: dict[int, list[str]] = {}
     for i in odd:
         r, w = _cells(values[i]), int(widths[i])
+        if w < width and _all_fit(cols, (r + [""] * width)[:width]):
+            continue  # as read, every column already holds what it should: a blank last field, not a shift
         fixed = _joined(r[:w], width, cols, delim) if w > width else _split(r[:w], width, cols) if w > 1 else None
         if fixed is None:
             continue

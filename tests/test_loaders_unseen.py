@@ -443,3 +443,15 @@ def test_a_glued_date_and_amount_are_split(tmp_path):
     assert part.amount_totals() == {"amount": 6000 + 66 + 900 + 750.0}  # 12 x 500 + (0 + ... + 11)
     assert part.frame["vendor_name"].iloc[-1] == "Catch22"
     assert any(n.startswith("2 rows had a field fewer than the others") for n in part.notes)
+
+
+def test_a_blank_last_field_is_not_a_glued_row(tmp_path):
+    """Rows whose optional last field is blank are read as they are: nothing is split to fill it."""
+    path = tmp_path / "checks.csv"
+    lines = ["Check Date,Payee,Amount,Memo"]
+    lines += [f"07/{1 + i:02d}/2024,Firm {i},{20 + i},memo {i}" for i in range(15)]
+    lines += ["07/20/2024,Acme,25,", "07/21/2024,Bolt,31.50,"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.frame["amount"].iloc[-2:].tolist() == [25.0, 31.5]
+    assert not any("field fewer" in n for n in part.notes)
