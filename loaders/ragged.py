@@ -98,20 +98,32 @@ def _best(found: list[tuple[tuple[int, int], list[str]]]) -> list[str] | None:
 
 
 def _split(cells: list[str], width: int, cols: list[_Column]) -> list[str] | None:
-    """The row with one glued cell split in two, where exactly one split of one cell fits every column."""
-    found = []
+    """The row with its glued cells split, where exactly one way of splitting fits every column: one cell in two
+    ('25/06/2012900'), or, two fields short, one cell in three ('Academy2129/05/2012740')."""
+    if width - len(cells) > 1 and sum(len(c) for c in cells) > MAX_SPLIT_TEXT:
+        return None  # two splits of a long row: too many ways to try for the evidence one row gives
+    found = {tuple(row): row for row in _splits(cells, width, cols)}
+    return _best([((0, _known_codes(cols, row)), row) for row in found.values()])
+
+
+def _splits(cells: list[str], width: int, cols: list[_Column]):
+    """Every way of splitting cells until the row is `width` long and fits; a split leaves typed text on at
+    least one side (two texts glued together cannot be told apart)."""
+    if len(cells) == width:
+        if _all_fit(cols, cells):
+            yield cells
+        return
     for j, cell in enumerate(cells):
         if cols[j].kind == "text" and cols[j + 1].kind == "text":
-            continue  # two texts glued together cannot be told apart
+            continue
         t = cell.strip()
         for k in range(1, len(t)):
             left, right = t[:k], t[k:]
-            row = cells[:j] + [left, right] + cells[j + 1:]
-            if left.strip() and right.strip() and _all_fit(cols, row):
-                found.append(((0, _known_codes(cols, row)), row))
-    return _best(found)
+            if left.strip() and right.strip() and _fits(cols[j], left):
+                yield from _splits(cells[:j] + [left, right] + cells[j + 1:], width, cols)
 
 
+MAX_SPLIT_TEXT = 300  # characters of a row two fields short that are tried for two splits
 KIND_SAMPLE = 2000  # rows of the usual width whose cells say what each column holds
 
 
@@ -133,7 +145,8 @@ def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str]]:
         base_rows = widths == width
         # A row one field short is a glued one only where the last column is always filled in the usual rows.
         last_full = filled[base_rows, width - 1].mean() >= 0.95 if base_rows.any() else False
-        short = (widths == width - 1) if last_full else np.zeros(len(widths), dtype=bool)
+        short = ((widths == width - 1) | (widths == width - 2)) & (widths > 1) if last_full \
+            else np.zeros(len(widths), dtype=bool)
         odd = [int(i) for i in np.flatnonzero((widths == width + 1) | (widths == width + 2) | short)]
         if not odd:
             continue
@@ -160,7 +173,7 @@ def _repairs(values, widths, odd: list[int], width: int, cols: list[_Column], de
         r, w = _cells(values[i]), int(widths[i])
         if w < width and _all_fit(cols, (r + [""] * width)[:width]):
             continue  # as read, every column already holds what it should: a blank last field, not a shift
-        fixed = _joined(r[:w], width, cols, delim) if w > width else _split(r[:w], width, cols) if w > 1 else None
+        fixed = _joined(r[:w], width, cols, delim) if w > width else _split(r[:w], width, cols)
         if fixed is None:
             continue
         changed = next(j for j in range(min(w, width)) if fixed[j] != r[j])

@@ -37,8 +37,8 @@ FLOOR = {
     "tables_right": 69,
     "key_columns_found": 265,
     "rows_accounted": 50925,
-    "records_loaded": 42548,
-    "totals_equal": 54,
+    "records_loaded": 42549,
+    "totals_equal": 55,
 }
 CEILING = {  # counts of failures: these may only go down (26 wrong mappings before the corpus3 round)
     "wrong_mappings": 0,

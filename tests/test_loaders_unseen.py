@@ -455,3 +455,16 @@ def test_a_blank_last_field_is_not_a_glued_row(tmp_path):
     [part] = inspect_file(path)
     assert part.frame["amount"].iloc[-2:].tolist() == [25.0, 31.5]
     assert not any("field fewer" in n for n in part.notes)
+
+
+def test_a_cell_gluing_three_fields_is_split_in_three(tmp_path):
+    """Lambeth's worst line: supplier, date and amount in one cell ('Academy2129/05/2012740')."""
+    path = tmp_path / "payments.csv"
+    lines = ["Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description"]
+    lines += [f"Lambeth,Adults,Firm {i} Ltd,{10 + i:02d}/06/2012,{500 + i}.00,CARE" for i in range(12)]
+    lines += ["Lambeth,Children,Inter High Education/Academy2129/05/2012740,PROFESSIONAL FEES"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    last = part.frame.iloc[-1]
+    assert (last["vendor_name"], last["amount"]) == ("Inter High Education/Academy21", 740.0)
+    assert last["payment_date"] == pd.Timestamp("2012-05-29")
