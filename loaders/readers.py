@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .ragged import realign
 from .xlsx_scan import SheetScan, scan_workbook
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -576,6 +577,8 @@ def read_csv(path: Path, name: str) -> RawSheet:
     _check_width(grid.shape[1], name, delim)
     grid.columns = range(grid.shape[1])
     grid = grid.astype(object)
+    grid, repaired = realign(grid, delim)
+    notes += repaired
     return RawSheet(None, grid, encoding=encoding, delimiter=delim, notes=notes)
 
 

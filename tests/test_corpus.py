@@ -33,15 +33,15 @@ LOOKALIKES = CORPUS / "lookalikes"
 FLOOR = {
     "files": 54,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
     # main with unseen scored 57 tables, 218 key columns, 26 wrong mappings, 29,907 records, 39 totals; the corpus3
-    # round (purchase-order lines, bid abstracts, foreign headers, URL ids, headerless spend...) raised them:
+    # round (purchase-order lines, bid abstracts, foreign headers, URL ids, headerless spend, ragged rows...):
     "tables_right": 69,
-    "key_columns_found": 256,
+    "key_columns_found": 265,
     "rows_accounted": 50925,
-    "records_loaded": 41432,
-    "totals_equal": 50,
+    "records_loaded": 42549,
+    "totals_equal": 55,
 }
-CEILING = {  # counts of failures: these may only go down (26 before the corpus3 round)
-    "wrong_mappings": 8,
+CEILING = {  # counts of failures: these may only go down (26 wrong mappings before the corpus3 round)
+    "wrong_mappings": 0,
     "rows_lost": 1,
 }
 
@@ -49,14 +49,14 @@ CEILING = {  # counts of failures: these may only go down (26 before the corpus3
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
     "files": 54,
-    "tables_right": 68,  # main at 14fb1a2: 22; 57 with unseen, before the corpus3 round
-    "key_columns_found": 256,  # 67; 219
+    "tables_right": 69,  # main at 14fb1a2: 22; 57 with unseen, before the corpus3 round
+    "key_columns_found": 266,  # 67; 219
     "rows_accounted": 1806,  # 1207
-    "records_loaded": 1339,  # 412; 1125
-    "totals_equal": 50,  # 6; 39
+    "records_loaded": 1432,  # 412; 1125
+    "totals_equal": 55,  # 6; 39
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 8,  # 21; 25
+    "wrong_mappings": 0,  # 21; 25
     "rows_lost": 1,  # 32
 }
 
