@@ -180,9 +180,9 @@ def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, g
     with_method = "method" in needed
     grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
     key = _records_key(kpi, fy, as_of, with_method, grain)
-    # Embedded, every KPI at once (the app shows most of them); in a warehouse, only what was asked for
-    # (compute_all asks for all).
-    batch = src.dialect == "duckdb" or src.memo.get(("batch",))
+    # Over a workspace, every KPI at once (the app shows most of them); over frames or in a warehouse, only
+    # what was asked for (compute_all asks for all).
+    batch = src.on_disk or src.memo.get(("batch",))
     if key not in src.memo and not kpi.per_period and batch:
         _materialize_records(src, fy, as_of, with_method)
     if key not in src.memo:  # a per-period KPI, one asked alone in a warehouse (or outside the registry)
