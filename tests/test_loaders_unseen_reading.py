@@ -1,0 +1,51 @@
+"""Reading the exports of issue 13 that came back wrong: code pages, headerless checkbooks with names split on a
+comma, a header written below the data, bid tabulations one row per pay item and bidder."""
+
+import pytest
+
+from loaders import inspect_file
+from loaders.readers import decode
+
+# A council 'spend over £250' file saved from Excel in Windows-1252: '£' (byte 0xA3) in a header and before
+# every amount, a credit written with a trailing minus. Hand-worked total: 1,250.00 + 310.50 - 60.25 = 1,500.25.
+GBP_SPEND = ("Date,Supplier,Net Amount(£),Description\n"
+             '01/06/2019,Acme Ltd,"£1,250.00",Repairs\n'
+             "02/06/2019,Bolt plc,£310.50,Hire\n"
+             "03/06/2019,Crane & Co,£60.25-,Refund\n")
+
+
+def test_windows_1252_pound_is_not_read_as_central_european(tmp_path):
+    """Byte 0xA3 is '£' in Windows-1252 and 'Ł' in Windows-1250; a detector often guesses the latter. A 'Ł' after
+    '(' or before a digit is no evidence of Central European text, so the file is Windows-1252 and its
+    '£'-prefixed amounts and trailing-minus credit are money."""
+    data = GBP_SPEND.encode("cp1252")
+    text, encoding = decode(data, "spend.csv")
+    assert encoding == "cp1252" and "Net Amount(£)" in text
+    path = tmp_path / "spend.csv"
+    path.write_bytes(data)
+    [part] = inspect_file(path)
+    assert part.table == "payments"
+    assert part.columns[:3] == ["Date", "Supplier", "Net Amount(£)"]
+    assert part.mapping["Net Amount(£)"] == "amount"
+    assert part.frame["amount"].tolist() == [1250.0, 310.5, -60.25]
+    assert part.amount_totals() == {"amount": pytest.approx(1500.25)}
+
+
+def test_central_european_text_keeps_its_code_page():
+    """Evidence the other way: Polish words in Windows-1250 read as 'Zak³ad' in Windows-1252 (a non-letter inside
+    a word), so Windows-1250 is kept, whichever page a detector ranks first."""
+    polish = ("Miasto,Dostawca,Kwota\nŁódź,Zakład Usług Komunalnych,1200\nKraków,Przedsiębiorstwo Wodociągów,300\n"
+              "Gdańsk,Spółka Żeglugi,500\n")
+    assert decode(polish.encode("cp1250"), "p.csv") == (polish, "cp1250")
+
+
+def test_windows_1252_punctuation_inside_words_is_not_evidence():
+    """A curly apostrophe inside a word ('Children’s') belongs there: Windows-1252 stays."""
+    text = "Name,Note\nChildren’s Services,Café “open”\nSt Mary’s School,Crèche\n"
+    assert decode(text.encode("cp1252"), "c.csv") == (text, "cp1252")
+
+
+def test_other_scripts_keep_the_detected_code_page():
+    """A Cyrillic Windows-1251 file is not forced into Windows-1252 (its words are all non-ASCII letters)."""
+    text = "Город,Поставщик,Сумма\nМосква,Завод,100\nКазань,Компания,200\n"
+    assert decode(text.encode("cp1251"), "r.csv") == (text, "cp1251")
