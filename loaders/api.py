@@ -328,13 +328,17 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
     account = _account_above(sheet, header)
     above = account.above_header
-    fp = fingerprint(header.names if not header.headerless or header.continues else
+    fp = fingerprint(header.names if not header.headerless or header.continues or header.below is not None else
                      [f"{n} ({k})" for n, k in zip(header.names, column_profile(sheet, header), strict=True)])
     name_hints = [n for n in (sheet.name, path.stem if isinstance(path, Path) else stem) if n]
     notes: list[str] = ["hidden sheet"] if sheet.hidden else []
     if header.continues:
         notes.append(f"no header row: the sheet continues {header.continues!r} (its columns line up with that "
                      "sheet's, holding the same kinds of values), so that sheet's column names are used")
+    elif header.below is not None:
+        notes.append(f"no header row at the top: the column names are on row {header.below + 1}, below the data "
+                     "(the export was sorted with its header among the records); the rows above it are records, "
+                     "and that row is left out as a repeated header row")
     elif header.headerless:
         notes.append(f"no header row: the first row is data; columns are named by position (Column 1 to "
                      f"Column {len(header.names)}): name them in the column mapping")

@@ -49,3 +49,35 @@ def test_other_scripts_keep_the_detected_code_page():
     """A Cyrillic Windows-1251 file is not forced into Windows-1252 (its words are all non-ASCII letters)."""
     text = "Город,Поставщик,Сумма\nМосква,Завод,100\nКазань,Компания,200\n"
     assert decode(text.encode("cp1251"), "r.csv") == (text, "cp1251")
+
+
+def test_header_written_below_the_data(tmp_path):
+    """An export sorted with its header among the records: the first lines are payments, the column names are the
+    last line. The names come from that line, every line above it is a record (none is junk above a header), and
+    the line itself is read and left out, said in the report. Total: 2,730.00 + 1,294.80 - 106.00 = 3,918.80."""
+    path = tmp_path / "march.csv"
+    path.write_bytes(
+        ("REGN - Regeneration,,Affordable Warmth Grant,,CRINV0008145,Rhea Projects,04/03/2025,\"2,730.00\"\r\n"
+         "ENVH - Environmental Health,,Agency Costs,,CRINV0008147,Oyster Partnership,05/03/2025,\"1,294.80\"\r\n"
+         "RESO - Resources,,Power adaptor refund,,CRPOI0009501,Insight Direct Ltd,27/03/2025,106.00-\r\n"
+         "Department Area,,Description,,HBC Ref No.,Name:  ,Payment Date,Amount Paid\r\n").encode("cp1252"))
+    [part] = inspect_file(path)
+    assert part.header_row == 0 and part.table == "payments"
+    assert part.columns == ["Department Area", "Description", "HBC Ref No.", "Name:", "Payment Date", "Amount Paid"]
+    assert part.mapping["Amount Paid"] == "amount" and part.mapping["Payment Date"] == "payment_date"
+    assert part.rows_read == 4 and part.rows_loaded == 3
+    assert part.frame["amount"].tolist() == [2730.0, 1294.8, -106.0]
+    assert part.frame["vendor_name"].tolist() == ["Rhea Projects", "Oyster Partnership", "Insight Direct Ltd"]
+    assert part.excluded_rows()[["row", "reason"]].values.tolist() == [[4, "repeated header row"]]
+    assert "no header row at the top" in part.issue_counts()
+
+
+def test_headerless_file_without_a_header_below_keeps_positional_names(tmp_path):
+    """A last line of text that is a record (not column names) does not become the header."""
+    path = tmp_path / "checks.csv"
+    path.write_text("04/03/2013,AP,51173,ACME SUPPLY,2951.87\n04/03/2013,AP,51176,AIRGAS,1147.42\n"
+                    "04/04/2013,AP,51177,BOLT INC,417.36\nVOID,VOID,VOID,VOID,VOID\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.header_row == 0
+    assert part.columns[:5] == [f"Column {i}" for i in range(1, 6)]
+    assert part.rows_read == 4
