@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .bidtab import BID_TOTAL, bidder_columns, pay_item_columns, reshape, reshape_pay_items
+from .bidtab import bidder_columns, pay_item_columns, reshape, reshape_pay_items
 from .headers import Header, column_profile, find_header
 from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns, spread_sample
 from .normalise import (
@@ -347,15 +347,17 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     bidders = bidder_columns(header) if table in (None, "bids") else {}
     items = pay_item_columns(header.names, name_hints) if table in (None, "bids") and not bidders else None
     combined = 0
+    reshaped: dict[str, str] = {}
     if bidders or items:
         # Line items down, bidders across (or one row per item and bidder): one bid per bidder.
         tab = reshape(raw, rows, header, sheet.merged, bidders) if bidders else reshape_pay_items(raw, rows, items)
         raw, rows = tab.raw, tab.rows
         combined = tab.source_rows
+        reshaped = tab.mapping
         notes += tab.notes
         for row, label, what in tab.mismatches:
             extra_issues.append(_part_issue(source, sheet.name, "totals row differs from the sum of line items",
-                                            column=BID_TOTAL, value=f"{label}: {what}", row=row))
+                                            column=tab.total_column, value=f"{label}: {what}", row=row))
         for row, text in tab.unused:
             extra_issues.append(_part_issue(source, sheet.name, "row belongs to no bid (no bidder or no extension)",
                                             value=text, row=row))
@@ -395,6 +397,9 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             raise LoadError(f"{source}: a mapping was given but the table is unknown; give table= as well.")
         overrides = validate_mapping(mapping, chosen, names)
         # Columns the user left out of their mapping keep their automatic match.
+    if reshaped and chosen == "bids":
+        # A reshaped tabulation's columns are known from its reshaping (what the user maps still wins).
+        overrides = {**reshaped, **(overrides or {})}
 
     if chosen is None:
         result = _not_recognised(raw, rows, source, sheet.name)

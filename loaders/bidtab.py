@@ -39,6 +39,8 @@ class BidTab:
     mismatches: list[tuple[int, str, str]] = field(default_factory=list)  # (row, bidder, what differs)
     source_rows: int = 0  # non-blank rows under the header that the bids were made from
     unused: list[tuple[int, str]] = field(default_factory=list)  # (row, text) rows that belong to no bid
+    mapping: dict[str, str] = field(default_factory=dict)  # reshaped column -> canonical bids column, where known
+    total_column: str = BID_TOTAL  # the reshaped column holding each bid's amount
 
 
 def bidder_columns(header: Header) -> dict[str, str]:
@@ -120,14 +122,17 @@ PAY_ITEM_ROLES = {
     "bidder": ("bidder", "bidder name", "vendor", "vendor name", "contractor", "contractor name", "firm",
                "firm name", "company", "company name", "supplier", "supplier name", "bidder company"),
     "item": ("item", "item no", "item number", "item #", "pay item", "pay item no", "pay item number",
-             "bid item", "bid item no", "line", "line no", "line item", "item code", "item id"),
+             "bid item", "bid item no", "line", "line no", "line number", "ln", "ln number", "line item",
+             "line item number", "item code", "item id"),
     "extension": ("extension", "extended", "extended amount", "extended price", "extended total", "ext amount",
                   "ext price", "total price", "line total", "item total", "bid extension", "amount"),
     "quantity": ("quantity", "qty", "est qty", "estimated quantity", "bid quantity"),
-    "unit_price": ("unit price", "unit bid price", "unit bid", "unit cost", "bid unit price"),
-    "solicitation": ("solicitation", "solicitation no", "solicitation number", "contract", "contract id",
-                     "contract no", "contract number", "project", "project no", "project number", "proposal",
-                     "proposal no", "letting", "call", "call no", "bid number", "bid no", "ifb number"),
+    "unit_price": ("unit price", "unit bid price", "unit bid", "unit cost", "bid unit price", "bid price"),
+    # Most specific first: a DOT's 'Call' (the order of the letting) names the proposal only when nothing else does.
+    "solicitation": ("solicitation", "solicitation no", "solicitation number", "solicitation id", "contract",
+                     "contract id", "contract no", "contract number", "proposal", "proposal id", "proposal no",
+                     "proposal number", "project", "project id", "project no", "project number", "bid number",
+                     "bid no", "ifb number", "letting", "call", "call no", "call number"),
     "description": ("description", "item description", "pay item description", "item desc", "desc"),
 }
 _TOTAL_WORD = re.compile(r"\btotals?\b", re.IGNORECASE)
@@ -141,13 +146,16 @@ def pay_item_columns(names: list[str], hints: list[str] = ()) -> dict[str, str] 
 
     A purchase-order line export (vendor, item, quantity, unit price, amount) has the same columns: it counts
     as a bid tabulation only when a column names bidders or extensions, or the sheet or file name says bids."""
+    from .mapping import expand
+
     out: dict[str, str] = {}
+    spelled = {name: {normalise_header(name), expand(normalise_header(name))} for name in names}
     for role, words in PAY_ITEM_ROLES.items():
-        for name in names:
-            norm = normalise_header(name)
-            if norm in words and name not in out.values():
-                out[role] = name
-                break
+        # Word by word in the role's order of preference ('Proposal ID' before 'Call'), each header once.
+        out_role = next((name for word in words for name in names
+                         if word in spelled[name] and name not in out.values()), None)
+        if out_role is not None:
+            out[role] = out_role
     if not ({"bidder", "item", "extension"} <= set(out) and ({"quantity", "unit_price"} & set(out))):
         return None
     bid_like = "bidder" in normalise_header(out["bidder"]) or normalise_header(out["extension"]).startswith("ext") \
@@ -201,17 +209,25 @@ def reshape_pay_items(raw: pd.DataFrame, rows: np.ndarray, roles: dict[str, str]
         out_total.append(total)
         out_items.append(len(g["lines"]))
         out_rows.append(g["row"])
-    columns = {BIDDER: pd.Series(out_bidder, dtype=object), BID_TOTAL: pd.Series(out_total, dtype=object),
+    # The bids keep the names of the columns they come from ('Vendor Name', 'Ext Amount' summed), so the mapping
+    # a user sees and confirms is in the file's own words.
+    bidder_col, total_col = roles["bidder"], roles["extension"]
+    sol_col = roles.get("solicitation")
+    if LINE_ITEMS in (bidder_col, total_col, sol_col):  # a source column named like the count of line items
+        bidder_col, total_col, sol_col = BIDDER, BID_TOTAL, SOLICITATION if sol_col else None
+    columns = {bidder_col: pd.Series(out_bidder, dtype=object), total_col: pd.Series(out_total, dtype=object),
                LINE_ITEMS: pd.Series(out_items, dtype=object)}
-    if "solicitation" in roles:
-        columns = {SOLICITATION: pd.Series(out_sol, dtype=object), **columns}
+    mapping = {bidder_col: "vendor_name", total_col: "bid_amount"}
+    if sol_col:
+        columns = {sol_col: pd.Series(out_sol, dtype=object), **columns}
+        mapping[sol_col] = "solicitation_id"
     n_sol = len({s for s, _ in groups})
     notes = [f"bid tabulation: {sum(out_items)} pay-item lines, {len(groups)} bids ({len({b for _, b in groups})} "
              f"bidders{f', {n_sol} solicitations' if 'solicitation' in roles else ''}); each bid is the sum of its "
              "extensions" + (", checked against the bidder's totals row" if any(g['stated'] is not None
                                                                              for g in groups.values()) else "")]
     return BidTab(pd.DataFrame(columns), np.asarray(out_rows, dtype=np.int64), notes, mismatches,
-                  int(filled.sum()), unused)
+                  int(filled.sum()), unused, mapping, total_col)
 
 
 def _clean(col: pd.Series) -> pd.Series:

@@ -81,3 +81,47 @@ def test_headerless_file_without_a_header_below_keeps_positional_names(tmp_path)
     assert part.header_row == 0
     assert part.columns[:5] == [f"Column {i}" for i in range(1, 6)]
     assert part.rows_read == 4
+
+
+def test_pay_item_tabulation_with_abbreviated_headers_and_an_estimate_pseudo_bidder(tmp_path):
+    """A state DOT's long tabulation: one row per (pay item, bidder), every cell text, 'Ln Num' for the line, 'Ext
+    Amount' the extension, 'Bid Price' the unit price, a letting 'Call' beside the 'Proposal ID', and the engineer's
+    estimate written as a bidder 'Eng Est'. One bid per bidder and proposal, the sum of its extensions (hand-worked:
+    Anlaan 109,000.00 + 2,400.00 = 111,400.00; Bailey 100,000.00 + 3,000.00 = 103,000.00); the estimate is read and
+    left out with its reason; every line item is accounted for."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Call ", "Proposal ID", "Ln Num", "Item Description/Supplemental Description", "Unit", "Quantity",
+               "Vendor Name", "Bid Price", "Ext Amount", "Vend Rank"])
+    for ln, desc, unit, qty, prices in (
+            ("0010", "Mobilization, Max$109,000.00", "LSUM", "1.000",
+             (("Eng Est", "$109,000.00", "$109,000.00"), ("Anlaan Corporation", "$109,000.00", "$109,000.00"),
+              ("Bailey Excavating, Inc.", "$100,000.00", "$100,000.00"))),
+            ("0020", "_Clearing, Special", "Sta", "30.000",
+             (("Eng Est", "$2,000.00", "$60,000.00"), ("Anlaan Corporation", "$80.00", "$2,400.00"),
+              ("Bailey Excavating, Inc.", "$100.00", "$3,000.00")))):
+        for rank, (vendor, price, ext) in enumerate(prices):
+            ws.append(["901", "38000-209775", ln, desc, unit, qty, vendor, price, ext, str(rank)])
+    path = tmp_path / "2021-02-12.xlsx"
+    wb.save(path)
+    [part] = inspect_file(path)
+    assert part.table == "bids"
+    assert part.mapping == {"Proposal ID": "solicitation_id", "Vendor Name": "vendor_name",
+                            "Ext Amount": "bid_amount"}
+    got = dict(zip(part.frame["vendor_name"], part.frame["bid_amount"], strict=True))
+    assert got == {"Anlaan Corporation": 111400.0, "Bailey Excavating, Inc.": 103000.0}
+    assert set(part.frame["solicitation_id"]) == {"38000-209775"}
+    assert part.excluded_rows()["reason"].tolist() == ["engineer's estimate, not a bid"]
+    assert part.account.combined == 6 and part.account.balanced()
+
+
+@pytest.mark.parametrize(("name", "estimate"), [
+    ("Eng Est", True), ("Engineer's Estimate", True), ("ENGINEERS EST.", True), ("Engr. Estimate", True),
+    ("Heng Est Corp", False), ("County Estates Ltd", False), ("Engineering Estimating Co", False)])
+def test_engineers_estimate_spellings(name, estimate):
+    """The estimate's spellings are not bidders; a vendor whose name merely contains those letters is."""
+    from loaders.headers import ESTIMATE
+
+    assert bool(ESTIMATE.search(name)) is estimate
