@@ -344,6 +344,12 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
                      f"Column {len(header.names)}): name them in the column mapping")
     extra_issues: list[pd.DataFrame] = [_issue_frame(source, sheet.name, [r for r, _ in above], "",
                                                      [t for _, t in above], ABOVE_HEADER)] if above else []
+    if sheet.repaired:
+        # Each row whose name split on an unquoted comma, with the name joined back and the column it is in.
+        by_col = dict(zip(header.columns, header.names, strict=True))
+        extra_issues.append(_issue_frame(source, sheet.name, [r for r, _, _ in sheet.repaired],
+                                         [by_col.get(c - 1, f"Column {c}") for _, _, c in sheet.repaired],
+                                         [v for _, v, _ in sheet.repaired], REPAIRED_ROW))
     bidders = bidder_columns(header) if table in (None, "bids") else {}
     items = pay_item_columns(header.names, name_hints) if table in (None, "bids") and not bidders else None
     combined = 0
@@ -488,6 +494,9 @@ def _settle(account: RowAccount, under: int, read: int, combined: int) -> RowAcc
     account.combined = combined
     account.blank += under - account.data
     return account
+
+
+REPAIRED_ROW = "one field too many: a name with an unquoted comma, joined back into one field"
 
 
 def _account_above(sheet: RawSheet, header: Header) -> RowAccount:

@@ -125,3 +125,76 @@ def test_engineers_estimate_spellings(name, estimate):
     from loaders.headers import ESTIMATE
 
     assert bool(ESTIMATE.search(name)) is estimate
+
+
+# A county check register with no header and nothing quoted: date, source, check number, document type, payee,
+# status, amount. Payees written 'SURNAME, GIVEN' spill into one more field (rows 3, 5 and 9), one with two commas
+# (row 11). Hand-worked total: 2951.87 + 1147.42 + 417.36 + 350454.53 + 499.90 + 276 + 260 + 289.19 + 80 + 862.50
+# + 20 + 119.02 = 357,377.79.
+CHECK_REGISTER = """04/03/2013,AP,51173,OH,3F CHIMICA AMERICAS,IS,2951.87
+04/03/2013,AP,51176,OH,AIRGAS NATIONAL WELDERS,IS,1147.42
+04/03/2013,AP,51177,OH,AITKEN, JAMES JEFFREY,IS,417.36
+04/03/2013,AP,51178,OH,ALLWASTE SERVICES INC,IS,350454.53
+04/03/2013,AP,51184,OH,BARCH, AMY S,IS,499.9
+04/03/2013,AP,51179,OH,AMERICAN ENGINEERING CONSULTANTS,IS,276
+04/03/2013,AP,51180,OH,AMERICAN TELEMESSAGING OF SC,IS,260
+04/04/2013,AP,51181,OH,AMERIGAS - LEXINGTON,CX,289.19
+04/04/2013,AP,51189,OH,BOWMAN, MELISSA STEVENSON,IS,80
+04/04/2013,TR,51183,JE,AT&T,IS,862.5
+04/05/2013,TR,51194,JE,PITTS, JR, DAVID MICHAEL,IS,20
+04/05/2013,TR,51188,JE,BOB BARKER COMPANY INC,IS,119.02
+"""
+
+
+def test_headerless_register_names_split_on_unquoted_commas_are_joined(tmp_path):
+    """No header, columns by position; each row with one (or two) fields too many because a payee holds an
+    unquoted comma is joined back - the only place the join gives a row like the others (the date, amount,
+    check number and status code list in their columns) - and reported row by row; no row is dropped."""
+    path = tmp_path / "checks.txt"
+    path.write_text(CHECK_REGISTER, encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.header_row == 0 and part.rows_read == 12
+    assert part.columns == [f"Column {i}" for i in range(1, 8)]
+    repaired = part.issues[part.issues["problem"].str.startswith("one field too many")]
+    assert repaired[["row", "column", "value"]].values.tolist() == [
+        [3, "Column 5", "AITKEN, JAMES JEFFREY"], [5, "Column 5", "BARCH, AMY S"],
+        [9, "Column 5", "BOWMAN, MELISSA STEVENSON"], [11, "Column 5", "PITTS, JR, DAVID MICHAEL"]]
+    [loaded] = inspect_file(path, table="payments", mapping={
+        "Column 1": "payment_date", "Column 3": "payment_id", "Column 5": "vendor_name", "Column 7": "amount"})
+    assert loaded.rows_loaded == 12
+    assert loaded.frame["vendor_name"].iloc[[2, 10]].tolist() == ["AITKEN, JAMES JEFFREY", "PITTS, JR, DAVID MICHAEL"]
+    assert loaded.amount_totals() == {"amount": pytest.approx(357377.79)}
+
+
+def test_checkbook_with_the_split_name_first(tmp_path):
+    """A city checkbook whose payee is the first field: 'BROWN,MARY W.' (no space) is one name too; the joined
+    name goes to the payee column, not to the department (which would push the date out of place)."""
+    rows = ["APCO INTERNATIONAL,4/1/2013,47.50,Emergency Communications/311,Membership Dues,Training",
+            "BENDECK, KATHRYN N.,4/1/2013,5.00,Municipal Court Administration,Jury Duty,Jury Duty",
+            "BROWN,MARY W.,4/1/2013,10.00,Municipal Court Administration,Jury Duty,Jury Duty",
+            "FAST FORWARD,4/2/2013,25000.00,Employee Training,Computer Training,Training",
+            "HARRILL, MELINDA,4/2/2013,10.00,Municipal Court Administration,Jury Duty,Jury Duty"]
+    departments = ["Parks and Recreation", "Fire Department", "Police Department", "Water Distribution",
+                   "Information Technology", "Street Maintenance", "Solid Waste", "Human Resources", "Fleet Services"]
+    rows += [f"VENDOR {i} LLC,4/{i}/2013,{i}00.00,{departments[i - 3]},Supplies {i},Operating Supplies"
+             for i in range(3, 12)]
+    path = tmp_path / "Columbia.txt"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    [part] = inspect_file(path, table="payments", mapping={
+        "Column 1": "vendor_name", "Column 2": "payment_date", "Column 3": "amount", "Column 4": "department"})
+    assert part.columns == [f"Column {i}" for i in range(1, 7)] and part.rows_loaded == 14
+    assert part.frame["vendor_name"].iloc[:3].tolist() == ["APCO INTERNATIONAL", "BENDECK, KATHRYN N.",
+                                                             "BROWN,MARY W."]
+    assert part.frame["amount"].sum() == pytest.approx(47.5 + 5 + 10 + 25000 + 10 + sum(i * 100 for i in range(3, 12)))
+
+
+def test_a_wide_row_with_no_single_place_to_join_is_left_as_read(tmp_path):
+    """A row with an extra field that no join makes like the others (the extra field is a number) is not
+    guessed at: it is read as written and nothing is reported as joined."""
+    rows = [f"04/0{1 + i % 9}/2013,VENDOR {i} INC,{i}0.00" for i in range(12)]
+    rows.insert(4, "04/03/2013,ACME INC,12.00,99")
+    path = tmp_path / "odd.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.rows_read == 13 and len(part.columns) == 4
+    assert not part.issues["problem"].str.startswith("one field too many").any()
