@@ -632,13 +632,13 @@ MAX_EXTRA = 2  # fields a name may split into beyond its own ('PITTS, JR, DAVID 
 
 
 def _column_kinds_of(cells: pd.DataFrame) -> list[dict]:
-    """Per column of the rows of the usual width: 'number', 'date', 'code' (short one-word codes) or 'text', and
-    whether blanks occur."""
+    """Per column of the rows of the usual width: 'number', 'date', 'code' (short one-word codes), 'text' or
+    'blank'."""
     out = []
     for j in range(cells.shape[1]):
         col = cells.iloc[:, j].astype(str).str.strip()
         filled = col[col != ""]
-        info = {"kind": "blank", "blanks": bool((col == "").any())}
+        info = {"kind": "blank"}
         if len(filled):
             number = filled.str.fullmatch(_KIND_NUMBER).mean()
             date = filled.str.fullmatch(_KIND_DATE).mean()
@@ -649,7 +649,7 @@ def _column_kinds_of(cells: pd.DataFrame) -> list[dict]:
 
 
 def _fits(values: pd.Series, info: dict, *, name: bool) -> np.ndarray:
-    """Which values fit a column of this kind (a blank only where the column has blanks)."""
+    """Which values fit a column of this kind (a blank fits any column but the joined one)."""
     v = values.astype(str).str.strip()
     blank = (v == "").to_numpy()
     if name:  # the joined field: a name or other free text, in a column of many distinct texts
@@ -664,7 +664,7 @@ def _fits(values: pd.Series, info: dict, *, name: bool) -> np.ndarray:
         ok = np.zeros(len(v), dtype=bool)
     else:
         ok = ~v.str.fullmatch(_KIND_NUMBER + "|" + _KIND_DATE).to_numpy(bool)
-    return ok | (blank & info["blanks"])
+    return ok | blank  # a missing value is not a value out of place
 
 
 def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
@@ -680,7 +680,7 @@ def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, 
         return grid, []
     # Cheap first look: the split rows are the few whose last field is filled (most rows are shorter).
     widest = int((grid.iloc[:, -1].astype(str).str.strip() != "").sum())
-    if widest == 0 or widest > 0.4 * n:
+    if widest == 0 or 2 * widest >= n:
         return grid, []
     cells = grid.astype(str)
     filled = (cells.apply(lambda c: c.str.strip()) != "").to_numpy()
@@ -689,7 +689,7 @@ def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, 
     m = int(np.argmax(counts))
     usual = np.flatnonzero(extent == m)
     wide = np.flatnonzero((extent > m) & (extent <= m + MAX_EXTRA))
-    if m < 2 or len(wide) == 0 or len(usual) < max(6, 0.6 * (extent > 0).sum()):
+    if m < 2 or len(wide) == 0 or len(usual) < max(6, 0.5 * (extent > 0).sum()):
         return grid, []
     learn = usual[1:LEARN_ROWS + 1]  # the first row may be a header
     kinds = _column_kinds_of(cells.iloc[learn, :m])
