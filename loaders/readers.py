@@ -682,9 +682,15 @@ def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, 
     widest = int((grid.iloc[:, -1].astype(str).str.strip() != "").sum())
     if widest == 0 or 2 * widest >= n:
         return grid, []
-    cells = grid.astype(str)
-    filled = (cells.apply(lambda c: c.str.strip()) != "").to_numpy()
-    extent = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
+    # Each row's extent (its last filled field), from the right: the last columns settle most rows.
+    extent = np.zeros(n, dtype=np.int64)
+    todo = np.ones(n, dtype=bool)
+    for j in range(width - 1, -1, -1):
+        filled = (grid.iloc[:, j].astype(str).str.strip() != "").to_numpy(bool)
+        extent[todo & filled] = j + 1
+        todo &= ~filled
+        if not todo.any():
+            break
     counts = np.bincount(extent[extent > 0], minlength=width + 1)
     m = int(np.argmax(counts))
     usual = np.flatnonzero(extent == m)
@@ -692,7 +698,7 @@ def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, 
     if m < 2 or len(wide) == 0 or len(usual) < max(6, 0.5 * (extent > 0).sum()):
         return grid, []
     learn = usual[1:LEARN_ROWS + 1]  # the first row may be a header
-    kinds = _column_kinds_of(cells.iloc[learn, :m])
+    kinds = _column_kinds_of(grid.iloc[learn, :m].astype(str))
     names = [j for j, k in enumerate(kinds) if k["kind"] == "text"]
     if not names:
         return grid, []
@@ -702,7 +708,7 @@ def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, 
         rows = wide[extent[wide] == m + extra]
         if not len(rows):
             continue
-        sub = cells.iloc[rows]
+        sub = grid.iloc[rows].astype(str)
         places = []
         for p in names:
             joined = sub[p]
@@ -717,17 +723,25 @@ def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, 
             places.append((p, joined, ok))
         fits = np.column_stack([ok for _, _, ok in places])
         unique = fits.sum(axis=1) == 1
-        for i in np.flatnonzero(unique):
-            p, joined, _ = places[int(np.argmax(fits[i]))]
-            r = int(rows[i])
-            row = list(out[r])
-            out[r] = row[:p] + [joined.iloc[i]] + row[p + extra + 1:] + [""] * extra
-            repaired.append((r + 1, joined.iloc[i], p + 1))
+        where = np.argmax(fits, axis=1)
+        for k, (p, joined, _) in enumerate(places):
+            idx = np.flatnonzero(unique & (where == k))
+            if not len(idx):
+                continue
+            sel = rows[idx]
+            block = out[sel]
+            names_joined = joined.to_numpy(dtype=object)[idx]
+            block[:, p] = names_joined
+            block[:, p + 1:width - extra] = block[:, p + extra + 1:]
+            block[:, width - extra:] = ""
+            out[sel] = block
+            repaired += [(int(r) + 1, str(v), p + 1) for r, v in zip(sel, names_joined, strict=True)]
     if not repaired:
         return grid, []
     repaired.sort()
     # Columns only the split rows filled are empty now: the grid is as wide as its widest row.
-    used = np.flatnonzero([any(str(x).strip() for x in out[:, j]) for j in range(m, width)])
+    tail = pd.DataFrame(out[:, m:]).astype(str).apply(lambda c: c.str.strip())
+    used = np.flatnonzero((tail != "").to_numpy().any(axis=0))
     keep = m + (int(used[-1]) + 1 if len(used) else 0)
     fixed = pd.DataFrame(out[:, :keep], index=grid.index, columns=range(keep))
     return fixed, repaired
