@@ -32,16 +32,16 @@ LOOKALIKES = CORPUS / "lookalikes"
 # columns, 21 wrong mappings, 7,243 records loaded and 6 totals equal.
 FLOOR = {
     "files": 54,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
-    "tables_right": 57,
-    "key_columns_found": 218,
+    "tables_right": 58,  # 57, then reading of issue 13 (branch unseen2: code pages, a header below the data, MDOT)
+    "key_columns_found": 221,  # 218
     "rows_accounted": 50925,
-    "records_loaded": 29907,
-    "totals_equal": 39,
+    "records_loaded": 30795,  # 29907
+    "totals_equal": 42,  # 39
 }
 CEILING = {  # counts of failures: these may only go down
     # 19, not 9: readers' WVU purchase-order lines are rows again, classified payments where the answer is contracts;
     # more with the unseen exports (branch unseen): new files, new failures, listed in docs/corpus.md
-    "wrong_mappings": 26,
+    "wrong_mappings": 24,  # 26 before the reading of branch unseen2
     "rows_lost": 1,
 }
 
@@ -49,14 +49,14 @@ CEILING = {  # counts of failures: these may only go down
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
     "files": 54,
-    "tables_right": 57,  # main at 14fb1a2: 22
-    "key_columns_found": 219,  # 67
+    "tables_right": 58,  # main at 14fb1a2: 22; 57 before branch unseen2
+    "key_columns_found": 222,  # 67; 219
     "rows_accounted": 1806,  # 1207
-    "records_loaded": 1125,  # 412
-    "totals_equal": 39,  # 6
+    "records_loaded": 1161,  # 412; 1125
+    "totals_equal": 42,  # 6; 39
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 25,  # 21 (8 before the WVU purchase-order lines became rows again)
+    "wrong_mappings": 23,  # 21 (8 before the WVU purchase-order lines became rows again); 25 before branch unseen2
     "rows_lost": 1,  # 32
 }
 
