@@ -1,29 +1,72 @@
-"""Contract management lists: the expiring pipeline, cost growth, contracts paid beyond their amount."""
+"""Contract management lists: the expiring pipeline, cost growth, contracts paid beyond their amount.
+
+Each list is a KPI's records (kpi.sql: the same filters as the KPI's) with the columns the list shows,
+computed where the tables are (embedded DuckDB over the app's frames or a workspace, or a database): only the
+rows listed come back.
+"""
 
 from __future__ import annotations
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from .engine import Filters, _as_of_day, filter_mask, records
-from .measures import _replacement_start, cancelled_solicitations, contract_payments
-from .prepare import prepared
-from .registry import KPIS
+from .results import Filters
+from .sql import measures as M
+from .sql.engine import fetch, selection, source_of
 
 PIPELINE_WINDOWS = (90, 180, 365, 540)
 CONTRACT_COLUMNS = ("contract_id", "title", "vendor_name", "department", "category", "method")
 
 
-def _col(frame: pd.DataFrame, name: str, idx: np.ndarray) -> np.ndarray:
-    if name in frame.columns:
-        return frame[name].to_numpy()[idx]
-    return np.full(len(idx), None, dtype=object)
+def _as_listed(t, names) -> dict:
+    """The contract's own columns as recorded (NULL where the table lacks one)."""
+    return {c: (t[c].cast("string") if c in t.columns else ibis.null("string")) for c in names}
 
 
-def _dim_filter(p, filters: Filters | None, kpi_id: str, as_of, fy: int, dates: bool) -> np.ndarray:
-    rec = records(KPIS[kpi_id], p, as_of, fy)
-    mask = filter_mask(rec, filters or Filters(), fy, dates=dates)
-    return rec, mask
+def _dates(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    for c in names:
+        frame[c] = pd.to_datetime(frame[c])
+    return frame
+
+
+def _replacement_solicitations(src) -> ir.Table | None:
+    """Per contract id: the first solicitation (in table order) naming it in replaces_contract_id and not
+    cancelled: _rk, replacement_solicitation_id, replacement_status (as recorded)."""
+    s = src.table("solicitations")
+    if s is None or not src.has("solicitations", "replaces_contract_id"):
+        return None
+    s = s.mutate(_srow=ibis.row_number(), _rk=M.text(s, "replaces_contract_id"))
+    s = s.filter(s._rk.notnull() & ~M.is_cancelled(s))
+    s = s.mutate(_sfirst=s._srow.min().over(group_by=s._rk))
+    s = s.filter(s._srow == s._sfirst)
+    return s.select("_rk", **_as_listed(s, ("solicitation_id", "status"))).rename(
+        replacement_solicitation_id="solicitation_id", replacement_status="status")
+
+
+def _evaluations_on_file(src, as_of, fy_start_month: int) -> ir.Table | None:
+    """Per contract id: an evaluation completed (any date) is on file (_on_file), and the latest usable one
+    (the low_performance_share KPI's record, completed by the as-of date) rates it below satisfactory (_low;
+    two on the same day: below satisfactory if either is)."""
+    e = src.table("evaluations")
+    if e is None or src.rows("evaluations") == 0:
+        return None
+    done = e.mutate(_ek=M.text(e, "contract_id"), _ed=M.date(e, "completed_date"))
+    done = done.filter(done._ek.notnull() & done._ed.notnull())
+    on_file = done.select(_fk="_ek").distinct()
+    _rec, r = selection("low_performance_share", src, as_of=as_of, fy_start_month=fy_start_month, dates=False,
+                        check_needs=False,
+                        columns=lambda rec: {"_ek": M.text(rec.t, "contract_id"),
+                                             "_ed": M.date(rec.t, "completed_date")})
+    if r is None:
+        return on_file.mutate(_low=ibis.literal(False))
+    r = r.filter(r._reason.isnull() & r._ek.notnull() & r._ed.notnull())
+    r = r.mutate(_last=r._ed.max().over(group_by=r._ek))
+    r = r.filter(r._ed == r._last)
+    low = r.group_by("_ek").aggregate(_low=r._num.max() > 0)
+    j = on_file.left_join(low, on_file._fk == low._ek)
+    return j.select("_fk", _low=j._low.fill_null(False))
 
 
 def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: Filters | None = None,
@@ -33,63 +76,51 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
     Columns: contract_id, title, vendor_name, department, category, end_date, days_left, window (the
     smallest of `windows` holding it), renewal_options_remaining, replacement_solicitation_id,
     replacement_status, evaluation_on_file, last_evaluation_low, current_amount, action. Empty frame when
-    contracts or their end dates are missing.
+    contracts or their end dates are missing. Department, category, method, vendor and value-band filters
+    apply as to the expiring_without_replacement KPI.
     """
-    p = prepared(tables)
-    day = _as_of_day(as_of)
     windows = tuple(sorted(int(w) for w in windows))
     cols = list(CONTRACT_COLUMNS[:5]) + ["end_date", "days_left", "window", "renewal_options_remaining",
                                          "replacement_solicitation_id", "replacement_status", "evaluation_on_file",
                                          "last_evaluation_low", "current_amount", "action"]
-    if not p.has("contracts", "end_date"):
+    src = source_of(tables)
+    if not src.has("contracts", "end_date"):
         return pd.DataFrame(columns=cols)
-    end = p.days("contracts", "end_date")
-    days_left = (end - day).astype("timedelta64[D]").astype("float64")
-    mask = ~np.isnat(end) & (days_left > 0) & (days_left <= windows[-1])
-    if filters is not None:
-        _, fm = _dim_filter(p, filters, "expiring_without_replacement", day, fy_start_month, False)
-        mask &= fm
-    idx = np.flatnonzero(mask)
-    f = p.frame("contracts")
-    options = p.number("contracts", "renewal_options_remaining")[idx]
-    # Replacement: the first non-cancelled solicitation that names the contract in replaces_contract_id.
-    repl_id = np.full(len(idx), None, dtype=object)
-    repl_status = np.full(len(idx), None, dtype=object)
-    repl_date = _replacement_start(p)[idx]
-    if p.has("solicitations", "replaces_contract_id"):
-        pos = p.join("solicitations", "replaces_contract_id", "contracts", "contract_id")
-        ok = (pos >= 0) & ~cancelled_solicitations(p)
-        first = pd.Series(np.flatnonzero(ok)).groupby(pos[ok]).first()
-        sol_of_contract = np.full(p.rows("contracts"), -1, dtype=np.int64)
-        sol_of_contract[first.index.to_numpy()] = first.to_numpy()
-        s = sol_of_contract[idx]
-        has = s >= 0
-        sf = p.frame("solicitations")
-        repl_id[has] = sf["solicitation_id"].to_numpy()[s[has]]
-        if "status" in sf.columns:
-            repl_status[has] = sf["status"].to_numpy()[s[has]]
-    # Evaluations on file: any completed evaluation of the contract; the latest one's rating below satisfactory.
-    on_file = np.zeros(len(idx), bool)
-    low = np.zeros(len(idx), bool)
-    if p.has("evaluations"):
-        low_rec = records(KPIS["low_performance_share"], p, day, fy_start_month)
-        epos = p.join("evaluations", "contract_id", "contracts", "contract_id")
-        done = ~np.isnat(p.days("evaluations", "completed_date"))
-        ok = (epos >= 0) & done
-        on_file_all = np.zeros(p.rows("contracts"), bool)
-        on_file_all[epos[ok]] = True
-        usable = ok & (low_rec.reason == 0)
-        if usable.any():
-            order = np.lexsort((p.days("evaluations", "completed_date")[usable], epos[usable]))
-            latest = pd.Series(low_rec.num[usable][order]).groupby(epos[usable][order]).last()
-            low_all = np.zeros(p.rows("contracts"), bool)
-            low_all[latest.index.to_numpy()] = latest.to_numpy() > 0
-            low = low_all[idx]
-        on_file = on_file_all[idx]
-    dl = days_left[idx]
-    has_repl = repl_id != None  # noqa: E711 - elementwise on an object array
-    has_repl |= ~np.isnat(repl_date)
+    from .sql.engine import _as_of
+
+    day = _as_of(as_of)
+
+    def columns(rec):
+        t = rec.t
+        end = M.date(t, "end_date")
+        return {**_as_listed(t, CONTRACT_COLUMNS[:5]), "_ck": M.text(t, "contract_id"), "end_date": end,
+                "days_left": M.days_between(ibis.literal(day), end),
+                "renewal_options_remaining": M.number(t, "renewal_options_remaining"),
+                "current_amount": M.number(t, "current_amount"), "_repl": t._repl}
+
+    _rec, r = selection("expiring_without_replacement", src, filters=filters, as_of=day,
+                        fy_start_month=fy_start_month, dates=False, check_needs=False, columns=columns)
+    r = r.filter(r.end_date.notnull() & (r.days_left > 0) & (r.days_left <= windows[-1]))
+    keep = [*CONTRACT_COLUMNS[:5], "_ck", "end_date", "days_left", "renewal_options_remaining", "current_amount",
+            "_repl"]
+    r = r.select(*keep)
+    sols = _replacement_solicitations(src)
+    if sols is not None:
+        r = r.left_join(sols, r._ck == sols._rk).drop("_rk")
+    else:
+        r = r.mutate(replacement_solicitation_id=ibis.null("string"), replacement_status=ibis.null("string"))
+    ev = _evaluations_on_file(src, day, fy_start_month)
+    if ev is not None:
+        r = r.left_join(ev, r._ck == ev._fk).drop("_fk")
+        r = r.mutate(evaluation_on_file=r._low.notnull(), last_evaluation_low=r._low.fill_null(False))
+    else:
+        r = r.mutate(evaluation_on_file=ibis.literal(False), last_evaluation_low=ibis.literal(False))
+    f = fetch(r.order_by(["end_date", "contract_id", "title"]))
+    dl = f["days_left"].to_numpy(dtype=float)
+    options = f["renewal_options_remaining"].to_numpy(dtype=float)
+    has_repl = f["replacement_solicitation_id"].notna().to_numpy() | f["_repl"].notna().to_numpy()
     has_options = ~np.isnan(options) & (options > 0)
+    low = f["last_evaluation_low"].fillna(False).astype(bool).to_numpy()
     action = np.select(
         [has_repl, has_options & low, has_options, dl <= 180, dl <= 365],
         ["replacement under way", "decide: renew or re-procure (last evaluation below satisfactory)",
@@ -98,67 +129,66 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
     )
     warr = np.array(windows)
     out = pd.DataFrame({
-        "contract_id": _col(f, "contract_id", idx), "title": _col(f, "title", idx),
-        "vendor_name": _col(f, "vendor_name", idx), "department": _col(f, "department", idx),
-        "category": _col(f, "category", idx),
-        "end_date": pd.to_datetime(end[idx]), "days_left": dl.astype(np.int64),
-        "window": warr[np.searchsorted(warr, dl, side="left")] if len(idx) else np.array([], np.int64),
-        "renewal_options_remaining": pd.array(np.where(np.isnan(options), np.nan, options), dtype="Float64")
-        .astype("Int64") if len(idx) else pd.array([], dtype="Int64"),
-        "replacement_solicitation_id": repl_id, "replacement_status": repl_status,
-        "evaluation_on_file": on_file, "last_evaluation_low": low,
-        "current_amount": p.number("contracts", "current_amount")[idx],
+        **{c: f[c].to_numpy(dtype=object) for c in CONTRACT_COLUMNS[:5]},
+        "end_date": pd.to_datetime(f["end_date"]), "days_left": dl.astype(np.int64),
+        "window": warr[np.searchsorted(warr, dl, side="left")] if len(f) else np.array([], np.int64),
+        "renewal_options_remaining": pd.array(options, dtype="Float64").astype("Int64") if len(f)
+        else pd.array([], dtype="Int64"),
+        "replacement_solicitation_id": f["replacement_solicitation_id"].to_numpy(dtype=object),
+        "replacement_status": f["replacement_status"].to_numpy(dtype=object),
+        "evaluation_on_file": f["evaluation_on_file"].fillna(False).astype(bool).to_numpy(),
+        "last_evaluation_low": low,
+        "current_amount": f["current_amount"].to_numpy(dtype=float),
         "action": action,
     })
-    return out.sort_values(["end_date", "contract_id"], kind="stable").reset_index(drop=True)
+    return out[cols].reset_index(drop=True)
 
 
 def cost_growth(tables, *, filters: Filters | None = None, as_of=None, fy_start_month: int = 7) -> pd.DataFrame:
     """Contracts with an original and a current amount, largest growth first: growth_amount and growth
     (share of the original). Filters as for the cost_growth KPI (fiscal years on start_date)."""
-    p = prepared(tables)
     cols = list(CONTRACT_COLUMNS) + ["start_date", "end_date", "original_amount", "current_amount",
                                      "growth_amount", "growth", "amendment_count"]
-    if p.missing(KPIS["cost_growth"].needs):
+
+    def columns(rec):
+        t = rec.t
+        orig, cur = M.number(t, "original_amount"), M.number(t, "current_amount")
+        return {**_as_listed(t, CONTRACT_COLUMNS), "start_date": M.date(t, "start_date"),
+                "end_date": M.date(t, "end_date"), "original_amount": orig, "current_amount": cur,
+                "growth_amount": cur - orig, "growth": (cur - orig) / orig,
+                "amendment_count": M.number(t, "amendment_count")}
+
+    _rec, r = selection("cost_growth", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
+                        dates=True, columns=columns)
+    if r is None:
         return pd.DataFrame(columns=cols)
-    day = _as_of_day(as_of)
-    rec, mask = _dim_filter(p, filters, "cost_growth", day, fy_start_month, True)
-    idx = np.flatnonzero(mask & (rec.reason == 0))
-    f = p.frame("contracts")
-    orig = p.number("contracts", "original_amount")[idx]
-    cur = p.number("contracts", "current_amount")[idx]
-    out = pd.DataFrame({c: _col(f, c, idx) for c in CONTRACT_COLUMNS})
-    out["start_date"] = pd.to_datetime(p.days("contracts", "start_date")[idx])
-    out["end_date"] = pd.to_datetime(p.days("contracts", "end_date")[idx])
-    out["original_amount"], out["current_amount"] = orig, cur
-    out["growth_amount"] = cur - orig
-    out["growth"] = (cur - orig) / orig
-    out["amendment_count"] = p.number("contracts", "amendment_count")[idx]
-    return out.sort_values(["growth", "growth_amount"], ascending=False, kind="stable").reset_index(drop=True)
+    r = r.filter(r._reason.isnull())
+    f = fetch(r.select(*cols).order_by([ibis.desc("growth"), ibis.desc("growth_amount"), "contract_id"]))
+    return _dates(f, "start_date", "end_date").reset_index(drop=True)
 
 
 def overspent_contracts(tables, *, filters: Filters | None = None, as_of=None,
                         fy_start_month: int = 7) -> pd.DataFrame:
     """Contracts whose payments up to as_of exceed their current amount, largest excess first (department,
     category, method and vendor filters apply; the list is to date, so date filters do not)."""
-    p = prepared(tables)
     cols = list(CONTRACT_COLUMNS) + ["current_amount", "paid_amount", "overspent_by", "overspent_share",
                                      "crossed_date", "payments", "last_payment_date"]
-    if p.missing(KPIS["overspent_contracts"].needs):
+
+    def columns(rec):
+        t = rec.t
+        cur = M.number(t, "current_amount")
+        paid = t._paid.fill_null(M.F0)
+        return {**_as_listed(t, CONTRACT_COLUMNS), "current_amount": cur, "paid_amount": paid,
+                "overspent_by": paid - cur,
+                "overspent_share": ibis.ifelse(cur > 0, (paid - cur) / cur, ibis.null("float64")),
+                "crossed_date": t._crossed, "payments": t._count.fill_null(0).cast("int64"),
+                "last_payment_date": t._last}
+
+    _rec, r = selection("overspent_contracts", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
+                        dates=False, columns=columns)
+    if r is None:
         return pd.DataFrame(columns=cols)
-    day = _as_of_day(as_of)
-    rec, mask = _dim_filter(p, filters, "overspent_contracts", day, fy_start_month, False)
-    cp = contract_payments(p, day)
-    idx = np.flatnonzero(mask & (rec.reason == 0) & (rec.num > 0))
-    f = p.frame("contracts")
-    cur = p.number("contracts", "current_amount")[idx]
-    out = pd.DataFrame({c: _col(f, c, idx) for c in CONTRACT_COLUMNS})
-    out["current_amount"] = cur
-    out["paid_amount"] = cp["paid"][idx]
-    out["overspent_by"] = cp["paid"][idx] - cur
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["overspent_share"] = np.where(cur > 0, (cp["paid"][idx] - cur) / np.where(cur > 0, cur, 1), np.nan)
-    out["crossed_date"] = pd.to_datetime(cp["crossed"][idx])
-    out["payments"] = cp["count"][idx].astype(np.int64)
-    out["last_payment_date"] = pd.to_datetime(cp["last"][idx])
-    return out[cols].sort_values("overspent_by", ascending=False, kind="stable").reset_index(drop=True)
+    r = r.filter(r._reason.isnull() & (r._num > 0))
+    f = fetch(r.select(*cols).order_by([ibis.desc("overspent_by"), "contract_id"]))
+    f["payments"] = f["payments"].astype(np.int64)
+    return _dates(f, "crossed_date", "last_payment_date").reset_index(drop=True)

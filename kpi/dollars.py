@@ -2,21 +2,25 @@
 comparison, the value of expiring contracts, and spend by department and by vendor.
 
 Every figure that a KPI also shows comes from that KPI's own numerator or denominator, so a card's
-"$9.5M of $51.3M paid" and the Overview's "M/WBE spend $9.5M" are one number.
+"$9.5M of $51.3M paid" and the Overview's "M/WBE spend $9.5M" are one number. All of it is computed where the
+tables are (kpi.sql): only the figures and the rows listed come back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from .contracts import expiring_pipeline
-from .engine import Filters
 from .format import format_date, plural
 from .now import Period
-from .prepare import prepared
+from .records import NOT_RECORDED
+from .results import Filters
+from .sql import measures as M
+from .sql.engine import fetch, source_of
 
 # The 18 months of the contract pipeline (as on its slide) and the action that cannot wait.
 PIPELINE_DAYS = 548
@@ -74,7 +78,7 @@ def kpi_dollars(tables, period: Period, filters: Filters | None = None) -> list[
     """Spend, award dollars, M/WBE, small and local spend, non-competitive awards and savings of the period,
     each beside its comparison (figures whose KPIs have no data are left out)."""
     filters = filters or Filters()
-    p = prepared(tables)
+    p = source_of(tables)
     cache: dict[str, tuple] = {}
     out: list[DollarFigure] = []
     for key, label, kpi_ids, part in FROM_KPIS:
@@ -109,43 +113,35 @@ def pipeline_dollars(tables, as_of, filters: Filters | None = None, fy_start_mon
     ]
 
 
-def _in_period(frame: pd.DataFrame, date_col: str, start, end) -> np.ndarray:
-    from .periods import to_days
-
-    days = to_days(frame[date_col])
-    return ~np.isnat(days) & (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
-
-
 def spend_by(tables, period: Period, by: str = "department", filters: Filters | None = None,
              top: int | None = 10) -> pd.DataFrame:
     """Payments of the period summed by department (by='department') or vendor (by='vendor'), largest first:
     columns name, amount, payments, share (of the period's spend). Department and category filters apply;
     payments without a department or vendor are '(not recorded)'. Empty without payments."""
     filters = filters or Filters()
-    pay = tables.get("payments") if hasattr(tables, "get") else None
+    src = source_of(tables)
     cols = ["name", "amount", "payments", "share"]
-    if pay is None or "payment_date" not in pay or "amount" not in pay or not len(pay):
+    pay = src.table("payments")
+    if pay is None or "payment_date" not in pay.columns or "amount" not in pay.columns or not src.rows("payments"):
         return pd.DataFrame(columns=cols)
-    amount = pd.to_numeric(pay["amount"], errors="coerce")
-    keep = _in_period(pay, "payment_date", period.start, period.end) & amount.notna().to_numpy()
+    when, amount = M.date(pay, "payment_date"), M.number(pay, "amount")
+    keep = when.notnull() & (when >= period.start) & (when <= period.end) & amount.notnull()
     for column, wanted in (("department", filters.departments), ("category", filters.categories)):
-        if wanted and column in pay:
-            keep &= pay[column].astype("str").str.strip().isin([str(w).strip() for w in wanted]).to_numpy()
-    if by == "vendor":
-        names = pay["vendor_name"] if "vendor_name" in pay else pay.get("vendor_id")
-    else:
-        names = pay.get(by)
-    if names is None:
-        names = pd.Series(np.nan, index=pay.index)
-    frame = pd.DataFrame({"name": names.astype("str").where(names.notna(), "(not recorded)")[keep].to_numpy(),
-                          "amount": amount[keep].to_numpy()})
+        if wanted and column in pay.columns:
+            keep &= M.text(pay, column).isin([str(w).strip() for w in wanted]).fill_null(False)
+    column = ("vendor_name" if "vendor_name" in pay.columns else "vendor_id") if by == "vendor" else by
+    name = pay[column].cast("string") if column in pay.columns else ibis.null("string")
+    t = pay.filter(keep).select(name=name.fill_null(NOT_RECORDED), _a=amount)
+    out = t.group_by("name").aggregate(amount=t._a.sum(), payments=t.count())
+    total = out.amount.sum().over()
+    out = out.mutate(share=ibis.ifelse(total != 0, out.amount / total, ibis.null("float64")))
+    out = out.order_by([ibis.desc("amount"), "name"])
+    frame = fetch(out.limit(top) if top else out)
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    out = frame.groupby("name", sort=False)["amount"].agg(amount="sum", payments="size").reset_index()
-    total = float(out["amount"].sum())
-    out["share"] = out["amount"] / total if total else np.nan
-    out = out.sort_values(["amount", "name"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return out.head(top) if top else out
+    frame["payments"] = frame["payments"].astype(np.int64)
+    frame["name"] = frame["name"].astype(object)
+    return frame[cols].reset_index(drop=True)
 
 
 __all__ = ["DollarFigure", "kpi_dollars", "pipeline_dollars", "spend_by", "PIPELINE_DAYS", "ACT_NOW"]

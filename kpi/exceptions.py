@@ -43,7 +43,7 @@ EXCEPTION_LABELS = {
     "on_time_payment_share": "Late payments",
     "days_to_pay": "Payments slower than the goal",
     "engagement_share": "Solicitations without market research",
-    "field_completeness": "Records with required fields missing",
+    "field_completeness": "Records with key fields missing",
 }
 # The per-record measure a duration or average is taken over, as the drill-down names it.
 MEASURE_COLUMNS = ("days", "duration_days", "bids", "days_completed_after_due", "overspent_by")

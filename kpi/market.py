@@ -1,14 +1,18 @@
-"""Market research: bids and single-bid share of engaged versus not-engaged solicitations, within category."""
+"""Market research: bids and single-bid share of engaged versus not-engaged solicitations, within category.
+
+The per-category counts and means are computed where the tables are (kpi.sql, the engagement_bid_lift KPI's
+records under the filters); only one row per (category, engaged) comes back.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .engine import Filters, _as_of_day, filter_mask, records
-from .prepare import prepared
 from .records import NOT_RECORDED
-from .registry import KPIS
+from .results import Filters
+from .sql import measures as M
+from .sql.engine import fetch, selection
 
 COLUMNS = ("category", "engaged_n", "engaged_mean_bids", "engaged_single_bid_share", "not_engaged_n",
            "not_engaged_mean_bids", "not_engaged_single_bid_share", "bid_lift")
@@ -22,22 +26,19 @@ def engagement_comparison(tables, *, filters: Filters | None = None, as_of=None,
     having both sides by their solicitations (the engagement_bid_lift KPI's value over the whole selection).
 
     Same records as engagement_bid_lift: competitive, bids due by the as-of date, bids_received known."""
-    kpi = KPIS["engagement_bid_lift"]
-    p = prepared(tables)
-    if p.missing(kpi.needs):
+    _rec, r = selection("engagement_bid_lift", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month)
+    if r is None:
         return pd.DataFrame(columns=list(COLUMNS))
-    day = _as_of_day(as_of)
-    rec = records(kpi, p, day, fy_start_month)
-    mask = filter_mask(rec, filters or Filters(), fy_start_month) & (rec.reason == 0) & ~rec.extra["_after"]
-    codes, labels = rec.dims["category"]
-    df = pd.DataFrame({"c": codes[mask], "engaged": rec.extra["engaged"][mask] > 0, "bids": rec.x[mask]})
-    df["single"] = df["bids"] == 1
-    agg = df.groupby(["c", "engaged"]).agg(n=("bids", "size"), mean_bids=("bids", "mean"),
-                                           single=("single", "mean")).unstack("engaged")
-    out = pd.DataFrame({"category": [labels[i] if i >= 0 else NOT_RECORDED for i in agg.index]})
+    r = r.filter(r._reason.isnull())
+    f = fetch(r.group_by(["_d_category", "_eng"]).aggregate(
+        n=r.count(), mean_bids=r._x.mean(), single=M.one_if(r._x == 1).mean()))
+    f["engaged"] = f["_eng"].astype(int) == 1
+    f["category"] = f["_d_category"].astype(object).where(f["_d_category"].notna(), NOT_RECORDED)
+    agg = f.set_index(["category", "engaged"])[["n", "mean_bids", "single"]].unstack("engaged")
+    out = pd.DataFrame({"category": agg.index.to_numpy(dtype=object)})
 
     def col(stat, side):
-        return agg[(stat, side)].to_numpy() if (stat, side) in agg.columns else np.full(len(agg), np.nan)
+        return agg[(stat, side)].to_numpy(dtype=float) if (stat, side) in agg.columns else np.full(len(agg), np.nan)
 
     out["engaged_n"] = np.nan_to_num(col("n", True)).astype(np.int64)
     out["engaged_mean_bids"] = col("mean_bids", True)

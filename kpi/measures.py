@@ -10,6 +10,7 @@ import pandas as pd
 from loaders.schema import (
     CERTIFICATION_FLAGS,
     COMPETITIVE_METHODS,
+    KEY_FIELDS,
     MWBE_CERTIFICATIONS,
     NONCOMPETITIVE_METHODS,
     TABLES,
@@ -1027,6 +1028,17 @@ def required_fields(table: str) -> tuple[tuple[str, ...], ...]:
     return tuple((c,) for c in t.required if c not in grouped) + tuple(t.one_of)
 
 
+def completeness_fields(table: str, has) -> tuple[tuple[str, ...], ...]:
+    """The fields field_completeness counts for a table: its required fields, and its key fields
+    (loaders.schema.KEY_FIELDS) that the data records, i.e. with a value in some record (`has(table, column)`).
+    A key field no record holds is not counted here: the KPIs that need it say no data, naming it."""
+    fields = list(required_fields(table))
+    for group in KEY_FIELDS.get(table, ()):
+        if not any(set(group) <= set(f) or set(f) <= set(group) for f in fields) and any(has(table, c) for c in group):
+            fields.append(group)
+    return tuple(fields)
+
+
 def field_completeness(ctx: Context) -> Records:
     p = ctx.p
     parts, dims, sources = [], [], []
@@ -1035,7 +1047,7 @@ def field_completeness(ctx: Context) -> Records:
             continue  # contract_metrics has no date of its own
         n = p.rows(table)
         f = p.frame(table)
-        fields = required_fields(table)
+        fields = completeness_fields(table, p.has)
         filled = np.zeros(n)
         for group in fields:
             any_filled = np.zeros(n, bool)

@@ -527,10 +527,15 @@ _ENTRIES = [
                "solicitations; IT: engaged 3, not engaged 2: +1 over 2. Weighted: (2x3 + 1x2) / 5 = 1.6 bids.",
        why="Context for the engagement goal: does talking to vendors first bring more of them to the bid?"),
     # ------------------------------------------------------------------ Data quality
-    _k(id="field_completeness", title="Required fields filled", theme="Data quality",
-       definition="Share of required fields (the canonical model's required columns; 'vendor id or name' is one "
-                  "field) that are filled, across every loaded table, for the records dated in the period.",
-       formula="Filled required fields / (records x required fields per table), summed over the loaded tables. "
+    _k(id="field_completeness", title="Key fields filled", theme="Data quality",
+       definition="Share of each record's key fields (its identity and what a complete record holds: the "
+                  "canonical model's key fields, e.g. a payment's date, amount, vendor and department) that are "
+                  "filled, across every loaded table, for the records dated in the period.",
+       formula="Filled key fields / (records x key fields per table), summed over the loaded tables. Key fields: "
+               "the required fields and the key fields of loaders/schema.py's KEY_FIELDS that the data records "
+               "(a field no record holds is left to the KPIs that need it, which say no data); a group such as "
+               "'vendor id or name' is one field; a blank whose meaning is a value (an open-ended contract's end "
+               "date, a solicitation not yet awarded) is not a key field. "
                "Date basis per table: solicitations award/issue/due/requisition date, contracts start date, "
                "payments payment date, bids their solicitation's date, vendors registration date, evaluations "
                "due date, engagements engagement date. Excluded: records with none of these dates.",
@@ -539,8 +544,9 @@ _ENTRIES = [
               "|bids.solicitation_id|engagements.type|vendors.vendor_id|vendors.vendor_name",),
        goal=Goal(0.97, 0.90, "EU Single Market Scoreboard ('reporting quality'): 3% missing or less"),
        breakdowns=("table", "department", "category"), noun="records",
-       example="FY2026 Q1: two payments (2 required fields each, payment date and amount; one amount blank) and "
-               "one contract (1 required field, its id, filled): 4 / 5 = 80%, n = 3.",
+       example="FY2026 Q1: two dated payments with a date, amount and vendor column (3 key fields each; one "
+               "vendor blank) and one contract (2 key fields recorded, its id and start date, both filled): "
+               "(3 + 2 + 2) / (3 + 3 + 2) = 87.5%, n = 3.",
        why="Every other number is only as good as the fields behind it."),
 ]
 

@@ -15,7 +15,16 @@ import pandas as pd
 
 from .bidtab import bidder_columns, pay_item_columns, reshape, reshape_pay_items
 from .headers import Header, column_profile, find_header
-from .mapping import MIN_EVIDENCE, alias_index, classify, confidence, fingerprint, map_columns, spread_sample
+from .mapping import (
+    MIN_EVIDENCE,
+    alias_index,
+    classify,
+    confidence,
+    fingerprint,
+    legend_recodes,
+    map_columns,
+    spread_sample,
+)
 from .normalise import (
     EXCLUDED,
     SOURCE_ROW,
@@ -378,7 +387,8 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             stored = None
     sample = spread_sample(raw)
     provided = {t: set(_title_constants(header, t, None)) for t in TABLES}
-    cls = classify(names, name_hints, sample=sample, provided=provided)
+    positional = header.headerless and not header.continues and not (bidders or items)
+    cls = classify(names, name_hints, sample=sample, provided=provided, positional=positional)
     chosen = table
     confidence = cls.confidence
     overrides: dict | None = None
@@ -420,15 +430,20 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
                     pd.DataFrame(), issues, preview, names, cls.scores, notes, sheet.hidden, account)
 
     profiles = next(iter(cls.mappings.values())).profiles  # read once, shared by every table's mapping
-    cm = map_columns(names, chosen, sample=sample, overrides=overrides, profiles=profiles) if overrides or table else \
+    cm = map_columns(names, chosen, sample=sample, overrides=overrides, profiles=profiles,
+                     positional=positional) if overrides or table else \
         cls.mappings[chosen]
     constants = _title_constants(header, chosen, cm) | _name_constants(name_hints, chosen, cm)
     saved = stored_recodes(workspace, fp)
     if saved and not recodes:
         notes.append("method recodes saved for this layout reapplied")
     applied = {**saved, **(recodes or {})}
+    legend = {k: v for k, v in legend_recodes(cm).items() if k not in applied}  # the header's own codes
+    if legend:
+        notes.append("method codes read from the header: " + ", ".join(f"{k} = {v}" for k, v in legend.items()))
     result = to_canonical(raw, chosen, rows=rows, source=source, sheet=sheet.name, column_mapping=cm,
-                          constants=constants, recodes={"method": applied} if applied else None)
+                          constants=constants, recodes={"method": {**legend, **applied}} if legend or applied
+                          else None)
     choice = duplicates or _saved_choice(workspace, fp) or DUPLICATES_ALL
     result, repeats = _repeats(result, chosen, choice, source, sheet.name)
     notes += result.notes

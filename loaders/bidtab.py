@@ -25,6 +25,7 @@ BIDDER = "Bidder"
 SOLICITATION = "Solicitation Number"
 BID_TOTAL = "Bid Total"
 LINE_ITEMS = "Line Items"
+VENDOR_NUMBER = "Vendor Number"
 _TOTAL_SUB = re.compile(r"\b(total|extended|ext|amount|extension)\b")
 _PRICE_SUB = re.compile(r"\b(price|bid|cost)\b")
 
@@ -43,10 +44,16 @@ class BidTab:
     total_column: str = BID_TOTAL  # the reshaped column holding each bid's amount
 
 
+_PAIR = re.compile(r"^(?P<label>.*\S)\s*\((?P<sub>[^()]+)\)\s*$")
+
+
 def bidder_columns(header: Header) -> dict[str, str]:
-    """{bidder label: its total-price source column} when the header is a wide bid tab (2+ bidders)."""
+    """{bidder label: its total-price source column} when the header is a wide bid tab (2+ bidders): the
+    bidder's name merged above its columns, or written in each of them ('Acme Paving (Unit Price)',
+    'Acme Paving (Extension)', as MnDOT's abstracts do). The office's estimate comes along and is excluded,
+    with its reason, by the normaliser."""
     by_label: dict[str, list[str]] = {}
-    for src, label in header.groups.items():
+    for src, label in (header.groups or _labels_in_names(header.names)).items():
         by_label.setdefault(label, []).append(src)
     out: dict[str, str] = {}
     for label, cols in by_label.items():
@@ -58,6 +65,19 @@ def bidder_columns(header: Header) -> dict[str, str]:
         elif len(cols) == 1 and price:
             out[label] = price[0]
     return out if len(out) >= 2 else {}
+
+
+def _labels_in_names(names: list[str]) -> dict[str, str]:
+    """{column: label} for columns written '<label> (<what>)' where a label heads two or more columns and one
+    of them is a total or extension: a bidder's column pair named in its own header cells."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name in names:
+        m = _PAIR.match(str(name))
+        if m:
+            found.setdefault(m.group("label").strip(), []).append((name, normalise_header(m.group("sub"))))
+    out = {name: label for label, cols in found.items() if len(cols) >= 2
+           and any(_TOTAL_SUB.search(sub) for _, sub in cols) for name, _ in cols}
+    return out if len({*out.values()}) >= 2 else {}
 
 
 def reshape(raw: pd.DataFrame, rows: np.ndarray, header: Header, merged, columns: dict[str, str]) -> BidTab:
@@ -73,6 +93,9 @@ def reshape(raw: pd.DataFrame, rows: np.ndarray, header: Header, merged, columns
     notes: list[str] = []
     mismatches: list[tuple[int, str, str]] = []
     total_rows = np.flatnonzero(is_total)
+    priced = _priced(data, list(columns.values()))
+    carried = _constant_columns(data, priced, list(columns.values()), header)
+    summary = _bidder_summary(data, data_rows, is_item & ~priced, list(columns))
     for label, col in columns.items():
         values = parse_money(data[col]).values.to_numpy()
         line = values[is_item]
@@ -87,18 +110,74 @@ def reshape(raw: pd.DataFrame, rows: np.ndarray, header: Header, merged, columns
         row = _label_row(header, merged, raw, col)
         if not np.isnan(stated) and len(line) and abs(stated - line_sum) > 0.01:
             mismatches.append((row, label, f"totals row {stated:,.2f}, line items sum to {line_sum:,.2f}"))
+        if label in summary and summary[label][1] is not None and abs(summary[label][1] - total) > 0.01:
+            mismatches.append((summary[label][2], label, f"bidder summary {summary[label][1]:,.2f}, "
+                                                         f"bid {total:,.2f}"))
         bidders.append(label)
         totals.append(total)
         items.append(len(line))
         label_rows.append(row)
     where = (f"totals row {int(data_rows[total_rows[-1]])}" if len(total_rows)
              else "the sum of the line items")
-    notes.append(f"bid tabulation: {int(is_item.sum())} line items by {len(bidders)} bidders; "
-                 f"one bid per bidder, its total from {where}")
-    frame = pd.DataFrame({BIDDER: pd.Series(bidders, dtype=object),
-                          BID_TOTAL: pd.Series(totals, dtype=object),
-                          LINE_ITEMS: pd.Series(items, dtype=object)})
-    return BidTab(frame, np.asarray(label_rows, dtype=np.int64), notes, mismatches, int(filled.sum()))
+    notes.append(f"bid tabulation: {int((is_item & priced).sum())} line items by {len(bidders)} bidders; "
+                 f"one bid per bidder, its total from {where}"
+                 + (f"; {len(summary)} checked against the bidder summary" if summary else ""))
+    columns_out = {name: pd.Series([value] * len(bidders), dtype=object) for name, value in carried.items()}
+    named = {label: summary[label][0] for label in bidders if label in summary and summary[label][0]}
+    if named:  # bidders headed by their number ('0000207897 (Extension)'): the summary gives their names
+        columns_out[VENDOR_NUMBER] = pd.Series(bidders, dtype=object)
+        bidders = [named.get(label, label) for label in bidders]
+    columns_out.update({BIDDER: pd.Series(bidders, dtype=object), BID_TOTAL: pd.Series(totals, dtype=object),
+                        LINE_ITEMS: pd.Series(items, dtype=object)})
+    summary_rows = {row for _, _, row in summary.values()}
+    unused = [(int(data_rows[i]), _row_text(data.iloc[i])) for i in np.flatnonzero(is_item & ~priced)
+              if int(data_rows[i]) not in summary_rows]
+    return BidTab(pd.DataFrame(columns_out), np.asarray(label_rows, dtype=np.int64), notes, mismatches,
+                  int(filled.sum()), unused)
+
+
+def _priced(data: pd.DataFrame, bid_columns: list[str]) -> np.ndarray:
+    """Rows where some bidder's total column holds an amount: the line items."""
+    priced = np.zeros(len(data), dtype=bool)
+    for c in bid_columns:
+        priced |= ~np.isnan(parse_money(data[c]).values.to_numpy(dtype=float, na_value=np.nan))
+    return priced
+
+
+def _bidder_summary(data: pd.DataFrame, data_rows: np.ndarray, candidates: np.ndarray,
+                    labels: list[str]) -> dict[str, tuple[str | None, float | None, int]]:
+    """{label: (name, amount, row)} from a bidder summary under the items ('Bidder Number, Bidder Name,
+    Bidder Amount'): a row naming a bidder's label in one cell, with an amount and maybe a name in others."""
+    keys = {bidder_key(label): label for label in labels}
+    out: dict[str, tuple[str | None, float | None, int]] = {}
+    for i in np.flatnonzero(candidates):
+        cells = [" ".join(str(v).split()) for v in data.iloc[i].tolist() if not is_blank([v])[0]]
+        hit = next((keys[bidder_key(c)] for c in cells if bidder_key(c) in keys), None)
+        if hit is None or hit in out:
+            continue
+        others = [c for c in cells if bidder_key(c) != bidder_key(hit)]
+        money = parse_money(pd.Series(others, dtype=object)).values.to_numpy(dtype=float, na_value=np.nan)
+        amounts = [round(float(m), 2) for m, c in zip(money, others, strict=True)
+                   if not np.isnan(m) and any(ch in c for ch in "$.,")]
+        names = [c for c, m in zip(others, money, strict=True) if np.isnan(m) and any(ch.isalpha() for ch in c)]
+        out[hit] = (names[0] if names and not any(ch.isalpha() for ch in hit) else None,
+                    amounts[0] if amounts else None, int(data_rows[i]))
+    return out
+
+
+def _constant_columns(data: pd.DataFrame, priced: np.ndarray, bid_columns: list[str],
+                      header: Header) -> dict[str, object]:
+    """{column: value} for a solicitation column ('ContractId') holding one value on every line item (the
+    rows where a bidder priced something): it names the solicitation every bid answers."""
+    out: dict[str, object] = {}
+    roles = PAY_ITEM_ROLES["solicitation"]
+    for name in header.names:
+        if name in bid_columns or name in header.groups or normalise_header(name) not in roles:
+            continue
+        values = {" ".join(str(v).split()) for v in data.loc[priced, name].tolist() if not is_blank([v])[0]}
+        if len(values) == 1:
+            out[name] = next(iter(values))
+    return out
 
 
 def _label_row(header: Header, merged, raw: pd.DataFrame, col: str) -> int:
@@ -122,8 +201,8 @@ PAY_ITEM_ROLES = {
     "bidder": ("bidder", "bidder name", "vendor", "vendor name", "contractor", "contractor name", "firm",
                "firm name", "company", "company name", "supplier", "supplier name", "bidder company"),
     "item": ("item", "item no", "item number", "item #", "pay item", "pay item no", "pay item number",
-             "bid item", "bid item no", "line", "line no", "line number", "ln", "ln number", "line item",
-             "line item number", "item code", "item id"),
+             "bid item", "bid item no", "line", "line no", "line number", "line num", "ln", "ln num", "ln no",
+             "ln number", "line item", "line item number", "item code", "item id", "item num"),
     "extension": ("extension", "extended", "extended amount", "extended price", "extended total", "ext amount",
                   "ext price", "total price", "line total", "item total", "bid extension", "amount"),
     "quantity": ("quantity", "qty", "est qty", "estimated quantity", "bid quantity"),

@@ -435,10 +435,12 @@ FOOTNOTE = re.compile(
     r"|generated\b|printed\b|run (date|time|on)|page \d|prepared by|data as of|as of\b|confidential"
     r"|end of report|disclaimer|\d+\s+records?\b|records?:|row count|count:)"
 )
-# 'Engineer's Estimate', 'ENGINEERS EST.', 'Eng Est' (Michigan DOT's pseudo-bidder of rank 0), 'Engr. Estimate'.
+# 'Engineer's Estimate', 'ENGINEERS EST.', 'Eng Est' (Michigan DOT's pseudo-bidder of rank 0), 'Engr. Estimate',
+# and a bidder written 'Engineers' alone.
 ESTIMATE = re.compile(r"\b(?:engineer|engr|eng|architect|consultant|owner|city|county|department|dept)'?s?\.?\s*+"
                       r"(?:cost\s*+)?est(?:imated?|\.)?(?!\w)"
-                      r"|^\W*+estimate\W*+$|\bbudget(?:ed)?\s*+(?:amount|estimate)?\W*+$", re.IGNORECASE)
+                      r"|^\W*+(?:estimate|engineers?'?s?)\W*+$|\bbudget(?:ed)?\s*+(?:amount|estimate)?\W*+$",
+                      re.IGNORECASE)
 # Possessive quantifiers (*+): a run of spaces or punctuation is never re-split between two of them, so a
 # 'budget' followed by a million spaces is checked in linear time, not quadratic.
 

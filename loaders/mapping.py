@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 from .schema import (
     BOOLEAN,
+    CERTIFICATIONS,
     DATE,
     DERIVED_COLUMNS,
     ID,
@@ -40,6 +41,7 @@ from .schema import (
     METHOD,
     MONEY,
     NUMBER,
+    RECORD_IDS,
     SCORE,
     TABLES,
     TEXT,
@@ -49,6 +51,8 @@ from .schema import (
 from .vocabulary import (
     ABBREVIATIONS,
     AGGREGATE_WORDS,
+    FOREIGN_PHRASES,
+    FOREIGN_WORDS,
     GENERIC_CONCEPTS,
     NOT_COLUMNS,
     OPEN_END_WORDS,
@@ -75,7 +79,7 @@ FORMAT_HINT = re.compile(
     r"\s*(?:[(\[]\s*(?:y\s*/\s*n|yes\s*/\s*no|y\s+or\s+n|yes\s+or\s+no|t\s*/\s*f|true\s*/\s*false|"
     r"\d+\s*[-\u2013]\s*\d+|[$%#£€]|mm/dd/yy(?:yy)?|m/d/yy(?:yy)?|yyyy-mm-dd|dd/mm/yy(?:yy)?)\s*[)\]]|\s+y/n)\s*$",
     re.IGNORECASE)
-KIND_CHECKED = {DATE, MONEY, NUMBER, INTEGER, BOOLEAN, SCORE}
+KIND_CHECKED = {DATE, MONEY, NUMBER, INTEGER, BOOLEAN, SCORE, CERTIFICATIONS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,6 +136,25 @@ def _complete(token: str, last: bool, multi: bool) -> str:
     return token
 
 
+@cache
+def _foreign_phrases() -> re.Pattern:
+    keys = sorted(FOREIGN_PHRASES, key=lambda k: -len(k))
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+
+
+def translate(norm: str) -> str:
+    """A normalised header's Portuguese, Spanish and French words in English ('preco inicial' ->
+    'price initial', 'data de celebracao' -> 'signed date'); English words pass unchanged."""
+    norm = _foreign_phrases().sub(lambda m: FOREIGN_PHRASES[m.group(1)], norm)
+    tokens = norm.split()
+    # A little word ('de', 'da', 'e') ends no header: last, it is an ERP's truncated word ('INVOICE_DA').
+    return " ".join(t if i == len(tokens) - 1 and FOREIGN_WORDS.get(t) in _LINK_WORDS else FOREIGN_WORDS.get(t, t)
+                    for i, t in enumerate(tokens))
+
+
+_LINK_WORDS = frozenset({"of", "the", "and", "or"})
+
+
 @lru_cache(maxsize=16384)
 def header_words(header: str) -> tuple[str, ...]:
     """The words of a header: split, run-together words separated, truncated words completed."""
@@ -141,7 +164,7 @@ def header_words(header: str) -> tuple[str, ...]:
     if hint and hint.start() > 0:
         raw = raw[:hint.start()]
     raw = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", raw)  # 'POAmount' -> 'PO Amount'
-    norm = normalise_header(raw)
+    norm = translate(normalise_header(raw))
     tokens: list[str] = []
     for t in norm.split():
         if t.isalpha() and len(t) >= 6:
@@ -159,12 +182,14 @@ def header_words(header: str) -> tuple[str, ...]:
 def concepts(header: str) -> frozenset[str]:
     """What a header talks about: its words spelled out, families merged, filler words dropped."""
     out: list[str] = []
-    for t in header_words(header):
-        for w in ABBREVIATIONS.get(t, t).split():
-            w = WORD_FAMILIES.get(w, w)
-            for part in w.split():
-                if part not in STOP_WORDS and part != "#":
-                    out.append(part)
+    words = [w for t in header_words(header) for w in ABBREVIATIONS.get(t, t).split()]
+    for i, w in enumerate(words):
+        if w == "number" and i + 1 < len(words) and words[i + 1] == "of":
+            out.append("count")  # 'Number of Bidders' counts bidders; it is not a bidder's number
+            continue
+        for part in WORD_FAMILIES.get(w, w).split():
+            if part not in STOP_WORDS and part != "#":
+                out.append(part)
     return frozenset(out)
 
 
@@ -194,6 +219,8 @@ def _concept_index(table: str) -> list[tuple[frozenset[str], str, float]]:
     for col in cols:
         for text in (col.name.replace("_", " "), *col.aliases):
             c = concepts(text)
+            if c == {"date"} and normalise_header(text) != "date":
+                continue  # 'to date' of end_date, less its stop word, would claim every lone 'Date'
             if c and (c, col.name) not in seen:
                 seen.add((c, col.name))
                 confusable = any(single.get(w, col.name) != col.name and w not in name_words[col.name] for w in c)
@@ -323,6 +350,8 @@ def _candidates(header: str, table: str) -> tuple[tuple[str, float], ...]:
     # A known name inside a longer header ('Total Amount Base Bid' holds 'total amount').
     by_first = _aliases_by_first_token(table)
     other = h & OTHER_ATTRIBUTE_WORDS
+    words = header_words(header)
+    head = next(iter(concepts(words[-1])), "") if words else ""  # what the header is: its last word
     for key, _ in variants[:2] if not other else ():
         padded = f" {key} "
         tokens = key.split()
@@ -331,6 +360,10 @@ def _candidates(header: str, table: str) -> tuple[tuple[str, float], ...]:
             for alias, col, a_tokens in by_first.get(first, ()):
                 if a_tokens >= n_tokens or f" {alias} " not in padded:
                     continue
+                if alias == "date":
+                    continue  # 'Approved Date', 'Closing Date': the other words say which date it is
+                if a_tokens == 1 and head in ("amount", "date") and head not in concepts(alias):
+                    continue  # 'Contract Value' is an amount, not the contract
                 extra = n_tokens - a_tokens
                 offer(col, (0.86 if a_tokens >= 2 else 0.80) - 0.02 * extra)
     target = variants[1][0] if len(variants) > 1 else variants[0][0]
@@ -338,6 +371,8 @@ def _candidates(header: str, table: str) -> tuple[tuple[str, float], ...]:
         keys = _alias_keys(table)
         for alias, score, _ in process.extract(target, keys, scorer=fuzz.ratio,
                                                score_cutoff=SUGGEST * 100 / 0.85, limit=8):
+            if other - concepts(alias):
+                continue  # 'Supplier Post Code' is spelled like 'supplier code' but is an address
             offer(index[alias], 0.85 * score / 100)
     return tuple(found.items())
 
@@ -362,6 +397,7 @@ class Profile:
     codes: float = 0.0  # short, no spaces, holds a digit ('V00042', '2024-118'): an id or code
     blank_share: float = 0.0  # of the sampled rows, the share with no value
     rows: int = 0  # sampled rows (filled or not)
+    urls: float = 0.0  # web addresses ('https://.../award-notice/cb-182-80490388')
 
     @property
     def blank(self) -> bool:
@@ -424,7 +460,7 @@ def profile(sample: pd.Series) -> Profile:
     if n > PROFILE_VALUES:
         s = s.iloc[np.linspace(0, n - 1, PROFILE_VALUES).astype(np.int64)]
     n = len(s)
-    dates = date_any = numbers = integers = booleans = letters = codes = 0
+    dates = date_any = numbers = integers = booleans = letters = codes = urls = 0
     texts: list[str] = []
     values = [v for v in s.tolist() if not (isinstance(v, str) and v.strip().lower() in OPEN_END_WORDS)]
     n = len(values) or 1
@@ -457,6 +493,7 @@ def profile(sample: pd.Series) -> Profile:
         date_any += is_date
         booleans += low in BOOLEAN_WORDS
         letters += any(ch.isalpha() for ch in t)
+        urls += low.startswith(("http://", "https://", "www."))
         codes += len(t) <= 20 and " " not in t and any(ch.isdigit() for ch in t) and not is_date
     distinct = len(set(texts)) / n
     method = 0.0
@@ -464,7 +501,7 @@ def profile(sample: pd.Series) -> Profile:
         known = {t: V.method_of(t) is not None for t in set(texts)}
         method = sum(known[t] for t in texts) / n
     return Profile(n, dates / n, numbers / n, integers / n, booleans / n, letters / n, distinct, date_any / n,
-                   method, codes / n, blank_share, total)
+                   method, codes / n, blank_share, total, urls / n)
 
 
 def fit(kind: str, prof: Profile | None) -> float:
@@ -488,6 +525,8 @@ def _fit(kind: str, prof: Profile) -> float:
     if kind == BOOLEAN:
         return prof.boolean
     if kind == ID:
+        if prof.number >= 0.8 and prof.integer <= 0.2 and prof.letters < 0.5:
+            return 0.3  # amounts with cents ('273,936.60') are not ids
         return 1.0 - 0.7 * prof.date
     if kind == TEXT:
         if prof.date >= 0.8:
@@ -495,6 +534,8 @@ def _fit(kind: str, prof: Profile) -> float:
         return 0.5 if prof.number >= 0.9 and prof.letters < 0.1 else 1.0
     if kind == METHOD:
         return 0.5 + 0.5 * prof.method
+    if kind == CERTIFICATIONS:
+        return 0.2 if prof.letters < 0.3 else 1.0  # '16-346' is a certificate's number, not its kind
     return 1.0
 
 
@@ -512,6 +553,7 @@ class ColumnMapping:
     unmapped: list[str]
     rejected: dict[str, str] = field(default_factory=dict)  # source column -> why a candidate was refused
     profiles: dict[str, Profile] = field(default_factory=dict, repr=False)  # source column -> content
+    positional: bool = False  # the columns are named by position (no header row): mapped by content alone
 
     @property
     def canonical(self) -> dict[str, str]:
@@ -536,7 +578,8 @@ def _method_from_values(headers, sample, mapping, scores, overrides, taken) -> N
         distinct = set(values)
         if len(distinct) > 40:  # methods are a short list: a column of 40+ different texts is something else
             continue
-        known = {v: method_of(v) not in (None, "other") for v in distinct}  # exports repeat values
+        legend = header_legend(h)  # 'Invitation to Quote (Q) or published invitation to tender (T)?' holding Q, T
+        known = {v: method_of(legend.get(v.upper(), v)) not in (None, "other") for v in distinct}
         share = sum(known[v] for v in values) / len(values)
         if share > best_share:
             best, best_share = h, share
@@ -547,6 +590,35 @@ def _method_from_values(headers, sample, mapping, scores, overrides, taken) -> N
         mapping[best] = "method"
         scores[best] = round(0.8 + 0.1 * best_share, 3)
         taken.add("method")
+
+
+_LEGEND = re.compile(r"([^()]*?)\(\s*([A-Za-z]{1,4})\s*\)")
+
+
+def header_legend(header: object) -> dict[str, str]:
+    """The codes a header defines for its values, {code: meaning}: 'Invitation to Quote (Q) or published
+    invitation to tender (T)?' -> {'Q': 'Invitation to Quote', 'T': 'published invitation to tender'}. Two
+    codes at least: one '(USD)' is a unit, not a legend."""
+    out: dict[str, str] = {}
+    for phrase, code in _LEGEND.findall(" ".join(str(header).split())):
+        phrase = re.sub(r"^(?:or|and|/|,)\s+", "", phrase.strip(" ,;/-"), flags=re.IGNORECASE).strip()
+        if phrase:
+            out[code.upper()] = phrase
+    return out if len(out) >= 2 else {}
+
+
+def legend_recodes(cm: ColumnMapping) -> dict[str, str]:
+    """{value as written: method} for a method column whose header defines its codes ('Q', 'T')."""
+    from .values import method_of
+
+    out: dict[str, str] = {}
+    for src, col in cm.mapping.items():
+        if col == "method":
+            for code, phrase in header_legend(src).items():
+                method = method_of(phrase)
+                if method not in (None, "other"):
+                    out[code] = method
+    return out
 
 
 def _single_date_fallback(table: str, headers, mapping, scores, profiles, kinds, overrides) -> None:
@@ -561,6 +633,87 @@ def _single_date_fallback(table: str, headers, mapping, scores, profiles, kinds,
         h = free[0]
         mapping[h] = "payment_date"
         scores[h] = round(max(0.72, scores.get(h, 0.0) - 0.1), 3)
+
+
+def _spend_by_content(table: str, headers, mapping, scores, profiles, overrides) -> None:
+    """Columns with no names, by what they hold: a payment is a date and an amount, so a headerless file
+    with one well-filled date column and one column of amounts written with cents ('+0000002500.00') is
+    read as spend; the user confirms (the confidence stays below ASK) and names the rest."""
+    if table != "payments" or not profiles:
+        return
+    filled = [h for h in headers if h not in overrides and profiles.get(h) is not None
+              and not profiles[h].blank and profiles[h].blank_share <= 0.2]
+    dates = [h for h in filled if profiles[h].kind == "date"]
+    money = [h for h in filled if profiles[h].kind == "money" and profiles[h].integer <= 0.5]
+    if len(dates) == 1 and len(money) == 1:
+        for h, col in ((dates[0], "payment_date"), (money[0], "amount")):
+            if mapping.get(h, col) == col and col not in {v for k, v in mapping.items() if k != h}:
+                mapping[h] = col
+                scores[h] = 0.72
+
+
+def _award_date_fallback(table: str, headers, mapping, scores, profiles, overrides) -> None:
+    """An award log's one lone 'Date' (a header that says no more than that) is the award's date: a
+    solicitations file naming its winner or award amount, with no award date mapped."""
+    if table != "solicitations" or "award_date" in mapping.values() or not profiles:
+        return
+    if not {"awarded_vendor_name", "awarded_vendor_id", "awarded_amount"} & set(mapping.values()):
+        return
+    lone = [h for h in headers if h not in mapping and h not in overrides and concepts(str(h)) == {"date"}
+            and profiles.get(h) is not None and profiles[h].kind == "date" and profiles[h].blank_share <= 0.2]
+    if len(lone) == 1:
+        mapping[lone[0]] = "award_date"
+        scores[lone[0]] = 0.72
+
+
+BARE_ID_HEADERS = frozenset({"id", "#"})
+
+
+def _record_id_fallback(table: str, headers, mapping, scores, profiles, overrides) -> None:
+    """With no column for the record's id, a bare 'ID' of distinct values is it."""
+    col = RECORD_IDS.get(table)
+    if col is None or col in mapping.values() or not profiles:
+        return
+    bare = [h for h in headers if h not in mapping and h not in overrides and normalise_header(h) in BARE_ID_HEADERS
+            and profiles.get(h) is not None and not profiles[h].blank and profiles[h].distinct >= 0.95
+            and profiles[h].blank_share <= 0.05 and profiles[h].date < 0.5]
+    if len(bare) == 1:
+        mapping[bare[0]] = col
+        scores[bare[0]] = 0.75
+
+
+# Where a table's rows point at a record by its web address: the record's own id, or (bids) the solicitation's.
+URL_IDS = {**RECORD_IDS, "bids": "solicitation_id"}
+
+
+def _url_offers(table: str, headers, profiles, sample, overrides) -> list[tuple[str, str]]:
+    """(column, id column) for columns of web addresses whose path names what the id names ('.../tender-notice/
+    PW-19-00860013' for a solicitation, '.../procdetails/OP00029774' for the procurement a bid answers): the
+    notice's permalink identifies the record. A table's own id must be distinct on every row."""
+    col = URL_IDS.get(table)
+    if col is None or sample is None or not profiles:
+        return []
+    subject = _subject_pattern(col)
+    out = []
+    for h in headers:
+        p = profiles.get(h)
+        if h in overrides or p is None or p.blank or p.urls < 0.9 or h not in sample.columns:
+            continue
+        if col == RECORD_IDS.get(table) and (p.distinct < 0.95 or p.blank_share > 0.05):
+            continue
+        paths = [re.sub(r"^\w+://[^/]*", "", str(v).strip().lower()) for v in sample[h].dropna().head(50)]
+        if paths and sum(bool(subject.search(x)) for x in paths) >= 0.9 * len(paths):
+            out.append((h, col))
+    return out
+
+
+@cache
+def _subject_pattern(col: str) -> re.Pattern:
+    """The words (and their abbreviations) for what an id column identifies, as they start a word of a URL."""
+    subject = concepts(col.replace("_", " ")) - {"id"}
+    words = set(subject) | {w for w, fam in WORD_FAMILIES.items() if fam in subject}
+    words |= {a for a, full in ABBREVIATIONS.items() if len(a) >= 3 and WORD_FAMILIES.get(full, full) in subject}
+    return re.compile(r"(?<![a-z])(?:" + "|".join(sorted(map(re.escape, words))) + ")")
 
 
 def profiles_of(headers: list[str], sample: pd.DataFrame | None) -> dict[str, Profile]:
@@ -586,12 +739,13 @@ def _profiles_for(headers: list[str], sample: pd.DataFrame | None, tables: tuple
 
 def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None = None,
                 overrides: dict[str, str | None] | None = None,
-                profiles: dict[str, Profile] | None = None) -> ColumnMapping:
+                profiles: dict[str, Profile] | None = None, positional: bool = False) -> ColumnMapping:
     """Map source headers onto a table's columns: one assignment for the whole file.
 
     `overrides` ({source column: canonical column or None}) wins over everything; a source column
     given None stays unmapped. With a `sample` of the data, a column's content adds to or vetoes its
-    header's evidence (a blank column takes no slot; a date column must hold dates).
+    header's evidence (a blank column takes no slot; a date column must hold dates). `positional` columns
+    (a file with no header row, 'Column 1'...) have only their content to go by.
     """
     t = TABLES[table]
     kinds = {c.name: c.kind for c in t.columns}
@@ -641,6 +795,8 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
                 final = max(final, min(score + 0.15, 0.9))  # 'Vendor' holding 100042, 100043: the vendor's number
             if final >= ACCEPT:
                 offers.append((-round(final, 3), -len(concepts(str(h))), pos, h, col))
+    offers += [(-0.8, -len(concepts(str(h))), headers.index(h), h, col)
+               for h, col in _url_offers(table, headers, profiles, sample, overrides)]
     offers.sort()
     for neg, _, _, h, col in offers:
         if h in mapping or col in taken:
@@ -651,12 +807,16 @@ def map_columns(headers: list[str], table: str, *, sample: pd.DataFrame | None =
     if "method" in kinds and "method" not in taken and sample is not None:
         _method_from_values(headers, sample, mapping, scores, overrides, taken)
     _single_date_fallback(table, headers, mapping, scores, profiles, kinds, overrides)
+    _award_date_fallback(table, headers, mapping, scores, profiles, overrides)
+    _record_id_fallback(table, headers, mapping, scores, profiles, overrides)
+    if positional:
+        _spend_by_content(table, headers, mapping, scores, profiles, overrides)
     for h in mapping:
         rejected.pop(h, None)
     ordered = {h: mapping[h] for h in headers if h in mapping}
     ordered.update({k: v for k, v in mapping.items() if k not in ordered})
     unmapped = [h for h in headers if h not in ordered]
-    return ColumnMapping(table, ordered, scores, suggestions, unmapped, rejected, profiles)
+    return ColumnMapping(table, ordered, scores, suggestions, unmapped, rejected, profiles, positional)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -738,7 +898,8 @@ def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset(
     present = set(cm.mapping.values()) | set(provided)
     missing = sum(1 for g in required_groups(t) if not present.intersection(g))
     score -= 1.0 * missing
-    unexplained = [prof.kind for h, prof in cm.profiles.items() if h not in cm.mapping and not prof.blank]
+    unexplained = [prof.kind for h, prof in cm.profiles.items() if h not in cm.mapping and not prof.blank
+                   and not cm.positional]  # a column with no name is no evidence against a table
     typed = sum(1 for k in unexplained if k in ("date", "money"))
     # Capped: a 3,000-column export explains few of its columns whatever it is.
     score -= UNEXPLAINED_PENALTY * min(typed, 3) + UNEXPLAINED_OTHER * min(len(unexplained) - typed, 5)
@@ -749,7 +910,7 @@ def table_score(cm: ColumnMapping, hinted: bool, provided: set[str] = frozenset(
 
 def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | None = None,
              overrides: dict[str, str | None] | None = None,
-             provided: dict[str, set[str]] | None = None) -> Classification:
+             provided: dict[str, set[str]] | None = None, positional: bool = False) -> Classification:
     """The canonical table these headers most likely are, with a confidence 0-1.
 
     `names` are the sheet and file names (a hint); `provided` the columns each table would get
@@ -759,7 +920,7 @@ def classify(headers: list[str], names: list[str], *, sample: pd.DataFrame | Non
     provided = provided or {}
     profiles = _profiles_for(headers, sample, tuple(TABLES))
     mappings = {t: map_columns(headers, t, sample=sample, overrides=_valid_overrides(overrides, t),
-                               profiles=profiles) for t in TABLES}
+                               profiles=profiles, positional=positional) for t in TABLES}
     scores = {t: round(table_score(cm, name_hint(names, t), provided.get(t, set())), 3)
               for t, cm in mappings.items()}
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -787,6 +948,8 @@ def confidence(cm: ColumnMapping, best: float, runner_up: float, provided: set[s
     value = 0.40 * coverage + 0.35 * margin + 0.25 * explained
     if len(filled) > 1 and sum(1 for h in cm.mapping if h in filled or not cm.profiles) <= 1:
         value = min(value, 0.5)  # a table named by one column of several is a guess: ask
+    if cm.positional:
+        value = min(value, ASK - 0.05)  # columns with no names, read by content: the user confirms
     return round(float(np.clip(value, 0.0, 1.0)), 2)
 
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .schema import RECORD_IDS
+
 DUPLICATES_ALL = "all"
 DUPLICATES_LATEST = "latest"
 DUPLICATE_CHOICES = (DUPLICATES_ALL, DUPLICATES_LATEST)
 # The id that names one record, per table where a repeat means another version of the same record. Payments
 # are left out: one check paying several invoices repeats its number on every line, rightly.
-RECORD_ID = {"contracts": "contract_id", "solicitations": "solicitation_id"}
+RECORD_ID = {t: RECORD_IDS[t] for t in ("contracts", "solicitations")}
 # Which of two rows with the same id is the later version: the first of these dates they both have, then
 # the amendment count, then the order of the file (an export lists amendments in the order they were made).
 VERSION_ORDER = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 # Column kinds. The normaliser coerces each kind with one parser (loaders/values.py).
@@ -92,11 +93,15 @@ _DEPARTMENT = ("department", "department name", "dept", "dept name", "agency", "
                "division", "requesting department", "org", "organization", "bureau", "office",
                "service area", "directorate", "service", "cost centre", "cost center", "expense area",
                "owner org", "owner organization", "awarding agency", "awarding agency name", "ministry",
-               "business unit", "department description", "dept description", "org name")
+               "business unit", "department description", "dept description", "org name", "department area",
+               # OCDS 'buyer/name' and EU notices: the buying organisation (a lone 'Buyer' is a person)
+               "buyer name", "buyer organization", "procuring entity", "contracting authority",
+               "contracting entity", "buying entity")
 _CATEGORY = ("category", "commodity", "commodity code", "commodity description", "nigp",
              "nigp code", "procurement type", "type of work", "spend category", "unspsc", "class",
              "expenses type", "expense type", "expenditure type", "expenditure category", "subjective",
-             "subjective description", "account description", "object description", "expense category")
+             "subjective description", "account description", "object description", "expense category",
+             "account detail")
 _METHOD = ("method", "procurement method", "solicitation type", "solicitation method",
            "award method", "bid type", "purchase method", "sourcing method", "procurement type code",
            "contract method", "award type", "selection method", "competition type",
@@ -127,7 +132,9 @@ SOLICITATIONS = Table(
         C("estimated_amount", MONEY, "Estimated value before bids (engineer's or budget estimate).",
           "estimate", "estimated value", "engineers estimate", "estimated cost", "budget amount",
           "estimated contract value", "est amount", "estimated budget", "budget", "budget estimate",
-          "estimated value of contract", "eng estimate", "engineer estimate", "engineers estimate amount"),
+          "estimated value of contract", "eng estimate", "engineer estimate", "engineers estimate amount",
+          # OCDS tender/value: 'the total upper estimated value of the procurement'
+          "tender value", "tender amount"),
         C("requisition_date", DATE, "Date the department's requisition was received.",
           "requisition date", "req date", "request date", "requisition received",
           "requisition received date", "req received date", "intake date"),
@@ -149,10 +156,12 @@ SOLICITATIONS = Table(
           "responses received", "number of responses", "proposals received", "num bids",
           "respondents", "submissions", "number of submissions", "submissions received",
           "number of bidders", "num bidders", "bidders", "no of bidders", "number of tenders",
-          "tenders received", "number of offers", "offers received"),
+          "tenders received", "number of offers", "offers received", "number of tenderers",
+          "number of competitors"),
         C("awarded_amount", MONEY, "Amount awarded.", "award amount", "awarded amount",
           "award value", "contract award amount", "amount awarded", "award total", "winning bid",
-          "win bid", "low bid", "low bid amount", "winning bid amount", "successful bid"),
+          "win bid", "low bid", "low bid amount", "winning bid amount", "successful bid",
+          "contract value", "contract amount"),
         C("awarded_vendor_id", ID, "Vendor id of the winner.", "awarded vendor id",
           "award vendor id", "awardee id", "winning vendor id", "awarded vendor number",
           "awarded vendor no", "awarded vendor #", "award vendor number", "awardee number",
@@ -248,7 +257,7 @@ CONTRACTS = Table(
           "not to exceed", "nte", "revised amount", "contract value", "max amount",
           "current contract amount", "total contract value", "agreement amount", "agreement value",
           "max contract value", "maximum amount", "po amount", "purchase order amount", "value",
-          "total value"),
+          "total value", "final amount", "final value", "final contract amount", "actual amount"),
         C("amendment_count", INTEGER, "Number of amendments or change orders.",
           "amendments", "amendment count", "number of amendments", "change orders",
           "mod count", "modifications"),
@@ -264,7 +273,8 @@ CONTRACTS = Table(
         C("executed_date", DATE, "Date the contract was fully executed (signed).",
           "executed date", "execution date", "date executed", "signed date", "signature date",
           "fully executed date", "conformed date", "award date", "date awarded", "awarded date",
-          "contract date", "date of award", "award signed date"),
+          "contract date", "date of award", "award signed date", "approved date", "approval date",
+          "date approved", "po date", "purchase order date", "order date"),
         C("status", TEXT, "Active, expired, terminated...", "status", "contract status"),
     ),
     aliases=("contracts", "contract", "agreements", "contract list", "active contracts",
@@ -313,8 +323,11 @@ VENDORS = Table(
     "vendors",
     "vendor",
     (
-        C("vendor_id", ID, "Vendor id.", *_VENDOR_ID),
-        C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "dba", "dba name", "name"),
+        C("vendor_id", ID, "Vendor id.", *_VENDOR_ID, "account number", "account no",
+          # a certified-firm directory's certificate number names the firm
+          "certification number", "certification no", "certificate number", "cert number"),
+        C("vendor_name", TEXT, "Vendor name.", *_VENDOR_NAME, "vendor legal name", "legal business name",
+          "business legal name", "dba", "dba name", "name"),
         C("certifications", CERTIFICATIONS,
           "Certifications as text (\"MBE; WBE\"), parsed into the is_<cert> flags.",
           "certifications", "certification", "certification type", "cert type", "certs",
@@ -331,11 +344,13 @@ VENDORS = Table(
         C("is_local", BOOLEAN, "Local business.", "local", "is local", "local business",
           "local vendor"),
         C("registration_date", DATE, "Date the vendor registered.", "registration date",
-          "registered", "date registered", "vendor since", "created date", "setup date"),
+          "registered", "date registered", "vendor since", "created date", "setup date",
+          "certification date", "date certified", "certified date", "certified since"),
         C("certification_expiration_date", DATE, "Date the certification expires.",
           "expiration date", "cert expiration", "certification expiration",
           "certification expiration date", "expires", "expiration", "cert expires",
-          "certification end date"),
+          "certification end date", "certification renewal date", "cert renewal date", "renewal date",
+          "recertification date"),
     ),
     one_of=(("vendor_id", "vendor_name"),),
     aliases=("vendors", "vendor", "suppliers", "vendor list", "certified vendors",
@@ -461,9 +476,44 @@ TABLES: dict[str, Table] = {
               METRIC_RESULTS, CHECKINS)
 }
 
+# The column that names one record of a table (an export may head it with a bare 'ID', or give a web address).
+RECORD_IDS = {"solicitations": "solicitation_id", "contracts": "contract_id", "payments": "payment_id",
+              "vendors": "vendor_id", "engagements": "engagement_id"}
+
+
+def fold_accents(text: str) -> str:
+    """Text with accents and cedillas dropped ('Preço Inicial' -> 'Preco Inicial', 'adjudicatário' ->
+    'adjudicatario'): exports from Portugal, Spain, France and Quebec spell the same words both ways."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+# Key fields: what a complete record of each table holds, beyond its identity (DESIGN.md's key columns, less
+# those whose blank is a value: an end date left blank is an open-ended contract, a blank award date a
+# solicitation not yet awarded, a blank issue date a sole source or emergency never advertised, a blank
+# completed date an evaluation not done). A group of alternatives
+# ('vendor_id or vendor_name', 'current or original amount') is one field. The data-quality KPI
+# field_completeness counts these.
+KEY_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "solicitations": (("solicitation_id",), ("method",), ("title",), ("department",)),
+    "bids": (("solicitation_id",), ("vendor_id", "vendor_name"), ("bid_amount",)),
+    "contracts": (("contract_id",), ("title",), ("department",), ("vendor_id", "vendor_name"), ("method",),
+                  ("start_date", "executed_date"), ("current_amount", "original_amount")),
+    "payments": (("payment_date",), ("amount",), ("vendor_id", "vendor_name"), ("department",)),
+    "vendors": (("vendor_id", "vendor_name"),),
+    "evaluations": (("contract_id",), ("due_date",)),
+    "engagements": (("type",), ("engagement_date",), ("solicitation_id",)),
+    "contract_metrics": (("contract_id",), ("metric_id",), ("target",), ("direction",)),
+    "metric_results": (("contract_id",), ("metric_id",), ("period_end",), ("value",)),
+    "checkins": (("contract_id",), ("meeting_date",)),
+}
+
+
 def normalise_header(text: object) -> str:
-    """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c'."""
-    s = str(text)
+    """Lower-case words of a header for alias matching: 'Award_Amount__c' -> 'award amount c',
+    'Descrição Breve' -> 'descricao breve'."""
+    s = fold_accents(str(text))
     s = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", s)  # camelCase -> camel Case
     s = s.lower().replace("#", " # ")
     s = re.sub(r"[^a-z0-9#]+", " ", s)
@@ -497,6 +547,9 @@ def data_model_markdown() -> str:
             lines.append(f"At least one of {groups} is required.")
         if table.aliases:
             lines.append(f"Sheet or file names that suggest it: {', '.join(table.aliases)}.")
+        if table.name in KEY_FIELDS:
+            key = "; ".join(" or ".join(f"`{c}`" for c in g) for g in KEY_FIELDS[table.name])
+            lines.append(f"Key fields (counted by the data-quality KPI `field_completeness`): {key}.")
         lines += ["", "| column | type | required | description | aliases |", "|---|---|---|---|---|"]
         for c in table.columns:
             aliases = ", ".join(c.aliases).replace("|", "\\|")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS
+from .schema import CERTIFICATION_FLAGS, COMPETITIVE_METHODS, METHODS, NONCOMPETITIVE_METHODS, fold_accents
 from .vocabulary import METHOD_CODES, METHOD_PATTERNS
 
 # Text that means "no value" in exports (compared lower-cased and stripped).
@@ -52,6 +52,7 @@ PROBLEM_NUMBER = "not a number"
 PROBLEM_INTEGER = "not a whole number"
 PROBLEM_DATE = "not a date"
 PROBLEM_PLACEHOLDER = "placeholder date"
+PROBLEM_SEVERAL_DATES = "several dates in one cell: the earliest kept"
 PROBLEM_IMPLAUSIBLE = "date out of range (before 1990 or more than 5 years ahead)"
 PROBLEM_BOOLEAN = "not a yes/no value"
 PROBLEM_METHOD = "method not recognised"
@@ -663,8 +664,25 @@ def parse_date(values, *, dayfirst: bool | None = None) -> Parsed:
         prob[~blank & implausible] = PROBLEM_IMPLAUSIBLE
         prob[~blank & placeholder] = PROBLEM_PLACEHOLDER
         prob[~blank & nat] = PROBLEM_DATE
+        if strs.any():
+            _several_dates(coded.lowered, np.flatnonzero(strs & nat & ~blank), dayfirst, out, prob)
     dates = _expand(codes, out.astype("datetime64[us]"), np.datetime64("NaT", "us"))
     return Parsed(pd.Series(dates.astype("datetime64[us]")), _problems(codes, prob))
+
+
+def _several_dates(lowered: pd.Series, idx: np.ndarray, dayfirst: bool | None, out: np.ndarray,
+                   prob: np.ndarray) -> None:
+    """A cell holding one date per item ('04/30/2026;04/30/2026', one per certification): the date when they
+    agree, the earliest (flagged) when they do not; left 'not a date' when any part is not a date."""
+    for i in idx:
+        parts = [p.strip() for p in re.split(r"\s*[;|]\s*", str(lowered.iloc[i])) if p.strip()]
+        if len(parts) < 2:
+            continue
+        days = _text_to_dates(pd.Series(parts, dtype="str"), dayfirst)
+        if np.isnat(days).any():
+            continue
+        out[i] = days.min()
+        prob[i] = None if len(set(days.tolist())) == 1 else PROBLEM_SEVERAL_DATES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -789,7 +807,7 @@ def method_of(text: object, recodes: dict[str, str] | None = None) -> str | None
     vocabulary does not know (check `is_blank_method` to tell them apart). `recodes` ({value as written:
     method}) are the user's own choices for values the vocabulary does not know, and win."""
     raw = str(text).strip()
-    low = raw.lower()
+    low = fold_accents(raw.lower())  # 'Ajuste Directo', 'Concurso Público'
     if low in MISSING_TOKENS:
         return None
     if recodes:

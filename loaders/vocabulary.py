@@ -69,18 +69,36 @@ METHOD_CODES: dict[str, str] = {
 }
 
 METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("emergency", r"\bemergenc|\bextreme urgency|\burgent (and|&) compelling|\bunusual and compelling"),
+    ("emergency", r"\bemergenc|\bextreme urgency|\burgent (and|&) compelling|\bunusual and compelling|"
+                  r"\burgencia imperiosa|\burgence imperieuse"),
     # Framework call-offs before "direct award" / "competition": a call-off is aggregated buying.
     ("cooperative", r"\bframework|\bcall\W*off|\bmini\W*competition|\bfurther competition|\bdynamic purchasing|"
-                    r"\bstanding offer call|\bsupply arrangement call"),
+                    r"\bstanding offer call|\bsupply arrangement call|\bacordo\W*quadro|\bacuerdo\W*marco|"
+                    r"\baccord\W*cadre|\bcentral de compras"),
     # FAR extent competed, specific phrasings first.
     ("sole source", r"\bnot competed|\bfollow\W*on to (a )?competed|\bnon\W*competitive delivery order|"
                     r"\bonly one (responsible )?source|\bsole\W*source|\bsingle\W*source|\bproprietary|"
                     r"\bnon\W*competitive|\bnon\W*competed|\bno\W*bid\b|\bdirect (contract )?award|"
                     r"\bnegotiated without (a )?(prior )?(notice|publication|competition|call)|"
                     r"\bwithout (prior )?(publication|notice)|\badvance contract award notice|"
-                    r"\blimited tender|\bsole\W*brand|\bbrand name only|\bsingle tender"),
-    ("exempt", r"\bnot available for competition|\bexempt|\bexemption|\bwaive|\bauthori[sz]ed by statute"),
+                    r"\blimited tender|\bsole\W*brand|\bbrand name only|\bsingle tender|"
+                    # Portuguese, Spanish, French (accents folded): direct award, negotiated without notice
+                    r"\bajuste dire(c)?to|\badjudicacion directa|\bcontratacion directa|\bgre a gre|"
+                    r"\bsem (previa )?publicacao|\bsin (previa )?publicidad|\bsans (publicite|mise en concurrence)|"
+                    r"\bmarche negocie sans"),
+    ("exempt", r"\bnot available for competition|\bexempt|\bexemption|\bwaive|\bauthori[sz]ed by statute|"
+               r"\bcontratacao excluida|\bcontratacion excluida"),
+    # Portuguese, Spanish, French procedures (accents folded), before the English names they contain.
+    ("request for quotes", r"\bconsulta previa|\bsolicitud de cotizacion|\bcotizacion|\bdemande de (prix|devis)|"
+                           r"\bprocedimiento simplificado|\bprocedure adaptee"),
+    ("request for proposals", r"\bconcurso limitado|\bprevia qualificacao|\bprocedimiento restringido|"
+                              r"\bprocedure restreinte|\bappel d.offres restreint|\bprocedimento (de )?negocia|"
+                              r"\bprocedimiento negociado|\bprocedure (concurrentielle )?(avec )?negoci|"
+                              r"\bdialogo (concorrencial|competitivo)|\bdialogue competitif|\bparceria para a inovacao|"
+                              r"\basociacion para la innovacion|\bpartenariat d.innovation"),
+    ("small purchase", r"\bcontrato menor|\bcontratacion menor|\bmarche sans procedure"),
+    ("invitation for bid", r"\bconcurso publico|\blicitacion publica|\bprocedimiento abierto|\bprocedure ouverte|"
+                           r"\bappel d.offres ouvert|\bconcurso aberto|\bconcurso abierto|^abierto\b"),
     ("request for quotes", r"\bcompeted under sap\b|\bcompeted under simplified|\bcompetitive delivery order|"
                            r"\btraditional competitive"),
     ("cooperative", r"\bco\W*op|\bpiggy\W*back|\bcooperative|\bstate contract|\bgsa\b|\bsourcewell|\bomnia\b|"
@@ -109,6 +127,81 @@ METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
 
 # ---------------------------------------------------------------------------------------------
 # Header words
+
+# Portuguese, Spanish and French header words and phrases, read as the English words the vocabularies
+# know (after accents are folded and the header lower-cased: 'Preço Inicial (€)' -> 'preco inicial' ->
+# 'initial price'). Phrases first ('preco base', the budget before the award, is not the contract's
+# price), then single words. 'de', 'da', 'del', 'des'... are 'of' (so 'Número de concorrentes' is a
+# count of bidders, not a vendor's number).
+FOREIGN_PHRASES: dict[str, str] = {
+    "preco base": "budget", "precio base": "budget", "precio base de licitacion": "budget",
+    "prix de base": "budget", "valor base": "budget", "valor estimado": "estimated value",
+    "valor estimado del contrato": "estimated value", "valeur estimee": "estimated value",
+    "entidade adjudicante": "department", "entidad adjudicadora": "department",
+    "entidad contratante": "department", "organo de contratacion": "department",
+    "pouvoir adjudicateur": "department", "acheteur public": "department",
+    "tipo de procedimento": "procedure", "tipo de procedimiento": "procedure", "type de procedure": "procedure",
+    "numero de concorrentes": "number of bidders", "numero de licitadores": "number of bidders",
+    "numero de ofertas": "number of offers", "nombre d offres": "number of offers",
+    "nombre de soumissionnaires": "number of bidders", "numero de propostas": "number of offers",
+    "data de celebracao": "signed date", "fecha de formalizacion": "signed date",
+    "fecha de firma": "signed date", "date de signature": "signed date", "date de notification": "award date",
+    "data de adjudicacao": "award date", "fecha de adjudicacion": "award date", "date d attribution": "award date",
+    "data de publicacao": "publish date", "fecha de publicacion": "publish date",
+    "date de publication": "publish date", "prazo de execucao": "execution period",
+    "plazo de ejecucion": "execution period", "duree du marche": "execution period",
+    "criterio de adjudicacao": "award basis", "criterio de adjudicacion": "award basis",
+    "critere d attribution": "award basis", "objeto do contrato": "contract title",
+    "objeto del contrato": "contract title", "objet du marche": "contract title",
+    "numero de expediente": "reference number", "numero do processo": "reference number",
+    "numero de procedimiento": "reference number", "numero du marche": "contract number",
+    "numero de contrato": "contract number", "numero do contrato": "contract number",
+    "no dossier": "reference number", "numero de dossier": "reference number",
+    "numero du dossier": "reference number", "appel d offres": "tender", "appel offres": "tender",
+    "appels d offres": "tender",
+}
+FOREIGN_WORDS: dict[str, str] = {
+    # of, the, and
+    "de": "of", "da": "of", "do": "of", "das": "of", "dos": "of", "del": "of", "des": "of", "du": "of",
+    "la": "the", "el": "the", "le": "the", "les": "the", "los": "the", "las": "the", "o": "the",
+    "e": "and", "y": "and", "et": "and", "ou": "or",
+    # the agreement and its parties
+    "contrato": "contract", "contratos": "contract", "contrat": "contract", "marche": "contract",
+    "adjudicatario": "awardee", "adjudicataria": "awardee", "attributaire": "awardee", "titulaire": "awardee",
+    "fornecedor": "supplier", "proveedor": "supplier", "fournisseur": "supplier", "contratista": "contractor",
+    "empresa": "company", "entreprise": "company", "entidade": "entity", "entidad": "entity", "entite": "entity",
+    "organismo": "agency", "organisme": "agency", "ministerio": "ministry", "ministere": "ministry",
+    # money
+    "preco": "price", "precio": "price", "prix": "price", "valor": "value", "valeur": "value",
+    "importe": "amount", "monto": "amount", "montante": "amount", "montant": "amount",
+    "inicial": "initial", "initial": "initial", "efetivo": "final", "efectivo": "final", "effectif": "final",
+    "final": "final", "contratual": "contract", "contractual": "contract", "adjudicado": "awarded",
+    "estimado": "estimated", "estime": "estimated", "estimee": "estimated",
+    # dates and terms
+    "data": "date", "fecha": "date", "inicio": "start", "debut": "start", "fim": "end", "fin": "end",
+    "termino": "end", "celebracao": "signed", "celebracion": "signed", "assinatura": "signed",
+    "firma": "signed", "signature": "signed", "adjudicacao": "award", "adjudicacion": "award",
+    "attribution": "award", "publicacao": "publication", "publicacion": "publication", "prazo": "period",
+    "plazo": "period", "duracao": "duration", "duracion": "duration", "duree": "duration", "fecho": "closing",
+    "cierre": "closing", "cloture": "closing", "dias": "days", "jours": "days", "ano": "year",
+    "annee": "year", "mes": "month", "mois": "month",
+    # what and how
+    "descricao": "description", "descripcion": "description", "breve": "short", "objeto": "subject",
+    "objet": "subject", "designacao": "designation", "procedimento": "procedure",
+    "procedimiento": "procedure", "procedure": "procedure", "tipo": "type", "modalidade": "type",
+    "modalidad": "type", "categoria": "category", "categorie": "category", "estado": "status",
+    "etat": "status", "estatuto": "status", "numero": "number", "num": "number", "nif": "tax id",
+    "concorrentes": "bidders", "licitadores": "bidders", "licitantes": "bidders", "soumissionnaires": "bidders",
+    "propostas": "offers", "ofertas": "offers", "offres": "offers", "lote": "lot", "lotes": "lots",
+    "municipio": "municipality", "commune": "municipality", "distrito": "district", "pais": "country",
+    "moeda": "currency", "moneda": "currency", "devise": "currency", "criterio": "criterion",
+    # spend
+    "pagamento": "payment", "pagamentos": "payment", "pago": "paid", "pagos": "payment", "pagado": "paid",
+    "paiement": "payment", "paye": "paid", "fatura": "invoice", "factura": "invoice", "facture": "invoice",
+    "despesa": "expenditure", "gasto": "expenditure", "depense": "expenditure", "beneficiario": "beneficiary",
+    "beneficiaire": "beneficiary", "expediente": "file", "dossier": "file", "texte": "description",
+    "soumissions": "bids", "soumission": "bid",
+}
 
 # Abbreviations spelled out before comparing (both sides): 'Inv Dt' meets 'invoice date'.
 ABBREVIATIONS: dict[str, str] = {
@@ -150,6 +243,11 @@ WORD_FAMILIES: dict[str, str] = {
     "awardee": "vendor", "recipient": "vendor", "bidder": "vendor", "firm": "vendor", "vendors": "vendor",
     "merchant": "vendor", "dba": "name", "beneficiary": "vendor", "respondent": "vendor",
     "proposer": "vendor", "provider": "vendor", "seller": "vendor", "remit": "vendor", "remittee": "vendor",
+    "tenderer": "vendor", "tenderers": "bidders", "competitors": "bidders", "company": "vendor",
+    # who won: 'Winner Company' is the awarded vendor
+    "winner": "award", "winning": "award",
+    # a vendor's legal name as registered ('Vendor_Formal_Name')
+    "formal": "legal",
     # the payment itself
     "check": "payment", "cheque": "payment", "warrant": "payment", "disbursement": "payment",
     "voucher": "payment", "eft": "payment", "ach": "payment", "expenditure": "payment",
@@ -175,6 +273,7 @@ WORD_FAMILIES: dict[str, str] = {
     "event": "solicitation", "procurement": "solicitation", "rfx": "solicitation",
     # dates
     "dated": "date", "dates": "date", "day": "date", "on": "date",
+    "published": "publish", "publication": "publish",
     # how
     "procedure": "method", "type": "method",
     # time span
@@ -188,7 +287,7 @@ WORD_FAMILIES: dict[str, str] = {
 # alias only when the alias holds it too.
 OTHER_ATTRIBUTE_WORDS: frozenset[str] = frozenset({
     "contact", "phone", "telephone", "tel", "fax", "email", "mail", "address", "street", "city", "state",
-    "zip", "postal", "postcode", "county", "country", "url", "link", "website", "web", "attachment",
+    "zip", "postal", "postcode", "post", "county", "country", "url", "link", "website", "web", "attachment",
     "attachments", "comment", "comments", "note", "notes", "remarks", "created", "modified", "updated",
     "user", "time", "hour", "percent", "percentage", "pct", "count", "flag", "tax", "fiscal", "year",
     "month", "quarter", "line", "sequence", "seq", "row", "index", "rank", "latitude", "longitude",

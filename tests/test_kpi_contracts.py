@@ -103,3 +103,55 @@ def test_engagement_comparison_within_category():
     assert table.loc[ALL, "bid_lift"] == pytest.approx(1.6)
     assert table.loc[ALL, "engaged_n"] == 2 and table.loc[ALL, "not_engaged_n"] == 3
     assert table.loc["Construction", "not_engaged_single_bid_share"] == 0.0
+
+
+def test_lists_compute_where_the_tables_are(tmp_path, monkeypatch):
+    """The lists take the app's frames, a kpi.sql Source or a workspace alike, and only the rows listed (for the
+    market comparison, one row per category and side) come back from the database."""
+    from kpi import market
+    from kpi.sql.source import Source
+    from storage.workspace import Workspace
+
+    city = pipeline_city()
+    ws = Workspace(tmp_path / "ws")
+    with ws.batch():
+        for name, f in city.items():
+            ws.import_table(name, f, source=f"{name}.csv", rows_read=len(f), rows_excluded=0, checksum=name)
+    want = kc.expiring_pipeline(city, as_of=AS_OF)
+    fetched = []
+
+    def counting(fetch):
+        def wrapped(expr):
+            out = fetch(expr)
+            fetched.append(len(out))
+            return out
+        return wrapped
+
+    monkeypatch.setattr(kc, "fetch", counting(kc.fetch))
+    for tables in (Source.from_frames(city), ws):
+        fetched.clear()
+        got = kc.expiring_pipeline(tables, as_of=AS_OF)
+        pd.testing.assert_frame_equal(got, want)
+        assert fetched == [len(want)]
+    ex = EXAMPLES["engagement_bid_lift"].tables
+    expected = engagement_comparison(ex, as_of="2026-06-30")
+    monkeypatch.setattr(market, "fetch", counting(market.fetch))
+    fetched.clear()
+    pd.testing.assert_frame_equal(engagement_comparison(Source.from_frames(ex), as_of="2026-06-30"), expected)
+    assert fetched == [5]  # Construction and IT on both sides, Goods not engaged
+    growth = kc.cost_growth(Source.from_frames(EXAMPLES["cost_growth"].tables), as_of="2026-06-30")
+    assert list(growth["contract_id"]) == ["CTR-GREW-20K", "CTR-UNCHANGED"]
+
+
+def test_lists_apply_the_kpis_filters():
+    """Department, vendor and value-band filters select the pipeline's contracts as they select the
+    expiring_without_replacement KPI's records."""
+    city = pipeline_city()
+    assert list(kc.expiring_pipeline(city, as_of=AS_OF, filters=kpi.Filters(departments=("Parks",)))
+                ["contract_id"]) == ["CTR-EXPIRES-IN-60"]
+    assert list(kc.expiring_pipeline(city, as_of=AS_OF, filters=kpi.Filters(vendors=("CLEAN CO.",)))
+                ["contract_id"]) == ["CTR-EXPIRES-IN-60"]
+    assert list(kc.expiring_pipeline(city, as_of=AS_OF, filters=kpi.Filters(value_band=(50_000, None)))
+                ["contract_id"]) == ["CTR-EXPIRES-IN-60"]
+    growth = EXAMPLES["cost_growth"].tables
+    assert kc.cost_growth(growth, as_of="2026-06-30", filters=kpi.Filters(fiscal_years=(2020,))).empty

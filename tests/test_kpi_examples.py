@@ -417,13 +417,15 @@ def _examples() -> dict[str, Example]:
         "FY2026 Q1", 1.6, 5, "category without both engaged and non-engaged solicitations")
     E["field_completeness"] = Example(
         {"payments": frame("payments", [
-            dict(payment_id="P-COMPLETE", payment_date="2025-08-01", amount=10.0),
-            dict(payment_id="P-AMOUNT-BLANK", payment_date="2025-08-01", amount=None),
-            dict(payment_id="P-UNDATED", amount=10.0),
+            dict(payment_id="P-COMPLETE", payment_date="2025-08-01", amount=10.0, vendor_name="Acme"),
+            dict(payment_id="P-VENDOR-BLANK", payment_date="2025-08-01", amount=10.0, vendor_name=None),
+            dict(payment_id="P-UNDATED", amount=10.0, vendor_name="Acme"),
         ]), "contracts": frame("contracts", [
-            dict(contract_id="CTR-COMPLETE", start_date="2025-08-01", end_date="2026-07-31"),
+            # No end date: open-ended, not a missing field. No department column at all: not counted.
+            dict(contract_id="CTR-COMPLETE", start_date="2025-08-01", end_date=None),
         ])},
-        "FY2026 Q1", 4 / 5, 3, "no date to place the record in a period")
+        # Payments record date, amount and vendor (3 fields): 3 + 2; the contract its id and start date: 2.
+        "FY2026 Q1", 7 / 8, 3, "no date to place the record in a period")
     return E
 
 

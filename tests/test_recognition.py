@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from loaders.mapping import ASK, classify, concepts, header_words, map_columns, profile
+from loaders.mapping import ASK, candidates, classify, concepts, header_words, map_columns, profile
 from loaders.schema import TABLES
 
 # Values per canonical kind of the answer (and for columns the answer leaves unmapped, by a hint).
@@ -194,3 +194,42 @@ def test_cli_import_makes_payment_ids_for_a_checkbook_without_them(tmp_path, cap
 
     ids = Workspace(tmp_path / "ws").table("payments")["payment_id"].tolist()
     assert len(ids) == 2 and all(i.startswith("R") for i in ids)
+
+
+def test_foreign_headers_read_as_english_words():
+    """Portuguese, Spanish and French headers, accents or not, meet the English vocabulary."""
+    assert concepts("Preço Inicial (€)") == concepts("Preco Inicial") == concepts("Initial Amount")
+    assert concepts("Data de celebração") == concepts("Signed Date")
+    assert concepts("Fecha de adjudicación") == concepts("Award Date")
+    assert concepts("Descrição Breve") == concepts("Short Description")
+    assert header_words("INVOICE_DA") == ("invoice", "date")  # 'da' ends no Portuguese header: a truncated word
+
+
+def test_a_count_of_bidders_is_not_a_bidders_number():
+    """'Number of Bidders' counts; 'Bidder Number' identifies."""
+    assert concepts("Number of Bidders") == concepts("Número de concorrentes") == {"count", "bidders"}
+    assert "bids_received" in candidates("tender/numberOfTenderers", "solicitations")
+    assert "vendor_id" not in candidates("Number of Bidders", "contracts")
+
+
+def test_a_qualified_date_is_not_the_payment_date():
+    """'Approved Date' is the approval's date (a PO's), not the date a payment was made; 'Date' alone may be."""
+    assert candidates("Approved Date", "payments").get("payment_date", 0) < 0.7
+    assert candidates("Approved Date", "contracts")["executed_date"] >= 0.95
+    assert candidates("Date", "payments")["payment_date"] >= 0.95
+    assert candidates("date", "contracts").get("end_date", 0) < 0.7  # 'to date' says no more than 'date'
+
+
+def test_an_amount_is_not_the_thing_it_prices():
+    """'Contract Value' is an amount: never the contract's id, even in a table whose id it could be."""
+    assert candidates("contract_value", "checkins").get("contract_id", 0) < 0.7
+    assert candidates("contract_value", "solicitations")["awarded_amount"] >= 0.95
+
+
+def test_header_legend():
+    """A header that defines its codes; one code in brackets is a unit or a format, not a legend."""
+    from loaders.mapping import header_legend
+
+    assert header_legend("Invitation to Quote (Q) or published invitation to tender (T)?") == {
+        "Q": "Invitation to Quote", "T": "published invitation to tender"}
+    assert header_legend("Amount (USD)") == {} and header_legend("Protest (Y/N)") == {}

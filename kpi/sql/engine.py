@@ -167,31 +167,40 @@ def _columns(rec: M.Rec, kpi: KPI, as_of: dt.date) -> dict[str, ir.Value]:
     return cols
 
 
-def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset):
+def _records_key(kpi: KPI, fy: int, as_of: dt.date, with_method: bool, grain: str) -> tuple:
+    """A KPI with one record per period (registry `per_period`) has records per grain; the others one set."""
+    return ("records", kpi.id, fy, as_of, with_method) + ((grain,) if kpi.per_period else ())
+
+
+def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, grain: str = "quarter"):
     """(Rec, the KPI's record table, its name): the records of every KPI are computed together on first use
     (per as-of date, fiscal start and whether a payment needs its contract's method), then queried as tables:
-    a filter change runs only the small aggregate queries on top."""
+    a filter change runs only the small aggregate queries on top. A KPI with one record per period of the
+    report's grain has its records written per grain, when first asked for."""
     with_method = "method" in needed
-    key = ("records", kpi.id, fy, as_of, with_method)
-    if key not in src.memo:
+    grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
+    key = _records_key(kpi, fy, as_of, with_method, grain)
+    if key not in src.memo and not kpi.per_period:
         _materialize_records(src, fy, as_of, with_method)
-    if key not in src.memo:  # a KPI outside the registry's batch (defensive: every KPI is in it)
-        _materialize_records(src, fy, as_of, with_method, only=(kpi,))
+    if key not in src.memo:  # a per-period KPI (or one outside the registry's batch)
+        _materialize_records(src, fy, as_of, with_method, only=(kpi,), grain=grain)
     return src.memo[key]
 
 
-def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only=None) -> None:
+def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only=None,
+                         grain: str = "quarter") -> None:
     """The records of every computable KPI, written once per source: KPIs over the same rows (the same base
     table) share one table whose columns are each distinct expression once (dimensions, the vendor key and
     most dates and amounts are common), so each base is scanned and written once. Each KPI reads a view
-    naming its columns as the aggregate queries expect (_date, _reason, _d_<dim>...)."""
-    ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}))
+    naming its columns as the aggregate queries expect (_date, _reason, _d_<dim>...). Per-period KPIs are
+    written only when asked for (`only`), for `grain`."""
+    ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}), grain)
     suffix = "_m" if with_method else ""
     groups: dict = {}
     for kpi in only or KPIS.values():
-        key = ("records", kpi.id, fy, as_of, with_method)
+        key = _records_key(kpi, fy, as_of, with_method, grain)
         if key in src.memo or kpi.id in NOT_YET_PORTED or getattr(M, kpi.id, None) is None \
-                or src.missing(kpi.needs):
+                or src.missing(kpi.needs) or (kpi.per_period and only is None):
             continue
         rec = measure_of(kpi.id)(ctx)
         if rec is None:
@@ -217,14 +226,14 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
         table = written.get(expr.op())
         if table is None:
             table = f"kpi_records_{len(written)}"
-            sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method))
+            sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method, grain))
             src.view(table, sql, materialize=True)
             written[expr.op()] = table
         for kpi, rec, names in views:
             view = f"kpi_records_{kpi.id}{suffix}_{table.rsplit('_', 1)[1]}"
             select = ", ".join(f"{src.quote(col)} AS {src.quote(name)}" for name, col in names.items())
             src.view(view, f"SELECT {select} FROM {src.quote(table)}")
-            src.memo[("records", kpi.id, fy, as_of, with_method)] = (rec, src.con.table(view), view)
+            src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, src.con.table(view), view)
 
 
 _SQL: dict = {}
@@ -330,12 +339,18 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
             sums += ", SUM(_sus) AS sustained"
     elif kind == "mean":
         sums = ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
+    elif kind == "duration":  # the used records are one group of their own: its quantiles are the value
+        sums = ", QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90"
+    elif kind == "distinct":
+        sums = ", COUNT(DISTINCT _key) AS value"
     inner = Q.placed_records(view, by, grain, fy)
-    raw = Q.fetch(src, Q.build(
-        f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) AS r '
-        "GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of))
+    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) '
+                  "AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
     for c in ("_placed", "_undated"):
         raw[c] = raw[c].astype(bool)
+    # A group column without any value (a breakdown never recorded) comes from PostgreSQL as None objects,
+    # which grouping turns into floats: text, as from DuckDB.
+    raw["_g"] = raw["_g"].astype("str")
     used = raw[raw["_reason"].isna() & raw["_placed"]].drop(columns=["_reason", "_placed", "_undated"])
     excl = raw[raw["_reason"].notna() & raw["_placed"]]
     reasons_raw = raw[raw["_reason"].notna()]
@@ -348,14 +363,8 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
     agg["excluded"] = agg["excluded"].fillna(0).astype(np.int64)
     agg["_code"] = agg["_code"].astype(np.int64)
     used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
-    if kind in ("duration", "distinct"):
-        cols = ("QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90" if kind == "duration"
-                else "COUNT(DISTINCT _key) AS value")
-        q = Q.fetch(src, Q.build(used_only.format(cols=f"_code, _g, {cols}", keys="_code, _g"), where, as_of=as_of))
-        q["_code"] = q["_code"].astype(np.int64)
-        agg = agg.merge(q, on=["_code", "_g"], how="left")
-        if kind == "distinct":
-            agg["value"] = agg["value"].fillna(0).astype(float)
+    if kind == "distinct":
+        agg["value"] = agg["value"].fillna(0).astype(float)
     uncompared = None
     n = agg["n"].to_numpy(dtype=float)
     if kind in ("ratio", "count"):
@@ -382,9 +391,8 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
         agg["value"] = np.where(n > 0, mean, np.nan)
         agg["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
     elif kind == "lift":
-        cat = Q.fetch(src, Q.build(used_only.format(
-            cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
-            keys="_code, _g, _d_category, _eng"), where, as_of=as_of))
+        cat = Q.query(src, used_only.format(cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
+                                            keys="_code, _g, _d_category, _eng"), where, as_of=as_of)
         cat["_code"] = cat["_code"].astype(np.int64)
         agg, uncompared = _lift(cat, agg)
     agg = agg.sort_values(["_code", "_g"], na_position="first").reset_index(drop=True)
@@ -414,28 +422,29 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
 def _lift(cat: pd.DataFrame, agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (period, group): mean bids with engagement minus without, within each category (only categories
     with both), weighted by the category's solicitations; the per-category sums come from the engine."""
-    cat = cat.astype({"_eng": np.int64, "c": np.int64})
-    rows = []
-    for (code, g), part in cat.groupby(["_code", "_g"], dropna=False, sort=False):
-        piv = part.pivot_table(index="_cat", columns="_eng", values=["c", "s"], aggfunc="sum", fill_value=0,
-                               dropna=False)
-        c0 = piv["c"][0] if 0 in piv["c"] else pd.Series(0, index=piv.index)
-        c1 = piv["c"][1] if 1 in piv["c"] else pd.Series(0, index=piv.index)
-        s0 = piv["s"][0] if 0 in piv["s"] else pd.Series(0.0, index=piv.index)
-        s1 = piv["s"][1] if 1 in piv["s"] else pd.Series(0.0, index=piv.index)
-        both = (c0 > 0) & (c1 > 0)
-        w = (c0 + c1).where(both, 0)
-        diff = (s1 / c1.where(c1 > 0) - s0 / c0.where(c0 > 0)).where(both, 0.0)
-        wsum = float(w.sum())
-        eng_n, not_n = int(c1.where(both, 0).sum()), int(c0.where(both, 0).sum())
-        rows.append({"_code": code, "_g": g, "value": float((diff * w).sum() / wsum) if wsum > 0 else np.nan,
-                     "engaged_n": eng_n, "not_engaged_n": not_n,
-                     "engaged_mean_bids": float(s1.where(both, 0).sum() / eng_n) if eng_n else np.nan,
-                     "not_engaged_mean_bids": float(s0.where(both, 0).sum() / not_n) if not_n else np.nan,
-                     "_compared": int(wsum)})
-    lift = pd.DataFrame(rows, columns=["_code", "_g", "value", "engaged_n", "not_engaged_n", "engaged_mean_bids",
-                                       "not_engaged_mean_bids", "_compared"])
-    agg = agg.merge(lift, on=["_code", "_g"], how="left")
+    keys = ["_code", "_g", "_cat"]
+    cat = cat.astype({"_eng": np.int64, "c": np.int64}).assign(_g=cat["_g"].fillna(NOT_RECORDED),
+                                                                _cat=cat["_cat"].fillna(NOT_RECORDED))
+    wide = cat.pivot_table(index=keys, columns="_eng", values=["c", "s"], aggfunc="sum", fill_value=0)
+    c0, c1, s0, s1 = ((wide[(v, e)] if (v, e) in wide.columns else pd.Series(0, index=wide.index))
+                      for v, e in (("c", 0), ("c", 1), ("s", 0), ("s", 1)))
+    both = (c0 > 0) & (c1 > 0)
+    per = pd.DataFrame({
+        "w": (c0 + c1).where(both, 0),
+        "wdiff": ((s1 / c1.where(c1 > 0) - s0 / c0.where(c0 > 0)) * (c0 + c1)).where(both, 0.0),
+        "eng_n": c1.where(both, 0), "not_n": c0.where(both, 0),
+        "eng_s": s1.where(both, 0.0), "not_s": s0.where(both, 0.0)}).groupby(level=["_code", "_g"]).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lift = pd.DataFrame({
+            "value": np.where(per["w"] > 0, per["wdiff"] / per["w"].where(per["w"] > 0, 1), np.nan),
+            "engaged_n": per["eng_n"].astype(np.int64), "not_engaged_n": per["not_n"].astype(np.int64),
+            "engaged_mean_bids": np.where(per["eng_n"] > 0, per["eng_s"] / per["eng_n"].where(per["eng_n"] > 0, 1),
+                                          np.nan),
+            "not_engaged_mean_bids": np.where(per["not_n"] > 0,
+                                              per["not_s"] / per["not_n"].where(per["not_n"] > 0, 1), np.nan),
+            "_compared": per["w"].astype(np.int64)}, index=per.index).reset_index()
+    agg = agg.assign(_gk=agg["_g"].fillna(NOT_RECORDED)).merge(
+        lift.rename(columns={"_g": "_gk"}), on=["_code", "_gk"], how="left").drop(columns="_gk")
     agg["engaged_n"] = agg["engaged_n"].fillna(0).astype(np.int64)
     agg["not_engaged_n"] = agg["not_engaged_n"].fillna(0).astype(np.int64)
     compared = agg["_compared"].fillna(0).astype(np.int64)
@@ -482,9 +491,13 @@ def _fill_counts(frame: pd.DataFrame, cmin: int, cmax: int, grain: str, fy: int,
 
 
 def _snapshot_refs(r: ir.Table, grain: str, fy: int, as_of: dt.date, filters: Filters) -> pd.DataFrame:
-    """Periods from the first one any used record counts in up to the as-of date's, with each period's
-    reference date (its last day, or the as-of date); date filters select periods."""
     first = _fetch(r.filter(r._reason.isnull() & r._lo.notnull()).aggregate(lo=r._lo.min()))["lo"].iloc[0]
+    return _periods_from(first, grain, fy, as_of, filters)
+
+
+def _periods_from(first, grain: str, fy: int, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """Periods from the first one any used record counts in (`first`) up to the as-of date's, with each
+    period's reference date (its last day, or the as-of date); date filters select periods."""
     if first is None or pd.isna(first):
         return pd.DataFrame({"_code": np.array([], np.int64), "_ref": pd.Series([], dtype="object")})
     day = np.datetime64(as_of, "D")
@@ -502,40 +515,47 @@ def _snapshot_refs(r: ir.Table, grain: str, fy: int, as_of: dt.date, filters: Fi
     return pd.DataFrame({"_code": codes[keep], "_ref": pd.Series(refs[keep].astype(dt.date), dtype="object")})
 
 
-def _aggregate_snapshot(kpi: KPI, rec: M.Rec, r: ir.Table, by: str | None, grain: str, fy: int,
+def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: str | None, grain: str, fy: int,
                         as_of: dt.date, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    refs = _snapshot_refs(r, grain, fy, as_of, filters)
+    """Records counted at each period's reference date while they cover it: the periods are a VALUES list
+    joined to the record view; one query counts them by (period, group, reason), one the undated."""
+    g = f"_d_{by}" if by else "''"
+    first = Q.query(src, f'SELECT MIN(_lo) AS lo FROM "{view}" WHERE _reason IS NULL AND _lo IS NOT NULL '
+                    "AND :filters", where)["lo"].iloc[0]
+    refs = _periods_from(first, grain, fy, as_of, filters)
     if refs.empty:
         return empty_frame(kpi, by), empty_reasons(by)
     m = rec.measure
-    ref_t = ibis.memtable(refs, schema=ibis.schema({"_code": "int64", "_ref": "date"}))
-    used = r._reason.isnull()
     expiring = isinstance(m, M.Expiring)
-    widest = r[f"_lo{max(m.windows)}"] if expiring else r._lo
-    j = r.filter(r._lo.notnull() & r._hi.notnull()).mutate(_wlo=ibis.least(widest, r._lo))
-    j = j.inner_join(ref_t, [j._wlo <= ref_t._ref, ref_t._ref <= j._hi])
-    u = j._reason.isnull()
-    in_range = (j._lo <= j._ref) & (j._ref <= j._hi)
-    aggs = {"n": ibis.ifelse(u & in_range, 1, 0).sum(), "excluded": ibis.ifelse(~u & in_range, 1, 0).sum()}
+    in_range = "(_lo <= _ref AND _ref <= _hi)"
     if expiring:
-        for w in m.windows:
-            aggs[f"value_{w}"] = ibis.ifelse((u & (j[f"_lo{w}"] <= j._ref) & (j._ref <= j._flag_hi))
-                                             .fill_null(False), 1, 0).sum()
+        sums = ", ".join(f"SUM(CASE WHEN _reason IS NULL AND _lo{w} <= _ref AND _ref <= _flag_hi THEN 1 ELSE 0 END)"
+                         f" AS value_{w}" for w in m.windows)
+        widest = f"LEAST(_lo{max(m.windows)}, _lo)"
     else:
-        aggs["numerator"] = j._num.sum(where=u & in_range)
-        aggs["denominator"] = j._den.sum(where=u & in_range)
-    agg = _fetch(j.group_by(["_code", "_g"]).aggregate(**aggs))
-    reasons_raw = _fetch(j.filter(~u & in_range).group_by(["_code", "_g", "_reason"]).aggregate(count=ibis._.count()))
-    undated = _fetch(r.filter(~used & (r._lo.isnull() | r._hi.isnull())).group_by(["_g", "_reason"])
-                     .aggregate(count=ibis._.count()))
-    groups = [""] if not by else None
+        sums = (f"SUM(CASE WHEN {in_range} THEN _num END) AS numerator, "
+                f"SUM(CASE WHEN {in_range} THEN _den END) AS denominator")
+        widest = "_lo"
+    counted = Q.fetch(src, Q.with_values(Q.build(
+        f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
+        f'FROM (SELECT *, {g} AS _g FROM "{view}" WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
+        f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where),
+        "__refs__", refs, ("_code", "_ref")))
+    undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM "{view}" '
+                      "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
+                      "GROUP BY _g, _reason", where)
+    used = counted["_reason"].isna()
+    excluded = counted[~used & (counted["cnt"] > 0)]
+    keys = ["_code", "_g"]
+    agg = counted[used].drop(columns="_reason").rename(columns={"cnt": "n"}).merge(
+        excluded.groupby(keys, dropna=False)["cnt"].sum().rename("excluded").reset_index(), on=keys, how="outer")
+    reasons_raw = excluded[["_code", "_g", "_reason", "cnt"]].rename(columns={"cnt": "count"})
     if by:
-        agg = agg[(agg["n"] > 0) | (agg["excluded"] > 0)]
+        agg = agg[(agg["n"].fillna(0) > 0) | (agg["excluded"].fillna(0) > 0)]
         full = agg.merge(refs, on="_code")
     else:
         full = refs.merge(agg.drop(columns="_g"), on="_code", how="left")
         full["_g"] = ""
-    del groups
     for col in [c for c in full.columns if c not in ("_code", "_g", "_ref")]:
         full[col] = full[col].fillna(0)
     full["_code"] = full["_code"].astype(np.int64)
@@ -578,11 +598,7 @@ NOT_YET_PORTED_REASON = "not yet computed in the database engine (issue 16)"
 # gives: the SQL engine reports no data with NOT_YET_PORTED_REASON for them rather than a different number.
 # tests/test_engine_parity.py checks every other KPI for exact equality with tests/golden and each of these
 # for that reason, so the list only shrinks deliberately, as definitions are ported.
-NOT_YET_PORTED: frozenset[str] = frozenset({
-    "offtrack_key_contract_share",  # contract performance (contract_metrics, metric_results): no SQL definition
-    "quarterly_checkin_rate",  # checkins: no SQL definition
-    "repeat_awards_with_evaluation_share",  # no SQL definition
-})
+NOT_YET_PORTED: frozenset[str] = frozenset()  # every KPI of the registry has its SQL definition
 
 
 def _empty_result(kpi, by, missing, base) -> KPIResult:
@@ -605,12 +621,12 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     missing = src.missing(kpi.needs)
     if missing:
         return _empty_result(kpi, by, missing, base)
-    rec, table, view = records(src, kpi, fy, day, _needed(by, filters))
+    rec, table, view = records(src, kpi, fy, day, _needed(by, filters), grain)
     if rec is None:
         return _empty_result(kpi, by, (), base)
-    if kpi.kind.startswith("snapshot"):
-        r = filtered(src, rec, table, by, filters, dates=False)
-        frame, reasons = _aggregate_snapshot(kpi, rec, r, by, grain, fy, day, filters)
+    if kpi.kind.startswith("snapshot"):  # date filters select periods (reference dates), not records
+        where = _where(src, rec, filters, dates=False)
+        frame, reasons = _aggregate_snapshot(kpi, rec, src, view, where, by, grain, fy, day, filters)
     else:
         # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
         where = _where(src, rec, replace(filters, fiscal_years=()))
@@ -647,7 +663,8 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
     if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None or src.missing(kpi.needs):
         return none
     dims = [by] if by else [d for d in kpi.breakdowns]
-    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []))
+    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []),
+                                 grain)
     if rec is None:
         return none
     snapshot = kpi.kind.startswith("snapshot")
@@ -751,10 +768,47 @@ def _rows(q: ir.Table, shown: dict, measures: dict, kpi: KPI, *, reason: bool = 
     return f.reset_index(drop=True)
 
 
+# ----------------------------------------------------------------------------- lists built on a KPI's records
+
+
+def selection(kpi_id: str, tables, *, filters: Filters | None = None, fy_start_month: int = 7, as_of=None,
+              dates: bool = True, columns=None, check_needs: bool = True):
+    """(Rec, table) for the lists built on a KPI's records (kpi.contracts, kpi.market): the KPI's records under
+    the filters as an Ibis table, not fetched (the caller fetches only the rows or aggregates it shows). Columns:
+    the engine's record columns (_date; _reason, NULL for a record the KPI uses; _d_<dimension>, _vkey, _amount
+    and the kind's own) and `columns(rec)` (name -> expression over rec.t). Dimension, vendor and value-band
+    filters apply; with `dates`, the date range and the fiscal years apply to the record's date. (None, None)
+    when the KPI's tables or columns are missing (`check_needs`) or it has no records."""
+    kpi = _kpi(kpi_id)
+    filters = filters or Filters()
+    fy = P.check_start_month(fy_start_month)
+    day = _as_of(as_of)
+    src = source_of(tables)
+    if check_needs and src.missing(kpi.needs):
+        return None, None
+    # Only the KPI's record expression: the list's query selects from it with its own columns (nothing written).
+    with_method = "method" in _needed(None, filters)
+    rec = measure_of(kpi_id)(M.Context(src, day, fy, frozenset(M.DIMENSIONS) if with_method
+                                       else frozenset({"vendor"})))
+    if rec is None:
+        return None, None
+    r = rec.t.select(**_columns(rec, kpi, day), **(columns(rec) if columns else {}))
+    r = r.filter(_ibis_where(src, rec, r, filters, dates))
+    if dates and filters.fiscal_years:
+        years = [int(y) for y in filters.fiscal_years]
+        r = r.filter(M.fiscal_year_of(r._date, fy).isin(years).fill_null(False))
+    return rec, r
+
+
+def fetch(expr) -> pd.DataFrame:
+    """The rows of an expression over a source's tables (the rows a user sees, or an aggregate)."""
+    return _fetch(expr)
+
+
 def clear_cache() -> None:
     with _SOURCES_LOCK:
         _SOURCES.clear()
 
 
-__all__ = ["compute", "compute_all", "drilldown", "source_of", "Source", "Mapping", "NOT_YET_PORTED",
-           "NOT_YET_PORTED_REASON"]
+__all__ = ["compute", "compute_all", "drilldown", "selection", "fetch", "source_of", "Source", "Mapping",
+           "NOT_YET_PORTED", "NOT_YET_PORTED_REASON"]

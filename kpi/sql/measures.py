@@ -25,20 +25,27 @@ from loaders.schema import (
     TABLES,
 )
 
+from .. import periods as P
 from ..measures import (
     BELOW_SATISFACTORY,
+    CHECKIN_QUARTER,
     CYCLE_TIME_BANDS,
     CYCLE_TIME_GOALS,
     ENGAGEMENT_THRESHOLD,
+    EVALUATION_LOOKBACK_DAYS,
     EXPIRING_DAYS,
     EXPIRING_WINDOWS,
     FIRST_TIME_LOOKBACK_YEARS,
+    HIGHER,
     LOW_SCORE,
     NOT_ENGAGEMENT,
     ON_TIME_PAYMENT_DAYS,
+    OPEN_END,
+    OPEN_ENDED,
     SATISFACTORY_OR_BETTER,
     TABLE_DATES,
-    required_fields,
+    completeness_fields,
+    direction_sign,
 )
 from .source import Source
 
@@ -157,6 +164,8 @@ class Context:
     as_of: dt.date
     fy_start_month: int
     needed: frozenset = frozenset(DIMENSIONS)  # dimensions a query uses (others need no join)
+    # The report's grain: only measures whose records are one per period (registry `per_period`) read it.
+    grain: str = "quarter"
 
 
 # ----------------------------------------------------------------------------- columns
@@ -314,8 +323,8 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
                 out[f"_v_{fl}"] = np.where(rows >= 0, arr[np.maximum(rows, 0)] if len(arr) else False, False) \
                     if len(rows) else False
         exp = p.days("vendors", "certification_expiration_date") if vend is not None else np.array([], "M8[D]")
-        out["_vexp"] = pd.to_datetime(np.where(rows >= 0, exp[np.maximum(rows, 0)] if len(exp) else np.datetime64("NaT"),
-                                               np.datetime64("NaT")) if len(rows) else [], errors="coerce")
+        out["_vexp"] = pd.to_datetime(np.where(rows >= 0, exp[np.maximum(rows, 0)] if len(exp) else np.datetime64("NaT", "D"),
+                                               np.datetime64("NaT", "D")) if len(rows) else [], errors="coerce")
         out = out.astype({"_vid": "str", "_vname": "str", "_vkey": "str", "_vlabel": "str"})
         out["_vexp"] = out["_vexp"].astype("datetime64[s]").dt.date
         src.memo[("vendor_lookup_frame", table)] = out
@@ -832,19 +841,32 @@ def expiring_without_replacement(ctx: Context) -> Rec:
     repl_hi = t._repl - one
     flag_hi = ibis.ifelse(no_options, ibis.ifelse(t._repl.isnull() | (repl_hi > hi), hi, repl_hi),
                           ibis.null("date"))
-    reasons = [(end.isnull(), "end_date missing"), (start.notnull() & (end < start), "end before start date")]
+    reasons = [(end.isnull(), OPEN_ENDED), (start.notnull() & (end < start), "end before start date")]
     m = Expiring(start=start, hi=hi, flag_hi=flag_hi)
     return _rec(t, "contracts", end, reasons, contract_dims(t), contract_amount(t), m,
                 extra={"replacement_date": t._repl, "no_options": one_if(no_options)})
 
 
 def contracts_with_metrics_share(ctx: Context) -> Rec:
-    t = contract_base(ctx)
+    """Key contracts active at each reference date with performance metrics: flagged, or with a row in
+    contract_metrics (which lands on the first contract row of its id). A blank end date is an open-ended
+    contract (it ends on completion): active from its start on."""
+    t = contract_rows(ctx)
+    if ctx.src.has("contract_metrics", "contract_id"):
+        m = ctx.src.table("contract_metrics")
+        ids = m.select(_mk=text(m, "contract_id")).distinct()
+        ids = ids.filter(ids._mk.notnull())
+        j = t.left_join(ids, t._ck == ids._mk)
+        t = j.mutate(_mrows=(j._first & j._mk.notnull()).fill_null(False)).drop("_mk")
+    else:
+        t = t.mutate(_mrows=ibis.literal(False))
     start, end = date(t, "start_date"), date(t, "end_date")
+    hi = ibis.coalesce(end, ibis.literal(OPEN_END.astype(dt.date)))
     reasons = [(~flag(t, "is_key_contract"), "not a key contract"), (start.isnull(), "start_date missing"),
-               (end.isnull(), "end_date missing"), (end < start, "end before start date")]
+               (hi < start, "end before start date")]
+    metrics = flag(t, "has_performance_metrics") | t._mrows
     return _rec(t, "contracts", first_date(start, end), reasons, contract_dims(t), contract_amount(t),
-                Active(lo=start, hi=end, num=one_if(flag(t, "has_performance_metrics")), den=ONE))
+                Active(lo=start, hi=hi, num=one_if(metrics), den=ONE))
 
 
 def evaluation_completion_rate(ctx: Context) -> Rec:
@@ -921,6 +943,227 @@ def overspent_contracts(ctx: Context) -> Rec:
     paid = t._paid.fill_null(F0)
     return _rec(t, "contracts", when, reasons, contract_dims(t), contract_amount(t), Count(one_if(over)),
                 extra={"paid": paid, "overspent_by": paid - current})
+
+
+# ----------------------------------------------------------------------------- Contract performance
+# Key contracts' metrics, results and check-ins (kpi.measures' definitions). A row of another table that names
+# a contract meets the first contract row of that id (in table order), as the pandas engine's joins do.
+
+
+@shared
+def contract_rows(ctx: Context) -> ir.Table:
+    """Contracts with their vendor's identity, `_ck` (the cleaned id), `_row` (position in the table) and
+    `_first` (the first row of its id: where other tables' rows naming the contract land)."""
+    c = ctx.src.table("contracts")
+    c = c.mutate(_row=ibis.row_number(), _ck=text(c, "contract_id"))
+    c = c.mutate(_first=(c._ck.notnull() & (c._row == c._row.min().over(group_by=c._ck))).fill_null(False))
+    return with_vendor(ctx.src, c, "contracts", "vendor_id", "vendor_name")
+
+
+def _count_once(ctx: Context, key, expr: ir.IntegerScalar) -> int:
+    """A count for a note, asked of the database once per source and key."""
+    return _memo(ctx.src, key, lambda: int(expr.to_pyarrow().as_py() or 0))
+
+
+_DIRECTION_SCHEMA = ibis.schema({"_dir": "string", "_sign": "int64"})
+
+
+def metric_directions(ctx: Context) -> ir.Table:
+    """Each distinct direction text of contract_metrics -> 1 (higher is better), -1 (lower), 0 (not
+    recognised), read by kpi.measures.direction_sign: one reading of a direction for every engine (a handful
+    of rows, held as a small lookup table like the vendor lookup)."""
+
+    def make():
+        m = ctx.src.table("contract_metrics")
+        words = []
+        if m is not None and "direction" in m.columns:
+            col = m.select(_d=m.direction.cast("string")).distinct().to_pyarrow().column("_d").to_pylist()
+            words = sorted(w for w in col if w is not None)
+        frame = pd.DataFrame({"_dir": pd.Series(words, dtype="str"),
+                              "_sign": pd.Series([direction_sign(w) for w in words], dtype="int64")})
+        return ctx.src.put("kpi_metric_directions", frame, _DIRECTION_SCHEMA)
+
+    return _memo(ctx.src, ("metric_directions",), make)
+
+
+def metric_definitions(ctx: Context) -> ir.Table | None:
+    """One row per (contract id, metric id) of contract_metrics, the last row loaded winning (a metric edited in
+    the app overrides the file's): _dk, _dm, _mname, _unit, _target, _sign (1 higher, -1 lower, 0 unknown).
+    None without the table."""
+    m = ctx.src.table("contract_metrics")
+    if m is None:
+        return None
+    m = m.mutate(_row=ibis.row_number(), _dk=text(m, "contract_id"), _dm=text(m, "metric_id"))
+    m = m.filter(m._dk.notnull() & m._dm.notnull())
+    m = m.mutate(_last=m._row.max().over(group_by=[m._dk, m._dm]))
+    m = m.filter(m._row == m._last)
+    m = m.mutate(_draw=m.direction.cast("string") if "direction" in m.columns else ibis.null("string"))
+    dirs = metric_directions(ctx)
+    j = m.left_join(dirs, m._draw == dirs._dir)
+    return j.select(_dk=j._dk, _dm=j._dm,
+                    _mname=j.metric_name.cast("string") if "metric_name" in j.columns else ibis.null("string"),
+                    _unit=j.unit.cast("string") if "unit" in j.columns else ibis.null("string"),
+                    _target=number(j, "target"), _sign=j._sign.fill_null(0))
+
+
+def misses_target(value: ir.FloatingValue, target: ir.FloatingValue, sign: ir.IntegerValue) -> ir.FloatingValue:
+    """1.0 where a value misses its target (below it when higher is better, above it when lower is better;
+    equal is on track), 0.0 on track, NULL where the target or the direction is unknown."""
+    sign = sign.fill_null(0)
+    return ibis.cases((target.isnull() | value.isnull() | (sign == 0), ibis.null("float64")),
+                      (sign == HIGHER, one_if(value < target)), else_=one_if(value > target))
+
+
+def metric_results_until(ctx: Context) -> ir.Table:
+    """Results dated on or before the as-of date with a contract, a metric and a value: _rk, _rm, _pe (period
+    end), _val and _row (position in the table)."""
+    r = ctx.src.table("metric_results")
+    r = r.mutate(_row=ibis.row_number(), _rk=text(r, "contract_id"), _rm=text(r, "metric_id"),
+                 _pe=date(r, "period_end"), _val=number(r, "value"))
+    return r.filter(r._pe.notnull() & (r._pe <= ctx.as_of) & r._rk.notnull() & r._rm.notnull() & r._val.notnull())
+
+
+def latest_results(ctx: Context) -> ir.Table:
+    """The latest result of each (contract, metric) in each period of the report's grain (a duplicate
+    period_end: the last row loaded): _rk, _rm, _p (period code), _pe, _val, and from the metric's definition
+    _mname, _target, _sign, and _miss (misses_target)."""
+    from .engine import period_code
+
+    r = metric_results_until(ctx)
+    r = r.mutate(_p=period_code(r._pe, ctx.grain, ctx.fy_start_month))
+    w = ibis.window(group_by=[r._rk, r._rm, r._p], order_by=[ibis.desc(r._pe), ibis.desc(r._row)])
+    r = r.mutate(_rn=ibis.row_number().over(w))
+    r = r.filter(r._rn == 0).select("_rk", "_rm", "_p", "_pe", "_val")
+    d = metric_definitions(ctx)
+    if d is None:
+        r = r.mutate(_mname=ibis.null("string"), _target=ibis.null("float64"), _sign=ibis.literal(0, type="int64"))
+    else:
+        r = r.left_join(d, [r._rk == d._dk, r._rm == d._dm]).select(
+            "_rk", "_rm", "_p", "_pe", "_val", "_mname", "_target", "_sign")
+    return r.mutate(_miss=misses_target(r._val, r._target, r._sign))
+
+
+def offtrack_key_contract_share(ctx: Context) -> Rec:
+    """One record per (contract, period of the report's grain with results): off track when any metric's
+    latest result in the period misses its target."""
+    r = latest_results(ctx)
+    c = contract_rows(ctx)
+    c = c.filter(c._first)
+    unknown = _count_once(ctx, ("offtrack_unknown", ctx.as_of, ctx.fy_start_month, ctx.grain),
+                          r.anti_join(c, r._rk == c._ck).count())
+    per = r.group_by(["_rk", "_p"]).aggregate(
+        _date=r._pe.max(), _judged=r._miss.count(), _off=r._miss.max(), _metrics=r.count(),
+        _offm=r._rm.min(where=r._miss == 1))
+    # The off-track metric shown is the first (by metric id) that misses.
+    off = r.select(_ok=r._rk, _op=r._p, _om=r._rm, _oval=r._val, _otarget=r._target,
+                   _oname=ibis.coalesce(r._mname, r._rm))
+    per = per.left_join(off, [per._rk == off._ok, per._p == off._op, per._offm == off._om]).drop(
+        "_ok", "_op", "_om")
+    t = c.inner_join(per, c._ck == per._rk)
+    reasons = [(~flag(t, "is_key_contract"), "not a key contract"),
+               (t._judged == 0, "no result of a metric with a target and a direction")]
+    notes = (f"{unknown} latest result(s) name contracts that are not in the contracts table",) if unknown else ()
+    return _rec(t, "contracts", t._date, reasons, contract_dims(t), contract_amount(t),
+                Ratio(t._off.fill_null(F0), ONE),
+                extra={"metrics_reported": t._metrics.cast("float64"), "off_track_metric": t._offm,
+                       "off_track_metric_name": t._oname, "latest_value": t._oval, "target": t._otarget},
+                notes=notes)
+
+
+def quarter_start(code: ir.IntegerValue, fy_start_month: int) -> ir.DateValue:
+    """The first day of a fiscal quarter code (kpi.periods.period_start, in SQL)."""
+    months = code * 3 + P._offset(fy_start_month)
+    years = months // 12
+    return ibis.date(years + 1970, months - years * 12 + 1, 1)
+
+
+def checkin_quarters(ctx: Context) -> ir.Table:
+    """Check-ins on or before the as-of date per (contract id, fiscal quarter code): _hk, _hq, _hn (how many),
+    _hl (the last one's date)."""
+    from .engine import period_code
+
+    h = ctx.src.table("checkins")
+    h = h.mutate(_hk=text(h, "contract_id"), _hd=date(h, "meeting_date"))
+    h = h.filter(h._hk.notnull() & h._hd.notnull() & (h._hd <= ctx.as_of))
+    h = h.mutate(_hq=period_code(h._hd, CHECKIN_QUARTER, ctx.fy_start_month))
+    return h.group_by(["_hk", "_hq"]).aggregate(_hn=h.count(), _hl=h._hd.max())
+
+
+def quarterly_checkin_rate(ctx: Context) -> Rec:
+    """One record per (key contract row, fiscal quarter it is active in up to the as-of date's quarter), and one
+    undated record per key contract whose dates cannot place it."""
+    from .engine import period_code
+
+    fy = ctx.fy_start_month
+    c = contract_rows(ctx)
+    c = c.filter(flag(c, "is_key_contract"))
+    start, end = date(c, "start_date"), date(c, "end_date")
+    last_q = P.code_of(np.datetime64(ctx.as_of, "D"), CHECKIN_QUARTER, fy)
+    q0 = period_code(start, CHECKIN_QUARTER, fy)
+    q1 = ibis.ifelse(end.isnull(), last_q, ibis.least(period_code(end, CHECKIN_QUARTER, fy), last_q)).cast("int64")
+    bad = (start.isnull() | (end.notnull() & (end < start))).fill_null(False)
+    zero = ibis.literal(0, type="int64")
+    c = c.mutate(_bad=bad, _q=ibis.range(ibis.ifelse(bad, zero, q0), ibis.ifelse(bad, zero, q1) + 1).unnest())
+    c = c.mutate(_q=ibis.ifelse(c._bad, ibis.null("int64"), c._q.cast("int64")))
+    h = checkin_quarters(ctx)
+    t = c.left_join(h, [c._ck == h._hk, c._q == h._hq])
+    placed = ~t._bad
+    hit = placed & t._first & t._hn.notnull()
+    count = ibis.ifelse(hit, t._hn.cast("float64"), F0)
+    when = ibis.ifelse(placed, quarter_start(t._q, fy), ibis.null("date"))
+    reasons = [(~placed & date(t, "start_date").isnull(), "start_date missing"), (~placed, "end before start date")]
+    hk = ctx.src.table("checkins")
+    ck = ctx.src.table("contracts").select(_k=text(ctx.src.table("contracts"), "contract_id"))
+    hk = hk.mutate(_k=text(hk, "contract_id"))
+    unknown = _count_once(ctx, ("checkins_unknown",), hk.filter(hk._k.notnull()).anti_join(ck, "_k").count())
+    notes = (f"{unknown} check-in(s) name contracts that are not in the contracts table",) if unknown else ()
+    return _rec(t, "contracts", when, reasons, contract_dims(t), contract_amount(t), Ratio(one_if(count > 0), ONE),
+                extra={"quarter_start": when, "checkins_in_quarter": count,
+                       "last_checkin_date": ibis.ifelse(hit, t._hl, ibis.null("date"))}, notes=notes)
+
+
+def evaluation_vendors(ctx: Context, c: ir.Table) -> ir.Table:
+    """Evaluations completed on or before the as-of date with their vendor as a contracts' vendor key (`c`:
+    contract_rows): by the evaluation's vendor_id (a key some contract has), else the vendor of the contract
+    evaluated: _evk, _evd (completed date)."""
+    e = ctx.src.table("evaluations")
+    e = e.mutate(_eck=text(e, "contract_id"), _evid=text(e, "vendor_id"), _done=date(e, "completed_date"))
+    e = e.mutate(_idk=ibis.literal("id:").concat(e._evid))
+    first = c.filter(c._first).select(_fk=c._ck, _fv=c._vkey)
+    e = e.left_join(first, e._eck == first._fk).select("_evid", "_idk", "_done", "_fv")
+    keys = c.filter(c._vkey.notnull()).select(_kk=c._vkey).distinct()
+    e = e.left_join(keys, e._idk == keys._kk).select("_evid", "_done", "_fv", "_kk")
+    e = e.select(_evk=ibis.ifelse(e._evid.notnull(), e._kk, e._fv), _evd=e._done)
+    return e.filter(e._evk.notnull() & e._evd.notnull() & (e._evd <= ctx.as_of))
+
+
+def repeat_awards_with_evaluation_share(ctx: Context) -> Rec:
+    """Contracts with a vendor that already held an earlier one: evaluated when an evaluation of the vendor was
+    completed in the EVALUATION_LOOKBACK_DAYS up to and including the start date."""
+    c = contract_rows(ctx)
+    start = date(c, "start_date")
+    c = c.mutate(_start=start, _ok=(c._vkey.notnull() & start.notnull()).fill_null(False))
+    first = ibis.ifelse(c._ok, c._start, ibis.null("date")).min().over(group_by=c._vkey)
+    c = c.mutate(_fs=ibis.ifelse(c._ok, first, ibis.null("date")))
+    ev = evaluation_vendors(ctx, c)
+    # Contracts and evaluations in one stream per vendor, by date (an evaluation before a contract starting the
+    # same day): the latest evaluation on or before each start date is a running maximum.
+    schema = c.schema()
+    cpart = c.mutate(_kind=ibis.literal(1, type="int8"), _evd=ibis.null("date"), _t=c._start)
+    epart = ev.select(**{name: (ev._evk if name == "_vkey" else ibis.null(typ)).cast(typ)
+                         for name, typ in schema.items()},
+                      _kind=ibis.literal(0, type="int8"), _evd=ev._evd, _t=ev._evd)
+    u = ibis.union(cpart, epart)
+    u = u.mutate(_latest=u._evd.max().over(ibis.cumulative_window(group_by=u._vkey, order_by=[u._t, u._kind])))
+    t = u.filter(u._kind == 1)
+    latest = ibis.ifelse(t._ok, t._latest, ibis.null("date"))
+    lookback = t._start - ibis.interval(days=EVALUATION_LOOKBACK_DAYS)
+    evaluated = t._ok & latest.notnull() & (latest >= lookback)
+    repeat = t._ok & t._fs.notnull() & (t._fs < t._start)
+    reasons = [(t._start.isnull(), "start_date missing"), (t._vkey.isnull(), "no vendor id or name"),
+               (~repeat.fill_null(False), "not a repeat award (no earlier contract with the vendor)")]
+    return _rec(t, "contracts", t._start, reasons, contract_dims(t), contract_amount(t),
+                Ratio(one_if(evaluated), ONE), extra={"vendor_first_start": t._fs, "latest_evaluation_date": latest})
 
 
 # ----------------------------------------------------------------------------- Payments
@@ -1010,13 +1253,13 @@ def _filled(t: ir.Table, col: str) -> ir.BooleanValue:
 
 
 def field_completeness(ctx: Context) -> Rec:
-    """Required fields filled per record, over every loaded table (a union: the 'table' breakdown)."""
+    """Key fields filled per record, over every loaded table (a union: the 'table' breakdown)."""
     src = ctx.src
     parts = []
     for table in TABLES:
         if not src.has(table) or src.rows(table) == 0 or table not in TABLE_DATES:
             continue  # as the pandas engine: a table without a date of its own (bids, contract_metrics) is left out
-        fields = required_fields(table)
+        fields = completeness_fields(table, src.has)
         if table == "bids":
             t = bid_base(ctx)
             when, dims, amount = t._s_first, bid_dims(t), bid_amount(t)

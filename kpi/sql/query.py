@@ -62,6 +62,36 @@ def build(sql: str, where: exp.Expression | None = None, **values) -> exp.Expres
     return exp.replace_placeholders(tree, **subs)
 
 
+@lru_cache(maxsize=512)
+def _text(sql: str, dialect: str, names: tuple[str, ...]) -> str:
+    """The template in the dialect, each :placeholder left as a marker identifier (generated once)."""
+    tree = exp.replace_placeholders(_template(sql).copy(), **{n: exp.column(f"__kpi_{n}__") for n in names})
+    return sql_of(tree, dialect)
+
+
+def query(src, sql: str, where: exp.Expression | None = None, **values) -> pd.DataFrame:
+    """build() and fetch() in one, without re-generating the whole query on every filter change: the
+    template's text is made once per dialect and only the values and the filters (small trees, generated and
+    quoted by sqlglot) are written into it."""
+    subs = {k: (v if isinstance(v, exp.Expression) else literal(v)) for k, v in values.items()}
+    subs["filters"] = where if where is not None else exp.true()
+    text = _text(sql, src.dialect, tuple(sorted(subs)))
+    for name, node in subs.items():
+        text = text.replace(f"__kpi_{name}__", f"({sql_of(node, src.dialect)})")
+    return run(src.con, src.dialect, text)
+
+
+def with_values(tree: exp.Expression, name: str, frame: pd.DataFrame, columns: tuple[str, ...]) -> exp.Expression:
+    """The table named `name` in the tree replaced by the rows of `frame` as a VALUES list (literals)."""
+    rows = [tuple(literal(v) for v in row) for row in frame[list(columns)].itertuples(index=False, name=None)]
+    values = exp.values([exp.tuple_(*r) for r in rows], alias=name.strip("_"), columns=list(columns))
+
+    def swap(node):
+        return values.copy() if isinstance(node, exp.Table) and node.name == name else node
+
+    return tree.transform(swap)
+
+
 def _spark_percentile(node: exp.Expression) -> exp.Expression:
     # Spark's exact percentile(x, q) interpolates linearly, as QUANTILE_CONT and PERCENTILE_CONT do.
     if isinstance(node, exp.PercentileCont):

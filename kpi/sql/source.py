@@ -71,7 +71,15 @@ class Source:
 
     @classmethod
     def from_workspace(cls, workspace) -> Source:
-        return cls.from_parquet(workspace.table_files())
+        """The workspace's Parquet table versions; a table never imported is an empty table, as
+        Workspace.tables() gives it to the app (its KPIs say "no rows", as they do there)."""
+        src = cls.from_parquet(workspace.table_files())
+        for name in TABLES:
+            if name not in src.tables:
+                frame = workspace.table(name)
+                src.con.con.register(name, pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False))
+                src.tables[name] = src.con.table(name)
+        return src
 
     @classmethod
     def from_connection(cls, con, *, schema: str | None = None, label: str = "") -> Source:
