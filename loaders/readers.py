@@ -697,6 +697,10 @@ def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, 
     wide = np.flatnonzero((extent > m) & (extent <= m + MAX_EXTRA))
     if m < 2 or len(wide) == 0 or len(usual) < max(6, 0.5 * (extent > 0).sum()):
         return grid, []
+    first = int(np.flatnonzero(extent > 0)[0])
+    head = grid.iloc[first, :extent[first]].astype(str).str.strip()
+    if extent[first] > m and not head.str.fullmatch(_KIND_NUMBER + "|" + _KIND_DATE).any():
+        return grid, []  # a header naming more columns than most rows fill: the wider rows are its layout
     learn = usual[1:LEARN_ROWS + 1]  # the first row may be a header
     kinds = _column_kinds_of(grid.iloc[learn, :m].astype(str))
     names = [j for j, k in enumerate(kinds) if k["kind"] == "text"]

@@ -198,3 +198,17 @@ def test_a_wide_row_with_no_single_place_to_join_is_left_as_read(tmp_path):
     [part] = inspect_file(path)
     assert part.rows_read == 13 and len(part.columns) == 4
     assert not part.issues["problem"].str.startswith("one field too many").any()
+
+
+def test_rows_filling_an_optional_last_column_are_not_joined(tmp_path):
+    """A header naming a last column most rows leave out (no trailing comma): the rows that fill it are its
+    layout, not names split on a comma, so nothing is joined and the note stays a note."""
+    rows = ["Date,Amount,Vendor,Note"]
+    rows += [f"04/{1 + i:02d}/2013,{i}5.00,VENDOR {i} INC" for i in range(10)]
+    rows += ["04/20/2013,99.00,ACME INC,paid twice", "04/21/2013,12.00,BOLT LLC,refund due"]
+    path = tmp_path / "payments.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.columns == ["Date", "Amount", "Vendor", "Note"] and part.rows_read == 12
+    assert part.frame["vendor_name"].tolist()[-2:] == ["ACME INC", "BOLT LLC"]
+    assert not part.issues["problem"].str.startswith("one field too many").any()
