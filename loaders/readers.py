@@ -432,9 +432,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             pass
     # Government exports that are not UTF-8 are almost always Windows-1252; another Latin-script page only on
     # evidence (see _latin_page).
-    enc = _latin_page(data, [c for c in detected if _latin_script(c)])
-    if enc is not None:
-        return data.decode(enc), enc
+    page = _latin_page(data, [c for c in detected if _latin_script(c)])
+    if page is not None:
+        return page
     return data.decode("latin-1"), "latin-1"
 
 
@@ -460,22 +460,24 @@ def _odd_in_words(text: str) -> int:
     return sum(1 for m in _ODD_IN_WORD.finditer(text) if not m.group().isalpha() and m.group() not in _WORD_PUNCTUATION)
 
 
-def _latin_page(data: bytes, detected: list[str]) -> str | None:
+def _latin_page(data: bytes, detected: list[str]) -> tuple[str, str] | None:
     """The Latin-script code page that reads these bytes best: Windows-1252 unless another page (of those the
     detector found plausible) decodes them with fewer odd characters inside words. 'Zak³ad Us³ug' is
     Windows-1250's 'Zakład Usług'; 'Net Amount(£)' and '£278,419.94' stay Windows-1252 ('Ł' after '(' or before
-    a digit is no evidence of Windows-1250). None when no candidate decodes the bytes."""
+    a digit is no evidence of Windows-1250). (text, code page), or None when no candidate decodes the bytes."""
     sample = data[:400_000]
-    best, best_odd = None, None
-    for enc in dict.fromkeys(["cp1252", *detected]):
+    ranked = []
+    for i, enc in enumerate(dict.fromkeys(["cp1252", *detected])):
         try:
-            data.decode(enc)
+            ranked.append((_odd_in_words(sample.decode(enc)), i, enc))
         except (UnicodeDecodeError, LookupError):
             continue
-        odd = _odd_in_words(sample.decode(enc))
-        if best_odd is None or odd < best_odd:
-            best, best_odd = enc, odd
-    return best
+    for _, _, enc in sorted(ranked):  # fewest odd characters first, Windows-1252 on a tie
+        try:
+            return data.decode(enc), enc  # the whole file, not only the sample
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 MIXED_ENCODING = "utf-8 (some lines Windows-1252)"
