@@ -212,3 +212,16 @@ def test_rows_filling_an_optional_last_column_are_not_joined(tmp_path):
     assert part.columns == ["Date", "Amount", "Vendor", "Note"] and part.rows_read == 12
     assert part.frame["vendor_name"].tolist()[-2:] == ["ACME INC", "BOLT LLC"]
     assert not part.issues["problem"].str.startswith("one field too many").any()
+
+
+def test_currency_signs_before_or_after_and_trailing_minus_credits_are_money():
+    """'£', '€' and '$' before or after the number, and a credit written with a trailing minus, parse as money;
+    the column's own convention decides the decimal separator."""
+    import pandas as pd
+
+    from loaders.values import parse_money
+
+    got = parse_money(pd.Series(["£278,419.94", "$5", "60.25-", "£1,200.00-", "-£12.50", "310.50 £"])).values
+    assert got.tolist() == [278419.94, 5.0, -60.25, -1200.0, -12.5, 310.5]
+    euro = parse_money(pd.Series(["1.234,50 €", "€12,00", "5,25-"])).values
+    assert euro.tolist() == [1234.5, 12.0, -5.25]
