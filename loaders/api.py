@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .bidtab import bidder_columns, pay_item_columns, reshape, reshape_pay_items
+from .bidtab import (
+    bidder_blocks,
+    bidder_columns,
+    pay_item_columns,
+    reshape,
+    reshape_blocks,
+    reshape_pay_items,
+)
 from .headers import Header, column_profile, find_header
 from .mapping import (
     MIN_EVIDENCE,
@@ -361,11 +368,15 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
                                          [v for _, v, _ in sheet.repaired], REPAIRED_ROW))
     bidders = bidder_columns(header) if table in (None, "bids") else {}
     items = pay_item_columns(header.names, name_hints) if table in (None, "bids") and not bidders else None
+    # No header at all: bidders side by side in repeating blocks of columns (NCDOT's three bidders a line).
+    blocks = bidder_blocks(raw) if table in (None, "bids") and header.headerless and not header.continues \
+        and not (bidders or items) else None
     combined = 0
     reshaped: dict[str, str] = {}
-    if bidders or items:
+    if bidders or items or blocks:
         # Line items down, bidders across (or one row per item and bidder): one bid per bidder.
-        tab = reshape(raw, rows, header, sheet.merged, bidders) if bidders else reshape_pay_items(raw, rows, items)
+        tab = reshape(raw, rows, header, sheet.merged, bidders) if bidders else \
+            reshape_pay_items(raw, rows, items) if items else reshape_blocks(raw, rows, blocks)
         raw, rows = tab.raw, tab.rows
         combined = tab.source_rows
         reshaped = tab.mapping
@@ -387,7 +398,7 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             stored = None
     sample = spread_sample(raw)
     provided = {t: set(_title_constants(header, t, None)) for t in TABLES}
-    positional = header.headerless and not header.continues and not (bidders or items)
+    positional = header.headerless and not header.continues and not (bidders or items or blocks)
     cls = classify(names, name_hints, sample=sample, provided=provided, positional=positional)
     chosen = table
     confidence = cls.confidence

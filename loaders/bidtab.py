@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -318,3 +319,151 @@ def _clean(col: pd.Series) -> pd.Series:
 def _row_text(row: pd.Series) -> str:
     cells = [" ".join(str(v).split()) for v in row.tolist() if not is_blank([v])[0]]
     return " | ".join(c for c in cells if c)
+
+
+# ---------------------------------------------------------------------------------------------
+# No header: bidders in repeating blocks of columns
+
+MIN_BLOCKS = 3  # bidder blocks a headerless line needs before it is read as a tabulation
+BLOCK_WIDTHS = range(3, 9)  # columns per bidder block (name, city, unit price, extension, spacer...)
+
+
+@dataclass
+class Blocks:
+    """Where a headerless tabulation's bidders are: block b's name in column first + b * width, its extension
+    `ext` columns further on; the solicitation in column `solicitation` (grid positions in the raw frame)."""
+
+    first: int
+    width: int
+    count: int
+    ext: int
+    solicitation: int | None
+
+
+def _is_name(col: pd.Series) -> np.ndarray:
+    text = col.map(lambda v: " ".join(str(v).split()) if isinstance(v, str) else "")
+    return text.str.contains(r"[^\W\d_]{2}", regex=True).to_numpy(bool)
+
+
+def bidder_blocks(raw: pd.DataFrame) -> Blocks | None:
+    """A headerless sheet whose lines each hold several bidders side by side, in blocks of the same columns (a
+    bidder's name, then its prices, the last of them the extension): NCDOT's 'three bidders a line'. Three blocks
+    or more alike column by column, the first block's name on most lines (later ones may be empty where fewer
+    bidders bid), each name column holding text and few distinct names (bidders price many items), each
+    extension column an amount wherever the name is. None for anything else."""
+    n, width = raw.shape
+    if n < 6 or width < MIN_BLOCKS * BLOCK_WIDTHS.start:
+        return None
+    blank = np.column_stack([is_blank(raw.iloc[:, j]).to_numpy() for j in range(width)])
+    names = {j: _is_name(raw.iloc[:, j]) for j in range(width)}
+    money: dict[int, np.ndarray] = {}
+
+    def amounts(j: int) -> np.ndarray:
+        if j not in money:
+            money[j] = ~np.isnan(parse_money(raw.iloc[:, j]).values.to_numpy(dtype=float, na_value=np.nan))
+        return money[j]
+
+    @cache
+    def name_column(j: int, share: float = 0.5) -> bool:
+        filled = ~blank[:, j]
+        if filled.sum() < max(1, share * n) or names[j][filled].mean() < 0.9:
+            return False
+        distinct = raw.iloc[:, j][filled].map(lambda v: " ".join(str(v).split()).casefold()).nunique()
+        return distinct <= max(2, 0.2 * filled.sum())
+
+    @cache
+    def kind(j: int) -> str:
+        filled = ~blank[:, j]
+        if filled.mean() < 0.1:
+            return "blank"
+        if names[j][filled].mean() >= 0.9:
+            return "text"
+        return "money" if amounts(j)[filled].mean() >= 0.9 else "other"
+
+    def shape(c: int, k: int) -> tuple[str, ...]:
+        return tuple(kind(c + o) for o in range(k))
+
+    best: Blocks | None = None
+    for k in BLOCK_WIDTHS:
+        for s in range(width - MIN_BLOCKS * k + 1):
+            if not name_column(s):
+                continue
+            for e in range(k - 1, 0, -1):
+                count = 0
+                # Every block alike, column by column (name, town, unit price, extension...), as the first.
+                # The first block is filled on most lines; later ones may be empty where fewer bidders bid.
+                while s + count * k + k <= width and name_column(s + count * k, 0.5 if count == 0 else 0.05) and \
+                        shape(s + count * k, k) == shape(s, k):
+                    c = s + count * k
+                    named = ~blank[:, c]
+                    if amounts(c + e)[named].mean() < 0.9:
+                        break
+                    count += 1
+                if count >= MIN_BLOCKS and (best is None or count > best.count):
+                    best = Blocks(s, k, count, e, None)
+                if count:
+                    break  # the last amount column of the block is its extension
+    if best is None:
+        return None
+    best.solicitation = _solicitation_column(raw, blank, best.first)
+    return best
+
+
+def _solicitation_column(raw: pd.DataFrame, blank: np.ndarray, before: int) -> int | None:
+    """The column left of the bidders naming the solicitation: codes ('C204498', one word holding a digit) on
+    every line, each in one run of lines, the fewest values above one (a letting's id is one value for all; a
+    call or line number splits a contract); None when no column qualifies."""
+    best, best_distinct = None, None
+    for j in range(before):
+        if blank[:, j].any():
+            continue
+        text = raw.iloc[:, j].map(lambda v: " ".join(str(v).split()) if isinstance(v, str) else "")
+        if not text.str.fullmatch(r"(?=\S*\d)\S{2,30}").all():
+            continue
+        runs = int((text != text.shift()).sum())
+        distinct = text.nunique()
+        if runs != distinct or distinct < 2:
+            continue
+        if best_distinct is None or distinct < best_distinct:
+            best, best_distinct = j, distinct
+    return best
+
+
+def reshape_blocks(raw: pd.DataFrame, rows: np.ndarray, blocks: Blocks) -> BidTab:
+    """One row per (solicitation, bidder) of a block tabulation: the sum of its extensions. Lines with no bidder
+    priced (a contract's total lines, a 'BIDDERS IN ORDER' summary) belong to no bid and are listed."""
+    blank = np.column_stack([is_blank(raw.iloc[:, j]).to_numpy() for j in range(raw.shape[1])])
+    filled = ~blank.all(axis=1)
+    data = raw.iloc[np.flatnonzero(filled)].reset_index(drop=True)
+    data_rows = np.asarray(rows)[filled]
+    sol = _clean(data.iloc[:, blocks.solicitation]) if blocks.solicitation is not None else \
+        pd.Series([""] * len(data))
+    groups: dict[tuple[str, str], dict] = {}
+    used = np.zeros(len(data), dtype=bool)
+    for b in range(blocks.count):
+        c = blocks.first + b * blocks.width
+        bidder = _clean(data.iloc[:, c])
+        ext = parse_money(data.iloc[:, c + blocks.ext]).values.to_numpy(dtype=float, na_value=np.nan)
+        for i in np.flatnonzero((bidder != "").to_numpy() & ~np.isnan(ext)):
+            key = (sol.iat[i].casefold(), bidder_key(bidder.iat[i]))
+            g = groups.setdefault(key, {"sol": sol.iat[i], "bidder": bidder.iat[i], "row": int(data_rows[i]),
+                                        "lines": []})
+            g["lines"].append(float(ext[i]))
+            used[i] = True
+    unused = [(int(data_rows[i]), _row_text(data.iloc[i])) for i in np.flatnonzero(~used)]
+    sol_name = str(raw.columns[blocks.solicitation]) if blocks.solicitation is not None else None
+    columns = {BIDDER: pd.Series([g["bidder"] for g in groups.values()], dtype=object),
+               BID_TOTAL: pd.Series([round(math.fsum(g["lines"]), 2) for g in groups.values()], dtype=object),
+               LINE_ITEMS: pd.Series([len(g["lines"]) for g in groups.values()], dtype=object)}
+    mapping = {BIDDER: "vendor_name", BID_TOTAL: "bid_amount"}
+    if sol_name:
+        columns = {sol_name: pd.Series([g["sol"] or None for g in groups.values()], dtype=object), **columns}
+        mapping[sol_name] = "solicitation_id"
+    n_sol = len({s for s, _ in groups})
+    notes = [f"bid tabulation with no header: {blocks.count} bidders a line in blocks of {blocks.width} columns "
+             f"(from {raw.columns[blocks.first]}); {int(used.sum())} line items, {len(groups)} bids "
+             f"({len({b for _, b in groups})} bidders" + (f", {n_sol} solicitations by {sol_name}" if sol_name else "")
+             + "); each bid is the sum of its extensions" + (f"; {len(unused)} lines priced by no bidder (totals, "
+                                                            "summaries) listed" if unused else "")]
+    return BidTab(pd.DataFrame(columns), np.asarray([g["row"] for g in groups.values()], dtype=np.int64), notes, [],
+                  int(filled.sum()), unused, mapping, BID_TOTAL)

@@ -1,6 +1,7 @@
 """Reading the exports of issue 13 that came back wrong: code pages, headerless checkbooks with names split on a
 comma, a header written below the data, bid tabulations one row per pay item and bidder."""
 
+import pandas as pd
 import pytest
 
 from loaders import inspect_file
@@ -225,3 +226,64 @@ def test_currency_signs_before_or_after_and_trailing_minus_credits_are_money():
     assert got.tolist() == [278419.94, 5.0, -60.25, -1200.0, -12.5, 310.5]
     euro = parse_money(pd.Series(["1.234,50 €", "€12,00", "5,25-"])).values
     assert euro.tolist() == [1234.5, 12.0, -5.25]
+
+
+def test_headerless_tabulation_with_bidders_side_by_side_in_blocks(tmp_path):
+    """A state DOT's tabulation with no header: each line a pay item and up to three bidders in blocks of (name,
+    city, unit price, extension, spacer); a contract with four bidders repeats its items on a second line; then a
+    contract total line and one 'BIDDERS IN ORDER' line per bidder, priced by no bidder block. One bid per
+    (contract, bidder): the sum of its extensions, hand-worked:
+    C1: Acme 1,000 + 2,000 = 3,000; Bolt 1,100 + 2,100 = 3,200; Crane 900 + 2,500 = 3,400; Delta 1,200 + 1,900 = 3,100.
+    C2: Acme 500 + 700 = 1,200; Bolt 450 + 800 = 1,250 (the third block empty).
+    The summary lines are read and listed as belonging to no bid; every line is accounted for."""
+    from openpyxl import Workbook
+
+    def item(contract, no, desc, qty, bids):
+        row = ["L220419 ", contract, no, desc, qty, "LS  "]
+        for name, city, unit in bids + [(" ", " ", None)] * (3 - len(bids)):
+            row += [name, city, unit, None if unit is None else unit * qty, " "]
+        return row
+
+    c1a = [("ACME PAVING INC", "RALEIGH,  NC", 1000), ("BOLT CONSTRUCTION CO", "DURHAM,  NC", 1100),
+           ("CRANE GRADING LLC", "WILSON,  NC", 900)]
+    c1b = [("ACME PAVING INC", "RALEIGH,  NC", 400), ("BOLT CONSTRUCTION CO", "DURHAM,  NC", 420),
+           ("CRANE GRADING LLC", "WILSON,  NC", 500)]
+    c2a = [("ACME PAVING INC", "RALEIGH,  NC", 500), ("BOLT CONSTRUCTION CO", "DURHAM,  NC", 450)]
+    c2b = [("ACME PAVING INC", "RALEIGH,  NC", 350), ("BOLT CONSTRUCTION CO", "DURHAM,  NC", 400)]
+    lines = [item("C1", "0001", "MOBILIZATION", 1, c1a), item("C1", "0001", "MOBILIZATION", 1, [
+                 ("DELTA BUILDERS INC", "CARY,  NC", 1200)]),
+             item("C1", "0002", "EXCAVATION", 5, c1b), item("C1", "0002", "EXCAVATION", 5, [
+                 ("DELTA BUILDERS INC", "CARY,  NC", 380)]),
+             ["L220419 ", "C1", "", "CONTRACT TOTAL", None, None, " ", " ", 3000, 3000, " "],
+             ["L220419 ", "C1", "", "BIDDERS IN ORDER        CONTRACT TOTAL", None, None, " ", " ", None, 3000, " "],
+             item("C2", "0001", "MOBILIZATION", 1, c2a), item("C2", "0003", "PAVING", 2, c2b)]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "BIDTABS"
+    for line in lines:
+        ws.append(line)
+    path = tmp_path / "BIDTABS L220419.xlsx"
+    wb.save(path)
+    [part] = inspect_file(path)
+    assert part.table == "bids" and part.header_row == 0
+    got = {(s, v): b for s, v, b in zip(part.frame["solicitation_id"], part.frame["vendor_name"],
+                                        part.frame["bid_amount"], strict=True)}
+    assert got == {("C1", "ACME PAVING INC"): 3000.0, ("C1", "BOLT CONSTRUCTION CO"): 3200.0,
+                   ("C1", "CRANE GRADING LLC"): 3400.0, ("C1", "DELTA BUILDERS INC"): 3100.0,
+                   ("C2", "ACME PAVING INC"): 1200.0, ("C2", "BOLT CONSTRUCTION CO"): 1250.0}
+    unused = part.issues[part.issues["problem"].str.startswith("row belongs to no bid")]
+    assert unused["row"].tolist() == [5, 6]
+    assert part.account.combined == 8 and part.account.balanced()
+
+
+def test_headerless_checkbook_is_not_taken_for_bidder_blocks(tmp_path):
+    """A headerless register whose text and amount columns alternate is no bid tabulation: its 'blocks' are not
+    alike column by column, and its text columns hold many distinct names."""
+    from loaders.bidtab import bidder_blocks
+
+    path = tmp_path / "register.txt"
+    path.write_text(CHECK_REGISTER, encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table != "bids"
+    raw = pd.read_csv(path, header=None, names=range(9), dtype=str, keep_default_na=False)
+    assert bidder_blocks(raw) is None
