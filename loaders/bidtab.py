@@ -325,6 +325,7 @@ def _row_text(row: pd.Series) -> str:
 # No header: bidders in repeating blocks of columns
 
 MIN_BLOCKS = 3  # bidder blocks a headerless line needs before it is read as a tabulation
+DETECT_ROWS = 4000  # lines the layout is judged on
 BLOCK_WIDTHS = range(3, 9)  # columns per bidder block (name, city, unit price, extension, spacer...)
 
 
@@ -354,8 +355,18 @@ def bidder_blocks(raw: pd.DataFrame) -> Blocks | None:
     n, width = raw.shape
     if n < 6 or width < MIN_BLOCKS * BLOCK_WIDTHS.start:
         return None
+    full = raw
+    if n > DETECT_ROWS:  # the layout is judged on a sample: the first lines and lines spread through the rest
+        raw = raw.iloc[np.unique(np.r_[np.arange(DETECT_ROWS // 2), np.linspace(0, n - 1, DETECT_ROWS // 2)
+                                       .astype(np.int64)])]
+        n = len(raw)
     blank = np.column_stack([is_blank(raw.iloc[:, j]).to_numpy() for j in range(width)])
-    names = {j: _is_name(raw.iloc[:, j]) for j in range(width)}
+    names: dict[int, np.ndarray] = {}
+
+    def name_cells(j: int) -> np.ndarray:
+        if j not in names:
+            names[j] = _is_name(raw.iloc[:, j])
+        return names[j]
     money: dict[int, np.ndarray] = {}
 
     def amounts(j: int) -> np.ndarray:
@@ -366,7 +377,7 @@ def bidder_blocks(raw: pd.DataFrame) -> Blocks | None:
     @cache
     def name_column(j: int, share: float = 0.5) -> bool:
         filled = ~blank[:, j]
-        if filled.sum() < max(1, share * n) or names[j][filled].mean() < 0.9:
+        if filled.sum() < max(1, share * n) or name_cells(j)[filled].mean() < 0.9:
             return False
         distinct = raw.iloc[:, j][filled].map(lambda v: " ".join(str(v).split()).casefold()).nunique()
         return distinct <= max(2, 0.2 * filled.sum())
@@ -376,7 +387,7 @@ def bidder_blocks(raw: pd.DataFrame) -> Blocks | None:
         filled = ~blank[:, j]
         if filled.mean() < 0.1:
             return "blank"
-        if names[j][filled].mean() >= 0.9:
+        if name_cells(j)[filled].mean() >= 0.9:
             return "text"
         return "money" if amounts(j)[filled].mean() >= 0.9 else "other"
 
@@ -403,10 +414,26 @@ def bidder_blocks(raw: pd.DataFrame) -> Blocks | None:
                     best = Blocks(s, k, count, e, None)
                 if count:
                     break  # the last amount column of the block is its extension
-    if best is None:
+    if best is None or not _different_bidders(raw, best):
         return None
-    best.solicitation = _solicitation_column(raw, blank, best.first)
+    full_blank = np.column_stack([is_blank(full.iloc[:, j]).to_numpy() for j in range(best.first)]) \
+        if best.first else np.zeros((len(full), 0), dtype=bool)
+    best.solicitation = _solicitation_column(full, full_blank, best.first)
     return best
+
+
+def _different_bidders(raw: pd.DataFrame, blocks: Blocks) -> bool:
+    """Whether the blocks of a line name different bidders (on nearly every line naming two or more): the same name
+    in every block is one record's columns repeated, not bidders side by side."""
+    cols = [_clean(raw.iloc[:, blocks.first + b * blocks.width]).map(bidder_key) for b in range(blocks.count)]
+    keys = pd.concat(cols, axis=1).to_numpy(dtype=object)
+    filled = keys != ""
+    several = filled.sum(axis=1) >= 2
+    if not several.any():
+        return False
+    distinct = np.array([len({k for k in row if k}) == int(f.sum()) for row, f in zip(keys[several],
+                                                                                      filled[several], strict=True)])
+    return distinct.mean() >= 0.9
 
 
 def _solicitation_column(raw: pd.DataFrame, blank: np.ndarray, before: int) -> int | None:

@@ -287,3 +287,6 @@ def test_headerless_checkbook_is_not_taken_for_bidder_blocks(tmp_path):
     assert part.table != "bids"
     raw = pd.read_csv(path, header=None, names=range(9), dtype=str, keep_default_na=False)
     assert bidder_blocks(raw) is None
+    # Blocks alike column by column but naming the same firm on every line: one record's columns repeated.
+    same = pd.DataFrame([[f"VENDOR {i % 3} INC", str(i), f"{i}0.00"] * 3 for i in range(30)], dtype=object)
+    assert bidder_blocks(same) is None
