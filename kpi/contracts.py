@@ -98,23 +98,26 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
                 "renewal_options_remaining": M.number(t, "renewal_options_remaining"),
                 "current_amount": M.number(t, "current_amount"), "_repl": t._repl}
 
-    _rec, r = selection("expiring_without_replacement", src, filters=filters, as_of=day,
-                        fy_start_month=fy_start_month, dates=False, check_needs=False, columns=columns)
-    r = r.filter(r.end_date.notnull() & (r.days_left > 0) & (r.days_left <= windows[-1]))
-    keep = [*CONTRACT_COLUMNS[:5], "_ck", "end_date", "days_left", "renewal_options_remaining", "current_amount",
-            "_repl"]
-    r = r.select(*keep)
-    sols = _replacement_solicitations(src)
-    if sols is not None:
-        r = r.left_join(sols, r._ck == sols._rk).drop("_rk")
-    else:
-        r = r.mutate(replacement_solicitation_id=ibis.null("string"), replacement_status=ibis.null("string"))
-    ev = _evaluations_on_file(src, day, fy_start_month)
-    if ev is not None:
+    def extend(r):
+        r = r.filter(r.end_date.notnull() & (r.days_left > 0) & (r.days_left <= windows[-1]))
+        sols = _replacement_solicitations(src)
+        if sols is not None:
+            r = r.left_join(sols, r._ck == sols._rk).drop("_rk")
+        else:
+            r = r.mutate(replacement_solicitation_id=ibis.null("string"), replacement_status=ibis.null("string"))
+        ev = _evaluations_on_file(src, day, fy_start_month)
+        if ev is None:
+            return r.mutate(evaluation_on_file=ibis.literal(False), last_evaluation_low=ibis.literal(False))
         r = r.left_join(ev, r._ck == ev._fk).drop("_fk")
-        r = r.mutate(evaluation_on_file=r._low.notnull(), last_evaluation_low=r._low.fill_null(False))
-    else:
-        r = r.mutate(evaluation_on_file=ibis.literal(False), last_evaluation_low=ibis.literal(False))
+        return r.mutate(evaluation_on_file=r._low.notnull(), last_evaluation_low=r._low.fill_null(False)).drop("_low")
+
+    _rec, r = selection("expiring_without_replacement", src, filters=filters, as_of=day,
+                        fy_start_month=fy_start_month, dates=False, check_needs=False, columns=columns,
+                        name=f"pipeline_{windows[-1]}_{int(src.has('solicitations', 'replaces_contract_id'))}"
+                             f"{int(src.rows('evaluations') > 0)}", extend=extend)
+    keep = [*CONTRACT_COLUMNS[:5], "end_date", "days_left", "renewal_options_remaining", "current_amount", "_repl",
+            "replacement_solicitation_id", "replacement_status", "evaluation_on_file", "last_evaluation_low"]
+    r = r.select(*keep)
     f = fetch(r.order_by(["end_date", "contract_id", "title"]))
     dl = f["days_left"].to_numpy(dtype=float)
     options = f["renewal_options_remaining"].to_numpy(dtype=float)
@@ -159,7 +162,7 @@ def cost_growth(tables, *, filters: Filters | None = None, as_of=None, fy_start_
                 "amendment_count": M.number(t, "amendment_count")}
 
     _rec, r = selection("cost_growth", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
-                        dates=True, columns=columns)
+                        dates=True, columns=columns, name="growth")
     if r is None:
         return pd.DataFrame(columns=cols)
     r = r.filter(r._reason.isnull())
@@ -185,7 +188,7 @@ def overspent_contracts(tables, *, filters: Filters | None = None, as_of=None,
                 "last_payment_date": t._last}
 
     _rec, r = selection("overspent_contracts", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
-                        dates=False, columns=columns)
+                        dates=False, columns=columns, name="overspent")
     if r is None:
         return pd.DataFrame(columns=cols)
     r = r.filter(r._reason.isnull() & (r._num > 0))

@@ -2,8 +2,9 @@
 comparison, the value of expiring contracts, and spend by department and by vendor.
 
 Every figure that a KPI also shows comes from that KPI's own numerator or denominator, so a card's
-"$9.5M of $51.3M paid" and the Overview's "M/WBE spend $9.5M" are one number. All of it is computed where the
-tables are (kpi.sql): only the figures and the rows listed come back.
+"$9.5M of $51.3M paid" and the Overview's "M/WBE spend $9.5M" are one number, from the same engine. Spend by
+department or vendor and the pipeline's value are computed where the tables are (kpi.sql): only the rows
+listed come back.
 """
 
 from __future__ import annotations
@@ -76,15 +77,15 @@ def _num(row, column) -> float | None:
 
 def kpi_dollars(tables, period: Period, filters: Filters | None = None) -> list[DollarFigure]:
     """Spend, award dollars, M/WBE, small and local spend, non-competitive awards and savings of the period,
-    each beside its comparison (figures whose KPIs have no data are left out)."""
+    each beside its comparison (figures whose KPIs have no data are left out). They are the KPIs' own results,
+    from the engine that computes the cards for these tables (kpi.compute: a kpi.sql Source in its database)."""
     filters = filters or Filters()
-    p = source_of(tables)
     cache: dict[str, tuple] = {}
     out: list[DollarFigure] = []
     for key, label, kpi_ids, part in FROM_KPIS:
         for kpi_id in kpi_ids:
             if kpi_id not in cache:
-                cache[kpi_id] = _amounts(kpi_id, p, period, filters)
+                cache[kpi_id] = _amounts(kpi_id, tables, period, filters)
             cur, ref = cache[kpi_id]
             amount = _num(cur, part)
             if amount is not None:

@@ -26,7 +26,8 @@ def engagement_comparison(tables, *, filters: Filters | None = None, as_of=None,
     having both sides by their solicitations (the engagement_bid_lift KPI's value over the whole selection).
 
     Same records as engagement_bid_lift: competitive, bids due by the as-of date, bids_received known."""
-    _rec, r = selection("engagement_bid_lift", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month)
+    _rec, r = selection("engagement_bid_lift", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
+                        name="comparison")
     if r is None:
         return pd.DataFrame(columns=list(COLUMNS))
     r = r.filter(r._reason.isnull())

@@ -361,11 +361,15 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     extra_issues: list[pd.DataFrame] = [_issue_frame(source, sheet.name, [r for r, _ in above], "",
                                                      [t for _, t in above], ABOVE_HEADER)] if above else []
     if sheet.repaired:
-        # Each row whose name split on an unquoted comma, with the name joined back and the column it is in.
+        # Each row put back in its columns (loaders.ragged.realign), with the field joined or the glued cell split
+        # and the column it is in.
         by_col = dict(zip(header.columns, header.names, strict=True))
-        extra_issues.append(_issue_frame(source, sheet.name, [r for r, _, _ in sheet.repaired],
-                                         [by_col.get(c - 1, f"Column {c}") for _, _, c in sheet.repaired],
-                                         [v for _, v, _ in sheet.repaired], REPAIRED_ROW))
+        for how, problem in (("joined", REPAIRED_ROW), ("split", SPLIT_ROW)):
+            done = [(r, v, c) for r, v, c, h in sheet.repaired if h == how]
+            if done:
+                extra_issues.append(_issue_frame(source, sheet.name, [r for r, _, _ in done],
+                                                 [by_col.get(c - 1, f"Column {c}") for _, _, c in done],
+                                                 [v for _, v, _ in done], problem))
     bidders = bidder_columns(header) if table in (None, "bids") else {}
     items = pay_item_columns(header.names, name_hints) if table in (None, "bids") and not bidders else None
     # No header at all: bidders side by side in repeating blocks of columns (NCDOT's three bidders a line).
@@ -523,6 +527,7 @@ def _settle(account: RowAccount, under: int, read: int, combined: int) -> RowAcc
 
 
 REPAIRED_ROW = "one field too many: a name with an unquoted comma, joined back into one field"
+SPLIT_ROW = "a field too few: two values glued together in one cell, split back into their columns"
 
 
 def _account_above(sheet: RawSheet, header: Header) -> RowAccount:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .ragged import realign
 from .xlsx_scan import SheetScan, scan_workbook
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -71,9 +72,9 @@ class RawSheet:
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
-    # Rows whose text field split on an unquoted delimiter and was joined again: (row as seen, the field joined,
-    # the column it is in, 1-based).
-    repaired: list[tuple[int, str, int]] = field(default_factory=list)
+    # Rows put back in their columns by loaders.ragged.realign: (row as seen, the field joined or the cell split
+    # as read, the column it is in, 1-based, "joined" or "split").
+    repaired: list[tuple[int, str, int, str]] = field(default_factory=list)
 
 
 def upload_limit_mb() -> int:
@@ -613,144 +614,9 @@ def read_csv(path: Path, name: str) -> RawSheet:
     _check_width(grid.shape[1], name, delim)
     grid.columns = range(grid.shape[1])
     grid = grid.astype(object)
-    repaired: list[tuple[int, str, int]] = []
-    if delim == ",":
-        grid, repaired = join_split_names(grid)
-        if repaired:
-            notes.append(f"names split on an unquoted comma: {len(repaired):,} rows had more fields than the others "
-                         "because a name in them was written 'SURNAME, GIVEN' without quotes; each name was joined "
-                         "back into its column (each row is listed)")
+    grid, notes_added, repaired = realign(grid, delim)
+    notes += notes_added
     return RawSheet(None, grid, encoding=encoding, delimiter=delim, notes=notes, repaired=repaired)
-
-
-# ---------------------------------------------------------------------------------------------
-# Rows split on an unquoted comma
-
-_KIND_NUMBER = r"[-+(]?\s*[$£€]?\s*[-+]?(?:\d[\d,]*)?\.?\d+\)?-?"
-_KIND_DATE = r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?"
-LEARN_ROWS = 5000  # rows of the usual width the columns' kinds are learnt from
-_KIND_CODE = r"\S{1,6}"  # a status or type code ('IS', 'CX', 'AP', 'OH'): short, one word
-MAX_EXTRA = 2  # fields a name may split into beyond its own ('PITTS, JR, DAVID MICHAEL': two commas)
-
-
-def _column_kinds_of(cells: pd.DataFrame) -> list[dict]:
-    """Per column of the rows of the usual width: 'number', 'date', 'code' (short one-word codes), 'text' or
-    'blank'."""
-    out = []
-    for j in range(cells.shape[1]):
-        col = cells.iloc[:, j].astype(str).str.strip()
-        filled = col[col != ""]
-        info = {"kind": "blank"}
-        if len(filled):
-            number = filled.str.fullmatch(_KIND_NUMBER).mean()
-            date = filled.str.fullmatch(_KIND_DATE).mean()
-            code = filled.str.fullmatch(_KIND_CODE).mean()
-            info["kind"] = "date" if date >= 0.9 else "number" if number >= 0.9 else "code" if code >= 0.95 else "text"
-        out.append(info)
-    return out
-
-
-def _fits(values: pd.Series, info: dict, *, name: bool) -> np.ndarray:
-    """Which values fit a column of this kind (a blank fits any column but the joined one)."""
-    v = values.astype(str).str.strip()
-    blank = (v == "").to_numpy()
-    if name:  # the joined field: a name or other free text, in a column of many distinct texts
-        return ~blank & v.str.contains(r"[^\W\d_]", regex=True).to_numpy(bool)
-    if info["kind"] == "number":
-        ok = v.str.fullmatch(_KIND_NUMBER).to_numpy(bool)
-    elif info["kind"] == "date":
-        ok = v.str.fullmatch(_KIND_DATE).to_numpy(bool)
-    elif info["kind"] == "code":
-        ok = v.str.fullmatch(_KIND_CODE).to_numpy(bool)
-    elif info["kind"] == "blank":
-        ok = np.zeros(len(v), dtype=bool)
-    else:
-        ok = ~v.str.fullmatch(_KIND_NUMBER + "|" + _KIND_DATE).to_numpy(bool)
-    return ok | blank  # a missing value is not a value out of place
-
-
-def join_split_names(grid: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
-    """Rows of a comma-separated file with one or two fields more than the usual (modal) count, because a name in
-    them was written with an unquoted comma ('BENDECK, KATHRYN N.'), with that name joined back into one field.
-
-    A row is repaired only when exactly one place to join gives a row like the others: every number, date and
-    short-code column holding a value of its kind, and the joined field landing in a free-text column, every
-    piece of it holding a word. Any other row is left as read. Returns the grid and, per repaired row, (row as
-    seen, the field joined, its column, 1-based)."""
-    n, width = grid.shape
-    if n < 10 or width < 3:
-        return grid, []
-    # Cheap first look: the split rows are the few whose last field is filled (most rows are shorter).
-    widest = int((grid.iloc[:, -1].astype(str).str.strip() != "").sum())
-    if widest == 0 or 2 * widest >= n:
-        return grid, []
-    # Each row's extent (its last filled field), from the right: the last columns settle most rows.
-    extent = np.zeros(n, dtype=np.int64)
-    todo = np.ones(n, dtype=bool)
-    for j in range(width - 1, -1, -1):
-        filled = (grid.iloc[:, j].astype(str).str.strip() != "").to_numpy(bool)
-        extent[todo & filled] = j + 1
-        todo &= ~filled
-        if not todo.any():
-            break
-    counts = np.bincount(extent[extent > 0], minlength=width + 1)
-    m = int(np.argmax(counts))
-    usual = np.flatnonzero(extent == m)
-    wide = np.flatnonzero((extent > m) & (extent <= m + MAX_EXTRA))
-    if m < 2 or len(wide) == 0 or len(usual) < max(6, 0.5 * (extent > 0).sum()):
-        return grid, []
-    first = int(np.flatnonzero(extent > 0)[0])
-    head = grid.iloc[first, :extent[first]].astype(str).str.strip()
-    if extent[first] > m and not head.str.fullmatch(_KIND_NUMBER + "|" + _KIND_DATE).any():
-        return grid, []  # a header naming more columns than most rows fill: the wider rows are its layout
-    learn = usual[1:LEARN_ROWS + 1]  # the first row may be a header
-    kinds = _column_kinds_of(grid.iloc[learn, :m].astype(str))
-    names = [j for j, k in enumerate(kinds) if k["kind"] == "text"]
-    if not names:
-        return grid, []
-    out = grid.to_numpy(dtype=object, copy=True)
-    repaired: list[tuple[int, str, int]] = []
-    for extra in range(1, MAX_EXTRA + 1):
-        rows = wide[extent[wide] == m + extra]
-        if not len(rows):
-            continue
-        sub = grid.iloc[rows].astype(str)
-        places = []
-        for p in names:
-            joined = sub[p]
-            for k in range(1, extra + 1):
-                joined = joined + "," + sub[p + k]
-            ok = _fits(joined, kinds[p], name=True)
-            for k in range(extra + 1):  # each piece joined holds a word, not a stray number or date
-                ok &= sub[p + k].str.contains(r"[^\W\d_]", regex=True).to_numpy(bool)
-            for j in range(m):
-                if j != p:
-                    ok &= _fits(sub[j + extra if j > p else j], kinds[j], name=False)
-            places.append((p, joined, ok))
-        fits = np.column_stack([ok for _, _, ok in places])
-        unique = fits.sum(axis=1) == 1
-        where = np.argmax(fits, axis=1)
-        for k, (p, joined, _) in enumerate(places):
-            idx = np.flatnonzero(unique & (where == k))
-            if not len(idx):
-                continue
-            sel = rows[idx]
-            block = out[sel]
-            names_joined = joined.to_numpy(dtype=object)[idx]
-            block[:, p] = names_joined
-            block[:, p + 1:width - extra] = block[:, p + extra + 1:]
-            block[:, width - extra:] = ""
-            out[sel] = block
-            repaired += [(int(r) + 1, str(v), p + 1) for r, v in zip(sel, names_joined, strict=True)]
-    if not repaired:
-        return grid, []
-    repaired.sort()
-    # Columns only the split rows filled are empty now: the grid is as wide as its widest row.
-    tail = pd.DataFrame(out[:, m:]).astype(str).apply(lambda c: c.str.strip())
-    used = np.flatnonzero((tail != "").to_numpy().any(axis=0))
-    keep = m + (int(used[-1]) + 1 if len(used) else 0)
-    fixed = pd.DataFrame(out[:, :keep], index=grid.index, columns=range(keep))
-    return fixed, repaired
 
 
 def _too_many_cells(height: int, width: int) -> str | None:

@@ -412,3 +412,59 @@ def test_certified_firm_directory_with_certificate_numbers(tmp_path):
     assert part.table == "vendors"
     assert part.mapping == {"name": "vendor_name", "certification_number": "vendor_id",
                             "certification_date": "registration_date"}
+
+
+def test_unquoted_commas_in_names_are_joined_back(tmp_path):
+    """A headerless city checkbook quoting nothing: 'HALE, LOGAN M.' spills into a second field and shifts the
+    row; joined back where the date and amount columns fit (the field after the comma starts with a space)."""
+    path = tmp_path / "payments.txt"
+    firms = [f"FIRM {i} INC,4/{1 + i % 28}/2013,{100 + i}.50,Utilities,Parts,Supplies" for i in range(12)]
+    jurors = ["HALE, LOGAN M.,4/15/2013,5.00,Municipal Court,Jury Duty,Jury Duty",
+              "PITTS, JR, DAVID,4/16/2013,10.00,Municipal Court,Jury Duty,Jury Duty"]
+    path.write_text("\n".join(firms[:6] + jurors + firms[6:]) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table == "payments" and part.rows_loaded == 14
+    assert part.amount_totals() == {"amount": 1200 + 66 + 6 + 15.0}  # 12 x 100.50 + (0 + ... + 11), 5, 10
+    assert part.preview["Column 1"].iloc[6:8].tolist() == ["HALE, LOGAN M.", "PITTS, JR, DAVID"]
+    assert any(n.startswith("2 rows had more fields than the others") for n in part.notes)
+
+
+def test_a_glued_date_and_amount_are_split(tmp_path):
+    """Lambeth: the ERP dropped a comma, gluing the date to the amount ('25/06/2012900'): split where the date keeps
+    the column's shape (dd/mm/yyyy) and the rest is an amount."""
+    path = tmp_path / "payments.csv"
+    lines = ["Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description"]
+    lines += [f"Lambeth,Adults,Firm {i} Ltd,{10 + i:02d}/06/2012,{500 + i}.00,CARE" for i in range(12)]
+    lines += ["Lambeth,Children,A A GuestHouses,25/06/2012900,PRIVATE RESIDENTIAL CARE",
+              "Lambeth,Housing,Catch2212/06/2012,750.00,RENT"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.table == "payments" and part.rows_loaded == 14
+    assert part.amount_totals() == {"amount": 6000 + 66 + 900 + 750.0}  # 12 x 500 + (0 + ... + 11)
+    assert part.frame["vendor_name"].iloc[-1] == "Catch22"
+    assert any(n.startswith("2 rows had a field fewer than the others") for n in part.notes)
+
+
+def test_a_blank_last_field_is_not_a_glued_row(tmp_path):
+    """Rows whose optional last field is blank are read as they are: nothing is split to fill it."""
+    path = tmp_path / "checks.csv"
+    lines = ["Check Date,Payee,Amount,Memo"]
+    lines += [f"07/{1 + i:02d}/2024,Firm {i},{20 + i},memo {i}" for i in range(15)]
+    lines += ["07/20/2024,Acme,25,", "07/21/2024,Bolt,31.50,"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.frame["amount"].iloc[-2:].tolist() == [25.0, 31.5]
+    assert not any("field fewer" in n for n in part.notes)
+
+
+def test_a_cell_gluing_three_fields_is_split_in_three(tmp_path):
+    """Lambeth's worst line: supplier, date and amount in one cell ('Academy2129/05/2012740')."""
+    path = tmp_path / "payments.csv"
+    lines = ["Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description"]
+    lines += [f"Lambeth,Adults,Firm {i} Ltd,{10 + i:02d}/06/2012,{500 + i}.00,CARE" for i in range(12)]
+    lines += ["Lambeth,Children,Inter High Education/Academy2129/05/2012740,PROFESSIONAL FEES"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    last = part.frame.iloc[-1]
+    assert (last["vendor_name"], last["amount"]) == ("Inter High Education/Academy21", 740.0)
+    assert last["payment_date"] == pd.Timestamp("2012-05-29")

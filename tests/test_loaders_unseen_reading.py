@@ -290,3 +290,33 @@ def test_headerless_checkbook_is_not_taken_for_bidder_blocks(tmp_path):
     # Blocks alike column by column but naming the same firm on every line: one record's columns repeated.
     same = pd.DataFrame([[f"VENDOR {i % 3} INC", str(i), f"{i}0.00"] * 3 for i in range(30)], dtype=object)
     assert bidder_blocks(same) is None
+
+
+def test_glued_cells_split_are_reported_row_by_row(tmp_path):
+    """Each row whose glued cell was split (the ERP dropped a comma) is an issue with its file row, the column the
+    glued cell was read in and that cell as read; the joins and the splits are told apart."""
+    path = tmp_path / "payments.csv"
+    lines = ["Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description"]
+    lines += [f"Lambeth,Adults,Firm {i} Ltd,{10 + i:02d}/06/2012,{500 + i}.00,CARE" for i in range(12)]
+    lines += ["Lambeth,Children,A A GuestHouses,25/06/2012900,PRIVATE RESIDENTIAL CARE",
+              "Lambeth,Housing,Catch2212/06/2012,750.00,RENT"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    split = part.issues[part.issues["problem"].str.startswith("a field too few")]
+    assert split[["row", "column", "value"]].values.tolist() == [
+        [14, "Invoice Creation Date", "25/06/2012900"], [15, "Supplier Name", "Catch2212/06/2012"]]
+    assert not part.issues["problem"].str.startswith("one field too many").any()
+    assert part.amount_totals() == {"amount": 6000 + 66 + 900 + 750.0}
+
+
+def test_a_header_naming_more_columns_than_the_records_fill_is_not_joined(tmp_path):
+    """A header with a last column the records leave empty is one field wider than them: it is the header, read
+    as written, not a row with a name to join."""
+    path = tmp_path / "checks.csv"
+    lines = ["Check Date,Payee,Amount,Memo"]
+    lines += [f"07/{1 + i:02d}/2024,Firm {i},{20 + i}" for i in range(15)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [part] = inspect_file(path)
+    assert part.columns == ["Check Date", "Payee", "Amount", "Memo"] and part.rows_read == 15
+    assert not part.issues["problem"].str.contains("field too").any()
+    assert part.frame["amount"].sum() == sum(20 + i for i in range(15))

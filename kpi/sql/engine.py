@@ -180,9 +180,12 @@ def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, g
     with_method = "method" in needed
     grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
     key = _records_key(kpi, fy, as_of, with_method, grain)
-    if key not in src.memo and not kpi.per_period:
+    # Embedded, every KPI at once (the app shows most of them); in a warehouse, only what was asked for
+    # (compute_all asks for all).
+    batch = src.dialect == "duckdb" or src.memo.get(("batch",))
+    if key not in src.memo and not kpi.per_period and batch:
         _materialize_records(src, fy, as_of, with_method)
-    if key not in src.memo:  # a per-period KPI (or one outside the registry's batch)
+    if key not in src.memo:  # a per-period KPI, one asked alone in a warehouse (or outside the registry)
         _materialize_records(src, fy, as_of, with_method, only=(kpi,), grain=grain)
     return src.memo[key]
 
@@ -536,11 +539,11 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
         sums = (f"SUM(CASE WHEN {in_range} THEN _num END) AS numerator, "
                 f"SUM(CASE WHEN {in_range} THEN _den END) AS denominator")
         widest = "_lo"
-    counted = Q.fetch(src, Q.with_values(Q.build(
-        f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
+    counted = Q.query(
+        src, f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
         f'FROM (SELECT *, {g} AS _g FROM "{view}" WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
-        f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where),
-        "__refs__", refs, ("_code", "_ref")))
+        f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where,
+        rows={"__refs__": refs[["_code", "_ref"]]})
     undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM "{view}" '
                       "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
                       "GROUP BY _g, _reason", where)
@@ -641,7 +644,11 @@ def compute_all(tables, **kwargs) -> dict[str, KPIResult]:
     """Every KPI of the registry (same keyword arguments as compute; a `by` a KPI lacks is ignored for it)."""
     src = source_of(tables)
     by = kwargs.pop("by", None)
-    return {k: compute(k, src, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
+    src.memo[("batch",)] = True
+    try:
+        return {k: compute(k, src, by=by if by in KPIS[k].breakdowns else None, **kwargs) for k in KPIS}
+    finally:
+        src.memo.pop(("batch",), None)
 
 
 # ----------------------------------------------------------------------------- drill-down
@@ -772,13 +779,15 @@ def _rows(q: ir.Table, shown: dict, measures: dict, kpi: KPI, *, reason: bool = 
 
 
 def selection(kpi_id: str, tables, *, filters: Filters | None = None, fy_start_month: int = 7, as_of=None,
-              dates: bool = True, columns=None, check_needs: bool = True):
+              dates: bool = True, columns=None, check_needs: bool = True, name: str | None = None, extend=None):
     """(Rec, table) for the lists built on a KPI's records (kpi.contracts, kpi.market): the KPI's records under
     the filters as an Ibis table, not fetched (the caller fetches only the rows or aggregates it shows). Columns:
     the engine's record columns (_date; _reason, NULL for a record the KPI uses; _d_<dimension>, _vkey, _amount
-    and the kind's own) and `columns(rec)` (name -> expression over rec.t). Dimension, vendor and value-band
-    filters apply; with `dates`, the date range and the fiscal years apply to the record's date. (None, None)
-    when the KPI's tables or columns are missing (`check_needs`) or it has no records."""
+    and the kind's own), `columns(rec)` (name -> expression over rec.t) and what `extend(table)` adds (joins).
+    Dimension, vendor and value-band filters apply; with `dates`, the date range and the fiscal years apply to
+    the record's date. A `name` writes the list's rows, before the filters, once per source, as-of date and
+    fiscal start (a temporary table): each filter change then queries only that small table. (None, None) when
+    the KPI's tables or columns are missing (`check_needs`) or it has no records."""
     kpi = _kpi(kpi_id)
     filters = filters or Filters()
     fy = P.check_start_month(fy_start_month)
@@ -786,13 +795,25 @@ def selection(kpi_id: str, tables, *, filters: Filters | None = None, fy_start_m
     src = source_of(tables)
     if check_needs and src.missing(kpi.needs):
         return None, None
-    # Only the KPI's record expression: the list's query selects from it with its own columns (nothing written).
     with_method = "method" in _needed(None, filters)
-    rec = measure_of(kpi_id)(M.Context(src, day, fy, frozenset(M.DIMENSIONS) if with_method
-                                       else frozenset({"vendor"})))
-    if rec is None:
-        return None, None
-    r = rec.t.select(**_columns(rec, kpi, day), **(columns(rec) if columns else {}))
+    key = ("selection", kpi_id, name, fy, day, with_method)
+    hit = src.memo.get(key) if name else None
+    if hit is None:
+        # The KPI's record expression (not its written records: the list selects its own columns from it).
+        rec = measure_of(kpi_id)(M.Context(src, day, fy, frozenset(M.DIMENSIONS) if with_method
+                                           else frozenset({"vendor"})))
+        if rec is None:
+            return None, None
+        base = rec.t.select(**_columns(rec, kpi, day), **(columns(rec) if columns else {}))
+        if extend is not None:
+            base = extend(base)
+        if name:
+            table = f"kpi_list_{kpi_id}_{name}_{len(src.memo)}"
+            src.view(table, _compiled(src, base, key), materialize=True)
+            base = src.con.table(table)
+            src.memo[key] = (rec, base)
+        hit = (rec, base)
+    rec, r = hit
     r = r.filter(_ibis_where(src, rec, r, filters, dates))
     if dates and filters.fiscal_years:
         years = [int(y) for y in filters.fiscal_years]

@@ -10,6 +10,7 @@ dimensions, its amount (for the value-band filter) and one typed measure (`Durat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import ibis
@@ -381,6 +382,22 @@ def sol_bids_base(ctx: Context) -> ir.Table:
     return _with_bids(ctx, sol_base(ctx))
 
 
+def kept(src: Source, expr: ir.Table) -> ir.Table:
+    """A small derived table (one row per contract or solicitation: bid counts, payments per contract, first
+    rows by id) written once per source and read as a table by every KPI that joins it: computed once, not
+    once per group of KPIs and per query."""
+    key = ("kept", expr.op())
+    hit = src.memo.get(key)
+    if hit is None:
+        src.con._register_in_memory_tables(expr)
+        sql = str(src.con.compile(expr))
+        # Named by its definition: the records' SQL, compiled once per schema and reused for the next data
+        # version, refers to it by this name.
+        name = f"kpi_kept_{hashlib.sha1(sql.encode()).hexdigest()[:16]}"
+        hit = src.memo[key] = src.view(name, sql, materialize=True)
+    return hit
+
+
 def _first_row_by(t: ir.Table, key: str, cols: dict) -> ir.Table:
     """One row per cleaned key (the smallest values where a key repeats) with `cols` (name -> expr)."""
     g = t.mutate(_k=text(t, key), **cols).filter(lambda s: s._k.notnull())
@@ -431,8 +448,8 @@ def payment_base(ctx: Context) -> ir.Table:
     t = src.table("payments")
     if "method" in ctx.needed and src.table("contracts") is not None:
         # Payments carry no method: it is the method of the contract they are paid under.
-        c = _first_row_by(src.table("contracts"), "contract_id", {"_c_method": text(src.table("contracts"), "method",
-                                                                                    lower=True)})
+        c = kept(src, _first_row_by(src.table("contracts"), "contract_id",
+                                    {"_c_method": text(src.table("contracts"), "method", lower=True)}))
         t = t.mutate(_ck=text(t, "contract_id"))
         t = t.left_join(c, t._ck == c._k).drop("_ck", "_k")
     else:
@@ -448,9 +465,9 @@ def payment_dims(t: ir.Table) -> dict[str, ir.Value]:
 @shared
 def _contract_cols(ctx: Context) -> ir.Table:
     c = contract_base(ctx)
-    return _first_row_by(c, "contract_id", {"_c_department": text(c, "department"), "_c_category": text(c, "category"),
-                                            "_c_method": text(c, "method", lower=True), "_c_vendor": c._vlabel,
-                                            "_c_amount": contract_amount(c)})
+    return kept(ctx.src, _first_row_by(c, "contract_id", {
+        "_c_department": text(c, "department"), "_c_category": text(c, "category"),
+        "_c_method": text(c, "method", lower=True), "_c_vendor": c._vlabel, "_c_amount": contract_amount(c)}))
 
 
 @shared
@@ -470,13 +487,13 @@ def joined_dims(t: ir.Table) -> dict[str, ir.Value]:
 
 def _sol_cols(ctx: Context, **more) -> ir.Table:
     s = sol_base(ctx)
-    return _first_row_by(s, "solicitation_id", {
+    return kept(ctx.src, _first_row_by(s, "solicitation_id", {
         "_s_department": text(s, "department"), "_s_category": text(s, "category"),
         "_s_method": text(s, "method", lower=True), "_s_amount": sol_amount(s), "_s_found": ibis.literal(1),
         "_s_due": date(s, "due_date"),
         "_s_close": first_date(date(s, "due_date"), date(s, "award_date"), date(s, "issue_date")),
         "_s_first": first_date(*(date(s, c) for c in TABLE_DATES["solicitations"])),
-        "_s_competitive": ibis.ifelse(competitive(s), 1, 0), **more})
+        "_s_competitive": ibis.ifelse(competitive(s), 1, 0), **more}))
 
 
 @shared
@@ -512,7 +529,7 @@ def _with_bids(ctx: Context, t: ir.Table) -> ir.Table:
     b = b.mutate(_sk=text(b, "solicitation_id"))
     b = b.filter(b._sk.notnull())
     # Distinct bidders (a bid tab may list a bidder on several lines); a row naming no bidder is one bid.
-    counts = b.group_by("_sk").aggregate(_nb=b._vkey.nunique() + ibis.ifelse(b._vkey.isnull(), 1, 0).sum())
+    counts = kept(src, b.group_by("_sk").aggregate(_nb=b._vkey.nunique() + ibis.ifelse(b._vkey.isnull(), 1, 0).sum()))
     # Only the first solicitation row of an id receives its bids (as a join to the first match).
     t = t.mutate(_sk2=text(t, "solicitation_id"))
     t = t.left_join(counts, t._sk2 == counts._sk).drop("_sk2", "_sk")
@@ -821,7 +838,7 @@ def replacement_start(ctx: Context) -> ir.Table:
     started = first_date(*(date(s, c) for c in ("requisition_date", "issue_date", "due_date", "award_date")))
     r = s.mutate(_rk=text(s, "replaces_contract_id"), _rs=started.fill_null(FAR_PAST))
     r = r.filter(r._rk.notnull() & ~is_cancelled(r))
-    return r.group_by("_rk").aggregate(_repl=r._rs.min())
+    return kept(ctx.src, r.group_by("_rk").aggregate(_repl=r._rs.min()))
 
 
 def expiring_without_replacement(ctx: Context) -> Rec:
@@ -923,11 +940,16 @@ def contract_payments(ctx: Context) -> ir.Table:
     pay = p.mutate(_pk=text(p, "contract_id"), _pd=date(p, "payment_date"), _pa=number(p, "amount"))
     pay = pay.filter(pay._pk.notnull() & pay._pd.notnull() & pay._pa.notnull() & (pay._pd <= ctx.as_of))
     pay = pay.inner_join(c, pay._pk == c._k)
-    w = ibis.cumulative_window(group_by=pay._pk, order_by=pay._pd)
-    pay = pay.mutate(_cum=pay._pa.sum().over(w))
-    return pay.group_by("_pk").aggregate(
-        _paid=pay._pa.sum(), _count=pay.count(), _last=pay._pd.max(),
-        _crossed=pay._pd.min(where=pay._cum > pay._limit))
+    totals = pay.group_by("_pk").aggregate(_paid=pay._pa.sum(), _count=pay.count(), _last=pay._pd.max(),
+                                           _rise=pay._pa.clip(lower=0).sum(), _lim=pay._limit.max())
+    # The running total (a sort of every payment) only where it can pass the limit: the payments (before
+    # refunds) add up to more than current_amount. Most contracts never do.
+    may = totals.filter(totals._rise > totals._lim).select(_mk=totals._pk)
+    run = pay.inner_join(may, pay._pk == may._mk)
+    run = run.mutate(_cum=run._pa.sum().over(ibis.cumulative_window(group_by=run._pk, order_by=run._pd)))
+    crossed = run.group_by(_ck="_pk").aggregate(_crossed=run._pd.min(where=run._cum > run._limit))
+    out = totals.left_join(crossed, totals._pk == crossed._ck)
+    return kept(src, out.select("_pk", "_paid", "_count", "_last", "_crossed"))
 
 
 def overspent_contracts(ctx: Context) -> Rec:
@@ -1086,7 +1108,7 @@ def checkin_quarters(ctx: Context) -> ir.Table:
     h = h.mutate(_hk=text(h, "contract_id"), _hd=date(h, "meeting_date"))
     h = h.filter(h._hk.notnull() & h._hd.notnull() & (h._hd <= ctx.as_of))
     h = h.mutate(_hq=period_code(h._hd, CHECKIN_QUARTER, ctx.fy_start_month))
-    return h.group_by(["_hk", "_hq"]).aggregate(_hn=h.count(), _hl=h._hd.max())
+    return kept(ctx.src, h.group_by(["_hk", "_hq"]).aggregate(_hn=h.count(), _hl=h._hd.max()))
 
 
 def quarterly_checkin_rate(ctx: Context) -> Rec:
@@ -1206,7 +1228,7 @@ def engaged(ctx: Context, t: ir.Table) -> ir.Table:
     issue = _first_row_by(t, "solicitation_id", {"_iss": date(t, "issue_date")})
     e = e.inner_join(issue, e._ek == issue._k)
     e = e.filter(e._ew.isnull() | e._iss.isnull() | (e._ew <= e._iss))
-    ids = e.select(_ek2=e._ek).distinct()
+    ids = kept(src, e.select(_ek2=e._ek).distinct())
     t = t.mutate(_tk=text(t, "solicitation_id"))
     t = t.left_join(ids, t._tk == ids._ek2)
     return t.mutate(_engaged=t._ek2.notnull()).drop("_tk", "_ek2")

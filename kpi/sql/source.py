@@ -21,6 +21,10 @@ import pyarrow as pa
 
 from loaders.schema import TABLES
 
+# DuckDB's memory for a workspace's KPIs (its default is 80% of the machine's): at 10M payments the
+# records stay paged on the scratch disk rather than in memory.
+SCRATCH_MEMORY = "2GB"
+
 
 class SourceError(RuntimeError):
     """A source that cannot be opened or read: the message names it (never its password)."""
@@ -53,9 +57,10 @@ class Source:
 
     @classmethod
     def from_parquet(cls, files: Mapping[str, Path], *, threads: int | None = None,
-                     memory_limit: str | None = None) -> Source:
+                     memory_limit: str | None = SCRATCH_MEMORY) -> Source:
         """Embedded DuckDB over Parquet files (a workspace's current table versions): nothing is loaded
-        into Python; DuckDB reads the columns a query needs."""
+        into Python; DuckDB reads the columns a query needs, and beyond `memory_limit` pages its work to
+        the scratch folder's disk."""
         con, folder = _scratch_duckdb()
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
