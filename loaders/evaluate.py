@@ -365,12 +365,15 @@ def _header_lines(pa: PartAnswer, part) -> int:
 
     The answer's count when the loader found the same header row; none when the file has no header or the loader
     took a line below the real header (a record taken for a header is a record lost); one when it took a title
-    line above the real header.
+    line above the real header; one when the answer reads no records at all (a pivot's first line taken for a
+    header is still a line reported, and no record is lost).
     """
     if not part.header_row:
         return 0
     if part.header_row == pa.header_row:
         return pa.header_lines
+    if not pa.header_row and not pa.records:
+        return 1  # a file the analyst reads no records in (a pivot): its line is reported, no record is lost
     if not pa.header_row or part.header_row > pa.header_row:
         return 0
     return 1

@@ -227,6 +227,14 @@ def test_a_header_taken_from_a_file_without_one_loses_a_row():
     assert score_part(answer, _part(header_row=0, rows_read=3)).lost == 0
 
 
+def test_a_pivot_line_taken_for_a_header_is_reported_not_lost():
+    """A sheet the analyst reads no records in (a pivot): the loader reporting its first line as a header has
+    lost nothing; the same line taken from a file with records is a record lost."""
+    pivot = _part_answer(table="none", header_row=0, data_rows=4, records=0, columns={}, not_mapped=(), totals={})
+    assert score_part(pivot, _part(table=None, header_row=1, rows_read=3, rows_loaded=0, totals={})).lost == 0
+    assert score_part(pivot, _part(table=None, header_row=1, rows_read=2, rows_loaded=0, totals={})).lost == 1
+
+
 def test_a_wrong_total_is_caught():
     """A total off by a cent is not equal; a money column not loaded at all is not equal either."""
     assert [t["equal"] for t in score_part(_part_answer(), _part(totals={"amount": 60.01})).totals] == [False]

@@ -245,9 +245,10 @@ _SQL_LOCK = threading.Lock()
 
 def _compiled(src: Source, expr: ir.Table, key: tuple) -> str:
     """The SQL of a KPI's records: compiled once per process for the same tables (names and column types),
-    KPI, fiscal start and as-of date; a new source over new data reuses it."""
+    the same answers to what the definitions asked of the data (is this column filled, is that table empty:
+    a measure built on them differs), KPI, fiscal start and as-of date; a new source over new data reuses it."""
     tables = tuple(sorted((n, t.get_name(), tuple(t.schema().items())) for n, t in src.tables.items()))
-    k = (src.dialect, tables, *key)
+    k = (src.dialect, tables, src.facts(), *key)
     with _SQL_LOCK:
         hit = _SQL.get(k)
     if hit is None:

@@ -184,6 +184,11 @@ class Source:
             self._stats[key] = value
         return value
 
+    def facts(self) -> tuple:
+        """What was asked of the data so far, as yes/no: which columns have values, which tables are empty."""
+        with self._lock:
+            return tuple(sorted((k, bool(v)) for k, v in self._stats.items() if k[0] in ("present", "rows")))
+
     def _from(self, name: str) -> str:
         """The SQL of a canonical table as a FROM item (compiled by Ibis: our identifiers only)."""
         return self._cached(("sql", name), lambda: f"({self.con.compile(self.tables[name])}) AS t")
