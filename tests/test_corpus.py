@@ -40,13 +40,13 @@ FLOOR = {
     # totals; unseen2 alone: 70 tables, 41,942 records, 55 totals).
     "tables_right": 70,
     "key_columns_found": 265,
-    "rows_accounted": 50925,
+    "rows_accounted": 50926,
     "records_loaded": 42581,
     "totals_equal": 56,
 }
 CEILING = {  # counts of failures: these may only go down (26 before the corpus3 round)
     "wrong_mappings": 0,  # 8 at the corpus3 floor
-    "rows_lost": 1,
+    "rows_lost": 0,  # 1 until a pivot's first line reported as a header counted as reported, not lost
 }
 
 # The same on the lookalike corpus (tests/corpus/lookalikes: one synthetic export per real one, committed, so
@@ -55,13 +55,13 @@ LOOKALIKE_FLOOR = {
     "files": 54,
     "tables_right": 70,  # main at 14fb1a2: 22; 57 with unseen, before the corpus3 round; 69 after it; 70 merged
     "key_columns_found": 266,  # 67; 219; 266
-    "rows_accounted": 1806,  # 1207
+    "rows_accounted": 1807,  # 1207; 1806
     "records_loaded": 1439,  # 412; 1125; 1432 (unseen2 alone: 1435)
     "totals_equal": 56,  # 6; 39; 55
 }
 LOOKALIKE_CEILING = {
     "wrong_mappings": 0,  # 21; 25; 8
-    "rows_lost": 1,  # 32
+    "rows_lost": 0,  # 32; 1
 }
 
 
