@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .bidtab import BID_TOTAL, bidder_columns, pay_item_columns, reshape, reshape_pay_items
+from .bidtab import (
+    bidder_blocks,
+    bidder_columns,
+    pay_item_columns,
+    reshape,
+    reshape_blocks,
+    reshape_pay_items,
+)
 from .headers import Header, column_profile, find_header
 from .mapping import (
     MIN_EVIDENCE,
@@ -337,30 +344,50 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
     preview = raw.head(PREVIEW_ROWS).map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
     account = _account_above(sheet, header)
     above = account.above_header
-    fp = fingerprint(header.names if not header.headerless or header.continues else
+    fp = fingerprint(header.names if not header.headerless or header.continues or header.below is not None else
                      [f"{n} ({k})" for n, k in zip(header.names, column_profile(sheet, header), strict=True)])
     name_hints = [n for n in (sheet.name, path.stem if isinstance(path, Path) else stem) if n]
     notes: list[str] = ["hidden sheet"] if sheet.hidden else []
     if header.continues:
         notes.append(f"no header row: the sheet continues {header.continues!r} (its columns line up with that "
                      "sheet's, holding the same kinds of values), so that sheet's column names are used")
+    elif header.below is not None:
+        notes.append(f"no header row at the top: the column names are on row {header.below + 1}, below the data "
+                     "(the export was sorted with its header among the records); the rows above it are records, "
+                     "and that row is left out as a repeated header row")
     elif header.headerless:
         notes.append(f"no header row: the first row is data; columns are named by position (Column 1 to "
                      f"Column {len(header.names)}): name them in the column mapping")
     extra_issues: list[pd.DataFrame] = [_issue_frame(source, sheet.name, [r for r, _ in above], "",
                                                      [t for _, t in above], ABOVE_HEADER)] if above else []
+    if sheet.repaired:
+        # Each row put back in its columns (loaders.ragged.realign), with the field joined or the glued cell split
+        # and the column it is in.
+        by_col = dict(zip(header.columns, header.names, strict=True))
+        for how, problem in (("joined", REPAIRED_ROW), ("split", SPLIT_ROW)):
+            done = [(r, v, c) for r, v, c, h in sheet.repaired if h == how]
+            if done:
+                extra_issues.append(_issue_frame(source, sheet.name, [r for r, _, _ in done],
+                                                 [by_col.get(c - 1, f"Column {c}") for _, _, c in done],
+                                                 [v for _, v, _ in done], problem))
     bidders = bidder_columns(header) if table in (None, "bids") else {}
     items = pay_item_columns(header.names, name_hints) if table in (None, "bids") and not bidders else None
+    # No header at all: bidders side by side in repeating blocks of columns (NCDOT's three bidders a line).
+    blocks = bidder_blocks(raw) if table in (None, "bids") and header.headerless and not header.continues \
+        and not (bidders or items) else None
     combined = 0
-    if bidders or items:
+    reshaped: dict[str, str] = {}
+    if bidders or items or blocks:
         # Line items down, bidders across (or one row per item and bidder): one bid per bidder.
-        tab = reshape(raw, rows, header, sheet.merged, bidders) if bidders else reshape_pay_items(raw, rows, items)
+        tab = reshape(raw, rows, header, sheet.merged, bidders) if bidders else \
+            reshape_pay_items(raw, rows, items) if items else reshape_blocks(raw, rows, blocks)
         raw, rows = tab.raw, tab.rows
         combined = tab.source_rows
+        reshaped = tab.mapping
         notes += tab.notes
         for row, label, what in tab.mismatches:
             extra_issues.append(_part_issue(source, sheet.name, "totals row differs from the sum of line items",
-                                            column=BID_TOTAL, value=f"{label}: {what}", row=row))
+                                            column=tab.total_column, value=f"{label}: {what}", row=row))
         for row, text in tab.unused:
             extra_issues.append(_part_issue(source, sheet.name, "row belongs to no bid (no bidder or no extension)",
                                             value=text, row=row))
@@ -375,7 +402,7 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             stored = None
     sample = spread_sample(raw)
     provided = {t: set(_title_constants(header, t, None)) for t in TABLES}
-    positional = header.headerless and not header.continues and not (bidders or items)
+    positional = header.headerless and not header.continues and not (bidders or items or blocks)
     cls = classify(names, name_hints, sample=sample, provided=provided, positional=positional)
     chosen = table
     confidence = cls.confidence
@@ -401,6 +428,9 @@ def _inspect_sheet(path: Path | str, source: str, sheet: RawSheet, table: str | 
             raise LoadError(f"{source}: a mapping was given but the table is unknown; give table= as well.")
         overrides = validate_mapping(mapping, chosen, names)
         # Columns the user left out of their mapping keep their automatic match.
+    if reshaped and chosen == "bids":
+        # A reshaped tabulation's columns are known from its reshaping (what the user maps still wins).
+        overrides = {**reshaped, **(overrides or {})}
 
     if chosen is None:
         result = _not_recognised(raw, rows, source, sheet.name)
@@ -494,6 +524,10 @@ def _settle(account: RowAccount, under: int, read: int, combined: int) -> RowAcc
     account.combined = combined
     account.blank += under - account.data
     return account
+
+
+REPAIRED_ROW = "one field too many: a name with an unquoted comma, joined back into one field"
+SPLIT_ROW = "a field too few: two values glued together in one cell, split back into their columns"
 
 
 def _account_above(sheet: RawSheet, header: Header) -> RowAccount:

@@ -336,9 +336,7 @@ def score_part(pa: PartAnswer, part) -> PartScore:
                 wrong.append({"column": src, "expected": _one(accepted), "got": can})
             elif accepted is None and (src in pa.not_mapped or can in answered):
                 wrong.append({"column": src, "expected": None, "got": can})
-    # A bid tabulation's line items are read into its bids: the rows combined, not the bids made, are the rows read.
-    combined = getattr(getattr(part, "account", None), "combined", 0) or 0
-    accounted = _header_lines(pa, part) + max(int(part.rows_read), int(combined)) + rows_above_header(part)
+    accounted = _header_lines(pa, part) + _data_rows_read(part) + rows_above_header(part)
     totals = []
     got_totals = part.amount_totals() if right_table else {}
     for col, expected in pa.totals.items():
@@ -348,6 +346,14 @@ def score_part(pa: PartAnswer, part) -> PartScore:
                        "equal": equal})
     return PartScore(pa.sheet, pa.table, part.table, float(part.confidence or 0.0), len(pa.columns), found,
                      missing, wrong, pa.nonblank_lines, accounted, int(part.rows_loaded), pa.records, totals)
+
+
+def _data_rows_read(part) -> int:
+    """Non-blank lines under the header the loaders read: its rows, or the line items a bid tabulation combined
+    into its bids (the part's row account says how many), whichever is more."""
+    account = getattr(part, "account", None)
+    combined = getattr(account, "combined", 0) if account is not None else 0
+    return max(int(part.rows_read), int(combined or 0))
 
 
 def _one(accepted: tuple[str, ...] | None) -> str | None:

@@ -35,6 +35,7 @@ class Header:
     group_row: int | None = None  # 0-based grid row of the group labels of a two-level header
     headerless: bool = False  # no header row: the data starts at row + 1 and columns are named by position
     continues: str | None = None  # a headerless sheet named after the sheet it continues (that sheet's name)
+    below: int | None = None  # a headerless sheet named by a header line below its data: that line's grid row
 
     @property
     def excel_row(self) -> int:
@@ -117,7 +118,15 @@ def find_header(sheet: RawSheet) -> Header | None:
         first = h
         while first > start and _looks_like_data(window[first - 1], below):
             first -= 1  # records above the row chosen are records too
-        return _headerless(grid, window, start, first)
+        header = _headerless(grid, window, start, first)
+        names_row = _header_below(grid, first, below)
+        if names_row is not None:
+            names = [cell_text(x) for x in grid.iloc[names_row].tolist()]
+            keep = sorted(set(header.columns) | {j for j, n in enumerate(names) if n})
+            header.columns = keep
+            header.names = _unique([names[j] or f"column {column_letter(j)}" for j in keep], keep)
+            header.below = names_row
+        return header
     filled_top = window[: h + 1]
     names, groups, group_rows = _names_with_groups(filled_top, h, sheet.merged)
     keep = _kept_columns(grid, h, names)
@@ -232,6 +241,37 @@ def _headerless(grid: pd.DataFrame, window: list[list], start: int, first: int) 
         if texts:
             titles.append((r + 1, " ".join(texts)))
     return Header(first - 1, names, keep, {}, titles, None, headerless=True)
+
+
+TAIL_ROWS = 20  # how far up from the last line a header written below the data is looked for
+
+
+def _header_below(grid: pd.DataFrame, first: int, below: dict[int, str]) -> int | None:
+    """The grid row of a header line written below the data of a headerless sheet (an export sorted with its
+    header among the records, which ends up last), or None.
+
+    Among the last non-blank lines: a line of distinct texts, none a number or a date, most of them known column
+    names, that is not a record like the ones above it and names every column the records fill."""
+    filled = np.flatnonzero(~is_blank_rows(grid.iloc[first:])) + first
+    if len(filled) < 3:
+        return None
+    data_cols = {j for j, k in below.items() if k != "blank"}
+    for r in filled[::-1][:TAIL_ROWS]:
+        r = int(r)
+        if r <= first:
+            break
+        row = grid.iloc[r].tolist()
+        kinds = [_cell_kind(x) for x in row]
+        named = [j for j, k in enumerate(kinds) if k != "blank"]
+        if len(named) < 2 or any(kinds[j] != "text" for j in named):
+            continue
+        texts = [cell_text(row[j]) for j in named]
+        if len({t.lower() for t in texts}) < len(texts) or _looks_like_data(row, below):
+            continue
+        if 2 * header_hits(texts) < len(texts) or not data_cols <= set(named):
+            continue
+        return r
+    return None
 
 
 def column_profile(sheet: RawSheet, header: Header) -> list[str]:
@@ -395,8 +435,12 @@ FOOTNOTE = re.compile(
     r"|generated\b|printed\b|run (date|time|on)|page \d|prepared by|data as of|as of\b|confidential"
     r"|end of report|disclaimer|\d+\s+records?\b|records?:|row count|count:)"
 )
-ESTIMATE = re.compile(r"(?:engineer|architect|consultant|owner|city|county|department)'?s?\s*(?:cost\s*)?estimate"
-                      r"|^\W*+(?:estimate|engineers?'?s?|eng\.? est\.?)\W*+$|\bbudget(?:ed)?\s*+(?:amount|estimate)?\W*+$", re.IGNORECASE)
+# 'Engineer's Estimate', 'ENGINEERS EST.', 'Eng Est' (Michigan DOT's pseudo-bidder of rank 0), 'Engr. Estimate',
+# and a bidder written 'Engineers' alone.
+ESTIMATE = re.compile(r"\b(?:engineer|engr|eng|architect|consultant|owner|city|county|department|dept)'?s?\.?\s*+"
+                      r"(?:cost\s*+)?est(?:imated?|\.)?(?!\w)"
+                      r"|^\W*+(?:estimate|engineers?'?s?)\W*+$|\bbudget(?:ed)?\s*+(?:amount|estimate)?\W*+$",
+                      re.IGNORECASE)
 # Possessive quantifiers (*+): a run of spaces or punctuation is never re-split between two of them, so a
 # 'budget' followed by a million spaces is checked in linear time, not quadratic.
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 _NUMBER = re.compile(r"^\(?[-+]?\s*[$£€]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?-?$")
 _DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+_WORD = re.compile(r"[^\W\d_]")  # a letter
 CODES = 20  # a text column with at most this many distinct values is a list of codes ('IS', 'CX')
 TYPED_SHARE = 0.9  # a column is typed when this share of its filled cells (in rows of the usual width) is
 
@@ -78,8 +79,8 @@ def _joined(cells: list[str], width: int, cols: list[_Column], delim: str) -> li
     extra = len(cells) - width
     found = []
     for j in range(width):
-        if cols[j].kind != "text":
-            continue
+        if cols[j].kind != "text" or not all(_WORD.search(c) for c in cells[j:j + extra + 1]):
+            continue  # the pieces of a split name each hold a word, never a stray number or date ('12.00', '99')
         row = cells[:j] + [delim.join(cells[j:j + extra + 1])] + cells[j + extra + 1:]
         if _all_fit(cols, row):
             # A field that starts with a space continues the one before it ('HALE', ' LOGAN M.').
@@ -124,14 +125,17 @@ def _splits(cells: list[str], width: int, cols: list[_Column]):
 
 
 MAX_SPLIT_TEXT = 300  # characters of a row two fields short that are tried for two splits
+MIN_ROWS = 6  # rows of the usual width, at least, in a short file (ten when they are under half the rows)
 KIND_SAMPLE = 2000  # rows of the usual width whose cells say what each column holds
 
 
-def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str]]:
-    """The grid with rows one or two fields too long joined and rows one field too short split, and a note for
-    each kind of repair made; unchanged when no width is shared by most rows, or no row differs."""
+def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str], list[tuple[int, str, int, str]]]:
+    """The grid with rows one or two fields too long joined and rows one or two fields too short split, a note for
+    each kind of repair made, and each repaired row as (row as seen, the joined field or the glued cell as read,
+    its column, 1-based, "joined" or "split"); unchanged when no width is shared by most rows, or no row differs.
+    Columns only the too-long rows filled are dropped (the grid is as wide as its widest row after the repair)."""
     if grid.empty:
-        return grid, []
+        return grid, [], []
     values = grid.to_numpy(dtype=object)
     filled = (grid.ne("") & grid.notna()).to_numpy(dtype=bool)  # the reader writes '' for an empty field
     n_cols = filled.shape[1]
@@ -140,7 +144,9 @@ def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str]]:
     total = sum(counts.values())
     # The usual width: the most common, or the narrower of the two most common when the wider rows are the
     # narrower ones with a field split (a list of jurors 'SURNAME, GIVEN' can outnumber the firms).
-    candidates = sorted(w for w, n in counts.most_common(2) if n >= 10 and n >= 0.3 * total)
+    # A short file (a dozen checks) needs most of its rows at that width.
+    candidates = sorted(w for w, n in counts.most_common(2)
+                        if (n >= 10 and n >= 0.3 * total) or (n >= MIN_ROWS and n >= 0.5 * total))
     for width in candidates:
         base_rows = widths == width
         # A row one field short is a glued one only where the last column is always filled in the usual rows.
@@ -157,7 +163,7 @@ def realign(grid: pd.DataFrame, delim: str) -> tuple[pd.DataFrame, list[str]]:
         joined, split, repaired = _repairs(values, widths, odd, width, cols, delim)
         if len(joined) + len(split) >= 0.8 * len(odd):
             return _result(grid, repaired, joined, split)
-    return grid, []
+    return grid, [], []
 
 
 def _cells(row) -> list[str]:
@@ -166,8 +172,8 @@ def _cells(row) -> list[str]:
 
 def _repairs(values, widths, odd: list[int], width: int, cols: list[_Column], delim: str):
     """([(line, joined text)], [(line, split text)], {row index: repaired cells}) for the rows of another width."""
-    joined: list[tuple[int, str]] = []
-    split: list[tuple[int, str]] = []
+    joined: list[tuple[int, str, int]] = []  # (line, joined text, column index)
+    split: list[tuple[int, str, int]] = []  # (line, the glued cell as read, column index)
     repaired: dict[int, list[str]] = {}
     for i in odd:
         r, w = _cells(values[i]), int(widths[i])
@@ -178,11 +184,11 @@ def _repairs(values, widths, odd: list[int], width: int, cols: list[_Column], de
             continue
         changed = next(j for j in range(min(w, width)) if fixed[j] != r[j])
         repaired[i] = fixed + [""] * (len(r) - width)
-        (joined if w > width else split).append((i + 1, fixed[changed] if w > width else r[changed]))
+        (joined if w > width else split).append((i + 1, fixed[changed] if w > width else r[changed], changed))
     return joined, split, repaired
 
 
-def _result(grid: pd.DataFrame, repaired: dict[int, list[str]], joined, split) -> tuple[pd.DataFrame, list[str]]:
+def _result(grid: pd.DataFrame, repaired: dict[int, list[str]], joined, split):
     notes = []
     if joined:
         notes.append(f"{len(joined):,} rows had more fields than the others (a comma inside an unquoted value, "
@@ -191,8 +197,15 @@ def _result(grid: pd.DataFrame, repaired: dict[int, list[str]], joined, split) -
         notes.append(f"{len(split):,} rows had a field fewer than the others (two values glued together, e.g. "
                      f"line {split[0][0]}: {split[0][1]!r}): the cell split where every column fits")
     if not notes:
-        return grid, []
+        return grid, [], []
     out = grid.copy()
     for i, cells in repaired.items():
         out.iloc[i] = cells[: out.shape[1]] + [""] * (out.shape[1] - len(cells))
-    return out, notes
+    # Columns at the right that only the too-long rows filled are empty now.
+    filled = (out.ne("") & out.notna()).to_numpy(dtype=bool).any(axis=0)
+    keep = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else out.shape[1]
+    if keep < out.shape[1]:
+        out = out.iloc[:, :keep]
+    rows = sorted([(line, text, col + 1, "joined") for line, text, col in joined]
+                  + [(line, text, col + 1, "split") for line, text, col in split])
+    return out, notes, rows

@@ -72,6 +72,9 @@ class RawSheet:
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    # Rows put back in their columns by loaders.ragged.realign: (row as seen, the field joined or the cell split
+    # as read, the column it is in, 1-based, "joined" or "split").
+    repaired: list[tuple[int, str, int, str]] = field(default_factory=list)
 
 
 def upload_limit_mb() -> int:
@@ -415,26 +418,67 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     mixed = _mixed_utf8(data)
     if mixed is not None:
         return mixed, MIXED_ENCODING
-    candidates = []
+    detected = []
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data[:400_000]).best()
-        if best is not None and best.encoding:
-            candidates.append(best.encoding)
+        detected = [m.encoding for m in from_bytes(data[:400_000]) if m.encoding]
     except Exception:  # detection is a hint only
         pass
-    if re.search(rb"\xa3 ?\d|\(\xa3\)", data[:400_000]):
-        # A byte A3 before a digit is a pound sign ('\xa3278,419.94'): Windows-1252, whatever the detector
-        # guessed from a few accented names (Central European code pages read it as 'Ł').
-        candidates = [c for c in candidates if _decodes(b"\xa3", c) == "£"]
-    # Government exports that are not UTF-8 are almost always Windows-1252.
-    for enc in [c for c in candidates if _latin_family(c)] + ["cp1252"]:
+    if detected and _latin_family(detected[0]) and not _latin_script(detected[0]):
+        # Another script's code page (Cyrillic Windows-1251, Greek...): the detector read whole words in it.
         try:
-            return data.decode(enc), enc
+            return data.decode(detected[0]), detected[0]
+        except (UnicodeDecodeError, LookupError):
+            pass
+    # Government exports that are not UTF-8 are almost always Windows-1252; another Latin-script page only on
+    # evidence (see _latin_page).
+    page = _latin_page(data, [c for c in detected if _latin_script(c)])
+    if page is not None:
+        return page
+    return data.decode("latin-1"), "latin-1"
+
+
+# Single-byte code pages of the Latin script: they differ from Windows-1252 in a few letters and symbols only
+# ('£' at 0xA3 is 'Ł' in Central European Windows-1250), so a detector's guess among them rests on a handful of
+# bytes and is often wrong both ways. The bytes decide instead (_latin_page).
+_LATIN_SCRIPT = ("cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "windows_1250", "windows_1252", "windows_1254",
+                 "windows_1257", "windows_1258", "iso8859_1", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9",
+                 "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "latin_1", "latin1",
+                 "latin_2", "latin2", "cp850", "cp852", "cp775", "cp437", "mac_roman", "mac_latin2", "mac_iceland")
+# A non-letter between two letters that still belongs in a word: apostrophes, dashes, a middle dot.
+_WORD_PUNCTUATION = frozenset("\u2019\u2018\u00b4`\u2013\u2014\u00b7\u00ad")
+_ODD_IN_WORD = re.compile(r"(?<=[^\W\d_])[^\x00-\x7f](?=[^\W\d_])")
+
+
+def _latin_script(enc: str) -> bool:
+    return enc.lower().replace("-", "_") in _LATIN_SCRIPT
+
+
+def _odd_in_words(text: str) -> int:
+    """Non-ASCII characters between two letters that are not letters themselves: 'Zak³ad' read in the wrong
+    code page ('³' where Central European Windows-1250 has 'ł'), or a control character."""
+    return sum(1 for m in _ODD_IN_WORD.finditer(text) if not m.group().isalpha() and m.group() not in _WORD_PUNCTUATION)
+
+
+def _latin_page(data: bytes, detected: list[str]) -> tuple[str, str] | None:
+    """The Latin-script code page that reads these bytes best: Windows-1252 unless another page (of those the
+    detector found plausible) decodes them with fewer odd characters inside words. 'Zak³ad Us³ug' is
+    Windows-1250's 'Zakład Usług'; 'Net Amount(£)' and '£278,419.94' stay Windows-1252 ('Ł' after '(' or before
+    a digit is no evidence of Windows-1250). (text, code page), or None when no candidate decodes the bytes."""
+    sample = data[:400_000]
+    ranked = []
+    for i, enc in enumerate(dict.fromkeys(["cp1252", *detected])):
+        try:
+            ranked.append((_odd_in_words(sample.decode(enc)), i, enc))
         except (UnicodeDecodeError, LookupError):
             continue
-    return data.decode("latin-1"), "latin-1"
+    for _, _, enc in sorted(ranked):  # fewest odd characters first, Windows-1252 on a tie
+        try:
+            return data.decode(enc), enc  # the whole file, not only the sample
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 MIXED_ENCODING = "utf-8 (some lines Windows-1252)"
@@ -455,13 +499,6 @@ def _mixed_utf8(data: bytes) -> str | None:
         except UnicodeDecodeError:
             out.append(line.decode("cp1252", errors="replace"))
     return "\n".join(out)
-
-
-def _decodes(data: bytes, enc: str) -> str:
-    try:
-        return data.decode(enc)
-    except (UnicodeDecodeError, LookupError):
-        return ""
 
 
 def _latin_family(enc: str) -> bool:
@@ -577,9 +614,9 @@ def read_csv(path: Path, name: str) -> RawSheet:
     _check_width(grid.shape[1], name, delim)
     grid.columns = range(grid.shape[1])
     grid = grid.astype(object)
-    grid, repaired = realign(grid, delim)
-    notes += repaired
-    return RawSheet(None, grid, encoding=encoding, delimiter=delim, notes=notes)
+    grid, notes_added, repaired = realign(grid, delim)
+    notes += notes_added
+    return RawSheet(None, grid, encoding=encoding, delimiter=delim, notes=notes, repaired=repaired)
 
 
 def _too_many_cells(height: int, width: int) -> str | None:

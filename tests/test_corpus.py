@@ -33,31 +33,35 @@ LOOKALIKES = CORPUS / "lookalikes"
 FLOOR = {
     "files": 54,  # 40, then five exports from governments the first corpus had not seen (branch unseen)
     # main with unseen scored 57 tables, 218 key columns, 26 wrong mappings, 29,907 records, 39 totals; the corpus3
-    # round (purchase-order lines, bid abstracts, foreign headers, URL ids, headerless spend, ragged rows...):
-    "tables_right": 69,
+    # round (purchase-order lines, bid abstracts, foreign headers, URL ids, headerless spend, ragged rows...) raised
+    # them, and the reading of branch unseen2 (code pages, a header below the data, MDOT pay-item tabs, NCDOT's
+    # headerless bidder blocks) with it; merged (one repair of misaligned rows, loaders.ragged): 70 tables,
+    # 265 key columns, 0 wrong mappings, 42,581 records, 56 totals (main alone: 69 tables, 42,549 records, 55
+    # totals; unseen2 alone: 70 tables, 41,942 records, 55 totals).
+    "tables_right": 70,
     "key_columns_found": 265,
-    "rows_accounted": 50925,
-    "records_loaded": 42549,
-    "totals_equal": 55,
+    "rows_accounted": 50926,
+    "records_loaded": 42581,
+    "totals_equal": 56,
 }
-CEILING = {  # counts of failures: these may only go down (26 wrong mappings before the corpus3 round)
-    "wrong_mappings": 0,
-    "rows_lost": 1,
+CEILING = {  # counts of failures: these may only go down (26 before the corpus3 round)
+    "wrong_mappings": 0,  # 8 at the corpus3 floor
+    "rows_lost": 0,  # 1 until a pivot's first line reported as a header counted as reported, not lost
 }
 
 # The same on the lookalike corpus (tests/corpus/lookalikes: one synthetic export per real one, committed, so
 # it runs everywhere, CI included).
 LOOKALIKE_FLOOR = {
     "files": 54,
-    "tables_right": 69,  # main at 14fb1a2: 22; 57 with unseen, before the corpus3 round
-    "key_columns_found": 266,  # 67; 219
-    "rows_accounted": 1806,  # 1207
-    "records_loaded": 1432,  # 412; 1125
-    "totals_equal": 55,  # 6; 39
+    "tables_right": 70,  # main at 14fb1a2: 22; 57 with unseen, before the corpus3 round; 69 after it; 70 merged
+    "key_columns_found": 266,  # 67; 219; 266
+    "rows_accounted": 1807,  # 1207; 1806
+    "records_loaded": 1439,  # 412; 1125; 1432 (unseen2 alone: 1435)
+    "totals_equal": 56,  # 6; 39; 55
 }
 LOOKALIKE_CEILING = {
-    "wrong_mappings": 0,  # 21; 25
-    "rows_lost": 1,  # 32
+    "wrong_mappings": 0,  # 21; 25; 8
+    "rows_lost": 0,  # 32; 1
 }
 
 
