@@ -503,7 +503,8 @@ def _repeats(result: Normalised, table: str, choice: str, source: str, sheet: st
     kept = choice == DUPLICATES_LATEST
     how = (f"{int(rep.earlier.sum()):,} earlier versions excluded, the latest row of each kept" if kept else
            "all rows kept (choose 'latest' to keep one row per id)")
-    note = (f"repeated ids: {rep.ids:,} {rep.column} values on {rep.rows:,} rows (amendments or modifications?); "
+    note = (f"repeated ids: {rep.ids:,} {rep.column} value{'' if rep.ids == 1 else 's'} on {rep.rows:,} rows "
+            "(amendments or modifications?); "
             f"{how}")
     frame = result.frame
     if kept and rep.earlier.any():

@@ -260,8 +260,8 @@ def test_rows_above_header_shown_and_repeated_ids_choice_imports_latest(own_ws, 
     at.file_uploader(key="upload").upload("amendments.csv", AMENDMENTS_CSV, "text/csv").run()
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
-    assert "1 rows above the header, not read as data (row 1: Contract register FY2025)" in captions
-    assert any("1 ids repeat on 3 rows (e.g. C\\-1)" in w.value for w in at.warning)  # Markdown-escaped
+    assert "1 row above the header, not read as data (row 1: Contract register FY2025)" in captions
+    assert any("1 id repeats on 3 rows (e.g. C\\-1)" in w.value for w in at.warning)  # Markdown-escaped
     [choice] = [r for r in at.radio if r.label == "Rows with a repeated id"]
     assert choice.value == "all"
     assert [b.label for b in at.button if b.label.startswith("Import ")] == ["Import 4 rows as contracts"]

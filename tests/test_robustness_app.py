@@ -121,7 +121,7 @@ def test_import_of_a_file_with_bad_values_lands_with_its_issues(office_ws, tmp_p
     at.file_uploader(key="upload").upload(name, data, "text/csv").run()
     assert not at.exception, at.exception
     [button] = [b for b in at.button if b.label.startswith("Import ")]
-    assert button.label == "Import 1 rows as payments"
+    assert button.label == "Import 1 row as payments"
     button.click().run()
     assert not at.exception, at.exception
     assert any("Imported 1 rows of payments" in s.value for s in at.success)

@@ -12,6 +12,7 @@ import streamlit as st
 
 import loaders
 import sample_data
+from kpi.format import plural
 from loaders.mapping import ASK
 from loaders.schema import METHODS, TABLES
 from ui import data
@@ -112,7 +113,7 @@ def _part_title(part) -> str:
 
 
 def _counts_line(part) -> str:
-    return (f"{_header_phrase(part)} · {part.rows_read:,} rows read · {part.rows_loaded:,} loadable "
+    return (f"{_header_phrase(part)} · {plural(part.rows_read, 'rows')} read · {part.rows_loaded:,} loadable "
             f"· {part.rows_excluded:,} excluded")
 
 
@@ -174,7 +175,7 @@ def part_section(name: str, path: str, part, *, key: str) -> None:
             st.warning(problem)
         if pending_for(key):
             confirm_over_sample(name, path, part, table, mapping, key=key, duplicates=duplicates, recodes=recodes)
-        elif st.button(f"Import {part.rows_loaded:,} rows as {table}", key=f"import-{key}", type="primary",
+        elif st.button(f"Import {plural(part.rows_loaded, 'rows')} as {table}", key=f"import-{key}", type="primary",
                        disabled=bool(problems), icon=":material/download_done:") and not ask_before_sample(key):
             run_import(name, path, part, table, mapping, duplicates, recodes)
 
@@ -273,7 +274,7 @@ def method_recoder(part, *, key: str) -> dict[str, str]:
         if len(unknown) > RECODE_LIMIT:
             st.caption(f"The {RECODE_LIMIT} most frequent of {len(unknown):,} values.")
         for value, count in shown:
-            pick = st.selectbox(label_escape(f"{value} ({count:,} rows)" if count else value), options,
+            pick = st.selectbox(label_escape(f"{value} ({plural(count, 'rows')})" if count else value), options,
                                 index=options.index(current.get(value, NOT_RECOGNISED)),
                                 key=f"recode-{key}-{value}")
             if pick == NOT_RECOGNISED:
@@ -298,7 +299,7 @@ def above_header(part) -> None:
         return
     shown = "; ".join(f"row {r}: {md_escape(text[:80])}" for r, text in rows[:3])
     more = f" and {len(rows) - 3:,} more" if len(rows) > 3 else ""
-    st.caption(f"{len(rows):,} rows above the header, not read as data ({shown}{more}). They are listed under "
+    st.caption(f"{plural(len(rows), 'rows')} above the header, not read as data ({shown}{more}). They are listed under "
                "Validation.")
 
 
@@ -311,7 +312,8 @@ def duplicates_choice(part, *, key: str) -> str | None:
     if not dup:
         return None
     examples = ", ".join(md_escape(x) for x in dup["examples"][:3])
-    st.warning(f"{dup['ids']:,} ids repeat on {dup['rows']:,} rows (e.g. {examples}): amendments or "
+    verb = "repeats" if dup["ids"] == 1 else "repeat"
+    st.warning(f"{plural(dup['ids'], 'ids')} {verb} on {plural(dup['rows'], 'rows')} (e.g. {examples}): amendments or "
                "modifications of the same record?", icon=":material/content_copy:")
     options = list(DUPLICATE_LABELS)
     return st.radio("Rows with a repeated id", options, index=options.index(dup["choice"]),
