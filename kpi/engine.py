@@ -31,6 +31,7 @@ from .results import empty_reasons as _empty_reasons
 from .results import kpi_by_id as _kpi
 from .results import order_frame as _order
 from .results import period_frame as _period_frame
+from .results import snapshot_periods as results_snapshot_periods
 
 _DENSE_BINS = 4_000_000
 
@@ -428,24 +429,9 @@ def _fill_counts(frame: pd.DataFrame, cmin: int, cmax: int, grain: str, fy: int,
 
 def snapshot_periods(rec: Records, mask: np.ndarray, grain: str, fy: int, as_of: np.datetime64,
                      filters: Filters) -> tuple[np.ndarray, np.ndarray]:
-    """Period codes from the first one any record counts in up to the as-of date's, and each period's
-    reference date (its last day, or the as-of date for the period not over yet); date filters select
-    periods."""
-    last = P.code_of(as_of, grain, fy)
+    """kpi.results.snapshot_periods from the earliest day a used record under `mask` counts on."""
     lo = rec.lo[mask & (rec.reason == 0) & ~np.isnat(rec.lo)] if rec.lo is not None else np.array([], "datetime64[D]")
-    if not len(lo):
-        return np.array([], np.int64), np.array([], "datetime64[D]")
-    first = min(int(P.period_codes(np.array([lo.min()]), grain, fy)[0]), last)
-    codes = np.arange(first, last + 1, dtype=np.int64)
-    refs = np.minimum(P.period_end(codes, grain, fy), as_of)
-    keep = np.ones(len(codes), bool)
-    if filters.fiscal_years:
-        keep &= np.isin(P.code_fiscal_year(codes, grain, fy), np.array(filters.fiscal_years, dtype=np.int64))
-    if filters.date_from is not None:
-        keep &= P.period_end(codes, grain, fy) >= P.as_day(filters.date_from)
-    if filters.date_to is not None:
-        keep &= P.period_start(codes, grain, fy) <= P.as_day(filters.date_to)
-    return codes[keep], refs[keep]
+    return results_snapshot_periods(lo.min() if len(lo) else None, grain, fy, as_of, filters)
 
 
 def _ranges(refs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -173,3 +173,24 @@ def check_breakdown(kpi: KPI, by: str | None) -> None:
     if by is not None and by not in kpi.breakdowns:
         allowed = ", ".join(kpi.breakdowns) or "none"
         raise ValueError(f"{kpi.id} cannot be broken down by {by!r} (allowed: {allowed})")
+
+
+def snapshot_periods(first, grain: str, fy: int, as_of: np.datetime64,
+                     filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+    """Period codes from the one `first` (the earliest day any used record counts on; None: no period) falls
+    in up to the as-of date's, and each period's reference date (its last day, or the as-of date for the
+    period not over yet); date filters select periods. Both engines' snapshot KPIs."""
+    if first is None or pd.isna(first):
+        return np.array([], np.int64), np.array([], "datetime64[D]")
+    last = P.code_of(as_of, grain, fy)
+    start = min(int(P.period_codes(np.array([np.datetime64(pd.Timestamp(first).date(), "D")]), grain, fy)[0]), last)
+    codes = np.arange(start, last + 1, dtype=np.int64)
+    refs = np.minimum(P.period_end(codes, grain, fy), as_of)
+    keep = np.ones(len(codes), bool)
+    if filters.fiscal_years:
+        keep &= np.isin(P.code_fiscal_year(codes, grain, fy), np.array(filters.fiscal_years, dtype=np.int64))
+    if filters.date_from is not None:
+        keep &= P.period_end(codes, grain, fy) >= P.as_day(filters.date_from)
+    if filters.date_to is not None:
+        keep &= P.period_start(codes, grain, fy) <= P.as_day(filters.date_to)
+    return codes[keep], refs[keep]

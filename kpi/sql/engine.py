@@ -35,6 +35,7 @@ from ..results import (
     empty_reasons,
     order_frame,
     period_frame,
+    snapshot_periods,
 )
 from ..results import check_breakdown as _check_by
 from ..results import kpi_by_id as _kpi
@@ -500,23 +501,9 @@ def _snapshot_refs(r: ir.Table, grain: str, fy: int, as_of: dt.date, filters: Fi
 
 
 def _periods_from(first, grain: str, fy: int, as_of: dt.date, filters: Filters) -> pd.DataFrame:
-    """Periods from the first one any used record counts in (`first`) up to the as-of date's, with each
-    period's reference date (its last day, or the as-of date); date filters select periods."""
-    if first is None or pd.isna(first):
-        return pd.DataFrame({"_code": np.array([], np.int64), "_ref": pd.Series([], dtype="object")})
-    day = np.datetime64(as_of, "D")
-    last = P.code_of(day, grain, fy)
-    start = min(int(P.period_codes(np.array([np.datetime64(pd.Timestamp(first).date(), "D")]), grain, fy)[0]), last)
-    codes = np.arange(start, last + 1, dtype=np.int64)
-    refs = np.minimum(P.period_end(codes, grain, fy), day)
-    keep = np.ones(len(codes), bool)
-    if filters.fiscal_years:
-        keep &= np.isin(P.code_fiscal_year(codes, grain, fy), np.array(filters.fiscal_years, dtype=np.int64))
-    if filters.date_from is not None:
-        keep &= P.period_end(codes, grain, fy) >= P.as_day(filters.date_from)
-    if filters.date_to is not None:
-        keep &= P.period_start(codes, grain, fy) <= P.as_day(filters.date_to)
-    return pd.DataFrame({"_code": codes[keep], "_ref": pd.Series(refs[keep].astype(dt.date), dtype="object")})
+    """kpi.results.snapshot_periods as a frame: _code and _ref (the reference date)."""
+    codes, refs = snapshot_periods(first, grain, fy, np.datetime64(as_of, "D"), filters)
+    return pd.DataFrame({"_code": codes, "_ref": pd.Series(refs.astype(dt.date), dtype="object")})
 
 
 def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: str | None, grain: str, fy: int,
