@@ -174,7 +174,7 @@ def _records_key(kpi: KPI, fy: int, as_of: dt.date, with_method: bool, grain: st
 
 
 def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, grain: str = "quarter"):
-    """(Rec, the KPI's record table, its name): the records of every KPI are computed together on first use
+    """(Rec, the name of the KPI's record view): the records of every KPI are computed together on first use
     (per as-of date, fiscal start and whether a payment needs its contract's method), then queried as tables:
     a filter change runs only the small aggregate queries on top. A KPI with one record per period of the
     report's grain has its records written per grain, when first asked for."""
@@ -183,7 +183,9 @@ def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, g
     key = _records_key(kpi, fy, as_of, with_method, grain)
     # Over a workspace, every KPI at once (the app shows most of them); over frames or in a warehouse, only
     # what was asked for (compute_all asks for all).
-    batch = src.on_disk or src.memo.get(("batch",))
+    # A second as-of date (a scorecard's comparison counted on its own last day) writes only what it asks for.
+    first = src.memo.setdefault(("report_day",), (fy, as_of, with_method))
+    batch = (src.on_disk and first == (fy, as_of, with_method)) or src.memo.get(("batch",))
     if key not in src.memo and not kpi.per_period and batch:
         _materialize_records(src, fy, as_of, with_method)
     if key not in src.memo:  # a per-period KPI, one asked alone in a warehouse (or outside the registry)
@@ -208,7 +210,7 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
             continue
         rec = measure_of(kpi.id)(ctx)
         if rec is None:
-            src.memo[key] = (None, None, None)
+            src.memo[key] = (None, None)
             continue
         groups.setdefault(rec.t.op(), []).append((kpi, rec))
     written = src.memo.setdefault(("record_tables",), {})
@@ -231,13 +233,13 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
         if table is None:
             table = f"kpi_records_{len(written)}"
             sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method, grain))
-            src.view(table, sql, materialize=True)
+            src.view(table, sql, materialize=True, table=False)
             written[expr.op()] = table
         for kpi, rec, names in views:
             view = f"kpi_records_{kpi.id}{suffix}_{table.rsplit('_', 1)[1]}"
             select = ", ".join(f"{src.quote(col)} AS {src.quote(name)}" for name, col in names.items())
-            src.view(view, f"SELECT {select} FROM {src.quote(table)}")
-            src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, src.con.table(view), view)
+            src.view(view, f"SELECT {select} FROM {src.quote(table)}", table=False)
+            src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, view)
 
 
 _SQL: dict = {}
@@ -335,7 +337,8 @@ def _fetch(expr) -> pd.DataFrame:
 def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, grain: str, fy: int,
                       as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records placed by their date. One query groups them by (period, group, reason) with the kind's sums
-    (used records have no reason); quantiles, distinct counts and the lift's category sums take a second."""
+    (used records have no reason); the lift's category sums take a second. The few rows that come back are
+    shaped in arrays (a filter change runs this for every KPI)."""
     kind = kpi.kind
     sums = ""
     if kind in ("ratio", "count"):
@@ -351,67 +354,78 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
     inner = Q.placed_records(view, by, grain, fy)
     raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) '
                   "AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
-    for c in ("_placed", "_undated"):
-        raw[c] = raw[c].astype(bool)
-    # A group column without any value (a breakdown never recorded) comes from PostgreSQL as None objects,
-    # which grouping turns into floats: text, as from DuckDB.
-    raw["_g"] = raw["_g"].astype("str")
-    used = raw[raw["_reason"].isna() & raw["_placed"]].drop(columns=["_reason", "_placed", "_undated"])
-    excl = raw[raw["_reason"].notna() & raw["_placed"]]
-    reasons_raw = raw[raw["_reason"].notna()]
-    agg = used.rename(columns={"count": "n"}).merge(
-        excl.groupby(["_code", "_g"], dropna=False)["count"].sum().rename("excluded").reset_index(),
-        on=["_code", "_g"], how="outer")
-    if agg.empty:
+    placed = raw["_placed"].to_numpy(dtype=bool, na_value=False)
+    has_reason = raw["_reason"].notna().to_numpy()
+    reasons_raw = raw[has_reason]
+    if not placed.any():
         return empty_frame(kpi, by), _reasons(reasons_raw, by, grain, fy)
-    agg["n"] = agg["n"].fillna(0).astype(np.int64)
-    agg["excluded"] = agg["excluded"].fillna(0).astype(np.int64)
-    agg["_code"] = agg["_code"].astype(np.int64)
-    used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
-    if kind == "distinct":
-        agg["value"] = agg["value"].fillna(0).astype(float)
+    # One slot per (period, group) with a placed record: used rows fill it (one each), excluded rows add up.
+    p = raw[placed]
+    used = ~has_reason[placed]
+    codes = p["_code"].to_numpy(dtype=np.int64)
+    # A group never recorded comes from PostgreSQL as None objects: the same missing group as DuckDB's NULL.
+    gcodes, groups = pd.factorize(p["_g"].astype(object).where(p["_g"].notna(), None).to_numpy(), sort=True)
+    key = codes * (len(groups) + 1) + gcodes + 1  # missing group (-1) first, as the sort below wants
+    slots, slot = np.unique(key, return_inverse=True)
+    counts = p["count"].to_numpy(dtype=np.int64)
+    n = np.bincount(slot, weights=np.where(used, counts, 0), minlength=len(slots)).astype(np.int64)
+    excluded = np.bincount(slot, weights=np.where(used, 0, counts), minlength=len(slots)).astype(np.int64)
+
+    def per_slot(column: str, fill=np.nan) -> np.ndarray:
+        out = np.full(len(slots), fill, dtype=float)
+        out[slot[used]] = p[column].to_numpy(dtype=float, na_value=np.nan)[used]
+        return out
+
+    slot_codes = slots // (len(groups) + 1)
+    gidx = slots % (len(groups) + 1) - 1
+    slot_groups = np.where(gidx >= 0, np.asarray(groups, dtype=object)[np.maximum(gidx, 0)], None) if len(groups) \
+        else np.full(len(slots), None, dtype=object)
+    cols: dict[str, np.ndarray] = {}
     uncompared = None
-    n = agg["n"].to_numpy(dtype=float)
     if kind in ("ratio", "count"):
-        num = agg["numerator"].fillna(0.0).to_numpy(dtype=float)
+        num = np.nan_to_num(per_slot("numerator", 0.0))
         if kind == "ratio":
-            den = agg["denominator"].fillna(0.0).to_numpy(dtype=float)
+            den = np.nan_to_num(per_slot("denominator", 0.0))
             with np.errstate(invalid="ignore", divide="ignore"):
-                agg["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
-            agg["numerator"], agg["denominator"] = num, den
+                cols["value"] = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
+            cols["numerator"], cols["denominator"] = num, den
         else:
-            agg["value"] = num
-            agg = agg.drop(columns="numerator")
-        if "sustained" in agg:
-            sus = agg["sustained"].fillna(0.0).to_numpy(dtype=float)
+            cols["value"] = num
+        if kpi.id == "protest_rate":
+            sus = np.nan_to_num(per_slot("sustained", 0.0))
+            cols["sustained"] = sus
             with np.errstate(invalid="ignore", divide="ignore"):
-                agg["sustained_share"] = np.where(num > 0, sus / np.where(num > 0, num, 1), np.nan)
-            agg["sustained"] = sus
+                cols["sustained_share"] = np.where(num > 0, sus / np.where(num > 0, num, 1), np.nan)
     elif kind == "mean":
-        s1 = agg["_s"].fillna(0.0).to_numpy(dtype=float)
-        s2 = agg["_s2"].fillna(0.0).to_numpy(dtype=float)
+        s1, s2 = np.nan_to_num(per_slot("_s", 0.0)), np.nan_to_num(per_slot("_s2", 0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s1 / n
             var = (s2 - n * mean ** 2) / np.maximum(n - 1, 1)
-        agg["value"] = np.where(n > 0, mean, np.nan)
-        agg["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
+        cols["value"] = np.where(n > 0, mean, np.nan)
+        cols["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
+    elif kind == "duration":
+        cols["value"], cols["p90"] = per_slot("value"), per_slot("p90")
+    elif kind == "distinct":
+        cols["value"] = np.nan_to_num(per_slot("value", 0.0))
     elif kind == "lift":
+        used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
         cat = Q.query(src, used_only.format(cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
                                             keys="_code, _g, _d_category, _eng"), where, as_of=as_of)
         cat["_code"] = cat["_code"].astype(np.int64)
+        agg = pd.DataFrame({"_code": slot_codes, "_g": slot_groups, "n": n, "excluded": excluded})
         agg, uncompared = _lift(cat, agg)
-    agg = agg.sort_values(["_code", "_g"], na_position="first").reset_index(drop=True)
-    frame = period_frame(agg["_code"].to_numpy(), grain, fy, np.datetime64(as_of, "D"))
+        cols = {c: agg[c].to_numpy() for c in ("value", "engaged_n", "not_engaged_n", "engaged_mean_bids",
+                                               "not_engaged_mean_bids")}
+        n, excluded = agg["n"].to_numpy(dtype=np.int64), agg["excluded"].to_numpy(dtype=np.int64)
+    frame = period_frame(slot_codes, grain, fy, np.datetime64(as_of, "D"))
     if by:
-        frame.insert(5, "group", agg["_g"].fillna(NOT_RECORDED).astype(object).to_numpy())
-    for col in ("value", "p90", "numerator", "denominator", "sd", "sustained", "sustained_share", "engaged_n",
-                "not_engaged_n", "engaged_mean_bids", "not_engaged_mean_bids"):
-        if col in agg:
-            frame[col] = agg[col].to_numpy()
-    frame["n"] = agg["n"].to_numpy()
-    frame["excluded"] = agg["excluded"].to_numpy()
+        frame.insert(5, "group", np.where(pd.isna(slot_groups), NOT_RECORDED, slot_groups).astype(object))
+    for col, values in cols.items():
+        frame[col] = values
+    frame["n"] = n
+    frame["excluded"] = excluded
     if kind == "count" and not by:
-        frame = _fill_counts(frame, int(agg["_code"].min()), int(agg["_code"].max()), grain, fy, as_of)
+        frame = _fill_counts(frame, int(slot_codes.min()), int(slot_codes.max()), grain, fy, as_of)
     frame = order_frame(frame, by)
     reasons = _reasons(reasons_raw, by, grain, fy)
     if uncompared is not None and (uncompared["count"] > 0).any():
@@ -612,7 +626,7 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     missing = src.missing(kpi.needs)
     if missing:
         return _empty_result(kpi, by, missing, base)
-    rec, table, view = records(src, kpi, fy, day, _needed(by, filters), grain)
+    rec, view = records(src, kpi, fy, day, _needed(by, filters), grain)
     if rec is None:
         return _empty_result(kpi, by, (), base)
     if kpi.kind.startswith("snapshot"):  # date filters select periods (reference dates), not records
@@ -658,7 +672,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
     if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None or src.missing(kpi.needs):
         return none
     dims = [by] if by else [d for d in kpi.breakdowns]
-    rec, _table, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []),
+    rec, _view = records(src, kpi, fy, day, _needed(None, filters) | set(dims if group is not None else []),
                                  grain)
     if rec is None:
         return none

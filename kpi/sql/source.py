@@ -149,9 +149,10 @@ class Source:
         """An identifier of ours (never user input) quoted for this backend."""
         return f"`{name}`" if self.dialect == "pyspark" else f'"{name}"'
 
-    def view(self, name: str, sql: str, *, materialize: bool = False) -> ir.Table:
+    def view(self, name: str, sql: str, *, materialize: bool = False, table: bool = True) -> ir.Table | None:
         """A temporary view of compiled SQL (our own text, never user input) on this connection; with
-        `materialize`, a temporary table (cached in Spark) computed once."""
+        `materialize`, a temporary table (cached in Spark) computed once. Its Ibis table unless `table` is
+        false (asking a backend for a table's schema is a round trip)."""
         if self.dialect == "pyspark":
             verb = "CACHE TABLE" if materialize else "CREATE OR REPLACE TEMPORARY VIEW"
             self.con._session.sql(f"{verb} `{name}` AS {sql}")
@@ -162,9 +163,9 @@ class Source:
                 cur.execute(f'ANALYZE pg_temp."{name}"')
             self.con.con.commit()
         else:
-            kind = ("TABLE" if self.on_disk else "TEMP TABLE") if materialize else "TEMP VIEW"
+            kind = "TEMP TABLE" if materialize else "TEMP VIEW"
             self.con.raw_sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
-        return self.con.table(name)
+        return self.con.table(name) if table else None
 
     # ----------------------------------------------------------------- presence
 
