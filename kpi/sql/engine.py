@@ -174,7 +174,7 @@ def _records_key(kpi: KPI, fy: int, as_of: dt.date, with_method: bool, grain: st
 
 
 def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, grain: str = "quarter"):
-    """(Rec, the name of the KPI's record view): the records of every KPI are computed together on first use
+    """(Rec, the KPI's records as a FROM item: a subquery naming the columns of its group's record table): the records of every KPI are computed together on first use
     (per as-of date, fiscal start and whether a payment needs its contract's method), then queried as tables:
     a filter change runs only the small aggregate queries on top. A KPI with one record per period of the
     report's grain has its records written per grain, when first asked for."""
@@ -197,11 +197,10 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
                          grain: str = "quarter") -> None:
     """The records of every computable KPI, written once per source: KPIs over the same rows (the same base
     table) share one table whose columns are each distinct expression once (dimensions, the vendor key and
-    most dates and amounts are common), so each base is scanned and written once. Each KPI reads a view
+    most dates and amounts are common), so each base is scanned and written once. Each KPI reads a subquery
     naming its columns as the aggregate queries expect (_date, _reason, _d_<dim>...). Per-period KPIs are
     written only when asked for (`only`), for `grain`."""
     ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}), grain)
-    suffix = "_m" if with_method else ""
     groups: dict = {}
     for kpi in only or KPIS.values():
         key = _records_key(kpi, fy, as_of, with_method, grain)
@@ -236,10 +235,9 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
             src.view(table, sql, materialize=True, table=False)
             written[expr.op()] = table
         for kpi, rec, names in views:
-            view = f"kpi_records_{kpi.id}{suffix}_{table.rsplit('_', 1)[1]}"
-            select = ", ".join(f"{src.quote(col)} AS {src.quote(name)}" for name, col in names.items())
-            src.view(view, f"SELECT {select} FROM {src.quote(table)}", table=False)
-            src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, view)
+            # Read as a subquery naming the KPI's columns (the aggregate templates' dialect, transpiled).
+            select = ", ".join(f'"{col}" AS "{name}"' for name, col in names.items())
+            src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, f'(SELECT {select} FROM "{table}")')
 
 
 _SQL: dict = {}
@@ -525,7 +523,7 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
     """Records counted at each period's reference date while they cover it: the periods are a VALUES list
     joined to the record view; one query counts them by (period, group, reason), one the undated."""
     g = f"_d_{by}" if by else "''"
-    first = Q.query(src, f'SELECT MIN(_lo) AS lo FROM "{view}" WHERE _reason IS NULL AND _lo IS NOT NULL '
+    first = Q.query(src, f'SELECT MIN(_lo) AS lo FROM {view} AS v WHERE _reason IS NULL AND _lo IS NOT NULL '
                     "AND :filters", where)["lo"].iloc[0]
     refs = _periods_from(first, grain, fy, as_of, filters)
     if refs.empty:
@@ -543,10 +541,10 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
         widest = "_lo"
     counted = Q.query(
         src, f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
-        f'FROM (SELECT *, {g} AS _g FROM "{view}" WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
+        f'FROM (SELECT *, {g} AS _g FROM {view} AS v WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
         f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where,
         rows={"__refs__": refs[["_code", "_ref"]]})
-    undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM "{view}" '
+    undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM {view} AS v '
                       "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
                       "GROUP BY _g, _reason", where)
     used = counted["_reason"].isna()

@@ -392,9 +392,10 @@ def kept(src: Source, expr: ir.Table) -> ir.Table:
         src.con._register_in_memory_tables(expr)
         sql = str(src.con.compile(expr))
         # Named by its definition: the records' SQL, compiled once per schema and reused for the next data
-        # version, refers to it by this name.
+        # version, refers to it by this name. Over small tables a view: computing it again costs less than
+        # writing it.
         name = f"kpi_kept_{hashlib.sha1(sql.encode()).hexdigest()[:16]}"
-        hit = src.memo[key] = src.view(name, sql, materialize=True)
+        hit = src.memo[key] = src.view(name, sql, materialize=src.large)
     return hit
 
 

@@ -135,4 +135,4 @@ def placed_records(view: str, group: str | None, grain: str, fy: int) -> str:
     code = period_code(grain, fy)
     return (f"SELECT *, (_date IS NOT NULL AND _date <= :as_of) AS _placed, (_date IS NULL) AS _undated, "
             f"CASE WHEN _date IS NOT NULL AND _date <= :as_of THEN {code} END AS _code, {g} AS _g "
-            f'FROM "{view}" AS v WHERE :filters')
+            f'FROM {view} AS v WHERE :filters')

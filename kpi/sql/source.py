@@ -24,6 +24,9 @@ from loaders.schema import TABLES
 # DuckDB's memory for a workspace's KPIs (its default is 80% of the machine's): at 10M payments the
 # records stay paged on the scratch disk rather than in memory.
 SCRATCH_MEMORY = "2GB"
+# Up to this many rows a table's columns are checked for values in one scan of the whole table; beyond, one
+# short scan per column asked about (it stops at the first value).
+SMALL_TABLE_ROWS = 200_000
 
 
 class SourceError(RuntimeError):
@@ -38,6 +41,7 @@ class Source:
         self.tables = {k: v for k, v in tables.items() if k in TABLES}
         self.label = label or getattr(con, "name", "")
         self._stats: dict = {}  # presence and row counts, asked once
+        self._bulk: dict = {}  # small tables: every column's presence, from one scan
         self._lock = threading.Lock()
         self.on_disk = False
         self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
@@ -163,11 +167,17 @@ class Source:
                 cur.execute(f'ANALYZE pg_temp."{name}"')
             self.con.con.commit()
         else:
-            kind = "TEMP TABLE" if materialize else "TEMP VIEW"
+            # On the scratch disk only when large: a small table is written faster in memory.
+            kind = ("TABLE" if self.on_disk and self.large else "TEMP TABLE") if materialize else "TEMP VIEW"
             self.con.raw_sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
         return self.con.table(name) if table else None
 
     # ----------------------------------------------------------------- presence
+
+    @property
+    def large(self) -> bool:
+        """Whether any table has more than SMALL_TABLE_ROWS rows (asked once)."""
+        return self._cached(("large",), lambda: any(self.rows(n) > SMALL_TABLE_ROWS for n in self.tables))
 
     def table(self, name: str) -> ir.Table | None:
         return self.tables.get(name)
@@ -203,16 +213,36 @@ class Source:
             run(self.con, self.dialect, f"SELECT COUNT(*) AS n FROM {self._from(name)}")["n"].iloc[0] or 0))
 
     def _present(self, name: str, column: str) -> bool:
-        """Whether a column has at least one value (text: not blank): the scan stops at the first one."""
+        """Whether a column has at least one value (text: not blank). A small table answers for all its
+        columns in one scan; in a large one, each column's scan stops at its first value."""
         from .query import run
 
         def look() -> bool:
-            c = self.quote(column)
-            cond = f"NULLIF(TRIM({c}), '') IS NOT NULL" if self.tables[name][column].type().is_string() \
-                else f"{c} IS NOT NULL"
-            return len(run(self.con, self.dialect, f"SELECT 1 AS hit FROM {self._from(name)} WHERE {cond} LIMIT 1")) > 0
+            if self.rows(name) <= SMALL_TABLE_ROWS:
+                return self._presence(name)[column]
+            return len(run(self.con, self.dialect,
+                           f"SELECT 1 AS hit FROM {self._from(name)} WHERE {self._filled(name, column)} LIMIT 1")) > 0
 
         return self._cached(("present", name, column), look)
+
+    def _filled(self, name: str, column: str) -> str:
+        c = self.quote(column)
+        return f"NULLIF(TRIM({c}), '') IS NOT NULL" if self.tables[name][column].type().is_string() \
+            else f"{c} IS NOT NULL"
+
+    def _presence(self, name: str) -> dict[str, bool]:
+        """Every column of a small table: has it a value? (one query, kept apart from the facts: only the
+        questions the definitions ask are facts.)"""
+        from .query import run
+
+        hit = self._bulk.get(name)
+        if hit is None:
+            cols = list(self.tables[name].columns)
+            counts = ", ".join(f"SUM(CASE WHEN {self._filled(name, c)} THEN 1 ELSE 0 END) AS c{i}"
+                               for i, c in enumerate(cols))
+            row = run(self.con, self.dialect, f"SELECT {counts} FROM {self._from(name)}").iloc[0]
+            hit = self._bulk[name] = {c: bool((row[f"c{i}"] or 0) > 0) for i, c in enumerate(cols)}
+        return hit
 
     def last_dates(self, columns: Mapping[str, tuple[str, ...]], cap) -> dict:
         """The last date on or before `cap` in any of each table's columns (tables with one)."""
