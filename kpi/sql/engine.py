@@ -472,24 +472,32 @@ def _lift(cat: pd.DataFrame, agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _reasons(raw: pd.DataFrame, by: str | None, grain: str, fy: int) -> pd.DataFrame:
+    """The excluded records counted by (period, group, reason): periods in order, then records not dated, then
+    records dated after the as-of date."""
     if raw.empty:
         return empty_reasons(by)
-    raw = raw.copy()
-    placed = raw["_placed"].fillna(False).astype(bool).to_numpy()
-    codes = raw["_code"].to_numpy()
+    placed = raw["_placed"].to_numpy(dtype=bool, na_value=False)
+    undated = raw["_undated"].to_numpy(dtype=bool, na_value=False)
+    codes = raw["_code"].to_numpy(dtype=float, na_value=np.nan)
     labels = np.empty(len(raw), dtype=object)
     if placed.any():
         labels[placed] = P.labels(codes[placed].astype(np.int64), grain, fy)
-    undated = raw["_undated"].fillna(False).astype(bool).to_numpy()
     labels[~placed] = np.where(undated[~placed], NO_DATE_LABEL, AFTER_LABEL)
-    order = np.where(placed, np.nan_to_num(codes.astype(float), nan=0), np.where(undated, 1e18, 2e18))
-    out = pd.DataFrame({"period_label": labels, "_o": order})
+    order = np.where(placed, np.nan_to_num(codes, nan=0), np.where(undated, 1e18, 2e18))
+    reasons = raw["_reason"].to_numpy(dtype=object)
+    keys = [_ranks(reasons)]
+    out = {"period_label": labels}
     if by:
-        out["group"] = raw["_g"].fillna(NOT_RECORDED).astype(object).to_numpy()
-    out["reason"] = raw["_reason"].astype(object).to_numpy()
-    out["count"] = raw["count"].astype(np.int64).to_numpy()
-    out = out.sort_values(["_o"] + (["group"] if by else []) + ["reason"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+        out["group"] = raw["_g"].astype(object).where(raw["_g"].notna(), NOT_RECORDED).to_numpy(dtype=object)
+        keys.append(_ranks(out["group"]))
+    out["reason"], out["count"] = reasons, raw["count"].to_numpy(dtype=np.int64)
+    sort = np.lexsort((*keys, order))  # the last key sorts first
+    return pd.DataFrame({k: v[sort] for k, v in out.items()})
+
+
+def _ranks(texts: np.ndarray) -> np.ndarray:
+    """Each text's rank in sorted order (np.lexsort sorts numbers, not objects)."""
+    return np.unique(texts.astype(str), return_inverse=True)[1].reshape(-1)
 
 
 def _fill_counts(frame: pd.DataFrame, cmin: int, cmax: int, grain: str, fy: int, as_of) -> pd.DataFrame:
