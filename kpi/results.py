@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -117,6 +118,14 @@ class Drilldown:
 
 
 def period_frame(codes: np.ndarray, grain: str, fy: int, as_of: np.datetime64) -> pd.DataFrame:
+    codes = np.asarray(codes, dtype=np.int64)
+    return _period_frame(codes.tobytes(), grain, fy, np.datetime64(as_of, "D")).copy()
+
+
+@lru_cache(maxsize=1024)
+def _period_frame(codes: bytes, grain: str, fy: int, as_of: np.datetime64) -> pd.DataFrame:
+    """The period columns of a result (a filter change asks for the same periods again: made once)."""
+    codes = np.frombuffer(codes, dtype=np.int64)
     starts = P.period_start(codes, grain, fy)
     ends = P.period_end(codes, grain, fy)
     return pd.DataFrame({
@@ -127,7 +136,6 @@ def period_frame(codes: np.ndarray, grain: str, fy: int, as_of: np.datetime64) -
         "fiscal_year": P.fiscal_year(starts, fy).astype(int),
         "partial": ends > as_of,
     })
-
 
 
 def empty_frame(kpi: KPI, by: str | None) -> pd.DataFrame:
@@ -150,7 +158,9 @@ def empty_reasons(by: str | None) -> pd.DataFrame:
 
 def order_frame(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
     keys = ["period_start"] + (["group"] if by else [])
-    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    if by or not frame["period_start"].is_monotonic_increasing:
+        frame = frame.sort_values(keys, kind="stable")
+    frame = frame.reset_index(drop=True)
     first = ["period", "period_label", "period_start", "period_end", "fiscal_year"] + (["group"] if by else [])
     first += ["value"] + (["p90"] if "p90" in frame else []) + ["n", "excluded", "partial"]
     rest = [c for c in frame.columns if c not in first]
