@@ -332,16 +332,17 @@ def _fetch(expr) -> pd.DataFrame:
     return Q.fetch_expr(expr)
 
 
-def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, grain: str, fy: int,
+def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: str | None, grain: str, fy: int,
                       as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records placed by their date. One query groups them by (period, group, reason) with the kind's sums
     (used records have no reason); the lift's category sums take a second. The few rows that come back are
     shaped in arrays (a filter change runs this for every KPI)."""
     kind = kpi.kind
+    sustained = getattr(rec.measure, "sustained", None) is not None  # a share of the numerator beside the value
     sums = ""
     if kind in ("ratio", "count"):
         sums = ", SUM(_num) AS numerator" + (", SUM(_den) AS denominator" if kind == "ratio" else "")
-        if kpi.id == "protest_rate":
+        if sustained:
             sums += ", SUM(_sus) AS sustained"
     elif kind == "mean":
         sums = ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
@@ -389,7 +390,7 @@ def _aggregate_events(kpi: KPI, src: Source, view: str, where, by: str | None, g
             cols["numerator"], cols["denominator"] = num, den
         else:
             cols["value"] = num
-        if kpi.id == "protest_rate":
+        if sustained:
             sus = np.nan_to_num(per_slot("sustained", 0.0))
             cols["sustained"] = sus
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -641,7 +642,7 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     else:
         # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
         where = _where(src, rec, replace(filters, fiscal_years=()))
-        frame, reasons = _aggregate_events(kpi, src, view, where, by, grain, fy, day)
+        frame, reasons = _aggregate_events(kpi, rec, src, view, where, by, grain, fy, day)
         if filters.fiscal_years:
             frame = frame[frame["fiscal_year"].isin(filters.fiscal_years)].reset_index(drop=True)
             reasons = reasons[reasons["period_label"].isin(set(frame["period_label"]))].reset_index(drop=True)
