@@ -174,32 +174,35 @@ def _records_key(kpi: KPI, fy: int, as_of: dt.date, with_method: bool, grain: st
 
 
 def records(src: Source, kpi: KPI, fy: int, as_of: dt.date, needed: frozenset, grain: str = "quarter"):
-    """(Rec, the KPI's records as a FROM item: a subquery naming the columns of its group's record table): the records of every KPI are computed together on first use
-    (per as-of date, fiscal start and whether a payment needs its contract's method), then queried as tables:
-    a filter change runs only the small aggregate queries on top. A KPI with one record per period of the
-    report's grain has its records written per grain, when first asked for."""
+    """(Rec, the KPI's records as a FROM item: a subquery naming the columns of its group's record table).
+    Records are written on first use (per as-of date, fiscal start and whether a payment needs its contract's
+    method) together with those of every KPI over the same base, then queried as tables: a filter change runs
+    only the small aggregate queries on top. A KPI with one record per period of the report's grain has its
+    records written per grain, when first asked for."""
     with_method = "method" in needed
     grain = P.normalise_grain(grain) if kpi.per_period else "quarter"
     key = _records_key(kpi, fy, as_of, with_method, grain)
-    # Over a workspace, every KPI at once (the app shows most of them); over frames or in a warehouse, only
-    # what was asked for (compute_all asks for all).
-    # A second as-of date (a scorecard's comparison counted on its own last day) writes only what it asks for.
-    first = src.memo.setdefault(("report_day",), (fy, as_of, with_method))
-    batch = (src.on_disk and first == (fy, as_of, with_method)) or src.memo.get(("batch",))
-    if key not in src.memo and not kpi.per_period and batch:
-        _materialize_records(src, fy, as_of, with_method)
+    if key not in src.memo and not kpi.per_period:
+        # Over a workspace, the asked KPI's whole group (the app shows most KPIs of a base); compute_all writes
+        # every group; over frames or in a warehouse, only what was asked for. A second as-of date (a
+        # scorecard's comparison counted on its own last day) writes only what it asks for.
+        first = src.memo.setdefault(("report_day",), (fy, as_of, with_method))
+        if src.memo.get(("batch",)):
+            _materialize_records(src, fy, as_of, with_method)
+        elif src.on_disk and first == (fy, as_of, with_method):
+            _materialize_records(src, fy, as_of, with_method, group_of=kpi)
     if key not in src.memo:  # a per-period KPI, one asked alone in a warehouse (or outside the registry)
         _materialize_records(src, fy, as_of, with_method, only=(kpi,), grain=grain)
     return src.memo[key]
 
 
-def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only=None,
-                         grain: str = "quarter") -> None:
-    """The records of every computable KPI, written once per source: KPIs over the same rows (the same base
-    table) share one table whose columns are each distinct expression once (dimensions, the vendor key and
-    most dates and amounts are common), so each base is scanned and written once. Each KPI reads a subquery
-    naming its columns as the aggregate queries expect (_date, _reason, _d_<dim>...). Per-period KPIs are
-    written only when asked for (`only`), for `grain`."""
+def _groups(src: Source, fy: int, as_of: dt.date, with_method: bool, only, grain: str) -> list[list]:
+    """The KPIs' records grouped by their base (the same rows): [[(kpi, rec), ...], ...]; a KPI without
+    records is noted as such. Every KPI of the registry is built once per source, as-of date and fiscal start
+    (per-period KPIs only when asked for, `only`)."""
+    plan_key = ("groups", fy, as_of, with_method) if only is None else None
+    if plan_key in src.memo:
+        return src.memo[plan_key]
     ctx = M.Context(src, as_of, fy, frozenset(M.DIMENSIONS) if with_method else frozenset({"vendor"}), grain)
     groups: dict = {}
     for kpi in only or KPIS.values():
@@ -212,8 +215,25 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
             src.memo[key] = (None, None)
             continue
         groups.setdefault(rec.t.op(), []).append((kpi, rec))
+    out = list(groups.values())
+    if plan_key is not None:
+        src.memo[plan_key] = out
+    return out
+
+
+def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only=None,
+                         grain: str = "quarter", group_of: KPI | None = None) -> None:
+    """The records of every computable KPI (or of `group_of`'s group, or `only`), written once per source:
+    KPIs over the same rows (the same base table) share one table whose columns are each distinct expression
+    once (dimensions, the vendor key and most dates and amounts are common), so each base is scanned and
+    written once. Each KPI reads a subquery naming its columns as the aggregate queries expect (_date,
+    _reason, _d_<dim>...). Per-period KPIs are written only when asked for (`only`), for `grain`."""
     written = src.memo.setdefault(("record_tables",), {})
-    for members in groups.values():
+    for members in _groups(src, fy, as_of, with_method, only, grain):
+        if group_of is not None and all(k.id != group_of.id for k, _ in members):
+            continue
+        if all(_records_key(k, fy, as_of, with_method, grain) in src.memo for k, _ in members):
+            continue
         columns: dict[str, ir.Value] = {}
         named: dict = {}  # expression -> its column
         views = []
