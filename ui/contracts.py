@@ -18,17 +18,17 @@ from ui.tables import export_frame, show_records
 @st.cache_data(max_entries=16, show_spinner=False)
 def _pipeline(path, ver, filters, as_of_, fy_start):
     dims = kpi.Filters(departments=filters.departments, categories=filters.categories, methods=filters.methods)
-    return kc.expiring_pipeline(data._tables(path, ver), as_of=as_of_, filters=dims, fy_start_month=fy_start)
+    return kc.expiring_pipeline(data._source(path, ver), as_of=as_of_, filters=dims, fy_start_month=fy_start)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cost_growth(path, ver, filters, as_of_, fy_start):
-    return kc.cost_growth(data._tables(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+    return kc.cost_growth(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _overspent(path, ver, filters, as_of_, fy_start):
-    return kc.overspent_contracts(data._tables(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+    return kc.overspent_contracts(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
 
 
 def _args(view):

@@ -90,6 +90,24 @@ def tables() -> dict[str, pd.DataFrame]:
     return _tables(workspace_path(), version())
 
 
+# The KPIs compute in embedded DuckDB over the workspace's Parquet files (kpi.sql): one Source per data
+# version, shared by sessions, so DuckDB's scratch tables of records are written once per version.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _workspace_source(path: str, ver: str):
+    from kpi.sql.source import Source
+
+    return Source.from_workspace(_workspace(path))
+
+
+def _source(path: str, ver: str):
+    """Where the KPIs of this workspace version are computed (a kpi.sql Source)."""
+    return _workspace_source(path, ver)
+
+
+def source():
+    return _source(workspace_path(), version())
+
+
 def settings() -> dict:
     return dict(workspace().settings() or {})
 
@@ -100,7 +118,7 @@ def fy_start_month() -> int:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _as_of(path: str, ver: str):
-    return kpi_now.data_through(_tables(path, ver), _workspace(path).settings())
+    return kpi_now.data_through(_source(path, ver), _workspace(path).settings())
 
 
 def as_of():
@@ -111,7 +129,7 @@ def as_of():
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _lag_notes(path: str, ver: str, day) -> tuple[str, ...]:
-    return tuple(kpi_now.lag_notes(_tables(path, ver), day))
+    return tuple(kpi_now.lag_notes(_source(path, ver), day))
 
 
 def lag_notes() -> tuple[str, ...]:
@@ -165,7 +183,7 @@ def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int, last_day=
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _scorecard(path, ver, filters, grain, fy_start, as_of_, period=None):
-    return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
+    return kpi.scorecard(_source(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_, period=period)
 
 
@@ -185,7 +203,7 @@ def _view_period(grain: str):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _result(path, ver, kpi_id, filters, grain, by, fy_start, as_of_):
-    res = kpi.compute(kpi_id, _tables(path, ver), filters=filters, grain=grain, by=by,
+    res = kpi.compute(kpi_id, _source(path, ver), filters=filters, grain=grain, by=by,
                       fy_start_month=fy_start, as_of=as_of_)
     # pandas Period objects do not serialise to a chart spec; period_label and period_start say the same.
     periods = [c for c in res.frame.columns if isinstance(res.frame[c].dtype, pd.PeriodDtype)]
@@ -200,7 +218,7 @@ def result(kpi_id: str, filters, grain: str, by: str | None = None):
 # Drill-down frames can hold every payment of a year: kept as shared objects (read-only), never pickled.
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_, group, by):
-    return kpi.drilldown(kpi_id, _tables(path, ver), filters=filters, period_label=period_label,
+    return kpi.drilldown(kpi_id, _source(path, ver), filters=filters, period_label=period_label,
                          grain=grain, fy_start_month=fy_start, as_of=as_of_, group=group, by=by)
 
 
@@ -218,7 +236,7 @@ def goal_for(kpi_id: str, filters) -> dict:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _theme_scorecard(path, ver, ids, filters, grain, fy_start, as_of_, period=None):
-    return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
+    return kpi.scorecard(_source(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_, kpis=list(ids), period=period)
 
 
