@@ -27,7 +27,7 @@ from loaders.schema import (
 )
 
 from .. import periods as P
-from ..measures import (
+from ..settings import (
     BELOW_SATISFACTORY,
     CHECKIN_QUARTER,
     CYCLE_TIME_BANDS,
@@ -87,7 +87,9 @@ class Ratio:
     x: ir.NumericValue | None = None
     x_name: str = "days"
     sustained: ir.NumericValue | None = None
-    dollars: bool = False  # num and den are amounts (listed as such in drill-downs)
+    # num and den are amounts or weights, not 0/1 (dollars; fields filled of fields counted): a drill-down lists
+    # them per record as numerator_amount and denominator_amount.
+    dollars: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,12 +251,12 @@ _VENDOR_SOURCES = (("vendors", "vendor_id", "vendor_name"),
                    ("payments", "vendor_id", "vendor_name"))
 
 
-def _vendor_prepared(src: Source):
-    """The pandas engine's vendor logic run over the distinct vendor spellings of every table (a few
+def _vendor_identity(src: Source):
+    """kpi.vendors' identity logic run over the distinct vendor spellings of every table (a few
     thousand rows, not the tables): one definition of vendor identity for every engine."""
 
     def make():
-        from ..prepare import Prepared
+        from ..vendors import VendorIdentity
 
         frames = {}
         for table, id_col, name_col in _VENDOR_SOURCES:
@@ -266,9 +268,9 @@ def _vendor_prepared(src: Source):
                 continue
             if src.table(table) is not None:
                 frames[table] = _pairs(src, table, id_col, name_col)
-        return Prepared(frames)
+        return VendorIdentity(frames)
 
-    return _memo(src, ("vendor_prepared",), make)
+    return _memo(src, ("vendor_identity",), make)
 
 
 def _memo(src: Source, key, make):
@@ -282,7 +284,7 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
     """(_vid, _vname) -> _vkey (the vendor's identity), _vlabel (display name), certification flags, expiry."""
 
     def make():
-        p = _vendor_prepared(src)
+        p = _vendor_identity(src)
         if table == "vendors":
             f = p.frame("vendors")
             pairs = pd.DataFrame({id_col: f[id_col] if id_col in f else pd.Series(dtype="str"),
@@ -291,9 +293,9 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
             pairs[id_col] = pairs[id_col].str.strip().replace("", np.nan)
             pairs[name_col] = pairs[name_col].str.strip().replace("", np.nan)
             pairs = pairs.drop_duplicates().reset_index(drop=True)
-            from ..prepare import Prepared
+            from ..vendors import VendorIdentity
 
-            q = Prepared({"vendors": p.frame("vendors"), "_t": pairs.rename(columns={id_col: "i", name_col: "n"})})
+            q = VendorIdentity({"vendors": p.frame("vendors"), "_t": pairs.rename(columns={id_col: "i", name_col: "n"})})
             q._cache[("name_to_id",)] = p._name_to_id()
             v = q.vendor("_t", "i", "n")
             rows = q.vendor_rows("_t", "i", "n")
@@ -845,7 +847,7 @@ def expiring_without_replacement(ctx: Context) -> Rec:
     t = contract_base(ctx)
     if ctx.src.has("solicitations", "replaces_contract_id"):
         r = replacement_start(ctx)
-        # Only the first contract row of an id (the pandas join's first match) takes the replacement.
+        # Only the first contract row of an id (the first match of a join) takes the replacement.
         t = t.mutate(_ck=text(t, "contract_id"))
         t = t.left_join(r, t._ck == r._rk).drop("_ck", "_rk")
     else:
@@ -896,7 +898,7 @@ def evaluation_completion_rate(ctx: Context) -> Rec:
 
 
 def rating_low(rating: ir.StringValue) -> ir.FloatingValue:
-    """1.0 below satisfactory, 0.0 satisfactory or better, NULL not recognised (words as kpi.measures)."""
+    """1.0 below satisfactory, 0.0 satisfactory or better, NULL not recognised (kpi.settings' words)."""
     low = ibis.literal(False)
     for w in BELOW_SATISFACTORY:
         low = low | rating.contains(w)
@@ -968,8 +970,8 @@ def overspent_contracts(ctx: Context) -> Rec:
 
 
 # ----------------------------------------------------------------------------- Contract performance
-# Key contracts' metrics, results and check-ins (kpi.measures' definitions). A row of another table that names
-# a contract meets the first contract row of that id (in table order), as the pandas engine's joins do.
+# Key contracts' metrics, results and check-ins (as kpi.performance reads them). A row of another table that
+# names a contract meets the first contract row of that id (in table order).
 
 
 @shared
@@ -992,7 +994,7 @@ _DIRECTION_SCHEMA = ibis.schema({"_dir": "string", "_sign": "int64"})
 
 def metric_directions(ctx: Context) -> ir.Table:
     """Each distinct direction text of contract_metrics -> 1 (higher is better), -1 (lower), 0 (not
-    recognised), read by kpi.measures.direction_sign: one reading of a direction for every engine (a handful
+    recognised), read by kpi.settings.direction_sign: one reading of a direction for every engine (a handful
     of rows, held as a small lookup table like the vendor lookup)."""
 
     def make():
@@ -1280,7 +1282,7 @@ def field_completeness(ctx: Context) -> Rec:
     parts = []
     for table in TABLES:
         if not src.has(table) or src.rows(table) == 0 or table not in TABLE_DATES:
-            continue  # as the pandas engine: a table without a date of its own (bids, contract_metrics) is left out
+            continue  # a table without a date of its own (bids, contract_metrics) is left out
         fields = completeness_fields(table, src.has)
         if table == "bids":
             t = bid_base(ctx)
@@ -1320,4 +1322,4 @@ def field_completeness(ctx: Context) -> Rec:
     dims = {d: u[f"_d_{d}"] for d in DIMENSIONS}
     dims["table"] = u._table
     return Rec(t=u, table="", date=u._when, reasons=[(u._when.isnull(), "no date to place the record in a period")],
-               dims=dims, amount=u._amount, measure=Ratio(u._num, u._den))
+               dims=dims, amount=u._amount, measure=Ratio(u._num, u._den, dollars=True))
