@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,13 @@ def workspace() -> Workspace:
 
 
 def version() -> str:
-    return str(workspace().version)
+    """What every cache below is keyed on: the workspace's version, and the KPI database in use (when one is
+    configured and answers; a new connection, and so fresh numbers, every REFRESH_SECONDS)."""
+    ver = str(workspace().version)
+    state = kpi_source_state()
+    if state is not None and state.source is not None:
+        ver += f"|{state.key}"
+    return ver
 
 
 def ensure_sample() -> bool:
@@ -99,8 +106,71 @@ def _workspace_source(path: str, ver: str):
     return Source.from_workspace(_workspace(path))
 
 
+# ----------------------------------------------------------------------------- the KPIs in a database
+# When the office names a database holding the canonical tables (PROCUREMENT_KPI_SOURCE, or [kpi_source] in
+# .streamlit/secrets.toml: loaders.sql.kpi_source), the KPIs, lists and the data-through date are computed
+# there; goals, settings, imports and contract-performance records stay in the workspace. A database that
+# cannot be reached is said on every page and the workspace's data is used meanwhile (tried again after
+# RETRY_SECONDS).
+
+RETRY_SECONDS = 60
+REFRESH_SECONDS = 3600  # the database's numbers are re-read at least hourly (its data changes on its own)
+_FAILED: dict = {}  # (url, schema) -> (monotonic time, message): the last failure, not retried until later
+
+
+@dataclasses.dataclass(frozen=True)
+class KpiSourceState:
+    """The configured KPI database: the Source in use (None: it failed, the workspace is used), its URL
+    without password, why it is not used, and the key caches are kept under."""
+
+    source: object | None
+    display: str
+    error: str | None = None
+    key: str = ""
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _database_source(url: str, schema: str | None, epoch: int):
+    from kpi.sql.source import Source, SourceError
+    from loaders.schema import TABLES as CANONICAL
+
+    src = Source.from_url(url, schema=schema)
+    if not src.tables:
+        raise SourceError(f"no canonical tables ({', '.join(CANONICAL)}) found in {src.label}"
+                          f"{f' schema {schema}' if schema else ''}")
+    return src
+
+
+def kpi_source_state() -> KpiSourceState | None:
+    """The KPI database configured for the app and whether it is in use; None when none is configured."""
+    from loaders import sql as loaders_sql
+
+    try:
+        setting = loaders_sql.kpi_source()
+    except loaders_sql.SourceError as exc:
+        return KpiSourceState(None, "the configured KPI database", str(exc))
+    if setting is None:
+        return None
+    failed = _FAILED.get((setting.url, setting.schema))
+    if failed is not None and time.monotonic() - failed[0] < RETRY_SECONDS:
+        return KpiSourceState(None, setting.display, failed[1])
+    epoch = int(time.time() // REFRESH_SECONDS)
+    try:
+        src = _database_source(setting.url, setting.schema, epoch)
+    except Exception as exc:  # noqa: BLE001 - any driver's failure: said on the page, the workspace used
+        message = loaders_sql.scrub(" ".join(str(exc).split()), loaders_sql.make_url(setting.url))[:400]
+        _FAILED[(setting.url, setting.schema)] = (time.monotonic(), message)
+        return KpiSourceState(None, setting.display, message)
+    _FAILED.pop((setting.url, setting.schema), None)
+    return KpiSourceState(src, setting.display, None, f"{setting.display}@{epoch}")
+
+
 def _source(path: str, ver: str):
-    """Where the KPIs of this workspace version are computed (a kpi.sql Source)."""
+    """Where the KPIs of this data version are computed (a kpi.sql Source): the configured database when it
+    answers, else the workspace's Parquet files."""
+    state = kpi_source_state()
+    if state is not None and state.source is not None:
+        return state.source
     return _workspace_source(path, ver)
 
 
@@ -143,6 +213,9 @@ def goals() -> pd.DataFrame:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _filter_options(path: str, ver: str, fy_start: int, last_day) -> dict[str, list]:
+    src = _source(path, ver)
+    if not src.on_disk:  # a database: asked of it (a few DISTINCT queries)
+        return source_filter_options(src, fy_start, last_day)
     return kpi_filter_options(_tables(path, ver), fy_start, last_day)
 
 
@@ -178,6 +251,31 @@ def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int, last_day=
         for col, bucket in values.items():
             if col in frame.columns:
                 bucket.update(str(v) for v in frame[col].dropna().unique())
+    return {"fiscal_year": sorted(years), **{k: sorted(v) for k, v in values.items()}}
+
+
+def source_filter_options(src, fy_start: int, last_day=None) -> dict[str, list]:
+    """kpi_filter_options over a kpi.sql Source: the distinct months of each activity date and the distinct
+    departments, categories and methods come back, never the rows."""
+    from kpi.sql.engine import fetch
+
+    years: set[int] = set()
+    values: dict[str, set] = {"department": set(), "category": set(), "method": set()}
+    last = pd.Timestamp(last_day or pd.Timestamp.today()).date()
+    for name, t in src.tables.items():
+        for col in ACTIVITY_DATES.get(name, ()):
+            if col not in t.columns:
+                continue
+            d = t[col] if t[col].type().is_date() else t[col].cast("date")
+            months = fetch(t.filter(d.notnull() & (d <= last)).select(y=d.year(), m=d.month()).distinct())
+            if len(months):
+                days = np.array([f"{int(y):04d}-{int(m):02d}-01" for y, m in zip(months["y"], months["m"],
+                                                                                  strict=True)], "datetime64[D]")
+                years.update(int(y) for y in np.unique(kpi_periods.fiscal_year(days, fy_start)))
+        for col, bucket in values.items():
+            if col in t.columns:
+                found = fetch(t.filter(t[col].notnull()).select(v=t[col].cast("string")).distinct())
+                bucket.update(str(v) for v in found["v"])
     return {"fiscal_year": sorted(years), **{k: sorted(v) for k, v in values.items()}}
 
 
