@@ -624,5 +624,8 @@ def charts_zip(b: Briefing, fmt: str = "png") -> bytes:
 
 
 def briefing_from_workspace(ws, **kwargs) -> Briefing:
-    """prepare_briefing on a storage.workspace.Workspace: its tables, goals, settings and import history."""
-    return prepare_briefing(ws.tables(), ws.goals(), ws.settings(), imports=ws.imports(), **kwargs)
+    """prepare_briefing on a storage.workspace.Workspace: its tables (read in place by embedded DuckDB, as the
+    app reads them), goals, settings and import history."""
+    from kpi.sql.source import Source
+
+    return prepare_briefing(Source.from_workspace(ws), ws.goals(), ws.settings(), imports=ws.imports(), **kwargs)

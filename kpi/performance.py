@@ -12,6 +12,7 @@ from loaders import values as V
 
 from . import periods as P
 from .settings import HIGHER, LOWER, direction_sign
+from .tables import table_rows
 from .vendors import flag_values
 
 OFF_TRACK, ON_TRACK, NO_RESULT, NO_TARGET, NO_METRICS = "off track", "on track", "no result yet", "no target", \
@@ -41,39 +42,12 @@ def _day(as_of) -> np.datetime64:
     return np.datetime64(P.today(), "D") if np.isnat(d) else d
 
 
-# ----------------------------------------------------------------------------- the tables read here
 # Contract performance reads small tables (key contracts' metrics, results, check-ins, evaluations) and the
-# contracts' own fields: from canonical frames, or fetched once from a kpi.sql Source (a workspace's Parquet
-# files or a database) and typed as the canonical tables are.
-
-_FETCHED_COLUMNS = {"contracts": CONTRACT_FIELDS}
+# contracts' own fields: from canonical frames, or fetched once from a kpi.sql Source (kpi.tables).
 
 
 def _frame(tables, name: str) -> pd.DataFrame | None:
-    """The rows of one canonical table (None when it is absent or empty)."""
-    if hasattr(tables, "con") and hasattr(tables, "memo"):  # a kpi.sql Source
-        hit = tables.memo.get(("performance_rows", name))
-        if hit is None:
-            hit = tables.memo[("performance_rows", name)] = (_fetch(tables, name),)
-        f = hit[0]
-    else:
-        f = (tables or {}).get(name)
-        f = f if isinstance(f, pd.DataFrame) else None
-    return None if f is None or f.empty else f
-
-
-def _fetch(src, name: str) -> pd.DataFrame | None:
-    from storage.frames import conform_column, dtypes
-
-    from .sql.engine import fetch
-
-    t = src.table(name)
-    if t is None:
-        return None
-    cols = [c for c in _FETCHED_COLUMNS.get(name, tuple(dtypes(name))) if c in t.columns]
-    f = fetch(t.select(cols))
-    kinds = dtypes(name)
-    return pd.DataFrame({c: conform_column(f[c].rename(c), kinds[c]) for c in cols}, index=f.index)
+    return table_rows(tables, name, CONTRACT_FIELDS if name == "contracts" else None)
 
 
 def _ids(values: pd.Series) -> np.ndarray:

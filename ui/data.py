@@ -213,10 +213,9 @@ def goals() -> pd.DataFrame:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _filter_options(path: str, ver: str, fy_start: int, last_day) -> dict[str, list]:
-    src = _source(path, ver)
-    if not src.on_disk:  # a database: asked of it (a few DISTINCT queries)
-        return source_filter_options(src, fy_start, last_day)
-    return kpi_filter_options(_tables(path, ver), fy_start, last_day)
+    # Asked of where the KPIs are computed (a few DISTINCT queries): a KPI page never reads the tables into
+    # pandas (only the Data and Contract performance pages do).
+    return kpi_filter_options(_source(path, ver), fy_start, last_day)
 
 
 def filter_options() -> dict[str, list]:
@@ -235,28 +234,10 @@ ACTIVITY_DATES = {
 }
 
 
-def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int, last_day=None) -> dict[str, list]:
-    """Fiscal years with activity (up to the data-through date), departments, categories and methods."""
-    years: set[int] = set()
-    values: dict[str, set] = {"department": set(), "category": set(), "method": set()}
-    last = np.datetime64(last_day or pd.Timestamp.today().date(), "D")
-    for name, frame in frames.items():
-        for col in ACTIVITY_DATES.get(name, ()):
-            if col not in frame.columns:
-                continue
-            days = pd.to_datetime(frame[col], errors="coerce").dropna().to_numpy().astype("datetime64[D]")
-            days = days[days <= last]
-            if len(days):
-                years.update(int(y) for y in np.unique(kpi_periods.fiscal_year(days, fy_start)))
-        for col, bucket in values.items():
-            if col in frame.columns:
-                bucket.update(str(v) for v in frame[col].dropna().unique())
-    return {"fiscal_year": sorted(years), **{k: sorted(v) for k, v in values.items()}}
-
-
-def source_filter_options(src, fy_start: int, last_day=None) -> dict[str, list]:
-    """kpi_filter_options over a kpi.sql Source: the distinct months of each activity date and the distinct
-    departments, categories and methods come back, never the rows."""
+def kpi_filter_options(src, fy_start: int, last_day=None) -> dict[str, list]:
+    """Fiscal years with activity (up to the data-through date), departments, categories and methods, asked of
+    a kpi.sql Source: the distinct months of each activity date and the distinct values come back, never the
+    rows."""
     from kpi.sql.engine import fetch
 
     years: set[int] = set()
