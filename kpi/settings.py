@@ -15,6 +15,9 @@ EXPIRING_DAYS = 180
 # active from its start on.
 OPEN_ENDED = "no end date (open-ended, ends on completion)"
 OPEN_END = np.datetime64("9999-12-31", "D")
+# A method the vocabulary did not recognise (its text kept in method_text) is not a missing one: method-based
+# KPIs leave it out with this reason, and it never counts as non-competitive.
+METHOD_NOT_RECOGNISED = "method not recognised"
 FIRST_TIME_LOOKBACK_YEARS = 3
 ENGAGEMENT_THRESHOLD = 100_000.0
 # Market research that is not vendor engagement (desk research), so it does not count.

@@ -39,6 +39,7 @@ from ..settings import (
     FIRST_TIME_LOOKBACK_YEARS,
     HIGHER,
     LOW_SCORE,
+    METHOD_NOT_RECOGNISED,
     NOT_ENGAGEMENT,
     ON_TIME_PAYMENT_DAYS,
     OPEN_END,
@@ -431,6 +432,12 @@ def competitive(t: ir.Table) -> ir.BooleanValue:
     return in_list(text(t, "method", lower=True), COMPETITIVE_METHODS)
 
 
+def method_unrecognised(t: ir.Table) -> ir.BooleanValue:
+    """A method the vocabulary did not recognise (the loader keeps its text in method_text): not a missing
+    method, and never counted as non-competitive; method-based KPIs leave it out with its own reason."""
+    return text(t, "method").isnull() & text(t, "method_text").notnull()
+
+
 @shared
 def contract_base(ctx: Context) -> ir.Table:
     return with_vendor(ctx.src, ctx.src.table("contracts"), "contracts", "vendor_id", "vendor_name")
@@ -606,6 +613,7 @@ def within_cycle_goal_share(ctx: Context) -> Rec:
     days = days_between(req, award)
     reasons = [(award.isnull(), NOT_AWARDED), (req.isnull(), "requisition_date missing"),
                (days < 0, "award before requisition date (negative duration)"),
+               (method_unrecognised(t), METHOD_NOT_RECOGNISED),
                (goal.isnull(), "no cycle-time goal for the method"),
                (value.isnull(), "no awarded or estimated amount (value band unknown)")]
     when = first_date(award, req, d["issue_date"], d["due_date"])
@@ -631,7 +639,8 @@ def _competitive_bids(ctx: Context) -> tuple[ir.Table, list, ir.DateValue]:
     method = text(t, "method", lower=True)
     due = date(t, "due_date")
     bids = t._bids
-    reasons = [(method.isnull(), "method missing"), (~competitive(t), "not competitive"),
+    reasons = [(method_unrecognised(t), METHOD_NOT_RECOGNISED), (method.isnull(), "method missing"),
+               (~competitive(t), "not competitive"),
                (due.notnull() & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)"),
                (bids.isnull(), "bids_received missing"), (bids < 0, "bids_received negative")]
     close = first_date(due, date(t, "award_date"), date(t, "issue_date"))
@@ -660,7 +669,8 @@ def _award_dollars(ctx: Context, t: ir.Table, *, need_method: bool = True):
     amount = number(t, "awarded_amount")
     reasons = [(d["award_date"].isnull(), NOT_AWARDED)]
     if need_method:
-        reasons.append((text(t, "method", lower=True).isnull(), "method missing"))
+        reasons += [(method_unrecognised(t), METHOD_NOT_RECOGNISED),
+                    (text(t, "method", lower=True).isnull(), "method missing")]
     reasons += [(amount.isnull(), "awarded_amount missing"), (amount <= 0, "awarded_amount zero or negative")]
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
     return reasons, when, amount.fill_null(F0)
@@ -822,8 +832,9 @@ def savings_rate(ctx: Context) -> Rec:
     t = sol_base(ctx)
     d = _sol_dates(t)
     est, awd = number(t, "estimated_amount"), number(t, "awarded_amount")
-    reasons = [(d["award_date"].isnull(), NOT_AWARDED), (text(t, "method").isnull(), "method missing"),
-               (~competitive(t), "not competitive"), (est.isnull() | (est <= 0), "estimated_amount missing or zero"),
+    reasons = [(d["award_date"].isnull(), NOT_AWARDED), (method_unrecognised(t), METHOD_NOT_RECOGNISED),
+               (text(t, "method").isnull(), "method missing"), (~competitive(t), "not competitive"),
+               (est.isnull() | (est <= 0), "estimated_amount missing or zero"),
                (awd.isnull(), "awarded_amount missing"), (awd <= 0, "awarded_amount zero or negative")]
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), sol_amount(t),
@@ -1258,7 +1269,8 @@ def _competitive_bids_on(ctx: Context, t: ir.Table):
     method = text(t, "method", lower=True)
     due = date(t, "due_date")
     bids = t._bids
-    reasons = [(method.isnull(), "method missing"), (~competitive(t), "not competitive"),
+    reasons = [(method_unrecognised(t), METHOD_NOT_RECOGNISED), (method.isnull(), "method missing"),
+               (~competitive(t), "not competitive"),
                (due.notnull() & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)"),
                (bids.isnull(), "bids_received missing"), (bids < 0, "bids_received negative")]
     return t, reasons, first_date(due, date(t, "award_date"), date(t, "issue_date"))
