@@ -51,8 +51,24 @@ def data_through(tables: Mapping[str, pd.DataFrame], as_of: dt.date | None = Non
 
 
 def data_from(tables: Mapping[str, pd.DataFrame]) -> dt.date | None:
-    """The earliest activity date in the data (None when there is none)."""
+    """The earliest activity date in the data (None when there is none); of a kpi.sql Source (a workspace's
+    Parquet files or a database), asked of it with one MIN query per table."""
     first = None
+    if hasattr(tables, "con") and hasattr(tables, "table"):
+        from kpi.sql.engine import fetch
+
+        for table, cols in DATE_COLUMNS.items():
+            t = tables.table(table)
+            cols = [c for c in cols if t is not None and c in t.columns]
+            if not cols:
+                continue
+            row = fetch(t.aggregate(**{c: (t[c] if t[c].type().is_date() else t[c].cast("date")).min()
+                                       for c in cols})).iloc[0]
+            for v in row.tolist():
+                if v is not None and not pd.isna(v):
+                    m = pd.Timestamp(v)
+                    first = m if first is None or m < first else first
+        return None if first is None else first.date()
     for table, cols in DATE_COLUMNS.items():
         frame = tables.get(table)
         if frame is None or frame.empty:
@@ -608,5 +624,8 @@ def charts_zip(b: Briefing, fmt: str = "png") -> bytes:
 
 
 def briefing_from_workspace(ws, **kwargs) -> Briefing:
-    """prepare_briefing on a storage.workspace.Workspace: its tables, goals, settings and import history."""
-    return prepare_briefing(ws.tables(), ws.goals(), ws.settings(), imports=ws.imports(), **kwargs)
+    """prepare_briefing on a storage.workspace.Workspace: its tables (read in place by embedded DuckDB, as the
+    app reads them), goals, settings and import history."""
+    from kpi.sql.source import Source
+
+    return prepare_briefing(Source.from_workspace(ws), ws.goals(), ws.settings(), imports=ws.imports(), **kwargs)

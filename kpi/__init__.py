@@ -8,7 +8,6 @@ reference_date for the expiring pipeline count; sustained_share for protests; en
 
 from . import contracts, market
 from .changes import Change, summary, what_changed
-from .engine import Drilldown, Filters, KPIResult, compute, compute_all, drilldown
 from .goals import (
     GOAL_COLUMNS,
     STATUSES,
@@ -19,7 +18,9 @@ from .goals import (
     resolve_goal,
 )
 from .registry import KPI, KPIS, SCORECARD, THEMES, Goal
+from .results import Drilldown, Filters, KPIResult
 from .scorecard import scorecard
+from .sql.engine import compute, compute_all, drilldown
 
 __all__ = [
     "KPIS", "SCORECARD", "THEMES", "KPI", "Goal", "Filters", "KPIResult", "Drilldown", "Change", "compute",

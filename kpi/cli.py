@@ -13,33 +13,36 @@ import pandas as pd
 
 from . import now
 from . import periods as P
-from .engine import Filters, compute_all
 from .format import format_date, format_goal_value, format_kpi_value
 from .registry import KPIS, SCORECARD
+from .results import Filters
+from .sql.engine import compute_all
 
 TABLES = ("solicitations", "bids", "contracts", "payments", "vendors", "evaluations", "engagements")
 
 STATUS_WORDS = {"met": "met", "at_risk": "at risk", "missed": "missed", "no_data": "no data", "no_goal": "no goal"}
 
 
-def _workspace_inputs(path: str):
-    """Tables, goals and settings of a workspace folder (storage is imported here only)."""
+def _workspace_inputs(path: str, *, in_memory: bool = False):
+    """Tables, goals and settings of a workspace folder (storage is imported here only). The tables are the
+    workspace's Parquet files, read in place by embedded DuckDB; with `in_memory`, its tables as frames
+    (computed by the same engine, registered in an in-memory DuckDB)."""
     folder = Path(path)
     if not folder.is_dir():
         raise CliError(f"workspace folder not found: {folder}")
     from storage.workspace import CATALOGUE, Workspace, WorkspaceError
 
+    from .sql.source import Source
+
     if not (folder / CATALOGUE).is_file():  # a report never creates a workspace in a stray folder
         raise CliError(f"not a workspace folder (no {CATALOGUE}): {folder}")
     try:
         ws = Workspace(folder)
-        tables = ws.tables()
+        tables = dict(ws.tables()) if in_memory else Source.from_workspace(ws)
+        goals = ws.goals() if hasattr(ws, "goals") else None
+        settings = ws.settings() if hasattr(ws, "settings") else {}
     except WorkspaceError as exc:
         raise CliError(f"cannot open workspace {folder}: {' '.join(str(exc).split())}") from None
-    if not isinstance(tables, dict):  # a list of names
-        tables = {name: ws.table(name) for name in tables}
-    goals = ws.goals() if hasattr(ws, "goals") else None
-    settings = ws.settings() if hasattr(ws, "settings") else {}
     return tables, goals, dict(settings or {})
 
 
@@ -62,14 +65,6 @@ def _database_source(url: str, schema: str | None):
         raise CliError(f"no canonical tables ({', '.join(TABLES)}) in {src.label}"
                        f"{f' schema {schema}' if schema else ''}")
     return src
-
-
-def _parquet_source(path: str):
-    from storage.workspace import Workspace
-
-    from .sql.source import Source
-
-    return Source.from_workspace(Workspace(Path(path)))
 
 
 class CliError(Exception):
@@ -190,8 +185,10 @@ def main(argv=None) -> int:
                                       "e.g. postgresql+psycopg://user@host/db; the password may come from "
                                       "PROCUREMENT_KPI_SOURCE_PASSWORD")
     rep.add_argument("--schema", help="the database schema holding the tables (with --source)")
-    rep.add_argument("--engine", choices=["pandas", "duckdb"], default="pandas",
-                     help="compute a workspace in pandas (default) or in embedded DuckDB over its Parquet files")
+    rep.add_argument("--engine", choices=["pandas", "duckdb"], default="duckdb",
+                     help="duckdb (default): embedded DuckDB reads the workspace's Parquet files in place; pandas "
+                          "(kept for existing scripts): the tables are read into memory first. The same KPI "
+                          "definitions compute both, with the same numbers")
     rep.add_argument("--fy", type=int, help="fiscal year (default: the one holding the data-through date, to date)")
     rep.add_argument("--window", choices=list(now.WINDOWS), default="ytd",
                      help="ytd: the fiscal year to date (default); 12m: the last 12 months")
@@ -217,11 +214,10 @@ def main(argv=None) -> int:
     if not args.workspace and not args.source:
         parser.error("give --workspace, --source, or both")
     try:
-        tables, goals, settings = _workspace_inputs(args.workspace) if args.workspace else ({}, None, {})
+        tables, goals, settings = (_workspace_inputs(args.workspace, in_memory=args.engine == "pandas")
+                                   if args.workspace else ({}, None, {}))
         if args.source:
             tables = _database_source(args.source, args.schema)
-        elif args.engine == "duckdb":
-            tables = _parquet_source(args.workspace)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

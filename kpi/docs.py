@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .format import format_goal_value as format_value
-from .measures import (
+from .registry import KPIS, SCORECARD, THEMES
+from .settings import (
     CYCLE_TIME_BANDS,
     CYCLE_TIME_GOALS,
     ENGAGEMENT_THRESHOLD,
@@ -14,7 +15,6 @@ from .measures import (
     LOW_SCORE,
     ON_TIME_PAYMENT_DAYS,
 )
-from .registry import KPIS, SCORECARD, THEMES
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "kpis.md"
 _DIRECTION = {"higher": "higher is better", "lower": "lower is better", None: "context only"}
@@ -35,7 +35,7 @@ def render() -> str:
         "# KPI definitions",
         "",
         "Generated from `kpi/registry.py` by `python -m kpi docs`; do not edit by hand (a test compares them).",
-        "Every KPI is one registry entry and one function in `kpi/measures.py`; its id never changes (goals",
+        "Every KPI is one registry entry and one definition in `kpi/sql/measures.py`; its id never changes (goals",
         "files, exports and tests key on it). Each value carries `n` (records used) and the records excluded with",
         "their reasons, and can be drilled down to those records.",
         "",
@@ -48,7 +48,7 @@ def render() -> str:
         "LLC, Co removed: 'Café Verde Catering' = 'CAFE VERDE CATERING LLC'). Competitive methods: invitation for bid, request for proposals, request for quotes;",
         "non-competitive: sole source, emergency, exempt.",
         "",
-        "**Settings used by the definitions** (kpi/measures.py): on time = paid within "
+        "**Settings used by the definitions** (kpi/settings.py): on time = paid within "
         f"{ON_TIME_PAYMENT_DAYS} days; first-time look-back = {FIRST_TIME_LOOKBACK_YEARS} fiscal years; "
         f"engagement threshold = ${ENGAGEMENT_THRESHOLD:,.0f}; expiring windows = "
         f"{', '.join(str(w) for w in EXPIRING_WINDOWS)} days; a 0-1 evaluation score below {LOW_SCORE} is below "

@@ -18,8 +18,7 @@ import pandas as pd
 from .contracts import expiring_pipeline
 from .format import format_date, plural
 from .now import Period
-from .records import NOT_RECORDED
-from .results import Filters
+from .results import NOT_RECORDED, Filters
 from .sql import measures as M
 from .sql.engine import fetch, source_of
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .records import NOT_RECORDED
-from .results import Filters
+from .results import NOT_RECORDED, Filters
 from .sql import measures as M
 from .sql.engine import fetch, selection
 

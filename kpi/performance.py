@@ -11,8 +11,9 @@ import pandas as pd
 from loaders import values as V
 
 from . import periods as P
-from .measures import HIGHER, LOWER, direction_sign, metric_definitions, misses_target
-from .prepare import prepared
+from .settings import HIGHER, LOWER, direction_sign
+from .tables import table_rows
+from .vendors import flag_values
 
 OFF_TRACK, ON_TRACK, NO_RESULT, NO_TARGET, NO_METRICS = "off track", "on track", "no result yet", "no target", \
     "no metrics"
@@ -41,9 +42,53 @@ def _day(as_of) -> np.datetime64:
     return np.datetime64(P.today(), "D") if np.isnat(d) else d
 
 
+# Contract performance reads small tables (key contracts' metrics, results, check-ins, evaluations) and the
+# contracts' own fields: from canonical frames, or fetched once from a kpi.sql Source (kpi.tables).
+
+
 def _frame(tables, name: str) -> pd.DataFrame | None:
-    f = prepared(tables).frame(name)
-    return None if f is None or f.empty else f
+    return table_rows(tables, name, CONTRACT_FIELDS if name == "contracts" else None)
+
+
+def _ids(values: pd.Series) -> np.ndarray:
+    """Id text trimmed, as objects; None where blank."""
+    s = values.astype("str").str.strip()
+    return s.where(values.notna() & (s != "")).to_numpy(dtype=object, na_value=None)
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    return P.to_days(values)
+
+
+def _number(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def metric_definitions(tables) -> pd.DataFrame:
+    """One row per (contract_id, metric_id) of contract_metrics, the last row loaded winning (a metric edited
+    in the app overrides the file's): metric_name, unit, target, sign (1 higher, -1 lower, 0 unknown)."""
+    cols = ["contract_id", "metric_id", "metric_name", "unit", "target", "sign"]
+    f = _frame(tables, "contract_metrics")
+    if f is None or "contract_id" not in f or not f["contract_id"].notna().any():
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "target" else "str") for c in cols})
+    out = pd.DataFrame({
+        "contract_id": _ids(f["contract_id"]),
+        "metric_id": _ids(f["metric_id"]) if "metric_id" in f else None,
+        "metric_name": f["metric_name"].to_numpy(dtype=object) if "metric_name" in f else None,
+        "unit": f["unit"].to_numpy(dtype=object) if "unit" in f else None,
+        "target": _number(f["target"]) if "target" in f else np.nan,
+        "sign": [direction_sign(x) for x in (f["direction"] if "direction" in f else [None] * len(f))],
+    })
+    out = out[out["contract_id"].notna() & out["metric_id"].notna()]
+    return out.drop_duplicates(["contract_id", "metric_id"], keep="last").reset_index(drop=True)
+
+
+def misses_target(value: np.ndarray, target: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """1.0 where a value misses its target (below it when higher is better, above it when lower is better; equal
+    is on track), 0.0 where it is on track, NaN where the target or the direction is unknown (the KPI
+    key_contract_metrics_share reads the same rule in kpi.sql.measures.misses_target)."""
+    miss = np.where(sign == HIGHER, value < target, value > target).astype(float)
+    return np.where(np.isnan(target) | np.isnan(value) | (sign == 0), np.nan, miss)
 
 
 def _quarter(as_of: np.datetime64, fy: int) -> tuple[int, np.datetime64, np.datetime64, str]:
@@ -73,8 +118,7 @@ def metric_status(tables, *, as_of=None, contract_id: str | None = None) -> pd.D
     contract_id, metric_id, metric_name, unit, direction, target, latest_value, latest_period_end,
     previous_value, status (off track, on track, no result yet, no target), trend (the last values, oldest
     first). Off-track metrics first."""
-    p = prepared(tables)
-    defs = metric_definitions(p).copy()
+    defs = metric_definitions(tables).copy()
     res = results_until(tables, as_of)
     if contract_id is not None:
         defs = defs[defs["contract_id"] == contract_id]
@@ -118,11 +162,10 @@ def _active_key_contracts(tables, start: np.datetime64, as_of: np.datetime64) ->
     c = _frame(tables, "contracts")
     if c is None:
         return pd.DataFrame(columns=list(CONTRACT_FIELDS))
-    p = prepared(tables)
-    key = p.flag("contracts", "is_key_contract")[0]
-    defs = metric_definitions(p)
+    key = flag_values(c["is_key_contract"])[0] if "is_key_contract" in c else np.zeros(len(c), bool)
+    defs = metric_definitions(tables)
     key = key | c["contract_id"].isin(set(defs["contract_id"])).to_numpy()
-    s, e = p.days("contracts", "start_date"), p.days("contracts", "end_date")
+    s, e = (_days(c[col]) if col in c else np.full(len(c), P.NAT) for col in ("start_date", "end_date"))
     active = key & (np.isnat(s) | (s <= as_of)) & (np.isnat(e) | (e >= start))
     out = c.loc[active, [f for f in CONTRACT_FIELDS if f in c.columns]]
     return out.drop_duplicates("contract_id").reset_index(drop=True)
@@ -303,7 +346,7 @@ def check_results(entered: pd.DataFrame, tables) -> tuple[pd.DataFrame, list[str
     Unknown contract or metric, a bad date, a value that is not a number or cannot be a percent, and a
     duplicate: a second result for the same contract, metric and period (entered twice, or already recorded)."""
     known = _contract_ids(tables)
-    defs = metric_definitions(prepared(tables)).set_index(list(METRIC_KEYS))
+    defs = metric_definitions(tables).set_index(list(METRIC_KEYS))
     existing = results_until(tables, "2999-12-31").set_index(list(RESULT_KEYS))["value"]
     problems, rows = [], []
     for i, r in enumerate(entered.to_dict("records"), start=1):

@@ -1,11 +1,9 @@
-"""The KPI registry: every KPI of DESIGN.md declared once, as data, with its one measure function."""
+"""The KPI registry: every KPI of DESIGN.md declared once, as data (its one definition, kpi/sql/measures.py,
+is the function of the same name)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-
-from . import measures as m
 
 THEMES = ("Speed", "Competition", "Equity", "Value", "Contracts", "Payments", "Market research", "Data quality")
 UNITS = ("days", "share", "count", "dollars", "ratio", "bids")
@@ -44,7 +42,6 @@ class KPI:
     breakdowns: tuple[str, ...]
     example: str
     kind: str
-    measure: Callable = m.procurement_lead_time_days
     noun: str = "records"
     why: str = ""
     # For a dollar-weighted share: how its numerator and denominator read ("{num} of {den} paid").
@@ -82,7 +79,7 @@ _ENTRIES = [
        formula="Median (and 90th percentile) of award_date - issue_date in days, over solicitations with both "
                "dates. " + _AWARD_BASIS + " Excluded: not awarded, issue_date missing, award before issue "
                "(negative duration).",
-       unit="days", direction="lower", kind="duration", measure=m.procurement_lead_time_days,
+       unit="days", direction="lower", kind="duration",
        needs=("solicitations.issue_date", "solicitations.award_date"),
        goal=Goal(60, 90, "Bonfire study of 6,000+ public RFPs: average 57 days; definition as US federal PALT "
                         "(FY2019 NDAA sec. 878)"),
@@ -96,7 +93,7 @@ _ENTRIES = [
                   "the period; break it down by method and value band.",
        formula="Median (and 90th percentile) of award_date - requisition_date in days. " + _AWARD_BASIS +
                " Excluded: not awarded, requisition_date missing, award before requisition (negative duration).",
-       unit="days", direction="lower", kind="duration", measure=m.requisition_to_award_days,
+       unit="days", direction="lower", kind="duration",
        needs=("solicitations.requisition_date", "solicitations.award_date"),
        goal=Goal(90, 120, "Nashville FY2021: RFP 123 days, ITB 77 days"),
        breakdowns=SOLV, noun="awards",
@@ -105,12 +102,12 @@ _ENTRIES = [
        why="The whole cycle a department waits through, including the time before a solicitation goes out."),
     _k(id="within_cycle_goal_share", title="Awards within cycle-time goal", theme="Speed",
        definition="Share of awards made within the cycle-time goal (days from requisition to award) for their "
-                  "method and value band; the goals are kpi.measures.CYCLE_TIME_GOALS (e.g. invitation for bid: "
+                  "method and value band; the goals are kpi.settings.CYCLE_TIME_GOALS (e.g. invitation for bid: "
                   "60 days under $100,000, 90 under $1,000,000, 120 above), starting points an office sets.",
        formula="Awards with award_date - requisition_date <= the goal for their method and value band (awarded "
                "amount, else estimated) / awards with both dates. " + _AWARD_BASIS + " Excluded: not awarded, "
                "requisition_date missing, negative duration, method without a goal, amount unknown.",
-       unit="share", direction="higher", kind="ratio", measure=m.within_cycle_goal_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("solicitations.requisition_date", "solicitations.award_date", "solicitations.method"),
        goal=Goal(0.80, 0.70, OFFICE), breakdowns=SOLV, noun="awards",
        example="Two invitations for bid of $50,000 awarded in FY2026 Q1 after 55 and 70 days (goal 60 days): "
@@ -121,7 +118,7 @@ _ENTRIES = [
                   "the period.",
        formula="Median (and 90th percentile) of award_date - due_date in days. " + _AWARD_BASIS +
                " Excluded: not awarded, due_date missing, award before due date (negative duration).",
-       unit="days", direction="lower", kind="duration", measure=m.decision_days,
+       unit="days", direction="lower", kind="duration",
        needs=("solicitations.due_date", "solicitations.award_date"),
        goal=Goal(60, 120, "EU Single Market Scoreboard (decision speed): under 120 days"),
        breakdowns=SOLV, noun="awards",
@@ -133,7 +130,7 @@ _ENTRIES = [
                   "starting in the period.",
        formula="Contracts with executed_date > start_date / contracts with both dates. Date basis: start_date. "
                "Excluded: start_date missing, executed_date missing.",
-       unit="share", direction="lower", kind="ratio", measure=m.late_contract_share,
+       unit="share", direction="lower", kind="ratio",
        needs=("contracts.start_date", "contracts.executed_date"),
        goal=Goal(0.10, 0.20, "NYC MOCS: 81% of actions on time, FY2023"),
        breakdowns=CTR, noun="contracts",
@@ -146,7 +143,7 @@ _ENTRIES = [
                   "proposals, request for quotes) whose bids were due in the period.",
        formula="Sum of bids_received / competitive solicitations with bids_received. " + _BID_BASIS +
                " Excluded: not competitive, bids not yet due at the as-of date, bids_received missing.",
-       unit="bids", direction="higher", kind="mean", measure=m.bids_per_solicitation,
+       unit="bids", direction="higher", kind="mean",
        needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method"),
        goal=Goal(3.0, 2.0, "Local governments average 2-3 bids"),
        breakdowns=SOL, noun="solicitations",
@@ -158,7 +155,7 @@ _ENTRIES = [
                   "one bid.",
        formula="Competitive solicitations with bids_received = 1 / competitive solicitations with bids_received. "
                + _BID_BASIS + " Excluded: not competitive, not yet due, bids_received missing.",
-       unit="share", direction="lower", kind="ratio", measure=m.single_bid_share,
+       unit="share", direction="lower", kind="ratio",
        needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method"),
        goal=Goal(0.10, 0.20, "EU Single Market Scoreboard (single bidder)"),
        breakdowns=SOL, noun="solicitations",
@@ -168,7 +165,7 @@ _ENTRIES = [
        definition="Share of competitive solicitations whose bids were due in the period that received no bid.",
        formula="Competitive solicitations with bids_received = 0 / competitive solicitations with bids_received. "
                + _BID_BASIS + " Excluded: not competitive, not yet due, bids_received missing.",
-       unit="share", direction="lower", kind="ratio", measure=m.no_bid_share,
+       unit="share", direction="lower", kind="ratio",
        needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method"),
        goal=Goal(0.05, 0.10, OFFICE), breakdowns=SOL, noun="solicitations",
        example="Of five competitive solicitations due in FY2026 Q1, one received no bid: 20%, n = 5.",
@@ -178,7 +175,7 @@ _ENTRIES = [
        formula="Sum of awarded_amount of sole source, emergency and exempt awards / sum of awarded_amount of all "
                "awards. " + _AWARD_BASIS + " Excluded: not awarded, method not recognised or missing, awarded_amount missing, "
                "zero or negative.",
-       unit="share", direction="lower", kind="ratio", measure=m.noncompetitive_share,
+       unit="share", direction="lower", kind="ratio",
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
        goal=Goal(0.05, 0.10, "EU Single Market Scoreboard ('no calls for bids')"),
        breakdowns=SOLV, noun="awards",
@@ -189,7 +186,7 @@ _ENTRIES = [
        definition="Share of award dollars in the period awarded as emergency procurements.",
        formula="Sum of awarded_amount of emergency awards / sum of awarded_amount of all awards. " + _AWARD_BASIS +
                " Excluded: not awarded, method not recognised or missing, awarded_amount missing, zero or negative.",
-       unit="share", direction="lower", kind="ratio", measure=m.emergency_share,
+       unit="share", direction="lower", kind="ratio",
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
        goal=Goal(0.02, 0.05, OFFICE), breakdowns=SOLV, noun="awards",
        example="FY2026 Q1 awards: invitation for bid $800,000, sole source $150,000, emergency $50,000: "
@@ -200,7 +197,7 @@ _ENTRIES = [
                   "'cancel').",
        formula="Solicitations with a cancelled status / solicitations with an issue_date and a status. Date "
                "basis: issue_date. Excluded: issue_date missing (never issued), status missing.",
-       unit="share", direction="lower", kind="ratio", measure=m.cancelled_solicitation_share,
+       unit="share", direction="lower", kind="ratio",
        needs=("solicitations.issue_date", "solicitations.status"),
        goal=Goal(0.05, 0.10, OFFICE), breakdowns=SOL, noun="solicitations",
        example="Four solicitations issued in FY2026 Q1, one 'Cancelled': 25%, n = 4. One with no status is "
@@ -212,7 +209,7 @@ _ENTRIES = [
                   "in the first three fiscal years of data more vendors look new than are).",
        formula="Awards whose vendor has no award in fiscal years F-3 to F-1 (F = the award's fiscal year) / "
                "awards. " + _AWARD_BASIS + " Excluded: not awarded, awarded vendor missing.",
-       unit="share", direction="higher", kind="ratio", measure=m.first_time_vendor_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("solicitations.award_date", "solicitations.awarded_vendor_id|solicitations.awarded_vendor_name"),
        goal=Goal(0.20, 0.10, OFFICE + " (RDC8)"), breakdowns=SOLV, noun="awards",
        example="FY2026 awards to V1, V2 and V3; V1 also won in FY2024, V2 last won in FY2022 (four years "
@@ -224,7 +221,7 @@ _ENTRIES = [
        formula="Distinct bidders in the bids table. Date basis: the bid opening of the solicitation bid on "
                "(due_date; award or issue date where missing). Excluded: solicitation not found, bidder missing, "
                "bids not yet due. n = bids.",
-       unit="count", direction="higher", kind="distinct", measure=m.active_bidder_count,
+       unit="count", direction="higher", kind="distinct",
        needs=("bids.solicitation_id", "bids.vendor_id|bids.vendor_name", "solicitations.due_date"),
        goal=None, breakdowns=SOLV, noun="bids",
        example="Five bids on two solicitations due in FY2026 Q1 from Acme, ACME Inc., Beta and Gamma twice: 3 "
@@ -235,7 +232,7 @@ _ENTRIES = [
                   "protest); the share of protests sustained is shown beside it.",
        formula="Awards with protest_filed / awards; sustained_share = awards with protest_sustained / protested "
                "awards. " + _AWARD_BASIS + " Excluded: not awarded.",
-       unit="share", direction="lower", kind="ratio", measure=m.protest_rate,
+       unit="share", direction="lower", kind="ratio",
        needs=("solicitations.award_date", "solicitations.protest_filed"),
        goal=Goal(0.02, 0.05, OFFICE), breakdowns=SOLV, noun="awards",
        example="Ten awards in FY2026 Q1, one protested (not sustained): 10%, n = 10, sustained share 0%.",
@@ -248,7 +245,7 @@ _ENTRIES = [
        formula="Sum of amount of payments to M/WBE-certified vendors / sum of amount of all payments (net of "
                "refunds). Date basis: payment_date. Excluded: amount missing. Vendors not in the vendor list "
                "count as not certified.",
-       unit="share", direction="higher", kind="ratio", measure=m.mwbe_spend_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("payments.payment_date", "payments.amount", "payments.vendor_id|payments.vendor_name",
               "vendors.is_mbe|vendors.is_wbe"),
        goal=Goal(0.25, 0.15, OFFICE + " (NYC reached 36% in FY2025)"), breakdowns=PAY, noun="payments",
@@ -261,7 +258,7 @@ _ENTRIES = [
                   "normalised name).",
        formula="Sum of awarded_amount of awards to M/WBE firms / sum of awarded_amount of all awards. " +
                _AWARD_BASIS + " Excluded: not awarded, awarded_amount missing, zero or negative.",
-       unit="share", direction="higher", kind="ratio", measure=m.mwbe_award_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("solicitations.award_date", "solicitations.awarded_amount",
               "solicitations.is_mbe|solicitations.is_wbe|vendors.is_mbe|vendors.is_wbe"),
        goal=Goal(0.25, 0.15, OFFICE + " (as M/WBE spend)"), breakdowns=SOLV, noun="awards",
@@ -273,7 +270,7 @@ _ENTRIES = [
                   "is_sbe).",
        formula="Sum of amount of payments to small vendors / sum of amount of all payments. Date basis: "
                "payment_date. Excluded: amount missing.",
-       unit="share", direction="higher", kind="ratio", measure=m.small_business_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("payments.payment_date", "payments.amount", "payments.vendor_id|payments.vendor_name",
               "vendors.is_small|vendors.is_sbe"),
        goal=Goal(0.23, 0.18, "US federal statutory small business goal: 23%"), breakdowns=PAY, noun="payments",
@@ -283,7 +280,7 @@ _ENTRIES = [
        definition="Share of payment dollars in the period paid to local vendors (vendor list is_local or is_lbe).",
        formula="Sum of amount of payments to local vendors / sum of amount of all payments. Date basis: "
                "payment_date. Excluded: amount missing.",
-       unit="share", direction="higher", kind="ratio", measure=m.local_spend_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("payments.payment_date", "payments.amount", "payments.vendor_id|payments.vendor_name",
               "vendors.is_local|vendors.is_lbe"),
        goal=Goal(0.40, 0.30, OFFICE), breakdowns=PAY, noun="payments",
@@ -294,7 +291,7 @@ _ENTRIES = [
                   "any certification of the vendor list (MBE, WBE, DBE, SBE, DVBE, LBE).",
        formula="Bids from certified vendors / bids. Date basis: the solicitation's bid opening (due_date; award "
                "or issue date where missing). Excluded: solicitation not found, bidder missing, not yet due.",
-       unit="share", direction="higher", kind="ratio", measure=m.diverse_bid_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("bids.solicitation_id", "bids.vendor_id|bids.vendor_name", "solicitations.due_date",
               "vendors.is_mbe|vendors.is_wbe|vendors.is_dbe|vendors.is_sbe|vendors.is_dvbe|vendors.is_lbe"),
        goal=Goal(0.25, 0.15, OFFICE), breakdowns=SOLV, noun="bids",
@@ -305,7 +302,7 @@ _ENTRIES = [
        definition="Share of payment dollars in the period paid under a contract (a payment with a contract_id).",
        formula="Sum of amount of payments with a contract_id / sum of amount of all payments. Date basis: "
                "payment_date. Excluded: amount missing.",
-       unit="share", direction="higher", kind="ratio", measure=m.spend_under_contract_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("payments.payment_date", "payments.amount", "payments.contract_id"),
        goal=Goal(0.80, 0.70, OFFICE), breakdowns=PAY, noun="payments",
        example="FY2026 Q1: $90,000 paid under contracts, $10,000 without: 90%, n = 2.",
@@ -316,7 +313,7 @@ _ENTRIES = [
        formula="Sum of (estimated_amount - awarded_amount) / sum of estimated_amount over competitive awards "
                "with both amounts. " + _AWARD_BASIS + " Excluded: not awarded, not competitive, "
                "estimated_amount missing or zero, awarded_amount missing, zero or negative.",
-       unit="share", direction="higher", kind="ratio", measure=m.savings_rate,
+       unit="share", direction="higher", kind="ratio",
        needs=("solicitations.estimated_amount", "solicitations.awarded_amount", "solicitations.award_date",
               "solicitations.method"),
        goal=Goal(0.05, 0.0, "Context: 6-8% cited in industry"), breakdowns=SOLV, noun="awards",
@@ -328,7 +325,7 @@ _ENTRIES = [
                   "contracts.",
        formula="Sum of awarded_amount of cooperative awards / sum of awarded_amount of all awards. " +
                _AWARD_BASIS + " Excluded: not awarded, method not recognised or missing, awarded_amount missing, zero or negative.",
-       unit="share", direction="higher", kind="ratio", measure=m.cooperative_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("solicitations.award_date", "solicitations.awarded_amount", "solicitations.method"),
        goal=Goal(0.10, 0.05, "EU Single Market Scoreboard ('aggregation'): 10% or more"),
        breakdowns=SOLV, noun="awards",
@@ -346,7 +343,7 @@ _ENTRIES = [
                "period). Excluded: no end date (an open-ended contract never expires), end before start. No data "
                "without solicitations that name the contract they replace (replaces_contract_id): the "
                "replacement check cannot be made.",
-       unit="count", direction="lower", kind="snapshot_count", measure=m.expiring_without_replacement,
+       unit="count", direction="lower", kind="snapshot_count",
        needs=("contracts.end_date", "solicitations.replaces_contract_id"),
        goal=Goal(0, 3, "Design default (RDC5 active contract management)"), breakdowns=CTR, noun="contracts",
        example="As of 31 Mar 2026: CTR-EXPIRES-IN-60 (no options, no replacement) counts; CTR-EXPIRES-IN-90 with "
@@ -361,7 +358,7 @@ _ENTRIES = [
                "contract_metrics row or has_performance_metrics / key contracts active then. Date basis: each "
                "period's last day (as-of date for the current period); a contract with no end date is "
                "open-ended, active from its start. Excluded: not a key contract, start_date missing.",
-       unit="share", direction="higher", kind="snapshot_ratio", measure=m.contracts_with_metrics_share,
+       unit="share", direction="higher", kind="snapshot_ratio",
        needs=("contracts.is_key_contract", "contracts.has_performance_metrics|contract_metrics.contract_id",
               "contracts.start_date"),
        goal=Goal(1.0, 0.80, "RDC2 (What Works Cities): key contracts measure outcomes"),
@@ -375,7 +372,7 @@ _ENTRIES = [
                   "were completed by their due date.",
        formula="Evaluations with completed_date <= due_date / evaluations with due_date in the period and "
                "due_date <= as-of date. Date basis: due_date. Excluded: due_date missing, not yet due.",
-       unit="share", direction="higher", kind="ratio", measure=m.evaluation_completion_rate,
+       unit="share", direction="higher", kind="ratio",
        needs=("evaluations.due_date", "evaluations.completed_date"),
        goal=Goal(1.0, 0.80, "US OFPP: 100% of required evaluations"), breakdowns=CTR, noun="evaluations",
        example="Four evaluations due in FY2026 Q1: two completed on time, one late, one never: 50%, n = 4. One "
@@ -391,7 +388,7 @@ _ENTRIES = [
                "date). Date basis: the quarter's first day (a fiscal year counts its quarters; at monthly grain "
                "a quarter falls in its first month). Excluded: key contracts with start_date missing or ending "
                "before they start. Check-ins of contracts not in the contracts table are named in a note.",
-       unit="share", direction="higher", kind="ratio", measure=m.quarterly_checkin_rate,
+       unit="share", direction="higher", kind="ratio",
        needs=("contracts.is_key_contract", "contracts.start_date", "checkins.contract_id", "checkins.meeting_date"),
        goal=Goal(1.0, 0.75, "RDC5 (What Works Cities): engage contractors at least quarterly"),
        breakdowns=CTR, noun="contract quarters",
@@ -411,7 +408,7 @@ _ENTRIES = [
                "numerator: contracts where any metric misses. Date basis: period_end (one record per contract "
                "and period of the report's grain, so a fiscal year compares its latest results, a quarter its "
                "own). Excluded: not a key contract; results only of metrics without a target or direction.",
-       unit="share", direction="lower", kind="ratio", measure=m.offtrack_key_contract_share, per_period=True,
+       unit="share", direction="lower", kind="ratio", per_period=True,
        needs=("contracts.is_key_contract", "metric_results.contract_id", "metric_results.period_end",
               "metric_results.value", "contract_metrics.target"),
        goal=Goal(0.10, 0.25, "RDC2 (What Works Cities): flag when vendor performance is off track"),
@@ -432,7 +429,7 @@ _ENTRIES = [
                "vendor of the contract evaluated) whose completed_date is on or before the start_date and at most "
                "365 days before it. Date basis: start_date. Excluded: start_date missing, no vendor, not a repeat "
                "award.",
-       unit="share", direction="higher", kind="ratio", measure=m.repeat_awards_with_evaluation_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("contracts.start_date", "contracts.vendor_id|contracts.vendor_name", "evaluations.completed_date"),
        goal=Goal(1.0, 0.75, "RDC6 (What Works Cities): vendor performance informs future contracting"),
        breakdowns=CTR, noun="repeat awards",
@@ -447,7 +444,7 @@ _ENTRIES = [
                   "such as unsatisfactory, marginal, poor; where there is no rating, a 0-1 score below 0.5).",
        formula="Completed evaluations below satisfactory / completed evaluations with a rating or score. Date "
                "basis: completed_date. Excluded: not completed, no recognisable rating or score.",
-       unit="share", direction="lower", kind="ratio", measure=m.low_performance_share,
+       unit="share", direction="lower", kind="ratio",
        needs=("evaluations.completed_date", "evaluations.rating|evaluations.score"),
        goal=Goal(0.05, 0.10, OFFICE), breakdowns=CTR, noun="evaluations",
        example="Four evaluations completed in FY2026 Q1: 'Marginal', 'Satisfactory', 'Excellent' and a score of "
@@ -458,7 +455,7 @@ _ENTRIES = [
                   "current amount.",
        formula="Sum of (current_amount - original_amount) / sum of original_amount. Date basis: start_date. "
                "Excluded: start_date missing, original_amount missing or zero, current_amount missing.",
-       unit="share", direction="lower", kind="ratio", measure=m.cost_growth,
+       unit="share", direction="lower", kind="ratio",
        needs=("contracts.original_amount", "contracts.current_amount", "contracts.start_date"),
        goal=Goal(0.05, 0.10, "Design default"), breakdowns=CTR, noun="contracts",
        example="Contracts starting in FY2026 Q1: $100,000 grown to $120,000 and $300,000 unchanged: $20,000 / "
@@ -470,7 +467,7 @@ _ENTRIES = [
        formula="Count of contracts with payments (linked by contract_id) summing to more than current_amount. "
                "Date basis: the crossing payment's payment_date (for contracts not overspent, their last "
                "payment: they make up n). Excluded: current_amount missing, no payments linked.",
-       unit="count", direction="lower", kind="count", measure=m.overspent_contracts,
+       unit="count", direction="lower", kind="count",
        needs=("payments.contract_id", "payments.amount", "payments.payment_date", "contracts.current_amount"),
        goal=Goal(0, 1, "Design default"), breakdowns=CTR, noun="contracts",
        example="CTR-OVERSPENT ($100,000) paid $60,000 on 15 Aug and $50,000 on 15 Nov 2025 crosses in FY2026 Q2; "
@@ -481,7 +478,7 @@ _ENTRIES = [
        definition="Share of payments in the period made within 30 days of receiving the invoice.",
        formula="Payments with payment_date - invoice_received_date <= 30 days / payments with both dates. Date "
                "basis: payment_date. Excluded: invoice_received_date missing, paid before received (negative).",
-       unit="share", direction="higher", kind="ratio", measure=m.on_time_payment_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("payments.payment_date", "payments.invoice_received_date"),
        goal=Goal(0.90, 0.80, "Fulton County GA: 88% within 30 days"), breakdowns=PAY, noun="payments",
        example="Three payments in FY2026 Q1 made 10, 30 and 31 days after receipt: 2 / 3 = 66.7% (30 days is on "
@@ -491,7 +488,7 @@ _ENTRIES = [
        definition="Median days from receiving an invoice to paying it, over payments made in the period.",
        formula="Median (and 90th percentile) of payment_date - invoice_received_date in days. Date basis: "
                "payment_date. Excluded: invoice_received_date missing, paid before received (negative).",
-       unit="days", direction="lower", kind="duration", measure=m.days_to_pay,
+       unit="days", direction="lower", kind="duration",
        needs=("payments.payment_date", "payments.invoice_received_date"),
        goal=Goal(30, 45, "US Prompt Payment Act: 30 days"), breakdowns=PAY, noun="payments",
        example="Three payments in FY2026 Q1 made 10, 30 and 31 days after receipt: median 30 days, 90th "
@@ -505,7 +502,7 @@ _ENTRIES = [
        formula="Solicitations at or above the threshold with engagement / solicitations at or above the "
                "threshold. Date basis: issue_date (due, award, requisition date where missing). Excluded: no "
                "amount, below the threshold.",
-       unit="share", direction="higher", kind="ratio", measure=m.engagement_share,
+       unit="share", direction="higher", kind="ratio",
        needs=("solicitations.estimated_amount|solicitations.awarded_amount", "engagements.solicitation_id"),
        goal=Goal(0.50, 0.25, OFFICE), breakdowns=SOL, noun="solicitations",
        example="Four solicitations of $100,000+ issued in FY2026 Q1: one had an RFI before issue, one only "
@@ -519,7 +516,7 @@ _ENTRIES = [
                "bids_received (engaged) - mean (not engaged); the period's value weights the categories by their "
                "solicitations. " + _BID_BASIS + " Excluded: not competitive, not yet due, bids_received missing, "
                "category missing, and categories without both kinds.",
-       unit="bids", direction="higher", kind="lift", measure=m.engagement_bid_lift,
+       unit="bids", direction="higher", kind="lift",
        needs=("solicitations.bids_received|bids.solicitation_id", "solicitations.method", "solicitations.category",
               "engagements.solicitation_id"),
        goal=None, breakdowns=("department", "method"), noun="solicitations",
@@ -539,7 +536,7 @@ _ENTRIES = [
                "Date basis per table: solicitations award/issue/due/requisition date, contracts start date, "
                "payments payment date, bids their solicitation's date, vendors registration date, evaluations "
                "due date, engagements engagement date. Excluded: records with none of these dates.",
-       unit="share", direction="higher", kind="ratio", measure=m.field_completeness,
+       unit="share", direction="higher", kind="ratio",
        needs=("solicitations.solicitation_id|contracts.contract_id|payments.payment_id|evaluations.contract_id"
               "|bids.solicitation_id|engagements.type|vendors.vendor_id|vendors.vendor_name",),
        goal=Goal(0.97, 0.90, "EU Single Market Scoreboard ('reporting quality'): 3% missing or less"),

@@ -14,6 +14,7 @@ from . import periods as P
 from .registry import KPI, KPIS
 
 NO_DATE_LABEL = "(no date)"
+NOT_RECORDED = "(not recorded)"  # the group of records whose breakdown value (department...) is blank
 AFTER_LABEL = "(after the as-of date)"
 AFTER_REASON = "dated after the as-of date"
 NO_COMPARISON = "category without both engaged and non-engaged solicitations"

@@ -10,11 +10,11 @@ import pandas as pd
 
 from . import periods as P
 from .changes import summary, what_changed
-from .engine import Filters, KPIResult, compute
 from .goals import assess, resolve_goal
 from .now import Period
-from .prepare import prepared
 from .registry import KPIS, SCORECARD
+from .results import Filters, KPIResult
+from .sql.engine import compute, source_of
 from .wording import movement_score
 
 SPARKLINE_PERIODS = 8
@@ -116,11 +116,6 @@ def scorecard_row(result: KPIResult, label: str, goals: pd.DataFrame | None, fil
     }
 
 
-def _prepared(tables):
-    """The pandas engine's preparation of frames; tables in a database (a kpi.sql Source) as they are."""
-    return tables if type(tables).__name__ == "Source" else prepared(tables)
-
-
 def _from(filters: Filters, start, end, fy_start_month: int) -> Filters:
     """The filters for a range: none added when it starts a fiscal year of the calendar (see period_result)."""
     year_start = P.period_start(np.array([P.code_of(end, "year", fy_start_month)]), "year", fy_start_month)[0]
@@ -163,7 +158,7 @@ def period_scorecard(tables, goals: pd.DataFrame | None, period: Period, *, filt
     like-for-like comparison; the rows word the period ('FY2026 year to date') and the comparison ('the same
     months of FY2025') in their sentences, period_name and comparison_name."""
     filters = filters or Filters()
-    p = _prepared(tables)
+    p = source_of(tables)
     names = {period.code_label: period.in_sentence, period.comparison_code_label: period.comparison_label}
     rows = []
     for k in kpis:
@@ -186,7 +181,7 @@ def scorecard(tables, goals: pd.DataFrame | None = None, *, filters: Filters | N
     grain = P.normalise_grain(grain)
     if period is not None and grain == "year" and period_label is None:
         return period_scorecard(tables, goals, period, filters=filters, kpis=tuple(kpis))
-    p = _prepared(tables)
+    p = source_of(tables)
     # A fiscal-year filter picks the period shown, not the periods it is compared with.
     every_year = replace(filters, fiscal_years=())
     results = {k: compute(k, p, filters=every_year, grain=grain, fy_start_month=fy_start_month, as_of=as_of)

@@ -396,3 +396,62 @@ def _read(engine, stmt, total_stmt, name, chunk_rows, progress, connection) -> S
     frame = pd.DataFrame(arrays, index=pd.RangeIndex(done))
     frame.columns = columns  # positional: a query may repeat a column name
     return SqlRead(frame, name, done)
+
+
+# ----------------------------------------------------------------------------- where the app computes its KPIs
+
+KPI_SOURCE_ENV = "PROCUREMENT_KPI_SOURCE"  # a database URL holding the canonical tables (or views)
+KPI_SCHEMA_ENV = "PROCUREMENT_KPI_SCHEMA"  # the schema holding them (optional)
+KPI_PASSWORD_ENV = "PROCUREMENT_KPI_SOURCE_PASSWORD"  # the password, kept out of the URL (optional)
+KPI_SOURCE_SECTION = "kpi_source"  # [kpi_source] in .streamlit/secrets.toml: url (or dialect, host...), schema
+
+
+@dataclass(frozen=True)
+class KpiSource:
+    """The database the app computes its KPIs in (python -m kpi report --source does the same)."""
+
+    url: str  # with its password: passed to the engine only, never shown
+    schema: str | None
+    origin: str  # where it was configured, for messages
+
+    @property
+    def display(self) -> str:
+        """The URL without its password, and the schema."""
+        return safe_url(self.url) + (f" (schema {self.schema})" if self.schema else "")
+
+
+def kpi_source(secrets_file: Path | None = None, environ=None) -> KpiSource | None:
+    """The KPI source configured for the app: the environment variable PROCUREMENT_KPI_SOURCE (a URL, with
+    PROCUREMENT_KPI_SCHEMA), else a [kpi_source] section of .streamlit/secrets.toml written like a
+    [connections.NAME] section (url, or dialect, host, port, database, username, password) plus `schema`.
+    PROCUREMENT_KPI_SOURCE_PASSWORD, when set, is the password. None when none is configured; SourceError
+    when one is configured but unusable."""
+    env = os.environ if environ is None else environ
+    raw, schema, origin = env.get(KPI_SOURCE_ENV, "").strip(), env.get(KPI_SCHEMA_ENV, "").strip() or None, \
+        f"the environment variable {KPI_SOURCE_ENV}"
+    url: URL | None = None
+    if raw:
+        try:
+            url = make_url(raw)
+        except (ArgumentError, ValueError):
+            raise SourceError(f"{origin} is not a database URL (expected postgresql://user@host/db)") from None
+    else:
+        path = secrets_file or SECRETS_FILE
+        section = None
+        if path.is_file():
+            try:
+                section = tomllib.loads(path.read_text(encoding="utf-8")).get(KPI_SOURCE_SECTION)
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise SourceError(f"{path}: not valid TOML ({type(exc).__name__})") from None
+        if not isinstance(section, dict):
+            return None
+        origin = f"{path} [{KPI_SOURCE_SECTION}]"
+        try:
+            url = _url_from_secrets(section)
+        except (ArgumentError, ValueError, SourceError) as exc:
+            raise SourceError(f"{origin} is not usable: {_scrub(str(exc))}") from None
+        schema = schema or (str(section["schema"]).strip() if section.get("schema") else None)
+    password = env.get(KPI_PASSWORD_ENV)
+    if password:
+        url = url.set(password=password)
+    return KpiSource(url.render_as_string(hide_password=False), schema, origin)

@@ -1,9 +1,14 @@
 """The KPI engine's recorded results: what every KPI gave on the sample city and on Hand County.
 
-`python tests/kpi_golden.py` computes every KPI on both data sets (every grain; every allowed breakdown;
-with and without filters; the drill-down of the latest period) with the engine of the day and writes
-tests/golden/*.csv.gz. tests/test_engine_parity.py compares an engine with these files, so the recorded
-results outlive the engine that produced them.
+tests/golden/*.csv.gz were recorded by the pandas engine (kpi/engine.py, since deleted): every KPI on both
+data sets (every grain; every allowed breakdown; with and without filters; the drill-down of the latest
+period). tests/test_engine_parity.py compares the SQL engine (kpi.sql, the only engine now) with these
+files, so the recorded results outlive the engine that produced them.
+
+The pandas engine is gone, so the record can no longer be re-made by an independent engine: re-recording
+(`python tests/kpi_golden.py --rerecord`) writes what kpi.sql computes today, which makes the parity test
+compare the engine with itself. Do it only after a deliberate review of every difference
+(tests/test_engine_parity.py lists them), with the reason for each in the commit message.
 
 Only compact figures are kept: per result row the period, group, value, p90, n, excluded and the
 kind-specific numbers; per excluded reason its count; per drill-down the number of rows in each part and
@@ -157,9 +162,14 @@ def read(dataset: str) -> dict[str, pd.DataFrame]:
     return out
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     import kpi
 
+    if "--rerecord" not in (sys.argv[1:] if argv is None else argv):
+        print("tests/golden holds the pandas engine's results (that engine is deleted); re-recording writes "
+              "kpi.sql's own results in their place. Review every difference first (tests/test_engine_parity.py), "
+              "then run: python tests/kpi_golden.py --rerecord", file=sys.stderr)
+        return 2
     GOLDEN.mkdir(exist_ok=True)
     for dataset in DATASETS:
         tables = load(dataset)

@@ -127,7 +127,9 @@ def test_filter_options_come_from_activity_dates_up_to_the_data_date():
         "contracts": pd.DataFrame({"start_date": pd.to_datetime(["2023-01-15"]),
                                    "end_date": pd.to_datetime(["2031-01-01"]), "method": ["sole source"]}),
     }
-    options = kpi_filter_options(frames, 7, last_day=np.datetime64("2025-01-01"))
+    from kpi.sql.source import Source
+
+    options = kpi_filter_options(Source.from_frames(frames), 7, last_day=np.datetime64("2025-01-01"))
     assert options["fiscal_year"] == [2023, 2024, 2025]
     assert options["department"] == ["Parks"]
     assert options["method"] == ["sole source"]

@@ -1,7 +1,7 @@
-"""The SQL engine (kpi.sql) reproduces the pandas engine's recorded results value for value.
+"""The SQL engine (kpi.sql, the only engine) reproduces the recorded results value for value.
 
-tests/golden/ holds what the pandas engine computed for every KPI on the sample city and Hand County (every
-grain, every breakdown, filters, drill-downs; tests/kpi_golden.py writes it). Here the SQL engine, on
+tests/golden/ holds what the pandas engine (deleted since) computed for every KPI on the sample city and Hand
+County (every grain, every breakdown, filters, drill-downs; see tests/kpi_golden.py). Here the SQL engine, on
 embedded DuckDB, recomputes the same cases and every number must agree to 10 significant digits (the
 precision the record keeps); row sets, exclusion reasons and drill-down counts must agree exactly.
 Hand County runs every case; the sample city runs every KPI at every grain with and without filters and
@@ -41,7 +41,7 @@ def _recorded_kpis(recorded) -> set[str]:
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
 def test_sql_engine_reproduces_the_recorded_results(datasets, dataset, monkeypatch):
-    """Every KPI except those NOT_YET_PORTED: exactly what the pandas engine recorded."""
+    """Every KPI except those NOT_YET_PORTED: exactly what was recorded."""
     import kpi_golden
 
     recorded, keep = _subset(read(dataset), dataset)
@@ -58,7 +58,7 @@ def test_sql_engine_reproduces_the_recorded_results(datasets, dataset, monkeypat
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
 def test_kpis_not_yet_ported_report_no_data_with_the_reason(datasets, dataset):
-    """A KPI the SQL engine does not compute as the pandas engine does gives no number, only the reason,
+    """A KPI the SQL engine does not compute as recorded gives no number, only the reason,
     on every grain and breakdown, and no drill-down rows."""
     from kpi.registry import KPIS
 

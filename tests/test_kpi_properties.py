@@ -155,16 +155,21 @@ def test_drilldown_matches_n_for_the_latest_period(city):
         assert len(drill.excluded) == last["excluded"], kpi_id
 
 
-def test_filter_change_reuses_preparation():
-    """A second call with other filters reuses the cached records (same Prepared object)."""
-    from kpi.prepare import prepared
+def test_filter_change_reuses_the_records():
+    """A second call with other filters reuses the frames' source and the record tables written for them
+    (only the aggregate queries run again)."""
+    from kpi.sql.engine import source_of
 
     city = random_city(3, (40, 20, 60))
     kpi.compute_all(city, as_of=AS_OF)
-    p = prepared(city)
-    before = len(p.records)
+    src = source_of(city)
+    written = dict(src.memo[("record_tables",)])
+    records = {k: v for k, v in src.memo.items() if k[0] == "records"}
+    assert written and records
     kpi.compute_all(city, as_of=AS_OF, filters=kpi.Filters(departments=("Parks",)))
-    assert prepared(city) is p and len(p.records) == before
+    assert source_of(city) is src
+    assert src.memo[("record_tables",)] == written
+    assert {k: v for k, v in src.memo.items() if k[0] == "records"} == records
 
 
 @pytest.mark.parametrize("kpi_id", list(kpi.KPIS))

@@ -116,3 +116,35 @@ def test_open_ended_key_contract_is_active():
     res = kpi.compute("contracts_with_metrics_share", {"contracts": contracts}, grain="year", as_of="2025-12-31")
     row = res.at("FY2026")
     assert row["value"] == pytest.approx(1.0) and row["n"] == 1
+
+
+@pytest.mark.parametrize(("kpi_id", "value"), [
+    # S-0: requisition 1 Jul, award 1 Aug 2025 (31 days), an invitation for bid of $100 (goal 60 days): within.
+    ("within_cycle_goal_share", 1.0),
+    ("bids_per_solicitation", 3.0),  # S-0 received 3 bids
+    ("single_bid_share", 0.0),
+    ("savings_rate", 0.5),  # estimated $200, awarded $100
+    ("noncompetitive_share", 0.0),  # $100 awarded by invitation for bid
+])
+def test_an_unrecognised_method_is_its_own_exclusion_in_every_method_based_kpi(kpi_id, value):
+    """S-1's method was not recognised (its text kept in method_text): left out with that reason, not 'method
+    missing', and never counted as non-competitive. Found when the app moved to the SQL engine, whose
+    definitions had lost this reason (the recorded cities have no unrecognised method)."""
+    sols = pd.DataFrame({
+        "solicitation_id": ["S-0", "S-1"],
+        "method": pd.Series(["invitation for bid", None], dtype="str"),
+        "method_text": pd.Series([None, "Prior to 2-1-2006"], dtype="str"),
+        "requisition_date": pd.to_datetime(["2025-07-01", "2025-07-01"]),
+        "issue_date": pd.to_datetime(["2025-07-05", "2025-07-05"]),
+        "due_date": pd.to_datetime(["2025-07-20", "2025-07-20"]),
+        "award_date": pd.to_datetime(["2025-08-01", "2025-08-01"]),
+        "estimated_amount": [200.0, 200.0],
+        "awarded_amount": [100.0, 100.0],
+        "bids_received": pd.array([3, 1], dtype="Int64"),
+    })
+    res = kpi.compute(kpi_id, {"solicitations": sols}, grain="year", as_of="2025-12-31")
+    row = res.at("FY2026")
+    assert row["value"] == pytest.approx(value) and row["n"] == 1 and row["excluded"] == 1
+    assert res.excluded_reasons["reason"].tolist() == ["method not recognised"]
+    d = kpi.drilldown(kpi_id, {"solicitations": sols}, grain="year", as_of="2025-12-31", period_label="FY2026")
+    assert d.excluded["solicitation_id"].tolist() == ["S-1"]

@@ -71,7 +71,7 @@ def overview_year(view) -> int | None:
 def _briefing(path, ver, choice: Choice):
     ws = data._workspace(path)
     return exports.prepare_briefing(
-        data._tables(path, ver), ws.goals(), ws.settings(), imports=ws.imports(), kpis=list(choice.kpi_ids),
+        data._source(path, ver), ws.goals(), ws.settings(), imports=ws.imports(), kpis=list(choice.kpi_ids),
         fy=choice.fiscal_year, quarter=choice.quarter, filters=choice.scope, comparison=choice.comparison,
         as_of=data.as_of(), filters_text=choice.scope_text,
     )

@@ -8,6 +8,7 @@ import streamlit as st
 import charts
 import kpi
 from kpi import contracts as kc
+from kpi.tables import table_rows
 from ui import data
 from ui.charts import SLIDE_WIDTH, csv_button, show_chart
 from ui.notices import missing_data
@@ -18,17 +19,17 @@ from ui.tables import export_frame, show_records
 @st.cache_data(max_entries=16, show_spinner=False)
 def _pipeline(path, ver, filters, as_of_, fy_start):
     dims = kpi.Filters(departments=filters.departments, categories=filters.categories, methods=filters.methods)
-    return kc.expiring_pipeline(data._tables(path, ver), as_of=as_of_, filters=dims, fy_start_month=fy_start)
+    return kc.expiring_pipeline(data._source(path, ver), as_of=as_of_, filters=dims, fy_start_month=fy_start)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cost_growth(path, ver, filters, as_of_, fy_start):
-    return kc.cost_growth(data._tables(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+    return kc.cost_growth(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _overspent(path, ver, filters, as_of_, fy_start):
-    return kc.overspent_contracts(data._tables(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+    return kc.overspent_contracts(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
 
 
 def _args(view):
@@ -37,8 +38,8 @@ def _args(view):
 
 def pipeline_section(view) -> None:
     st.subheader("Expiring contracts and what each needs")
-    contracts = data.tables().get("contracts")
-    if contracts is None or contracts.empty:
+    src = data.source()
+    if not src.has("contracts") or src.rows("contracts") == 0:
         missing_data(["contracts.contract_id", "contracts.end_date"], what="The contract pipeline")
         return
     pipeline = _pipeline(*_args(view))
@@ -85,8 +86,8 @@ def lists_section(view) -> None:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def overdue_evaluations(path, ver, as_of_) -> pd.DataFrame:
-    ev = data._tables(path, ver).get("evaluations")
-    if ev is None or ev.empty:
+    ev = table_rows(data._source(path, ver), "evaluations")
+    if ev is None:
         return pd.DataFrame()
     today = pd.Timestamp(as_of_) if as_of_ else pd.Timestamp.today().normalize()
     late = ev[ev["due_date"].notna() & (ev["due_date"] < today) & ev["completed_date"].isna()]
@@ -97,15 +98,15 @@ def overdue_evaluations(path, ver, as_of_) -> pd.DataFrame:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def vendor_scores(path, ver) -> pd.DataFrame:
-    tables = data._tables(path, ver)
-    ev = tables.get("evaluations")
-    if ev is None or ev.empty or ev["score"].notna().sum() == 0:
+    src = data._source(path, ver)
+    ev = table_rows(src, "evaluations")
+    if ev is None or ev["score"].notna().sum() == 0:
         return pd.DataFrame()
     scored = ev[ev["score"].notna()]
     out = scored.groupby("vendor_id", dropna=False).agg(evaluations=("score", "size"), score=("score", "mean"),
                                                         lowest=("score", "min")).reset_index()
-    vendors = tables.get("vendors")
-    if vendors is not None and len(vendors) and "vendor_name" in vendors:
+    vendors = table_rows(src, "vendors", ("vendor_id", "vendor_name"))
+    if vendors is not None and "vendor_name" in vendors:
         names = vendors.dropna(subset=["vendor_id"]).drop_duplicates("vendor_id")[["vendor_id", "vendor_name"]]
         out = out.merge(names, on="vendor_id", how="left")
         out = out[["vendor_id", "vendor_name", "evaluations", "score", "lowest"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,13 @@ def workspace() -> Workspace:
 
 
 def version() -> str:
-    return str(workspace().version)
+    """What every cache below is keyed on: the workspace's version, and the KPI database in use (when one is
+    configured and answers; a new connection, and so fresh numbers, every REFRESH_SECONDS)."""
+    ver = str(workspace().version)
+    state = kpi_source_state()
+    if state is not None and state.source is not None:
+        ver += f"|{state.key}"
+    return ver
 
 
 def ensure_sample() -> bool:
@@ -90,6 +97,87 @@ def tables() -> dict[str, pd.DataFrame]:
     return _tables(workspace_path(), version())
 
 
+# The KPIs compute in embedded DuckDB over the workspace's Parquet files (kpi.sql): one Source per data
+# version, shared by sessions, so DuckDB's scratch tables of records are written once per version.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _workspace_source(path: str, ver: str):
+    from kpi.sql.source import Source
+
+    return Source.from_workspace(_workspace(path))
+
+
+# ----------------------------------------------------------------------------- the KPIs in a database
+# When the office names a database holding the canonical tables (PROCUREMENT_KPI_SOURCE, or [kpi_source] in
+# .streamlit/secrets.toml: loaders.sql.kpi_source), the KPIs, lists and the data-through date are computed
+# there; goals, settings, imports and contract-performance records stay in the workspace. A database that
+# cannot be reached is said on every page and the workspace's data is used meanwhile (tried again after
+# RETRY_SECONDS).
+
+RETRY_SECONDS = 60
+REFRESH_SECONDS = 3600  # the database's numbers are re-read at least hourly (its data changes on its own)
+_FAILED: dict = {}  # (url, schema) -> (monotonic time, message): the last failure, not retried until later
+
+
+@dataclasses.dataclass(frozen=True)
+class KpiSourceState:
+    """The configured KPI database: the Source in use (None: it failed, the workspace is used), its URL
+    without password, why it is not used, and the key caches are kept under."""
+
+    source: object | None
+    display: str
+    error: str | None = None
+    key: str = ""
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _database_source(url: str, schema: str | None, epoch: int):
+    from kpi.sql.source import Source, SourceError
+    from loaders.schema import TABLES as CANONICAL
+
+    src = Source.from_url(url, schema=schema)
+    if not src.tables:
+        raise SourceError(f"no canonical tables ({', '.join(CANONICAL)}) found in {src.label}"
+                          f"{f' schema {schema}' if schema else ''}")
+    return src
+
+
+def kpi_source_state() -> KpiSourceState | None:
+    """The KPI database configured for the app and whether it is in use; None when none is configured."""
+    from loaders import sql as loaders_sql
+
+    try:
+        setting = loaders_sql.kpi_source()
+    except loaders_sql.SourceError as exc:
+        return KpiSourceState(None, "the configured KPI database", str(exc))
+    if setting is None:
+        return None
+    failed = _FAILED.get((setting.url, setting.schema))
+    if failed is not None and time.monotonic() - failed[0] < RETRY_SECONDS:
+        return KpiSourceState(None, setting.display, failed[1])
+    epoch = int(time.time() // REFRESH_SECONDS)
+    try:
+        src = _database_source(setting.url, setting.schema, epoch)
+    except Exception as exc:  # noqa: BLE001 - any driver's failure: said on the page, the workspace used
+        message = loaders_sql.scrub(" ".join(str(exc).split()), loaders_sql.make_url(setting.url))[:400]
+        _FAILED[(setting.url, setting.schema)] = (time.monotonic(), message)
+        return KpiSourceState(None, setting.display, message)
+    _FAILED.pop((setting.url, setting.schema), None)
+    return KpiSourceState(src, setting.display, None, f"{setting.display}@{epoch}")
+
+
+def _source(path: str, ver: str):
+    """Where the KPIs of this data version are computed (a kpi.sql Source): the configured database when it
+    answers, else the workspace's Parquet files."""
+    state = kpi_source_state()
+    if state is not None and state.source is not None:
+        return state.source
+    return _workspace_source(path, ver)
+
+
+def source():
+    return _source(workspace_path(), version())
+
+
 def settings() -> dict:
     return dict(workspace().settings() or {})
 
@@ -100,7 +188,7 @@ def fy_start_month() -> int:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _as_of(path: str, ver: str):
-    return kpi_now.data_through(_tables(path, ver), _workspace(path).settings())
+    return kpi_now.data_through(_source(path, ver), _workspace(path).settings())
 
 
 def as_of():
@@ -111,7 +199,7 @@ def as_of():
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _lag_notes(path: str, ver: str, day) -> tuple[str, ...]:
-    return tuple(kpi_now.lag_notes(_tables(path, ver), day))
+    return tuple(kpi_now.lag_notes(_source(path, ver), day))
 
 
 def lag_notes() -> tuple[str, ...]:
@@ -125,7 +213,9 @@ def goals() -> pd.DataFrame:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _filter_options(path: str, ver: str, fy_start: int, last_day) -> dict[str, list]:
-    return kpi_filter_options(_tables(path, ver), fy_start, last_day)
+    # Asked of where the KPIs are computed (a few DISTINCT queries): a KPI page never reads the tables into
+    # pandas (only the Data and Contract performance pages do).
+    return kpi_filter_options(_source(path, ver), fy_start, last_day)
 
 
 def filter_options() -> dict[str, list]:
@@ -144,28 +234,35 @@ ACTIVITY_DATES = {
 }
 
 
-def kpi_filter_options(frames: dict[str, pd.DataFrame], fy_start: int, last_day=None) -> dict[str, list]:
-    """Fiscal years with activity (up to the data-through date), departments, categories and methods."""
+def kpi_filter_options(src, fy_start: int, last_day=None) -> dict[str, list]:
+    """Fiscal years with activity (up to the data-through date), departments, categories and methods, asked of
+    a kpi.sql Source: the distinct months of each activity date and the distinct values come back, never the
+    rows."""
+    from kpi.sql.engine import fetch
+
     years: set[int] = set()
     values: dict[str, set] = {"department": set(), "category": set(), "method": set()}
-    last = np.datetime64(last_day or pd.Timestamp.today().date(), "D")
-    for name, frame in frames.items():
+    last = pd.Timestamp(last_day or pd.Timestamp.today()).date()
+    for name, t in src.tables.items():
         for col in ACTIVITY_DATES.get(name, ()):
-            if col not in frame.columns:
+            if col not in t.columns:
                 continue
-            days = pd.to_datetime(frame[col], errors="coerce").dropna().to_numpy().astype("datetime64[D]")
-            days = days[days <= last]
-            if len(days):
+            d = t[col] if t[col].type().is_date() else t[col].cast("date")
+            months = fetch(t.filter(d.notnull() & (d <= last)).select(y=d.year(), m=d.month()).distinct())
+            if len(months):
+                days = np.array([f"{int(y):04d}-{int(m):02d}-01" for y, m in zip(months["y"], months["m"],
+                                                                                  strict=True)], "datetime64[D]")
                 years.update(int(y) for y in np.unique(kpi_periods.fiscal_year(days, fy_start)))
         for col, bucket in values.items():
-            if col in frame.columns:
-                bucket.update(str(v) for v in frame[col].dropna().unique())
+            if col in t.columns:
+                found = fetch(t.filter(t[col].notnull()).select(v=t[col].cast("string")).distinct())
+                bucket.update(str(v) for v in found["v"])
     return {"fiscal_year": sorted(years), **{k: sorted(v) for k, v in values.items()}}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _scorecard(path, ver, filters, grain, fy_start, as_of_, period=None):
-    return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
+    return kpi.scorecard(_source(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_, period=period)
 
 
@@ -185,7 +282,7 @@ def _view_period(grain: str):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _result(path, ver, kpi_id, filters, grain, by, fy_start, as_of_):
-    res = kpi.compute(kpi_id, _tables(path, ver), filters=filters, grain=grain, by=by,
+    res = kpi.compute(kpi_id, _source(path, ver), filters=filters, grain=grain, by=by,
                       fy_start_month=fy_start, as_of=as_of_)
     # pandas Period objects do not serialise to a chart spec; period_label and period_start say the same.
     periods = [c for c in res.frame.columns if isinstance(res.frame[c].dtype, pd.PeriodDtype)]
@@ -200,7 +297,7 @@ def result(kpi_id: str, filters, grain: str, by: str | None = None):
 # Drill-down frames can hold every payment of a year: kept as shared objects (read-only), never pickled.
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _drilldown(path, ver, kpi_id, filters, period_label, grain, fy_start, as_of_, group, by):
-    return kpi.drilldown(kpi_id, _tables(path, ver), filters=filters, period_label=period_label,
+    return kpi.drilldown(kpi_id, _source(path, ver), filters=filters, period_label=period_label,
                          grain=grain, fy_start_month=fy_start, as_of=as_of_, group=group, by=by)
 
 
@@ -218,7 +315,7 @@ def goal_for(kpi_id: str, filters) -> dict:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _theme_scorecard(path, ver, ids, filters, grain, fy_start, as_of_, period=None):
-    return kpi.scorecard(_tables(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
+    return kpi.scorecard(_source(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_, kpis=list(ids), period=period)
 
 

@@ -24,7 +24,7 @@ LABELS = {
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _comparison(path, ver, filters, as_of_, fy_start) -> pd.DataFrame:
-    return market.engagement_comparison(data._tables(path, ver), filters=filters, as_of=as_of_,
+    return market.engagement_comparison(data._source(path, ver), filters=filters, as_of=as_of_,
                                         fy_start_month=fy_start)
 
 

@@ -16,14 +16,14 @@ PER_ROW = 5
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _figures(path, ver, period, filters, fy_start, as_of_):
-    tables = data._tables(path, ver)
+    tables = data._source(path, ver)
     return (dollars.kpi_dollars(tables, period, filters)
             + dollars.pipeline_dollars(tables, as_of_, filters, fy_start))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _spend_by(path, ver, period, filters, by):
-    return dollars.spend_by(data._tables(path, ver), period, by, filters)
+    return dollars.spend_by(data._source(path, ver), period, by, filters)
 
 
 def figures(view) -> list[dollars.DollarFigure]:

@@ -77,6 +77,7 @@ def as_of_header(view, *, empty: bool = False) -> None:
     from kpi.format import format_date
     from ui import data, filters
 
+    kpi_source_notice()
     if empty:
         return
     line = f"**Data through {format_date(data.as_of())}** · {filters.period_line(view)}"
@@ -84,3 +85,21 @@ def as_of_header(view, *, empty: bool = False) -> None:
                "imported data (or the workspace's as_of setting); every page, export and slide uses it.")
     for note in data.lag_notes():
         st.caption(f":material/schedule: {md_escape(note)}: figures that need them stop there.")
+
+
+def kpi_source_notice() -> None:
+    """Where the numbers come from, when the office named a database for them (said on every page): the
+    database (without its password), or why it is not used and that the workspace's data is shown instead."""
+    from ui import data
+
+    state = data.kpi_source_state()
+    if state is None:
+        return
+    if state.source is not None:
+        st.caption(f":material/database: KPIs computed in the database {md_escape(state.display)}",
+                   help="Set by PROCUREMENT_KPI_SOURCE or [kpi_source] in .streamlit/secrets.toml. Goals, "
+                        "settings, imports and contract-performance records stay in the workspace.")
+        return
+    st.warning(f"The KPIs could not be computed in {md_escape(state.display)}: {md_escape(state.error)}. "
+               "The numbers below come from the workspace's data instead; the database is tried again in a "
+               "minute.", icon=":material/database:")

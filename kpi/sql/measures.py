@@ -27,7 +27,7 @@ from loaders.schema import (
 )
 
 from .. import periods as P
-from ..measures import (
+from ..settings import (
     BELOW_SATISFACTORY,
     CHECKIN_QUARTER,
     CYCLE_TIME_BANDS,
@@ -39,6 +39,7 @@ from ..measures import (
     FIRST_TIME_LOOKBACK_YEARS,
     HIGHER,
     LOW_SCORE,
+    METHOD_NOT_RECOGNISED,
     NOT_ENGAGEMENT,
     ON_TIME_PAYMENT_DAYS,
     OPEN_END,
@@ -87,7 +88,9 @@ class Ratio:
     x: ir.NumericValue | None = None
     x_name: str = "days"
     sustained: ir.NumericValue | None = None
-    dollars: bool = False  # num and den are amounts (listed as such in drill-downs)
+    # num and den are amounts or weights, not 0/1 (dollars; fields filled of fields counted): a drill-down lists
+    # them per record as numerator_amount and denominator_amount.
+    dollars: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,12 +252,12 @@ _VENDOR_SOURCES = (("vendors", "vendor_id", "vendor_name"),
                    ("payments", "vendor_id", "vendor_name"))
 
 
-def _vendor_prepared(src: Source):
-    """The pandas engine's vendor logic run over the distinct vendor spellings of every table (a few
+def _vendor_identity(src: Source):
+    """kpi.vendors' identity logic run over the distinct vendor spellings of every table (a few
     thousand rows, not the tables): one definition of vendor identity for every engine."""
 
     def make():
-        from ..prepare import Prepared
+        from ..vendors import VendorIdentity
 
         frames = {}
         for table, id_col, name_col in _VENDOR_SOURCES:
@@ -266,9 +269,9 @@ def _vendor_prepared(src: Source):
                 continue
             if src.table(table) is not None:
                 frames[table] = _pairs(src, table, id_col, name_col)
-        return Prepared(frames)
+        return VendorIdentity(frames)
 
-    return _memo(src, ("vendor_prepared",), make)
+    return _memo(src, ("vendor_identity",), make)
 
 
 def _memo(src: Source, key, make):
@@ -282,7 +285,7 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
     """(_vid, _vname) -> _vkey (the vendor's identity), _vlabel (display name), certification flags, expiry."""
 
     def make():
-        p = _vendor_prepared(src)
+        p = _vendor_identity(src)
         if table == "vendors":
             f = p.frame("vendors")
             pairs = pd.DataFrame({id_col: f[id_col] if id_col in f else pd.Series(dtype="str"),
@@ -291,9 +294,9 @@ def vendor_lookup(src: Source, table: str, id_col: str, name_col: str) -> ir.Tab
             pairs[id_col] = pairs[id_col].str.strip().replace("", np.nan)
             pairs[name_col] = pairs[name_col].str.strip().replace("", np.nan)
             pairs = pairs.drop_duplicates().reset_index(drop=True)
-            from ..prepare import Prepared
+            from ..vendors import VendorIdentity
 
-            q = Prepared({"vendors": p.frame("vendors"), "_t": pairs.rename(columns={id_col: "i", name_col: "n"})})
+            q = VendorIdentity({"vendors": p.frame("vendors"), "_t": pairs.rename(columns={id_col: "i", name_col: "n"})})
             q._cache[("name_to_id",)] = p._name_to_id()
             v = q.vendor("_t", "i", "n")
             rows = q.vendor_rows("_t", "i", "n")
@@ -428,6 +431,12 @@ def sol_amount(t: ir.Table) -> ir.FloatingValue:
 
 def competitive(t: ir.Table) -> ir.BooleanValue:
     return in_list(text(t, "method", lower=True), COMPETITIVE_METHODS)
+
+
+def method_unrecognised(t: ir.Table) -> ir.BooleanValue:
+    """A method the vocabulary did not recognise (the loader keeps its text in method_text): not a missing
+    method, and never counted as non-competitive; method-based KPIs leave it out with its own reason."""
+    return text(t, "method").isnull() & text(t, "method_text").notnull()
 
 
 @shared
@@ -605,6 +614,7 @@ def within_cycle_goal_share(ctx: Context) -> Rec:
     days = days_between(req, award)
     reasons = [(award.isnull(), NOT_AWARDED), (req.isnull(), "requisition_date missing"),
                (days < 0, "award before requisition date (negative duration)"),
+               (method_unrecognised(t), METHOD_NOT_RECOGNISED),
                (goal.isnull(), "no cycle-time goal for the method"),
                (value.isnull(), "no awarded or estimated amount (value band unknown)")]
     when = first_date(award, req, d["issue_date"], d["due_date"])
@@ -630,7 +640,8 @@ def _competitive_bids(ctx: Context) -> tuple[ir.Table, list, ir.DateValue]:
     method = text(t, "method", lower=True)
     due = date(t, "due_date")
     bids = t._bids
-    reasons = [(method.isnull(), "method missing"), (~competitive(t), "not competitive"),
+    reasons = [(method_unrecognised(t), METHOD_NOT_RECOGNISED), (method.isnull(), "method missing"),
+               (~competitive(t), "not competitive"),
                (due.notnull() & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)"),
                (bids.isnull(), "bids_received missing"), (bids < 0, "bids_received negative")]
     close = first_date(due, date(t, "award_date"), date(t, "issue_date"))
@@ -659,7 +670,8 @@ def _award_dollars(ctx: Context, t: ir.Table, *, need_method: bool = True):
     amount = number(t, "awarded_amount")
     reasons = [(d["award_date"].isnull(), NOT_AWARDED)]
     if need_method:
-        reasons.append((text(t, "method", lower=True).isnull(), "method missing"))
+        reasons += [(method_unrecognised(t), METHOD_NOT_RECOGNISED),
+                    (text(t, "method", lower=True).isnull(), "method missing")]
     reasons += [(amount.isnull(), "awarded_amount missing"), (amount <= 0, "awarded_amount zero or negative")]
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
     return reasons, when, amount.fill_null(F0)
@@ -821,8 +833,9 @@ def savings_rate(ctx: Context) -> Rec:
     t = sol_base(ctx)
     d = _sol_dates(t)
     est, awd = number(t, "estimated_amount"), number(t, "awarded_amount")
-    reasons = [(d["award_date"].isnull(), NOT_AWARDED), (text(t, "method").isnull(), "method missing"),
-               (~competitive(t), "not competitive"), (est.isnull() | (est <= 0), "estimated_amount missing or zero"),
+    reasons = [(d["award_date"].isnull(), NOT_AWARDED), (method_unrecognised(t), METHOD_NOT_RECOGNISED),
+               (text(t, "method").isnull(), "method missing"), (~competitive(t), "not competitive"),
+               (est.isnull() | (est <= 0), "estimated_amount missing or zero"),
                (awd.isnull(), "awarded_amount missing"), (awd <= 0, "awarded_amount zero or negative")]
     when = first_date(d["award_date"], d["issue_date"], d["due_date"], d["requisition_date"])
     return _rec(t, "solicitations", when, reasons, solicitation_dims(t), sol_amount(t),
@@ -846,7 +859,7 @@ def expiring_without_replacement(ctx: Context) -> Rec:
     t = contract_base(ctx)
     if ctx.src.has("solicitations", "replaces_contract_id"):
         r = replacement_start(ctx)
-        # Only the first contract row of an id (the pandas join's first match) takes the replacement.
+        # Only the first contract row of an id (the first match of a join) takes the replacement.
         t = t.mutate(_ck=text(t, "contract_id"))
         t = t.left_join(r, t._ck == r._rk).drop("_ck", "_rk")
     else:
@@ -897,7 +910,7 @@ def evaluation_completion_rate(ctx: Context) -> Rec:
 
 
 def rating_low(rating: ir.StringValue) -> ir.FloatingValue:
-    """1.0 below satisfactory, 0.0 satisfactory or better, NULL not recognised (words as kpi.measures)."""
+    """1.0 below satisfactory, 0.0 satisfactory or better, NULL not recognised (kpi.settings' words)."""
     low = ibis.literal(False)
     for w in BELOW_SATISFACTORY:
         low = low | rating.contains(w)
@@ -969,8 +982,8 @@ def overspent_contracts(ctx: Context) -> Rec:
 
 
 # ----------------------------------------------------------------------------- Contract performance
-# Key contracts' metrics, results and check-ins (kpi.measures' definitions). A row of another table that names
-# a contract meets the first contract row of that id (in table order), as the pandas engine's joins do.
+# Key contracts' metrics, results and check-ins (as kpi.performance reads them). A row of another table that
+# names a contract meets the first contract row of that id (in table order).
 
 
 @shared
@@ -993,7 +1006,7 @@ _DIRECTION_SCHEMA = ibis.schema({"_dir": "string", "_sign": "int64"})
 
 def metric_directions(ctx: Context) -> ir.Table:
     """Each distinct direction text of contract_metrics -> 1 (higher is better), -1 (lower), 0 (not
-    recognised), read by kpi.measures.direction_sign: one reading of a direction for every engine (a handful
+    recognised), read by kpi.settings.direction_sign: one reading of a direction for every engine (a handful
     of rows, held as a small lookup table like the vendor lookup)."""
 
     def make():
@@ -1257,7 +1270,8 @@ def _competitive_bids_on(ctx: Context, t: ir.Table):
     method = text(t, "method", lower=True)
     due = date(t, "due_date")
     bids = t._bids
-    reasons = [(method.isnull(), "method missing"), (~competitive(t), "not competitive"),
+    reasons = [(method_unrecognised(t), METHOD_NOT_RECOGNISED), (method.isnull(), "method missing"),
+               (~competitive(t), "not competitive"),
                (due.notnull() & (due > ctx.as_of), "bids not yet due (due_date after the as-of date)"),
                (bids.isnull(), "bids_received missing"), (bids < 0, "bids_received negative")]
     return t, reasons, first_date(due, date(t, "award_date"), date(t, "issue_date"))
@@ -1281,7 +1295,7 @@ def field_completeness(ctx: Context) -> Rec:
     parts = []
     for table in TABLES:
         if not src.has(table) or src.rows(table) == 0 or table not in TABLE_DATES:
-            continue  # as the pandas engine: a table without a date of its own (bids, contract_metrics) is left out
+            continue  # a table without a date of its own (bids, contract_metrics) is left out
         fields = completeness_fields(table, src.has)
         if table == "bids":
             t = bid_base(ctx)
@@ -1321,4 +1335,4 @@ def field_completeness(ctx: Context) -> Rec:
     dims = {d: u[f"_d_{d}"] for d in DIMENSIONS}
     dims["table"] = u._table
     return Rec(t=u, table="", date=u._when, reasons=[(u._when.isnull(), "no date to place the record in a period")],
-               dims=dims, amount=u._amount, measure=Ratio(u._num, u._den))
+               dims=dims, amount=u._amount, measure=Ratio(u._num, u._den, dollars=True))

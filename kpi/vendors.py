@@ -1,18 +1,16 @@
-"""Derived arrays of the canonical tables (dates, codes, vendor keys, joins), computed once and cached."""
+"""Vendor identity: which rows name the same vendor (by id; else by a name another table pairs with an id;
+else by the normalised name), computed in Python over the distinct vendor spellings of the tables (a few
+thousand rows, fetched by kpi.sql.measures.vendor_lookup, never the tables themselves)."""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from loaders.schema import TABLES
-
 from .periods import NAT, to_days
-from .records import first_date
 
 _LEGAL_SUFFIX = (r"\b(incorporated|inc|llc|l l c|llp|lp|ltd|limited|corp|corporation|co|company|pc|pllc|plc|"
                  r"the|dba)\b")
@@ -34,19 +32,32 @@ def normalise_name(name: object) -> str:
     return str(normalise_names(pd.Series([str(name)])).iloc[0])
 
 
+def flag_values(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(true, known) boolean arrays of a yes/no column (vendors' certifications, contracts' is_key_contract):
+    a number other than 0 is yes; text 'yes'/'y'/'true'/'t'/'1'/'x' is yes, other text no, blank unknown."""
+    known = s.notna().to_numpy(copy=True)
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        true = s.astype("float64").to_numpy(na_value=0.0) != 0
+    else:
+        t = s.astype("str").str.strip().str.lower()
+        true = t.isin(("yes", "y", "true", "t", "1", "x", "1.0")).to_numpy()
+        known &= (t != "").to_numpy()
+    return true & known, known
+
+
 def _clean_text(values: pd.Series) -> pd.Series:
     s = values.astype("str").str.strip()
     return s.where(values.notna() & (s != ""))
 
 
-class Prepared:
-    """One set of canonical tables and every array derived from them (each computed on first use)."""
+class VendorIdentity:
+    """Vendor keys of small frames (the distinct vendor id/name pairs of each table, and the vendor list),
+    each derived array computed on first use."""
 
     def __init__(self, frames: Mapping[str, pd.DataFrame]):
         self.frames = {k: v for k, v in frames.items() if isinstance(v, pd.DataFrame)}
         self._cache: dict = {}
         self._lock = threading.RLock()
-        self.records: dict = {}  # (kpi_id, as_of) -> Records, filled by the engine
 
     def _memo(self, key, make):
         try:
@@ -56,8 +67,6 @@ class Prepared:
         value = make()
         with self._lock:
             return self._cache.setdefault(key, value)
-
-    # ----------------------------------------------------------------- presence
 
     def frame(self, table: str) -> pd.DataFrame | None:
         return self.frames.get(table)
@@ -75,41 +84,6 @@ class Prepared:
             return True
         return self._memo(("has", table, column), lambda: column in f.columns and bool(f[column].notna().any()))
 
-    def marks(self, table: str, column: str) -> bool:
-        """A vendor attribute flag (vendors.is_small, is_mbe...) is in the data when some vendor is marked:
-        a list that never marks anyone small does not record smallness (its 'no' is 'not recorded')."""
-        return self.has(table, column) and bool(self.flag(table, column)[0].any())
-
-    def _present(self, table: str, column: str) -> bool:
-        if table == "vendors" and column.startswith("is_"):
-            return self.marks(table, column)
-        return self.has(table, column)
-
-    def missing(self, needs: tuple[str, ...]) -> tuple[str, ...]:
-        """Needs ('table.col' or 'table.a|table.b') that are absent or empty, named for the user."""
-        out: list[str] = []
-        for need in needs:
-            options = need.split("|")
-            if any(self._present(*o.split(".", 1)) for o in options):
-                continue
-            names = []
-            for o in options:
-                t, c = o.split(".", 1)
-                if t not in self.frames:
-                    names.append(f"{t} (table not loaded)")
-                elif len(self.frames[t]) == 0:
-                    names.append(f"{t} (no rows)")
-                elif c not in self.frames[t].columns:
-                    names.append(o)
-                elif self.has(t, c):
-                    names.append(f"{o} (no vendor marked)")
-                else:
-                    names.append(f"{o} (no values)")
-            out.append(" or ".join(dict.fromkeys(names)))
-        return tuple(dict.fromkeys(out))
-
-    # ----------------------------------------------------------------- columns as arrays
-
     def days(self, table: str, column: str) -> np.ndarray:
         """datetime64[D]; NaT where missing (or the column is absent)."""
 
@@ -121,21 +95,6 @@ class Prepared:
 
         return self._memo(("days", table, column), make)
 
-    def first_days(self, table: str, *columns: str) -> np.ndarray:
-        """Element-wise first date of the columns (KPIs with the same date chain share one array)."""
-        return self._memo(("first", table, columns), lambda: first_date(*(self.days(table, c) for c in columns)))
-
-    def number(self, table: str, column: str) -> np.ndarray:
-        """float64; NaN where missing."""
-
-        def make():
-            f = self.frames.get(table)
-            if f is None or column not in f.columns:
-                return np.full(self.rows(table), np.nan)
-            return pd.to_numeric(f[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-        return self._memo(("number", table, column), make)
-
     def flag(self, table: str, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(true, known) boolean arrays of a yes/no column; text 'yes'/'y'/'true'/'1'/'x' counts as yes."""
 
@@ -144,15 +103,7 @@ class Prepared:
             f = self.frames.get(table)
             if f is None or column not in f.columns:
                 return np.zeros(n, bool), np.zeros(n, bool)
-            s = f[column]
-            known = s.notna().to_numpy(copy=True)
-            if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-                true = s.astype("float64").to_numpy(na_value=0.0) != 0
-            else:
-                t = s.astype("str").str.strip().str.lower()
-                true = t.isin(("yes", "y", "true", "t", "1", "x", "1.0")).to_numpy()
-                known &= (t != "").to_numpy()
-            return true & known, known
+            return flag_values(f[column])
 
         return self._memo(("flag", table, column), make)
 
@@ -174,48 +125,6 @@ class Prepared:
             return codes.astype(np.int64), pd.Index(labels, dtype="str")
 
         return self._memo(("text", table, column, lower), make)
-
-    def ids(self, table: str, column: str) -> np.ndarray:
-        """Cleaned id text as an object array (None where blank): for joins between tables."""
-
-        def make():
-            codes, labels = self.text(table, column)
-            lab = np.asarray(labels, dtype=object)
-            return np.where(codes >= 0, lab[np.maximum(codes, 0)] if len(lab) else None, None)
-
-        return self._memo(("ids", table, column), make)
-
-    def join(self, table: str, column: str, other: str, other_column: str) -> np.ndarray:
-        """Row position in `other` whose `other_column` equals this row's `column` (first match), -1 if none."""
-
-        def make():
-            codes, labels = self.text(table, column)
-            o_codes, o_labels = self.text(other, other_column)
-            if not len(labels) or not len(o_labels):
-                return np.full(len(codes), -1, dtype=np.int64)
-            # First row of `other` for each of its labels.
-            first = pd.Series(np.arange(len(o_codes)))[o_codes >= 0].groupby(o_codes[o_codes >= 0]).first()
-            pos_of_label = np.full(len(o_labels), -1, dtype=np.int64)
-            pos_of_label[first.index.to_numpy()] = first.to_numpy()
-            label_map = o_labels.get_indexer(labels)  # this table's label -> other's label
-            mapped = np.where(label_map >= 0, pos_of_label[np.maximum(label_map, 0)], -1)
-            return np.where(codes >= 0, mapped[np.maximum(codes, 0)], -1)
-
-        return self._memo(("join", table, column, other, other_column), make)
-
-    def take(self, values: np.ndarray, positions: np.ndarray, fill):
-        """values[positions] with `fill` where the position is -1."""
-        if len(values) == 0:
-            return np.full(len(positions), fill, dtype=np.asarray(values).dtype if fill is not None else object)
-        out = values[np.maximum(positions, 0)]
-        return np.where(positions >= 0, out, fill)
-
-    # ----------------------------------------------------------------- methods
-
-    def method(self, table: str) -> tuple[np.ndarray, pd.Index]:
-        return self.text(table, "method", lower=True)
-
-    # ----------------------------------------------------------------- vendors
 
     def _name_to_id(self) -> pd.Series:
         """Normalised vendor name -> vendor id, from every table that carries both (first pair wins)."""
@@ -315,55 +224,3 @@ class Prepared:
             return pos.astype(np.int64)
 
         return self._memo(("vendor_rows", table, id_col, name_col), make)
-
-    def vendor_flags(self, table: str, id_col: str, name_col: str, flags: tuple[str, ...],
-                     on_date: np.ndarray | None = None) -> np.ndarray:
-        """True where the row's vendor is in the vendor list with any of `flags` (by id, else by normalised
-        name); a certification past its expiration date on `on_date` does not count."""
-        if not self.has("vendors"):
-            return np.zeros(self.rows(table), bool)
-        certified = np.zeros(self.rows("vendors"), bool)
-        for fl in flags:
-            certified |= self.flag("vendors", fl)[0]
-        pos = self.vendor_rows(table, id_col, name_col)
-        out = np.where(pos >= 0, certified[np.maximum(pos, 0)] if len(certified) else False, False)
-        if on_date is not None and self.has("vendors", "certification_expiration_date"):
-            expires = self.days("vendors", "certification_expiration_date")
-            exp = np.where(pos >= 0, expires[np.maximum(pos, 0)], NAT)
-            out &= np.isnat(exp) | np.isnat(on_date) | (on_date <= exp)
-        return out
-
-
-# ------------------------------------------------------------------------- cache of preparations
-
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 2  # the current tables and the previous version (a 1M-row city takes a few hundred MB)
-
-
-def prepared(tables: Mapping[str, pd.DataFrame] | Prepared) -> Prepared:
-    """The Prepared of these frames, reused while the same frame objects are passed again.
-
-    Keyed on the frames' identity (the workspace hands out the same objects until an import changes them);
-    the cache holds the frames, so an id is never reused for another frame while its entry lives.
-    """
-    if isinstance(tables, Prepared):
-        return tables
-    tables = {k: v for k, v in (tables or {}).items() if k in TABLES and isinstance(v, pd.DataFrame)}
-    key = tuple(sorted((name, id(df), df.shape) for name, df in tables.items()))
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and all(hit.frames.get(n) is df for n, df in tables.items()):
-            _CACHE.move_to_end(key)
-            return hit
-    prep = Prepared(tables)
-    with _CACHE_LOCK:
-        _CACHE[key] = prep
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return prep
-
-
-def clear_cache() -> None:
-    with _CACHE_LOCK:
-        _CACHE.clear()
