@@ -9,13 +9,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from kpi.settings import EXPIRING_WINDOWS
+
 from . import theme as th
 from .formats import format_value
 from .kpi_charts import _check_rows, _title, message_chart, quiet_tooltips
 
 HORIZON_DAYS = 548  # 18 months
 DOT_LIMIT = 400  # above this many contracts, draw monthly stacked bars instead of one dot each
-WINDOW_MARKS = ((90, "90 days"), (180, "180 days"), (365, "1 year"))
+WINDOW_MARKS = tuple((d, "1 year" if d == 365 else f"{d} days") for d in EXPIRING_WINDOWS)
 
 
 def _as_of(df: pd.DataFrame, as_of) -> pd.Timestamp:

@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from .results import Filters
+from .settings import EXPIRING_DAYS, EXPIRING_WINDOWS
 from .sql import measures as M
 from .sql.engine import fetch, selection, source_of
 
-PIPELINE_WINDOWS = (90, 180, 365, 540)
+# The KPI's windows (kpi.settings) and 18 months beyond, for the pipeline list.
+PIPELINE_WINDOWS = (*EXPIRING_WINDOWS, 540)
 CONTRACT_COLUMNS = ("contract_id", "title", "vendor_name", "department", "category", "method")
 
 
@@ -125,7 +127,7 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
     has_options = ~np.isnan(options) & (options > 0)
     low = f["last_evaluation_low"].fillna(False).astype(bool).to_numpy()
     action = np.select(
-        [has_repl, has_options & low, has_options, dl <= 180, dl <= 365],
+        [has_repl, has_options & low, has_options, dl <= EXPIRING_DAYS, dl <= max(EXPIRING_WINDOWS)],
         ["replacement under way", "decide: renew or re-procure (last evaluation below satisfactory)",
          "renew (options left)", "start re-procurement now", "plan re-procurement"],
         default="let expire / decide",
