@@ -96,10 +96,19 @@ class KPIResult:
         return rows if self.by else rows.iloc[-1]
 
     def at(self, period_label: str):
-        rows = self.frame[self.frame["period_label"] == str(period_label)]
+        """The row of a period (a frame of its groups when `by` was given); None when it has none."""
+        # A scorecard asks a result for a dozen periods: their positions are found once per frame.
+        index = self.__dict__.get("_positions")
+        if index is None or index[0] is not self.frame:
+            labels = self.frame["period_label"].astype(str).tolist() if len(self.frame) else []
+            where: dict[str, list[int]] = {}
+            for i, lab in enumerate(labels):
+                where.setdefault(lab, []).append(i)
+            index = self.__dict__["_positions"] = (self.frame, where)
+        pos = index[1].get(str(period_label), [])
         if self.by:
-            return rows
-        return rows.iloc[-1] if len(rows) else None
+            return self.frame.iloc[pos]
+        return self.frame.iloc[pos[-1]] if pos else None
 
 
 @dataclass
