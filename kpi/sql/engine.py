@@ -52,7 +52,7 @@ _SOURCES_LOCK = threading.Lock()
 
 def source_of(tables) -> Source:
     """A Source for what the caller passed: a Source, a Workspace, or a mapping of canonical frames (cached by
-    the frames' identity, as the pandas engine's preparations were)."""
+    the frames' identity)."""
     if isinstance(tables, Source):
         return tables
     if hasattr(tables, "table_files"):

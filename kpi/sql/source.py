@@ -274,7 +274,7 @@ class Source:
         return column in self.tables[table].columns and self._present(table, column)
 
     def missing(self, needs: tuple[str, ...]) -> tuple[str, ...]:
-        """Needs ('table.col' or 'table.a|table.b') that are absent or empty, named as the pandas engine did."""
+        """Needs ('table.col' or 'table.a|table.b') that are absent or empty, each named as the app says it."""
         out: list[str] = []
         for need in needs:
             options = need.split("|")
