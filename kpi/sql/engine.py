@@ -647,6 +647,25 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     _check_by(kpi, by)
     day = _as_of(as_of)
     src = source_of(tables)
+    # The same question asked again of the same data version (a scorecard's card and the dollar figure beside
+    # it, a page's card and its chart) is answered once.
+    key = ("result", kpi_id, filters, grain, by, fy, day)
+    hit = src.memo.get(key)
+    if hit is None:
+        if src.memo.get(("results",), 0) >= KEPT_RESULTS:
+            for k in [k for k in src.memo if isinstance(k, tuple) and k[:1] == ("result",)]:
+                del src.memo[k]
+            src.memo[("results",)] = 0
+        hit = src.memo[key] = _compute(kpi, src, filters, grain, by, fy, day)
+        src.memo[("results",)] = src.memo.get(("results",), 0) + 1
+    return replace(hit, frame=hit.frame.copy(), excluded_reasons=hit.excluded_reasons.copy())
+
+
+KEPT_RESULTS = 2048  # results kept per source (every KPI under a few dozen filter sets)
+
+
+def _compute(kpi: KPI, src: Source, filters: Filters, grain: str, by: str | None, fy: int, day: dt.date) -> KPIResult:
+    kpi_id = kpi.id
     base = dict(kpi=kpi, grain=grain, fy_start_month=fy, as_of=day, by=by, filters=filters)
     if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None:  # said, never a divergent number
         return _empty_result(kpi, by, (NOT_YET_PORTED_REASON,), base)
