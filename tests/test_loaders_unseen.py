@@ -429,16 +429,21 @@ def test_unquoted_commas_in_names_are_joined_back(tmp_path):
     assert any(n.startswith("2 rows had more fields than the others") for n in part.notes)
 
 
-def test_a_glued_date_and_amount_are_split(tmp_path):
-    """Lambeth: the ERP dropped a comma, gluing the date to the amount ('25/06/2012900'): split where the date keeps
-    the column's shape (dd/mm/yyyy) and the rest is an amount."""
-    path = tmp_path / "payments.csv"
+def glued_payments(path):
+    """Lambeth-like payments where the ERP dropped a comma twice: a date glued to its amount (file row 14) and a
+    supplier glued to its date (row 15); 12 well-formed rows before them."""
     lines = ["Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description"]
     lines += [f"Lambeth,Adults,Firm {i} Ltd,{10 + i:02d}/06/2012,{500 + i}.00,CARE" for i in range(12)]
     lines += ["Lambeth,Children,A A GuestHouses,25/06/2012900,PRIVATE RESIDENTIAL CARE",
               "Lambeth,Housing,Catch2212/06/2012,750.00,RENT"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    [part] = inspect_file(path)
+    return path
+
+
+def test_a_glued_date_and_amount_are_split(tmp_path):
+    """Lambeth: the ERP dropped a comma, gluing the date to the amount ('25/06/2012900'): split where the date keeps
+    the column's shape (dd/mm/yyyy) and the rest is an amount."""
+    [part] = inspect_file(glued_payments(tmp_path / "payments.csv"))
     assert part.table == "payments" and part.rows_loaded == 14
     assert part.amount_totals() == {"amount": 6000 + 66 + 900 + 750.0}  # 12 x 500 + (0 + ... + 11)
     assert part.frame["vendor_name"].iloc[-1] == "Catch22"

@@ -3,6 +3,7 @@ comma, a header written below the data, bid tabulations one row per pay item and
 
 import pandas as pd
 import pytest
+from test_loaders_unseen import glued_payments
 
 from loaders import inspect_file
 from loaders.readers import decode
@@ -295,13 +296,7 @@ def test_headerless_checkbook_is_not_taken_for_bidder_blocks(tmp_path):
 def test_glued_cells_split_are_reported_row_by_row(tmp_path):
     """Each row whose glued cell was split (the ERP dropped a comma) is an issue with its file row, the column the
     glued cell was read in and that cell as read; the joins and the splits are told apart."""
-    path = tmp_path / "payments.csv"
-    lines = ["Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description"]
-    lines += [f"Lambeth,Adults,Firm {i} Ltd,{10 + i:02d}/06/2012,{500 + i}.00,CARE" for i in range(12)]
-    lines += ["Lambeth,Children,A A GuestHouses,25/06/2012900,PRIVATE RESIDENTIAL CARE",
-              "Lambeth,Housing,Catch2212/06/2012,750.00,RENT"]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    [part] = inspect_file(path)
+    [part] = inspect_file(glued_payments(tmp_path / "payments.csv"))
     split = part.issues[part.issues["problem"].str.startswith("a field too few")]
     assert split[["row", "column", "value"]].values.tolist() == [
         [14, "Invoice Creation Date", "25/06/2012900"], [15, "Supplier Name", "Catch2212/06/2012"]]
