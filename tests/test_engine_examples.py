@@ -81,3 +81,17 @@ def test_offtrack_compares_the_latest_result_of_each_period_of_the_grain():
     assert list(off.index) == ["CTR-RESPONSE"]
     assert (off.loc["CTR-RESPONSE", "off_track_metric"], off.loc["CTR-RESPONSE", "latest_value"],
             off.loc["CTR-RESPONSE", "target"]) == ("RESPONSE-HOURS", 4.5, 4.0)
+
+
+def test_quantiles_from_days_counted_match_the_records_quantiles():
+    """A duration's cube keeps each value once with its count: days 1 (twice), 4 and 10 are the records
+    1, 1, 4, 10 (median between the 2nd and 3rd: 2.5; 90th percentile at position 2.7: 4 + 0.7 * 6 = 8.2).
+    A slot with one value has it as both; an empty slot and a missing value give nothing."""
+    import numpy as np
+
+    slot = np.array([0, 1, 0, 0, 0])
+    days = np.array([4.0, 7.0, 1.0, 10.0, np.nan])
+    counts = np.array([1, 1, 2, 1, 3])
+    median, p90 = sql_engine._quantiles(slot, days, counts, 3, (0.5, 0.9))
+    assert median[:2].tolist() == [2.5, 7.0] and np.isnan(median[2])
+    assert p90[0] == pytest.approx(8.2) and p90[1] == 7.0 and np.isnan(p90[2])
