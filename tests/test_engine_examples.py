@@ -95,3 +95,19 @@ def test_quantiles_from_days_counted_match_the_records_quantiles():
     median, p90 = sql_engine._quantiles(slot, days, counts, 3, (0.5, 0.9))
     assert median[:2].tolist() == [2.5, 7.0] and np.isnan(median[2])
     assert p90[0] == pytest.approx(8.2) and p90[1] == 7.0 and np.isnan(p90[2])
+
+
+def test_a_duration_cube_answers_only_whole_months():
+    """Durations are counted by month in their cube: a range of whole months is answered there, a range that
+    cuts a month asks the records (shares are counted by day and answer any range)."""
+    import datetime as dt
+
+    from kpi.registry import KPIS
+
+    whole = kpi.Filters(date_from=dt.date(2025, 7, 1), date_to=dt.date(2026, 2, 28))
+    cut = kpi.Filters(date_from=dt.date(2025, 7, 1), date_to=dt.date(2026, 2, 27))
+    days, share = KPIS["days_to_pay"], KPIS["on_time_payment_share"]
+    assert sql_engine._summable(days, None, whole) and not sql_engine._summable(days, None, cut)
+    assert sql_engine._summable(share, None, cut)
+    assert not sql_engine._summable(share, "vendor", kpi.Filters())
+    assert not sql_engine._summable(share, None, kpi.Filters(value_band=(1000.0, None)))

@@ -359,24 +359,35 @@ SUMMABLE_KINDS = ("ratio", "count", "mean", "lift", "duration")
 
 def _summable(kpi: KPI, by: str | None, filters: Filters) -> bool:
     """Whether the KPI's value adds up from sums (a share, a count, a mean, the lift's category means; a
-    duration's quantiles from its days counted) and the question filters and groups only by its dimensions:
-    its cube answers it. A vendor (thousands of them), a date range (days) or a value band (amounts) asks the
-    records."""
-    return (kpi.kind in SUMMABLE_KINDS and by != "vendor" and not filters.vendors and filters.value_band is None
-            and filters.date_from is None and filters.date_to is None)
+    duration's quantiles from its days counted) and the question filters and groups only by what its cube
+    keeps: the dimensions and the date (a duration's month: whole months only). A vendor (thousands of them)
+    or a value band (amounts) asks the records."""
+    if kpi.kind not in SUMMABLE_KINDS or by == "vendor" or filters.vendors or filters.value_band is not None:
+        return False
+    return kpi.kind != "duration" or _whole_months(filters)
+
+
+def _whole_months(filters: Filters) -> bool:
+    """Whether the date range starts on a month's first day and ends on a month's last."""
+    first = filters.date_from is None or P.as_day(filters.date_from).astype(dt.date).day == 1
+    last = filters.date_to is None or (P.as_day(filters.date_to).astype(dt.date) + dt.timedelta(days=1)).day == 1
+    return first and last
 
 
 def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> str:
-    """The KPI's records summed by month, each dimension but the vendor, and exclusion reason (with the
-    count and the kind's sums), written once per records: a department, category or method filter then
-    reads a few thousand rows, not every record (10M payments). Its name as a FROM item."""
+    """The KPI's records summed by date, each dimension but the vendor, and exclusion reason (with the count
+    and the kind's sums), written once per records: a filter on dimensions and dates then reads tens of
+    thousands of rows, not every record (10M payments). A duration counts its used records by their days and
+    month (by day, it would keep nearly every record). Its name as a FROM item."""
     key = ("cube", view)
     name = src.memo.get(key)
     if name is None:
         dims = [f"_d_{d}" for d in rec.dims if d != "vendor"]
-        keys = ["_m", "_placed", "_undated", *dims, "_reason"] + (["_eng"] if kpi.kind == "lift" else []) \
+        keys = ["_day", "_placed", "_undated", *dims, "_reason"] + (["_eng"] if kpi.kind == "lift" else []) \
             + (["_x"] if kpi.kind == "duration" else [])
+        day = "_date"
         if kpi.kind == "duration":  # the used records counted by their value (whole days: few values)
+            day = "CAST(DATE_TRUNC('month', _date) AS DATE)"
             values, sums = ["CASE WHEN _reason IS NULL THEN _x END AS _x"], []
         elif kpi.kind in ("ratio", "count"):
             values = ["_num"] + (["_den"] if kpi.kind == "ratio" else [])
@@ -385,10 +396,9 @@ def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> str:
         else:  # a mean and the lift: the sum of the values (and of their squares, for the spread)
             values = ["_x AS _x"] + (["_x * _x AS _x2"] if kpi.kind == "mean" else [])
             sums = ["SUM(_x) AS _s1"] + (["SUM(_x2) AS _s2"] if kpi.kind == "mean" else [])
-        picked = [f"CASE WHEN _date IS NOT NULL THEN {Q.MONTHS} END AS _m",
-                  "(_date IS NOT NULL AND _date <= :as_of) AS _placed", "(_date IS NULL) AS _undated",
-                  *(k for k in keys[3:] if k != "_x"), *values]
-        sql = (f"SELECT {', '.join(keys + ['COUNT(*) AS _cnt'] + sums)} "
+        picked = [f"{day} AS _day", "(_date IS NOT NULL AND _date <= :as_of) AS _placed",
+                  "(_date IS NULL) AS _undated", *(k for k in keys[3:] if k != "_x"), *values]
+        sql = (f"SELECT {', '.join(['_day AS _date'] + keys[1:] + ['COUNT(*) AS _cnt'] + sums)} "
                f"FROM (SELECT {', '.join(picked)} FROM {view} AS v) AS r GROUP BY {', '.join(keys)}")
         name = f"kpi_cube_{src.memo.get(('cubes',), 0)}"
         src.memo[("cubes",)] = src.memo.get(("cubes",), 0) + 1
