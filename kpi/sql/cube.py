@@ -19,6 +19,21 @@ from ..results import Filters
 KEYS = ("_reason", "_eng", "_x")  # grouping columns beside the date and the dimensions, when the cube has them
 
 
+def _in_dimensions(columns: dict, n: int, filters: Filters) -> np.ndarray:
+    """The rows whose dimensions the filters keep (as kpi.sql.engine._where: trimmed values, methods in
+    lower case, a row without the dimension never kept)."""
+    keep = np.ones(n, dtype=bool)
+    for dim, values in (("department", filters.departments), ("category", filters.categories),
+                        ("method", filters.methods)):
+        if values:
+            wanted = [str(v).strip() for v in values]
+            if dim == "method":
+                wanted = [w.lower() for w in wanted]
+            codes, uniques = columns.get(f"_d_{dim}", (np.full(n, -1), np.array([], object)))
+            keep &= np.isin(codes, np.flatnonzero(np.isin(uniques.astype(str), wanted)))
+    return keep
+
+
 @dataclass(frozen=True)
 class Cube:
     day: np.ndarray  # datetime64[D]; NaT when undated (a duration's cube: the month's first day)
@@ -44,15 +59,7 @@ class Cube:
 
     def select(self, filters: Filters) -> np.ndarray:
         """The rows the filters keep (their dimensions and dates: what the cube holds)."""
-        keep = np.ones(len(self.day), dtype=bool)
-        for dim, values in (("department", filters.departments), ("category", filters.categories),
-                            ("method", filters.methods)):
-            if values:
-                wanted = [str(v).strip() for v in values]
-                if dim == "method":
-                    wanted = [w.lower() for w in wanted]
-                codes, uniques = self.columns.get(f"_d_{dim}", (np.full(len(self.day), -1), np.array([], object)))
-                keep &= np.isin(codes, np.flatnonzero(np.isin(uniques.astype(str), wanted)))
+        keep = _in_dimensions(self.columns, len(self.day), filters)
         if filters.date_from is not None:
             keep &= self.day >= P.as_day(filters.date_from)  # NaT compares False: undated rows leave
         if filters.date_to is not None:
@@ -103,3 +110,103 @@ class Cube:
             filled = np.bincount(inverse, weights=~nan, minlength=len(uniq))
             out[name] = np.where(filled > 0, total, np.nan)  # SQL's SUM: NULL when every value is NULL
         return pd.DataFrame(out)
+
+
+@dataclass(frozen=True)
+class Spans:
+    """A snapshot KPI's records (contracts), each with the days it counts on ([_lo, _hi]; an expiring
+    contract's windows [_lo<w>, _flag_hi]) and its sums, fetched once: a filter change counts them at each
+    period's reference date in arrays, with no query."""
+
+    lo: np.ndarray  # datetime64[D]
+    hi: np.ndarray
+    windows: dict  # window days -> its first day (expiring contracts); empty otherwise
+    flag_hi: np.ndarray | None
+    columns: dict  # _d_<dim> and _reason -> (codes, values), as Cube's
+    sums: dict  # "_num", "_den" (an active share) -> float array
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Spans:
+        def day(c):
+            return pd.to_datetime(frame[c]).to_numpy("datetime64[D]")
+
+        columns = {}
+        for c in frame.columns:
+            if c.startswith("_d_") or c == "_reason":
+                values = frame[c].astype(object).where(frame[c].notna(), None).to_numpy()
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+                columns[c] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+        windows = {int(c[3:]): day(c) for c in frame.columns if c.startswith("_lo") and c[3:].isdigit()}
+        return cls(day("_lo"), day("_hi"), windows, day("_flag_hi") if "_flag_hi" in frame else None, columns,
+                   {c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in ("_num", "_den") if c in frame})
+
+    def select(self, filters: Filters) -> np.ndarray:
+        """The records the dimension filters keep (a snapshot's dates pick periods, not records)."""
+        return _in_dimensions(self.columns, len(self.lo), filters)
+
+    def first(self, keep: np.ndarray):
+        """The earliest day a kept, used record counts on (None without one)."""
+        days = self.lo[keep & (self.columns["_reason"][0] < 0) & ~np.isnat(self.lo)]
+        return pd.Timestamp(days.min()) if len(days) else None
+
+    def counted(self, keep: np.ndarray, codes: np.ndarray, refs: np.ndarray, by: str | None) -> pd.DataFrame:
+        """The records counted at each reference date (refs ascending, one per period code), by (code, group,
+        reason): cnt and the sums while _lo <= ref <= _hi, value_<w> while _lo<w> <= ref <= min(_flag_hi,
+        _hi) for used records; a row wherever a record spans the reference date from its widest window."""
+        keep = keep & ~np.isnat(self.lo) & ~np.isnat(self.hi)
+        idx = np.flatnonzero(keep)
+        group = self.columns.get(f"_d_{by}") if by else None
+        g = group[0][idx] + 1 if group is not None else np.zeros(len(idx), np.int64)
+        reason = self.columns["_reason"][0][idx] + 1
+        nr = len(self.columns["_reason"][1]) + 1
+        key = g * nr + reason
+        nk, npd = int(key.max()) + 1 if len(key) else 1, len(refs)
+        lo, hi = self.lo[idx], self.hi[idx]
+        widest = np.minimum.reduce([lo, *(w[idx] for w in self.windows.values())])
+
+        def spanned(first, last, weight=None):  # per (key, period): the weight of records with first<=ref<=last
+            k1 = np.searchsorted(refs, first, side="left")
+            k2 = np.searchsorted(refs, last, side="right")  # one past the last period covered
+            ok = (k1 < k2) & ~np.isnat(first) & ~np.isnat(last)  # a missing day never counts
+            w = np.ones(len(idx)) if weight is None else np.nan_to_num(weight)
+            diff = np.zeros(nk * (npd + 1))
+            np.add.at(diff, key[ok] * (npd + 1) + k1[ok], w[ok])
+            np.add.at(diff, key[ok] * (npd + 1) + k2[ok], -w[ok])
+            return np.cumsum(diff.reshape(nk, npd + 1), axis=1)[:, :npd]
+
+        joined = spanned(widest, hi)
+        out = {"cnt": spanned(lo, hi)}
+        if self.windows:
+            used = reason == 0
+            top = np.minimum(self.flag_hi[idx], hi)
+            for w, first in self.windows.items():
+                out[f"value_{w}"] = spanned(first[idx], top, np.where(used, 1.0, 0.0))
+        for c in ("_num", "_den"):  # (no value and nothing counted both read as zero)
+            if c in self.sums:
+                out["numerator" if c == "_num" else "denominator"] = spanned(lo, hi, self.sums[c][idx])
+        kk, pp = np.nonzero(np.round(joined) > 0)
+        labels = group[1] if group is not None else None
+        gi, ri = kk // nr, kk % nr
+        frame = {"_code": codes[pp].astype(np.int64),
+                 "_g": (np.where(gi > 0, labels[np.maximum(gi - 1, 0)] if len(labels) else None, None)
+                        if labels is not None else np.full(len(kk), "")).astype(object),
+                 "_reason": np.where(ri > 0, self.columns["_reason"][1][np.maximum(ri - 1, 0)]
+                                     if nr > 1 else None, None).astype(object)}
+        for name, grid in out.items():
+            frame[name] = np.round(grid[kk, pp]) if name == "cnt" or name.startswith("value_") else grid[kk, pp]
+        frame["_g"] = pd.array(frame["_g"], dtype="str")  # text, missing as NaN: as the query gives it
+        frame["_reason"] = pd.array(frame["_reason"], dtype="str")
+        return pd.DataFrame(frame)
+
+    def undated(self, keep: np.ndarray, by: str | None) -> pd.DataFrame:
+        """Excluded records without a span, by (group, reason)."""
+        reason = self.columns["_reason"][0]
+        rows = keep & (reason >= 0) & (np.isnat(self.lo) | np.isnat(self.hi))
+        if not rows.any():
+            return pd.DataFrame(columns=["_g", "_reason", "count"])
+        group = self.columns.get(f"_d_{by}") if by else None
+        f = pd.DataFrame({"_g": group[1][group[0][rows]] if group is not None else "",
+                          "_reason": self.columns["_reason"][1][reason[rows]]})
+        if group is not None:
+            f.loc[group[0][rows] < 0, "_g"] = None
+        return f.groupby(["_g", "_reason"], dropna=False).size().rename("count").reset_index()

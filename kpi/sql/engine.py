@@ -41,7 +41,7 @@ from ..results import kpi_by_id as _kpi
 from ..vendors import normalise_name, normalise_names
 from . import measures as M
 from . import query as Q
-from .cube import Cube
+from .cube import Cube, Spans
 from .source import Source
 
 # ----------------------------------------------------------------------------- sources
@@ -363,9 +363,11 @@ def _summable(kpi: KPI, by: str | None, filters: Filters) -> bool:
     duration's quantiles from its days counted) and the question filters and groups only by what its cube
     keeps: the dimensions and the date (a duration's month: whole months only). A vendor (thousands of them)
     or a value band (amounts) asks the records."""
-    if kpi.kind not in SUMMABLE_KINDS or by == "vendor" or filters.vendors or filters.value_band is not None:
+    if by == "vendor" or filters.vendors or filters.value_band is not None:
         return False
-    return kpi.kind != "duration" or _whole_months(filters)
+    if kpi.kind.startswith("snapshot"):  # its records, counted at each period's reference date
+        return True
+    return kpi.kind in SUMMABLE_KINDS and (kpi.kind != "duration" or _whole_months(filters))
 
 
 def _whole_months(filters: Filters) -> bool:
@@ -643,13 +645,32 @@ def _periods_from(first, grain: str, fy: int, as_of: dt.date, filters: Filters) 
     return pd.DataFrame({"_code": codes, "_ref": pd.Series(refs.astype(dt.date), dtype="object")})
 
 
+def _spans(rec: M.Rec, src: Source, view: str) -> Spans:
+    """A snapshot KPI's records with their spans, dimensions (but the vendor), reason and sums, fetched once
+    per records (contracts: 500,000 at most in the largest benchmark)."""
+    key = ("spans", view)
+    spans = src.memo.get(key)
+    if spans is None:
+        m = rec.measure
+        cols = ["_lo", "_hi", *(f"_d_{d}" for d in rec.dims if d != "vendor"), "_reason"]
+        cols += [f"_lo{w}" for w in m.windows] + ["_flag_hi"] if isinstance(m, M.Expiring) else ["_num", "_den"]
+        spans = src.memo[key] = Spans.of(Q.query(src, f"SELECT {', '.join(cols)} FROM {view} AS v"))
+    return spans
+
+
 def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: str | None, grain: str, fy: int,
                         as_of: dt.date, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Records counted at each period's reference date while they cover it: the periods are a VALUES list
-    joined to the record view; one query counts them by (period, group, reason), one the undated."""
+    """Records counted at each period's reference date while they cover it. Under filters on dimensions, in
+    arrays over the records fetched once (Spans); else the periods are a VALUES list joined to the record
+    view: one query counts them by (period, group, reason), one the undated."""
     g = f"_d_{by}" if by else "''"
-    first = Q.query(src, f'SELECT MIN(_lo) AS lo FROM {view} AS v WHERE _reason IS NULL AND _lo IS NOT NULL '
-                    "AND :filters", where)["lo"].iloc[0]
+    spans = _spans(rec, src, view) if _summable(kpi, by, filters) else None
+    if spans is not None:
+        keep = spans.select(filters)
+        first = spans.first(keep)
+    else:
+        first = Q.query(src, f'SELECT MIN(_lo) AS lo FROM {view} AS v WHERE _reason IS NULL AND _lo IS NOT NULL '
+                        "AND :filters", where)["lo"].iloc[0]
     refs = _periods_from(first, grain, fy, as_of, filters)
     if refs.empty:
         return empty_frame(kpi, by), empty_reasons(by)
@@ -664,14 +685,19 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
         sums = (f"SUM(CASE WHEN {in_range} THEN _num END) AS numerator, "
                 f"SUM(CASE WHEN {in_range} THEN _den END) AS denominator")
         widest = "_lo"
-    counted = Q.query(
-        src, f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
-        f'FROM (SELECT *, {g} AS _g FROM {view} AS v WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) AS r '
-        f"JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where,
-        rows={"__refs__": refs[["_code", "_ref"]]})
-    undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM {view} AS v '
-                      "WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
-                      "GROUP BY _g, _reason", where)
+    if spans is not None:
+        counted = spans.counted(keep, refs["_code"].to_numpy(dtype=np.int64),
+                                np.array(refs["_ref"].tolist(), dtype="datetime64[D]"), by)
+        undated = spans.undated(keep, by)
+    else:
+        counted = Q.query(
+            src, f"SELECT _code, _g, _reason, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END) AS cnt, {sums} "
+            f'FROM (SELECT *, {g} AS _g FROM {view} AS v WHERE _lo IS NOT NULL AND _hi IS NOT NULL AND :filters) '
+            f"AS r JOIN __refs__ ON {widest} <= _ref AND _ref <= _hi GROUP BY _code, _g, _reason", where,
+            rows={"__refs__": refs[["_code", "_ref"]]})
+        undated = Q.query(src, f'SELECT _g, _reason, COUNT(*) AS "count" FROM (SELECT _reason, {g} AS _g FROM {view} '
+                          "AS v WHERE _reason IS NOT NULL AND (_lo IS NULL OR _hi IS NULL) AND :filters) AS r "
+                          "GROUP BY _g, _reason", where)
     used = counted["_reason"].isna()
     excluded = counted[~used & (counted["cnt"] > 0)]
     keys = ["_code", "_g"]
