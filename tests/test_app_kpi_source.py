@@ -70,15 +70,15 @@ def test_a_bad_kpi_source_is_a_clear_error(tmp_path):
 @pytest.fixture
 def app_env(workspace_dir, monkeypatch, tmp_path):
     """A clean environment: no KPI source, no secrets file, no sample, no remembered failure."""
-    from ui import data
+    from kpi.sql import live
 
     for key in ENV:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)
-    data._FAILED.clear()
+    live.forget()
     yield workspace_dir
-    data._FAILED.clear()
+    live.forget()
 
 
 def _hand_county_workspace(folder: Path):

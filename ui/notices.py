@@ -100,6 +100,7 @@ def kpi_source_notice() -> None:
                    help="Set by PROCUREMENT_KPI_SOURCE or [kpi_source] in .streamlit/secrets.toml. Goals, "
                         "settings, imports and contract-performance records stay in the workspace.")
         return
+    again = "the next time a page is opened or changed" if state.retry_next_run else "in a minute"
     st.warning(f"The KPIs could not be computed in {md_escape(state.display)}: {md_escape(state.error)}. "
-               "The numbers below come from the workspace's data instead; the database is tried again in a "
-               "minute.", icon=":material/database:")
+               f"The numbers below come from the workspace's data instead; the database is tried again {again}.",
+               icon=":material/database:")
