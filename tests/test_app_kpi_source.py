@@ -81,7 +81,7 @@ def app_env(workspace_dir, monkeypatch, tmp_path):
     live.forget()
 
 
-def _hand_county_workspace(folder: Path):
+def _hand_county_workspace(folder: Path, drop_payments: tuple[str, ...] = ()):
     from kpi_golden import hand_county_tables
 
     from storage.workspace import Workspace
@@ -89,6 +89,8 @@ def _hand_county_workspace(folder: Path):
     ws = Workspace(folder)
     with ws.batch():
         for name, frame in hand_county_tables().items():
+            if name == "payments":
+                frame = frame[~frame["payment_id"].astype(str).isin(drop_payments)]
             if len(frame):
                 ws.import_table(name, frame.drop(columns=["import_id"], errors="ignore"), source=f"{name}.csv",
                                 rows_read=len(frame), rows_excluded=0, checksum=name)
@@ -176,3 +178,186 @@ def test_the_app_computes_in_postgresql_and_names_it(app_env, monkeypatch, tmp_p
     assert not at.exception, at.exception
     assert "The contract pipeline has no data yet" not in _text(at).replace("\\", "")
     assert at.dataframe, "the pipeline and the lists are shown"
+
+
+# ----------------------------------------------------------------------------- a database that fails after connecting
+# Each test gets a database of its own on the test server (so that refusing connections to it disturbs no other
+# test), holding Hand County without payment 40004 ($100,000): its cards differ from the workspace's.
+
+PAGES_TO_VISIT = [p.path for p in __import__("ui.pages", fromlist=["PAGES"]).PAGES]
+
+
+@pytest.fixture
+def live_db(app_env, monkeypatch, tmp_path):
+    """(admin connection to the server's maintenance database, URL of a fresh database, schema, the
+    database's workspace) with the app configured to compute there (password in its own variable)."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    require(bool(url), "TEST_POSTGRES_URL is not set (scripts/pg-throwaway start prints one)")
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from storage.publish import publish
+
+    u = make_url(url)
+    admin = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                            dbname="postgres", autocommit=True)
+    name = f"kpi_live_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    db_url = u.set(database=name).render_as_string(hide_password=False)
+    county = _hand_county_workspace(tmp_path / "county", drop_payments=("40004",))
+    publish(county, db_url, schema="kpi")
+    _hand_county_workspace(app_env)
+    monkeypatch.setenv(sql.KPI_SOURCE_ENV, u.set(database=name, password=None).render_as_string(hide_password=False))
+    monkeypatch.setenv(sql.KPI_PASSWORD_ENV, u.password)
+    monkeypatch.setenv(sql.KPI_SCHEMA_ENV, "kpi")
+    try:
+        yield admin, db_url, county
+    finally:
+        from kpi.sql import live
+
+        live.forget()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _db_admin(db_url: str):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(db_url)
+    return psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                           dbname=u.database, autocommit=True)
+
+
+def _warning(at: AppTest) -> str:
+    return "\n".join(str(w.value) for w in at.warning).replace("\\", "")  # markdown escapes
+
+
+def _in_database(at: AppTest) -> bool:
+    return any("KPIs computed in the database" in str(c.value) for c in at.caption)
+
+
+def _workspace_cards(app_env) -> list[tuple[str, str]]:
+    """The Overview's cards on the workspace alone (no database configured)."""
+    saved = {k: os.environ.pop(k, None) for k in ENV}
+    try:
+        return _cards(_overview())
+    finally:
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+
+
+def _every_page_says(at: AppTest, *words: str) -> None:
+    for page in PAGES_TO_VISIT:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        text = _warning(at)
+        for w in words:
+            assert w in text, (page, w, text)
+        assert not _in_database(at), page
+        assert "kpi-test-pw" not in _text(at) and os.environ[sql.KPI_PASSWORD_ENV] not in _text(at), page
+
+
+def test_a_table_dropped_while_the_app_runs_is_said_on_every_page(live_db):
+    """A canonical table dropped from the database between two runs: every page names the database (never its
+    password) and the missing table, shows the workspace's numbers, and the database is used again once the
+    table is back."""
+    admin, db_url, county = live_db
+    embedded = _workspace_cards(None)
+    at = _overview()
+    assert _in_database(at), _text(at)
+    in_db = _cards(at)
+    assert in_db != embedded  # the database lacks payment 40004
+
+    with _db_admin(db_url) as db:
+        db.execute("DROP TABLE kpi.payments")
+    at.run()
+    assert not at.exception, at.exception
+    display = sql.safe_url(os.environ[sql.KPI_SOURCE_ENV]) + " (schema kpi)"
+    assert f"The KPIs could not be computed in {display}: the table payments is no longer in" in _warning(at)
+    assert _cards(at) == embedded  # the workspace's numbers meanwhile
+    _every_page_says(at, f"could not be computed in {display}", "payments is no longer in",
+                     "come from the workspace's data instead", "tried again the next time a page is opened")
+
+    from storage.publish import publish
+
+    publish(county, db_url, schema="kpi", tables=("payments",))
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert _in_database(at) and not _warning(at)
+    assert _cards(at) == in_db
+
+
+def test_a_lost_connection_is_replaced_at_once(live_db):
+    """The server ending the app's connection (a restart, an administrator) between two runs: the next run
+    reconnects and shows the database's numbers, without a warning."""
+    admin, db_url, _county = live_db
+    at = _overview()
+    in_db = _cards(at)
+    assert _in_database(at)
+    ended = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                          [db_url.rsplit("/", 1)[1]]).fetchall()
+    assert ended and all(ok for (ok,) in ended)
+    at.switch_page("app_pages/payments.py").run()
+    assert not at.exception, at.exception
+    assert _in_database(at) and not _warning(at)
+    at.switch_page("app_pages/overview.py").run()
+    assert _cards(at) == in_db
+
+
+def test_a_database_that_stops_answering_keeps_filters_and_comes_back(live_db):
+    """The database refusing connections (its connections ended too) between two runs: the page says so with
+    the workspace's numbers and the sidebar's filters as they were; once it answers again, the next run uses it."""
+    admin, db_url, _county = live_db
+    name = db_url.rsplit("/", 1)[1]
+    at = _overview()
+    at.multiselect(key="dept").select("Public Works").run()
+    assert not at.exception and _in_database(at)
+    in_db = _cards(at)
+    admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+    at.run()
+    assert not at.exception, at.exception
+    assert "could not be computed in" in _warning(at) and "cannot connect" in _warning(at), _warning(at)
+    assert at.multiselect(key="dept").value == ["Public Works"]  # the filter kept
+    assert _cards(at) != in_db or not _in_database(at)
+    at.switch_page("app_pages/speed.py").run()
+    assert not at.exception and "could not be computed in" in _warning(at)
+    assert at.multiselect(key="dept").value == ["Public Works"]
+    admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert _in_database(at) and not _warning(at)
+    assert _cards(at) == in_db
+
+
+def test_a_query_failing_in_the_middle_of_a_page_is_said_and_held_a_minute(live_db, monkeypatch):
+    """A view that answers the per-run check (no rows asked) but fails when its rows are read (division by
+    zero, as a bad cast in an ERP view would): the page starts again on the workspace's numbers and says what
+    failed; the database is tried again a minute later."""
+    from kpi.sql import live
+
+    admin, db_url, _county = live_db
+    embedded = _workspace_cards(None)
+    with _db_admin(db_url) as db:
+        db.execute("ALTER TABLE kpi.payments RENAME TO payments_base")
+        db.execute("CREATE VIEW kpi.payments AS SELECT payment_id, payment_date, amount / (amount - amount) AS amount, "
+                   "vendor_id, vendor_name, department, category, contract_id, po_number, invoice_date, "
+                   "invoice_received_date, invoice_due_date FROM kpi.payments_base")
+    at = _overview()
+    warning = _warning(at)
+    assert "The KPIs could not be computed in" in warning and "a query failed: division by zero" in warning, warning
+    assert "tried again in a minute" in warning
+    assert _cards(at) == embedded
+    at.switch_page("app_pages/payments.py").run()  # held: not tried again on this run
+    assert not at.exception and "division by zero" in _warning(at)
+
+    with _db_admin(db_url) as db:
+        db.execute("DROP VIEW kpi.payments")
+        db.execute("ALTER TABLE kpi.payments_base RENAME TO payments")
+    monkeypatch.setattr(live, "RETRY_SECONDS", 0)  # the minute has passed
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert _in_database(at) and not _warning(at)
+    assert _cards(at) != embedded
