@@ -352,9 +352,10 @@ def describe_failure(exc: BaseException, url: str | None = None) -> str:
     administrator command', 'a query failed: relation "kpi.payments" does not exist'."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = " ".join(text.split())
+    from loaders.sql import scrub
+
     password = _password(url) if url else None
-    if password:
-        text = text.replace(password, "***")
+    text = scrub(text.replace(password, "***") if password else text)
     if isinstance(exc, SourceError):
         return text[:400]
     lost = any(c.__name__ in CONNECTION_ERRORS for c in type(exc).__mro__) or isinstance(exc, ConnectionError)
