@@ -203,6 +203,12 @@ def source():
     return _source(workspace_path(), version())
 
 
+def workspace_source():
+    """The workspace's own tables as a kpi.sql Source, even while a KPI database is in use (the Data page lists
+    both)."""
+    return _workspace_source(workspace_path(), version())
+
+
 def settings() -> dict:
     return dict(workspace().settings() or {})
 

@@ -104,3 +104,17 @@ def kpi_source_notice() -> None:
     st.warning(f"The KPIs could not be computed in {md_escape(state.display)}: {md_escape(state.error)}. "
                f"The numbers below come from the workspace's data instead; the database is tried again {again}.",
                icon=":material/database:")
+
+
+def imports_notice() -> None:
+    """On the Data page, with the KPIs computed in the office's database: files imported here go to the
+    workspace, which the KPIs use only while the database cannot be reached."""
+    from ui import data
+
+    state = data.kpi_source_state()
+    if state is None or state.source is None:
+        return
+    st.info(f"The KPIs are computed in the database {md_escape(state.display)}. Files imported here are kept in "
+            "the workspace: they change the KPIs only while the database cannot be reached, or once the workspace "
+            "is published to the database (`python -m storage publish`, which replaces the tables it writes).",
+            icon=":material/database:")
