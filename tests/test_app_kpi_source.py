@@ -361,3 +361,94 @@ def test_a_query_failing_in_the_middle_of_a_page_is_said_and_held_a_minute(live_
     assert not at.exception, at.exception
     assert _in_database(at) and not _warning(at)
     assert _cards(at) != embedded
+
+
+# ----------------------------------------------------------------------------- the pages that list records
+
+
+def test_contract_performance_and_data_pages_read_the_database(app_env, monkeypatch, tmp_path):
+    """The contract-performance city in PostgreSQL and an empty workspace: the Contract performance page lists the
+    database's key contracts, says that what is recorded stays in the workspace, and accepts a check-in for a
+    contract only the database holds (saved in the workspace, offered as CSV); the Data page lists the
+    database's tables beside the workspace's."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    require(bool(url), "TEST_POSTGRES_URL is not set (scripts/pg-throwaway start prints one)")
+    import json
+    import subprocess
+    import sys
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    from test_contract_performance_cli import (
+        CHECKINS,
+        CHECKINS_MAP,
+        CONTRACTS,
+        CONTRACTS_MAP,
+        EVALUATIONS,
+        EVALUATIONS_MAP,
+        METRICS,
+        METRICS_MAP,
+        RESULTS,
+        RESULTS_MAP,
+        ROOT,
+    )
+
+    from storage.publish import publish
+    from storage.workspace import Workspace
+
+    city = tmp_path / "city"
+    for table, text, mapping in (("contracts", CONTRACTS, CONTRACTS_MAP), ("contract_metrics", METRICS, METRICS_MAP),
+                                 ("metric_results", RESULTS, RESULTS_MAP), ("checkins", CHECKINS, CHECKINS_MAP),
+                                 ("evaluations", EVALUATIONS, EVALUATIONS_MAP)):
+        (tmp_path / f"{table}.csv").write_text(text, encoding="utf-8")
+        (tmp_path / f"{table}.json").write_text(json.dumps(mapping), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "loaders", "import", str(tmp_path / f"{table}.csv"), "--table", table,
+                        "--mapping", str(tmp_path / f"{table}.json"), "--workspace", str(city)],
+                       cwd=ROOT, check=True, capture_output=True)
+    schema = f"perf_{uuid.uuid4().hex[:8]}"
+    publish(Workspace(city), url, schema=schema)
+    Workspace(app_env).set_settings(as_of="2026-03-31")
+    u = make_url(url)
+    monkeypatch.setenv(sql.KPI_SOURCE_ENV, u._replace(password=None).render_as_string(hide_password=False))
+    monkeypatch.setenv(sql.KPI_PASSWORD_ENV, u.password)
+    monkeypatch.setenv(sql.KPI_SCHEMA_ENV, schema)
+    try:
+        at = _overview()
+        at.switch_page("app_pages/performance.py").run()
+        assert not at.exception, at.exception
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Key contracts off track"] == "1 of 1"
+        assert list(at.dataframe[0].value["Contract"]) == ["CTR-RESPONSE", "CTR-OPEN-ENDED"]
+        info = "\n".join(str(i.value) for i in at.info).replace("\\", "")
+        assert f"read from the database {sql.safe_url(url)} (schema {schema})" in info
+        assert "saved in the workspace only" in info
+
+        at.selectbox(key="checkin-contract").set_value("CTR-OPEN-ENDED")  # a contract only the database holds
+        at.date_input(key="checkin-date").set_value("2026-03-15")
+        at.button[[b.label for b in at.button].index("Save the check-in")].click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        saved = Workspace(app_env).recorded("checkins")
+        assert list(saved["contract_id"]) == ["CTR-OPEN-ENDED"]
+        # The database's list does not hold it: said above, and the row is offered for the database.
+        row = at.dataframe[0].value.set_index("Contract").loc["CTR-OPEN-ENDED"]
+        assert row["This quarter's check-in"] == "✗ Overdue"
+        assert "Check-ins recorded here (CSV)" in [b.proto.label for b in at.get("download_button")]
+
+        at.switch_page("app_pages/data.py").run()
+        assert not at.exception, at.exception
+        assert "Tables in the database" in [s.value for s in at.subheader]
+        inventories = [d.value.set_index("table") for d in at.dataframe if "where it comes from" in d.value.columns]
+        assert len(inventories) == 2, "the database's tables, then the workspace's"
+        listed, workspace_listed = inventories
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            for table in ("contracts", "checkins", "metric_results"):
+                held = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{schema}"."{table}"')).scalar()
+                assert listed.loc[table, "rows"] == held and held > 0
+        assert listed.loc["payments", "rows"] == 0
+        assert workspace_listed.loc["checkins", "rows"] == 1 and workspace_listed.loc["contracts", "rows"] == 0
+        assert any("Files imported here are kept in the workspace" in str(i.value) for i in at.info)
+    finally:
+        with sa.create_engine(url).begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
