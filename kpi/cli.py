@@ -46,8 +46,9 @@ def _workspace_inputs(path: str, *, in_memory: bool = False):
     return tables, goals, dict(settings or {})
 
 
-def _database_source(url: str, schema: str | None):
-    """The canonical tables where they live (kpi.sql computes there; only aggregates come back)."""
+def database_source(url: str, schema: str | None):
+    """The canonical tables where they live (kpi.sql computes there; only aggregates come back); the password
+    may come from PROCUREMENT_KPI_SOURCE_PASSWORD. CliError when the database cannot be used."""
     import os
 
     from .sql.source import Source, SourceError
@@ -217,7 +218,7 @@ def main(argv=None) -> int:
         tables, goals, settings = (_workspace_inputs(args.workspace, in_memory=args.engine == "pandas")
                                    if args.workspace else ({}, None, {}))
         if args.source:
-            tables = _database_source(args.source, args.schema)
+            tables = database_source(args.source, args.schema)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
