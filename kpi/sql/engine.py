@@ -352,26 +352,68 @@ def _fetch(expr) -> pd.DataFrame:
     return Q.fetch_expr(expr)
 
 
+# ----------------------------------------------------------------------------- cubes
+
+SUMMABLE_KINDS = ("ratio", "count", "mean", "lift")
+
+
+def _summable(kpi: KPI, by: str | None, filters: Filters) -> bool:
+    """Whether the KPI's value adds up from sums (a share, a count, a mean, the lift's category means) and the
+    question filters and groups only by its dimensions: its cube answers it. A vendor (thousands of them), a
+    date range (days) or a value band (amounts) asks the records."""
+    return (kpi.kind in SUMMABLE_KINDS and by != "vendor" and not filters.vendors and filters.value_band is None
+            and filters.date_from is None and filters.date_to is None)
+
+
+def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> str:
+    """The KPI's records summed by month, each dimension but the vendor, and exclusion reason (with the
+    count and the kind's sums), written once per records: a department, category or method filter then
+    reads a few thousand rows, not every record (10M payments). Its name as a FROM item."""
+    key = ("cube", view)
+    name = src.memo.get(key)
+    if name is None:
+        dims = [f"_d_{d}" for d in rec.dims if d != "vendor"]
+        keys = ["_m", "_placed", "_undated", *dims, "_reason"] + (["_eng"] if kpi.kind == "lift" else [])
+        if kpi.kind in ("ratio", "count"):
+            values = ["_num"] + (["_den"] if kpi.kind == "ratio" else [])
+            values += ["_sus"] if getattr(rec.measure, "sustained", None) is not None else []
+            sums = [f"SUM({v}) AS {v}" for v in values]
+        else:  # a mean and the lift: the sum of the values (and of their squares, for the spread)
+            values = ["_x AS _x"] + (["_x * _x AS _x2"] if kpi.kind == "mean" else [])
+            sums = ["SUM(_x) AS _s1"] + (["SUM(_x2) AS _s2"] if kpi.kind == "mean" else [])
+        picked = [f"CASE WHEN _date IS NOT NULL THEN {Q.MONTHS} END AS _m",
+                  "(_date IS NOT NULL AND _date <= :as_of) AS _placed", "(_date IS NULL) AS _undated",
+                  *keys[3:], *values]
+        sql = (f"SELECT {', '.join(keys)}, COUNT(*) AS _cnt, {', '.join(sums)} "
+               f"FROM (SELECT {', '.join(picked)} FROM {view} AS v) AS r GROUP BY {', '.join(keys)}")
+        name = f"kpi_cube_{src.memo.get(('cubes',), 0)}"
+        src.memo[("cubes",)] = src.memo.get(("cubes",), 0) + 1
+        src.view(name, Q.text(src, sql, as_of=as_of), materialize=True, table=False)
+        name = src.memo[key] = f'"{name}"'
+    return name
+
+
 def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: str | None, grain: str, fy: int,
-                      as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Records placed by their date. One query groups them by (period, group, reason) with the kind's sums
-    (used records have no reason); the lift's category sums take a second. The few rows that come back are
-    shaped in arrays (a filter change runs this for every KPI)."""
+                      as_of: dt.date, *, cube: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records placed by their date (or their cube, `cube`). One query groups them by (period, group, reason)
+    with the kind's sums (used records have no reason); the lift's category sums take a second. The few rows
+    that come back are shaped in arrays (a filter change runs this for every KPI)."""
     kind = kpi.kind
     sustained = getattr(rec.measure, "sustained", None) is not None  # a share of the numerator beside the value
+    count = "SUM(_cnt)" if cube else "COUNT(*)"
     sums = ""
     if kind in ("ratio", "count"):
         sums = ", SUM(_num) AS numerator" + (", SUM(_den) AS denominator" if kind == "ratio" else "")
         if sustained:
             sums += ", SUM(_sus) AS sustained"
     elif kind == "mean":
-        sums = ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
+        sums = ", SUM(_s1) AS _s, SUM(_s2) AS _s2" if cube else ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
     elif kind == "duration":  # the used records are one group of their own: its quantiles are the value
         sums = ", QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90"
     elif kind == "distinct":
         sums = ", COUNT(DISTINCT _key) AS value"
-    inner = Q.placed_records(view, by, grain, fy)
-    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} FROM ({inner}) '
+    inner = (Q.placed_cube if cube else Q.placed_records)(view, by, grain, fy)
+    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, {count} AS "count"{sums} FROM ({inner}) '
                   "AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
     placed = raw["_placed"].to_numpy(dtype=bool, na_value=False)
     has_reason = raw["_reason"].notna().to_numpy()
@@ -428,7 +470,8 @@ def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: s
         cols["value"] = np.nan_to_num(per_slot("value", 0.0))
     elif kind == "lift":
         used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
-        cat = Q.query(src, used_only.format(cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
+        cat = Q.query(src, used_only.format(cols=f"_code, _g, _d_category AS _cat, _eng, {count} AS c, "
+                                            f"SUM({'_s1' if cube else '_x'}) AS s",
                                             keys="_code, _g, _d_category, _eng"), where, as_of=as_of)
         cat["_code"] = cat["_code"].astype(np.int64)
         agg = pd.DataFrame({"_code": slot_codes, "_g": slot_groups, "n": n, "excluded": excluded})
@@ -681,7 +724,8 @@ def _compute(kpi: KPI, src: Source, filters: Filters, grain: str, by: str | None
     else:
         # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
         where = _where(src, rec, replace(filters, fiscal_years=()))
-        frame, reasons = _aggregate_events(kpi, rec, src, view, where, by, grain, fy, day)
+        cube = _cube(kpi, rec, src, view, day) if _summable(kpi, by, filters) else None
+        frame, reasons = _aggregate_events(kpi, rec, src, cube or view, where, by, grain, fy, day, cube=bool(cube))
         if filters.fiscal_years:
             frame = frame[frame["fiscal_year"].isin(filters.fiscal_years)].reset_index(drop=True)
             reasons = reasons[reasons["period_label"].isin(set(frame["period_label"]))].reset_index(drop=True)

@@ -61,22 +61,27 @@ def _text(sql: str, dialect: str, names: tuple[str, ...]) -> str:
 
 
 def query(src, sql: str, where: exp.Expression | None = None, rows: dict | None = None, **values) -> pd.DataFrame:
-    """build() and fetch() in one, without re-generating the whole query on every filter change: the
-    template's text is made once per dialect and only the values and the filters (small trees, generated and
-    quoted by sqlglot) are written into it. `rows` maps a table name of the template (`__refs__`) to a small
-    frame: its rows are written as literal SELECTs joined by UNION ALL (every dialect reads that alike)."""
+    """The template run on the source with its values and filters (text()), its rows as a frame."""
+    return run(src.con, src.dialect, text(src, sql, where, rows, **values))
+
+
+def text(src, sql: str, where: exp.Expression | None = None, rows: dict | None = None, **values) -> str:
+    """The template in the source's dialect, without re-generating the whole query on every filter change:
+    the template's text is made once per dialect and only the values and the filters (small trees, generated
+    and quoted by sqlglot) are written into it. `rows` maps a table name of the template (`__refs__`) to a
+    small frame: its rows are written as literal SELECTs joined by UNION ALL (every dialect reads that alike)."""
     subs = {k: (v if isinstance(v, exp.Expression) else literal(v)) for k, v in values.items()}
     subs["filters"] = where if where is not None else exp.true()
-    text = _text(sql, src.dialect, tuple(sorted(subs)))
+    out = _text(sql, src.dialect, tuple(sorted(subs)))
     for name, node in subs.items():
         # Parenthesised unless a literal: Spark reads `FROM t WHERE (TRUE)` as `t` aliased `WHERE`.
         piece = sql_of(node, src.dialect)
-        text = text.replace(f"__kpi_{name}__", piece if isinstance(node, (exp.Literal, exp.Boolean)) else f"({piece})")
+        out = out.replace(f"__kpi_{name}__", piece if isinstance(node, (exp.Literal, exp.Boolean)) else f"({piece})")
     for name, frame in (rows or {}).items():
         selects = [sql_of(exp.select(*(literal(v).as_(c) for c, v in row.items())), src.dialect)
                    for row in frame.to_dict("records")]
-        text = text.replace(name, f"({' UNION ALL '.join(selects)}) AS {name.strip('_')}")
-    return run(src.con, src.dialect, text)
+        out = out.replace(name, f"({' UNION ALL '.join(selects)}) AS {name.strip('_')}")
+    return out
 
 
 def _spark_percentile(node: exp.Expression) -> exp.Expression:
@@ -120,9 +125,11 @@ def run(con, dialect: str, sql: str) -> pd.DataFrame:
     return frame
 
 
-def period_code(grain: str, fy: int) -> str:
-    """kpi.periods' integer code of _date, as SQL text (constants only)."""
-    months = "((YEAR(_date) - 1970) * 12 + MONTH(_date) - 1)"
+MONTHS = "((YEAR(_date) - 1970) * 12 + MONTH(_date) - 1)"  # _date's month, counted from January 1970
+
+
+def period_code(grain: str, fy: int, months: str = MONTHS) -> str:
+    """kpi.periods' integer code of _date (or of a month count), as SQL text (constants only)."""
     if grain == "month":
         return months
     div = 3 if grain == "quarter" else 12
@@ -136,3 +143,11 @@ def placed_records(view: str, group: str | None, grain: str, fy: int) -> str:
     return (f"SELECT *, (_date IS NOT NULL AND _date <= :as_of) AS _placed, (_date IS NULL) AS _undated, "
             f"CASE WHEN _date IS NOT NULL AND _date <= :as_of THEN {code} END AS _code, {g} AS _g "
             f'FROM {view} AS v WHERE :filters')
+
+
+def placed_cube(view: str, group: str | None, grain: str, fy: int) -> str:
+    """A KPI's cube (records summed by month, dimension and reason; _placed and _undated kept) under the
+    filters, with _code and _g as placed_records gives them."""
+    g = f"_d_{group}" if group else "''"
+    return (f"SELECT *, CASE WHEN _placed THEN {period_code(grain, fy, '_m')} END AS _code, {g} AS _g "
+            f"FROM {view} AS v WHERE :filters")
