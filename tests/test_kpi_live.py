@@ -137,9 +137,11 @@ def test_a_new_connection_every_refresh_period(server):
 
 
 def test_which_errors_are_the_database_s():
+    import duckdb
     import psycopg
 
     assert is_database_failure(psycopg.errors.UndefinedTable("relation does not exist"))
+    assert is_database_failure(duckdb.CatalogException("Table with name payments does not exist"))
     assert is_database_failure(SourceError("x")) and is_database_failure(ConnectionResetError())
     assert not is_database_failure(KeyError("amount")) and not is_database_failure(ValueError("x"))
 
@@ -159,3 +161,22 @@ def test_one_live_source_per_database():
     assert live.live(URL, "kpi") is live.live(URL, "kpi")
     assert live.live(URL, "other") is not live.live(URL, "kpi")
     live.forget()
+
+
+def test_the_check_names_every_column_and_reads_no_row():
+    """Source.check on DuckDB: one statement asking each table for no rows by its columns; it passes while they
+    are there and fails, with DuckDB's own error, once a column it found has gone."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from kpi.sql.source import Source
+
+    src = Source.from_frames({"payments": pd.DataFrame({"payment_id": ["P-1"], "amount": [1.0]}),
+                              "vendors": pd.DataFrame({"vendor_id": ["V-1"]})})
+    src.check()
+    text = src._check_sql()
+    assert text.count("WHERE FALSE") == 2 and '"amount"' in text and "UNION ALL" in text
+    src.con.con.register("payments", pa.table({"payment_id": ["P-1"]}))
+    with pytest.raises(Exception) as failed:
+        src.check()
+    assert is_database_failure(failed.value) and "amount" in describe_failure(failed.value)

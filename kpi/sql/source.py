@@ -118,20 +118,25 @@ class Source:
         """Whether the database still answers with every table and column this source found: one round trip
         (each table asked for no rows, so existence and SELECT permission are checked, nothing is read).
         Raises the driver's error (a lost connection, a dropped table or column, a revoked permission)."""
+        from .query import run
+
+        if self.tables:
+            run(self.con, self.dialect, self._cached(("check",), self._check_sql))
+
+    def _check_sql(self) -> str:
+        """SELECT COUNT(*) FROM (SELECT <columns> FROM schema.table WHERE FALSE) for each table, UNION ALL."""
         from sqlglot import exp
 
-        from .query import run, sql_of
+        from .query import sql_of
 
         parts = [exp.select(exp.Count(this=exp.Star()).as_("n")).from_(
                      exp.select(*(exp.column(c, quoted=True) for c in t.columns))
                      .from_(exp.table_(name, db=self.schema, quoted=True)).where(exp.false()).subquery("q"))
                  for name, t in self.tables.items()]
-        if not parts:
-            return
         union = parts[0]
         for part in parts[1:]:
             union = exp.union(union, part, distinct=False)
-        run(self.con, self.dialect, sql_of(union, self.dialect))
+        return sql_of(union, self.dialect)
 
     # ----------------------------------------------------------------- small helper tables and views
 
@@ -344,7 +349,9 @@ def is_database_failure(exc: BaseException) -> bool:
     network error), not from this program's own code."""
     if isinstance(exc, (SourceError, ConnectionError, TimeoutError)):
         return True
-    return any(str(getattr(c, "__module__", "")).split(".")[0] in DATABASE_ERROR_MODULES for c in type(exc).__mro__)
+    # A driver's compiled core names its own module with a leading underscore (duckdb's errors: `_duckdb`).
+    return any(str(getattr(c, "__module__", "")).split(".")[0].lstrip("_") in DATABASE_ERROR_MODULES
+               for c in type(exc).__mro__)
 
 
 def describe_failure(exc: BaseException, url: str | None = None) -> str:
