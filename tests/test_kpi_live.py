@@ -74,7 +74,7 @@ def test_a_table_that_disappears_is_a_failure_naming_it_until_it_is_back(server)
     assert kept.check() is None
     assert kept.failure.message == ("the table payments is no longer in "
                                     "postgresql+psycopg://reader:***@db.example.gov/erp schema kpi")
-    assert not kept.failure.hold  # cheap to look again: the next run does
+    assert kept.failure.wait == 0  # cheap to look again: the next run does
     server.next = FakeSource()
     assert kept.check() is server.next and kept.failure is None
 
@@ -87,6 +87,21 @@ def test_a_failure_mid_computation_is_held_for_a_minute(server):
     server.now += live.RETRY_SECONDS - 1
     assert kept.check() is None and server.opened == 1
     server.now += 1
+    assert kept.check() is server.next and server.opened == 2
+
+
+def test_a_connection_lost_mid_computation_is_tried_again_seconds_later(server):
+    """Not on the run that starts again at once (it would fail the same way while the server restarts), but on
+    the next click a few seconds later."""
+    import psycopg
+
+    kept = _kept(server)
+    src = kept.check()
+    assert kept.fail(psycopg.errors.AdminShutdown("terminating connection due to administrator command"), src)
+    assert kept.failure.wait == live.LOST_RETRY_SECONDS
+    assert kept.failure.message.startswith("the connection was lost")
+    assert kept.check() is None
+    server.now += live.LOST_RETRY_SECONDS
     assert kept.check() is server.next and server.opened == 2
 
 
@@ -103,7 +118,7 @@ def test_a_failure_on_a_source_already_replaced_sets_nothing_aside(server):
 def test_a_slow_connection_failure_waits_a_minute_a_quick_one_does_not(server):
     kept = _kept(server)
     server.next = SourceError("cannot connect to postgresql+psycopg://reader:Pw-9@db.example.gov/erp: refused")
-    assert kept.check() is None and not kept.failure.hold
+    assert kept.check() is None and kept.failure.wait == 0
     assert "Pw-9" not in kept.failure.message and "reader:***@" in kept.failure.message
     assert kept.check() is None and server.opened == 2  # tried again on the next run
 
@@ -112,7 +127,7 @@ def test_a_slow_connection_failure_waits_a_minute_a_quick_one_does_not(server):
         raise SourceError("cannot connect: timeout expired")
 
     kept._open = slow
-    assert kept.check() is None and kept.failure.hold
+    assert kept.check() is None and kept.failure.wait == live.RETRY_SECONDS
     kept._open = server.open
     assert kept.check() is None and server.opened == 2  # held
     server.now += live.RETRY_SECONDS

@@ -118,14 +118,14 @@ def _workspace_source(path: str, ver: str):
 @dataclasses.dataclass(frozen=True)
 class KpiSourceState:
     """The configured KPI database: the Source in use (None: it failed, the workspace is used), its URL
-    without password, why it is not used, the key caches are kept under, and whether it is tried again on the
-    next run (False: after kpi.sql.live.RETRY_SECONDS)."""
+    without password, why it is not used, the key caches are kept under, and how long after the failure it
+    is tried again (0: on the next run)."""
 
     source: object | None
     display: str
     error: str | None = None
     key: str = ""
-    retry_next_run: bool = False
+    retry_after: float = 0.0
 
 
 def _live():
@@ -154,7 +154,7 @@ def kpi_source_state() -> KpiSourceState | None:
     if src is None:
         failure = kept.failure
         return KpiSourceState(None, setting.display, failure.message if failure else "not connected",
-                              retry_next_run=bool(failure and not failure.hold))
+                              retry_after=failure.wait if failure else 0.0)
     return KpiSourceState(src, setting.display, None, f"{setting.display}#{kept.generation}")
 
 

@@ -100,7 +100,8 @@ def kpi_source_notice() -> None:
                    help="Set by PROCUREMENT_KPI_SOURCE or [kpi_source] in .streamlit/secrets.toml. Goals, "
                         "settings, imports and contract-performance records stay in the workspace.")
         return
-    again = "the next time a page is opened or changed" if state.retry_next_run else "in a minute"
+    again = ("the next time a page is opened or changed" if state.retry_after == 0 else
+             "in a few seconds, when a page is opened or changed" if state.retry_after < 30 else "in a minute")
     st.warning(f"The KPIs could not be computed in {md_escape(state.display)}: {md_escape(state.error)}. "
                f"The numbers below come from the workspace's data instead; the database is tried again {again}.",
                icon=":material/database:")

@@ -2,8 +2,10 @@
 connection was lost, and set aside with a plain reason while it fails (the app then uses the workspace).
 
 A failure found by the check (no connection, a table, column or permission gone) is cheap to look for again,
-so it is retried on the next run; a failure in the middle of a computation, or an attempt that took long (a
-server that does not answer), is retried after RETRY_SECONDS, so that pages are not slowed on every click.
+so it is retried on the next run; a connection lost in the middle of a computation (a server restarting) is
+retried LOST_RETRY_SECONDS later (not on the run that starts again at once); a query that fails in the middle
+of a computation, or an attempt that took long (a server that does not answer), is retried after
+RETRY_SECONDS, so that pages are not slowed on every click.
 """
 
 from __future__ import annotations
@@ -15,21 +17,27 @@ from dataclasses import dataclass
 
 from loaders.schema import TABLES
 
-from .source import Source, SourceError, describe_failure, safe_url
+from .source import CONNECTION_ERRORS, Source, SourceError, describe_failure, safe_url
 
 RETRY_SECONDS = 60
+LOST_RETRY_SECONDS = 5
 SLOW_SECONDS = 2.0  # an attempt that took longer than this is not repeated on every run
 REFRESH_SECONDS = 3600  # a new connection, so fresh numbers, at least this often (the data changes on its own)
 
 
 @dataclass(frozen=True)
 class Failure:
-    """Why the database is not used: when it failed, what failed (no password), and whether it waits
-    RETRY_SECONDS before the next attempt (`hold`) or is tried again on the next run."""
+    """Why the database is not used: when it failed, what failed (no password), and when the app's per-run
+    check may try it again (`retry_at`, on the same clock)."""
 
     at: float
     message: str
-    hold: bool
+    retry_at: float
+
+    @property
+    def wait(self) -> float:
+        """Seconds from the failure to the next attempt: 0 for the next run."""
+        return max(0.0, self.retry_at - self.at)
 
 
 class LiveSource:
@@ -69,7 +77,7 @@ class LiveSource:
         use, or None (the failure says why)."""
         with self._lock:
             if self.failure is not None:
-                if self.failure.hold and self._clock() - self.failure.at < RETRY_SECONDS:
+                if self._clock() < self.failure.retry_at:
                     return None
                 self.failure = None
             if self._source is None or self._epoch != self._now_epoch():
@@ -82,14 +90,17 @@ class LiveSource:
             return self._source
 
     def fail(self, exc: BaseException, source: Source) -> bool:
-        """A computation on `source` failed with a database error: the database is set aside until
-        RETRY_SECONDS have passed. False when `source` is no longer the one in use (another run replaced it:
-        nothing to set aside, the caller runs again on the new one)."""
+        """A computation on `source` failed with a database error: the database is set aside, for
+        LOST_RETRY_SECONDS when the connection was lost, else RETRY_SECONDS. False when `source` is no longer
+        the one in use (another run replaced it: nothing to set aside, the caller runs again on the new one)."""
         with self._lock:
             if source is not self._source:
                 return False
             self._source = None
-            self.failure = Failure(self._clock(), describe_failure(exc, self.url), hold=True)
+            lost = any(c.__name__ in CONNECTION_ERRORS for c in type(exc).__mro__) or isinstance(exc, ConnectionError)
+            now = self._clock()
+            self.failure = Failure(now, describe_failure(exc, self.url),
+                                   now + (LOST_RETRY_SECONDS if lost else RETRY_SECONDS))
             return True
 
     def _now_epoch(self) -> int:
@@ -104,8 +115,9 @@ class LiveSource:
             self._verify(src)
         except Exception as exc:  # noqa: BLE001 - any driver's failure: said on the page, the workspace used
             self._source = None
-            self.failure = Failure(self._clock(), describe_failure(exc, self.url),
-                                   hold=self._clock() - started >= SLOW_SECONDS)
+            now = self._clock()
+            self.failure = Failure(now, describe_failure(exc, self.url),
+                                   now + (RETRY_SECONDS if now - started >= SLOW_SECONDS else 0.0))
             return None
         self._source, self._epoch, self.failure = src, self._now_epoch(), None
         self.generation += 1
