@@ -306,13 +306,21 @@ def test_a_lost_connection_is_replaced_at_once(live_db):
     assert _cards(at) == in_db
 
 
-def test_a_database_that_stops_answering_keeps_filters_and_comes_back(live_db):
-    """The database refusing connections (its connections ended too) between two runs: the page says so with
-    the workspace's numbers and the sidebar's filters as they were; once it answers again, the next run uses it."""
+def test_a_database_that_stops_answering_keeps_filters_and_comes_back(live_db, app_env):
+    """The database refusing connections (its connections ended too) between two runs, with a workspace that
+    holds nothing (so neither the department nor the fiscal year chosen is among its values): the page says so,
+    and the sidebar's choices stay; once the database answers again, the next run uses it, choices intact."""
+    import shutil
+
+    from storage.workspace import Workspace
+
     admin, db_url, _county = live_db
+    shutil.rmtree(app_env)
+    Workspace(app_env).set_settings(fiscal_year_start_month=10, as_of="2026-06-30")
     name = db_url.rsplit("/", 1)[1]
     at = _overview()
     at.multiselect(key="dept").select("Public Works").run()
+    at.multiselect(key="fy").select(2026).run()
     assert not at.exception and _in_database(at)
     in_db = _cards(at)
     admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
@@ -320,15 +328,16 @@ def test_a_database_that_stops_answering_keeps_filters_and_comes_back(live_db):
     at.run()
     assert not at.exception, at.exception
     assert "could not be computed in" in _warning(at) and "cannot connect" in _warning(at), _warning(at)
-    assert at.multiselect(key="dept").value == ["Public Works"]  # the filter kept
-    assert _cards(at) != in_db or not _in_database(at)
+    assert "tried again the next time a page is opened or changed" in _warning(at)
+    assert at.multiselect(key="dept").value == ["Public Works"] and at.multiselect(key="fy").value == [2026]
     at.switch_page("app_pages/speed.py").run()
     assert not at.exception and "could not be computed in" in _warning(at)
-    assert at.multiselect(key="dept").value == ["Public Works"]
+    assert at.multiselect(key="dept").value == ["Public Works"] and at.multiselect(key="fy").value == [2026]
     admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
     at.switch_page("app_pages/overview.py").run()
     assert not at.exception, at.exception
     assert _in_database(at) and not _warning(at)
+    assert at.multiselect(key="dept").value == ["Public Works"] and at.multiselect(key="fy").value == [2026]
     assert _cards(at) == in_db
 
 
