@@ -466,3 +466,34 @@ def test_contract_performance_and_data_pages_read_the_database(app_env, monkeypa
     finally:
         with sa.create_engine(url).begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def test_an_upload_in_progress_survives_the_database_failing(live_db, monkeypatch):
+    """A file uploaded on the Data page while the KPIs are computed in the database, then the connection ended
+    by the server between the run's check and its queries (the check is skipped here to make that moment): the
+    page starts again on the workspace's data with the upload as it was, recognised and ready to import."""
+    from test_app_data import PAYMENTS_CSV
+
+    from kpi.sql.source import Source
+
+    admin, db_url, _county = live_db
+    at = _overview()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception and _in_database(at)
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.selectbox if s.label == "Table"] == ["payments"]
+    monkeypatch.setattr(Source, "check", lambda self: None)
+    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                  [db_url.rsplit("/", 1)[1]])
+    at.multiselect(key="dept").select("Fleet").run()  # a new question for the database: its data-quality KPI
+    assert not at.exception, at.exception
+    assert "the connection was lost" in _warning(at) and not _in_database(at), _warning(at)
+    assert "tried again in a few seconds" in _warning(at)
+    assert [s.value for s in at.selectbox if s.label == "Table"] == ["payments"]
+    assert at.multiselect(key="dept").value == ["Fleet"]
+    import_button = [b for b in at.button if b.label.startswith("Import ")]
+    assert import_button, [b.label for b in at.button]
+    import_button[0].click().run()
+    assert not at.exception, at.exception
+    assert any("Imported 2 rows of payments" in str(s.value) for s in at.success)
