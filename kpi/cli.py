@@ -68,6 +68,19 @@ def database_source(url: str, schema: str | None):
     return src
 
 
+def _database_failed(exc: Exception, tables, args) -> int:
+    """A database that fails after it was reached (a table dropped, the connection lost): one line naming it,
+    without its password, and status 2; any other error is re-raised."""
+    from .sql.source import describe_failure, is_database_failure
+
+    if not (args.source and is_database_failure(exc)):
+        raise exc
+    print(f"error: the KPIs could not be computed in {getattr(tables, 'label', 'the database')}"
+          f"{f' (schema {args.schema})' if args.schema else ''}: {describe_failure(exc, args.source)}",
+          file=sys.stderr)
+    return 2
+
+
 class CliError(Exception):
     """Input the user can fix: printed as one line, exit status 2."""
 
@@ -230,8 +243,13 @@ def main(argv=None) -> int:
             raise ValueError
     except (ValueError, TypeError):
         parser.error(f"bad --as-of or --fy-start-month: {args.as_of!r}, {fy_start!r}")
-    data = report_data(tables, goals, fiscal_year=args.fy, grain=args.grain, fy_start_month=fy_start, as_of=as_of,
-                       window=args.window)
+    except Exception as exc:
+        return _database_failed(exc, tables, args)
+    try:
+        data = report_data(tables, goals, fiscal_year=args.fy, grain=args.grain, fy_start_month=fy_start,
+                           as_of=as_of, window=args.window)
+    except Exception as exc:
+        return _database_failed(exc, tables, args)
     if args.json:
         json.dump(data, sys.stdout, indent=2)
         print()
