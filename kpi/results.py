@@ -161,7 +161,12 @@ def empty_frame(kpi: KPI, by: str | None) -> pd.DataFrame:
 
 
 def empty_reasons(by: str | None) -> pd.DataFrame:
-    cols = ["period_label"] + (["group"] if by else []) + ["reason", "count"]
+    return _empty_reasons(bool(by)).copy()
+
+
+@lru_cache(maxsize=2)
+def _empty_reasons(grouped: bool) -> pd.DataFrame:
+    cols = ["period_label"] + (["group"] if grouped else []) + ["reason", "count"]
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in cols})
 
 
@@ -174,9 +179,9 @@ def order_frame(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
     first = ["period", "period_label", "period_start", "period_end", "fiscal_year"] + (["group"] if by else [])
     first += ["value"] + (["p90"] if "p90" in frame else []) + ["n", "excluded", "partial"]
     rest = [c for c in frame.columns if c not in first]
-    frame["n"] = frame["n"].astype("int64")
-    frame["excluded"] = frame["excluded"].astype("int64")
-    frame["value"] = frame["value"].astype("float64")
+    for col, dtype in (("n", "int64"), ("excluded", "int64"), ("value", "float64")):
+        if frame[col].dtype != dtype:
+            frame[col] = frame[col].astype(dtype)
     return frame[first + rest]
 
 

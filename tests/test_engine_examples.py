@@ -81,3 +81,33 @@ def test_offtrack_compares_the_latest_result_of_each_period_of_the_grain():
     assert list(off.index) == ["CTR-RESPONSE"]
     assert (off.loc["CTR-RESPONSE", "off_track_metric"], off.loc["CTR-RESPONSE", "latest_value"],
             off.loc["CTR-RESPONSE", "target"]) == ("RESPONSE-HOURS", 4.5, 4.0)
+
+
+def test_quantiles_from_days_counted_match_the_records_quantiles():
+    """A duration's cube keeps each value once with its count: days 1 (twice), 4 and 10 are the records
+    1, 1, 4, 10 (median between the 2nd and 3rd: 2.5; 90th percentile at position 2.7: 4 + 0.7 * 6 = 8.2).
+    A slot with one value has it as both; an empty slot and a missing value give nothing."""
+    import numpy as np
+
+    slot = np.array([0, 1, 0, 0, 0])
+    days = np.array([4.0, 7.0, 1.0, 10.0, np.nan])
+    counts = np.array([1, 1, 2, 1, 3])
+    median, p90 = sql_engine._quantiles(slot, days, counts, 3, (0.5, 0.9))
+    assert median[:2].tolist() == [2.5, 7.0] and np.isnan(median[2])
+    assert p90[0] == pytest.approx(8.2) and p90[1] == 7.0 and np.isnan(p90[2])
+
+
+def test_a_duration_cube_answers_only_whole_months():
+    """Durations are counted by month in their cube: a range of whole months is answered there, a range that
+    cuts a month asks the records (shares are counted by day and answer any range)."""
+    import datetime as dt
+
+    from kpi.registry import KPIS
+
+    whole = kpi.Filters(date_from=dt.date(2025, 7, 1), date_to=dt.date(2026, 2, 28))
+    cut = kpi.Filters(date_from=dt.date(2025, 7, 1), date_to=dt.date(2026, 2, 27))
+    days, share = KPIS["days_to_pay"], KPIS["on_time_payment_share"]
+    assert sql_engine._summable(days, None, whole) and not sql_engine._summable(days, None, cut)
+    assert sql_engine._summable(share, None, cut)
+    assert not sql_engine._summable(share, "vendor", kpi.Filters())
+    assert not sql_engine._summable(share, None, kpi.Filters(value_band=(1000.0, None)))

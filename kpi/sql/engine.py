@@ -354,37 +354,51 @@ def _fetch(expr) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- cubes
 
-SUMMABLE_KINDS = ("ratio", "count", "mean", "lift")
+SUMMABLE_KINDS = ("ratio", "count", "mean", "lift", "duration")
 
 
 def _summable(kpi: KPI, by: str | None, filters: Filters) -> bool:
-    """Whether the KPI's value adds up from sums (a share, a count, a mean, the lift's category means) and the
-    question filters and groups only by its dimensions: its cube answers it. A vendor (thousands of them), a
-    date range (days) or a value band (amounts) asks the records."""
-    return (kpi.kind in SUMMABLE_KINDS and by != "vendor" and not filters.vendors and filters.value_band is None
-            and filters.date_from is None and filters.date_to is None)
+    """Whether the KPI's value adds up from sums (a share, a count, a mean, the lift's category means; a
+    duration's quantiles from its days counted) and the question filters and groups only by what its cube
+    keeps: the dimensions and the date (a duration's month: whole months only). A vendor (thousands of them)
+    or a value band (amounts) asks the records."""
+    if kpi.kind not in SUMMABLE_KINDS or by == "vendor" or filters.vendors or filters.value_band is not None:
+        return False
+    return kpi.kind != "duration" or _whole_months(filters)
+
+
+def _whole_months(filters: Filters) -> bool:
+    """Whether the date range starts on a month's first day and ends on a month's last."""
+    first = filters.date_from is None or P.as_day(filters.date_from).astype(dt.date).day == 1
+    last = filters.date_to is None or (P.as_day(filters.date_to).astype(dt.date) + dt.timedelta(days=1)).day == 1
+    return first and last
 
 
 def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> str:
-    """The KPI's records summed by month, each dimension but the vendor, and exclusion reason (with the
-    count and the kind's sums), written once per records: a department, category or method filter then
-    reads a few thousand rows, not every record (10M payments). Its name as a FROM item."""
+    """The KPI's records summed by date, each dimension but the vendor, and exclusion reason (with the count
+    and the kind's sums), written once per records: a filter on dimensions and dates then reads tens of
+    thousands of rows, not every record (10M payments). A duration counts its used records by their days and
+    month (by day, it would keep nearly every record). Its name as a FROM item."""
     key = ("cube", view)
     name = src.memo.get(key)
     if name is None:
         dims = [f"_d_{d}" for d in rec.dims if d != "vendor"]
-        keys = ["_m", "_placed", "_undated", *dims, "_reason"] + (["_eng"] if kpi.kind == "lift" else [])
-        if kpi.kind in ("ratio", "count"):
+        keys = ["_day", "_placed", "_undated", *dims, "_reason"] + (["_eng"] if kpi.kind == "lift" else []) \
+            + (["_x"] if kpi.kind == "duration" else [])
+        day = "_date"
+        if kpi.kind == "duration":  # the used records counted by their value (whole days: few values)
+            day = "CAST(DATE_TRUNC('month', _date) AS DATE)"
+            values, sums = ["CASE WHEN _reason IS NULL THEN _x END AS _x"], []
+        elif kpi.kind in ("ratio", "count"):
             values = ["_num"] + (["_den"] if kpi.kind == "ratio" else [])
             values += ["_sus"] if getattr(rec.measure, "sustained", None) is not None else []
             sums = [f"SUM({v}) AS {v}" for v in values]
         else:  # a mean and the lift: the sum of the values (and of their squares, for the spread)
             values = ["_x AS _x"] + (["_x * _x AS _x2"] if kpi.kind == "mean" else [])
             sums = ["SUM(_x) AS _s1"] + (["SUM(_x2) AS _s2"] if kpi.kind == "mean" else [])
-        picked = [f"CASE WHEN _date IS NOT NULL THEN {Q.MONTHS} END AS _m",
-                  "(_date IS NOT NULL AND _date <= :as_of) AS _placed", "(_date IS NULL) AS _undated",
-                  *keys[3:], *values]
-        sql = (f"SELECT {', '.join(keys)}, COUNT(*) AS _cnt, {', '.join(sums)} "
+        picked = [f"{day} AS _day", "(_date IS NOT NULL AND _date <= :as_of) AS _placed",
+                  "(_date IS NULL) AS _undated", *(k for k in keys[3:] if k != "_x"), *values]
+        sql = (f"SELECT {', '.join(['_day AS _date'] + keys[1:] + ['COUNT(*) AS _cnt'] + sums)} "
                f"FROM (SELECT {', '.join(picked)} FROM {view} AS v) AS r GROUP BY {', '.join(keys)}")
         name = f"kpi_cube_{src.memo.get(('cubes',), 0)}"
         src.memo[("cubes",)] = src.memo.get(("cubes",), 0) + 1
@@ -401,20 +415,22 @@ def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: s
     kind = kpi.kind
     sustained = getattr(rec.measure, "sustained", None) is not None  # a share of the numerator beside the value
     count = "SUM(_cnt)" if cube else "COUNT(*)"
-    sums = ""
+    sums = keys = ""
     if kind in ("ratio", "count"):
         sums = ", SUM(_num) AS numerator" + (", SUM(_den) AS denominator" if kind == "ratio" else "")
         if sustained:
             sums += ", SUM(_sus) AS sustained"
     elif kind == "mean":
         sums = ", SUM(_s1) AS _s, SUM(_s2) AS _s2" if cube else ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
+    elif kind == "duration" and cube:  # the used records' days counted: the quantiles are taken below
+        keys = ", _x"
     elif kind == "duration":  # the used records are one group of their own: its quantiles are the value
         sums = ", QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90"
     elif kind == "distinct":
         sums = ", COUNT(DISTINCT _key) AS value"
     inner = (Q.placed_cube if cube else Q.placed_records)(view, by, grain, fy)
-    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, {count} AS "count"{sums} FROM ({inner}) '
-                  "AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
+    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason{keys}, {count} AS "count"{sums} '
+                  f"FROM ({inner}) AS r GROUP BY _code, _placed, _undated, _g, _reason{keys}", where, as_of=as_of)
     placed = raw["_placed"].to_numpy(dtype=bool, na_value=False)
     has_reason = raw["_reason"].notna().to_numpy()
     reasons_raw = raw[has_reason]
@@ -464,6 +480,9 @@ def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: s
             var = (s2 - n * mean ** 2) / np.maximum(n - 1, 1)
         cols["value"] = np.where(n > 0, mean, np.nan)
         cols["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
+    elif kind == "duration" and cube:
+        x = p["_x"].to_numpy(dtype=float, na_value=np.nan)
+        cols["value"], cols["p90"] = _quantiles(slot[used], x[used], counts[used], len(slots), (0.5, 0.9))
     elif kind == "duration":
         cols["value"], cols["p90"] = per_slot("value"), per_slot("p90")
     elif kind == "distinct":
@@ -498,6 +517,27 @@ def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: s
             extra.insert(1, "group", u["_g"].fillna(NOT_RECORDED).to_numpy(dtype=object))
         reasons = pd.concat([reasons, extra], ignore_index=True)
     return frame, reasons
+
+
+def _quantiles(slot: np.ndarray, x: np.ndarray, counts: np.ndarray, slots: int, qs) -> list[np.ndarray]:
+    """Each slot's continuous quantiles of x (QUANTILE_CONT's: the values at positions floor and ceil of
+    (n - 1) q, interpolated) from its values counted (x repeated counts times); NaN where no value."""
+    keep = ~np.isnan(x)
+    slot, x, counts = slot[keep], x[keep], counts[keep].astype(np.int64)
+    order = np.lexsort((x, slot))
+    slot, x, counts = slot[order], x[order], counts[order]
+    ends = np.cumsum(counts)  # each row's values end at this position, counted over every slot
+    total = np.bincount(slot, weights=counts, minlength=slots).astype(np.int64)
+    start = np.cumsum(total) - total
+    out = []
+    for q in qs:
+        h = (total - 1) * q
+        lo, hi = np.floor(h), np.ceil(h)
+        at = np.minimum(np.searchsorted(ends, start + lo, side="right"), max(len(x) - 1, 0))
+        up = np.minimum(np.searchsorted(ends, start + hi, side="right"), max(len(x) - 1, 0))
+        a, b = (x[at], x[up]) if len(x) else (np.full(slots, np.nan), np.full(slots, np.nan))
+        out.append(np.where(total == 0, np.nan, np.where(hi > lo, a + (b - a) * (h - lo), a)))
+    return out
 
 
 def _lift(cat: pd.DataFrame, agg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -125,11 +125,9 @@ def run(con, dialect: str, sql: str) -> pd.DataFrame:
     return frame
 
 
-MONTHS = "((YEAR(_date) - 1970) * 12 + MONTH(_date) - 1)"  # _date's month, counted from January 1970
-
-
-def period_code(grain: str, fy: int, months: str = MONTHS) -> str:
-    """kpi.periods' integer code of _date (or of a month count), as SQL text (constants only)."""
+def period_code(grain: str, fy: int) -> str:
+    """kpi.periods' integer code of _date, as SQL text (constants only)."""
+    months = "((YEAR(_date) - 1970) * 12 + MONTH(_date) - 1)"
     if grain == "month":
         return months
     div = 3 if grain == "quarter" else 12
@@ -146,8 +144,8 @@ def placed_records(view: str, group: str | None, grain: str, fy: int) -> str:
 
 
 def placed_cube(view: str, group: str | None, grain: str, fy: int) -> str:
-    """A KPI's cube (records summed by month, dimension and reason; _placed and _undated kept) under the
+    """A KPI's cube (records summed by date, dimension and reason; _placed and _undated kept) under the
     filters, with _code and _g as placed_records gives them."""
     g = f"_d_{group}" if group else "''"
-    return (f"SELECT *, CASE WHEN _placed THEN {period_code(grain, fy, '_m')} END AS _code, {g} AS _g "
+    return (f"SELECT *, CASE WHEN _placed THEN {period_code(grain, fy)} END AS _code, {g} AS _g "
             f"FROM {view} AS v WHERE :filters")
