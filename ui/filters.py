@@ -50,19 +50,22 @@ class View:
 
 def sidebar() -> View:
     """Draw the filters in the sidebar and return the view; call once per run, from app.py."""
-    options = data.filter_options()
+    found = data.filter_options()
+    options = {name: _kept(found[column], KEYS[name]) for name, column in (
+        ("fiscal_years", "fiscal_year"), ("departments", "department"), ("categories", "category"),
+        ("methods", "method"))}
     sb = st.sidebar
     sb.header("Filters")
-    years = sb.multiselect("Fiscal year", _kept(options["fiscal_year"], KEYS["fiscal_years"]), key=KEYS["fiscal_years"],
+    years = sb.multiselect("Fiscal year", options["fiscal_years"], key=KEYS["fiscal_years"],
                            bind="query-params", format_func=fy_label,
                            placeholder="All years", help="Leave empty for every year in the data.")
     grain = sb.segmented_control("Period", list(GRAINS), key=KEYS["grain"], bind="query-params",
                                  default=DEFAULT_GRAIN, format_func=GRAINS.get, required=True)
-    depts = sb.multiselect("Department", _kept(options["department"], KEYS["departments"]), key=KEYS["departments"],
+    depts = sb.multiselect("Department", options["departments"], key=KEYS["departments"],
                            bind="query-params", placeholder="All departments")
-    cats = sb.multiselect("Category", _kept(options["category"], KEYS["categories"]), key=KEYS["categories"],
+    cats = sb.multiselect("Category", options["categories"], key=KEYS["categories"],
                           bind="query-params", placeholder="All categories")
-    methods = sb.multiselect("Method", _kept(options["method"], KEYS["methods"]), key=KEYS["methods"],
+    methods = sb.multiselect("Method", options["methods"], key=KEYS["methods"],
                              bind="query-params", placeholder="All methods")
     window = sb.segmented_control("Show", list(now.WINDOWS), key=KEYS["window"], bind="query-params",
                                   default=DEFAULT_WINDOW, format_func=now.WINDOW_LABELS.get, required=True,
