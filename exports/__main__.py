@@ -209,6 +209,12 @@ def _slide_count(pptx: bytes) -> int:
     return len(Presentation(io.BytesIO(pptx)).slides)
 
 
+def _source_url(argv: list[str] | None) -> str | None:
+    """The --source URL of the command line (to keep its password out of a message)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return args[args.index("--source") + 1] if "--source" in args[:-1] else None
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return run(argv)
@@ -219,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the command line's boundary: one line, never a traceback
+        from kpi.sql.source import describe_failure, is_database_failure
+
+        if is_database_failure(exc):  # a --source database failing after it was reached: the office's to fix
+            print(f"error: the database failed: {describe_failure(exc, _source_url(argv))}", file=sys.stderr)
+            return USAGE_ERROR
         text = " ".join(str(exc).split())[:300] or type(exc).__name__
         print(f"error: the export could not be made ({type(exc).__name__}: {text}); report it to the maintainers "
               "with the command you ran.", file=sys.stderr)

@@ -245,3 +245,35 @@ def test_checkin_pack_computed_in_the_database_is_the_workspace_s(city, tmp_path
     finally:
         with sa.create_engine(url).begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def test_an_export_from_a_database_failing_when_read_is_one_line(city, tmp_path):
+    """`exports checkin --source` on a database whose check-ins view fails when read: status 2, one line saying
+    the database failed and why, without the password; not "report it to the maintainers"."""
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import require
+
+    from storage.publish import publish
+    from storage.workspace import Workspace
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    require(bool(url), "TEST_POSTGRES_URL is not set (scripts/pg-throwaway start prints one)")
+    schema = f"packfail_{uuid.uuid4().hex[:8]}"
+    publish(Workspace(city), url, schema=schema)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'ALTER TABLE "{schema}".checkins RENAME TO checkins_base'))
+            conn.execute(sa.text(f'CREATE VIEW "{schema}".checkins AS SELECT contract_id, meeting_date, meeting_type, '
+                                 f'open_actions / (open_actions - open_actions) AS open_actions, notes '
+                                 f'FROM "{schema}".checkins_base'))
+        done = run("-m", "exports", "checkin", "--workspace", str(city), "--source", url, "--schema", schema,
+                   "--contract", "CTR-RESPONSE", "--as-of", "2026-03-31", "--out", str(tmp_path / "x.pptx"))
+        assert done.returncode == 2
+        assert done.stderr.strip() == "error: the database failed: a query failed: division by zero", done.stderr
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
