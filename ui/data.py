@@ -86,16 +86,8 @@ def sample_is_whole(tables: list[str]) -> bool:
     return len(tables) >= len({t for _name, t in sample_data.SAMPLE_TABLES})
 
 
-# The version changes with every import, undo, goal or setting, so it alone keys every cache below.
-# Tables are kept as shared objects (no copy per rerun); a 1M-row frame is never pickled or hashed.
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _tables(path: str, ver: str) -> dict[str, pd.DataFrame]:
-    return dict(_workspace(path).tables())
-
-
-def tables() -> dict[str, pd.DataFrame]:
-    return _tables(workspace_path(), version())
-
+# The version changes with every import, undo, goal or setting, so it alone keys every cache below. No page
+# reads the workspace's tables into pandas: everything is asked of source() (the rows a page lists come back).
 
 # The KPIs compute in embedded DuckDB over the workspace's Parquet files (kpi.sql): one Source per data
 # version, shared by sessions, so DuckDB's scratch tables of records are written once per version.
