@@ -41,6 +41,7 @@ from ..results import kpi_by_id as _kpi
 from ..vendors import normalise_name, normalise_names
 from . import measures as M
 from . import query as Q
+from .cube import Cube
 from .source import Source
 
 # ----------------------------------------------------------------------------- sources
@@ -374,14 +375,15 @@ def _whole_months(filters: Filters) -> bool:
     return first and last
 
 
-def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> str:
+def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> Cube:
     """The KPI's records summed by date, each dimension but the vendor, and exclusion reason (with the count
     and the kind's sums), written once per records: a filter on dimensions and dates then reads tens of
     thousands of rows, not every record (10M payments). A duration counts its used records by their days and
-    month (by day, it would keep nearly every record). Its name as a FROM item."""
+    month (by day, it would keep nearly every record). Fetched: a filter change regroups it in arrays
+    (kpi.sql.cube), with no query."""
     key = ("cube", view)
-    name = src.memo.get(key)
-    if name is None:
+    cube = src.memo.get(key)
+    if cube is None:
         dims = [f"_d_{d}" for d in rec.dims if d != "vendor"]
         keys = ["_day", "_placed", "_undated", *dims, "_reason"] + (["_eng"] if kpi.kind == "lift" else []) \
             + (["_x"] if kpi.kind == "duration" else [])
@@ -400,37 +402,44 @@ def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> str:
                   "(_date IS NULL) AS _undated", *(k for k in keys[3:] if k != "_x"), *values]
         sql = (f"SELECT {', '.join(['_day AS _date'] + keys[1:] + ['COUNT(*) AS _cnt'] + sums)} "
                f"FROM (SELECT {', '.join(picked)} FROM {view} AS v) AS r GROUP BY {', '.join(keys)}")
-        name = f"kpi_cube_{src.memo.get(('cubes',), 0)}"
-        src.memo[("cubes",)] = src.memo.get(("cubes",), 0) + 1
-        src.view(name, Q.text(src, sql, as_of=as_of), materialize=True, table=False)
-        name = src.memo[key] = f'"{name}"'
-    return name
+        cube = src.memo[key] = Cube.of(Q.query(src, sql, as_of=as_of))
+    return cube
+
+
+# The cube's sums under the names the aggregate query gives them.
+CUBE_SUMS = {"_cnt": "count", "_num": "numerator", "_den": "denominator", "_sus": "sustained", "_s1": "_s",
+             "_s2": "_s2"}
 
 
 def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: str | None, grain: str, fy: int,
-                      as_of: dt.date, *, cube: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Records placed by their date (or their cube, `cube`). One query groups them by (period, group, reason)
-    with the kind's sums (used records have no reason); the lift's category sums take a second. The few rows
-    that come back are shaped in arrays (a filter change runs this for every KPI)."""
+                      as_of: dt.date, *, cube: Cube | None = None,
+                      filters: Filters | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records placed by their date. One query groups them by (period, group, reason) with the kind's sums
+    (used records have no reason); the lift's category sums take a second. A KPI with a cube takes the same
+    rows from it under `filters`, in arrays. The few rows are shaped in arrays (a filter change runs this for
+    every KPI)."""
     kind = kpi.kind
     sustained = getattr(rec.measure, "sustained", None) is not None  # a share of the numerator beside the value
-    count = "SUM(_cnt)" if cube else "COUNT(*)"
-    sums = keys = ""
+    sums = ""
     if kind in ("ratio", "count"):
         sums = ", SUM(_num) AS numerator" + (", SUM(_den) AS denominator" if kind == "ratio" else "")
         if sustained:
             sums += ", SUM(_sus) AS sustained"
     elif kind == "mean":
-        sums = ", SUM(_s1) AS _s, SUM(_s2) AS _s2" if cube else ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
-    elif kind == "duration" and cube:  # the used records' days counted: the quantiles are taken below
-        keys = ", _x"
+        sums = ", SUM(_x) AS _s, SUM(_x * _x) AS _s2"
     elif kind == "duration":  # the used records are one group of their own: its quantiles are the value
         sums = ", QUANTILE_CONT(_x, 0.5) AS value, QUANTILE_CONT(_x, 0.9) AS p90"
     elif kind == "distinct":
         sums = ", COUNT(DISTINCT _key) AS value"
-    inner = (Q.placed_cube if cube else Q.placed_records)(view, by, grain, fy)
-    raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason{keys}, {count} AS "count"{sums} '
-                  f"FROM ({inner}) AS r GROUP BY _code, _placed, _undated, _g, _reason{keys}", where, as_of=as_of)
+    inner = Q.placed_records(view, by, grain, fy)
+    if cube is not None:  # a duration's cube keeps the used records' days: the quantiles are taken below
+        keep = cube.select(filters)
+        raw = cube.rows(keep, by, grain, fy, keys=("_reason", "_x") if kind == "duration" else ("_reason",))
+        raw = raw.rename(columns=CUBE_SUMS) if len(raw) else pd.DataFrame(
+            columns=["_code", "_placed", "_undated", "_g", "_reason", "count"])
+    else:
+        raw = Q.query(src, f'SELECT _code, _placed, _undated, _g, _reason, COUNT(*) AS "count"{sums} '
+                      f"FROM ({inner}) AS r GROUP BY _code, _placed, _undated, _g, _reason", where, as_of=as_of)
     placed = raw["_placed"].to_numpy(dtype=bool, na_value=False)
     has_reason = raw["_reason"].notna().to_numpy()
     reasons_raw = raw[has_reason]
@@ -480,7 +489,7 @@ def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: s
             var = (s2 - n * mean ** 2) / np.maximum(n - 1, 1)
         cols["value"] = np.where(n > 0, mean, np.nan)
         cols["sd"] = np.where(n > 1, np.sqrt(np.maximum(var, 0)), np.nan)
-    elif kind == "duration" and cube:
+    elif kind == "duration" and cube is not None:
         x = p["_x"].to_numpy(dtype=float, na_value=np.nan)
         cols["value"], cols["p90"] = _quantiles(slot[used], x[used], counts[used], len(slots), (0.5, 0.9))
     elif kind == "duration":
@@ -488,10 +497,14 @@ def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: s
     elif kind == "distinct":
         cols["value"] = np.nan_to_num(per_slot("value", 0.0))
     elif kind == "lift":
-        used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
-        cat = Q.query(src, used_only.format(cols=f"_code, _g, _d_category AS _cat, _eng, {count} AS c, "
-                                            f"SUM({'_s1' if cube else '_x'}) AS s",
-                                            keys="_code, _g, _d_category, _eng"), where, as_of=as_of)
+        if cube is not None:
+            cat = cube.rows(keep, by, grain, fy, keys=("_d_category", "_eng"), used_only=True)
+            cat = cat.rename(columns={"_d_category": "_cat", "_cnt": "c", "_s1": "s"})[["_code", "_g", "_cat", "_eng",
+                                                                                      "c", "s"]]
+        else:
+            used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
+            cat = Q.query(src, used_only.format(cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
+                                                keys="_code, _g, _d_category, _eng"), where, as_of=as_of)
         cat["_code"] = cat["_code"].astype(np.int64)
         agg = pd.DataFrame({"_code": slot_codes, "_g": slot_groups, "n": n, "excluded": excluded})
         agg, uncompared = _lift(cat, agg)
@@ -765,7 +778,8 @@ def _compute(kpi: KPI, src: Source, filters: Filters, grain: str, by: str | None
         # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
         where = _where(src, rec, replace(filters, fiscal_years=()))
         cube = _cube(kpi, rec, src, view, day) if _summable(kpi, by, filters) else None
-        frame, reasons = _aggregate_events(kpi, rec, src, cube or view, where, by, grain, fy, day, cube=bool(cube))
+        frame, reasons = _aggregate_events(kpi, rec, src, view, where, by, grain, fy, day, cube=cube,
+                                           filters=replace(filters, fiscal_years=()))
         if filters.fiscal_years:
             frame = frame[frame["fiscal_year"].isin(filters.fiscal_years)].reset_index(drop=True)
             reasons = reasons[reasons["period_label"].isin(set(frame["period_label"]))].reset_index(drop=True)

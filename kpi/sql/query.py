@@ -142,10 +142,3 @@ def placed_records(view: str, group: str | None, grain: str, fy: int) -> str:
             f"CASE WHEN _date IS NOT NULL AND _date <= :as_of THEN {code} END AS _code, {g} AS _g "
             f'FROM {view} AS v WHERE :filters')
 
-
-def placed_cube(view: str, group: str | None, grain: str, fy: int) -> str:
-    """A KPI's cube (records summed by date, dimension and reason; _placed and _undated kept) under the
-    filters, with _code and _g as placed_records gives them."""
-    g = f"_d_{group}" if group else "''"
-    return (f"SELECT *, CASE WHEN _placed THEN {period_code(grain, fy)} END AS _code, {g} AS _g "
-            f"FROM {view} AS v WHERE :filters")
