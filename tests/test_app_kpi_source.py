@@ -204,7 +204,12 @@ def live_db(app_env, monkeypatch, tmp_path):
     admin = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
                             dbname="postgres", autocommit=True)
     name = f"kpi_live_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.errors.InsufficientPrivilege:
+        admin.close()
+        require(False, "the TEST_POSTGRES_URL role cannot create a database (CREATEDB, for a database of the "
+                       "test's own that it can refuse connections to)")
     db_url = u.set(database=name).render_as_string(hide_password=False)
     county = _hand_county_workspace(tmp_path / "county", drop_payments=("40004",))
     publish(county, db_url, schema="kpi")
