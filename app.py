@@ -19,13 +19,16 @@ for page in PAGES:
 navigation = st.navigation(sections)
 hide_streamlit_chart_menu()
 
-showing_sample = data.ensure_sample()
-office = data.settings().get("office_name")
-st.sidebar.caption(md_escape(office) if office else "Procurement KPI Dashboard")
-view = filters.sidebar()
-if showing_sample:
-    left = data.sample_tables()
-    sample_banner(left, whole=data.sample_is_whole(left))
-as_of_header(view, empty=data.workspace().is_empty)
+data.check_kpi_source()
+# A configured KPI database that fails in the middle of the run: the run starts again on the workspace's data.
+with data.kpi_source_fallback():
+    showing_sample = data.ensure_sample()
+    office = data.settings().get("office_name")
+    st.sidebar.caption(md_escape(office) if office else "Procurement KPI Dashboard")
+    view = filters.sidebar()
+    if showing_sample:
+        left = data.sample_tables()
+        sample_banner(left, whole=data.sample_is_whole(left))
+    as_of_header(view, empty=data.workspace().is_empty)
 
-navigation.run()
+    navigation.run()

@@ -4,9 +4,11 @@ import streamlit as st
 
 from ui import database, importer
 from ui.data_quality import quality_section, tables_section
+from ui.notices import imports_notice
 
 st.title("Data")
 importer.workspace_status()
+imports_notice()
 upload, held, history, settings = st.tabs(["Import files", "Tables and data quality", "Import history",
                                           "Settings"])
 with upload:

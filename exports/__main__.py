@@ -5,6 +5,9 @@
     python -m exports table --workspace DIR [--fy YEAR] --out FILE.xlsx
     python -m exports checkin --workspace DIR --contract ID [--as-of DATE] [--fy-start-month M] --out FILE.pptx
 
+Each also takes --source URL [--schema S]: computed in that database (tables named as the canonical ones, as
+`python -m kpi report --source`), the workspace lending its goals, settings and import history.
+
 Bad input exits with status 2 and one line on standard error saying what to fix.
 """
 
@@ -35,7 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def common(sp, *, fy=True):
-        sp.add_argument("--workspace", required=True, metavar="DIR", help="workspace folder")
+        sp.add_argument("--workspace", required=True, metavar="DIR",
+                        help="workspace folder (with --source: its goals, settings and import history)")
+        sp.add_argument("--source", metavar="URL",
+                        help="compute in this database instead (tables named as the canonical ones), e.g. "
+                             "postgresql+psycopg://user@host/db; the password may come from "
+                             "PROCUREMENT_KPI_SOURCE_PASSWORD")
+        sp.add_argument("--schema", metavar="S", help="the database schema holding the tables (with --source)")
         if fy:
             sp.add_argument(
                 "--fy", type=int, metavar="YEAR", help="fiscal year (default: the latest in the data)"
@@ -62,6 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _tables(ws, args):
+    """Where the numbers are computed: the database named by --source, else the workspace's own tables (its
+    Parquet files, read in place as the app reads them)."""
+    from kpi.sql.source import Source
+
+    if args.schema and not args.source:
+        raise UsageError("--schema goes with --source (the database holding the tables)")
+    if not args.source:
+        return Source.from_workspace(ws)
+    from kpi.cli import CliError, database_source
+
+    try:
+        return database_source(args.source, args.schema)
+    except CliError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _checkin(ws, args) -> tuple[bytes, str]:
     import datetime as dt
 
@@ -74,14 +100,15 @@ def _checkin(ws, args) -> tuple[bytes, str]:
     fy = args.fy_start_month or int(settings.get("fiscal_year_start_month") or 7)
     if not 1 <= fy <= 12:
         raise UsageError(f"--fy-start-month must be 1-12, not {fy}")
+    tables = _tables(ws, args)
     try:
-        as_of = P.as_day(args.as_of).astype(dt.date) if args.as_of else default_as_of(settings)
+        as_of = P.as_day(args.as_of).astype(dt.date) if args.as_of else default_as_of(settings, tables)
     except ValueError:
         as_of = None
     if as_of is None:
         raise UsageError(f"--as-of is not a date (write it as 2026-03-31): {args.as_of}")
     try:
-        data = checkin_pptx(ws.tables(), args.contract, as_of=as_of, fy_start_month=fy,
+        data = checkin_pptx(tables, args.contract, as_of=as_of, fy_start_month=fy,
                             office=settings.get("office_name") or "")
     except CheckinError as exc:
         raise UsageError(str(exc)) from None
@@ -113,13 +140,14 @@ def _out(path: str, suffixes: tuple[str, ...]) -> Path:
     return out
 
 
-def _briefing(ws, **kwargs):
-    from .briefing import BriefingError, briefing_from_workspace
+def _briefing(ws, args, **kwargs):
+    from .briefing import BriefingError, prepare_briefing
 
-    if ws.is_empty and not ws.settings().get("sample_data"):
+    if not args.source and ws.is_empty and not ws.settings().get("sample_data"):
         raise UsageError(f"workspace {ws.path} has no data: import files on the Data page first")
+    tables = _tables(ws, args)
     try:
-        return briefing_from_workspace(ws, **kwargs)
+        return prepare_briefing(tables, ws.goals(), ws.settings(), imports=ws.imports(), **kwargs)
     except BriefingError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -135,7 +163,7 @@ def run(argv: list[str] | None = None) -> int:
             raise UsageError("--kpis is empty: give KPI ids separated by commas")
         from .deck import briefing_pptx
 
-        b = _briefing(ws, kpis=kpis, fy=args.fy, quarter=args.quarter)
+        b = _briefing(ws, args, kpis=kpis, fy=args.fy, quarter=args.quarter)
         data = briefing_pptx(b)
         what = f"{_slide_count(data)} slides, {b.period_label}"
     elif args.command == "scorecard-pdf":
@@ -143,7 +171,7 @@ def run(argv: list[str] | None = None) -> int:
         ws = _workspace(args.workspace)
         from .scorecard_pdf import scorecard_pdf
 
-        b = _briefing(ws, fy=args.fy, quarter=args.quarter)
+        b = _briefing(ws, args, fy=args.fy, quarter=args.quarter)
         data = scorecard_pdf(b)
         what = f"{len(b.slides)} KPIs, {b.period_label}"
     elif args.command == "chart":
@@ -151,7 +179,7 @@ def run(argv: list[str] | None = None) -> int:
         ws = _workspace(args.workspace)
         from .render import chart_bytes
 
-        b = _briefing(ws, kpis=[args.kpi], fy=args.fy)
+        b = _briefing(ws, args, kpis=[args.kpi], fy=args.fy)
         data = chart_bytes(b.slides[0].export_chart, out.suffix)
         what = f"{args.kpi}, {b.period_label}"
     elif args.command == "checkin":
@@ -162,7 +190,7 @@ def run(argv: list[str] | None = None) -> int:
         ws = _workspace(args.workspace)
         from .briefing import briefing_xlsx
 
-        b = _briefing(ws, fy=args.fy)
+        b = _briefing(ws, args, fy=args.fy)
         data = briefing_xlsx(b)
         what = f"{len(b.slides)} KPIs, {b.period_label}"
     try:
@@ -181,6 +209,12 @@ def _slide_count(pptx: bytes) -> int:
     return len(Presentation(io.BytesIO(pptx)).slides)
 
 
+def _source_url(argv: list[str] | None) -> str | None:
+    """The --source URL of the command line (to keep its password out of a message)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return args[args.index("--source") + 1] if "--source" in args[:-1] else None
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return run(argv)
@@ -191,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the command line's boundary: one line, never a traceback
+        from kpi.sql.source import describe_failure, is_database_failure
+
+        if is_database_failure(exc):  # a --source database failing after it was reached: the office's to fix
+            print(f"error: the database failed: {describe_failure(exc, _source_url(argv))}", file=sys.stderr)
+            return USAGE_ERROR
         text = " ".join(str(exc).split())[:300] or type(exc).__name__
         print(f"error: the export could not be made ({type(exc).__name__}: {text}); report it to the maintainers "
               "with the command you ran.", file=sys.stderr)

@@ -46,8 +46,9 @@ def _workspace_inputs(path: str, *, in_memory: bool = False):
     return tables, goals, dict(settings or {})
 
 
-def _database_source(url: str, schema: str | None):
-    """The canonical tables where they live (kpi.sql computes there; only aggregates come back)."""
+def database_source(url: str, schema: str | None):
+    """The canonical tables where they live (kpi.sql computes there; only aggregates come back); the password
+    may come from PROCUREMENT_KPI_SOURCE_PASSWORD. CliError when the database cannot be used."""
     import os
 
     from .sql.source import Source, SourceError
@@ -65,6 +66,19 @@ def _database_source(url: str, schema: str | None):
         raise CliError(f"no canonical tables ({', '.join(TABLES)}) in {src.label}"
                        f"{f' schema {schema}' if schema else ''}")
     return src
+
+
+def _database_failed(exc: Exception, tables, args) -> int:
+    """A database that fails after it was reached (a table dropped, the connection lost): one line naming it,
+    without its password, and status 2; any other error is re-raised."""
+    from .sql.source import describe_failure, is_database_failure
+
+    if not (args.source and is_database_failure(exc)):
+        raise exc
+    print(f"error: the KPIs could not be computed in {getattr(tables, 'label', 'the database')}"
+          f"{f' (schema {args.schema})' if args.schema else ''}: {describe_failure(exc, args.source)}",
+          file=sys.stderr)
+    return 2
 
 
 class CliError(Exception):
@@ -217,7 +231,7 @@ def main(argv=None) -> int:
         tables, goals, settings = (_workspace_inputs(args.workspace, in_memory=args.engine == "pandas")
                                    if args.workspace else ({}, None, {}))
         if args.source:
-            tables = _database_source(args.source, args.schema)
+            tables = database_source(args.source, args.schema)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -229,8 +243,13 @@ def main(argv=None) -> int:
             raise ValueError
     except (ValueError, TypeError):
         parser.error(f"bad --as-of or --fy-start-month: {args.as_of!r}, {fy_start!r}")
-    data = report_data(tables, goals, fiscal_year=args.fy, grain=args.grain, fy_start_month=fy_start, as_of=as_of,
-                       window=args.window)
+    except Exception as exc:
+        return _database_failed(exc, tables, args)
+    try:
+        data = report_data(tables, goals, fiscal_year=args.fy, grain=args.grain, fy_start_month=fy_start,
+                           as_of=as_of, window=args.window)
+    except Exception as exc:
+        return _database_failed(exc, tables, args)
     if args.json:
         json.dump(data, sys.stdout, indent=2)
         print()

@@ -265,6 +265,12 @@ def contract_detail(tables, contract_id: str, *, as_of=None, fy_start_month: int
 # ----------------------------------------------------------------------------- checks on what is recorded
 
 
+def contract_ids(tables) -> list[str]:
+    """Every contract id of the contracts table, trimmed, once each, in table order (the pickers' choices)."""
+    c = _frame(tables, "contracts")
+    return [] if c is None else list(dict.fromkeys(str(x).strip() for x in c["contract_id"].dropna()))
+
+
 def _contract_ids(tables) -> set[str]:
     c = _frame(tables, "contracts")
     return set() if c is None else {str(x).strip() for x in c["contract_id"].dropna()}

@@ -41,3 +41,22 @@ def _fetch(src, name: str, columns: Sequence[str] | None) -> pd.DataFrame | None
     cols = [c for c in (columns or tuple(kinds)) if c in t.columns and c in kinds]
     f = fetch(t.select(cols))
     return pd.DataFrame({c: conform_column(f[c].rename(c), kinds[c]) for c in cols}, index=f.index)
+
+
+def inventory(tables) -> pd.DataFrame:
+    """One row per canonical table: table, rows, filled (how many of its canonical columns hold a value) and
+    columns (how many it has). From canonical frames, or asked of a kpi.sql Source where the tables are (a count
+    per table and a check per column that stops at its first value; no rows come back)."""
+    from loaders.schema import TABLES
+
+    rows = []
+    for name, spec in TABLES.items():
+        if is_source(tables):
+            held = tables.rows(name) if tables.table(name) is not None else 0
+            filled = sum(1 for c in spec.names if held and tables.has(name, c))
+        else:
+            frame = (tables or {}).get(name)
+            held = 0 if frame is None else len(frame)
+            filled = 0 if frame is None else sum(1 for c in spec.names if c in frame.columns and frame[c].notna().any())
+        rows.append({"table": name, "rows": int(held), "filled": filled, "columns": len(spec.names)})
+    return pd.DataFrame(rows)

@@ -482,6 +482,15 @@ class Workspace:
             self._commit_table(conn, table, combined.reset_index(drop=True))
         return int(import_id)
 
+    def recorded(self, table: str) -> pd.DataFrame:
+        """The rows of `table` recorded in the app (its current import from APP_SOURCE), canonical columns only
+        (what an office copies into its database when the KPIs are computed there)."""
+        imports = self.imports()
+        ids = imports.loc[(imports["source"] == APP_SOURCE) & (imports["table"] == table)
+                          & (imports["status"] == CURRENT), "import_id"]
+        frame = self.table(table)
+        return frame[frame[IMPORT_ID].isin(set(ids))].drop(columns=[IMPORT_ID]).reset_index(drop=True)
+
     @staticmethod
     def _audit_rows(table: str, old: pd.DataFrame, new: pd.DataFrame, keys: tuple[str, ...], user: str) -> list[dict]:
         """One audit entry per row of `new` that adds a record or changes one of `old` (same keys)."""

@@ -141,3 +141,20 @@ def test_table_inventory_names_the_export_for_missing_tables():
     assert inv.loc["payments", "status"] == "loaded"
     assert inv.loc["vendors", "status"] == "missing"
     assert "vendor master" in inv.loc["vendors", "where it comes from"]
+
+
+def test_table_inventory_is_the_same_asked_of_where_the_tables_are():
+    """Rows and filled columns counted by the database (a kpi.sql Source) equal those of the frames: a column of
+    blanks is not filled, a table not there has no rows."""
+    from kpi.sql.source import Source
+    from kpi.tables import inventory
+    from loaders.schema import TABLES
+
+    frames = {"payments": pd.DataFrame({"payment_id": ["P-1", "P-2"], "payment_date": pd.to_datetime(["2025-07-01", None]),
+                                        "amount": [2.0, 3.0], "vendor_name": [None, None]}),
+              "vendors": pd.DataFrame({"vendor_id": ["V-1"], "vendor_name": ["Acme"]})}
+    got = inventory(Source.from_frames(frames)).set_index("table")
+    assert got.equals(inventory(frames).set_index("table"))
+    assert got.loc["payments", "rows"] == 2 and got.loc["payments", "filled"] == 3  # id, date, amount
+    assert got.loc["vendors", "filled"] == 2 and got.loc["contracts", "rows"] == 0
+    assert got.loc["payments", "columns"] == len(TABLES["payments"].names)

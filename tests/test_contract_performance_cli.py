@@ -168,3 +168,112 @@ def test_checkin_rate_with_calendar_fiscal_years(city):
     1/2."""
     k = report(city, "--as-of", "2026-03-31", "--fy-start-month", "1")["quarterly_checkin_rate"]
     assert k["value"] == 0.5 and k["n"] == 2
+
+
+# ----------------------------------------------------------------------------- the check-in pack's command line
+
+
+def _pack_text(path: Path) -> list[tuple[int, str]]:
+    from exports.fit import slide_texts
+
+    return slide_texts(path.read_bytes())
+
+
+def _cells(path: Path) -> dict:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+
+def test_checkin_pack_from_the_command_line(city, tmp_path):
+    """`python -m exports checkin` writes CTR-RESPONSE's pack: its vendor, its off-track metric, data through the
+    date asked; a contract the table lacks is one line and status 2."""
+    out = tmp_path / "pack.pptx"
+    done = run("-m", "exports", "checkin", "--workspace", str(city), "--contract", "CTR-RESPONSE",
+               "--as-of", "2026-03-31", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(t for _n, t in _pack_text(out))
+    assert "Fix-It Inc" in text and "31 Mar 2026" in text and "Hours to respond" in text
+    bad = run("-m", "exports", "checkin", "--workspace", str(city), "--contract", "CTR-NOPE", "--out", str(out))
+    assert bad.returncode == 2 and "CTR-NOPE" in bad.stderr and "Traceback" not in bad.stderr
+    lone = run("-m", "exports", "checkin", "--workspace", str(city), "--schema", "kpi", "--contract", "CTR-RESPONSE",
+               "--out", str(out))
+    assert lone.returncode == 2 and "--schema goes with --source" in lone.stderr
+
+
+def test_checkin_pack_computed_in_the_database_is_the_workspace_s(city, tmp_path):
+    """With --source, the pack reads the contract, metrics, results and check-ins from PostgreSQL (the workspace
+    lends its settings only): the same slides as from the workspace's files, even with an empty workspace."""
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import require
+
+    from storage.publish import publish
+    from storage.workspace import Workspace
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    require(bool(url), "TEST_POSTGRES_URL is not set (scripts/pg-throwaway start prints one)")
+    schema = f"pack_{uuid.uuid4().hex[:8]}"
+    publish(Workspace(city), url, schema=schema)
+    empty = tmp_path / "empty"
+    Workspace(empty).set_settings(fiscal_year_start_month=7)
+    try:
+        packs = {}
+        for name, ws, extra in (("files", city, ()), ("database", empty, ("--source", url, "--schema", schema))):
+            packs[name] = tmp_path / f"{name}.pptx"
+            done = run("-m", "exports", "checkin", "--workspace", str(ws), *extra, "--contract", "CTR-RESPONSE",
+                       "--as-of", "2026-03-31", "--out", str(packs[name]))
+            assert done.returncode == 0, done.stderr
+            assert sa.engine.make_url(url).password not in done.stdout + done.stderr
+        assert _pack_text(packs["database"]) == _pack_text(packs["files"])
+        # The KPI workbook too: the same cells computed in the database (the workspace lends its settings).
+        books = {}
+        for name, ws, extra in (("files", city, ()), ("database", empty, ("--source", url, "--schema", schema))):
+            books[name] = tmp_path / f"{name}.xlsx"
+            done = run("-m", "exports", "table", "--workspace", str(ws), *extra, "--fy", "2025", "--out",
+                       str(books[name]))
+            assert done.returncode == 0, done.stderr
+        got, want = _cells(books["database"]), _cells(books["files"])
+        # The import history (Data quality) is the workspace's; a table absent from the database is "not loaded"
+        # where the workspace says "no rows": every value, goal, status and n is the same.
+        assert set(want) - set(got) == {"Data quality"}
+        assert [r[:10] for r in got.pop("Scorecard")] == [r[:10] for r in want.pop("Scorecard")]
+        assert got == {k: v for k, v in want.items() if k != "Data quality"}
+    finally:
+        with sa.create_engine(url).begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def test_an_export_from_a_database_failing_when_read_is_one_line(city, tmp_path):
+    """`exports checkin --source` on a database whose check-ins view fails when read: status 2, one line saying
+    the database failed and why, without the password; not "report it to the maintainers"."""
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import require
+
+    from storage.publish import publish
+    from storage.workspace import Workspace
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    require(bool(url), "TEST_POSTGRES_URL is not set (scripts/pg-throwaway start prints one)")
+    schema = f"packfail_{uuid.uuid4().hex[:8]}"
+    publish(Workspace(city), url, schema=schema)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'ALTER TABLE "{schema}".checkins RENAME TO checkins_base'))
+            conn.execute(sa.text(f'CREATE VIEW "{schema}".checkins AS SELECT contract_id, meeting_date, meeting_type, '
+                                 f'open_actions / (open_actions - open_actions) AS open_actions, notes '
+                                 f'FROM "{schema}".checkins_base'))
+        done = run("-m", "exports", "checkin", "--workspace", str(city), "--source", url, "--schema", schema,
+                   "--contract", "CTR-RESPONSE", "--as-of", "2026-03-31", "--out", str(tmp_path / "x.pptx"))
+        assert done.returncode == 2
+        assert done.stderr.strip() == "error: the database failed: a query failed: division by zero", done.stderr
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -128,3 +128,15 @@ def test_exceptions_on_the_sample_city_are_a_subset_of_the_records_used(kpi_id, 
     key = next(c for c in ("payment_id", "solicitation_id", "contract_id") if c in drill.denominator)
     assert set(exc.records[key]) <= set(drill.denominator[key])
     assert not re.search(r"_", exc.label)
+
+
+def test_excluded_records_without_a_date_have_blank_days():
+    """Hand County's FY2026 solicitations excluded from the lead time (no award date, or none yet) carry no
+    duration: blank, never the smallest 64-bit integer a missing date once turned into."""
+    from kpi_golden import hand_county_tables
+
+    dd = kpi.drilldown("procurement_lead_time_days", hand_county_tables(), period_label="FY2026", grain="year",
+                       fy_start_month=10, as_of="2026-06-30")
+    assert len(dd.excluded) == 8
+    assert dd.excluded["days"].isna().all()
+    assert (dd.numerator["days"].dropna() >= 0).all() and dd.numerator["days"].notna().all()

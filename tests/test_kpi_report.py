@@ -128,3 +128,36 @@ def test_cli_report_missing_workspace(tmp_path, capsys):
 def test_cli_docs_check(capsys):
     assert main(["docs", "--check"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_cli_report_on_a_database_failing_when_read_is_one_line(city_workspace, capsys):
+    """`--source` on a database whose payments view fails when its rows are read (division by zero, as a bad
+    cast in an ERP view would): status 2 and one line naming the database without its password, no traceback."""
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import require
+
+    from kpi.sql.source import safe_url
+    from storage.publish import publish
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    require(bool(url), "TEST_POSTGRES_URL is not set (scripts/pg-throwaway start prints one)")
+    schema = f"report_{uuid.uuid4().hex[:8]}"
+    publish(city_workspace, url, schema=schema)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'ALTER TABLE "{schema}".payments RENAME TO payments_base'))
+            conn.execute(sa.text(f'CREATE VIEW "{schema}".payments AS SELECT payment_id, payment_date, '
+                                 f'amount / (amount - amount) AS amount, invoice_received_date '
+                                 f'FROM "{schema}".payments_base'))
+        assert main(["report", "--source", url, "--schema", schema, "--as-of", "2026-06-30", "--json"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: the KPIs could not be computed in {safe_url(url)} (schema {schema}): "
+                              "a query failed: division by zero"), err
+        assert len(err.strip().splitlines()) == 1 and sa.engine.make_url(url).password not in err
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +45,7 @@ def workspace() -> Workspace:
 
 def version() -> str:
     """What every cache below is keyed on: the workspace's version, and the KPI database in use (when one is
-    configured and answers; a new connection, and so fresh numbers, every REFRESH_SECONDS)."""
+    configured and answers; a new connection, and so fresh numbers, every kpi.sql.live.REFRESH_SECONDS)."""
     ver = str(workspace().version)
     state = kpi_source_state()
     if state is not None and state.source is not None:
@@ -86,16 +86,8 @@ def sample_is_whole(tables: list[str]) -> bool:
     return len(tables) >= len({t for _name, t in sample_data.SAMPLE_TABLES})
 
 
-# The version changes with every import, undo, goal or setting, so it alone keys every cache below.
-# Tables are kept as shared objects (no copy per rerun); a 1M-row frame is never pickled or hashed.
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _tables(path: str, ver: str) -> dict[str, pd.DataFrame]:
-    return dict(_workspace(path).tables())
-
-
-def tables() -> dict[str, pd.DataFrame]:
-    return _tables(workspace_path(), version())
-
+# The version changes with every import, undo, goal or setting, so it alone keys every cache below. No page
+# reads the workspace's tables into pandas: everything is asked of source() (the rows a page lists come back).
 
 # The KPIs compute in embedded DuckDB over the workspace's Parquet files (kpi.sql): one Source per data
 # version, shared by sessions, so DuckDB's scratch tables of records are written once per version.
@@ -109,36 +101,34 @@ def _workspace_source(path: str, ver: str):
 # ----------------------------------------------------------------------------- the KPIs in a database
 # When the office names a database holding the canonical tables (PROCUREMENT_KPI_SOURCE, or [kpi_source] in
 # .streamlit/secrets.toml: loaders.sql.kpi_source), the KPIs, lists and the data-through date are computed
-# there; goals, settings, imports and contract-performance records stay in the workspace. A database that
-# cannot be reached is said on every page and the workspace's data is used meanwhile (tried again after
-# RETRY_SECONDS).
-
-RETRY_SECONDS = 60
-REFRESH_SECONDS = 3600  # the database's numbers are re-read at least hourly (its data changes on its own)
-_FAILED: dict = {}  # (url, schema) -> (monotonic time, message): the last failure, not retried until later
+# there; goals, settings, imports and what is recorded in the app stay in the workspace. kpi.sql.live keeps the
+# connection: app.py checks it once per run (check_kpi_source) and runs the page inside kpi_source_fallback, so
+# a database that cannot be reached, or that fails in the middle of a page, is said on every page and the
+# workspace's data is used meanwhile.
 
 
 @dataclasses.dataclass(frozen=True)
 class KpiSourceState:
     """The configured KPI database: the Source in use (None: it failed, the workspace is used), its URL
-    without password, why it is not used, and the key caches are kept under."""
+    without password, why it is not used, the key caches are kept under, and how long after the failure it
+    is tried again (0: on the next run)."""
 
     source: object | None
     display: str
     error: str | None = None
     key: str = ""
+    retry_after: float = 0.0
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _database_source(url: str, schema: str | None, epoch: int):
-    from kpi.sql.source import Source, SourceError
-    from loaders.schema import TABLES as CANONICAL
+def _live():
+    """The configured database's kpi.sql.live.LiveSource and its setting; None when none is configured."""
+    from kpi.sql import live
+    from loaders import sql as loaders_sql
 
-    src = Source.from_url(url, schema=schema)
-    if not src.tables:
-        raise SourceError(f"no canonical tables ({', '.join(CANONICAL)}) found in {src.label}"
-                          f"{f' schema {schema}' if schema else ''}")
-    return src
+    setting = loaders_sql.kpi_source()
+    if setting is None:
+        return None
+    return live.live(setting.url, setting.schema), setting
 
 
 def kpi_source_state() -> KpiSourceState | None:
@@ -146,23 +136,50 @@ def kpi_source_state() -> KpiSourceState | None:
     from loaders import sql as loaders_sql
 
     try:
-        setting = loaders_sql.kpi_source()
+        found = _live()
     except loaders_sql.SourceError as exc:
         return KpiSourceState(None, "the configured KPI database", str(exc))
-    if setting is None:
+    if found is None:
         return None
-    failed = _FAILED.get((setting.url, setting.schema))
-    if failed is not None and time.monotonic() - failed[0] < RETRY_SECONDS:
-        return KpiSourceState(None, setting.display, failed[1])
-    epoch = int(time.time() // REFRESH_SECONDS)
+    kept, setting = found
+    src = kept.current()
+    if src is None:
+        failure = kept.failure
+        return KpiSourceState(None, setting.display, failure.message if failure else "not connected",
+                              retry_after=failure.wait if failure else 0.0)
+    return KpiSourceState(src, setting.display, None, f"{setting.display}#{kept.generation}")
+
+
+def check_kpi_source() -> None:
+    """Once per run, from app.py: is the configured database still answering with its tables? A lost
+    connection is replaced; a database that is back is used again (kpi.sql.live.LiveSource.check)."""
+    from loaders import sql as loaders_sql
+
     try:
-        src = _database_source(setting.url, setting.schema, epoch)
-    except Exception as exc:  # noqa: BLE001 - any driver's failure: said on the page, the workspace used
-        message = loaders_sql.scrub(" ".join(str(exc).split()), loaders_sql.make_url(setting.url))[:400]
-        _FAILED[(setting.url, setting.schema)] = (time.monotonic(), message)
-        return KpiSourceState(None, setting.display, message)
-    _FAILED.pop((setting.url, setting.schema), None)
-    return KpiSourceState(src, setting.display, None, f"{setting.display}@{epoch}")
+        found = _live()
+    except loaders_sql.SourceError:
+        return  # said by kpi_source_notice
+    if found is not None:
+        found[0].check()
+
+
+@contextlib.contextmanager
+def kpi_source_fallback():
+    """Around everything a run of the app computes (app.py): when the configured database fails in the middle
+    (a query refused, the connection lost), it is set aside and the run starts again on the workspace's data,
+    with the sidebar's filters and the session's uploads as they were. Other errors pass through."""
+    from kpi.sql.source import is_database_failure
+
+    state = kpi_source_state()
+    try:
+        yield
+    except Exception as exc:
+        if state is None or state.source is None or not is_database_failure(exc):
+            raise
+        found = _live()
+        if found is not None:
+            found[0].fail(exc, state.source)
+        st.rerun()
 
 
 def _source(path: str, ver: str):
@@ -176,6 +193,12 @@ def _source(path: str, ver: str):
 
 def source():
     return _source(workspace_path(), version())
+
+
+def workspace_source():
+    """The workspace's own tables as a kpi.sql Source, even while a KPI database is in use (the Data page lists
+    both)."""
+    return _workspace_source(workspace_path(), version())
 
 
 def settings() -> dict:

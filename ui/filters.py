@@ -50,19 +50,22 @@ class View:
 
 def sidebar() -> View:
     """Draw the filters in the sidebar and return the view; call once per run, from app.py."""
-    options = data.filter_options()
+    found = data.filter_options()
+    options = {name: _kept(found[column], KEYS[name]) for name, column in (
+        ("fiscal_years", "fiscal_year"), ("departments", "department"), ("categories", "category"),
+        ("methods", "method"))}
     sb = st.sidebar
     sb.header("Filters")
-    years = sb.multiselect("Fiscal year", options["fiscal_year"], key=KEYS["fiscal_years"],
+    years = sb.multiselect("Fiscal year", options["fiscal_years"], key=KEYS["fiscal_years"],
                            bind="query-params", format_func=fy_label,
                            placeholder="All years", help="Leave empty for every year in the data.")
     grain = sb.segmented_control("Period", list(GRAINS), key=KEYS["grain"], bind="query-params",
                                  default=DEFAULT_GRAIN, format_func=GRAINS.get, required=True)
-    depts = sb.multiselect("Department", options["department"], key=KEYS["departments"],
+    depts = sb.multiselect("Department", options["departments"], key=KEYS["departments"],
                            bind="query-params", placeholder="All departments")
-    cats = sb.multiselect("Category", options["category"], key=KEYS["categories"],
+    cats = sb.multiselect("Category", options["categories"], key=KEYS["categories"],
                           bind="query-params", placeholder="All categories")
-    methods = sb.multiselect("Method", options["method"], key=KEYS["methods"],
+    methods = sb.multiselect("Method", options["methods"], key=KEYS["methods"],
                              bind="query-params", placeholder="All methods")
     window = sb.segmented_control("Show", list(now.WINDOWS), key=KEYS["window"], bind="query-params",
                                   default=DEFAULT_WINDOW, format_func=now.WINDOW_LABELS.get, required=True,
@@ -76,6 +79,16 @@ def sidebar() -> View:
     view = View(filters=filters, grain=grain or DEFAULT_GRAIN, period=period)
     st.session_state["_view"] = view
     return view
+
+
+def _kept(values: list, key: str) -> list:
+    """The data's values for a filter, plus those the session chose that they lack while a KPI database is
+    configured: the database and the workspace hold different values, and the switch between them (the
+    database failing, then back) must not drop the sidebar's choices (a choice the data lacks shows no rows)."""
+    if data.kpi_source_state() is None:
+        return values
+    chosen = [v for v in st.session_state.get(key) or () if v not in values]
+    return sorted([*values, *chosen]) if chosen else values
 
 
 def current() -> View:

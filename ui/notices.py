@@ -100,6 +100,22 @@ def kpi_source_notice() -> None:
                    help="Set by PROCUREMENT_KPI_SOURCE or [kpi_source] in .streamlit/secrets.toml. Goals, "
                         "settings, imports and contract-performance records stay in the workspace.")
         return
+    again = ("the next time a page is opened or changed" if state.retry_after == 0 else
+             "in a few seconds, when a page is opened or changed" if state.retry_after < 30 else "in a minute")
     st.warning(f"The KPIs could not be computed in {md_escape(state.display)}: {md_escape(state.error)}. "
-               "The numbers below come from the workspace's data instead; the database is tried again in a "
-               "minute.", icon=":material/database:")
+               f"The numbers below come from the workspace's data instead; the database is tried again {again}.",
+               icon=":material/database:")
+
+
+def imports_notice() -> None:
+    """On the Data page, with the KPIs computed in the office's database: files imported here go to the
+    workspace, which the KPIs use only while the database cannot be reached."""
+    from ui import data
+
+    state = data.kpi_source_state()
+    if state is None or state.source is None:
+        return
+    st.info(f"The KPIs are computed in the database {md_escape(state.display)}. Files imported here are kept in "
+            "the workspace: they change the KPIs only while the database cannot be reached, or once the workspace "
+            "is published to the database (`python -m storage publish`, which replaces the tables it writes).",
+            icon=":material/database:")

@@ -13,6 +13,7 @@ import kpi
 from charts.performance import metric_trend
 from kpi import performance as kp
 from ui import data
+from ui.charts import csv_button
 from ui.format import format_money, md_escape
 from ui.notices import missing_data
 from ui.tables import show_table
@@ -40,19 +41,26 @@ def _args():
     return data.workspace_path(), data.version(), data.as_of(), data.fy_start_month()
 
 
+# Read where the KPIs are computed (data.source(): the workspace's files, or the office's database), so the
+# lists agree with the KPIs below them; only the small tables and the contracts' own fields are fetched.
 @st.cache_data(max_entries=8, show_spinner=False)
 def _key_contracts(path, ver, as_of, fy):
-    return kp.key_contracts(data._tables(path, ver), as_of=as_of, fy_start_month=fy)
+    return kp.key_contracts(data._source(path, ver), as_of=as_of, fy_start_month=fy)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _metric_status(path, ver, as_of):
-    return kp.metric_status(data._tables(path, ver), as_of=as_of)
+    return kp.metric_status(data._source(path, ver), as_of=as_of)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _checkins_due(path, ver, as_of, fy):
-    return kp.checkins_due(data._tables(path, ver), as_of=as_of, fy_start_month=fy)
+    return kp.checkins_due(data._source(path, ver), as_of=as_of, fy_start_month=fy)
+
+
+def _has_contracts() -> bool:
+    src = data.source()
+    return src.has("contracts") and src.rows("contracts") > 0
 
 
 def open_contract(contract_id: str | None) -> None:
@@ -66,8 +74,7 @@ def open_contract(contract_id: str | None) -> None:
 
 
 def overview() -> None:
-    tables = data.tables()
-    if tables.get("contracts") is None or tables["contracts"].empty:
+    if not _has_contracts():
         missing_data(["contracts (table not loaded)"], what="Contract performance")
         return
     contracts = _key_contracts(*_args())
@@ -178,7 +185,7 @@ def _due_table(due: pd.DataFrame) -> None:
 
 def contract_view(contract_id: str) -> bool:
     """The contract's own page; False when the contract is unknown (the caller shows the overview)."""
-    detail = kp.contract_detail(data.tables(), contract_id, as_of=data.as_of(), fy_start_month=data.fy_start_month())
+    detail = kp.contract_detail(data.source(), contract_id, as_of=data.as_of(), fy_start_month=data.fy_start_month())
     if detail is None:
         st.warning(f"There is no contract {md_escape(contract_id)} in the contracts table.", icon=":material/search_off:")
         return False
@@ -242,7 +249,7 @@ def _n(value) -> str:
 def _download_pack(contract_id: str) -> None:
     from exports.checkin import checkin_pptx, pack_file_name
 
-    tables, as_of, fy = data.tables(), data.as_of(), data.fy_start_month()
+    tables, as_of, fy = data.source(), data.as_of(), data.fy_start_month()
     st.download_button("Download the check-in pack (PowerPoint)", key="pack",
                        data=lambda: checkin_pptx(tables, contract_id, as_of=as_of, fy_start_month=fy,
                                                  office=data.settings().get("office_name") or ""),
@@ -258,13 +265,12 @@ def record_section(contract_id: str | None = None) -> None:
     st.subheader("Record")
     st.caption("What you record here is saved in the workspace (and kept through any re-import of a file), "
                "with your name and the time in the log below.")
-    tables = data.tables()
-    contracts = tables.get("contracts")
-    if contracts is None or contracts.empty:
+    recorded_elsewhere_notice()
+    if not _has_contracts():
         return
     keyed = _key_contracts(*_args())
     choices = list(dict.fromkeys([*([contract_id] if contract_id else []), *keyed["contract_id"],
-                                  *contracts["contract_id"].dropna()]))
+                                  *kp.contract_ids(data.source())]))
     results, checkin, metrics, log = st.tabs(["Enter a quarter's results", "Log a check-in", "Metrics", "Who recorded what"])
     with results:
         _results_form(choices, contract_id)
@@ -306,7 +312,7 @@ def _results_form(choices, contract_id) -> None:
     cid = _pick(choices, contract_id, "results-contract")
     if not cid:
         return
-    defs = kp.metric_status(data.tables(), as_of=data.as_of(), contract_id=cid)
+    defs = kp.metric_status(data.source(), as_of=data.as_of(), contract_id=cid)
     if defs.empty:
         st.info("This contract has no metrics yet: add them on the Metrics tab first.", icon=":material/info:")
         return
@@ -326,7 +332,7 @@ def _results_form(choices, contract_id) -> None:
         if rows.empty:
             st.warning("Enter at least one value.", icon=":material/edit:")
             return
-        clean, problems = kp.check_results(rows, data.tables())
+        clean, problems = kp.check_results(rows, data.source())
         if problems:
             _problems(problems)
         else:
@@ -347,7 +353,7 @@ def _checkin_form(choices, contract_id) -> None:
     if submitted:
         rows = pd.DataFrame([{"contract_id": cid or "", "meeting_date": when, "meeting_type": kind,
                               "open_actions": str(actions), "notes": notes}])
-        clean, problems = kp.check_checkins(rows, data.tables())
+        clean, problems = kp.check_checkins(rows, data.source())
         if problems:
             _problems(problems)
         else:
@@ -358,7 +364,7 @@ def _metrics_editor(choices, contract_id) -> None:
     cid = _pick(choices, contract_id, "metrics-contract")
     if not cid:
         return
-    defs = kp.metric_status(data.tables(), as_of=data.as_of(), contract_id=cid)
+    defs = kp.metric_status(data.source(), as_of=data.as_of(), contract_id=cid)
     frame = pd.DataFrame({
         "metric_id": defs["metric_id"].astype("str"), "metric_name": defs["metric_name"].astype("str"),
         "unit": defs["unit"].astype("str"),
@@ -378,7 +384,7 @@ def _metrics_editor(choices, contract_id) -> None:
     })
     if st.button("Save metrics", type="primary", key=f"save-metrics-{cid}"):
         rows = edited.assign(contract_id=cid, frequency="quarterly")
-        clean, problems = kp.check_metrics(rows, data.tables())
+        clean, problems = kp.check_metrics(rows, data.source())
         if problems:
             _problems(problems)
         elif clean.empty:
@@ -387,11 +393,24 @@ def _metrics_editor(choices, contract_id) -> None:
             _save("contract_metrics", clean, kp.METRIC_KEYS, f"{len(clean)} metric(s) of {cid}")
 
 
+RECORDED_TABLES = {"metric_results": "Results", "checkins": "Check-ins", "contract_metrics": "Metrics"}
+
+
 def _audit() -> None:
     log = data.workspace().audit_log()
     if log.empty:
         st.caption("Nothing has been recorded in the app yet.")
         return
+    state = data.kpi_source_state()
+    if state is not None and state.source is not None:
+        st.caption("What was recorded here, as the workspace holds it, for the database's tables of the same names:")
+        row = st.container(horizontal=True)
+        with row:
+            for table, label in RECORDED_TABLES.items():
+                rows = data.workspace().recorded(table)
+                if len(rows):
+                    csv_button(rows, f"recorded_{table}", key=f"recorded-{table}-csv",
+                               label=f"{label} recorded here (CSV)")
     names = {"metric_results": "result", "checkins": "check-in", "contract_metrics": "metric"}
     shown = pd.DataFrame({
         "When": log["at"], "Who": log["user"],
@@ -403,6 +422,19 @@ def _audit() -> None:
     })
     st.dataframe(shown, hide_index=True, key="audit", column_config={
         "When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+
+
+def recorded_elsewhere_notice() -> None:
+    """With the KPIs computed in the office's database, what is recorded here stays in the workspace: said
+    plainly, since the lists and KPIs above (read from the database) do not include it."""
+    state = data.kpi_source_state()
+    if state is None or state.source is None:
+        return
+    st.info(f"The lists and KPIs on this page are read from the database {md_escape(state.display)}. Results, "
+            "check-ins and metrics recorded here are saved in the workspace only: they count on this page once "
+            "they are in the database's contract_metrics, metric_results and checkins tables (download them from "
+            "**Who recorded what**), and they are used at once whenever the database cannot be reached.",
+            icon=":material/database:")
 
 
 def recorded_notice() -> None:

@@ -27,6 +27,8 @@ SCRATCH_MEMORY = "2GB"
 # Up to this many rows a table's columns are checked for values in one scan of the whole table; beyond, one
 # short scan per column asked about (it stops at the first value).
 SMALL_TABLE_ROWS = 200_000
+# A database server that does not answer is given up on after this long (a page waits no longer).
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 class SourceError(RuntimeError):
@@ -45,6 +47,7 @@ class Source:
         self._lock = threading.Lock()
         self.on_disk = False
         self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
+        self.schema: str | None = None  # where the tables were found (a database source)
 
     # ----------------------------------------------------------------- constructors
 
@@ -103,11 +106,37 @@ class Source:
         for name in TABLES:
             if name in names:
                 tables[name] = con.table(name, database=schema) if schema else con.table(name)
-        return cls(con, tables, label=label)
+        out = cls(con, tables, label=label)
+        out.schema = schema
+        return out
 
     @classmethod
     def from_url(cls, url: str, *, schema: str | None = None) -> Source:
         return cls.from_connection(connect(url), schema=schema, label=safe_url(url))
+
+    def check(self) -> None:
+        """Whether the database still answers with every table and column this source found: one round trip
+        (each table asked for no rows, so existence and SELECT permission are checked, nothing is read).
+        Raises the driver's error (a lost connection, a dropped table or column, a revoked permission)."""
+        from .query import run
+
+        if self.tables:
+            run(self.con, self.dialect, self._cached(("check",), self._check_sql))
+
+    def _check_sql(self) -> str:
+        """SELECT COUNT(*) FROM (SELECT <columns> FROM schema.table WHERE FALSE) for each table, UNION ALL."""
+        from sqlglot import exp
+
+        from .query import sql_of
+
+        parts = [exp.select(exp.Count(this=exp.Star()).as_("n")).from_(
+                     exp.select(*(exp.column(c, quoted=True) for c in t.columns))
+                     .from_(exp.table_(name, db=self.schema, quoted=True)).where(exp.false()).subquery("q"))
+                 for name, t in self.tables.items()]
+        union = parts[0]
+        for part in parts[1:]:
+            union = exp.union(union, part, distinct=False)
+        return sql_of(union, self.dialect)
 
     # ----------------------------------------------------------------- small helper tables and views
 
@@ -309,6 +338,46 @@ def _drop_scratch(con, folder: str) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# The drivers and engines whose errors mean "the database failed" (a lost connection, a table or column gone,
+# a permission revoked, a server restarting), as opposed to a fault in this program.
+DATABASE_ERROR_MODULES = ("psycopg", "psycopg2", "psycopg_pool", "sqlalchemy", "duckdb", "pyspark", "py4j", "ibis")
+CONNECTION_ERRORS = ("OperationalError", "InterfaceError", "AdminShutdown", "ConnectionTimeout")
+
+
+def is_database_failure(exc: BaseException) -> bool:
+    """Whether an error came from the database or its driver (SourceError, a driver's or engine's error, a
+    network error), not from this program's own code."""
+    if isinstance(exc, (SourceError, ConnectionError, TimeoutError)):
+        return True
+    # A driver's compiled core names its own module with a leading underscore (duckdb's errors: `_duckdb`).
+    return any(str(getattr(c, "__module__", "")).split(".")[0].lstrip("_") in DATABASE_ERROR_MODULES
+               for c in type(exc).__mro__)
+
+
+def describe_failure(exc: BaseException, url: str | None = None) -> str:
+    """What failed, in one line without the password: 'the connection was lost: terminating connection due to
+    administrator command', 'a query failed: relation "kpi.payments" does not exist'."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = " ".join(text.split())
+    from loaders.sql import scrub
+
+    password = _password(url) if url else None
+    text = scrub(text.replace(password, "***") if password else text)
+    if isinstance(exc, SourceError):
+        return text[:400]
+    lost = any(c.__name__ in CONNECTION_ERRORS for c in type(exc).__mro__) or isinstance(exc, ConnectionError)
+    return f"{'the connection was lost' if lost else 'a query failed'}: {text}"[:400]
+
+
+def _password(url: str) -> str | None:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).password
+    except Exception:  # noqa: BLE001 - not a URL: no password to hide
+        return None
+
+
 def safe_url(url: str) -> str:
     """The URL without its password (for messages and labels)."""
     try:
@@ -331,7 +400,8 @@ def connect(url: str):
     try:
         if backend in ("postgresql", "postgres"):
             return ibis.postgres.connect(host=u.host or "localhost", port=u.port or 5432, user=u.username,
-                                         password=u.password, database=u.database)
+                                         password=u.password, database=u.database,
+                                         connect_timeout=CONNECT_TIMEOUT_SECONDS)
         if backend == "duckdb":
             return ibis.duckdb.connect(u.database or ":memory:", read_only=bool(u.database))
     except Exception as exc:  # noqa: BLE001 - the driver's message, without the password
