@@ -501,8 +501,8 @@ def _aggregate_events(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by: s
     elif kind == "lift":
         if cube is not None:
             cat = cube.rows(keep, by, grain, fy, keys=("_d_category", "_eng"), used_only=True)
-            cat = cat.rename(columns={"_d_category": "_cat", "_cnt": "c", "_s1": "s"})[["_code", "_g", "_cat", "_eng",
-                                                                                      "c", "s"]]
+            cat = cat.rename(columns={"_d_category": "_cat", "_cnt": "c", "_s1": "s"}).reindex(
+                columns=["_code", "_g", "_cat", "_eng", "c", "s"])
         else:
             used_only = f"SELECT {{cols}} FROM ({inner}) AS r WHERE _placed AND _reason IS NULL GROUP BY {{keys}}"
             cat = Q.query(src, used_only.format(cols="_code, _g, _d_category AS _cat, _eng, COUNT(*) AS c, SUM(_x) AS s",
