@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import periods as P
 from ..results import Filters
@@ -34,6 +36,30 @@ def _in_dimensions(columns: dict, n: int, filters: Filters) -> np.ndarray:
     return keep
 
 
+def _days(column: pa.ChunkedArray) -> np.ndarray:
+    """Dates as datetime64[D], NaT where missing."""
+    if not pa.types.is_date32(column.type):
+        column = pc.cast(column, pa.date32())
+    return column.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+
+
+def _flags(column: pa.ChunkedArray) -> np.ndarray:
+    return pc.fill_null(column, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    """Numbers as floats, NaN where NULL."""
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=float)
+
+
+def _encoded(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, values): each row's index into the distinct values, -1 where NULL (Arrow's dictionary
+    encoding: no Python object per row)."""
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+
+
 @dataclass(frozen=True)
 class Cube:
     day: np.ndarray  # datetime64[D]; NaT when undated (a duration's cube: the month's first day)
@@ -43,19 +69,12 @@ class Cube:
     sums: dict  # "_cnt" and the kind's sums -> float array (NaN is NULL)
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> Cube:
+    def of(cls, table: pa.Table) -> Cube:
         """The cube from its fetched rows (_date, _placed, _undated, _d_<dim>..., _reason, [_eng | _x], sums)."""
-        day = pd.to_datetime(frame["_date"]).to_numpy("datetime64[D]")
-        columns = {}
-        for c in frame.columns:
-            if c.startswith("_d_") or c in KEYS:
-                values = frame[c].astype(object).where(frame[c].notna(), None).to_numpy()
-                codes, uniques = pd.factorize(values, use_na_sentinel=True)
-                columns[c] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
-        sums = {c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in frame.columns
-                if c == "_cnt" or c in ("_num", "_den", "_sus", "_s1", "_s2")}
-        return cls(day, frame["_placed"].to_numpy(dtype=bool, na_value=False),
-                   frame["_undated"].to_numpy(dtype=bool, na_value=False), columns, sums)
+        names = table.column_names
+        return cls(_days(table["_date"]), _flags(table["_placed"]), _flags(table["_undated"]),
+                   {c: _encoded(table[c]) for c in names if c.startswith("_d_") or c in KEYS},
+                   {c: _floats(table[c]) for c in names if c in ("_cnt", "_num", "_den", "_sus", "_s1", "_s2")})
 
     def select(self, filters: Filters) -> np.ndarray:
         """The rows the filters keep (their dimensions and dates: what the cube holds)."""
@@ -126,19 +145,13 @@ class Spans:
     sums: dict  # "_num", "_den" (an active share) -> float array
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> Spans:
-        def day(c):
-            return pd.to_datetime(frame[c]).to_numpy("datetime64[D]")
-
-        columns = {}
-        for c in frame.columns:
-            if c.startswith("_d_") or c == "_reason":
-                values = frame[c].astype(object).where(frame[c].notna(), None).to_numpy()
-                codes, uniques = pd.factorize(values, use_na_sentinel=True)
-                columns[c] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
-        windows = {int(c[3:]): day(c) for c in frame.columns if c.startswith("_lo") and c[3:].isdigit()}
-        return cls(day("_lo"), day("_hi"), windows, day("_flag_hi") if "_flag_hi" in frame else None, columns,
-                   {c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in ("_num", "_den") if c in frame})
+    def of(cls, table: pa.Table) -> Spans:
+        names = table.column_names
+        return cls(_days(table["_lo"]), _days(table["_hi"]),
+                   {int(c[3:]): _days(table[c]) for c in names if c.startswith("_lo") and c[3:].isdigit()},
+                   _days(table["_flag_hi"]) if "_flag_hi" in names else None,
+                   {c: _encoded(table[c]) for c in names if c.startswith("_d_") or c == "_reason"},
+                   {c: _floats(table[c]) for c in ("_num", "_den") if c in names})
 
     def select(self, filters: Filters) -> np.ndarray:
         """The records the dimension filters keep (a snapshot's dates pick periods, not records)."""

@@ -404,7 +404,7 @@ def _cube(kpi: KPI, rec: M.Rec, src: Source, view: str, as_of: dt.date) -> Cube:
                   "(_date IS NULL) AS _undated", *(k for k in keys[3:] if k != "_x"), *values]
         sql = (f"SELECT {', '.join(['_day AS _date'] + keys[1:] + ['COUNT(*) AS _cnt'] + sums)} "
                f"FROM (SELECT {', '.join(picked)} FROM {view} AS v) AS r GROUP BY {', '.join(keys)}")
-        cube = src.memo[key] = Cube.of(Q.query(src, sql, as_of=as_of))
+        cube = src.memo[key] = Cube.of(Q.arrow(src, sql, as_of=as_of))
     return cube
 
 
@@ -654,7 +654,7 @@ def _spans(rec: M.Rec, src: Source, view: str) -> Spans:
         m = rec.measure
         cols = ["_lo", "_hi", *(f"_d_{d}" for d in rec.dims if d != "vendor"), "_reason"]
         cols += [f"_lo{w}" for w in m.windows] + ["_flag_hi"] if isinstance(m, M.Expiring) else ["_num", "_den"]
-        spans = src.memo[key] = Spans.of(Q.query(src, f"SELECT {', '.join(cols)} FROM {view} AS v"))
+        spans = src.memo[key] = Spans.of(Q.arrow(src, f"SELECT {', '.join(cols)} FROM {view} AS v"))
     return spans
 
 

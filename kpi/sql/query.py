@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -105,6 +106,15 @@ def fetch_expr(expr) -> pd.DataFrame:
         return expr.to_pyarrow().to_pandas()
     con._register_in_memory_tables(expr)
     return run(con, con.name, str(con.compile(expr)))
+
+
+def arrow(src, sql: str, **values) -> pa.Table:
+    """The template's rows as an Arrow table (DuckDB hands it over as is; other drivers' rows converted)."""
+    text_ = text(src, sql, **values)
+    if src.dialect == "duckdb":
+        with _LOCK:
+            return src.con.con.sql(text_).to_arrow_table()
+    return pa.Table.from_pandas(run(src.con, src.dialect, text_), preserve_index=False)
 
 
 def run(con, dialect: str, sql: str) -> pd.DataFrame:
