@@ -48,8 +48,8 @@ def _flags(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
-    """Numbers as floats, NaN where NULL."""
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=float)
+    """Numbers as floats, NaN where NULL (cast in Arrow: DuckDB sums whole numbers as 128-bit decimals)."""
+    return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _encoded(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
