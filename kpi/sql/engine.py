@@ -370,14 +370,14 @@ def _summable(kpi: KPI, by: str | None, filters: Filters) -> bool:
     return kpi.kind in SUMMABLE_KINDS and (kpi.kind != "duration" or _whole_months(filters))
 
 
-def _summable_now(kpi: KPI, src: Source, key: tuple, by: str | None, filters: Filters) -> bool:
-    """Whether to answer from the KPI's cube (or spans): once it is written, whenever it can; before, only
-    under a filter. The first, unfiltered report is one aggregate query per KPI over its records (a cube
+def _summable_now(kpi: KPI, src: Source, view: str, by: str | None, filters: Filters) -> bool:
+    """Whether to answer from the KPI's cube: once it is written, whenever it can; before, only under a
+    filter. The first, unfiltered report is one aggregate query per KPI over its records (a cube
     costs a few of those), and a KPI is cubed when it is first filtered: the filter changes after it read
     the cube."""
     if not _summable(kpi, by, filters):
         return False
-    return key in src.memo or replace(filters, fiscal_years=()) != Filters()
+    return ("cube", view) in src.memo or replace(filters, fiscal_years=()) != Filters()
 
 
 def _whole_months(filters: Filters) -> bool:
@@ -674,7 +674,8 @@ def _aggregate_snapshot(kpi: KPI, rec: M.Rec, src: Source, view: str, where, by:
     arrays over the records fetched once (Spans); else the periods are a VALUES list joined to the record
     view: one query counts them by (period, group, reason), one the undated."""
     g = f"_d_{by}" if by else "''"
-    spans = _spans(rec, src, view) if _summable_now(kpi, src, ("spans", view), by, filters) else None
+    # (Spans cost about one query: fetched from the first question on.)
+    spans = _spans(rec, src, view) if _summable(kpi, by, filters) else None
     if spans is not None:
         keep = spans.select(filters)
         first = spans.first(keep)
@@ -813,7 +814,7 @@ def _compute(kpi: KPI, src: Source, filters: Filters, grain: str, by: str | None
     else:
         # Every period lies inside one fiscal year: a fiscal-year filter selects periods of the result.
         where = _where(src, rec, replace(filters, fiscal_years=()))
-        cube = _cube(kpi, rec, src, view, day) if _summable_now(kpi, src, ("cube", view), by, filters) else None
+        cube = _cube(kpi, rec, src, view, day) if _summable_now(kpi, src, view, by, filters) else None
         frame, reasons = _aggregate_events(kpi, rec, src, view, where, by, grain, fy, day, cube=cube,
                                            filters=replace(filters, fiscal_years=()))
         if filters.fiscal_years:
