@@ -111,3 +111,50 @@ def test_a_duration_cube_answers_only_whole_months():
     assert sql_engine._summable(share, None, cut)
     assert not sql_engine._summable(share, "vendor", kpi.Filters())
     assert not sql_engine._summable(share, None, kpi.Filters(value_band=(1000.0, None)))
+
+
+def test_spans_count_each_record_at_the_reference_dates_it_covers():
+    """Three quarter ends; A covers the first two, B only the second (its last day is the reference date),
+    C (excluded) the last two, D has no start. Under a Parks filter B leaves."""
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+
+    from kpi.sql.cube import Spans
+
+    day = dt.date
+    spans = Spans.of(pa.table({
+        "_lo": pa.array([day(2025, 1, 15), day(2025, 4, 1), day(2025, 5, 1), None], pa.date32()),
+        "_hi": pa.array([day(2025, 7, 1), day(2025, 6, 30), day(2025, 12, 31), day(2025, 5, 1)], pa.date32()),
+        "_d_department": ["Parks", "Police", "Parks", "Parks"],
+        "_reason": [None, None, "not a key contract", "start_date missing"],
+        "_num": [1.0, 0.0, 1.0, 1.0], "_den": [1.0, 1.0, 1.0, 1.0]}))
+    refs = np.array(["2025-03-31", "2025-06-30", "2025-09-30"], dtype="datetime64[D]")
+    everything = spans.select(kpi.Filters())
+    rows = spans.counted(everything, np.array([10, 11, 12]), refs, None)
+    got = {(r["_code"], r["_reason"] if isinstance(r["_reason"], str) else None):
+           (r["cnt"], r["numerator"], r["denominator"]) for r in rows.to_dict("records")}
+    assert got == {(10, None): (1, 1.0, 1.0), (11, None): (2, 1.0, 2.0),
+                   (11, "not a key contract"): (1, 1.0, 1.0), (12, "not a key contract"): (1, 1.0, 1.0)}
+    parks = spans.counted(spans.select(kpi.Filters(departments=("Parks",))), np.array([10, 11, 12]), refs, None)
+    assert parks.loc[parks["_reason"].isna(), "cnt"].tolist() == [1, 1]
+    assert spans.first(everything) == pd.Timestamp("2025-01-15")
+    assert spans.undated(everything, None).to_dict("records") == [
+        {"_g": "", "_reason": "start_date missing", "count": 1}]
+
+
+def test_spend_by_splits_a_period_into_whole_months_and_part_months():
+    """Spend sums are kept by month: a period is read as its whole months and, at either end, its days."""
+    import datetime as dt
+
+    from kpi.dollars import _month_ranges
+
+    day = dt.date
+    assert _month_ranges(day(2025, 7, 1), day(2026, 5, 31)) == [(day(2025, 7, 1), day(2026, 5, 1), True)]
+    assert _month_ranges(day(2025, 7, 1), day(2026, 12, 6)) == [
+        (day(2025, 7, 1), day(2026, 11, 1), True), (day(2026, 12, 1), day(2026, 12, 6), False)]
+    assert _month_ranges(day(2025, 12, 6), day(2026, 1, 31)) == [
+        (day(2025, 12, 6), day(2025, 12, 31), False), (day(2026, 1, 1), day(2026, 1, 1), True)]
+    assert _month_ranges(day(2025, 12, 6), day(2025, 12, 20)) == [(day(2025, 12, 6), day(2025, 12, 20), False)]
+    assert _month_ranges(day(2026, 1, 2), day(2026, 1, 1)) == []
