@@ -94,14 +94,17 @@ def fiscal_year(days: np.ndarray, fy_start_month: int = 7) -> np.ndarray:
 
 def period_codes(days: np.ndarray, grain: str, fy_start_month: int = 7) -> np.ndarray:
     """Integer code of each date's period: pandas' own ordinals for M, Q-<end>, Y-<end>."""
-    g = normalise_grain(grain)
-    months = month_ordinals(days)  # calendar month ordinal since 1970-01
-    if g == "month":
-        codes = months
-    else:
-        fiscal = months - _offset(check_start_month(fy_start_month))  # fiscal month ordinal
-        codes = fiscal // 3 if g == "quarter" else fiscal // 12
+    codes = month_period_codes(month_ordinals(days), grain, fy_start_month)
     return np.where(np.isnat(days), NO_PERIOD, codes)
+
+
+def month_period_codes(months: np.ndarray, grain: str, fy_start_month: int = 7) -> np.ndarray:
+    """period_codes of calendar month ordinals (months since 1970-01)."""
+    g = normalise_grain(grain)
+    if g == "month":
+        return months
+    fiscal = months - _offset(check_start_month(fy_start_month))  # fiscal month ordinal
+    return fiscal // 3 if g == "quarter" else fiscal // 12
 
 
 def code_of(day, grain: str, fy_start_month: int = 7) -> int:

@@ -32,7 +32,9 @@ def _in_dimensions(columns: dict, n: int, filters: Filters) -> np.ndarray:
             if dim == "method":
                 wanted = [w.lower() for w in wanted]
             codes, uniques = columns.get(f"_d_{dim}", (np.full(n, -1), np.array([], object)))
-            keep &= np.isin(codes, np.flatnonzero(np.isin(uniques.astype(str), wanted)))
+            wanted_codes = np.zeros(len(uniques) + 1, dtype=bool)  # by code + 1: NULL (-1) is never wanted
+            wanted_codes[1:] = np.isin(uniques.astype(str), wanted)
+            keep &= wanted_codes[codes + 1]
     return keep
 
 
@@ -63,6 +65,7 @@ def _encoded(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class Cube:
     day: np.ndarray  # datetime64[D]; NaT when undated (a duration's cube: the month's first day)
+    months: np.ndarray  # the day's month, counted from January 1970 (any value when undated)
     placed: np.ndarray  # bool: dated on or before the as-of date
     undated: np.ndarray  # bool
     columns: dict  # grouping column -> (codes, values): codes index values, -1 is NULL
@@ -72,7 +75,8 @@ class Cube:
     def of(cls, table: pa.Table) -> Cube:
         """The cube from its fetched rows (_date, _placed, _undated, _d_<dim>..., _reason, [_eng | _x], sums)."""
         names = table.column_names
-        return cls(_days(table["_date"]), _flags(table["_placed"]), _flags(table["_undated"]),
+        day = _days(table["_date"])
+        return cls(day, P.month_ordinals(day), _flags(table["_placed"]), _flags(table["_undated"]),
                    {c: _encoded(table[c]) for c in names if c.startswith("_d_") or c in KEYS},
                    {c: _floats(table[c]) for c in names if c in ("_cnt", "_num", "_den", "_sus", "_s1", "_s2")})
 
@@ -96,7 +100,7 @@ class Cube:
         if not len(idx):
             return pd.DataFrame()
         placed = self.placed[idx]
-        code = np.where(placed, P.period_codes(self.day[idx], grain, fy), 0)
+        code = np.where(placed, P.month_period_codes(self.months[idx], grain, fy), 0)
         parts = [(code - code.min(), None), (placed.astype(np.int64), None), (self.undated[idx].astype(np.int64), None)]
         group = self.columns.get(f"_d_{by}") if by else None
         names = ["_g", *keys]
@@ -182,9 +186,9 @@ class Spans:
             k2 = np.searchsorted(refs, last, side="right")  # one past the last period covered
             ok = (k1 < k2) & ~np.isnat(first) & ~np.isnat(last)  # a missing day never counts
             w = np.ones(len(idx)) if weight is None else np.nan_to_num(weight)
-            diff = np.zeros(nk * (npd + 1))
-            np.add.at(diff, key[ok] * (npd + 1) + k1[ok], w[ok])
-            np.add.at(diff, key[ok] * (npd + 1) + k2[ok], -w[ok])
+            size = nk * (npd + 1)
+            diff = np.bincount(key[ok] * (npd + 1) + k1[ok], w[ok], size) \
+                - np.bincount(key[ok] * (npd + 1) + k2[ok], w[ok], size)
             return np.cumsum(diff.reshape(nk, npd + 1), axis=1)[:, :npd]
 
         joined = spanned(widest, hi)
