@@ -64,6 +64,8 @@ def _encoded(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Cube:
+    """A KPI's records summed by date, dimension and reason (and a duration's days, the lift's side)."""
+
     day: np.ndarray  # datetime64[D]; NaT when undated (a duration's cube: the month's first day)
     months: np.ndarray  # the day's month, counted from January 1970 (any value when undated)
     placed: np.ndarray  # bool: dated on or before the as-of date
@@ -101,38 +103,42 @@ class Cube:
             return pd.DataFrame()
         placed = self.placed[idx]
         code = np.where(placed, P.month_period_codes(self.months[idx], grain, fy), 0)
-        parts = [(code - code.min(), None), (placed.astype(np.int64), None), (self.undated[idx].astype(np.int64), None)]
-        group = self.columns.get(f"_d_{by}") if by else None
-        names = ["_g", *keys]
-        for name in names:
-            col = group if name == "_g" else self.columns.get(name)
-            parts.append((col[0][idx] + 1, col[1]) if col is not None else (np.zeros(len(idx), np.int64), None))
-        key = np.zeros(len(idx), dtype=np.int64)
-        radix = []
-        for values, _ in parts:
-            base = int(values.max()) + 1 if len(values) else 1
-            key = key * base + values
-            radix.append(base)
-        uniq, inverse = np.unique(key, return_inverse=True)
-        decoded = []
-        rest = uniq.copy()
-        for base in reversed(radix):
-            decoded.append(rest % base)
-            rest //= base
-        decoded.reverse()
-        out = {"_code": np.where(decoded[1] == 1, decoded[0] + code.min(), np.nan),
-               "_placed": decoded[1].astype(bool), "_undated": decoded[2].astype(bool)}
-        for name, values, (_, labels) in zip(names, decoded[3:], parts[3:], strict=True):
-            if labels is None:
-                out[name] = np.full(len(uniq), "" if name == "_g" else None, dtype=object)
+        texts = {"_g": self.columns.get(f"_d_{by}") if by else None, **{k: self.columns.get(k) for k in keys}}
+        (codes, placed_, undated, *coded), row_group = _combinations(
+            [code - code.min(), placed.astype(np.int64), self.undated[idx].astype(np.int64),
+             *((col[0][idx] + 1) if col is not None else np.zeros(len(idx), np.int64) for col in texts.values())])
+        out = {"_code": np.where(placed_ == 1, codes + code.min(), np.nan), "_placed": placed_.astype(bool),
+               "_undated": undated.astype(bool)}
+        for (name, col), values in zip(texts.items(), coded, strict=True):
+            if col is None:  # no group asked (every row in one) or a column the cube lacks
+                out[name] = np.full(len(values), "" if name == "_g" else None, dtype=object)
             else:
+                labels = col[1]
                 out[name] = np.where(values > 0, labels[np.maximum(values - 1, 0)] if len(labels) else None, None)
         for name, values in self.sums.items():
-            nan = np.isnan(values[idx])
-            total = np.bincount(inverse, weights=np.where(nan, 0.0, values[idx]), minlength=len(uniq))
-            filled = np.bincount(inverse, weights=~nan, minlength=len(uniq))
+            v = values[idx]
+            nan = np.isnan(v)
+            total = np.bincount(row_group, weights=np.where(nan, 0.0, v), minlength=len(codes))
+            filled = np.bincount(row_group, weights=~nan, minlength=len(codes))
             out[name] = np.where(filled > 0, total, np.nan)  # SQL's SUM: NULL when every value is NULL
         return pd.DataFrame(out)
+
+
+def _combinations(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct combinations of columns of small non-negative integers (one array per column) and the
+    combination of each row: the columns read as the digits of one number."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    bases = []
+    for values in columns:
+        base = int(values.max()) + 1 if len(values) else 1
+        key = key * base + values
+        bases.append(base)
+    distinct, row = np.unique(key, return_inverse=True)
+    digits = []
+    for base in reversed(bases):
+        digits.append(distinct % base)
+        distinct = distinct // base
+    return digits[::-1], row
 
 
 @dataclass(frozen=True)
