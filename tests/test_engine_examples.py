@@ -158,3 +158,20 @@ def test_spend_by_splits_a_period_into_whole_months_and_part_months():
         (day(2025, 12, 6), day(2025, 12, 31), False), (day(2026, 1, 1), day(2026, 1, 1), True)]
     assert _month_ranges(day(2025, 12, 6), day(2025, 12, 20)) == [(day(2025, 12, 6), day(2025, 12, 20), False)]
     assert _month_ranges(day(2026, 1, 2), day(2026, 1, 1)) == []
+
+
+def test_a_cube_from_a_driver_s_untyped_rows_reads_as_empty_or_missing():
+    """PostgreSQL's driver gives rows, not types: an empty cube arrives with untyped columns, and a row's
+    missing values as None. Neither may fail (a filter left nothing in the database's comparison)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from kpi.sql.cube import Cube
+
+    names = ["_date", "_placed", "_undated", "_d_department", "_reason", "_cnt", "_num"]
+    empty = Cube.of(pa.Table.from_pandas(pd.DataFrame.from_records([], columns=names), preserve_index=False))
+    assert len(empty.day) == 0 and not empty.select(kpi.Filters(departments=("Parks",))).any()
+    one = Cube.of(pa.Table.from_pandas(pd.DataFrame.from_records([(None, None, True, None, None, 1, None)],
+                                                                 columns=names), preserve_index=False))
+    assert np.isnat(one.day[0]) and not one.placed[0] and one.undated[0]
+    assert one.columns["_reason"][0].tolist() == [-1] and np.isnan(one.sums["_num"][0])

@@ -40,23 +40,32 @@ def _in_dimensions(columns: dict, n: int, filters: Filters) -> np.ndarray:
 
 def _days(column: pa.ChunkedArray) -> np.ndarray:
     """Dates as datetime64[D], NaT where missing."""
-    if not pa.types.is_date32(column.type):
+    if pa.types.is_timestamp(column.type) or pa.types.is_date64(column.type):
         column = pc.cast(column, pa.date32())
+    if not pa.types.is_date32(column.type):  # a driver's rows without a type (no value, or text)
+        return pd.to_datetime(pd.Series(column.to_pylist(), dtype=object)).to_numpy("datetime64[D]")
     return column.to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def _flags(column: pa.ChunkedArray) -> np.ndarray:
+    """Yes/no, no where missing."""
+    if not pa.types.is_boolean(column.type):  # a driver's rows without a type
+        return np.array([bool(v) for v in column.to_pylist()], dtype=bool)
     return pc.fill_null(column, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
     """Numbers as floats, NaN where NULL (cast in Arrow: DuckDB sums whole numbers as 128-bit decimals)."""
+    if pa.types.is_null(column.type):
+        return np.full(len(column), np.nan)
     return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _encoded(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, values): each row's index into the distinct values, -1 where NULL (Arrow's dictionary
     encoding: no Python object per row)."""
+    if pa.types.is_null(column.type):  # no value at all (a driver's rows give it no type)
+        column = pc.cast(column, pa.string())
     encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, np.asarray(encoded.dictionary.to_pylist(), dtype=object)
