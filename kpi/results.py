@@ -46,6 +46,17 @@ class Filters:
         if self.value_band is not None:
             object.__setattr__(self, "value_band", tuple(self.value_band))
 
+    def dimension_values(self) -> tuple[tuple[str, list[str]], ...]:
+        """(dimension, wanted values) of each dimension filtered, as records are compared: trimmed, methods
+        in lower case."""
+        out = []
+        for dim, values in (("department", self.departments), ("category", self.categories),
+                            ("method", self.methods)):
+            if values:
+                wanted = [str(v).strip() for v in values]
+                out.append((dim, [w.lower() for w in wanted] if dim == "method" else wanted))
+        return tuple(out)
+
     @property
     def scope(self) -> tuple[str, str] | None:
         """The goal scope these filters select: one department, else one category."""

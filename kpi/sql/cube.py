@@ -22,19 +22,14 @@ KEYS = ("_reason", "_eng", "_x")  # grouping columns beside the date and the dim
 
 
 def _in_dimensions(columns: dict, n: int, filters: Filters) -> np.ndarray:
-    """The rows whose dimensions the filters keep (as kpi.sql.engine._where: trimmed values, methods in
-    lower case, a row without the dimension never kept)."""
+    """The rows whose dimensions the filters keep (as kpi.sql.engine._where; a row without the dimension is
+    never kept)."""
     keep = np.ones(n, dtype=bool)
-    for dim, values in (("department", filters.departments), ("category", filters.categories),
-                        ("method", filters.methods)):
-        if values:
-            wanted = [str(v).strip() for v in values]
-            if dim == "method":
-                wanted = [w.lower() for w in wanted]
-            codes, uniques = columns.get(f"_d_{dim}", (np.full(n, -1), np.array([], object)))
-            wanted_codes = np.zeros(len(uniques) + 1, dtype=bool)  # by code + 1: NULL (-1) is never wanted
-            wanted_codes[1:] = np.isin(uniques.astype(str), wanted)
-            keep &= wanted_codes[codes + 1]
+    for dim, wanted in filters.dimension_values():
+        codes, uniques = columns.get(f"_d_{dim}", (np.full(n, -1), np.array([], object)))
+        wanted_codes = np.zeros(len(uniques) + 1, dtype=bool)  # by code + 1: NULL (-1) is never wanted
+        wanted_codes[1:] = np.isin(uniques.astype(str), wanted)
+        keep &= wanted_codes[codes + 1]
     return keep
 
 

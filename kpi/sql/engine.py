@@ -286,13 +286,8 @@ def _compiled(src: Source, expr: ir.Table, key: tuple) -> str:
 def _where(src: Source, rec: M.Rec, filters: Filters, *, dates: bool = True) -> Q.exp.Expression:
     """The filters as a WHERE condition on the record view (values as literals the generator quotes)."""
     cond: list = []
-    for dim, values in (("department", filters.departments), ("category", filters.categories),
-                        ("method", filters.methods)):
-        if values:
-            wanted = [str(v).strip() for v in values]
-            if dim == "method":
-                wanted = [w.lower() for w in wanted]
-            cond.append(Q.is_in(f"_d_{dim}", wanted))
+    for dim, wanted in filters.dimension_values():
+        cond.append(Q.is_in(f"_d_{dim}", wanted))
     if filters.vendors:
         cond.append(_vendor_match(src, rec, filters.vendors))
     if filters.value_band is not None:
@@ -317,13 +312,8 @@ def filtered(src: Source, rec: M.Rec, r: ir.Table, by: str | None, filters: Filt
 
 def _ibis_where(src: Source, rec: M.Rec, r: ir.Table, filters: Filters, dates: bool) -> ir.BooleanValue:
     cond = ibis.literal(True)
-    for dim, values in (("department", filters.departments), ("category", filters.categories),
-                        ("method", filters.methods)):
-        if values:
-            wanted = [str(v).strip() for v in values]
-            if dim == "method":
-                wanted = [w.lower() for w in wanted]
-            cond = cond & r[f"_d_{dim}"].isin(wanted).fill_null(False)
+    for dim, wanted in filters.dimension_values():
+        cond = cond & r[f"_d_{dim}"].isin(wanted).fill_null(False)
     if filters.vendors:
         m = _vendor_match(src, rec, filters.vendors)
         if isinstance(m, Q.exp.In):
