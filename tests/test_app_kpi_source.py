@@ -392,39 +392,16 @@ def test_contract_performance_and_data_pages_read_the_database(app_env, monkeypa
     database's tables beside the workspace's."""
     url = os.environ.get("TEST_POSTGRES_URL")
     require(bool(url), "TEST_POSTGRES_URL is not set (scripts/pg-throwaway start prints one)")
-    import json
-    import subprocess
-    import sys
     import uuid
 
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
-    from test_contract_performance_cli import (
-        CHECKINS,
-        CHECKINS_MAP,
-        CONTRACTS,
-        CONTRACTS_MAP,
-        EVALUATIONS,
-        EVALUATIONS_MAP,
-        METRICS,
-        METRICS_MAP,
-        RESULTS,
-        RESULTS_MAP,
-        ROOT,
-    )
+    from test_contract_performance_cli import import_city
 
     from storage.publish import publish
     from storage.workspace import Workspace
 
-    city = tmp_path / "city"
-    for table, text, mapping in (("contracts", CONTRACTS, CONTRACTS_MAP), ("contract_metrics", METRICS, METRICS_MAP),
-                                 ("metric_results", RESULTS, RESULTS_MAP), ("checkins", CHECKINS, CHECKINS_MAP),
-                                 ("evaluations", EVALUATIONS, EVALUATIONS_MAP)):
-        (tmp_path / f"{table}.csv").write_text(text, encoding="utf-8")
-        (tmp_path / f"{table}.json").write_text(json.dumps(mapping), encoding="utf-8")
-        subprocess.run([sys.executable, "-m", "loaders", "import", str(tmp_path / f"{table}.csv"), "--table", table,
-                        "--mapping", str(tmp_path / f"{table}.json"), "--workspace", str(city)],
-                       cwd=ROOT, check=True, capture_output=True)
+    city = import_city(tmp_path, tmp_path / "city")
     schema = f"perf_{uuid.uuid4().hex[:8]}"
     publish(Workspace(city), url, schema=schema)
     Workspace(app_env).set_settings(as_of="2026-03-31")

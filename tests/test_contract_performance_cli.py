@@ -66,10 +66,9 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("hand_city")
-    ws = folder / "ws"
+def import_city(folder: Path, ws: Path) -> Path:
+    """The hand-worked city's exports written to `folder` and imported into the workspace `ws`, each
+    through `python -m loaders import` with its mapping, nothing excluded."""
     for table, text, mapping in (("contracts", CONTRACTS, CONTRACTS_MAP), ("contract_metrics", METRICS, METRICS_MAP),
                                  ("metric_results", RESULTS, RESULTS_MAP), ("checkins", CHECKINS, CHECKINS_MAP),
                                  ("evaluations", EVALUATIONS, EVALUATIONS_MAP)):
@@ -80,6 +79,12 @@ def city(tmp_path_factory) -> Path:
         assert done.returncode == 0, done.stderr
         assert " 0 excluded" in done.stdout, done.stdout
     return ws
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("hand_city")
+    return import_city(folder, folder / "ws")
 
 
 def report(ws: Path, *extra: str) -> dict:
