@@ -382,6 +382,46 @@ def test_a_query_failing_in_the_middle_of_a_page_is_said_and_held_a_minute(live_
     assert _cards(at) != embedded
 
 
+def test_a_table_locked_by_a_long_change_does_not_hang_the_page(live_db, monkeypatch):
+    """An administrator's change holding payments locked (ACCESS EXCLUSIVE: every read waits): the per-run check
+    gives up after CHECK_TIMEOUT_SECONDS, the page shows the workspace's numbers and says why, and the database
+    is used again once the change is over and the minute has passed."""
+    import dataclasses
+    import time
+
+    from kpi.sql import live, source
+
+    monkeypatch.setattr(source, "CHECK_TIMEOUT_SECONDS", 1)
+    admin, db_url, _county = live_db
+    embedded = _workspace_cards(None)
+    at = _overview()
+    in_db = _cards(at)
+    assert _in_database(at) and in_db != embedded
+    locker = _db_admin(db_url)
+    try:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE kpi.payments IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        at.run()
+        took = time.monotonic() - started
+        assert not at.exception, at.exception
+        warning = _warning(at)
+        assert "the database did not answer within 1 s (a table may be locked" in warning, warning
+        assert "tried again in a minute" in warning
+        assert _cards(at) == embedded and not _in_database(at)
+        assert took < 30, took  # not a hung page (the check waited 1 s; the rest is the workspace's KPIs)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    setting = sql.kpi_source()
+    kept = live.live(setting.url, setting.schema)
+    kept.failure = dataclasses.replace(kept.failure, retry_at=kept.failure.at)  # the minute has passed
+    at.run()
+    assert not at.exception, at.exception
+    assert _in_database(at) and not _warning(at)
+    assert _cards(at) == in_db
+
+
 # ----------------------------------------------------------------------------- the pages that list records
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kpi.sql import live
-from kpi.sql.source import SourceError, describe_failure, is_database_failure
+from kpi.sql.source import SourceError, SourceTimeout, describe_failure, is_database_failure
 
 URL = "postgresql+psycopg://reader:Pw-9@db.example.gov/erp"
 
@@ -135,6 +135,21 @@ def test_a_slow_connection_failure_waits_a_minute_a_quick_one_does_not(server):
     assert kept.check() is server.next
 
 
+def test_a_database_that_does_not_answer_the_check_in_time_is_held_a_minute_without_reconnecting(server):
+    """A table locked by a long-running change: connecting again would wait as long, so the workspace is used for
+    a minute and the page says why."""
+    kept = _kept(server)
+    src = kept.check()
+    src.broken = SourceTimeout("the database did not answer within 10 s (a table may be locked by a change in "
+                               "progress, or the server too busy)")
+    assert kept.check() is None and server.opened == 1
+    assert kept.failure.wait == live.RETRY_SECONDS
+    assert kept.failure.message.startswith("the database did not answer within 10 s")
+    server.now += live.RETRY_SECONDS
+    server.next = FakeSource()  # the change finished
+    assert kept.check() is server.next and server.opened == 2
+
+
 def test_a_database_without_canonical_tables_is_not_used(server):
     server.next = FakeSource(tables=())
     kept = _kept(server)
@@ -195,3 +210,39 @@ def test_the_check_names_every_column_and_reads_no_row():
     with pytest.raises(Exception) as failed:
         src.check()
     assert is_database_failure(failed.value) and "amount" in describe_failure(failed.value)
+
+
+def test_a_deferred_download_made_while_the_database_fails_comes_from_the_workspace(monkeypatch, tmp_path):
+    """A download's file is made when the button is clicked, outside the run that would fall back: the database
+    failing then is set aside (the next run says why) and the file is made from the workspace's data."""
+    import psycopg
+
+    from ui import data
+
+    db, workspace, failed = object(), object(), []
+
+    class Kept:
+        def fail(self, exc, source):
+            failed.append((type(exc).__name__, source))
+            return True
+
+    monkeypatch.setenv("PROCUREMENT_KPI_WORKSPACE", str(tmp_path))
+    monkeypatch.setattr(data, "kpi_source_state", lambda: data.KpiSourceState(db, "the database"))
+    monkeypatch.setattr(data, "_live", lambda: (Kept(), None))
+    monkeypatch.setattr(data, "_workspace_source", lambda path, ver: workspace)
+
+    def make(source):
+        if source is db:
+            raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+        return b"pack from " + (b"the workspace" if source is workspace else b"?")
+
+    assert data.on_kpi_source(make)() == b"pack from the workspace"
+    assert failed == [("AdminShutdown", db)]
+    assert data.on_kpi_source(lambda source: b"from the database" if source is db else b"?")() == \
+        b"from the database"
+
+    def broken(source):  # this program's own fault is not hidden behind the workspace's data
+        raise KeyError("amount")
+
+    with pytest.raises(KeyError):
+        data.on_kpi_source(broken)()

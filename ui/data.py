@@ -182,6 +182,32 @@ def kpi_source_fallback():
         st.rerun()
 
 
+def on_kpi_source(make):
+    """`make(source)` as a deferred download's data, made where the KPIs are computed. Streamlit calls it when
+    the button is clicked, outside the run (and its kpi_source_fallback): a database failing then is set aside
+    here, so the next run says why, and the file is made from the workspace's data instead of failing."""
+    from kpi.sql.source import is_database_failure
+
+    state = kpi_source_state()
+    path, ws_version = workspace_path(), str(workspace().version)
+
+    def deferred():
+        src = state.source if state is not None else None
+        if src is None:
+            return make(_workspace_source(path, ws_version))
+        try:
+            return make(src)
+        except Exception as exc:
+            if not is_database_failure(exc):
+                raise
+            found = _live()
+            if found is not None:
+                found[0].fail(exc, src)
+            return make(_workspace_source(path, ws_version))
+
+    return deferred
+
+
 def _source(path: str, ver: str):
     """Where the KPIs of this data version are computed (a kpi.sql Source): the configured database when it
     answers, else the workspace's Parquet files."""

@@ -249,10 +249,10 @@ def _n(value) -> str:
 def _download_pack(contract_id: str) -> None:
     from exports.checkin import checkin_pptx, pack_file_name
 
-    tables, as_of, fy = data.source(), data.as_of(), data.fy_start_month()
+    as_of, fy, office = data.as_of(), data.fy_start_month(), data.settings().get("office_name") or ""
     st.download_button("Download the check-in pack (PowerPoint)", key="pack",
-                       data=lambda: checkin_pptx(tables, contract_id, as_of=as_of, fy_start_month=fy,
-                                                 office=data.settings().get("office_name") or ""),
+                       data=data.on_kpi_source(lambda tables: checkin_pptx(tables, contract_id, as_of=as_of,
+                                                                           fy_start_month=fy, office=office)),
                        file_name=pack_file_name(contract_id, as_of),
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        icon=":material/slideshow:")

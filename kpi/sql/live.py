@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from loaders.schema import TABLES
 
-from .source import CONNECTION_ERRORS, Source, SourceError, describe_failure, safe_url
+from .source import CONNECTION_ERRORS, Source, SourceError, SourceTimeout, describe_failure, safe_url
 
 RETRY_SECONDS = 60
 LOST_RETRY_SECONDS = 5
@@ -84,6 +84,11 @@ class LiveSource:
                 return self._connect()
             try:
                 self._verify(self._source)
+            except SourceTimeout as exc:  # a locked table or a busy server: a new connection would wait too
+                self._source = None
+                now = self._clock()
+                self.failure = Failure(now, describe_failure(exc, self.url), now + RETRY_SECONDS)
+                return None
             except Exception:  # noqa: BLE001 - whatever the driver says, the connection is replaced once
                 self._source = None
                 return self._connect()

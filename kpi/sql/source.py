@@ -29,10 +29,17 @@ SCRATCH_MEMORY = "2GB"
 SMALL_TABLE_ROWS = 200_000
 # A database server that does not answer is given up on after this long (a page waits no longer).
 CONNECT_TIMEOUT_SECONDS = 10
+# The app's check of its database on every run waits no longer than this (a table locked by a long-running
+# change, a server too busy to answer): past it, the workspace's data is used and the page says why.
+CHECK_TIMEOUT_SECONDS = 10
 
 
 class SourceError(RuntimeError):
     """A source that cannot be opened or read: the message names it (never its password)."""
+
+
+class SourceTimeout(SourceError):
+    """The database did not answer in time: connecting again would not help (kpi.sql.live waits instead)."""
 
 
 class Source:
@@ -120,8 +127,23 @@ class Source:
         Raises the driver's error (a lost connection, a dropped table or column, a revoked permission)."""
         from .query import run
 
-        if self.tables:
-            run(self.con, self.dialect, self._cached(("check",), self._check_sql))
+        if not self.tables:
+            return
+        sql = self._cached(("check",), self._check_sql)
+        if self.dialect != "postgres":
+            run(self.con, self.dialect, sql)
+            return
+        import psycopg
+
+        with self.con.con.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {int(CHECK_TIMEOUT_SECONDS * 1000)}")
+            try:
+                cur.execute(sql).fetchall()
+            except psycopg.errors.QueryCanceled:
+                raise SourceTimeout(f"the database did not answer within {CHECK_TIMEOUT_SECONDS:g} s (a table "
+                                    "may be locked by a change in progress, or the server too busy)") from None
+            finally:
+                cur.execute("RESET statement_timeout")
 
     def _check_sql(self) -> str:
         """SELECT COUNT(*) FROM (SELECT <columns> FROM schema.table WHERE FALSE) for each table, UNION ALL."""
