@@ -454,7 +454,7 @@ def test_contract_performance_and_data_pages_read_the_database(app_env, monkeypa
         at.switch_page("app_pages/performance.py").run()
         assert not at.exception, at.exception
         metrics = {m.label: m.value for m in at.metric}
-        assert metrics["Key contracts off track"] == "1 of 1"
+        assert metrics["Key contracts off track (FY2026 Q3)"] == "1 of 1"
         assert list(at.dataframe[0].value["Contract"]) == ["CTR-RESPONSE", "CTR-OPEN-ENDED"]
         info = "\n".join(str(i.value) for i in at.info).replace("\\", "")
         assert f"read from the database {sql.safe_url(url)} (schema {schema})" in info

@@ -73,7 +73,7 @@ def test_key_contracts_off_track_first(hand_city):
     (no metrics, no check-in last or this quarter) is listed after it with its check-in overdue."""
     at = open_page()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Key contracts off track"] == "1 of 1"  # of the key contracts with metrics
+    assert metrics["Key contracts off track (FY2026 Q3)"] == "1 of 1"  # of the key contracts with metrics
     assert metrics["Check-ins overdue (FY2026 Q3)"] == "1"
     contracts = table(at, 0)
     assert list(contracts["Contract"]) == ["CTR-RESPONSE", "CTR-OPEN-ENDED"]

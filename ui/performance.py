@@ -83,8 +83,10 @@ def overview() -> None:
     off = int((contracts["status"] == kp.OFF_TRACK).sum())
     measured = int((contracts["metrics"] > 0).sum())
     cols = st.columns(3)
-    cols[0].metric("Key contracts off track", f"{off} of {measured}",
-                   help="Key contracts with metrics whose latest result misses the target on any metric.")
+    cols[0].metric(f"Key contracts off track ({quarter})" if quarter else "Key contracts off track",
+                   f"{off} of {measured}",
+                   help="Key contracts active this quarter that have metrics, each judged on its latest result: off "
+                        "track when it misses the target on any metric.")
     cols[1].metric(f"Check-ins overdue ({quarter})" if quarter else "Check-ins overdue",
                    int((due["status"] == kp.OVERDUE).sum()))
     cols[2].metric(f"Check-ins still due ({quarter})" if quarter else "Check-ins still due",
@@ -447,5 +449,7 @@ def kpis_section(view) -> None:
     from ui.theme import summary_table
 
     st.subheader("Contract performance KPIs")
+    st.caption("Each KPI counts the whole period in its row, including key contracts that have ended since; the "
+               "counts at the top of the page are this quarter's.")
     card = data.theme_scorecard(tuple(k for k in KPI_IDS if k in kpi.KPIS), view.filters, view.grain)
     summary_table(card, key="performance-kpis")
