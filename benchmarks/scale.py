@@ -38,7 +38,16 @@ def workspace_for(scale: str) -> Path:
     folder = CACHE / f"workspace_{scale}"
     done = folder / ".complete"
     if done.exists():
-        return folder
+        from kpi.sql.source import stored_trimmed
+        from storage import Workspace
+
+        if all(stored_trimmed(path) for path in Workspace(folder).table_files().values()):
+            return folder
+        # Written before table files said their text is stored trimmed: generated again, as an import today
+        # writes it (the figures would otherwise be an old workspace's).
+        import shutil
+
+        shutil.rmtree(folder)
     from sample_data.generate import generate_city
     from storage import Workspace
 

@@ -135,3 +135,24 @@ def conform(table: str, frame: pd.DataFrame, *, import_id: int | None = None) ->
     elif IMPORT_ID in frame.columns:
         out[IMPORT_ID] = frame[IMPORT_ID].reset_index(drop=True).astype("int64")
     return pd.DataFrame(out)
+
+
+# Text is stored trimmed of what SQL's TRIM removes as the KPI engine asks for it (kpi.sql.measures.text: space,
+# tab, newline, carriage return, vertical tab, form feed), with blank text stored as missing. Each table file
+# says so in its Parquet metadata, and the engine then skips trimming every value of a column on every query
+# (35% of the KPIs' first computation at 10M payments). Other whitespace (a no-break space) is kept, as the
+# engine keeps it.
+BLANKS = " \t\n\r\x0b\x0c"
+TRIMMED_KEY, TRIMMED = b"procurement_kpi.text", b"trimmed"
+
+
+def trimmed_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each text column trimmed of BLANKS and blank text missing (other columns as they are)."""
+    out = {}
+    for name in frame.columns:
+        s = frame[name]
+        if s.dtype == "str":
+            s = s.str.strip(BLANKS)
+            s = s.mask(s == "")
+        out[name] = s
+    return pd.DataFrame(out, index=frame.index)

@@ -15,13 +15,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from kpi.goals import GOAL_COLUMNS  # one goal shape, declared beside its one validation
 from loaders.schema import TABLES
-from storage.frames import IMPORT_ID, ConformError, conform, dtypes, empty_table
+from storage.frames import (
+    IMPORT_ID,
+    TRIMMED,
+    TRIMMED_KEY,
+    ConformError,
+    conform,
+    dtypes,
+    empty_table,
+    trimmed_text,
+)
 from storage.lock import FileLock, LockTimeout
 
 ENV_VAR = "PROCUREMENT_KPI_WORKSPACE"
@@ -803,8 +813,9 @@ class Workspace:
             name = f"{table}-{uuid.uuid4().hex}.parquet"
             tmp = self._tables_dir / f".tmp-{name}"
             try:
-                frame.reset_index(drop=True).to_parquet(tmp, index=False, compression=PARQUET_COMPRESSION,
-                                                     row_group_size=PARQUET_ROW_GROUP)
+                table_ = pa.Table.from_pandas(trimmed_text(frame.reset_index(drop=True)), preserve_index=False)
+                table_ = table_.replace_schema_metadata({**(table_.schema.metadata or {}), TRIMMED_KEY: TRIMMED})
+                pq.write_table(table_, tmp, compression=PARQUET_COMPRESSION, row_group_size=PARQUET_ROW_GROUP)
                 with open(tmp, "rb+") as fh:
                     os.fsync(fh.fileno())
                 _hook("parquet_written")

@@ -1284,8 +1284,8 @@ def _filled(t: ir.Table, col: str) -> ir.BooleanValue:
     if col not in t.columns:
         return ibis.literal(False)
     v = t[col]
-    if v.type().is_string():
-        return (v.notnull() & (v != "")).fill_null(False)
+    if v.type().is_string():  # blank text is not a value (as Source.has and every KPI read it)
+        return text(t, col).notnull()
     return v.notnull()
 
 
