@@ -229,6 +229,12 @@ def _materialize_records(src: Source, fy: int, as_of: dt.date, with_method: bool
     once (dimensions, the vendor key and most dates and amounts are common), so each base is scanned and
     written once. Each KPI reads a subquery naming its columns as the aggregate queries expect (_date,
     _reason, _d_<dim>...). Per-period KPIs are written only when asked for (`only`), for `grain`."""
+    with src.lock:  # two sessions of the app writing records at once would name two tables alike
+        _write_records(src, fy, as_of, with_method, only, grain, group_of)
+
+
+def _write_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only, grain: str,
+                   group_of: KPI | None) -> None:
     written = src.memo.setdefault(("record_tables",), {})
     for members in _groups(src, fy, as_of, with_method, only, grain):
         if group_of is not None and all(k.id != group_of.id for k, _ in members):

@@ -390,16 +390,17 @@ def kept(src: Source, expr: ir.Table) -> ir.Table:
     rows by id) written once per source and read as a table by every KPI that joins it: computed once, not
     once per group of KPIs and per query."""
     key = ("kept", expr.op())
-    hit = src.memo.get(key)
-    if hit is None:
-        src.con._register_in_memory_tables(expr)
-        sql = str(src.con.compile(expr))
-        # Named by its definition: the records' SQL, compiled once per schema and reused for the next data
-        # version, refers to it by this name. Over small tables a view: computing it again costs less than
-        # writing it.
-        name = f"kpi_kept_{hashlib.sha1(sql.encode()).hexdigest()[:16]}"
-        hit = src.memo[key] = src.view(name, sql, materialize=src.large)
-    return hit
+    with src.lock:  # one writer at a time: the app's sessions share a Source
+        hit = src.memo.get(key)
+        if hit is None:
+            src.con._register_in_memory_tables(expr)
+            sql = str(src.con.compile(expr))
+            # Named by its definition: the records' SQL, compiled once per schema and reused for the next data
+            # version, refers to it by this name. Over small tables a view: computing it again costs less than
+            # writing it.
+            name = f"kpi_kept_{hashlib.sha1(sql.encode()).hexdigest()[:16]}"
+            hit = src.memo[key] = src.view(name, sql, materialize=src.large)
+        return hit
 
 
 def _first_row_by(t: ir.Table, key: str, cols: dict) -> ir.Table:

@@ -9,7 +9,6 @@ generator quotes for the dialect; identifiers are our own constants.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from functools import lru_cache
 
 import numpy as np
@@ -21,7 +20,6 @@ from sqlglot import exp
 from .. import periods as P
 
 _DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "pyspark": "spark"}
-_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=256)
@@ -112,14 +110,16 @@ def arrow(src, sql: str, **values) -> pa.Table:
     """The template's rows as an Arrow table (DuckDB hands it over as is; other drivers' rows converted)."""
     text_ = text(src, sql, **values)
     if src.dialect == "duckdb":
-        with _LOCK:
+        with src.lock:
             return src.con.con.sql(text_).to_arrow_table()
     return pa.Table.from_pandas(run(src.con, src.dialect, text_), preserve_index=False)
 
 
 def run(con, dialect: str, sql: str) -> pd.DataFrame:
     if dialect == "duckdb":
-        with _LOCK:  # one DuckDB connection: its registered tables and views are its own
+        from .source import serialised
+
+        with serialised(con):  # the connection's own lock: one call at a time
             return con.con.sql(sql).to_arrow_table().to_pandas()
     if dialect == "pyspark":
         return con._session.sql(sql).toPandas()

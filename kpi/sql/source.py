@@ -50,6 +50,10 @@ class Source:
 
     def __init__(self, con, tables: Mapping[str, ir.Table], *, label: str = ""):
         self.con = con
+        # Held for every call on an embedded DuckDB connection, and while the engine writes its tables: the
+        # app's sessions share one Source per data version, and DuckDB refuses a second call on a busy
+        # connection ("connection is busy with another call").
+        self.lock = serialised(con)
         self.tables = {k: v for k, v in tables.items() if k in TABLES}
         self.label = label or getattr(con, "name", "")
         self._stats: dict = {}  # presence and row counts, asked once
@@ -178,9 +182,10 @@ class Source:
         office's schemas)."""
         name = str(name)
         if self.dialect == "duckdb":
-            self.con.con.register(name, pa.Table.from_pandas(frame, schema=schema.to_pyarrow(),
-                                                             preserve_index=False))
-            return self.con.table(name)
+            with self.lock:
+                self.con.con.register(name, pa.Table.from_pandas(frame, schema=schema.to_pyarrow(),
+                                                                 preserve_index=False))
+                return self.con.table(name)
         if self.dialect == "pyspark":
             session = self.con._session
             df = session.createDataFrame(frame.astype(object).where(frame.notna(), None),
@@ -352,6 +357,37 @@ class Source:
                     names.append(f"{o} (no values)")
             out.append(" or ".join(dict.fromkeys(names)))
         return tuple(dict.fromkeys(out))
+
+
+# The Ibis backend calls that run something on its connection (a result is read from the connection after
+# the query, so the whole call holds the lock).
+_CONNECTION_CALLS = ("to_pyarrow", "execute", "to_pandas", "raw_sql", "sql", "table", "create_table",
+                     "create_view", "drop_table", "drop_view", "read_parquet", "list_tables", "get_schema",
+                     "_get_schema_using_query", "_register_in_memory_tables", "insert", "disconnect")
+
+
+def serialised(con) -> threading.RLock:
+    """The lock of a connection, every call of an embedded DuckDB backend made to hold it (once per connection).
+    Other drivers wait their turn on their own (psycopg's connection, Spark's session)."""
+    lock = getattr(con, "_kpi_lock", None)
+    if lock is not None:
+        return lock
+    lock = threading.RLock()
+    if getattr(con, "name", "") == "duckdb":
+        for name in _CONNECTION_CALLS:
+            call = getattr(con, name, None)
+            if call is not None:
+                setattr(con, name, _holding(lock, call))
+    con._kpi_lock = lock
+    return lock
+
+
+def _holding(lock: threading.RLock, call):
+    def held(*args, **kwargs):
+        with lock:
+            return call(*args, **kwargs)
+
+    return held
 
 
 def stored_trimmed(path: Path) -> bool:
