@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -60,16 +61,22 @@ def ensure_sample() -> bool:
     does not bring it back.
     """
     ws = workspace()
-    if not st.session_state.get("_sample_tried") and ws.is_empty and ws.imports().empty:
-        st.session_state["_sample_tried"] = True
-        import sample_data
+    # A run that starts while another loads the sample (a page clicked meanwhile: Streamlit starts the new run
+    # before the old one stops; another session) waits for it, rather than showing a half-loaded city.
+    with _SAMPLE_LOCK:
+        if not st.session_state.get("_sample_tried") and ws.is_empty and ws.imports().empty:
+            st.session_state["_sample_tried"] = True
+            import sample_data
 
-        with st.spinner("First start: loading the sample city…"):
-            try:
-                sample_data.ensure_sample(ws)
-            except Exception as exc:  # noqa: BLE001 - the app must still open
-                st.error(f"The sample city could not be loaded: {exc}")
+            with st.spinner("First start: loading the sample city…"):
+                try:
+                    sample_data.ensure_sample(ws)
+                except Exception as exc:  # noqa: BLE001 - the app must still open
+                    st.error(f"The sample city could not be loaded: {exc}")
     return bool(settings().get("sample_data"))
+
+
+_SAMPLE_LOCK = threading.Lock()
 
 
 def sample_tables() -> list[str]:
