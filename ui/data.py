@@ -316,7 +316,12 @@ def kpi_filter_options(src, fy_start: int, last_day=None) -> dict[str, list]:
     return {"fiscal_year": sorted(years), **{k: sorted(v) for k, v in values.items()}}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# Shown only when a scorecard is computed rather than read from the cache, and only after half a second (Streamlit's
+# delay): the first view of new data at millions of payments takes a while, and the page must say it is working.
+COMPUTING = "Computing the KPIs… The first view of newly loaded data takes longest."
+
+
+@st.cache_data(max_entries=64, show_spinner=COMPUTING)
 def _scorecard(path, ver, filters, grain, fy_start, as_of_, period=None):
     return kpi.scorecard(_source(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_, period=period)
@@ -369,7 +374,7 @@ def goal_for(kpi_id: str, filters) -> dict:
     return kpi.resolve_goal(kpi_id, goals(), filters=filters)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=COMPUTING)
 def _theme_scorecard(path, ver, ids, filters, grain, fy_start, as_of_, period=None):
     return kpi.scorecard(_source(path, ver), _workspace(path).goals(), filters=filters, grain=grain,
                          fy_start_month=fy_start, as_of=as_of_, kpis=list(ids), period=period)
