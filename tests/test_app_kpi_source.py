@@ -11,10 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import failing_view, require
 from streamlit.testing.v1 import AppTest
 
 from loaders import sql
+from storage.frames import dtypes
 
 pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.usefixtures("fresh_streamlit_caches")]
 
@@ -357,10 +358,8 @@ def test_a_query_failing_in_the_middle_of_a_page_is_said_and_held_a_minute(live_
     admin, db_url, _county = live_db
     embedded = _workspace_cards(None)
     with _db_admin(db_url) as db:
-        db.execute("ALTER TABLE kpi.payments RENAME TO payments_base")
-        db.execute("CREATE VIEW kpi.payments AS SELECT payment_id, payment_date, amount / (amount - amount) AS amount, "
-                   "vendor_id, vendor_name, department, category, contract_id, po_number, invoice_date, "
-                   "invoice_received_date, invoice_due_date FROM kpi.payments_base")
+        for statement in failing_view("kpi", "payments", list(dtypes("payments")), "amount"):
+            db.execute(statement)
     at = _overview()
     warning = _warning(at)
     assert "The KPIs could not be computed in" in warning and "a query failed: division by zero" in warning, warning

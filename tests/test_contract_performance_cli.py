@@ -259,7 +259,7 @@ def test_an_export_from_a_database_failing_when_read_is_one_line(city, tmp_path)
     import uuid
 
     import sqlalchemy as sa
-    from conftest import require
+    from conftest import failing_view, require
 
     from storage.publish import publish
     from storage.workspace import Workspace
@@ -271,10 +271,9 @@ def test_an_export_from_a_database_failing_when_read_is_one_line(city, tmp_path)
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(sa.text(f'ALTER TABLE "{schema}".checkins RENAME TO checkins_base'))
-            conn.execute(sa.text(f'CREATE VIEW "{schema}".checkins AS SELECT contract_id, meeting_date, meeting_type, '
-                                 f'open_actions / (open_actions - open_actions) AS open_actions, notes '
-                                 f'FROM "{schema}".checkins_base'))
+            for statement in failing_view(schema, "checkins", ["contract_id", "meeting_date", "meeting_type",
+                                                               "open_actions", "notes"], "open_actions"):
+                conn.execute(sa.text(statement))
         done = run("-m", "exports", "checkin", "--workspace", str(city), "--source", url, "--schema", schema,
                    "--contract", "CTR-RESPONSE", "--as-of", "2026-03-31", "--out", str(tmp_path / "x.pptx"))
         assert done.returncode == 2

@@ -137,7 +137,7 @@ def test_cli_report_on_a_database_failing_when_read_is_one_line(city_workspace, 
     import uuid
 
     import sqlalchemy as sa
-    from conftest import require
+    from conftest import failing_view, require
 
     from kpi.sql.source import safe_url
     from storage.publish import publish
@@ -149,10 +149,9 @@ def test_cli_report_on_a_database_failing_when_read_is_one_line(city_workspace, 
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(sa.text(f'ALTER TABLE "{schema}".payments RENAME TO payments_base'))
-            conn.execute(sa.text(f'CREATE VIEW "{schema}".payments AS SELECT payment_id, payment_date, '
-                                 f'amount / (amount - amount) AS amount, invoice_received_date '
-                                 f'FROM "{schema}".payments_base'))
+            for statement in failing_view(schema, "payments", ["payment_id", "payment_date", "amount",
+                                                               "invoice_received_date"], "amount"):
+                conn.execute(sa.text(statement))
         assert main(["report", "--source", url, "--schema", schema, "--as-of", "2026-06-30", "--json"]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"error: the KPIs could not be computed in {safe_url(url)} (schema {schema}): "

@@ -54,6 +54,9 @@ def version() -> str:
     return ver
 
 
+_SAMPLE_LOCK = threading.Lock()  # one sample load at a time in the process (see ensure_sample)
+
+
 def ensure_sample() -> bool:
     """Fill a never-used workspace with the sample city; True when the sample is being shown.
 
@@ -74,9 +77,6 @@ def ensure_sample() -> bool:
                 except Exception as exc:  # noqa: BLE001 - the app must still open
                     st.error(f"The sample city could not be loaded: {exc}")
     return bool(settings().get("sample_data"))
-
-
-_SAMPLE_LOCK = threading.Lock()
 
 
 def sample_tables() -> list[str]:
