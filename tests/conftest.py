@@ -23,15 +23,6 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def failing_view(schema: str, table: str, columns: list[str], broken: str) -> list[str]:
-    """PostgreSQL statements that put a view in place of `schema.table` (the table renamed `<table>_base`) whose
-    column `broken` fails when its rows are read, as a bad cast in an ERP's view would: division by zero. The
-    view answers a query that reads no rows."""
-    picked = ", ".join(f"{c} / ({c} - {c}) AS {c}" if c == broken else c for c in columns)
-    return [f'ALTER TABLE "{schema}".{table} RENAME TO {table}_base',
-            f'CREATE VIEW "{schema}".{table} AS SELECT {picked} FROM "{schema}".{table}_base']
-
-
 def require_tool(name: str) -> str:
     path = shutil.which(name)
     require(path is not None, f"{name} is not installed")

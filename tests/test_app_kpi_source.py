@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import failing_view, require
+from conftest import require
+from hostile_databases import failing_view
 from streamlit.testing.v1 import AppTest
 
 from loaders import sql

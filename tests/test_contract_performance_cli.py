@@ -259,7 +259,8 @@ def test_an_export_from_a_database_failing_when_read_is_one_line(city, tmp_path)
     import uuid
 
     import sqlalchemy as sa
-    from conftest import failing_view, require
+    from conftest import require
+    from hostile_databases import failing_view
 
     from storage.publish import publish
     from storage.workspace import Workspace

@@ -137,7 +137,8 @@ def test_cli_report_on_a_database_failing_when_read_is_one_line(city_workspace, 
     import uuid
 
     import sqlalchemy as sa
-    from conftest import failing_view, require
+    from conftest import require
+    from hostile_databases import failing_view
 
     from kpi.sql.source import safe_url
     from storage.publish import publish
