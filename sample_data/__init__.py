@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -32,29 +31,25 @@ def ensure_sample(workspace) -> bool:
     """Fill an empty workspace with the sample city through the loaders; True if it loaded.
 
     A workspace that holds any current import is left alone. The settings record that the sample
-    is shown (sample_data=True), the office name and the sample's data-through date (as_of). Re-running after a partial load is safe:
-    re-importing a sample file replaces its earlier rows.
+    is shown (sample_data=True), the office name and the sample's data-through date (as_of).
     """
     if not workspace.is_empty:
         return False
     from loaders import import_file  # the loaders are the only way data enters the workspace
 
-    done: list[int] = []
-    try:
+    # One transaction, under the workspace's write lock: another process (a second app server, a command
+    # line) sees the whole city or none of it, and a failure leaves the workspace empty (a half-loaded sample
+    # would never be completed: the workspace is no longer empty).
+    with workspace.batch():
+        if not workspace.is_empty:  # another process loaded it while this one waited for the lock
+            return False
         for path, (_name, table) in zip(SAMPLE_FILES, SAMPLE_TABLES, strict=True):
             results = import_file(path, workspace, table=table)
-            done += [r.import_id for r in results if r.import_id is not None]
             if not any(r.import_id is not None for r in results):
                 reasons = "; ".join(str(r.skipped) for r in results) or "nothing read"
                 raise RuntimeError(f"sample file {path.name} was not imported ({reasons})")
-    except BaseException:
-        # All or nothing: a half-loaded sample would never be completed (the workspace is no longer empty).
-        for import_id in reversed(done):
-            with contextlib.suppress(Exception):  # already undone or replaced by a concurrent load
-                workspace.undo(import_id)
-        raise
-    # The sample's "now" is a setting like any other: kpi/, exports/ and charts/ never import sample_data.
-    workspace.set_settings(sample_data=True, office_name=OFFICE_NAME, as_of=AS_OF.isoformat())
+        # The sample's "now" is a setting like any other: kpi/, exports/ and charts/ never import sample_data.
+        workspace.set_settings(sample_data=True, office_name=OFFICE_NAME, as_of=AS_OF.isoformat())
     return True
 
 

@@ -22,10 +22,10 @@ def main(argv=None) -> int:
     folder = Path(args.workspace)
     try:
         ws = Workspace(folder)
-        if not ws.is_empty:
+        # False also when another process loaded it first (ensure_sample checks again under the write lock).
+        if not ws.is_empty or not ensure_sample(ws):
             print(f"error: {folder} already holds data; load the sample into an empty workspace", file=sys.stderr)
             return 2
-        ensure_sample(ws)
     except WorkspaceError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

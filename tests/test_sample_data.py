@@ -263,7 +263,7 @@ def test_payment_amounts_are_cents(city):
 
 
 def test_a_failed_sample_load_leaves_the_workspace_empty(tmp_path, monkeypatch):
-    """If one sample file cannot be imported, the files imported before it are undone."""
+    """If one sample file cannot be imported, nothing of the sample is left: the load is one transaction."""
     import loaders
 
     real = loaders.import_file
@@ -280,7 +280,27 @@ def test_a_failed_sample_load_leaves_the_workspace_empty(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         sample_data.ensure_sample(ws)
     assert ws.is_empty and ws.settings()["sample_data"] is False
-    assert list(ws.imports()["status"]) == ["undone", "undone"]
+    assert ws.imports().empty and ws.table_files() == {}
+    assert not list((ws.path / "tables").glob("*.parquet"))  # the two files written before are gone too
+
+
+def test_two_processes_loading_the_sample_at_once_load_it_once(tmp_path):
+    """Two app servers (or a server and the command line) starting on one empty workspace: one loads the
+    whole city, the other finds it loaded; the city is never imported twice or seen half-loaded."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "ws"
+    Workspace(folder)  # created first: the two processes race for the load, not for the catalogue
+    root = Path(sample_data.__file__).resolve().parent.parent
+    runs = [subprocess.Popen([sys.executable, "-m", "sample_data", "load", "--workspace", str(folder)], cwd=root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = sorted((p.wait(timeout=300), p.stderr.read()) for p in runs)
+    assert [code for code, _err in outcomes] == [0, 2], outcomes
+    assert "already holds data" in outcomes[1][1]
+    ws = Workspace(folder)
+    assert sorted(ws.imports()["source"]) == sorted(name for name, _t in SAMPLE_TABLES)
+    assert ws.settings()["sample_data"] is True
 
 
 def test_load_command_fills_a_workspace_as_the_app_does(tmp_path, capsys):
