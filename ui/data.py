@@ -97,12 +97,25 @@ def sample_is_whole(tables: list[str]) -> bool:
 # reads the workspace's tables into pandas: everything is asked of source() (the rows a page lists come back).
 
 # The KPIs compute in embedded DuckDB over the workspace's Parquet files (kpi.sql): one Source per data
-# version, shared by sessions, so DuckDB's scratch tables of records are written once per version.
-@st.cache_resource(max_entries=2, show_spinner=False)
+# version, shared by sessions, so DuckDB's scratch tables of records are written once per data version. The
+# data version is the tables' current files (each version has a file of its own name, never reused), not the
+# workspace's version, which a goal or setting edit changes too: goals do not enter the records, and the fiscal
+# start and as-of date key them inside the Source, so after such an edit the KPIs come from the Source's memo
+# instead of being computed again (25 s at 10M payments).
 def _workspace_source(path: str, ver: str):
+    return _data_source(path, _table_files(path, ver))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _table_files(path: str, ver: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((name, str(file)) for name, file in _workspace(path).table_files().items()))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _data_source(path: str, files: tuple[tuple[str, str], ...]):
     from kpi.sql.source import Source
 
-    return Source.from_workspace(_workspace(path))
+    return Source.from_workspace(_workspace(path), files={name: Path(file) for name, file in files})
 
 
 # ----------------------------------------------------------------------------- the KPIs in a database

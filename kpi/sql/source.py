@@ -97,10 +97,11 @@ class Source:
         return out
 
     @classmethod
-    def from_workspace(cls, workspace) -> Source:
-        """The workspace's Parquet table versions; a table never imported is an empty table, as
-        Workspace.tables() gives it to the app (its KPIs say "no rows", as they do there)."""
-        files = workspace.table_files()
+    def from_workspace(cls, workspace, files: Mapping[str, Path] | None = None) -> Source:
+        """The workspace's Parquet table versions (its current ones, or `files`, its table_files() read
+        before); a table never imported is an empty table, as Workspace.tables() gives it to the app (its KPIs
+        say "no rows", as they do there)."""
+        files = workspace.table_files() if files is None else files
         src = cls.from_parquet(files)
         src.trimmed = all(stored_trimmed(path) for path in files.values())
         for name in TABLES:
