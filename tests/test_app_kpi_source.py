@@ -422,6 +422,52 @@ def test_a_table_locked_by_a_long_change_does_not_hang_the_page(live_db, monkeyp
     assert _cards(at) == in_db
 
 
+def test_a_table_locked_after_the_check_stops_the_query_at_the_limit_and_is_said(live_db, monkeypatch):
+    """A lock taken after the per-run check passed: the KPI query waiting on it is stopped at the app's query
+    limit (not a page that waits for ever), the database is set aside for a minute with a plain reason, and
+    the connection keeps the limit after the check's own shorter one. A server limit lower than the app's is
+    kept (an administrator's limit is never loosened)."""
+    import time
+
+    import kpi
+    from kpi.sql import live, source
+
+    monkeypatch.setattr(source, "QUERY_TIMEOUT_SECONDS", 2)
+    monkeypatch.setattr(live, "QUERY_TIMEOUT_SECONDS", 2)
+    admin, db_url, _county = live_db
+    setting = sql.kpi_source()
+    kept = live.live(setting.url, setting.schema)
+    src = kept.check()
+    assert src is not None and src.query_timeout_ms == 2000
+    src.check()  # its own 10 s limit for the check, then the query limit again
+    with src.con.con.cursor() as cur:
+        assert cur.execute("SHOW statement_timeout").fetchone()[0] == "2s"
+    locker = _db_admin(db_url)
+    try:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE kpi.payments IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        with pytest.raises(Exception) as failed:
+            kpi.compute("on_time_payment_share", src, as_of="2026-06-30")
+        assert time.monotonic() - started < 30
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert source.is_database_failure(failed.value)
+    assert kept.fail(failed.value, src) and kept.current() is None
+    assert kept.failure.message.startswith("a query ran past the time limit (2 s"), kept.failure.message
+    assert kept.failure.wait == live.RETRY_SECONDS
+
+    from sqlalchemy.engine import make_url
+
+    name = make_url(db_url).database
+    admin.execute(f'ALTER DATABASE "{name}" SET statement_timeout = 1500')
+    lower = source.Source.from_url(db_url, schema="kpi")
+    lower.limit_queries(300)
+    assert lower.query_timeout_ms == 1500
+    lower.con.disconnect()
+
+
 # ----------------------------------------------------------------------------- the pages that list records
 
 

@@ -22,6 +22,9 @@ class FakeSource:
         if self.broken is not None:
             raise self.broken
 
+    def limit_queries(self, seconds):
+        self.limit = seconds
+
 
 class Server:
     """What the next connection gives: a FakeSource, or the error connecting raises; counts connections."""

@@ -4,8 +4,9 @@ connection was lost, and set aside with a plain reason while it fails (the app t
 A failure found by the check (no connection, a table, column or permission gone) is cheap to look for again,
 so it is retried on the next run; a connection lost in the middle of a computation (a server restarting) is
 retried LOST_RETRY_SECONDS later (not on the run that starts again at once); a query that fails in the middle
-of a computation, or an attempt that took long (a server that does not answer), is retried after
-RETRY_SECONDS, so that pages are not slowed on every click.
+of a computation (one stopped at the connection's QUERY_TIMEOUT_SECONDS among them), or an attempt that took
+long (a server that does not answer), is retried after RETRY_SECONDS, so that pages are not slowed on every
+click.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from dataclasses import dataclass
 
 from loaders.schema import TABLES
 
-from .source import CONNECTION_ERRORS, Source, SourceError, SourceTimeout, describe_failure, safe_url
+from .source import (
+    CONNECTION_ERRORS,
+    QUERY_TIMEOUT_SECONDS,
+    Source,
+    SourceError,
+    SourceTimeout,
+    describe_failure,
+    safe_url,
+    timed_out,
+)
 
 RETRY_SECONDS = 60
 LOST_RETRY_SECONDS = 5
@@ -102,7 +112,8 @@ class LiveSource:
             if source is not self._source:
                 return False
             self._source = None
-            lost = any(c.__name__ in CONNECTION_ERRORS for c in type(exc).__mro__) or isinstance(exc, ConnectionError)
+            lost = (any(c.__name__ in CONNECTION_ERRORS for c in type(exc).__mro__) or isinstance(exc, ConnectionError)) \
+                and not timed_out(exc)
             now = self._clock()
             self.failure = Failure(now, describe_failure(exc, self.url),
                                    now + (LOST_RETRY_SECONDS if lost else RETRY_SECONDS))
@@ -115,6 +126,7 @@ class LiveSource:
         started = self._clock()
         try:
             src = self._open(self.url, schema=self.schema)
+            src.limit_queries(QUERY_TIMEOUT_SECONDS)
             if not src.tables:
                 raise SourceError(f"no canonical tables ({', '.join(TABLES)}) found in {self.where}")
             self._verify(src)

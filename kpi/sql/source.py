@@ -35,6 +35,10 @@ CONNECT_TIMEOUT_SECONDS = 10
 # The app's check of its database on every run waits no longer than this (a table locked by a long-running
 # change, a server too busy to answer): past it, the workspace's data is used and the page says why.
 CHECK_TIMEOUT_SECONDS = 10
+# The app's KPI queries on PostgreSQL are stopped past this (or the server's own statement_timeout when lower):
+# a table locked after the per-run check passed, or a query too heavy for the server, gives the workspace's
+# numbers and the reason instead of a page that waits for ever. The command line sets no limit.
+QUERY_TIMEOUT_SECONDS = 300
 
 
 class SourceError(RuntimeError):
@@ -63,6 +67,7 @@ class Source:
         self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
         self.schema: str | None = None  # where the tables were found (a database source)
         self.trimmed = False  # text stored trimmed, blank as missing (storage.frames.trimmed_text): not trimmed again
+        self.query_timeout_ms: int | None = None  # PostgreSQL: this connection's statement_timeout (limit_queries)
 
     # ----------------------------------------------------------------- constructors
 
@@ -154,7 +159,25 @@ class Source:
                 raise SourceTimeout(f"the database did not answer within {CHECK_TIMEOUT_SECONDS:g} s (a table "
                                     "may be locked by a change in progress, or the server too busy)") from None
             finally:
-                cur.execute("RESET statement_timeout")
+                self._restore_timeout(cur)
+
+    def limit_queries(self, seconds: float) -> None:
+        """On PostgreSQL, no statement of this connection runs longer than `seconds`, or than the server's own
+        statement_timeout when that is lower (an administrator's limit is never loosened); elsewhere nothing."""
+        if self.dialect != "postgres":
+            return
+        with self.con.con.cursor() as cur:
+            server = int(cur.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'")
+                         .fetchone()[0])
+            ms = int(seconds * 1000) if server <= 0 else min(server, int(seconds * 1000))
+            self.query_timeout_ms = ms
+            self._restore_timeout(cur)
+
+    def _restore_timeout(self, cur) -> None:
+        if self.query_timeout_ms is None:
+            cur.execute("RESET statement_timeout")
+        else:
+            cur.execute(f"SET statement_timeout = {int(self.query_timeout_ms)}")
 
     def _check_sql(self) -> str:
         """SELECT COUNT(*) FROM (SELECT <columns> FROM schema.table WHERE FALSE) for each table, UNION ALL."""
@@ -438,6 +461,12 @@ def is_database_failure(exc: BaseException) -> bool:
                for c in type(exc).__mro__)
 
 
+def timed_out(exc: BaseException) -> bool:
+    """Whether PostgreSQL stopped a statement at its statement_timeout (psycopg reports it as an
+    OperationalError, but the connection is fine: a new one would wait on the same lock)."""
+    return any(c.__name__ == "QueryCanceled" for c in type(exc).__mro__) and "statement timeout" in str(exc)
+
+
 def describe_failure(exc: BaseException, url: str | None = None) -> str:
     """What failed, in one line without the password: 'the connection was lost: terminating connection due to
     administrator command', 'a query failed: relation "kpi.payments" does not exist'."""
@@ -449,6 +478,9 @@ def describe_failure(exc: BaseException, url: str | None = None) -> str:
     text = scrub(text.replace(password, "***") if password else text)
     if isinstance(exc, SourceError):
         return text[:400]
+    if timed_out(exc):
+        return (f"a query ran past the time limit ({QUERY_TIMEOUT_SECONDS:g} s, or the database's own lower "
+                "limit) and was stopped (a table may be locked by a change in progress, or the server too busy)")
     lost = any(c.__name__ in CONNECTION_ERRORS for c in type(exc).__mro__) or isinstance(exc, ConnectionError)
     return f"{'the connection was lost' if lost else 'a query failed'}: {text}"[:400]
 
