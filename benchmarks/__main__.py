@@ -222,7 +222,31 @@ def bench_page(folder: Path, runs: int) -> dict:
     departments = iter(at.multiselect(key="dept").options[: runs])
     change = median_time(lambda: at.multiselect(key="dept").set_value([next(departments)]).run(), runs)
     assert not at.exception, at.exception
-    return {"page_first_render_s": first, "page_render_s": warm, "page_filter_change_s": change}
+    goal_edit = _goal_edit_seconds(at, folder, runs)
+    return {"page_first_render_s": first, "page_render_s": warm, "page_filter_change_s": change,
+            "page_goal_change_s": goal_edit}
+
+
+def _goal_edit_seconds(at, folder: Path, runs: int) -> float:
+    """The Overview rerendered after a goal was edited (a new workspace version; no data changed). The
+    workspace's goals are put back afterwards: the benchmark's data set is kept between runs."""
+    from storage import Workspace
+
+    ws = Workspace(folder)
+    saved = ws.goals()
+    targets = iter(range(30, 30 + runs))
+
+    def edit_and_render():
+        goal = {"kpi_id": "procurement_lead_time_days", "target": float(next(targets)), "at_risk": 90.0}
+        ws.save_goals(pd.DataFrame([goal]))
+        at.run()
+
+    try:
+        seconds = median_time(edit_and_render, runs)
+        assert not at.exception, at.exception
+    finally:
+        ws.save_goals(saved)
+    return seconds
 
 
 def bench_briefing(folder: Path, runs: int) -> dict:

@@ -157,7 +157,7 @@ def run(scale: str, engines: tuple[str, ...], runs: int, timeout: int = 3600) ->
             results[f"{key}_{scale}_s"] = results[f"duckdb_{key}_{scale}_s"]
     if f"duckdb_peak_rss_mb_{scale}" in results:
         results[f"peak_rss_{scale}_mb"] = results[f"duckdb_peak_rss_mb_{scale}"]
-    for key in ("page_first_render", "page_render", "page_filter_change"):
+    for key in ("page_first_render", "page_render", "page_filter_change", "page_goal_change"):
         if f"page_{key}_{scale}_s" in results:
             results[f"{key}_{scale}_s"] = results[f"page_{key}_{scale}_s"]
     return results
