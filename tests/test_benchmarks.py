@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 KEYS = {
     "xlsx_100k_read_normalise_s", "xlsx_100k_bare_calamine_s", "xlsx_ratio_vs_calamine",
     "xlsx_100k_bare_openpyxl_s", "import_1m_payments_s", "reopen_1m_payments_s", "kpis_all_cold_s",
-    "kpis_filter_change_s", "page_render_s", "page_filter_change_s", "briefing_s", "peak_rss_mb",
+    "kpis_filter_change_s", "page_render_s", "page_filter_change_s", "page_goal_change_s", "briefing_s", "peak_rss_mb",
     "xlsx_shared_strings_ratio_vs_calamine",
 }
 
