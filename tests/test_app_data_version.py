@@ -61,3 +61,43 @@ def test_a_goal_edit_reuses_the_computed_kpis_and_an_import_does_not(workspace_d
     fresh = kpi_source(ws)
     assert fresh is not src  # new data: computed on its own Source
     assert int(fresh.rows("payments")) == len(ws.table("payments")) == len(payments) + len(payments) // 2
+
+
+PAYMENTS_CSV = (
+    b"Check No.,Check Date,Vendor Name,Department,Check Amount,Date Received\n"
+    b"1001,07/15/2025,Acme Paving,Public Works,\"$1,200.00\",07/01/2025\n"
+    b"1002,08/20/2025,Blue Sky Parks,Parks,$560.50,07/05/2025\n"
+    b"1003,09/02/2025,Acme Paving,Public Works,$99.00,08/06/2025\n"
+)
+
+
+def test_an_import_prepares_the_overview_while_its_report_is_read(workspace_dir, monkeypatch):
+    """After an import the Overview's KPIs are computed in the background; opening the Overview then computes
+    none of its scorecard's KPIs again (they come from the prepared Source) and shows the imported data."""
+    import kpi
+    from kpi.sql import engine
+    from storage.workspace import Workspace
+    from ui import data
+
+    monkeypatch.setattr("sample_data.ensure_sample", lambda ws: False)  # the office's own workspace
+    Workspace(workspace_dir).set_settings(office_name="Testville Purchasing")
+    started = []
+    real_prepare = data.prepare_overview
+    monkeypatch.setattr(data, "prepare_overview", lambda: started.append(real_prepare()))
+    at = overview()
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="upload").upload("checks.csv", PAYMENTS_CSV, "text/csv").run()
+    assert not at.exception, at.exception
+    [b for b in at.button if b.label.startswith("Import ")][0].click().run()
+    assert not at.exception, at.exception
+    assert started and started[0] is not None, "no background preparation after the import"
+    started[0].join(timeout=120)
+    assert len(Workspace(workspace_dir).table("payments")) == 3
+
+    computed = []
+    real = engine._compute
+    monkeypatch.setattr(engine, "_compute", lambda k, *a, **kw: computed.append(k.id) or real(k, *a, **kw))
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert not set(computed) & set(kpi.SCORECARD), computed
+    assert "66.7%" in [m.value for m in at.metric]  # invoices paid on time: 2 of the 3 imported (14, 46, 27 days)

@@ -71,3 +71,35 @@ def test_sessions_computing_on_one_source_at_once_get_what_one_alone_gets(city):
     for kpi_id, frame in filtered_alone.items():
         pd.testing.assert_frame_equal(got["filtered"][kpi_id], frame, obj=f"filtered {kpi_id}")
     pd.testing.assert_frame_equal(got["key contracts"], key_alone)
+
+
+def test_a_question_asked_by_two_threads_at_once_is_computed_once(city, monkeypatch):
+    """A page and the background preparation after an import (or two sessions) asking the same KPI of the same
+    data at once: the second waits for the first's answer, and both get it."""
+    from kpi.sql import engine
+
+    computed = []
+    real = engine._compute
+
+    def counted(k, *args, **kwargs):
+        computed.append(k.id)
+        return real(k, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_compute", counted)
+    src = Source.from_workspace(city)
+    start = threading.Barrier(3)
+    answers = []
+
+    def ask():
+        start.wait()
+        answers.append(kpi.compute("on_time_payment_share", src, **ARGS).frame)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert computed == ["on_time_payment_share"]
+    assert len(answers) == 3
+    for frame in answers[1:]:
+        pd.testing.assert_frame_equal(frame, answers[0])

@@ -400,6 +400,7 @@ def run_import(name: str, path: str, part, table: str, mapping: dict[str, str], 
         loaded = sum(r.part.rows_loaded for r in results if r.imported)
         excluded = sum(r.part.rows_excluded for r in results if r.imported)
         status.update(label="Imported", state="complete")
+    data.prepare_overview()  # while the director reads the import's report
     # Rerun so that every number on the page (and the sample banner) reflects the new workspace.
     st.session_state["_inspected"] = {}
     st.session_state["_flash"] = (f"Imported {loaded:,} rows of {table} from {md_escape(name)}; {excluded:,} "
@@ -461,6 +462,7 @@ def history_section() -> None:
                           placeholder="Choose an import to undo", key="undo-choice")
     if choice is not None and st.button("Undo this import", key="undo", icon=":material/undo:"):
         ws.undo(choice)
+        data.prepare_overview()
         st.toast("Import undone", icon=":material/undo:")
         st.rerun()
 

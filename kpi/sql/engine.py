@@ -781,13 +781,24 @@ def compute(kpi_id: str, tables, *, filters: Filters | None = None, grain: str =
     key = ("result", kpi_id, filters, grain, by, fy, day)
     hit = src.memo.get(key)
     if hit is None:
-        if src.memo.get(("results",), 0) >= KEPT_RESULTS:
-            for k in [k for k in src.memo if isinstance(k, tuple) and k[:1] == ("result",)]:
-                del src.memo[k]
-            src.memo[("results",)] = 0
-        hit = src.memo[key] = _compute(kpi, src, filters, grain, by, fy, day)
-        src.memo[("results",)] = src.memo.get(("results",), 0) + 1
+        # Asked by two threads at once (two sessions; a page and the background preparation after an import,
+        # ui.data.prepare_overview): the second waits for the first's answer instead of computing it again.
+        with _asking(src, key):
+            hit = src.memo.get(key)
+            if hit is None:
+                if src.memo.get(("results",), 0) >= KEPT_RESULTS:
+                    for k in [k for k in src.memo if isinstance(k, tuple) and k[:1] in (("result",), ("asking",))]:
+                        del src.memo[k]
+                    src.memo[("results",)] = 0
+                hit = src.memo[key] = _compute(kpi, src, filters, grain, by, fy, day)
+                src.memo[("results",)] = src.memo.get(("results",), 0) + 1
     return replace(hit, frame=hit.frame.copy(), excluded_reasons=hit.excluded_reasons.copy())
+
+
+def _asking(src: Source, key: tuple) -> threading.Lock:
+    """The lock of one question on one source (made once, under the source's own lock)."""
+    with src._lock:
+        return src.memo.setdefault(("asking", key), threading.Lock())
 
 
 KEPT_RESULTS = 2048  # results kept per source (every KPI under a few dozen filter sets)
