@@ -259,12 +259,36 @@ def _write_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only
         if table is None:
             table = f"kpi_records_{len(written)}"
             sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method, grain))
-            src.view(table, sql, materialize=True, table=False)
+            in_memory = src.on_disk and src.large and _hold_in_memory(src, members)  # else its own choice
+            src.view(table, sql, materialize=True, table=False, in_memory=in_memory)
             written[expr.op()] = table
         for kpi, rec, names in views:
             # Read as a subquery naming the KPI's columns (the aggregate templates' dialect, transpiled).
             select = ", ".join(f'"{col}" AS "{name}"' for name, col in names.items())
             src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, f'(SELECT {select} FROM "{table}")')
+
+
+# Over a large workspace, record tables are written in memory (uncompressed: about 120 bytes a row here) while
+# this many rows in all are held there, then on the scratch disk, compressed. In memory a table is written in
+# about half the time and a filter change, answered from cubes, reads it no slower. 1M payments: a cold report
+# 5.6 -> 4.4 s, peak memory 0.6 -> 1.0 GB; 10M: 23.4 -> 22.5 s, 1.6 -> 2.2 GB (with every table of up to 2M
+# rows in memory: 22.0 s and 2.7 GB).
+RECORDS_IN_MEMORY_ROWS = 4_000_000
+
+
+def _hold_in_memory(src: Source, members: list) -> bool:
+    """Whether a group's record table is written in memory: it fits in what is left of the source's
+    RECORDS_IN_MEMORY_ROWS (its rows are then counted there). Its rows: one per row of its canonical table,
+    or of every table for a union of them; records per period may have many more (on disk)."""
+    if any(k.per_period for k, _ in members):
+        return False
+    base = members[0][1].table
+    rows = src.rows(base) if base else sum(src.rows(name) for name in src.tables)
+    held = src.memo.get(("records_in_memory",), 0)
+    if held + rows > RECORDS_IN_MEMORY_ROWS:
+        return False
+    src.memo[("records_in_memory",)] = held + rows
+    return True
 
 
 _SQL: dict = {}

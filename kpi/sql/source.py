@@ -239,10 +239,12 @@ class Source:
         """An identifier of ours (never user input) quoted for this backend."""
         return f"`{name}`" if self.dialect == "pyspark" else f'"{name}"'
 
-    def view(self, name: str, sql: str, *, materialize: bool = False, table: bool = True) -> ir.Table | None:
+    def view(self, name: str, sql: str, *, materialize: bool = False, table: bool = True,
+             in_memory: bool = False) -> ir.Table | None:
         """A temporary view of compiled SQL (our own text, never user input) on this connection; with
-        `materialize`, a temporary table (cached in Spark) computed once. Its Ibis table unless `table` is
-        false (asking a backend for a table's schema is a round trip)."""
+        `materialize`, a temporary table (cached in Spark) computed once: in embedded DuckDB over a large
+        workspace, on the scratch disk unless `in_memory` (a table of a few million rows at most). Its Ibis
+        table unless `table` is false (asking a backend for a table's schema is a round trip)."""
         if self.dialect == "pyspark":
             verb = "CACHE TABLE" if materialize else "CREATE OR REPLACE TEMPORARY VIEW"
             self.con._session.sql(f"{verb} `{name}` AS {sql}")
@@ -256,7 +258,8 @@ class Source:
             if self.trimmed:
                 sql = untrimmed(sql)
             # On the scratch disk only when large: a small table is written faster in memory.
-            kind = ("TABLE" if self.on_disk and self.large else "TEMP TABLE") if materialize else "TEMP VIEW"
+            on_disk = self.on_disk and self.large and not in_memory
+            kind = ("TABLE" if on_disk else "TEMP TABLE") if materialize else "TEMP VIEW"
             self.con.raw_sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
         return self.con.table(name) if table else None
 
