@@ -53,13 +53,23 @@ def test_a_goal_edit_reuses_the_computed_kpis_and_an_import_does_not(workspace_d
     assert not at.exception, at.exception
     assert kpi_source(ws) is src
 
+    # A new fiscal start: records of its own, written a group at a time on a Source of their own.
+    ws.set_settings(fiscal_year_start_month=10)
+    at.run()
+    assert not at.exception, at.exception
+    october = kpi_source(ws)
+    assert october is not src and october.memo[("report_day",)][0] == 10
+    ws.set_settings(fiscal_year_start_month=7)  # back to the default: the first Source again
+    at.run()
+    assert kpi_source(ws) is src
+
     payments = ws.table("payments").drop(columns=["import_id"], errors="ignore")
     ws.import_table("payments", payments.iloc[: len(payments) // 2], source="half.csv",
                     rows_read=len(payments) // 2, rows_excluded=0, checksum="half")
     at.run()
     assert not at.exception, at.exception
     fresh = kpi_source(ws)
-    assert fresh is not src  # new data: computed on its own Source
+    assert fresh is not src and fresh is not october  # new data: computed on its own Source
     assert int(fresh.rows("payments")) == len(ws.table("payments")) == len(payments) + len(payments) // 2
 
 

@@ -99,21 +99,26 @@ def sample_is_whole(tables: list[str]) -> bool:
 
 # The KPIs compute in embedded DuckDB over the workspace's Parquet files (kpi.sql): one Source per data
 # version, shared by sessions, so DuckDB's scratch tables of records are written once per data version. The
-# data version is the tables' current files (each version has a file of its own name, never reused), not the
-# workspace's version, which a goal or setting edit changes too: goals do not enter the records, and the fiscal
-# start and as-of date key them inside the Source, so after such an edit the KPIs come from the Source's memo
-# instead of being computed again (25 s at 10M payments).
+# data version is what the records depend on: the tables' current files (each version has a file of its own
+# name, never reused), the fiscal year's start and the as-of setting. It is not the workspace's version, which
+# a goal or any other setting changes too: after such an edit the KPIs come from the Source's memo instead of
+# being computed again (21.5 s at 10M payments). A new fiscal start or as-of date gets a new Source, whose
+# records are then written a group of KPIs at a time (the first report day of a Source is).
 def _workspace_source(path: str, ver: str):
-    return _data_source(path, _table_files(path, ver))
+    return _data_source(path, *_data_version(path, ver))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _table_files(path: str, ver: str) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((name, str(file)) for name, file in _workspace(path).table_files().items()))
+def _data_version(path: str, ver: str) -> tuple:
+    ws = _workspace(path)
+    settings = ws.settings() or {}
+    files = tuple(sorted((name, str(file)) for name, file in ws.table_files().items()))
+    return files, (int(settings.get("fiscal_year_start_month") or 7), settings.get("as_of") or None)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _data_source(path: str, files: tuple[tuple[str, str], ...]):
+def _data_source(path: str, files: tuple[tuple[str, str], ...], record_settings: tuple):
+    """The Source over `files` (`record_settings` only keys the cache)."""
     from kpi.sql.source import Source
 
     return Source.from_workspace(_workspace(path), files={name: Path(file) for name, file in files})
