@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from generated_workspaces import workspace_of
 
 import kpi
 from kpi.sql import engine, source
 from kpi.sql.source import Source
-from storage import Workspace
 
 pytestmark = pytest.mark.xdist_group("engine")
 ARGS = dict(grain="quarter", fy_start_month=7, as_of="2026-05-31")
@@ -19,14 +19,7 @@ ARGS = dict(grain="quarter", fy_start_month=7, as_of="2026-05-31")
 def city(tmp_path_factory):
     from sample_data.generate import generate_city
 
-    ws = Workspace(tmp_path_factory.mktemp("storage") / "ws")
-    tables = generate_city(seed=11, sizes={"payments": 3000, "solicitations": 300, "contracts": 150})
-    with ws.batch():
-        for name, frame in tables.items():
-            if len(frame):
-                ws.import_table(name, frame, source=f"{name}.csv", rows_read=len(frame), rows_excluded=0,
-                                checksum=name)
-    return ws
+    return workspace_of(tmp_path_factory.mktemp("storage") / "ws", generate_city(seed=11, sizes={"payments": 3000, "solicitations": 300, "contracts": 150}))
 
 
 def _report(ws, budget: int, monkeypatch) -> tuple[dict, dict[str, bool], int]:

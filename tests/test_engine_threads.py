@@ -8,12 +8,12 @@ import threading
 
 import pandas as pd
 import pytest
+from generated_workspaces import workspace_of
 
 import kpi
 from kpi import performance as kp
 from kpi.results import Filters
 from kpi.sql.source import Source
-from storage import Workspace
 
 pytestmark = pytest.mark.xdist_group("engine")
 ARGS = dict(grain="quarter", fy_start_month=7, as_of="2026-05-31")
@@ -23,14 +23,7 @@ ARGS = dict(grain="quarter", fy_start_month=7, as_of="2026-05-31")
 def city(tmp_path_factory):
     from sample_data.generate import generate_city
 
-    ws = Workspace(tmp_path_factory.mktemp("threads") / "ws")
-    tables = generate_city(seed=5, sizes={"payments": 4000, "solicitations": 400, "contracts": 200})
-    with ws.batch():
-        for name, frame in tables.items():
-            if len(frame):
-                ws.import_table(name, frame, source=f"{name}.csv", rows_read=len(frame), rows_excluded=0,
-                                checksum=name)
-    return ws
+    return workspace_of(tmp_path_factory.mktemp("threads") / "ws", generate_city(seed=5, sizes={"payments": 4000, "solicitations": 400, "contracts": 200}))
 
 
 def _values(results: dict) -> dict:

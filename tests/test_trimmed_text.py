@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from generated_workspaces import workspace_of
 
 import kpi
 from kpi.sql.source import Source, stored_trimmed, untrimmed
@@ -56,12 +57,7 @@ def padded_city():
 
 
 def test_a_workspace_of_padded_text_gives_the_kpis_of_the_raw_data(padded_city, tmp_path):
-    ws = Workspace(tmp_path / "ws")
-    with ws.batch():
-        for name, frame in padded_city.items():
-            if len(frame):
-                ws.import_table(name, frame, source=f"{name}.csv", rows_read=len(frame), rows_excluded=0,
-                                checksum=name)
+    ws = workspace_of(tmp_path / "ws", padded_city)
     files = ws.table_files()
     assert files and all(pq.read_schema(p).metadata[TRIMMED_KEY] == TRIMMED for p in files.values())
     stored = ws.table("payments")["vendor_name"]

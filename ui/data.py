@@ -113,7 +113,7 @@ def _data_version(path: str, ver: str) -> tuple:
     ws = _workspace(path)
     settings = ws.settings() or {}
     files = tuple(sorted((name, str(file)) for name, file in ws.table_files().items()))
-    return files, (int(settings.get("fiscal_year_start_month") or 7), settings.get("as_of") or None)
+    return files, (_fy_start(settings), settings.get("as_of") or None)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -143,9 +143,9 @@ def _prepare(path: str, ver: str) -> None:
 
     try:
         ws = _workspace(path)
-        src = _workspace_source(path, ver)
-        fy = int((ws.settings() or {}).get("fiscal_year_start_month") or 7)
-        day = kpi_now.data_through(src, ws.settings())
+        src, settings = _workspace_source(path, ver), ws.settings() or {}
+        fy = _fy_start(settings)
+        day = kpi_now.data_through(src, settings)
         period = kpi_now.default_period(day, fy) if DEFAULT_GRAIN == "year" else None
         kpi.scorecard(src, ws.goals(), filters=kpi.Filters(), grain=DEFAULT_GRAIN, fy_start_month=fy, as_of=day,
                       period=period)
@@ -287,7 +287,11 @@ def settings() -> dict:
 
 
 def fy_start_month() -> int:
-    return int(settings().get("fiscal_year_start_month") or 7)
+    return _fy_start(settings())
+
+
+def _fy_start(settings: dict) -> int:
+    return int(settings.get("fiscal_year_start_month") or 7)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
