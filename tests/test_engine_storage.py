@@ -45,3 +45,44 @@ def test_record_tables_go_to_memory_up_to_the_budget_then_to_disk_and_the_kpis_a
 
     for kpi_id, frame in all_disk.items():
         pd.testing.assert_frame_equal(mixed[kpi_id], frame, obj=kpi_id)
+
+
+
+def _record_readers(src: Source) -> dict[str, list[str]]:
+    """Each record table or view -> the KPIs that read it."""
+    out: dict[str, list[str]] = {}
+    for key, value in src.memo.items():
+        if isinstance(key, tuple) and key[:1] == ("records",) and value[1] is not None:
+            out.setdefault(value[1].rsplit('"', 2)[-2], []).append(key[1])
+    return out
+
+
+def test_a_kpi_alone_on_its_records_reads_them_as_a_view_and_the_kpis_agree(city, monkeypatch):
+    """Over a large workspace, records that only one KPI reads are computed where read (a view), not written;
+    the report, a filtered report (answered from cubes) and a drill-down equal those of written tables."""
+    department = sorted(set(city.table("payments")["department"].dropna()))[0]
+    filters = kpi.Filters(departments=(department,))
+
+    def report():
+        src = Source.from_workspace(city)
+        plain = {k: r.frame.reset_index(drop=True) for k, r in kpi.compute_all(src, **ARGS).items()}
+        kept = {k: r.frame.reset_index(drop=True) for k, r in kpi.compute_all(src, filters=filters, **ARGS).items()}
+        drill = kpi.drilldown("field_completeness", src, **ARGS)
+        rows = pd.concat([drill.denominator, drill.excluded]).reset_index(drop=True)
+        views = {r[0] for r in src.con.raw_sql("SELECT view_name FROM duckdb_views() "
+                                               "WHERE view_name LIKE 'kpi_records_%'").fetchall()}
+        return plain, kept, rows, views, _record_readers(src)
+
+    small, small_filtered, small_rows, small_views, _ = report()  # small: every record table written
+    monkeypatch.setattr(source, "SMALL_TABLE_ROWS", 100)
+    large, large_filtered, large_rows, large_views, readers = report()
+
+    assert not small_views
+    alone = {name for name, ids in readers.items() if len(ids) == 1 and not kpi.KPIS[ids[0]].per_period}
+    assert large_views == alone, readers  # per-period records (one per period) are written per grain
+    assert "field_completeness" in {ids[0] for name, ids in readers.items() if name in large_views}
+    for kpi_id in small:
+        pd.testing.assert_frame_equal(large[kpi_id], small[kpi_id], obj=kpi_id)
+        pd.testing.assert_frame_equal(large_filtered[kpi_id], small_filtered[kpi_id], obj=f"{kpi_id} filtered")
+    assert len(small_rows) > 0
+    pd.testing.assert_frame_equal(large_rows, small_rows)

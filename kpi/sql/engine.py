@@ -259,8 +259,9 @@ def _write_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only
         if table is None:
             table = f"kpi_records_{len(written)}"
             sql = _compiled(src, expr, ("records", tuple(k.id for k, _ in members), fy, as_of, with_method, grain))
-            in_memory = src.on_disk and src.large and _hold_in_memory(src, members)  # else its own choice
-            src.view(table, sql, materialize=True, table=False, in_memory=in_memory)
+            written_once = not _read_alone(src, members)
+            in_memory = written_once and src.on_disk and src.large and _hold_in_memory(src, members)
+            src.view(table, sql, materialize=written_once, table=False, in_memory=in_memory)
             written[expr.op()] = table
         for kpi, rec, names in views:
             # Read as a subquery naming the KPI's columns (the aggregate templates' dialect, transpiled).
@@ -289,6 +290,14 @@ def _hold_in_memory(src: Source, members: list) -> bool:
         return False
     src.memo[("records_in_memory",)] = held + rows
     return True
+
+
+def _read_alone(src: Source, members: list) -> bool:
+    """Whether a group's records are left a view, computed where read: one KPI's records over a large workspace
+    are read once by the report and once for the KPI's cube (the filters after it read the cube), so writing
+    them costs more than computing them twice (the union of every table for field_completeness: 12M rows at
+    10M payments, 3.3 s written, 0.9 s read)."""
+    return len(members) == 1 and src.on_disk and src.large and not members[0][0].per_period
 
 
 _SQL: dict = {}
@@ -971,8 +980,10 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
 def _rows(q: ir.Table, shown: dict, measures: dict, kpi: KPI, *, reason: bool = False) -> pd.DataFrame:
     cols = [f"_s_{c}" for c in shown] + [c for c in measures if not c.startswith("_") or c == "_counted"]
     cols += ["_reason"] if reason else []
-    order = [q[c] for c in ("_s_solicitation_id", "_s_contract_id", "_s_payment_id", "_s_vendor_id") if c in q.columns]
-    f = _fetch(q.select(*cols, "_date").order_by([q._date, *order]).drop("_date"))
+    ids = [c for c in ("_s_solicitation_id", "_s_contract_id", "_s_payment_id", "_s_vendor_id") if c in q.columns]
+    # By date, the ids, then every shown column: the same rows in the same order however the records were read.
+    order = [q._date, *(q[c] for c in ids), *(q[c] for c in cols if c not in ids)]
+    f = _fetch(q.select(*cols, "_date").order_by(order).drop("_date"))
     f = f.rename(columns={f"_s_{c}": c for c in shown})
     if "_counted" in f:
         if kpi.kind in ("ratio", "count", "snapshot_ratio"):
