@@ -397,9 +397,9 @@ def kept(src: Source, expr: ir.Table) -> ir.Table:
             sql = str(src.con.compile(expr))
             # Named by its definition: the records' SQL, compiled once per schema and reused for the next data
             # version, refers to it by this name. Over small tables a view: computing it again costs less than
-            # writing it.
+            # writing it. Over large ones a table in memory: one row per contract or solicitation at most.
             name = f"kpi_kept_{hashlib.sha1(sql.encode()).hexdigest()[:16]}"
-            hit = src.memo[key] = src.view(name, sql, materialize=src.large)
+            hit = src.memo[key] = src.view(name, sql, materialize=src.large, in_memory=True)
         return hit
 
 
@@ -952,17 +952,18 @@ def contract_payments(ctx: Context) -> ir.Table:
     p = src.table("payments")
     c = _first_row_by(src.table("contracts"), "contract_id", {"_limit": number(src.table("contracts"),
                                                                                "current_amount")})
-    pay = p.mutate(_pk=text(p, "contract_id"), _pd=date(p, "payment_date"), _pa=number(p, "amount"))
+    pay = p.select(_pk=text(p, "contract_id"), _pd=date(p, "payment_date"), _pa=number(p, "amount"))
     pay = pay.filter(pay._pk.notnull() & pay._pd.notnull() & pay._pa.notnull() & (pay._pd <= ctx.as_of))
-    pay = pay.inner_join(c, pay._pk == c._k)
-    totals = pay.group_by("_pk").aggregate(_paid=pay._pa.sum(), _count=pay.count(), _last=pay._pd.max(),
-                                           _rise=pay._pa.clip(lower=0).sum(), _lim=pay._limit.max())
+    # Summed by contract first, then joined to the contracts (one row each): 10M payments join as 500k sums.
+    sums = pay.group_by("_pk").aggregate(_paid=pay._pa.sum(), _count=pay.count(), _last=pay._pd.max(),
+                                         _rise=pay._pa.clip(lower=0).sum())
+    totals = sums.inner_join(c, sums._pk == c._k)
     # The running total (a sort of every payment) only where it can pass the limit: the payments (before
     # refunds) add up to more than current_amount. Most contracts never do.
-    may = totals.filter(totals._rise > totals._lim).select(_mk=totals._pk)
+    may = totals.filter(totals._rise > totals._limit).select(_mk=totals._pk, _lim=totals._limit)
     run = pay.inner_join(may, pay._pk == may._mk)
     run = run.mutate(_cum=run._pa.sum().over(ibis.cumulative_window(group_by=run._pk, order_by=run._pd)))
-    crossed = run.group_by(_ck="_pk").aggregate(_crossed=run._pd.min(where=run._cum > run._limit))
+    crossed = run.group_by(_ck="_pk").aggregate(_crossed=run._pd.min(where=run._cum > run._lim))
     out = totals.left_join(crossed, totals._pk == crossed._ck)
     return kept(src, out.select("_pk", "_paid", "_count", "_last", "_crossed"))
 
