@@ -79,6 +79,22 @@ def test_year_to_date_scorecard_compares_like_for_like():
     assert card["movement"] == pytest.approx(-25.0)
 
 
+def test_the_period_and_its_comparison_are_read_from_one_pass_over_the_records(monkeypatch):
+    """The comparison (a date range: the KPI's cube) is asked first, and the cube answers the period too: no
+    aggregate query over the records, and the same 75% against 100%."""
+    from kpi.sql import query
+
+    asked = []
+    real_query, real_arrow = query.query, query.arrow
+    monkeypatch.setattr(query, "query", lambda src, sql, *a, **k: asked.append(("records", sql)) or
+                        real_query(src, sql, *a, **k))
+    monkeypatch.setattr(query, "arrow", lambda src, sql, **k: asked.append(("cube", sql)) or real_arrow(src, sql, **k))
+    tables = city()
+    card = kpi.scorecard(tables, period=now.default_period(now.data_through(tables)), kpis=("mwbe_spend_share",))
+    assert (card.iloc[0]["value"], card.iloc[0]["yoy_value"]) == (pytest.approx(0.75), pytest.approx(1.0))
+    assert [kind for kind, sql in asked if "_reason" in sql] == ["cube"], asked
+
+
 def test_a_chosen_fiscal_year_keeps_its_comparison():
     """Choosing FY2026 alone still compares with FY2025 (the filter picks the period, not the comparison)."""
     tables = city()
