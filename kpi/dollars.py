@@ -203,7 +203,7 @@ def _spend_sums(src, column: str, days: tuple | None) -> _Sums:
     keep = when.notnull() & amount.notnull()
     if days is not None:
         keep &= (when >= days[0]) & (when <= days[1])
-    name = pay[column].cast("string") if column in pay.columns else ibis.null("string")
+    name = M.text(pay, column)  # trimmed as every KPI reads it: " Acme " and "Acme" are one vendor
     t = pay.filter(keep).select(_month=when.truncate("M"), department=M.text(pay, "department"),
                                 category=M.text(pay, "category"), name=name.fill_null(NOT_RECORDED), _a=amount)
     keys = (["_month"] if days is None else []) + ["department", "category", "name"]

@@ -93,6 +93,50 @@ def test_a_workspace_of_padded_text_gives_the_kpis_of_the_raw_data(padded_city, 
     pd.testing.assert_frame_equal(by_department[2], by_department[3], check_dtype=False)
 
 
+def test_rows_fetched_over_a_trimmed_workspace_are_read_untrimmed_and_agree(padded_city, tmp_path, monkeypatch):
+    """Lists, spend sums and the vendor identity fetch rows through kpi.sql.query.fetch_expr: over a trimmed
+    workspace without TRIM, with the rows the engine gives when it trims the raw data itself."""
+    from kpi import now
+    from kpi.contracts import expiring_pipeline
+    from kpi.dollars import spend_by
+
+    class Recording:  # the DuckDB connection, noting the queries made with sql() (fetches, cubes)
+        def __init__(self, con):
+            self._con, self.queries = con, []
+
+        def sql(self, query, *args, **kwargs):
+            self.queries.append(query)
+            return self._con.sql(query, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+    stored_src = Source.from_workspace(workspace_of(tmp_path / "ws", padded_city))
+    raw_src = Source.from_frames(padded_city)
+    stored_src.con.con = recording = Recording(stored_src.con.con)
+    day = now.data_through(raw_src)
+    period = now.default_period(day)
+
+    def rows(src):
+        return [spend_by(src, period, by="department", top=None), spend_by(src, period, by="vendor", top=None),
+                expiring_pipeline(src, day)]
+
+    raw = rows(raw_src)
+    stored = rows(stored_src)
+    fetched = [q for q in recording.queries if '"payment_date"' in q or '"end_date"' in q]
+    assert len(fetched) >= 3 and all(untrimmed(q) == q for q in fetched)  # no canonical column trimmed
+    assert all(len(frame) for frame in raw)
+
+    def shown_trimmed(frame):
+        # A list shows text as the data holds it (the raw data padded, the workspace not), and sorts by it.
+        frame = frame.apply(lambda c: c.str.strip().replace("", None) if c.dtype in ("str", object) else c)
+        return frame.sort_values(list(frame.columns), kind="stable")
+
+    for a, b in zip(stored, raw, strict=True):
+        pd.testing.assert_frame_equal(shown_trimmed(a).reset_index(drop=True), shown_trimmed(b).reset_index(drop=True),
+                                      check_dtype=False)
+
+
 def test_files_written_before_are_trimmed_by_the_engine(padded_city, tmp_path):
     """A workspace whose table files do not say their text is trimmed (written by an earlier version) is read
     as any database is: every value trimmed by the engine."""

@@ -49,6 +49,7 @@ from ..settings import (
     completeness_fields,
     direction_sign,
 )
+from .query import fetch_expr, fetch_scalar
 from .source import Source
 
 DIMENSIONS = ("department", "category", "method", "vendor")
@@ -241,7 +242,7 @@ def _pairs(src: Source, table: str, id_col: str, name_col: str) -> pd.DataFrame:
     # In order of first appearance: a vendor's display name is the first spelling its rows use.
     q = t.select(**{id_col: text(t, id_col), name_col: text(t, name_col)}, _row=ibis.row_number())
     q = q.group_by([id_col, name_col]).aggregate(_first=q._row.min()).order_by("_first")
-    f = q.to_pyarrow().to_pandas().drop(columns="_first")
+    f = fetch_expr(q).drop(columns="_first")
     return f.reset_index(drop=True).astype({id_col: "str", name_col: "str"})
 
 
@@ -265,7 +266,7 @@ def _vendor_identity(src: Source):
                 t = src.table("vendors")
                 if t is not None:
                     cols = [c for c in _canon("vendors") if c in t.columns]
-                    frames["vendors"] = t.select(cols).to_pyarrow().to_pandas()
+                    frames["vendors"] = fetch_expr(t.select(cols))
                 continue
             if src.table(table) is not None:
                 frames[table] = _pairs(src, table, id_col, name_col)
@@ -734,7 +735,7 @@ def first_time_vendor_share(ctx: Context) -> Rec:
     j = j.mutate(_prior=j._hk.notnull()).drop("_hk", "_hfy")
     first = ctx.src.memo.get(("first_fy", ctx.as_of, ctx.fy_start_month))
     if first is None:
-        first = hist._fy.min().to_pyarrow().as_py()
+        first = fetch_scalar(hist._fy.min())
         ctx.src.memo[("first_fy", ctx.as_of, ctx.fy_start_month)] = first
     notes = ()
     if first is not None:
@@ -1000,7 +1001,7 @@ def contract_rows(ctx: Context) -> ir.Table:
 
 def _count_once(ctx: Context, key, expr: ir.IntegerScalar) -> int:
     """A count for a note, asked of the database once per source and key."""
-    return _memo(ctx.src, key, lambda: int(expr.to_pyarrow().as_py() or 0))
+    return _memo(ctx.src, key, lambda: int(fetch_scalar(expr) or 0))
 
 
 _DIRECTION_SCHEMA = ibis.schema({"_dir": "string", "_sign": "int64"})

@@ -100,10 +100,28 @@ def fetch_expr(expr) -> pd.DataFrame:
     """An Ibis expression run on its backend's driver (numbers as floats on every backend: PostgreSQL
     types a literal 1.0 NUMERIC, which Ibis's Arrow conversion refuses)."""
     con = expr._find_backend()
+    if con.name == "duckdb" and getattr(con, "_kpi_trimmed", False):
+        # Over a workspace whose text is stored trimmed, not trimmed again (kpi.sql.source.untrimmed): the
+        # Overview's spend sums trimmed 10M departments and categories on every new data version.
+        from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+        from .source import serialised, untrimmed
+
+        con._register_in_memory_tables(expr)
+        sql = untrimmed(str(con.compile(expr.as_table())))
+        with serialised(con):
+            table = con.con.sql(sql).to_arrow_table()
+        return expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData).to_pandas()
     if con.name == "duckdb":
         return expr.to_pyarrow().to_pandas()
     con._register_in_memory_tables(expr)
     return run(con, con.name, str(con.compile(expr)))
+
+
+def fetch_scalar(expr):
+    """A scalar expression's value as a Python value (None when missing), read as fetch_expr reads rows."""
+    value = fetch_expr(expr.as_table()).iloc[0, 0]
+    return None if pd.isna(value) else value.item() if hasattr(value, "item") else value
 
 
 def arrow(src, sql: str, **values) -> pa.Table:

@@ -109,6 +109,7 @@ class Source:
         files = workspace.table_files() if files is None else files
         src = cls.from_parquet(files)
         src.trimmed = all(stored_trimmed(path) for path in files.values())
+        src.con._kpi_trimmed = src.trimmed  # read by query.fetch_expr, which has the expression's backend only
         for name in TABLES:
             if name not in src.tables:
                 frame = workspace.table(name)
