@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import ibis
 import numpy as np
 import pandas as pd
 
