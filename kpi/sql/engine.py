@@ -965,8 +965,15 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
             dj = den.left_join(both, den._d_category == both._bc)
             uncompared = dj.filter(dj._bc.isnull()).drop("_bc")
             den = dj.filter(dj._bc.notnull()).drop("_bc")
-        num = den.filter(den._counted) if kpi.kind in ("ratio", "count") else den
-    out = [_rows(q, shown, measures, kpi) for q in (num, den)]
+        num = None  # the used records, or those of them counted: taken from the used records' rows below
+    used = _rows(den, shown, measures, kpi)
+    if num is not None:
+        counted = _rows(num, shown, measures, kpi)
+    elif kpi.kind in ("ratio", "count"):
+        counted = used[used["counted"].to_numpy(dtype=bool)].reset_index(drop=True)
+    else:
+        counted = used.copy()
+    out = [counted, used]
     excluded = _rows(exc, shown, measures, kpi, reason=True)
     if uncompared is not None:
         more = _rows(uncompared, shown, measures, kpi, reason=False)
