@@ -66,8 +66,17 @@ class Source:
         self.on_disk = False
         self.memo: dict = {}  # derived small tables (vendor keys...) computed once per source
         self.schema: str | None = None  # where the tables were found (a database source)
-        self.trimmed = False  # text stored trimmed, blank as missing (storage.frames.trimmed_text): not trimmed again
         self.query_timeout_ms: int | None = None  # PostgreSQL: this connection's statement_timeout (limit_queries)
+
+    @property
+    def trimmed(self) -> bool:
+        """Whether text is stored trimmed, blank as missing (storage.frames.trimmed_text): not trimmed again.
+        Held on the connection, where kpi.sql.query.fetch_expr (given only an expression) reads it."""
+        return getattr(self.con, "_kpi_trimmed", False)
+
+    @trimmed.setter
+    def trimmed(self, value: bool) -> None:
+        self.con._kpi_trimmed = bool(value)
 
     # ----------------------------------------------------------------- constructors
 
@@ -109,7 +118,6 @@ class Source:
         files = workspace.table_files() if files is None else files
         src = cls.from_parquet(files)
         src.trimmed = all(stored_trimmed(path) for path in files.values())
-        src.con._kpi_trimmed = src.trimmed  # read by query.fetch_expr, which has the expression's backend only
         for name in TABLES:
             if name not in src.tables:
                 frame = workspace.table(name)
