@@ -18,12 +18,12 @@ from .goals import (
     resolve_goal,
 )
 from .registry import KPI, KPIS, SCORECARD, THEMES, Goal
-from .results import Drilldown, Filters, KPIResult
+from .results import Drilldown, Filters, KPIResult, Records
 from .scorecard import scorecard
 from .sql.engine import compute, compute_all, drilldown
 
 __all__ = [
-    "KPIS", "SCORECARD", "THEMES", "KPI", "Goal", "Filters", "KPIResult", "Drilldown", "Change", "compute",
+    "KPIS", "SCORECARD", "THEMES", "KPI", "Goal", "Filters", "KPIResult", "Drilldown", "Records", "Change", "compute",
     "compute_all", "scorecard", "assess", "drilldown", "what_changed", "summary", "load_goals_file",
     "dump_goals_file", "resolve_goal", "default_goals", "GOAL_COLUMNS", "STATUSES", "contracts", "market",
 ]

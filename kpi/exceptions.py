@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import pandas as pd
+from .results import Records
 
 # What the exceptions of a KPI are called on screen; any other KPI is named from its noun and direction.
 EXCEPTION_LABELS = {
@@ -52,10 +52,11 @@ RATIO_KINDS = ("ratio", "snapshot_ratio", "count", "snapshot_count")
 
 @dataclass(frozen=True)
 class Exceptions:
-    """The records that miss the goal (`records`), what they are called, and why (one sentence)."""
+    """The records that miss the goal (`records`, a kpi.Records query: counted and fetched by the engine), what
+    they are called, and why (one sentence)."""
 
     label: str
-    records: pd.DataFrame
+    records: Records
     rule: str
 
 
@@ -68,9 +69,9 @@ def _target(goal) -> float | None:
     return None if math.isnan(v) else v
 
 
-def measure_column(frame: pd.DataFrame) -> str | None:
+def measure_column(columns) -> str | None:
     """The column holding each record's own measure (days, bids...), if the drill-down has one."""
-    return next((c for c in MEASURE_COLUMNS if c in frame.columns), None)
+    return next((c for c in MEASURE_COLUMNS if c in columns), None)
 
 
 def exceptions(k, drill, goal=None) -> Exceptions | None:
@@ -81,36 +82,29 @@ def exceptions(k, drill, goal=None) -> Exceptions | None:
     target (none without a goal). None when the KPI has no record that misses anything (distinct counts).
     """
     label = EXCEPTION_LABELS.get(k.id) or f"{str(k.noun).capitalize()} that miss the goal"
-    den = drill.denominator
-    if den is None:
-        return None
+    used = drill.used
     if k.kind in RATIO_KINDS:
         if k.direction == "lower":
-            rows, rule = drill.numerator, "counted in the value, where lower is better"
-        elif "counted" in den.columns:
-            rows, rule = den[~den["counted"].fillna(False).astype(bool)], "not counted, where higher is better"
+            rows, rule = drill.counted, "counted in the value, where lower is better"
+        elif "counted" in used.columns:
+            rows, rule = used.where(lambda t: ~t.counted.fill_null(False)), "not counted, where higher is better"
         else:
             return None
     elif k.kind in ("duration", "mean"):
-        col, target = measure_column(den), _target(goal)
+        col, target = measure_column(used.columns), _target(goal)
         if col is None or target is None:
             return None
-        values = pd.to_numeric(den[col], errors="coerce")
-        beyond = values > target if k.direction == "lower" else values < target
-        rows, rule = den[beyond.fillna(False)], f"beyond the goal of {target:g}"
+        beyond = (lambda t: t[col] > target) if k.direction == "lower" else (lambda t: t[col] < target)
+        rows, rule = used.where(beyond), f"beyond the goal of {target:g}"
     else:
         return None
     return Exceptions(label, _worst_first(rows), rule)
 
 
-def _worst_first(rows: pd.DataFrame) -> pd.DataFrame:
+def _worst_first(rows: Records) -> Records:
     """Largest measure first (most days late, most overspent), else largest amount, else as they came."""
-    col = measure_column(rows)
+    col = measure_column(rows.columns)
     if col is None:
         col = next((c for c in ("overspent_by", "numerator_amount", "current_amount", "awarded_amount", "amount")
                     if c in rows.columns), None)
-    if col is None or rows.empty:
-        return rows.reset_index(drop=True)
-    key = pd.to_numeric(rows[col], errors="coerce")
-    return rows.assign(_k=key).sort_values("_k", ascending=False, kind="stable", na_position="last") \
-        .drop(columns="_k").reset_index(drop=True)
+    return rows if col is None else rows.largest_first(col)

@@ -122,16 +122,130 @@ class KPIResult:
         return self.frame.iloc[pos[-1]] if pos else None
 
 
-@dataclass
-class Drilldown:
-    """The records behind one value: numerator, denominator (len == n) and the excluded ones with a reason."""
+class Records:
+    """Some of the records behind a value, kept as a query on the engine: counted there, and only the rows asked
+    for come back (the first rows a page shows; every row for a CSV, when its button is pressed).
 
-    numerator: pd.DataFrame
-    denominator: pd.DataFrame
-    excluded: pd.DataFrame
+    `query` holds the drill-down's columns, plus hidden ones (a leading underscore) that only order the rows;
+    `order` lists the sort keys; `finish` shapes fetched rows (dates as datetimes, the reason first)."""
+
+    def __init__(self, query=None, order=(), finish=None, columns=()):
+        self.query = query
+        self.order = tuple(order)
+        self._finish = finish
+        self._empty_columns = tuple(columns)
+        self._count: int | None = None
+        self._all: pd.DataFrame | None = None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Records:
+        """A frame's rows as Records (in the frame's order): what a test or a caller with rows in hand passes."""
+        import ibis
+        import pyarrow as pa
+
+        if frame.empty:
+            return cls(columns=frame.columns)
+        con = ibis.duckdb.connect()  # registered as Arrow, as kpi.sql.source.Source.from_frames does
+        con.con.register("records", pa.Table.from_pandas(frame.reset_index(drop=True).assign(
+            _row=np.arange(len(frame))), preserve_index=False))
+        return cls(con.table("records"), order=("_row",))
+
+    @property
+    def columns(self) -> list[str]:
+        if self.query is None:
+            return list(self._empty_columns)
+        return [c for c in self.query.columns if not c.startswith("_")]
+
+    @property
+    def count(self) -> int:
+        if self._count is None:
+            if self._all is not None:
+                self._count = len(self._all)
+            elif self.query is None:
+                self._count = 0
+            else:
+                self._count = int(_fetch(self.query.aggregate(n=self.query.count()))["n"].iloc[0])
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def head(self, n: int) -> pd.DataFrame:
+        """The first `n` rows in the drill-down's order."""
+        if self._all is not None or self.query is None:
+            return self.frame().head(n)
+        if self._count is not None and self._count <= n:
+            return self.frame()
+        return self._rows(n)
+
+    def frame(self) -> pd.DataFrame:
+        """Every row (fetched once)."""
+        if self._all is None:
+            self._all = self._rows(None)
+            self._count = len(self._all)
+        return self._all
+
+    def values(self, column: str) -> pd.Series:
+        """One column of every row, as numbers (a histogram's durations): the other columns stay behind."""
+        if self._all is not None or self.query is None:
+            frame = self.frame()
+            return pd.to_numeric(frame[column], errors="coerce").dropna() if column in frame else pd.Series()
+        got = _fetch(self.query.select(column).filter(self.query[column].notnull()))[column]
+        return pd.to_numeric(got, errors="coerce").dropna().reset_index(drop=True)
+
+    def where(self, keep) -> Records:
+        """These records narrowed by `keep(table)` (a boolean Ibis expression over the query's columns)."""
+        if self.query is None:
+            return self
+        return Records(self.query.filter(keep(self.query)), self.order, self._finish)
+
+    def largest_first(self, column: str) -> Records:
+        """The same records, the largest `column` first (missing last), then in their own order."""
+        if self.query is None:
+            return self
+        key = self.query[column].cast("float64").name("_largest")  # a sort key named apart from the column
+        return Records(self.query, (key.desc(nulls_first=False), *self.order), self._finish)
+
+    def _rows(self, limit: int | None) -> pd.DataFrame:
+        if self.query is None:
+            return pd.DataFrame({c: pd.Series(dtype="str" if c == "reason" else "float64")
+                                 for c in self._empty_columns})
+        q = self.query.order_by(list(self.order)) if self.order else self.query
+        frame = _fetch(q.limit(limit) if limit is not None else q)
+        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+        return (self._finish(frame) if self._finish else frame).reset_index(drop=True)
+
+
+def _fetch(expr) -> pd.DataFrame:
+    from .sql.query import fetch_expr
+
+    return fetch_expr(expr)
+
+
+@dataclass(eq=False)
+class Drilldown:
+    """The records behind one value, as queries: those counted in the value (the numerator), those used (the
+    denominator, len == n) and those set aside, each with a reason. `numerator`, `denominator` and `excluded`
+    are their every row (fetched when first read)."""
+
+    counted: Records
+    used: Records
+    set_aside: Records
     kpi: KPI | None = None
     period_label: str | None = None
     group: str | None = None
+
+    @property
+    def numerator(self) -> pd.DataFrame:
+        return self.counted.frame()
+
+    @property
+    def denominator(self) -> pd.DataFrame:
+        return self.used.frame()
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        return self.set_aside.frame()
 
 
 

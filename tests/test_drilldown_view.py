@@ -4,7 +4,6 @@ and the records that miss the goal picked out first."""
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace as NS
 
 import numpy as np
 import pandas as pd
@@ -71,7 +70,7 @@ def test_records_view_shows_blanks_as_blank():
 
 
 def _drill(numerator, denominator):
-    return NS(numerator=numerator, denominator=denominator, excluded=pd.DataFrame({"reason": []}))
+    return kpi.Drilldown(kpi.Records.of(numerator), kpi.Records.of(denominator), kpi.Records(columns=("reason",)))
 
 
 def test_exceptions_of_a_share_where_higher_is_better_are_the_records_not_counted():
@@ -80,7 +79,7 @@ def test_exceptions_of_a_share_where_higher_is_better_are_the_records_not_counte
                         "counted": [True, False, False]})
     exc = exceptions(kpi.KPIS["on_time_payment_share"], _drill(den[den["counted"]], den))
     assert exc.label == "Late payments"
-    assert list(exc.records["payment_id"]) == ["PAY-LATE-90", "PAY-LATE-40"]
+    assert list(exc.records.frame()["payment_id"]) == ["PAY-LATE-90", "PAY-LATE-40"]
 
 
 def test_exceptions_of_a_share_where_lower_is_better_are_the_counted_records():
@@ -88,14 +87,14 @@ def test_exceptions_of_a_share_where_lower_is_better_are_the_counted_records():
     den = pd.DataFrame({"solicitation_id": ["SOL-SINGLE-BID", "SOL-THREE-BIDS"], "bids": [1, 3],
                         "counted": [True, False]})
     exc = exceptions(kpi.KPIS["single_bid_share"], _drill(den[den["counted"]], den))
-    assert exc.label == "Single-bid solicitations" and list(exc.records["solicitation_id"]) == ["SOL-SINGLE-BID"]
+    assert exc.label == "Single-bid solicitations" and list(exc.records.frame()["solicitation_id"]) == ["SOL-SINGLE-BID"]
 
 
 def test_exceptions_of_a_duration_are_the_records_beyond_the_goal():
     """Days to pay with a 30-day goal: 31 and 45 days are exceptions, 30 (inclusive goal) is not."""
     den = pd.DataFrame({"payment_id": ["PAY-30", "PAY-31", "PAY-45", "PAY-5"], "days": [30, 31, 45, 5]})
     exc = exceptions(kpi.KPIS["days_to_pay"], _drill(den, den), {"target": 30})
-    assert list(exc.records["payment_id"]) == ["PAY-45", "PAY-31"]
+    assert list(exc.records.frame()["payment_id"]) == ["PAY-45", "PAY-31"]
     assert exceptions(kpi.KPIS["days_to_pay"], _drill(den, den), {"target": None}) is None
 
 
@@ -124,9 +123,10 @@ def test_exceptions_on_the_sample_city_are_a_subset_of_the_records_used(kpi_id, 
     k = kpi.KPIS[kpi_id]
     drill = kpi.drilldown(kpi_id, sample_tables, as_of=sample_data.AS_OF, grain="year")
     exc = exceptions(k, drill, k.goal)
-    assert 0 < len(exc.records) < len(drill.denominator)
+    assert 0 < exc.records.count < drill.used.count == len(drill.denominator)
     key = next(c for c in ("payment_id", "solicitation_id", "contract_id") if c in drill.denominator)
-    assert set(exc.records[key]) <= set(drill.denominator[key])
+    assert set(exc.records.frame()[key]) <= set(drill.denominator[key])
+    assert exc.records.head(1).equals(exc.records.frame().head(1))
     assert not re.search(r"_", exc.label)
 
 

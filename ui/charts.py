@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
@@ -98,7 +99,10 @@ def show_chart(chart, file_stem: str, *, key: str | None = None, export=None, no
     return dict(getattr(event, "selection", None) or {}) if selectable else None
 
 
-def csv_button(frame: pd.DataFrame, file_stem: str, *, key: str, label: str = "Download CSV") -> None:
-    """A CSV of the frame with spreadsheet formulas neutralised (built when clicked)."""
-    st.download_button(label, data=lambda: exports.safe_csv(frame), file_name=f"{slug(file_stem)}.csv",
+def csv_button(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, *, key: str,
+               label: str = "Download CSV") -> None:
+    """A CSV of the frame with spreadsheet formulas neutralised, built when clicked; `frame` may be a function
+    that fetches the rows then (a drill-down's every record)."""
+    rows = frame if callable(frame) else (lambda: frame)
+    st.download_button(label, data=lambda: exports.safe_csv(rows()), file_name=f"{slug(file_stem)}.csv",
                        mime="text/csv", key=key, on_click="ignore", icon=":material/download:")

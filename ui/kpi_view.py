@@ -24,7 +24,7 @@ from ui.format import (
     md_escape,
 )
 from ui.notices import missing_data, no_rows
-from ui.tables import export_frame, show_records, show_table
+from ui.tables import MAX_ROWS, export_frame, show_records, show_table
 
 TREND_WIDTH = 760  # on screen; the downloads are built at slide size
 BREAKDOWN_WIDTH = 560
@@ -161,14 +161,12 @@ def distribution_part(k, view, goal, period: str) -> None:
 
 
 def duration_values(drill) -> pd.Series | None:
-    """The per-record durations behind a median (the drill-down's days column)."""
-    frame = getattr(drill, "numerator", None)
-    if frame is None or frame.empty:
+    """The per-record durations behind a median (the drill-down's days column, fetched alone)."""
+    counted = getattr(drill, "counted", None)
+    if counted is None:
         return None
-    for col in ("days", "duration_days", "value"):
-        if col in frame.columns:
-            return pd.to_numeric(frame[col], errors="coerce").dropna()
-    return None
+    col = next((c for c in ("days", "duration_days", "value") if c in counted.columns), None)
+    return counted.values(col) if col is not None else None
 
 
 def drilldown_part(k, view, period: str, goal=None, *, by: str | None = None, group: str | None = None) -> None:
@@ -179,24 +177,25 @@ def drilldown_part(k, view, period: str, goal=None, *, by: str | None = None, gr
     if group:
         st.caption(f"Narrowed to {md_escape(BREAKDOWN_LABELS.get(by, by))} {md_escape(group)} by a click on the "
                    "chart below; double-click the chart to show every record.")
-    numerator, used, excluded = drill.numerator, drill.denominator, drill.excluded
+    counted, used = drill.counted, drill.used
     exc = kpi_exceptions.exceptions(k, drill, goal)
     parts = []
     if exc is not None:
         parts.append((exc.label, exc.records, "exceptions"))
-    if k.kind in ("ratio", "snapshot_ratio", "count", "snapshot_count") and len(numerator) != len(used) \
-            and (exc is None or exc.records is not numerator):
-        parts.append(("Counted in the value", numerator, "counted"))
-    parts += [(f"All {k.noun} used", used, "used"), ("Excluded", excluded, "excluded")]
-    parts = [(name, f, slug) for name, f, slug in parts if isinstance(f, pd.DataFrame)]
-    tabs = st.tabs([f"{md_escape(name)} ({len(f):,})" for name, f, _ in parts])
-    for tab, (_name, frame, slug) in zip(tabs, parts, strict=True):
+    if k.kind in ("ratio", "snapshot_ratio", "count", "snapshot_count") and counted.count != used.count \
+            and (exc is None or exc.records is not counted):
+        parts.append(("Counted in the value", counted, "counted"))
+    parts += [(f"All {k.noun} used", used, "used"), ("Excluded", drill.set_aside, "excluded")]
+    tabs = st.tabs([f"{md_escape(name)} ({records.count:,})" for name, records, _ in parts])
+    for tab, (_name, records, slug) in zip(tabs, parts, strict=True):
         with tab:
-            if slug == "excluded" and len(frame):
+            if slug == "excluded" and records.count:
                 st.caption("Records the KPI sets aside, each with the reason.")
-            show_records(frame, key=f"drill-{k.id}-{slug}")
-            if len(frame):
-                csv_button(export_frame(frame), f"{file_stem(k.id, period)}_{slug}", key=f"csv-{k.id}-{slug}")
+            # Only the rows shown come back from the engine; every row only when the CSV button is pressed.
+            show_records(records.head(MAX_ROWS), total=records.count, key=f"drill-{k.id}-{slug}")
+            if records.count:
+                csv_button(lambda r=records: export_frame(r.frame()), f"{file_stem(k.id, period)}_{slug}",
+                           key=f"csv-{k.id}-{slug}")
 
 
 def definition_expander(k, res, goal) -> None:

@@ -141,16 +141,18 @@ def _measure_first(columns: list) -> list:
     return first + [c for c in columns if c not in first]
 
 
-def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS,
+def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_ROWS, total: int | None = None,
                  drop=("period_label", "import_id")) -> None:
-    """A table of KPI records (see records_view), at most `max_rows` of them in the browser."""
+    """A table of KPI records (see records_view), at most `max_rows` of them in the browser; `total` counts
+    the records when `frame` holds only the first of them."""
+    total = len(frame) if total is None and frame is not None else total or 0
     if frame is None or len(frame) == 0:
         st.caption("No records.")
         return
     view, config = records_view(frame.head(max_rows), drop=drop)
     st.dataframe(view, hide_index=True, key=key, column_config=config)
-    if len(frame) > max_rows:
-        st.caption(f"Showing the first {max_rows:,} of {len(frame):,} records; the CSV has them all.")
+    if total > max_rows:
+        st.caption(f"Showing the first {max_rows:,} of {total:,} records; the CSV has them all.")
 
 
 def export_frame(frame: pd.DataFrame, *, drop=("import_id",)) -> pd.DataFrame:

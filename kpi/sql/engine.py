@@ -30,6 +30,7 @@ from ..results import (
     Drilldown,
     Filters,
     KPIResult,
+    Records,
     empty_frame,
     empty_reasons,
     order_frame,
@@ -888,8 +889,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
     fy = P.check_start_month(fy_start_month)
     day = _as_of(as_of)
     src = source_of(tables)
-    empty = pd.DataFrame()
-    none = Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, period_label, group)
+    none = Drilldown(Records(), Records(), Records(columns=("reason",)), kpi, period_label, group)
     if kpi_id in NOT_YET_PORTED or getattr(M, kpi_id, None) is None or src.missing(kpi.needs):
         return none
     dims = [by] if by else [d for d in kpi.breakdowns]
@@ -943,68 +943,60 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
         num = den.filter((den._flag_hi.notnull() & (den._flag_hi >= ref)) if isinstance(m, M.Expiring)
                          else den._num != 0)
         exc = r.filter(r._reason.notnull() & covers)
-        uncompared = None
     else:
-        r = r.mutate(_code=ibis.ifelse(r._date.notnull() & (r._date <= day), period_code(r._date, grain, fy),
-                                       ibis.null("int64")))
         if period_label is None:
-            target = _fetch(r.filter(r._reason.isnull() & r._code.notnull()).aggregate(c=r._code.max()))["c"].iloc[0]
-            if target is None or pd.isna(target):
-                return Drilldown(empty, empty, pd.DataFrame({"reason": pd.Series(dtype="str")}), kpi, None, group)
-            target = int(target)
+            placed = r.filter(r._reason.isnull() & r._date.notnull() & (r._date <= day))
+            last = _fetch(placed.aggregate(d=placed._date.max()))["d"].iloc[0]
+            if last is None or pd.isna(last):
+                return Drilldown(Records(), Records(), Records(columns=("reason",)), kpi, None, group)
+            target = P.code_of(last, grain, fy)
         else:
             target = P.parse_label(period_label, grain, fy)
         label = P.labels(np.array([target]), grain, fy)[0]
-        inp = r.filter(r._code == target)
+        # The period as a date range (its code is a function of the date): the engine compares dates, not codes.
+        first = P.period_start(np.array([target]), grain, fy)[0].astype(dt.date)
+        last_day = min(P.period_end(np.array([target]), grain, fy)[0].astype(dt.date), day)
+        inp = r.filter(r._date.notnull() & (r._date >= first) & (r._date <= last_day))
         den = inp.filter(inp._reason.isnull())
         exc = inp.filter(inp._reason.notnull())
-        uncompared = None
         if isinstance(m, M.Lift):
             both = den.group_by("_d_category").aggregate(e=den.engaged.max(), ne=den.engaged.min())
             both = both.filter((both.e == 1) & (both.ne == 0)).select(_bc="_d_category")
             dj = den.left_join(both, den._d_category == both._bc)
-            uncompared = dj.filter(dj._bc.isnull()).drop("_bc")
+            uncompared = dj.filter(dj._bc.isnull()).drop("_bc").mutate(_reason=ibis.literal(NO_COMPARISON))
             den = dj.filter(dj._bc.notnull()).drop("_bc")
-        num = None  # the used records, or those of them counted: taken from the used records' rows below
-    used = _rows(den, shown, measures, kpi)
-    if num is not None:
-        counted = _rows(num, shown, measures, kpi)
-    elif kpi.kind in ("ratio", "count"):
-        counted = used[used["counted"].to_numpy(dtype=bool)].reset_index(drop=True)
-    else:
-        counted = used.copy()
-    out = [counted, used]
-    excluded = _rows(exc, shown, measures, kpi, reason=True)
-    if uncompared is not None:
-        more = _rows(uncompared, shown, measures, kpi, reason=False)
-        more.insert(0, "reason", NO_COMPARISON)
-        excluded = pd.concat([excluded, more], ignore_index=True)
-    for f in (*out, excluded):
-        f.insert(0, "period_label", label)
-    return Drilldown(out[0], out[1], excluded, kpi, label, group)
+            exc = exc.mutate(_part=ibis.literal(0)).union(uncompared.mutate(_part=ibis.literal(1)))
+        num = den.filter(den._counted) if kpi.kind in ("ratio", "count") else den
+    parts = [_records(q, shown, measures, kpi, label, reason=q is exc) for q in (num, den, exc)]
+    return Drilldown(*parts, kpi, label, group)
 
 
-def _rows(q: ir.Table, shown: dict, measures: dict, kpi: KPI, *, reason: bool = False) -> pd.DataFrame:
-    cols = [f"_s_{c}" for c in shown] + [c for c in measures if not c.startswith("_") or c == "_counted"]
-    cols += ["_reason"] if reason else []
-    ids = [c for c in ("_s_solicitation_id", "_s_contract_id", "_s_payment_id", "_s_vendor_id") if c in q.columns]
-    # By date, the ids, then every shown column: the same rows in the same order however the records were read.
-    order = [q._date, *(q[c] for c in ids), *(q[c] for c in cols if c not in ids)]
-    f = _fetch(q.select(*cols, "_date").order_by(order).drop("_date"))
-    f = f.rename(columns={f"_s_{c}": c for c in shown})
-    if "_counted" in f:
-        if kpi.kind in ("ratio", "count", "snapshot_ratio"):
-            f = f.rename(columns={"_counted": "counted"})
-        else:
-            f = f.drop(columns="_counted")
+RECORD_IDS = ("solicitation_id", "contract_id", "payment_id", "vendor_id")
+
+
+def _records(q: ir.Table, shown: dict, measures: dict, kpi: KPI, label: str, *, reason: bool) -> Records:
+    """A drill-down part as a query with the drill-down's column names (fetched only when asked)."""
+    counted = "counted" if kpi.kind in ("ratio", "count", "snapshot_ratio") else "_counted"
+    cols = {c: q[f"_s_{c}"] for c in shown}
+    cols |= {(counted if c == "_counted" else c): q[c] for c in measures if not c.startswith("_") or c == "_counted"}
+    if reason:
+        cols["reason"] = q._reason
+    ids = [c for c in RECORD_IDS if c in shown]
+    # By date, the ids, then every column: the same rows in the same order however the records were read.
+    order = [*(["_part"] if "_part" in q.columns else []), "_date", *ids, *(c for c in cols if c not in ids)]
+    hidden = {c: q[c] for c in ("_part", "_date") if c in q.columns}
+    return Records(q.select(**cols, **hidden), order, finish=lambda f: _finished(f, label))
+
+
+def _finished(f: pd.DataFrame, label: str) -> pd.DataFrame:
     for c in f.columns:
         if f[c].dtype == object and len(f) and isinstance(f[c].dropna().iloc[0] if f[c].notna().any() else None,
                                                             dt.date):
             f[c] = pd.to_datetime(f[c])
-    if reason:
-        f = f.rename(columns={"_reason": "reason"})
+    if "reason" in f:
         f.insert(0, "reason", f.pop("reason"))
-    return f.reset_index(drop=True)
+    f.insert(0, "period_label", label)
+    return f
 
 
 # ----------------------------------------------------------------------------- lists built on a KPI's records
