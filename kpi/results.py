@@ -129,10 +129,11 @@ class Records:
     `query` holds the drill-down's columns, plus hidden ones (a leading underscore) that only order the rows;
     `order` lists the sort keys; `finish` shapes fetched rows (dates as datetimes, the reason first)."""
 
-    def __init__(self, query=None, order=(), finish=None, columns=()):
+    def __init__(self, query=None, order=(), finish=None, columns=(), held=None):
         self.query = query
         self.order = tuple(order)
         self._finish = finish
+        self._held = held  # kept alive while these records are: what their query reads (a temporary table)
         self._empty_columns = tuple(columns)
         self._count: int | None = None
         self._all: pd.DataFrame | None = None
@@ -197,14 +198,14 @@ class Records:
         """These records narrowed by `keep(table)` (a boolean Ibis expression over the query's columns)."""
         if self.query is None:
             return self
-        return Records(self.query.filter(keep(self.query)), self.order, self._finish)
+        return Records(self.query.filter(keep(self.query)), self.order, self._finish, held=self._held)
 
     def largest_first(self, column: str) -> Records:
         """The same records, the largest `column` first (missing last), then in their own order."""
         if self.query is None:
             return self
         key = self.query[column].cast("float64").name("_largest")  # a sort key named apart from the column
-        return Records(self.query, (key.desc(nulls_first=False), *self.order), self._finish)
+        return Records(self.query, (key.desc(nulls_first=False), *self.order), self._finish, held=self._held)
 
     def _rows(self, limit: int | None) -> pd.DataFrame:
         if self.query is None:

@@ -9,7 +9,9 @@ the app reads (kpi.KPIResult, the same columns as before).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
@@ -938,11 +940,11 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
             t = int(hit[0])
         ref = refs["_ref"].iloc[t]
         label = P.labels(np.array([refs["_code"].iloc[t]]), grain, fy)[0]
-        covers = r._lo.notnull() & r._hi.notnull() & (r._lo <= ref) & (r._hi >= ref)
-        den = r.filter(r._reason.isnull() & covers)
+        inp, held = _held(src, r.filter(r._lo.notnull() & r._hi.notnull() & (r._lo <= ref) & (r._hi >= ref)))
+        den = inp.filter(inp._reason.isnull())
         num = den.filter((den._flag_hi.notnull() & (den._flag_hi >= ref)) if isinstance(m, M.Expiring)
                          else den._num != 0)
-        exc = r.filter(r._reason.notnull() & covers)
+        exc = inp.filter(inp._reason.notnull())
     else:
         if period_label is None:
             placed = r.filter(r._reason.isnull() & r._date.notnull() & (r._date <= day))
@@ -956,7 +958,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
         # The period as a date range (its code is a function of the date): the engine compares dates, not codes.
         first = P.period_start(np.array([target]), grain, fy)[0].astype(dt.date)
         last_day = min(P.period_end(np.array([target]), grain, fy)[0].astype(dt.date), day)
-        inp = r.filter(r._date.notnull() & (r._date >= first) & (r._date <= last_day))
+        inp, held = _held(src, r.filter(r._date.notnull() & (r._date >= first) & (r._date <= last_day)))
         den = inp.filter(inp._reason.isnull())
         exc = inp.filter(inp._reason.notnull())
         if isinstance(m, M.Lift):
@@ -967,14 +969,38 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
             den = dj.filter(dj._bc.notnull()).drop("_bc")
             exc = exc.mutate(_part=ibis.literal(0)).union(uncompared.mutate(_part=ibis.literal(1)))
         num = den.filter(den._counted) if kpi.kind in ("ratio", "count") else den
-    parts = [_records(q, shown, measures, kpi, label, reason=q is exc) for q in (num, den, exc)]
+    parts = [_records(q, shown, measures, kpi, label, held, reason=q is exc) for q in (num, den, exc)]
     return Drilldown(*parts, kpi, label, group)
+
+
+_DRILL_TABLES = itertools.count()
+
+
+def _held(src: Source, rows: ir.Table) -> tuple[ir.Table, object]:
+    """The period's records computed once, in a temporary table of embedded DuckDB: each tab's count and
+    first rows then read that table, not the KPI's tables and joins again. The table is dropped once no
+    drill-down part refers to it any more (by the next drill-down on the source, never by the collector)."""
+    if src.dialect != "duckdb":
+        return rows, None
+    released = src.memo.setdefault(("drill", "released"), [])
+    while released:
+        src.con.raw_sql(f'DROP TABLE IF EXISTS "{released.pop()}"')
+    name = f"kpi_drill_{next(_DRILL_TABLES)}"
+    src.con._register_in_memory_tables(rows)
+    table = src.view(name, str(src.con.compile(rows)), materialize=True, in_memory=True)
+    held = _Held()
+    weakref.finalize(held, released.append, name)
+    return table, held
+
+
+class _Held:
+    """What a drill-down's parts keep alive while they are read: their temporary table."""
 
 
 RECORD_IDS = ("solicitation_id", "contract_id", "payment_id", "vendor_id")
 
 
-def _records(q: ir.Table, shown: dict, measures: dict, kpi: KPI, label: str, *, reason: bool) -> Records:
+def _records(q: ir.Table, shown: dict, measures: dict, kpi: KPI, label: str, held, *, reason: bool) -> Records:
     """A drill-down part as a query with the drill-down's column names (fetched only when asked)."""
     counted = "counted" if kpi.kind in ("ratio", "count", "snapshot_ratio") else "_counted"
     cols = {c: q[f"_s_{c}"] for c in shown}
@@ -985,7 +1011,7 @@ def _records(q: ir.Table, shown: dict, measures: dict, kpi: KPI, label: str, *, 
     # By date, the ids, then every column: the same rows in the same order however the records were read.
     order = [*(["_part"] if "_part" in q.columns else []), "_date", *ids, *(c for c in cols if c not in ids)]
     hidden = {c: q[c] for c in ("_part", "_date") if c in q.columns}
-    return Records(q.select(**cols, **hidden), order, finish=lambda f: _finished(f, label))
+    return Records(q.select(**cols, **hidden), order, finish=lambda f: _finished(f, label), held=held)
 
 
 def _finished(f: pd.DataFrame, label: str) -> pd.DataFrame:

@@ -7,7 +7,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, grid_rows, main, open_page, query_params, wait_idle
+from tests.e2e.conftest import (
+    assert_no_exception,
+    grid_rows,
+    main,
+    open_page,
+    query_params,
+    screenshot,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.xdist_group("e2e")
 
@@ -61,4 +69,37 @@ def test_a_kpi_url_opened_directly_shows_that_kpi_first(server, page):
     open_page(page, server, "competition", kpi="Single-bid solicitations")
     expect(main(page).get_by_role("heading", level=2).first).to_have_text(re.compile("Single-bid solicitations"))
     expect(main(page).get_by_role("tab").first).to_have_text(re.compile(r"^Single-bid solicitations \(\d+\)$"))
+    assert_no_exception(page, server)
+
+
+def test_the_csv_of_a_tab_has_every_record_the_tab_counts(server, page, tmp_path):
+    """The page shows at most 2,000 records of a tab; its 'Download CSV' fetches every one when pressed, under
+    the same plain column names, late payments longest first."""
+    import csv
+
+    open_page(page, server, "payments", kpi="Invoices paid on time", grain="year")  # a year: thousands of payments
+    tabs = main(page).get_by_role("tab")
+    expect(tabs.first).to_have_text(re.compile(r"^Late payments \([\d,]+\)$"))
+
+    def tab_csv(tab) -> tuple[int, list[dict[str, str]]]:
+        tab.click()
+        wait_idle(page)
+        count = int(re.search(r"\(([\d,]+)\)", tab.inner_text()).group(1).replace(",", ""))
+        panel = main(page).locator('[role="tabpanel"]:visible')
+        with page.expect_download(timeout=120_000) as d:
+            panel.get_by_test_id("stDownloadButton").filter(has_text="Download CSV").click()
+        path = tmp_path / d.value.suggested_filename
+        d.value.save_as(path)
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return count, list(csv.DictReader(f))
+
+    count, late = tab_csv(tabs.first)
+    assert count == len(late) > 0
+    days = [float(r["Days"]) for r in late]
+    assert days == sorted(days, reverse=True) and min(days) > 30
+    count, used = tab_csv(main(page).get_by_role("tab", name=re.compile(r"^All payments used")))
+    assert count == len(used) > max(len(late), 2_000)
+    assert "Payment number" in used[0] and "payment_id" not in used[0]
+    expect(main(page).get_by_text(f"Showing the first 2,000 of {count:,} records")).to_be_visible()
+    screenshot(page, "drilldown_every_payment_used")
     assert_no_exception(page, server)
