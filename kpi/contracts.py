@@ -71,23 +71,33 @@ def _evaluations_on_file(src, as_of, fy_start_month: int) -> ir.Table | None:
     return j.select("_fk", _low=j._low.fill_null(False))
 
 
-def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: Filters | None = None,
-                      fy_start_month: int = 7) -> pd.DataFrame:
-    """Contracts ending within the longest window (540 days) after as_of, soonest first, with what each needs.
+# What a contract in the pipeline needs: the first that applies.
+ACTIONS = ("replacement under way", "decide: renew or re-procure (last evaluation below satisfactory)",
+           "renew (options left)", "start re-procurement now", "plan re-procurement", "let expire / decide")
 
-    Columns: contract_id, title, vendor_name, department, category, end_date, days_left, window (the
-    smallest of `windows` holding it), renewal_options_remaining, replacement_solicitation_id,
-    replacement_status, evaluation_on_file, last_evaluation_low, current_amount, action. Empty frame when
-    contracts or their end dates are missing. Department, category, method, vendor and value-band filters
-    apply as to the expiring_without_replacement KPI.
-    """
+
+def _action(r: ir.Table) -> ir.StringValue:
+    """A pipeline row's action, in the engine (the list shows it; the Overview sums the dollars of one)."""
+    options = r.renewal_options_remaining
+    has_options = options.notnull() & (options > 0)
+    return ibis.cases(
+        (r.replacement_solicitation_id.notnull() | r._repl.notnull(), ACTIONS[0]),
+        (has_options & r.last_evaluation_low.fill_null(False), ACTIONS[1]),
+        (has_options, ACTIONS[2]),
+        (r.days_left <= EXPIRING_DAYS, ACTIONS[3]),
+        (r.days_left <= max(EXPIRING_WINDOWS), ACTIONS[4]),
+        else_=ACTIONS[5],
+    )
+
+
+def pipeline_rows(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: Filters | None = None,
+                  fy_start_month: int = 7) -> ir.Table | None:
+    """The pipeline's contracts as a query, not fetched (see expiring_pipeline; `_repl` is hidden), or None
+    when contracts or their end dates are missing. Pass a Source and hold it while the query runs."""
     windows = tuple(sorted(int(w) for w in windows))
-    cols = list(CONTRACT_COLUMNS[:5]) + ["end_date", "days_left", "window", "renewal_options_remaining",
-                                         "replacement_solicitation_id", "replacement_status", "evaluation_on_file",
-                                         "last_evaluation_low", "current_amount", "action"]
     src = source_of(tables)
     if not src.has("contracts", "end_date"):
-        return pd.DataFrame(columns=cols)
+        return None
     from .sql.engine import _as_of
 
     day = _as_of(as_of)
@@ -117,21 +127,32 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
                         fy_start_month=fy_start_month, dates=False, check_needs=False, columns=columns,
                         name=f"pipeline_{windows[-1]}_{int(src.has('solicitations', 'replaces_contract_id'))}"
                              f"{int(src.rows('evaluations') > 0)}", extend=extend)
-    keep = [*CONTRACT_COLUMNS[:5], "end_date", "days_left", "renewal_options_remaining", "current_amount", "_repl",
+    keep = [*CONTRACT_COLUMNS[:5], "end_date", "days_left", "renewal_options_remaining", "current_amount",
             "replacement_solicitation_id", "replacement_status", "evaluation_on_file", "last_evaluation_low"]
-    r = r.select(*keep)
-    f = fetch(r.order_by(["end_date", "contract_id", "title"]))
+    return r.select(*keep, "_repl", action=_action(r))
+
+
+def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: Filters | None = None,
+                      fy_start_month: int = 7) -> pd.DataFrame:
+    """Contracts ending within the longest window (540 days) after as_of, soonest first, with what each needs.
+
+    Columns: contract_id, title, vendor_name, department, category, end_date, days_left, window (the
+    smallest of `windows` holding it), renewal_options_remaining, replacement_solicitation_id,
+    replacement_status, evaluation_on_file, last_evaluation_low, current_amount, action. Empty frame when
+    contracts or their end dates are missing. Department, category, method, vendor and value-band filters
+    apply as to the expiring_without_replacement KPI.
+    """
+    windows = tuple(sorted(int(w) for w in windows))
+    cols = list(CONTRACT_COLUMNS[:5]) + ["end_date", "days_left", "window", "renewal_options_remaining",
+                                         "replacement_solicitation_id", "replacement_status", "evaluation_on_file",
+                                         "last_evaluation_low", "current_amount", "action"]
+    src = source_of(tables)  # held until fetched: a workspace's source closes its connection when collected
+    r = pipeline_rows(src, as_of, windows, filters=filters, fy_start_month=fy_start_month)
+    if r is None:
+        return pd.DataFrame(columns=cols)
+    f = fetch(r.drop("_repl").order_by(["end_date", "contract_id", "title"]))
     dl = f["days_left"].to_numpy(dtype=float)
     options = f["renewal_options_remaining"].to_numpy(dtype=float)
-    has_repl = f["replacement_solicitation_id"].notna().to_numpy() | f["_repl"].notna().to_numpy()
-    has_options = ~np.isnan(options) & (options > 0)
-    low = f["last_evaluation_low"].fillna(False).astype(bool).to_numpy()
-    action = np.select(
-        [has_repl, has_options & low, has_options, dl <= EXPIRING_DAYS, dl <= max(EXPIRING_WINDOWS)],
-        ["replacement under way", "decide: renew or re-procure (last evaluation below satisfactory)",
-         "renew (options left)", "start re-procurement now", "plan re-procurement"],
-        default="let expire / decide",
-    )
     warr = np.array(windows)
     out = pd.DataFrame({
         **{c: f[c].to_numpy(dtype=object) for c in CONTRACT_COLUMNS[:5]},
@@ -142,9 +163,9 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
         "replacement_solicitation_id": f["replacement_solicitation_id"].to_numpy(dtype=object),
         "replacement_status": f["replacement_status"].to_numpy(dtype=object),
         "evaluation_on_file": f["evaluation_on_file"].fillna(False).astype(bool).to_numpy(),
-        "last_evaluation_low": low,
+        "last_evaluation_low": f["last_evaluation_low"].fillna(False).astype(bool).to_numpy(),
         "current_amount": f["current_amount"].to_numpy(dtype=float),
-        "action": action,
+        "action": f["action"].to_numpy(dtype=object),
     })
     return out[cols].reset_index(drop=True)
 

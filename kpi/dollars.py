@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .contracts import expiring_pipeline
+from .contracts import ACTIONS, pipeline_rows
 from .format import format_date, plural
 from .now import Period
 from .results import NOT_RECORDED, Filters
@@ -23,7 +23,7 @@ from .sql.engine import fetch, source_of
 
 # The 18 months of the contract pipeline (as on its slide) and the action that cannot wait.
 PIPELINE_DAYS = 548
-ACT_NOW = "start re-procurement now"
+ACT_NOW = ACTIONS[3]  # "start re-procurement now"
 
 
 @dataclass(frozen=True)
@@ -96,20 +96,30 @@ def kpi_dollars(tables, period: Period, filters: Filters | None = None) -> list[
 
 def pipeline_dollars(tables, as_of, filters: Filters | None = None, fy_start_month: int = 7) -> list[DollarFigure]:
     """The current value of contracts ending in the next 18 months, and of those whose re-procurement must
-    start now (kpi.contracts.expiring_pipeline's action)."""
-    pipe = expiring_pipeline(tables, as_of, filters=filters, fy_start_month=fy_start_month)
-    if pipe.empty:
+    start now (kpi.contracts' pipeline action): summed in the engine."""
+    src = source_of(tables)  # held until fetched: a workspace's source closes its connection when collected
+    r = pipeline_rows(src, as_of, filters=filters, fy_start_month=fy_start_month)
+    if r is None:
         return []
-    pipe = pipe[pipe["days_left"] <= PIPELINE_DAYS]
-    amount = pd.to_numeric(pipe["current_amount"], errors="coerce").fillna(0.0)
-    now = pipe["action"].astype(str) == ACT_NOW
-    n, k = len(pipe), int(now.sum())
+    soon = r.days_left <= PIPELINE_DAYS
+    now = soon & (r.action == ACT_NOW)
+    amount = r.current_amount.fill_null(0.0)
+    sums = fetch(r.aggregate(listed=r.count(), n=r.count(where=soon), k=r.count(where=now),
+                             total=amount.sum(where=soon), now_total=amount.sum(where=now))).iloc[0]
+    if not sums["listed"]:
+        return []
+    n, k = int(sums["n"]), int(sums["k"])
     return [
-        DollarFigure("expiring", "Ending in 18 months", float(amount.sum()),
+        DollarFigure("expiring", "Ending in 18 months", _amount(sums["total"]),
                      note=f"{plural(n, 'contracts')} from {format_date(as_of)}", kpi_id="expiring_without_replacement"),
-        DollarFigure("act_now", "Re-procurement to start now", float(amount[now].sum()),
+        DollarFigure("act_now", "Re-procurement to start now", _amount(sums["now_total"]),
                      note=f"{plural(k, 'contracts')} from {format_date(as_of)}", kpi_id="expiring_without_replacement"),
     ]
+
+
+def _amount(value) -> float:
+    """A sum as a float (0 where nothing was summed: SQL's SUM of no rows is NULL)."""
+    return 0.0 if value is None or pd.isna(value) else float(value)
 
 
 def spend_by(tables, period: Period, by: str = "department", filters: Filters | None = None,

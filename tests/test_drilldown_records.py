@@ -115,3 +115,12 @@ def test_records_of_a_frame_keep_its_order():
     assert records.largest_first("days").frame()["payment_id"].tolist() == ["C", "B", "A"]
     assert records.where(lambda t: t.days > 10).frame()["payment_id"].tolist() == ["C"]
     assert kpi.Records(columns=("reason",)).frame().columns.tolist() == ["reason"]
+
+
+def test_a_drill_down_of_a_workspace_outlives_the_call(tmp_path):
+    """Given a workspace (not a source), the drill-down keeps the source it made: its parts are still counted
+    and fetched after the call, when the caller holds nothing else."""
+    tables = generate_city(seed=17, sizes={"payments": 3_000, "solicitations": 200, "contracts": 100})
+    drill = kpi.drilldown("days_to_pay", workspace_of(tmp_path / "ws", tables), **ARGS)
+    gc.collect()
+    assert drill.used.count == len(drill.denominator) > 0

@@ -155,3 +155,29 @@ def test_lists_apply_the_kpis_filters():
                 ["contract_id"]) == ["CTR-EXPIRES-IN-60"]
     growth = EXAMPLES["cost_growth"].tables
     assert kc.cost_growth(growth, as_of="2026-06-30", filters=kpi.Filters(fiscal_years=(2020,))).empty
+
+
+def test_pipeline_dollars_are_the_listed_contracts_summed_in_the_engine(tmp_path, monkeypatch):
+    """The Overview's pipeline figures add up the list's amounts (and those whose action is to start now) in
+    one aggregate row: the list's rows do not come back to be summed. A workspace's source works alike."""
+    from kpi import dollars
+    from storage.workspace import Workspace
+
+    city = pipeline_city()
+    ws = Workspace(tmp_path / "ws")
+    with ws.batch():
+        for name, f in city.items():
+            ws.import_table(name, f, source=f"{name}.csv", rows_read=len(f), rows_excluded=0, checksum=name)
+    listed = kc.expiring_pipeline(city, as_of=AS_OF)
+    now = listed[listed["action"] == dollars.ACT_NOW]
+    assert 0 < len(now) < len(listed)
+    fetched = []
+    real = dollars.fetch
+    monkeypatch.setattr(dollars, "fetch", lambda expr: fetched.append(real(expr)) or fetched[-1])
+    for tables in (city, ws):
+        fetched.clear()
+        ending, act_now = dollars.pipeline_dollars(tables, AS_OF)
+        assert [len(f) for f in fetched] == [1]
+        assert ending.amount == pytest.approx(listed["current_amount"].fillna(0).sum())
+        assert act_now.amount == pytest.approx(now["current_amount"].fillna(0).sum())
+        assert ending.note.startswith(f"{len(listed)} contracts") and act_now.note.startswith(f"{len(now)} contract")
