@@ -7,6 +7,8 @@ measurement runs in a fresh child process so that its peak memory is its own:
 - kpis_all_cold: every KPI, every fiscal quarter, on tables nothing was computed on before (a new DuckDB
   connection over the Parquet files, with the compiled-SQL cache emptied, so SQL compilation is included);
 - kpis_filter_change: every KPI again after the department filter changed (warm);
+- drilldown_page: a KPI page's records behind the latest quarter of days_to_pay (the largest: every payment
+  of the quarter), as the page asks for them: each tab's count and first 2,000 rows, and the histogram's days;
 - floor: one bare DuckDB query over the same Parquet (payments by fiscal quarter and department: count,
   on-time share, median and 90th percentile of days to pay, dollars), what any engine pays to scan;
 - page: the app's Overview through Streamlit's AppTest over the workspace: the first render (data read,
@@ -130,8 +132,28 @@ def child(engine: str, folder: str, runs: int) -> dict:
                         filters=kpi.Filters(departments=(d,)))
         change.append(time.perf_counter() - t0)
     out["kpis_filter_change_s"] = statistics.median(change)
+    out["drilldown_page_s"] = statistics.median(drilldown_page(tables) for _ in range(runs))
     out["peak_rss_mb"] = _rss_mb()
     return out
+
+
+SHOWN_ROWS = 2_000  # ui.tables.MAX_ROWS, not imported: Streamlit's import would count in the peak memory
+
+
+def drilldown_page(tables, kpi_id: str = "days_to_pay") -> float:
+    """What a KPI page's "Records behind" asks of the engine (ui.kpi_view.drilldown_part): the drill-down,
+    its exceptions, each tab's count and the rows it shows, and the histogram's days."""
+    import kpi
+    from kpi.exceptions import exceptions
+
+    t0 = time.perf_counter()
+    drill = kpi.drilldown(kpi_id, tables, grain="quarter", fy_start_month=7, as_of="2026-05-31")
+    missed = exceptions(kpi.KPIS[kpi_id], drill, {"target": 30})
+    for part in (missed.records, drill.counted, drill.used, drill.set_aside):
+        if part.count:
+            part.head(SHOWN_ROWS)
+    drill.counted.values("days")
+    return time.perf_counter() - t0
 
 
 def run(scale: str, engines: tuple[str, ...], runs: int, timeout: int = 3600) -> dict:
@@ -152,7 +174,7 @@ def run(scale: str, engines: tuple[str, ...], runs: int, timeout: int = 3600) ->
             results[f"{engine}_{key.replace('_s', f'_{scale}_s') if key.endswith('_s') else key + '_' + scale}"] = \
                 value
     # The product's own keys: the embedded engine's figures.
-    for key in ("kpis_all_cold", "kpis_filter_change"):
+    for key in ("kpis_all_cold", "kpis_filter_change", "drilldown_page"):
         if f"duckdb_{key}_{scale}_s" in results:
             results[f"{key}_{scale}_s"] = results[f"duckdb_{key}_{scale}_s"]
     if f"duckdb_peak_rss_mb_{scale}" in results:
