@@ -145,6 +145,21 @@ def test_postgres_drilldown_lists_the_same_records(workspaces, postgres_url):
         key = next(c for c in ("solicitation_id", "contract_id", "payment_id") if c in old.denominator)
         assert _ids(new.denominator[key]) == _ids(old.denominator[key])
         assert sorted(new.excluded["reason"]) == sorted(old.excluded["reason"])
+        assert new.used.head(2).equals(new.denominator.head(2)) and new.used.count == len(new.denominator)
+    # The period's records were held in temporary tables of the session, dropped once released.
+    import gc
+
+    from kpi.sql.query import run
+
+    def held() -> int:
+        return int(run(src.con, "postgres", "SELECT count(*) AS n FROM pg_tables WHERE tablename LIKE 'kpi_drill_%' "
+                                           "AND schemaname LIKE 'pg_temp%'")["n"].iloc[0])
+
+    assert held() >= 1
+    del old, new
+    gc.collect()
+    kpi.drilldown("on_time_payment_share", src, fy_start_month=10, as_of=COUNTY_AS_OF)
+    assert held() == 1  # only the last one's
 
 
 def _ids(column) -> list[str]:

@@ -977,15 +977,13 @@ _DRILL_TABLES = itertools.count()
 
 
 def _held(src: Source, rows: ir.Table) -> tuple[ir.Table, _Held]:
-    """The period's records computed once, in a temporary table of embedded DuckDB: each tab's count and
+    """The period's records computed once, in a temporary table (cached in Spark): each tab's count and
     first rows then read that table, not the KPI's tables and joins again. The table is dropped once no
     drill-down part refers to it any more (by the next drill-down on the source, never by the collector)."""
     held = _Held(src)
-    if src.dialect != "duckdb":
-        return rows, held
     released = src.memo.setdefault(("drill", "released"), [])
     while released:
-        src.con.raw_sql(f'DROP TABLE IF EXISTS "{released.pop()}"')
+        src.drop(released.pop())
     name = f"kpi_drill_{next(_DRILL_TABLES)}"
     src.con._register_in_memory_tables(rows)
     table = src.view(name, str(src.con.compile(rows)), materialize=True, in_memory=True)

@@ -272,6 +272,18 @@ class Source:
             self.con.raw_sql(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
         return self.con.table(name) if table else None
 
+    def drop(self, name: str) -> None:
+        """Drop a temporary table that view(..., materialize=True) wrote (our own name, never user input)."""
+        if self.dialect == "pyspark":
+            self.con._session.sql(f"UNCACHE TABLE IF EXISTS `{name}`")
+            self.con._session.sql(f"DROP VIEW IF EXISTS `{name}`")
+        elif self.dialect == "postgres":
+            with self.con.con.cursor() as cur:
+                cur.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"')
+            self.con.con.commit()
+        else:
+            self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+
     # ----------------------------------------------------------------- presence
 
     @property
