@@ -58,6 +58,7 @@ class Exceptions:
     label: str
     records: Records
     rule: str
+    counted: bool = False  # the records counted in the value (a share where lower is better), worst first
 
 
 def _target(goal) -> float | None:
@@ -98,7 +99,7 @@ def exceptions(k, drill, goal=None) -> Exceptions | None:
         rows, rule = used.where(beyond), f"beyond the goal of {target:g}"
     else:
         return None
-    return Exceptions(label, _worst_first(rows), rule)
+    return Exceptions(label, _worst_first(rows), rule, counted=rows is drill.counted)
 
 
 def _worst_first(rows: Records) -> Records:

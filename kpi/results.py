@@ -190,8 +190,9 @@ class Records:
         """One column of every row, as numbers (a histogram's durations): the other columns stay behind."""
         if self._all is not None or self.query is None:
             frame = self.frame()
-            return pd.to_numeric(frame[column], errors="coerce").dropna() if column in frame else pd.Series()
-        got = _fetch(self.query.select(column).filter(self.query[column].notnull()))[column]
+            got = frame[column] if column in frame else pd.Series(dtype="float64")
+        else:
+            got = _fetch(self.query.select(column).filter(self.query[column].notnull()))[column]
         return pd.to_numeric(got, errors="coerce").dropna().reset_index(drop=True)
 
     def where(self, keep) -> Records:

@@ -69,3 +69,12 @@ def test_single_bid_kpi_lists_the_single_bid_solicitations_first(sample_dir, mon
     assert at.tabs[0].label.replace("\\", "").startswith("Single-bid solicitations (")
     records = next(d.value for d in at.dataframe if "Solicitation number" in d.value.columns)
     assert set(records["Bids"]) == {1}
+    # The single-bid solicitations are the ones counted in the value: one tab, not the same records twice.
+    assert not any(t.label.startswith("Counted in the value") for t in at.tabs)
+
+
+def test_a_share_where_higher_is_better_keeps_its_counted_records_a_tab_away(sample_dir, monkeypatch):
+    """On-time payments: the late ones first, and the on-time ones (counted in the value) in their own tab."""
+    at = open_kpi(sample_dir, monkeypatch, "app_pages/payments.py", "Invoices paid on time")
+    labels = [t.label for t in at.tabs]
+    assert labels[0].startswith("Late payments (") and any(lb.startswith("Counted in the value (") for lb in labels)

@@ -183,7 +183,7 @@ def drilldown_part(k, view, period: str, goal=None, *, by: str | None = None, gr
     if exc is not None:
         parts.append((exc.label, exc.records, "exceptions"))
     if k.kind in ("ratio", "snapshot_ratio", "count", "snapshot_count") and counted.count != used.count \
-            and (exc is None or exc.records is not counted):
+            and (exc is None or not exc.counted):
         parts.append(("Counted in the value", counted, "counted"))
     parts += [(f"All {k.noun} used", used, "used"), ("Excluded", drill.set_aside, "excluded")]
     tabs = st.tabs([f"{md_escape(name)} ({records.count:,})" for name, records, _ in parts])
