@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from .results import Filters
+from .results import Filters, Records
 from .settings import EXPIRING_DAYS, EXPIRING_WINDOWS
 from .sql import measures as M
 from .sql.engine import fetch, selection, source_of
@@ -173,6 +173,11 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
 def cost_growth(tables, *, filters: Filters | None = None, as_of=None, fy_start_month: int = 7) -> pd.DataFrame:
     """Contracts with an original and a current amount, largest growth first: growth_amount and growth
     (share of the original). Filters as for the cost_growth KPI (fiscal years on start_date)."""
+    return cost_growth_records(tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month).frame()
+
+
+def cost_growth_records(tables, *, filters: Filters | None = None, as_of=None, fy_start_month: int = 7) -> Records:
+    """cost_growth as a query (kpi.Records): counted in the engine, only the rows shown fetched."""
     cols = list(CONTRACT_COLUMNS) + ["start_date", "end_date", "original_amount", "current_amount",
                                      "growth_amount", "growth", "amendment_count"]
 
@@ -184,19 +189,25 @@ def cost_growth(tables, *, filters: Filters | None = None, as_of=None, fy_start_
                 "growth_amount": cur - orig, "growth": (cur - orig) / orig,
                 "amendment_count": M.number(t, "amendment_count")}
 
-    _rec, r = selection("cost_growth", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
+    src = source_of(tables)
+    _rec, r = selection("cost_growth", src, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
                         dates=True, columns=columns, name="growth")
     if r is None:
-        return pd.DataFrame(columns=cols)
+        return Records(columns=cols)
     r = r.filter(r._reason.isnull())
-    f = fetch(r.select(*cols).order_by([ibis.desc("growth"), ibis.desc("growth_amount"), "contract_id"]))
-    return _dates(f, "start_date", "end_date").reset_index(drop=True)
+    return Records(r.select(*cols), order=[ibis.desc("growth"), ibis.desc("growth_amount"), "contract_id"],
+                   finish=lambda f: _dates(f, "start_date", "end_date"), held=src)
 
 
 def overspent_contracts(tables, *, filters: Filters | None = None, as_of=None,
                         fy_start_month: int = 7) -> pd.DataFrame:
     """Contracts whose payments up to as_of exceed their current amount, largest excess first (department,
     category, method and vendor filters apply; the list is to date, so date filters do not)."""
+    return overspent_records(tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month).frame()
+
+
+def overspent_records(tables, *, filters: Filters | None = None, as_of=None, fy_start_month: int = 7) -> Records:
+    """overspent_contracts as a query (kpi.Records): counted in the engine, only the rows shown fetched."""
     cols = list(CONTRACT_COLUMNS) + ["current_amount", "paid_amount", "overspent_by", "overspent_share",
                                      "crossed_date", "payments", "last_payment_date"]
 
@@ -210,11 +221,14 @@ def overspent_contracts(tables, *, filters: Filters | None = None, as_of=None,
                 "crossed_date": t._crossed, "payments": t._count.fill_null(0).cast("int64"),
                 "last_payment_date": t._last}
 
-    _rec, r = selection("overspent_contracts", tables, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
+    def finish(f: pd.DataFrame) -> pd.DataFrame:
+        f["payments"] = f["payments"].astype(np.int64)
+        return _dates(f, "crossed_date", "last_payment_date")
+
+    src = source_of(tables)
+    _rec, r = selection("overspent_contracts", src, filters=filters, as_of=as_of, fy_start_month=fy_start_month,
                         dates=False, columns=columns, name="overspent")
     if r is None:
-        return pd.DataFrame(columns=cols)
+        return Records(columns=cols)
     r = r.filter(r._reason.isnull() & (r._num > 0))
-    f = fetch(r.select(*cols).order_by([ibis.desc("overspent_by"), "contract_id"]))
-    f["payments"] = f["payments"].astype(np.int64)
-    return _dates(f, "crossed_date", "last_payment_date").reset_index(drop=True)
+    return Records(r.select(*cols), order=[ibis.desc("overspent_by"), "contract_id"], finish=finish, held=src)

@@ -199,3 +199,21 @@ def test_briefing_starts_at_the_year_the_overview_shows(sample_ws):
     at.switch_page("app_pages/briefing.py").run()
     assert not at.exception
     assert at.selectbox(key="brief-fy").value == 2024
+
+
+def test_contract_lists_show_their_records_largest_first(sample_ws):
+    """Contract management's lists (queries counted by the engine) show their rows under plain names, the
+    largest growth and the largest excess first, each with a CSV of every row."""
+    import sample_data
+    from kpi import contracts as kc
+    from storage.workspace import Workspace
+
+    at = open_page("app_pages/contracts.py")
+    assert not at.exception, at.exception
+    growth = next(d.value for d in at.dataframe if "Growth" in " ".join(d.value.columns))
+    expected = kc.cost_growth(Workspace(sample_ws).tables(), as_of=sample_data.AS_OF)
+    assert 0 < len(growth) == min(len(expected), 2_000)
+    assert "contract_id" not in growth.columns and "Contract number" in growth.columns
+    assert list(growth["Contract number"].head(5)) == list(expected["contract_id"].head(5))
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("Download CSV") >= 2

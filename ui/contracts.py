@@ -12,7 +12,7 @@ from kpi.tables import table_rows
 from ui import data
 from ui.charts import SLIDE_WIDTH, csv_button, show_chart
 from ui.notices import missing_data
-from ui.tables import export_frame, show_records
+from ui.tables import export_frame, show_listed, show_records
 
 
 # The lists are as of the data-through date; the sidebar's department, category and method apply.
@@ -22,14 +22,15 @@ def _pipeline(path, ver, filters, as_of_, fy_start):
     return kc.expiring_pipeline(data._source(path, ver), as_of=as_of_, filters=dims, fy_start_month=fy_start)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# Queries (kpi.Records), kept as shared objects: counted once, their shown rows fetched once.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _cost_growth(path, ver, filters, as_of_, fy_start):
-    return kc.cost_growth(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+    return kc.cost_growth_records(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _overspent(path, ver, filters, as_of_, fy_start):
-    return kc.overspent_contracts(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
+    return kc.overspent_records(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
 
 
 def _args(view):
@@ -62,16 +63,10 @@ def lists_section(view) -> None:
     path, ver = data.workspace_path(), data.version()
     with growth:
         st.caption("Contracts whose current amount has grown furthest beyond the amount at award.")
-        frame = _cost_growth(*_args(view))
-        show_records(frame, key="growth", drop=())
-        if frame is not None and len(frame):
-            csv_button(export_frame(frame), "cost_growth", key="growth-csv")
+        show_listed(_cost_growth(*_args(view)), key="growth", file_stem="cost_growth", drop=())
     with overspent:
         st.caption("Contracts whose payments exceed their current (not-to-exceed) amount.")
-        frame = _overspent(*_args(view))
-        show_records(frame, key="overspent", drop=())
-        if frame is not None and len(frame):
-            csv_button(export_frame(frame), "overspent_contracts", key="overspent-csv")
+        show_listed(_overspent(*_args(view)), key="overspent", file_stem="overspent_contracts", drop=())
     with overdue:
         st.caption("Performance evaluations past their due date and not completed.")
         frame = overdue_evaluations(path, ver, data.as_of())

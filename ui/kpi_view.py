@@ -12,7 +12,7 @@ from kpi import exceptions as kpi_exceptions
 from loaders.labels import plain_words
 from ui import data
 from ui import filters as ui_filters
-from ui.charts import SLIDE_HEIGHT, SLIDE_WIDTH, csv_button, show_chart
+from ui.charts import SLIDE_HEIGHT, SLIDE_WIDTH, show_chart
 from ui.format import (
     STATUS_STYLE,
     delta_color,
@@ -24,7 +24,7 @@ from ui.format import (
     md_escape,
 )
 from ui.notices import missing_data, no_rows
-from ui.tables import MAX_ROWS, export_frame, show_records, show_table
+from ui.tables import show_listed, show_table
 
 TREND_WIDTH = 760  # on screen; the downloads are built at slide size
 BREAKDOWN_WIDTH = 560
@@ -191,11 +191,8 @@ def drilldown_part(k, view, period: str, goal=None, *, by: str | None = None, gr
         with tab:
             if slug == "excluded" and records.count:
                 st.caption("Records the KPI sets aside, each with the reason.")
-            # Only the rows shown come back from the engine; every row only when the CSV button is pressed.
-            show_records(records.head(MAX_ROWS), total=records.count, key=f"drill-{k.id}-{slug}")
-            if records.count:
-                csv_button(lambda r=records: export_frame(r.frame()), f"{file_stem(k.id, period)}_{slug}",
-                           key=f"csv-{k.id}-{slug}")
+            show_listed(records, key=f"drill-{k.id}-{slug}", file_stem=f"{file_stem(k.id, period)}_{slug}",
+                        csv_key=f"csv-{k.id}-{slug}")
 
 
 def definition_expander(k, res, goal) -> None:

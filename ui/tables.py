@@ -155,6 +155,17 @@ def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_RO
         st.caption(f"Showing the first {max_rows:,} of {total:,} records; the CSV has them all.")
 
 
+def show_listed(records, *, key: str, file_stem: str, csv_key: str | None = None,
+                drop=("period_label", "import_id")) -> None:
+    """A kpi.Records list: counted by the engine, its first MAX_ROWS rows shown, and a CSV of every row
+    fetched only when its button is pressed."""
+    from ui.charts import csv_button
+
+    show_records(records.head(MAX_ROWS), total=records.count, key=key, drop=drop)
+    if records.count:
+        csv_button(lambda: export_frame(records.frame()), file_stem, key=csv_key or f"{key}-csv")
+
+
 def export_frame(frame: pd.DataFrame, *, drop=("import_id",)) -> pd.DataFrame:
     """Records for a CSV download: plain column names and reasons, values as they are."""
     return friendly_columns(frame.drop(columns=[c for c in drop if c in frame.columns]))
