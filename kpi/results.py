@@ -137,6 +137,7 @@ class Records:
         self._empty_columns = tuple(columns)
         self._count: int | None = None
         self._all: pd.DataFrame | None = None
+        self._first: tuple[int, pd.DataFrame] | None = None  # the last head(n): a page asks it on every rerun
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Records:
@@ -177,7 +178,9 @@ class Records:
             return self.frame().head(n)
         if self._count is not None and self._count <= n:
             return self.frame()
-        return self._rows(n)
+        if self._first is None or self._first[0] != n:
+            self._first = (n, self._rows(n))
+        return self._first[1]
 
     def frame(self) -> pd.DataFrame:
         """Every row (fetched once)."""

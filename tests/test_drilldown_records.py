@@ -47,6 +47,7 @@ def test_a_page_of_records_fetches_only_its_rows(source, fetched):
     first = drill.used.head(50)
     assert total > 2_000 and len(first) == 50
     assert fetched == [1, 50]
+    assert drill.used.head(50) is first and fetched == [1, 50]  # asked again on a rerun: not fetched again
     every = drill.used.frame()
     assert len(every) == total and fetched[-1] == total
     pd.testing.assert_frame_equal(first, every.head(50))
