@@ -220,6 +220,12 @@ def test_spark_local_mode_gives_the_same_values(workspaces, spark):
         a = [_sig(r) for r in old.frame[cols].to_dict("records")]
         b = [_sig(r) for r in new.frame[cols].to_dict("records")]
         assert b == a, kpi_id
+    # A drill-down on Spark: the period's records cached once, then the same counts and rows as embedded.
+    old = kpi.drilldown("on_time_payment_share", frames, fy_start_month=fy_start, as_of=as_of)
+    new = kpi.drilldown("on_time_payment_share", src, fy_start_month=fy_start, as_of=as_of)
+    assert (new.period_label, new.counted.count, new.used.count, new.set_aside.count) == \
+        (old.period_label, len(old.numerator), len(old.denominator), len(old.excluded))
+    assert _ids(new.used.head(3)["payment_id"]) == _ids(old.denominator["payment_id"].head(3))
 
 
 def test_postgres_lists_are_the_same(workspaces, postgres_url):
