@@ -92,7 +92,8 @@ def pipeline_timeline(
     coloured and laid out by the action it needs; over 400 contracts, monthly stacked bars instead.
 
     `pipeline_df` is kpi.contracts.expiring_pipeline's frame (end_date, action; days_left,
-    current_amount, contract_id, title, vendor_name, department optional). as_of defaults to the date
+    current_amount, contract_id, title, vendor_name, department optional), or kpi.contracts.pipeline_months'
+    (already summed by month and action: a `contracts` column; always bars). as_of defaults to the date
     implied by days_left, else today.
     """
     if pipeline_df is None or len(pipeline_df) == 0 or "end_date" not in pipeline_df:
@@ -119,7 +120,8 @@ def pipeline_timeline(
         scale=color_scale,
         legend=alt.Legend(orient="top", direction="horizontal", columns=min(len(order), 3), labelLimit=360),
     )
-    bars = len(df) > DOT_LIMIT
+    monthly = "contracts" in df  # summed by the engine (kpi.contracts.pipeline_months)
+    bars = monthly or len(df) > DOT_LIMIT
     if bars:
         start = start.to_period("M").to_timestamp()
     x_scale = alt.Scale(domain=[start.isoformat(), end.isoformat()])
@@ -138,13 +140,15 @@ def pipeline_timeline(
     )
 
     if bars:
-        df["month"] = df["end_date"].dt.to_period("M").dt.to_timestamp()
-        amount = df.get("current_amount", 0.0)
-        agg = (
-            df.assign(amount=amount)
-            .groupby(["month", "action"], as_index=False)
-            .agg(contracts=("action", "size"), amount=("amount", "sum"))
-        )
+        if monthly:
+            agg = df.assign(amount=df.get("current_amount", 0.0))[["month", "action", "contracts", "amount"]]
+        else:
+            df["month"] = df["end_date"].dt.to_period("M").dt.to_timestamp()
+            agg = (
+                df.assign(amount=df.get("current_amount", 0.0))
+                .groupby(["month", "action"], as_index=False)
+                .agg(contracts=("action", "size"), amount=("amount", "sum"))
+            )
         agg["amount_text"] = [format_value(v, "dollars") for v in agg["amount"]]
         _check_rows(agg, "pipeline_timeline")
         h = height or 320

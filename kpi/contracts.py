@@ -132,6 +132,11 @@ def pipeline_rows(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: Filt
     return r.select(*keep, "_repl", action=_action(r))
 
 
+PIPELINE_LIST = (*CONTRACT_COLUMNS[:5], "end_date", "days_left", "window", "renewal_options_remaining",
+                 "replacement_solicitation_id", "replacement_status", "evaluation_on_file", "last_evaluation_low",
+                 "current_amount", "action")
+
+
 def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: Filters | None = None,
                       fy_start_month: int = 7) -> pd.DataFrame:
     """Contracts ending within the longest window (540 days) after as_of, soonest first, with what each needs.
@@ -142,32 +147,51 @@ def expiring_pipeline(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: 
     contracts or their end dates are missing. Department, category, method, vendor and value-band filters
     apply as to the expiring_without_replacement KPI.
     """
+    return pipeline_records(tables, as_of, windows, filters=filters, fy_start_month=fy_start_month).frame()
+
+
+def pipeline_records(tables, as_of=None, windows=PIPELINE_WINDOWS, *, filters: Filters | None = None,
+                     fy_start_month: int = 7) -> Records:
+    """expiring_pipeline as a query (kpi.Records): counted in the engine, only the rows shown fetched."""
     windows = tuple(sorted(int(w) for w in windows))
-    cols = list(CONTRACT_COLUMNS[:5]) + ["end_date", "days_left", "window", "renewal_options_remaining",
-                                         "replacement_solicitation_id", "replacement_status", "evaluation_on_file",
-                                         "last_evaluation_low", "current_amount", "action"]
-    src = source_of(tables)  # held until fetched: a workspace's source closes its connection when collected
+    src = source_of(tables)
     r = pipeline_rows(src, as_of, windows, filters=filters, fy_start_month=fy_start_month)
     if r is None:
+        return Records(columns=PIPELINE_LIST)
+    # The smallest window holding each contract (every one is within the longest).
+    window = ibis.cases(*((r.days_left <= w, w) for w in windows[:-1]), else_=windows[-1])
+    listed = r.mutate(window=window).select(*PIPELINE_LIST)
+    return Records(listed, order=["end_date", "contract_id", "title"], finish=_pipeline_types, held=src)
+
+
+def _pipeline_types(f: pd.DataFrame) -> pd.DataFrame:
+    f["end_date"] = pd.to_datetime(f["end_date"])
+    f["days_left"] = f["days_left"].astype(np.int64)
+    f["window"] = f["window"].astype(np.int64)
+    f["renewal_options_remaining"] = pd.array(f["renewal_options_remaining"].to_numpy(dtype=float),
+                                              dtype="Float64").astype("Int64")
+    for c in ("evaluation_on_file", "last_evaluation_low"):
+        f[c] = f[c].fillna(False).astype(bool)
+    f["current_amount"] = f["current_amount"].astype(float)
+    for c in (*CONTRACT_COLUMNS[:5], "replacement_solicitation_id", "replacement_status", "action"):
+        f[c] = f[c].to_numpy(dtype=object)
+    return f
+
+
+def pipeline_months(tables, as_of=None, *, filters: Filters | None = None, fy_start_month: int = 7) -> pd.DataFrame:
+    """The pipeline summed by month of end date and action, in the engine (a timeline of thousands of contracts
+    draws monthly bars): month, action, contracts, current_amount (their sum), end_date (the month's first)."""
+    src = source_of(tables)
+    r = pipeline_rows(src, as_of, filters=filters, fy_start_month=fy_start_month)
+    cols = ["month", "action", "contracts", "current_amount", "end_date"]
+    if r is None:
         return pd.DataFrame(columns=cols)
-    f = fetch(r.drop("_repl").order_by(["end_date", "contract_id", "title"]))
-    dl = f["days_left"].to_numpy(dtype=float)
-    options = f["renewal_options_remaining"].to_numpy(dtype=float)
-    warr = np.array(windows)
-    out = pd.DataFrame({
-        **{c: f[c].to_numpy(dtype=object) for c in CONTRACT_COLUMNS[:5]},
-        "end_date": pd.to_datetime(f["end_date"]), "days_left": dl.astype(np.int64),
-        "window": warr[np.searchsorted(warr, dl, side="left")] if len(f) else np.array([], np.int64),
-        "renewal_options_remaining": pd.array(options, dtype="Float64").astype("Int64") if len(f)
-        else pd.array([], dtype="Int64"),
-        "replacement_solicitation_id": f["replacement_solicitation_id"].to_numpy(dtype=object),
-        "replacement_status": f["replacement_status"].to_numpy(dtype=object),
-        "evaluation_on_file": f["evaluation_on_file"].fillna(False).astype(bool).to_numpy(),
-        "last_evaluation_low": f["last_evaluation_low"].fillna(False).astype(bool).to_numpy(),
-        "current_amount": f["current_amount"].to_numpy(dtype=float),
-        "action": f["action"].to_numpy(dtype=object),
-    })
-    return out[cols].reset_index(drop=True)
+    months = r.group_by(month=r.end_date.truncate("M"), action=r.action).aggregate(
+        contracts=r.count(), current_amount=r.current_amount.fill_null(0.0).sum(), end_date=r.end_date.min())
+    f = fetch(months.order_by(["month", "action"]))
+    f["month"], f["end_date"] = pd.to_datetime(f["month"]), pd.to_datetime(f["end_date"])
+    f["contracts"] = f["contracts"].astype(np.int64)
+    return f[cols].reset_index(drop=True)
 
 
 def cost_growth(tables, *, filters: Filters | None = None, as_of=None, fy_start_month: int = 7) -> pd.DataFrame:

@@ -211,6 +211,14 @@ class Records:
         key = self.query[column].cast("float64").name("_largest")  # a sort key named apart from the column
         return Records(self.query, (key.desc(nulls_first=False), *self.order), self._finish, held=self._held)
 
+    def first_columns(self, names) -> Records:
+        """The same records with these columns first (those it has), the others after them."""
+        if self.query is None:
+            return self
+        first = [c for c in names if c in self.query.columns]
+        rest = [c for c in self.query.columns if c not in first]
+        return Records(self.query.select(*first, *rest), self.order, self._finish, held=self._held)
+
     def _rows(self, limit: int | None) -> pd.DataFrame:
         if self.query is None:
             return pd.DataFrame({c: pd.Series(dtype="str" if c == "reason" else "float64")

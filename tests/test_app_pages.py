@@ -217,3 +217,27 @@ def test_contract_lists_show_their_records_largest_first(sample_ws):
     assert list(growth["Contract number"].head(5)) == list(expected["contract_id"].head(5))
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Download CSV") >= 2
+
+
+def test_a_large_pipeline_is_drawn_from_the_engines_monthly_sums(tmp_path, monkeypatch):
+    """Over 400 expiring contracts the timeline draws monthly bars summed by the engine, which add up to the
+    contracts the list counts; the list shows its rows with a CSV of them all."""
+    import pyarrow as pa
+
+    from sample_data.generate import generate_city
+    from tests.generated_workspaces import workspace_of
+
+    folder = tmp_path / "ws"
+    workspace_of(folder, generate_city(seed=5, sizes={"payments": 3_000, "solicitations": 300, "contracts": 20_000}))
+    monkeypatch.setenv("PROCUREMENT_KPI_WORKSPACE", str(folder))
+    at = open_page("app_pages/contracts.py")
+    assert not at.exception, at.exception
+    chart = (at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0].proto
+    assert '"bar"' in chart.spec
+    frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.datasets]
+    bars = next(f for f in frames if "contracts" in f.columns)
+    listed = next(d.value for d in at.dataframe if "Action needed" in d.value.columns)
+    total = int(bars["contracts"].sum())
+    assert total > 400 and total == len(listed)  # every expiring contract in one bar, each listed
+    assert len(bars) < 19 * 6  # months by actions, not a row per contract
+    assert "Download CSV" in [b.label for b in at.get("download_button")]

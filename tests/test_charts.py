@@ -391,3 +391,21 @@ def test_trend_labels_step_below_a_goal_line_they_would_touch():
     assert list(below) == [True, False, True]  # a dip goes below; just under the goal line goes below
     assert list(label_below(pd.Series([0.5, 0.2, 0.5]), (0.0, 1.0), 320, None)) == [False, True, False]
     assert list(label_below(pd.Series([0.5]), (0.0, 1.0), 320, None)) == [False]
+
+
+def test_pipeline_from_monthly_sums_draws_the_same_bars():
+    """The engine's monthly sums (kpi.contracts.pipeline_months' shape) draw the bars the contracts would."""
+    frame = pipeline_frame(20_000)
+    as_of = pd.Timestamp("2026-06-30")  # the pipeline holds contracts ending 1 to 540 days after it
+    frame = frame[(frame["end_date"] > as_of) & (frame["end_date"] <= as_of + pd.Timedelta(days=540))].copy()
+    frame["month"] = frame["end_date"].dt.to_period("M").dt.to_timestamp()
+    sums = frame.groupby(["month", "action"], as_index=False).agg(
+        contracts=("action", "size"), current_amount=("current_amount", "sum"), end_date=("end_date", "min"))
+    from_rows = spec(charts.pipeline_timeline(frame.drop(columns="month"), as_of="2026-06-30"))
+    from_sums = spec(charts.pipeline_timeline(sums, as_of="2026-06-30"))
+    assert layer_marks(from_sums)[0] == "bar"
+    bars = sorted((r["month"], r["action"], r["contracts"], r["amount_text"]) for r in all_values(from_sums)
+                  if "contracts" in r)
+    assert bars == sorted((r["month"], r["action"], r["contracts"], r["amount_text"]) for r in all_values(from_rows)
+                          if "contracts" in r)
+    assert len(bars) > 10

@@ -108,7 +108,7 @@ def test_engagement_comparison_within_category():
 def test_lists_compute_where_the_tables_are(tmp_path, monkeypatch):
     """The lists take the app's frames, a kpi.sql Source or a workspace alike, and only the rows listed (for the
     market comparison, one row per category and side) come back from the database."""
-    from kpi import market
+    from kpi.sql import query as Q
     from kpi.sql.source import Source
     from storage.workspace import Workspace
 
@@ -127,7 +127,7 @@ def test_lists_compute_where_the_tables_are(tmp_path, monkeypatch):
             return out
         return wrapped
 
-    monkeypatch.setattr(kc, "fetch", counting(kc.fetch))
+    monkeypatch.setattr(Q, "fetch_expr", counting(Q.fetch_expr))  # every row the engine returns passes here
     for tables in (Source.from_frames(city), ws):
         fetched.clear()
         got = kc.expiring_pipeline(tables, as_of=AS_OF)
@@ -135,7 +135,6 @@ def test_lists_compute_where_the_tables_are(tmp_path, monkeypatch):
         assert fetched == [len(want)]
     ex = EXAMPLES["engagement_bid_lift"].tables
     expected = engagement_comparison(ex, as_of="2026-06-30")
-    monkeypatch.setattr(market, "fetch", counting(market.fetch))
     fetched.clear()
     pd.testing.assert_frame_equal(engagement_comparison(Source.from_frames(ex), as_of="2026-06-30"), expected)
     assert fetched == [5]  # Construction and IT on both sides, Goods not engaged
@@ -181,3 +180,23 @@ def test_pipeline_dollars_are_the_listed_contracts_summed_in_the_engine(tmp_path
         assert ending.amount == pytest.approx(listed["current_amount"].fillna(0).sum())
         assert act_now.amount == pytest.approx(now["current_amount"].fillna(0).sum())
         assert ending.note.startswith(f"{len(listed)} contracts") and act_now.note.startswith(f"{len(now)} contract")
+
+
+def test_pipeline_months_are_the_list_summed_in_the_engine(tmp_path):
+    """The timeline's monthly bars of a large pipeline are summed by the engine: the same contracts and dollars
+    per month and action as the list, and the list as a query shows its first rows without fetching all."""
+    from sample_data.generate import generate_city
+    from tests.generated_workspaces import workspace_of
+
+    ws = workspace_of(tmp_path / "ws", generate_city(seed=5, sizes={"payments": 2_000, "solicitations": 300,
+                                                                     "contracts": 6_000}))
+    listed = kc.expiring_pipeline(ws, as_of=AS_OF)
+    assert len(listed) > 100
+    listed["month"] = listed["end_date"].dt.to_period("M").dt.to_timestamp()
+    expected = listed.groupby(["month", "action"], as_index=False).agg(
+        contracts=("action", "size"), current_amount=("current_amount", "sum"), end_date=("end_date", "min"))
+    got = kc.pipeline_months(ws, as_of=AS_OF)
+    pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
+    records = kc.pipeline_records(ws, as_of=AS_OF)
+    assert records.count == len(listed)
+    pd.testing.assert_frame_equal(records.head(25), listed.drop(columns="month").head(25))

@@ -7,6 +7,7 @@ import streamlit as st
 
 import charts
 import kpi
+from charts.pipeline import DOT_LIMIT
 from kpi import contracts as kc
 from kpi.tables import table_rows
 from ui import data
@@ -15,14 +16,24 @@ from ui.notices import missing_data
 from ui.tables import export_frame, show_listed, show_records
 
 
-# The lists are as of the data-through date; the sidebar's department, category and method apply.
-@st.cache_data(max_entries=16, show_spinner=False)
+# The lists are as of the data-through date; the sidebar's department, category and method apply. They are
+# queries (kpi.Records), kept as shared objects: counted once, their shown rows fetched once.
+def _dims(filters) -> kpi.Filters:
+    return kpi.Filters(departments=filters.departments, categories=filters.categories, methods=filters.methods)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _pipeline(path, ver, filters, as_of_, fy_start):
-    dims = kpi.Filters(departments=filters.departments, categories=filters.categories, methods=filters.methods)
-    return kc.expiring_pipeline(data._source(path, ver), as_of=as_of_, filters=dims, fy_start_month=fy_start)
+    records = kc.pipeline_records(data._source(path, ver), as_of=as_of_, filters=_dims(filters),
+                                  fy_start_month=fy_start)
+    return records.first_columns(("action", "contract_id", "title", "end_date", "days_left"))
 
 
-# Queries (kpi.Records), kept as shared objects: counted once, their shown rows fetched once.
+@st.cache_data(max_entries=16, show_spinner=False)
+def _pipeline_months(path, ver, filters, as_of_, fy_start):
+    return kc.pipeline_months(data._source(path, ver), as_of=as_of_, filters=_dims(filters), fy_start_month=fy_start)
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _cost_growth(path, ver, filters, as_of_, fy_start):
     return kc.cost_growth_records(data._source(path, ver), filters=filters, as_of=as_of_, fy_start_month=fy_start)
@@ -44,17 +55,17 @@ def pipeline_section(view) -> None:
         missing_data(["contracts.contract_id", "contracts.end_date"], what="The contract pipeline")
         return
     pipeline = _pipeline(*_args(view))
-    if pipeline is None or pipeline.empty:
+    if not pipeline.count:
         st.success("No contract ends in the next 18 months.", icon=":material/check_circle:")
         return
     as_of = data.as_of()
-    chart = charts.pipeline_timeline(pipeline, as_of=as_of, width=760)
+    # A dot per contract, or for thousands of them monthly bars summed by the engine.
+    timeline = pipeline.frame() if pipeline.count <= DOT_LIMIT else _pipeline_months(*_args(view))
+    chart = charts.pipeline_timeline(timeline, as_of=as_of, width=760)
     show_chart(chart, "contract_pipeline", key="pipeline",
-               export=lambda: charts.pipeline_timeline(pipeline, as_of=as_of, width=SLIDE_WIDTH))
+               export=lambda: charts.pipeline_timeline(timeline, as_of=as_of, width=SLIDE_WIDTH))
     st.markdown("**The action each contract needs**, soonest first")
-    first = [c for c in ("action", "contract_id", "title", "end_date", "days_left") if c in pipeline.columns]
-    show_records(pipeline[first + [c for c in pipeline.columns if c not in first]], key="pipeline-table", drop=())
-    csv_button(export_frame(pipeline), "contract_pipeline", key="pipeline-csv")
+    show_listed(pipeline, key="pipeline-table", file_stem="contract_pipeline", drop=())
 
 
 def lists_section(view) -> None:
