@@ -82,6 +82,15 @@ def exceptions(k, drill, goal=None) -> Exceptions | None:
     is better: the records not counted (late payments). Durations and averages: the records beyond the goal
     target (none without a goal). None when the KPI has no record that misses anything (distinct counts).
     """
+    # Kept on the drill-down: a page asks on every rerun, and the records' count and rows are then known.
+    memo = getattr(drill, "memo", {})
+    key = ("exceptions", k.id, _target(goal))
+    if key not in memo:
+        memo[key] = _exceptions(k, drill, goal)
+    return memo[key]
+
+
+def _exceptions(k, drill, goal) -> Exceptions | None:
     label = EXCEPTION_LABELS.get(k.id) or f"{str(k.noun).capitalize()} that miss the goal"
     used = drill.used
     if k.kind in RATIO_KINDS:

@@ -138,6 +138,7 @@ class Records:
         self._count: int | None = None
         self._all: pd.DataFrame | None = None
         self._first: tuple[int, pd.DataFrame] | None = None  # the last head(n): a page asks it on every rerun
+        self._values: dict[str, pd.Series] = {}  # a histogram's column, asked on every rerun too
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Records:
@@ -191,12 +192,14 @@ class Records:
 
     def values(self, column: str) -> pd.Series:
         """One column of every row, as numbers (a histogram's durations): the other columns stay behind."""
-        if self._all is not None or self.query is None:
-            frame = self.frame()
-            got = frame[column] if column in frame else pd.Series(dtype="float64")
-        else:
-            got = _fetch(self.query.select(column).filter(self.query[column].notnull()))[column]
-        return pd.to_numeric(got, errors="coerce").dropna().reset_index(drop=True)
+        if column not in self._values:
+            if self._all is not None or self.query is None:
+                frame = self.frame()
+                got = frame[column] if column in frame else pd.Series(dtype="float64")
+            else:
+                got = _fetch(self.query.select(column).filter(self.query[column].notnull()))[column]
+            self._values[column] = pd.to_numeric(got, errors="coerce").dropna().reset_index(drop=True)
+        return self._values[column]
 
     def where(self, keep) -> Records:
         """These records narrowed by `keep(table)` (a boolean Ibis expression over the query's columns)."""
@@ -247,6 +250,7 @@ class Drilldown:
     kpi: KPI | None = None
     period_label: str | None = None
     group: str | None = None
+    memo: dict = field(default_factory=dict, repr=False)  # what is picked from it (kpi.exceptions), once
 
     @property
     def numerator(self) -> pd.DataFrame:

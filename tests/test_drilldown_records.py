@@ -59,6 +59,7 @@ def test_the_histogram_fetches_one_column(source, fetched):
     fetched.clear()
     days = drill.counted.values("days")
     assert fetched == [len(days)]
+    assert drill.counted.values("days") is days and len(fetched) == 1  # a rerun's histogram: not fetched again
     expected = drill.numerator["days"].dropna()
     assert sorted(days) == sorted(expected) and len(days) > 2_000  # a histogram's values: the order is not kept
 
@@ -125,3 +126,15 @@ def test_a_drill_down_of_a_workspace_outlives_the_call(tmp_path):
     drill = kpi.drilldown("days_to_pay", workspace_of(tmp_path / "ws", tables), **ARGS)
     gc.collect()
     assert drill.used.count == len(drill.denominator) > 0
+
+
+def test_a_rerun_asks_nothing_again(source, fetched):
+    """A page asks for the exceptions, their count and their rows on every rerun: once is enough."""
+    drill = kpi.drilldown("days_to_pay", source, **ARGS)
+    first = exceptions(kpi.KPIS["days_to_pay"], drill, {"target": 30})
+    first.records.count, first.records.head(20)
+    fetched.clear()
+    again = exceptions(kpi.KPIS["days_to_pay"], drill, {"target": 30})
+    assert again is first and (again.records.count, len(again.records.head(20))) == (first.records.count, 20)
+    assert fetched == []
+    assert exceptions(kpi.KPIS["days_to_pay"], drill, {"target": 45}) is not first  # another goal: other records

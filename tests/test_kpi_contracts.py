@@ -110,13 +110,10 @@ def test_lists_compute_where_the_tables_are(tmp_path, monkeypatch):
     market comparison, one row per category and side) come back from the database."""
     from kpi.sql import query as Q
     from kpi.sql.source import Source
-    from storage.workspace import Workspace
+    from tests.generated_workspaces import workspace_of
 
     city = pipeline_city()
-    ws = Workspace(tmp_path / "ws")
-    with ws.batch():
-        for name, f in city.items():
-            ws.import_table(name, f, source=f"{name}.csv", rows_read=len(f), rows_excluded=0, checksum=name)
+    ws = workspace_of(tmp_path / "ws", city)
     want = kc.expiring_pipeline(city, as_of=AS_OF)
     fetched = []
 
@@ -160,13 +157,10 @@ def test_pipeline_dollars_are_the_listed_contracts_summed_in_the_engine(tmp_path
     """The Overview's pipeline figures add up the list's amounts (and those whose action is to start now) in
     one aggregate row: the list's rows do not come back to be summed. A workspace's source works alike."""
     from kpi import dollars
-    from storage.workspace import Workspace
+    from tests.generated_workspaces import workspace_of
 
     city = pipeline_city()
-    ws = Workspace(tmp_path / "ws")
-    with ws.batch():
-        for name, f in city.items():
-            ws.import_table(name, f, source=f"{name}.csv", rows_read=len(f), rows_excluded=0, checksum=name)
+    ws = workspace_of(tmp_path / "ws", city)
     listed = kc.expiring_pipeline(city, as_of=AS_OF)
     now = listed[listed["action"] == dollars.ACT_NOW]
     assert 0 < len(now) < len(listed)

@@ -145,10 +145,10 @@ def show_records(frame: pd.DataFrame | None, *, key: str, max_rows: int = MAX_RO
                  drop=("period_label", "import_id")) -> None:
     """A table of KPI records (see records_view), at most `max_rows` of them in the browser; `total` counts
     the records when `frame` holds only the first of them."""
-    total = len(frame) if total is None and frame is not None else total or 0
     if frame is None or len(frame) == 0:
         st.caption("No records.")
         return
+    total = len(frame) if total is None else total
     view, config = records_view(frame.head(max_rows), drop=drop)
     st.dataframe(view, hide_index=True, key=key, column_config=config)
     if total > max_rows:

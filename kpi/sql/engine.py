@@ -950,7 +950,7 @@ def drilldown(kpi_id: str, tables, *, filters: Filters | None = None, period_lab
             placed = r.filter(r._reason.isnull() & r._date.notnull() & (r._date <= day))
             last = _fetch(placed.aggregate(d=placed._date.max()))["d"].iloc[0]
             if last is None or pd.isna(last):
-                return Drilldown(Records(), Records(), Records(columns=("reason",)), kpi, None, group)
+                return replace(none, period_label=None)
             target = P.code_of(last, grain, fy)
         else:
             target = P.parse_label(period_label, grain, fy)
