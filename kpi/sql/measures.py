@@ -958,7 +958,9 @@ def contract_payments(ctx: Context) -> ir.Table:
     # Summed by contract first, then joined to the contracts (one row each): 10M payments join as 500k sums.
     sums = pay.group_by("_pk").aggregate(_paid=pay._pa.sum(), _count=pay.count(), _last=pay._pd.max(),
                                          _rise=pay._pa.clip(lower=0).sum())
-    totals = sums.inner_join(c, sums._pk == c._k)
+    # Kept: the result and the contracts that may pass their limit both read the totals, and compiled inline
+    # they would be summed twice (1.6 -> 1.2 s at 10M payments).
+    totals = kept(src, sums.inner_join(c, sums._pk == c._k))
     # The running total (a sort of every payment) only where it can pass the limit: the payments (before
     # refunds) add up to more than current_amount. Most contracts never do.
     may = totals.filter(totals._rise > totals._limit).select(_mk=totals._pk, _lim=totals._limit)
