@@ -296,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
                              "bare DuckDB aggregate (see benchmarks/scale.py)")
     parser.add_argument("--engines", default="duckdb,floor,page",
                         help="with --scale: what to run (duckdb: the KPI engine; floor: a bare DuckDB aggregate; "
-                             "page: the app's Overview through AppTest)")
+                             "page: the app's Overview through AppTest; postgres: the same KPIs computed in the "
+                             "database given by --postgres; spark: in Spark local mode, with pyspark and Java)")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="with --engines postgres: a PostgreSQL database the benchmark may write a schema "
+                             "kpi_bench_<scale> to (the workspace is published there once)")
     args = parser.parse_args(argv)
     if args.scale:
         return _scale(args)
@@ -332,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
 def _scale(args) -> int:
     from benchmarks import scale as S
 
+    if args.postgres:  # read by the child processes (not passed on their command line: it holds a password)
+        os.environ[S.POSTGRES_URL_ENV] = args.postgres
     engines = tuple(e.strip() for e in args.engines.split(",") if e.strip())
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     scales = ["1m", "10m"] if args.scale == "10m" else [args.scale]

@@ -12,7 +12,11 @@ measurement runs in a fresh child process so that its peak memory is its own:
 - floor: one bare DuckDB query over the same Parquet (payments by fiscal quarter and department: count,
   on-time share, median and 90th percentile of days to pay, dollars), what any engine pays to scan;
 - page: the app's Overview through Streamlit's AppTest over the workspace: the first render (data read,
-  the Overview's KPIs computed), a rerender, and the rerender after a department filter change.
+  the Overview's KPIs computed), a rerender, and the rerender after a department filter change;
+- postgres and spark: the same KPI figures (cold, filter change, drill-down page) with the KPIs computed in
+  PostgreSQL (`--postgres URL`: the workspace is first published to schema kpi_bench_<scale>, once, in a
+  process of its own: postgres_publish_<scale>_s) or in Spark local mode over the same Parquet files. Their
+  peak memory is this process's (the app's side), not the database server's or Spark's JVM.
 """
 
 from __future__ import annotations
@@ -96,6 +100,13 @@ def child(engine: str, folder: str, runs: int) -> dict:
         out["floor_s"] = statistics.median(times)
         out["peak_rss_mb"] = _rss_mb()
         return out
+    if engine == "publish":  # before the postgres child, in a process of its own: it reads every table whole
+        url = os.environ.get(POSTGRES_URL_ENV)
+        if url and not published(url, bench_schema(ws), ws):
+            t0 = time.perf_counter()
+            publish_workspace(url, bench_schema(ws), ws)
+            out["publish_s"] = time.perf_counter() - t0
+        return out
     if engine == "page":  # the app's Overview over the workspace, as a director opens it
         from benchmarks.__main__ import bench_page
 
@@ -104,15 +115,13 @@ def child(engine: str, folder: str, runs: int) -> dict:
         return out
     departments = None
     cold = []
-    if engine != "duckdb":
-        raise SystemExit(f"unknown engine {engine!r} (duckdb, floor or page)")
+    new_source = source_maker(engine, ws)
     from kpi.sql import engine as sql_engine
-    from kpi.sql.source import Source
 
     for _ in range(runs):
         sql_engine._SQL.clear()
         t0 = time.perf_counter()
-        tables = Source.from_workspace(ws)
+        tables = new_source()
         kpi.compute_all(tables, grain="quarter", fy_start_month=7, as_of="2026-05-31")
         cold.append(time.perf_counter() - t0)
         if departments is None:  # asked of the Parquet file: the engine's memory is not a frame's
@@ -137,6 +146,95 @@ def child(engine: str, folder: str, runs: int) -> dict:
     return out
 
 
+# The engines the same definitions run on (README "Where the data lives"); each child makes a new Source per cold
+# run: a new connection, nothing computed on it before.
+ENGINES = ("duckdb", "postgres", "spark")
+# With --postgres URL, the child finds the URL here (not on its command line, where the password would show).
+POSTGRES_URL_ENV = "KPI_BENCH_POSTGRES_URL"
+
+
+def source_maker(engine: str, ws):
+    """A function returning a new Source over the workspace's data on `engine`: embedded DuckDB over its
+    Parquet files; PostgreSQL over the tables `python -m storage publish` wrote (the publish step, before);
+    Spark in local mode over the Parquet files (its cache emptied for each new Source)."""
+    from kpi.sql.source import Source
+
+    if engine == "duckdb":
+        return lambda: Source.from_workspace(ws)
+    if engine == "postgres":
+        url = os.environ.get(POSTGRES_URL_ENV)
+        if not url:
+            raise SystemExit("the postgres engine needs --postgres URL (a database it may write a schema to)")
+        schema = bench_schema(ws)
+        if not published(url, schema, ws):
+            raise SystemExit(f"schema {schema} does not hold this workspace: the publish step before failed")
+        return lambda: Source.from_url(url, schema=schema)
+    if engine == "spark":
+        import ibis
+
+        session = spark_session()
+        for name, path in ws.table_files().items():
+            session.read.parquet(str(path)).createOrReplaceTempView(name)
+
+        def new_spark_source():
+            session.catalog.clearCache()  # the previous run's cached records
+            return Source.from_connection(ibis.pyspark.connect(session), label="spark local")
+
+        return new_spark_source
+    raise SystemExit(f"unknown engine {engine!r} ({', '.join(ENGINES)}, floor or page)")
+
+
+def bench_schema(ws) -> str:
+    return f"kpi_bench_{ws.path.name.removeprefix('workspace_')}"
+
+
+def _fingerprint(ws) -> str:
+    """The workspace's data: its table versions' files (each version has a file of its own name)."""
+    return " ".join(sorted(Path(f).name for f in ws.table_files().values()))
+
+
+def published(url: str, schema: str, ws) -> bool:
+    """Whether `schema` holds this workspace's tables (its comment names their files, written after publishing)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            said = conn.execute(sa.text("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                                        "WHERE nspname = :s"), {"s": schema}).scalar()
+    finally:
+        engine.dispose()
+    return said == _fingerprint(ws)
+
+
+def publish_workspace(url: str, schema: str, ws) -> None:
+    """`python -m storage publish --workspace DIR --to URL --schema S`, then the schema's comment says what it holds."""
+    import sqlalchemy as sa
+
+    from storage.publish import publish
+
+    publish(ws, url, schema=schema)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:  # a schema name of ours; the comment bound as a literal by the driver
+            conn.execute(sa.text(f'COMMENT ON SCHEMA "{schema}" IS ' + "'" + _fingerprint(ws).replace("'", "''")
+                                 + "'"))
+    finally:
+        engine.dispose()
+
+
+def spark_session():
+    """A local Spark session on the machine's cores (the tests' settings: UTC, two shuffle partitions)."""
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master(f"local[{os.cpu_count() or 2}]").appName("kpi-benchmark")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.sql.shuffle.partitions", "2")
+               .config("spark.driver.memory", "4g").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
 SHOWN_ROWS = 2_000  # ui.tables.MAX_ROWS, not imported: Streamlit's import would count in the peak memory
 
 
@@ -159,6 +257,8 @@ def drilldown_page(tables, kpi_id: str = "days_to_pay") -> float:
 def run(scale: str, engines: tuple[str, ...], runs: int, timeout: int = 3600) -> dict:
     folder = workspace_for(scale)
     results: dict = {}
+    if "postgres" in engines:  # published first: the postgres child's peak memory is then the report's own
+        engines = ("publish", *engines)
     for engine in engines:
         cmd = [sys.executable, "-m", "benchmarks.scale", engine, str(folder), str(runs)]
         try:
@@ -170,8 +270,9 @@ def run(scale: str, engines: tuple[str, ...], runs: int, timeout: int = 3600) ->
         if proc.returncode != 0:
             results[f"{engine}_error_{scale}"] = (proc.stderr.strip().splitlines() or ["failed"])[-1][:300]
             continue
+        name = "postgres" if engine == "publish" else engine  # postgres_publish_<scale>_s
         for key, value in json.loads(proc.stdout.strip().splitlines()[-1]).items():
-            results[f"{engine}_{key.replace('_s', f'_{scale}_s') if key.endswith('_s') else key + '_' + scale}"] = \
+            results[f"{name}_{key.replace('_s', f'_{scale}_s') if key.endswith('_s') else key + '_' + scale}"] = \
                 value
     # The product's own keys: the embedded engine's figures.
     for key in ("kpis_all_cold", "kpis_filter_change", "drilldown_page"):
