@@ -86,3 +86,54 @@ def test_a_kpi_alone_on_its_records_reads_them_as_a_view_and_the_kpis_agree(city
         pd.testing.assert_frame_equal(large_filtered[kpi_id], small_filtered[kpi_id], obj=f"{kpi_id} filtered")
     assert len(small_rows) > 0
     pd.testing.assert_frame_equal(large_rows, small_rows)
+
+
+def _frames(src, **filters) -> dict[str, pd.DataFrame]:
+    return {k: r.frame.reset_index(drop=True)
+            for k, r in kpi.compute_all(src, filters=kpi.Filters(**filters), **ARGS).items()}
+
+
+def _record_tables(src) -> tuple[set[str], set[str]]:
+    """(the record tables written, the record views)."""
+    tables = {r[0] for r in src.con.raw_sql("SELECT table_name FROM duckdb_tables() "
+                                            "WHERE table_name LIKE 'kpi_records_%'").fetchall()}
+    views = {r[0] for r in src.con.raw_sql("SELECT view_name FROM duckdb_views() "
+                                           "WHERE view_name LIKE 'kpi_records_%'").fetchall()}
+    return tables, views
+
+
+def test_records_bound_for_the_disk_are_cubed_together_and_written_when_a_question_needs_them(city, monkeypatch):
+    """Over a large workspace, a group of shares, counts, means and durations whose records would go to the
+    scratch disk is not written for the report: one query makes every member's cube, which answers the report
+    and a department filter. A vendor filter, which a cube cannot answer, writes the records then. Every figure
+    equals the one computed from written records (a small workspace: every record table written)."""
+    payments = city.table("payments")
+    department = sorted(set(payments["department"].dropna()))[0]
+    vendor = payments["vendor_name"].dropna().iloc[0]
+
+    written = Source.from_workspace(city)
+    expected = [_frames(written), _frames(written, departments=(department,)), _frames(written, vendors=(vendor,))]
+    assert not _record_tables(written)[1]
+
+    monkeypatch.setattr(source, "SMALL_TABLE_ROWS", 100)
+    monkeypatch.setattr(engine, "RECORDS_IN_MEMORY_ROWS", 0)  # every record table bound for the disk
+    cubed = Source.from_workspace(city)
+    plain = _frames(cubed)
+    readers = _record_readers(cubed)
+    pay = next(name for name, ids in readers.items() if "days_to_pay" in ids)
+    assert {"on_time_payment_share", "mwbe_spend_share", "days_to_pay"} <= set(readers[pay])
+    together = [k for k in cubed.memo if isinstance(k, tuple) and k[0] == "cube" and f'FROM "{pay}")' in k[1]]
+    assert len(together) == len(readers[pay])  # every payment KPI's cube, made with the report
+    by_department = _frames(cubed, departments=(department,))
+    tables, views = _record_tables(cubed)
+    assert pay in views and pay not in tables  # neither question wrote the payments' records
+    bidders = next(name for name, ids in readers.items() if "active_bidder_count" in ids)
+    assert bidders in tables  # a distinct count reads its records: written as before
+
+    by_vendor = _frames(cubed, vendors=(vendor,))
+    tables, views = _record_tables(cubed)
+    assert pay in tables and pay not in views  # written for the vendor filter
+    for got, want in zip((plain, by_department, by_vendor), expected, strict=True):
+        assert set(got) == set(want)
+        for kpi_id, frame in want.items():
+            pd.testing.assert_frame_equal(got[kpi_id], frame, obj=kpi_id)
