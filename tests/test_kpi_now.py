@@ -92,7 +92,7 @@ def test_the_period_and_its_comparison_are_read_from_one_pass_over_the_records(m
     tables = city()
     card = kpi.scorecard(tables, period=now.default_period(now.data_through(tables)), kpis=("mwbe_spend_share",))
     assert (card.iloc[0]["value"], card.iloc[0]["yoy_value"]) == (pytest.approx(0.75), pytest.approx(1.0))
-    assert [kind for kind, sql in asked if "_reason" in sql] == ["cube"], asked
+    assert [kind for kind, sql in asked if "kpi_records_" in sql] == ["cube"], asked
 
 
 def test_a_chosen_fiscal_year_keeps_its_comparison():
