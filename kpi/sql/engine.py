@@ -269,10 +269,10 @@ def _write_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only
             # Over a large workspace, records bound for the scratch disk are not written for the report: every
             # KPI's cube comes from one pass over their SQL, and the records are written when a question the
             # cubes cannot answer first reads them (_write_when_asked).
-            cubed = src.on_disk and src.large and not in_memory and _cubed_together(members)
+            cubed = written_once and src.on_disk and src.large and not in_memory and _cubed_together(members)
             src.view(table, sql, materialize=written_once and not cubed, table=False, in_memory=in_memory)
             if cubed:
-                src.memo[("cubed together", table)] = sql if written_once else None
+                src.memo[("cubed together", table)] = sql
             written[expr.op()] = table
         subqueries = []
         for kpi, rec, names in views:
