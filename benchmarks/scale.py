@@ -216,7 +216,7 @@ def publish_workspace(url: str, schema: str, ws) -> None:
     publish(ws, url, schema=schema)
     engine = sa.create_engine(url)
     try:
-        with engine.begin() as conn:  # a schema name of ours; the comment bound as a literal by the driver
+        with engine.begin() as conn:  # our schema name; COMMENT takes no parameter: the text quoted here
             conn.execute(sa.text(f'COMMENT ON SCHEMA "{schema}" IS ' + "'" + _fingerprint(ws).replace("'", "''")
                                  + "'"))
     finally:

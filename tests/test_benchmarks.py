@@ -52,7 +52,7 @@ ENGINE_KEYS = ("kpis_all_cold", "kpis_filter_change", "drilldown_page")
 def test_the_scale_benchmark_runs_the_report_in_postgres_beside_duckdb(tmp_path):
     """`python -m benchmarks --scale small --engines duckdb,postgres --postgres URL`: each engine's figures side
     by side (the product's own keys are the embedded engine's), the workspace published to kpi_bench_small
-    first, and the URL's password never on a child's command line."""
+    first, in a step of its own."""
     import os
 
     import sqlalchemy as sa

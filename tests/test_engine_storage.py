@@ -22,12 +22,17 @@ def city(tmp_path_factory):
     return workspace_of(tmp_path_factory.mktemp("storage") / "ws", generate_city(seed=11, sizes={"payments": 3000, "solicitations": 300, "contracts": 150}))
 
 
+def _frames(src, **filters) -> dict[str, pd.DataFrame]:
+    return {k: r.frame.reset_index(drop=True)
+            for k, r in kpi.compute_all(src, filters=kpi.Filters(**filters), **ARGS).items()}
+
+
 def _report(ws, budget: int, monkeypatch) -> tuple[dict, dict[str, bool], int]:
     """Every KPI, which record tables were temporary (in memory), and the rows counted in memory."""
     monkeypatch.setattr(source, "SMALL_TABLE_ROWS", 100)  # the city counts as large: the disk is an option
     monkeypatch.setattr(engine, "RECORDS_IN_MEMORY_ROWS", budget)
     src = Source.from_workspace(ws)
-    results = {k: r.frame.reset_index(drop=True) for k, r in kpi.compute_all(src, **ARGS).items()}
+    results = _frames(src)
     rows = src.con.raw_sql("SELECT table_name, temporary FROM duckdb_tables() "
                            "WHERE table_name LIKE 'kpi_records_%'").fetchall()
     return results, dict(rows), src.memo.get(("records_in_memory",), 0)
@@ -61,12 +66,11 @@ def test_a_kpi_alone_on_its_records_reads_them_as_a_view_and_the_kpis_agree(city
     """Over a large workspace, records that only one KPI reads are computed where read (a view), not written;
     the report, a filtered report (answered from cubes) and a drill-down equal those of written tables."""
     department = sorted(set(city.table("payments")["department"].dropna()))[0]
-    filters = kpi.Filters(departments=(department,))
 
     def report():
         src = Source.from_workspace(city)
-        plain = {k: r.frame.reset_index(drop=True) for k, r in kpi.compute_all(src, **ARGS).items()}
-        kept = {k: r.frame.reset_index(drop=True) for k, r in kpi.compute_all(src, filters=filters, **ARGS).items()}
+        plain = _frames(src)
+        kept = _frames(src, departments=(department,))
         drill = kpi.drilldown("field_completeness", src, **ARGS)
         rows = pd.concat([drill.denominator, drill.excluded]).reset_index(drop=True)
         views = {r[0] for r in src.con.raw_sql("SELECT view_name FROM duckdb_views() "
@@ -86,11 +90,6 @@ def test_a_kpi_alone_on_its_records_reads_them_as_a_view_and_the_kpis_agree(city
         pd.testing.assert_frame_equal(large_filtered[kpi_id], small_filtered[kpi_id], obj=f"{kpi_id} filtered")
     assert len(small_rows) > 0
     pd.testing.assert_frame_equal(large_rows, small_rows)
-
-
-def _frames(src, **filters) -> dict[str, pd.DataFrame]:
-    return {k: r.frame.reset_index(drop=True)
-            for k, r in kpi.compute_all(src, filters=kpi.Filters(**filters), **ARGS).items()}
 
 
 def _record_tables(src) -> tuple[set[str], set[str]]:

@@ -272,7 +272,8 @@ def _write_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only
             cubed = written_once and src.on_disk and src.large and not in_memory and _cubed_together(members)
             src.view(table, sql, materialize=written_once and not cubed, table=False, in_memory=in_memory)
             if cubed:
-                src.memo[("cubed together", table)] = sql
+                src.memo.setdefault(("cubed together",), set()).add(table)
+                src.memo[("unwritten", table)] = sql
             written[expr.op()] = table
         subqueries = []
         for kpi, rec, names in views:
@@ -281,26 +282,22 @@ def _write_records(src: Source, fy: int, as_of: dt.date, with_method: bool, only
             view = f'(SELECT {select} FROM "{table}")'
             src.memo[_records_key(kpi, fy, as_of, with_method, grain)] = (rec, view)
             src.memo[("record columns", view)] = (table, names)
-            if src.memo.get(("cubed together", table)):
-                src.memo[("unwritten", view)] = table
             subqueries.append((kpi, rec, names, view))
-        if ("cubed together", table) in src.memo:
+        if table in src.memo.get(("cubed together",), ()):
             _cube_together(src, table, subqueries, as_of)
 
 
 def _write_when_asked(src: Source, view: str) -> None:
     """Write the records behind `view` if they were left unwritten (cubed together, _write_records): a question
     their cubes cannot answer (a vendor, a value band, part of a month for a duration) reads them as a table."""
-    table = src.memo.get(("unwritten", view))
-    if table is None:
+    table = src.memo[("record columns", view)][0]
+    if ("unwritten", table) not in src.memo:
         return
     with src.lock:
-        sql = src.memo.get(("cubed together", table))
+        sql = src.memo.pop(("unwritten", table), None)
         if sql is not None:  # not written by another session meanwhile
             src.con.raw_sql(f'DROP VIEW IF EXISTS "{table}"')
             src.view(table, sql, materialize=True, table=False)
-            src.memo[("cubed together", table)] = None
-        src.memo.pop(("unwritten", view), None)
 
 
 # Over a large workspace, record tables are written in memory (uncompressed: about 120 bytes a row here) while
